@@ -1,0 +1,56 @@
+"""The `Article`: what ingest makes of a source, and what every later step reads."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, reduced to what excerpting and rendering need.
+
+    `paragraphs` is the body only: boilerplate (disclaimers, AI-generation notes, comment
+    prompts, share buttons, copyright lines) is never in it. The disclaimer and the
+    AI-generation note are kept in their own fields so templates can quote them.
+    """
+
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    source: str
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    disclaimer: str | None = None
+    ai_label: str | None = None
+    boilerplate: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of the body, title and metadata that change what gets excerpted."""
+        h = hashlib.sha256()
+        for part in (self.title, *self.paragraphs):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()[:16]
+
+
+def canonical_url(url: str) -> str:
+    """Normalise a URL for identity: lower-case scheme and host, no fragment, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def article_id(*, url: str | None, path: str | None) -> str:
+    """A stable id: from the canonical URL when there is one, else from the file path.
+
+    The same article keeps its id across runs, edits of its text and machines (for a URL).
+    """
+    key = f"url:{canonical_url(url)}" if url else f"path:{path}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]

@@ -1,0 +1,79 @@
+"""Cutting a text that is too long: at a clause or word boundary, ending in "…".
+
+A cut happens only at whitespace, so it never falls inside a word, a URL, a number or an
+emoji sequence (none of which contain whitespace). Where a clause ends (",", ";", ":", a
+dash or a closing parenthesis) close enough to the longest possible cut, the cut is made
+there instead, so the excerpt ends on a complete thought.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ELLIPSIS = "…"
+
+_WHITESPACE = re.compile(r"\s+")
+# Punctuation that would dangle before the ellipsis.
+_TRAILING = " \t\n,;:—–-([{\"'“‘/"
+# Words that leave a fragment hanging when they end it ("…cells and…").
+_DANGLING_WORDS = frozenset(
+    "a an and as at but by for from in into is are was were its of on or so the their to "
+    "than that this these those which who whose with without nor yet".split()
+)
+_CLAUSE_END = re.compile(r"[,;:)\]—–]$|\s[—–-]$")
+# A clause cut is preferred when it keeps at least this share of the longest word cut.
+_CLAUSE_MIN_SHARE = 0.6
+
+
+def _cut_points(text: str) -> list[int]:
+    """End offsets of every whitespace-delimited prefix of `text`, shortest first."""
+    return [m.start() for m in _WHITESPACE.finditer(text)]
+
+
+def _finish(prefix: str) -> str | None:
+    words = prefix.rstrip(_TRAILING).split()
+    while words and words[-1].lower().strip(_TRAILING) in _DANGLING_WORDS:
+        words.pop()
+    if not words:
+        return None
+    # Rejoin from the original prefix so inner whitespace stays verbatim.
+    end = 0
+    for word in words:
+        end = prefix.index(word, end) + len(word)
+    return prefix[:end].rstrip(_TRAILING) + ELLIPSIS
+
+
+def shorten_to_fit(text: str, fits: Callable[[str], bool]) -> str | None:
+    """The longest cut of `text` that `fits`, ending in "…"; `text` itself if it fits.
+
+    `fits` tells whether a candidate is short enough (it may count as a platform counts,
+    with the rest of the post around it). Returns None when not even the first word fits.
+    """
+    text = text.strip()
+    if fits(text):
+        return text
+    points = _cut_points(text)
+    # Binary search for the longest word-boundary cut that fits; `fits` is monotone in the
+    # length of the prefix, and may be expensive (twitter-text parsing), hence no scan.
+    lo, hi, best = 0, len(points) - 1, -1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = _finish(text[: points[mid]])
+        if candidate is not None and fits(candidate):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    if best < 0:
+        return None
+    longest = _finish(text[: points[best]])
+    assert longest is not None
+    for i in range(best, -1, -1):
+        prefix = text[: points[i]]
+        if len(prefix) < _CLAUSE_MIN_SHARE * points[best]:
+            break
+        if _CLAUSE_END.search(prefix):
+            candidate = _finish(prefix)
+            if candidate is not None and fits(candidate):
+                return candidate
+    return longest

@@ -1,0 +1,1 @@
+"""Turning article sources into `Article`s."""

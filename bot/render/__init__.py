@@ -1,0 +1,1 @@
+"""Rendering an excerpt into the exact text a platform receives."""
