@@ -1,0 +1,55 @@
+"""Candidate excerpts: one sentence, or a run of consecutive sentences of one paragraph.
+
+Every candidate is a verbatim slice of a body paragraph. A single sentence longer than the
+budget becomes a shortened candidate (cut at a clause or word boundary, ending in "…").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bot.excerpt.sentences import sentence_spans
+from bot.excerpt.shorten import shorten_to_fit
+
+# Longest run of sentences that makes one post.
+MAX_RUN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A passage that could become a post, with where it comes from in the article."""
+
+    text: str
+    paragraph: int
+    first: int  # index of its first sentence in the paragraph
+    count: int  # how many sentences it spans
+    opening: str  # its first sentence (for the stand-alone check)
+    shortened: bool = False
+
+    @property
+    def sentences(self) -> frozenset[tuple[int, int]]:
+        return frozenset((self.paragraph, i) for i in range(self.first, self.first + self.count))
+
+
+def generate_candidates(
+    paragraphs: tuple[str, ...] | list[str],
+    *,
+    max_length: int,
+    measure: Callable[[str], int] = len,
+) -> Iterator[Candidate]:
+    """Every passage of 1..MAX_RUN consecutive sentences that fits `max_length`."""
+    for p, paragraph in enumerate(paragraphs):
+        spans = sentence_spans(paragraph)
+        for i, (start, end) in enumerate(spans):
+            opening = paragraph[start:end]
+            if measure(opening) > max_length:
+                cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length)
+                if cut is not None:
+                    yield Candidate(cut, p, i, 1, opening, shortened=True)
+                continue
+            for j in range(i, min(i + MAX_RUN, len(spans))):
+                text = paragraph[start : spans[j][1]]
+                if measure(text) > max_length:
+                    break
+                yield Candidate(text, p, i, j - i + 1, opening)

@@ -1,0 +1,27 @@
+"""Shared fixtures: where the project and the shared reference data live."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+
+def reference_json(name: str):
+    """Load a file from ../shared/reference, or skip the test cleanly where it is absent."""
+    path = SHARED / "reference" / name
+    if not path.is_file():
+        pytest.skip(f"reference data {name} not available at {path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def seed_text() -> str:
+    path = SHARED / "seed" / "unveiling-cytokines.txt"
+    if not path.is_file():
+        pytest.skip(f"seed article not available at {path}")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,142 @@
+"""Excerpts: verbatim, stand-alone, distinct, within the budget."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.article import Article
+from bot.excerpt import ELLIPSIS, excerpt_article, shorten_to_fit
+from bot.excerpt.dedupe import is_near_duplicate, shingles
+from bot.excerpt.standalone import needs_context
+
+
+def article(*paragraphs: str, title: str = "Cytokines and the immune response") -> Article:
+    return Article(id="a1", title=title, paragraphs=tuple(paragraphs), source="test")
+
+
+@pytest.fixture
+def seed_article(seed_text) -> Article:
+    blocks = [b.strip() for b in seed_text.split("\n\n")]
+    body = [b for b in blocks[1:7] if len(b) > 200]  # the four body paragraphs
+    return article(*body, title=blocks[0])
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "However, their role is not always beneficial.",
+        "Moreover, abnormal cytokine activity is implicated in disease.",
+        "This phenomenon, known as a cytokine storm, is severe.",
+        "They serve as messengers between cells.",
+        "On the other hand, an overproduction can harm.",
+        "Among these elements, cytokines play a role.",
+        "“They never stop,” she said.",
+        "It is produced in the liver.",
+        "As mentioned above, cells divide.",
+    ],
+)
+def test_openings_that_need_the_sentence_before(opening):
+    assert needs_context(opening)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Cytokines are small proteins secreted by cells.",
+        "Despite their vital role, cytokines can harm.",
+        "Thermal imaging finds inflamed tissue.",  # words that merely begin like "The…"
+        "Italy banned the drug in 2019.",
+        "Hereditary factors matter.",
+        "In conclusion, cytokines play a dual role.",
+    ],
+)
+def test_openings_that_stand_alone(opening):
+    assert not needs_context(opening)
+
+
+def test_seed_yields_at_least_eight_distinct_standalone_excerpts(seed_article):
+    excerpts = excerpt_article(seed_article, max_length=180)
+    assert len(excerpts) >= 8
+    body = "\n".join(seed_article.paragraphs)
+    for e in excerpts:
+        assert e.text in body  # verbatim
+        assert len(e.text) <= 180
+        assert not needs_context(e.text)
+    grams = [shingles(e.text) for e in excerpts]
+    for i, a in enumerate(grams):
+        assert not any(is_near_duplicate(a, b) for b in grams[i + 1 :])
+    assert len({e.id for e in excerpts}) == len(excerpts)
+    assert [e.rank for e in excerpts] == list(range(len(excerpts)))
+
+
+def test_larger_budget_joins_consecutive_sentences_of_one_paragraph(seed_article):
+    excerpts = excerpt_article(seed_article, max_length=400)
+    runs = [e for e in excerpts if e.sentence_count > 1]
+    assert runs
+    body = "\n".join(seed_article.paragraphs)
+    assert all(e.text in body for e in runs)  # never across paragraphs
+
+
+def test_no_sentence_is_used_twice(seed_article):
+    excerpts = excerpt_article(seed_article, max_length=400)
+    used = [(e.paragraph, e.first_sentence + k) for e in excerpts for k in range(e.sentence_count)]
+    assert len(used) == len(set(used))
+
+
+def test_repeated_sentence_gives_one_excerpt():
+    line = "Vitamin D regulates calcium absorption in the gut and bone health in adults."
+    a = article(line + " Sunlight helps.", "Cats sleep most of the day. " + line)
+    texts = [e.text for e in excerpt_article(a, max_length=200)]
+    assert sum(line in t for t in texts) == 1
+
+
+def test_long_single_sentence_is_cut_at_a_clause_with_ellipsis():
+    sentence = (
+        "Cytokines coordinate the immune response across many tissues of the body, "
+        "and their overproduction can cause a dangerous inflammatory cascade known as a storm."
+    )
+    [e] = excerpt_article(article(sentence), max_length=100)
+    assert e.shortened and e.text.endswith(ELLIPSIS)
+    assert e.text == "Cytokines coordinate the immune response across many tissues of the body…"
+
+
+def test_stable_ids(seed_article):
+    a = [e.id for e in excerpt_article(seed_article, max_length=180)]
+    b = [e.id for e in excerpt_article(seed_article, max_length=180)]
+    assert a == b
+
+
+def test_article_without_usable_sentences_gives_no_excerpts():
+    assert excerpt_article(article("They did. It was. However, no."), max_length=280) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("one two three", 100, "one two three"),
+        ("Visit https://example.com/a/very/long/path today", 30, "Visit…"),
+        ("It costs 1,234,567.89 dollars in total", 20, "It costs…"),
+        ("Family 👩‍👩‍👧‍👧 photo at the beach", 14, "Family…"),
+        ("Supercalifragilisticexpialidocious", 10, None),
+    ],
+)
+def test_shorten_never_cuts_inside_a_token(text, limit, expected):
+    assert shorten_to_fit(text, lambda s: len(s) <= limit) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=400), st.integers(min_value=1, max_value=200))
+def test_shortened_text_is_a_verbatim_prefix_at_a_token_boundary(text, limit):
+    cut = shorten_to_fit(text, lambda s: len(s) <= limit)
+    if cut is None:
+        return
+    assert len(cut) <= limit or cut == text.strip()
+    if cut != text.strip():
+        prefix = cut.removesuffix(ELLIPSIS)
+        source = text.strip()
+        assert source.startswith(prefix)
+        # the cut ends where a token ended: the next source character is a space or punctuation
+        rest = source[len(prefix) :]
+        assert rest == "" or not rest[0].isalnum() or not prefix[-1:].isalnum()
