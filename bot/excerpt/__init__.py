@@ -71,7 +71,8 @@ def excerpt_article(
     """
     terms = key_terms(article.title, article.paragraphs)
     scored = []
-    for candidate in generate_candidates(article.paragraphs, max_length=max_length, measure=measure):
+    candidates = generate_candidates(article.paragraphs, max_length=max_length, measure=measure)
+    for candidate in candidates:
         score = _score(candidate, terms, max_length=max_length, measure=measure)
         if score is not None:
             scored.append((score, candidate))
