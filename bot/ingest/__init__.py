@@ -1,1 +1,25 @@
-"""Turning article sources into `Article`s."""
+"""Turning article sources into `Article`s. Pure: bytes in, `bot.article.Article` out.
+
+    read_source(path) -> bytes                  a file, within MAX_ARTICLE_BYTES
+    parse_article(data, source=, kind=, ...)    bytes of a .txt / .md / .html article
+    load_article(path, url=, id_path=)          both, the kind taken from the suffix
+
+Every error is an `ArticleError` whose message is one line naming the source.
+
+Modules, in the order the data flows through them:
+
+    read                  files: size limit, suffix -> kind
+    parse                 parse_article: the steps below, then the Article and its id
+    text                  decoding checks (empty, binary, UTF-8), inline clean-up
+    from_text             .txt           -> metadata + blocks (paragraphs, headings)
+    from_markdown         .md/.markdown  -> metadata + blocks
+    from_html             .html/.htm     -> metadata + blocks (trafilatura)
+    metadata              the shapes of titles, URLs, authors, dates, tags
+    boilerplate           body vs disclaimers, AI notes, comment prompts, share buttons
+    boilerplate_phrases   the English labels and phrases that mark boilerplate
+"""
+
+from bot.ingest.parse import parse_article
+from bot.ingest.read import MAX_ARTICLE_BYTES, SUFFIX_KINDS, load_article, read_source
+
+__all__ = ["MAX_ARTICLE_BYTES", "SUFFIX_KINDS", "load_article", "parse_article", "read_source"]

@@ -1,0 +1,188 @@
+"""Markdown articles (.md, .markdown): front matter plus CommonMark turned into plain text.
+
+Front matter is YAML between `---` lines or TOML between `+++` lines (read with
+python-frontmatter's splitting, TOML with the standard library's tomllib). Keys read:
+`title`, `url` (or `link`, `canonical_url`), `site`, `author`, `date` (a YAML/TOML date
+becomes an ISO string), `tags` (list or comma string; `categories` and `keywords` are merged
+in). Other keys are ignored.
+
+The body is parsed with markdown-it-py (CommonMark, plus tables and strikethrough so that
+they are recognised and handled) and its token stream is walked:
+
+- paragraphs, list items and blockquote paragraphs become paragraphs;
+- headings become headings; when the front matter has no title, the first level-1 heading
+  (`# Title` or a setext `===` one) is the title; when it has one, the first level-1
+  heading equal to it is dropped as a repeat;
+- link text is kept and its URL dropped; autolinks (`<https://...>`) and URLs written out
+  in the text are dropped, as are images, code blocks, tables, HTML blocks and inline HTML
+  tags (with the content of inline `<script>`/`<style>`);
+- inline code keeps its text (`pip install` reads as part of the sentence), emphasis
+  markers go, hard and soft line breaks become a space.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.errors import ArticleError
+from bot.ingest.boilerplate import Block
+from bot.ingest.metadata import (
+    Metadata,
+    Parsed,
+    author_value,
+    tag_values,
+    take_title,
+    text_value,
+)
+from bot.ingest.text import clean_inline
+
+_MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_INVISIBLE_HTML = re.compile(r"^<(script|style|template|noscript)\b", re.IGNORECASE)
+_LINE_BREAK_HTML = re.compile(r"^</?(br|p|div|li|hr)\b", re.IGNORECASE)
+_URL_KEYS = ("url", "link", "canonical_url")
+_TAG_KEYS = ("tags", "categories", "keywords")
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class _TOMLHandler(BaseHandler):
+    """TOML front matter between `+++` lines, read with tomllib (python-frontmatter's own
+    TOML handler needs the unmaintained `toml` package)."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+_HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), _TOMLHandler())
+
+
+def parse_markdown(text: str, source: str) -> Parsed:
+    """The metadata and blocks of a Markdown article (see the module docstring)."""
+    fields, body = _split_front_matter(text, source)
+    title, blocks = take_title(_scalar(fields, "title", source), list(_blocks(body)))
+    url = next((u for k in _URL_KEYS if (u := _scalar(fields, k, source))), None)
+    meta = Metadata(
+        title=title,
+        url=url,
+        site=_scalar(fields, "site", source),
+        author=author_value(fields.get("author")),
+        date=_scalar(fields, "date", source),
+        tags=tag_values(*(fields.get(k) for k in _TAG_KEYS)),
+    )
+    return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0) for level, text in blocks))
+
+
+def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
+    """The front matter fields and the Markdown after them."""
+    stripped = text.lstrip()
+    skipped_lines = text[: len(text) - len(stripped)].count("\n")
+    handler = frontmatter.detect_format(stripped, _HANDLERS)
+    if handler is None:
+        return {}, text
+    delimiter = handler.START_DELIMITER
+    try:
+        raw, body = handler.split(stripped)
+    except ValueError:
+        raise ArticleError(
+            source,
+            f"front matter opened with {delimiter!r} on line {skipped_lines + 1} is never "
+            f"closed; add a line with {delimiter!r} after it",
+        ) from None
+    # Line number in the file of the first line of `raw` (which starts on the opening line).
+    first_line = skipped_lines + stripped.count("\n", 0, stripped.index(raw)) + 1
+    try:
+        fields = handler.load(raw)
+    except yaml.YAMLError as exc:
+        raise ArticleError(source, _yaml_problem(exc, first_line)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ArticleError(source, _toml_problem(exc, first_line)) from None
+    if fields is None:
+        return {}, body
+    if not isinstance(fields, dict):
+        raise ArticleError(
+            source,
+            f"front matter must be key: value pairs, not a {type(fields).__name__}; "
+            "write e.g. 'title: My post'",
+        )
+    return fields, body
+
+
+def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> str:
+    """One line about a YAML error, with its line number in the file."""
+    what = "front matter is not valid YAML"
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f"{what}: {' '.join(str(exc).split())}; fix the YAML"
+    problem = "; ".join(filter(None, (exc.context, exc.problem)))
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return f"{what}: {problem}; fix the YAML"
+    where = f"line {first_line + mark.line}, column {mark.column + 1}"
+    fix = "put the value in quotes" if "mapping values" in problem else "fix the YAML"
+    return f"{what} ({where}): {problem}; {fix}"
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, first_line: int) -> str:
+    """One line about a TOML error, with its line number in the file."""
+    problem = " ".join(str(exc).split())
+    found = _TOML_WHERE.search(problem)
+    if found:
+        where = f"line {first_line + int(found[1]) - 1}, column {found[2]}"
+        problem = f"({where}): {problem[: found.start()].strip()}"
+    else:
+        problem = f": {problem}"
+    return f"front matter is not valid TOML {problem}; fix the TOML".replace(" :", ":")
+
+
+def _scalar(fields: dict[str, Any], key: str, source: str) -> str | None:
+    value = fields.get(key)
+    if isinstance(value, list | dict):
+        raise ArticleError(
+            source,
+            f"front matter {key!r} must be a single value, not a {type(value).__name__}",
+        )
+    return text_value(value)
+
+
+def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
+    """(heading level, text) of each heading and paragraph, level 0 for a paragraph
+    (list items and quotes included)."""
+    tokens = _MARKDOWN.parse(markdown)
+    for opener, token in itertools.pairwise(tokens):
+        if token.type != "inline" or opener.type not in ("heading_open", "paragraph_open"):
+            continue
+        text = clean_inline(_inline_text(token.children or []))
+        if text:
+            yield (int(opener.tag[1:]) if opener.type == "heading_open" else 0), text
+
+
+def _inline_text(children: Sequence[Token]) -> str:
+    """The visible words of an inline token stream (see the module docstring)."""
+    parts: list[str] = []
+    skip_until: str | None = None
+    for child in children:
+        if skip_until is not None:
+            if child.type == skip_until:
+                skip_until = None
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "link_open" and child.markup == "autolink":
+            skip_until = "link_close"
+        elif child.type == "html_inline" and _INVISIBLE_HTML.match(child.content):
+            skip_until = "html_inline"  # its closing tag
+        elif child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content):
+            parts.append(" ")
+    return "".join(parts)

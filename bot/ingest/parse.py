@@ -1,0 +1,94 @@
+"""`parse_article`: the bytes of one article and its kind in, an `Article` out. Pure.
+
+Steps: decode (UTF-8, BOM accepted) -> the format's parser (metadata and blocks) ->
+boilerplate separated from the body -> headings and paragraphs -> the `Article`, with its id
+from the canonical URL when there is one, else from `id_path` (default: `source`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.article import Article, article_id
+from bot.errors import ArticleError
+from bot.ingest.boilerplate import separate_boilerplate
+from bot.ingest.from_html import parse_html
+from bot.ingest.from_markdown import parse_markdown
+from bot.ingest.from_text import parse_text
+from bot.ingest.metadata import Parsed, host_of, is_web_url, title_from_source
+from bot.ingest.text import decode_article
+
+# Every accepted spelling of a kind, and the parser it names.
+_PARSERS: dict[str, Callable[[str, str], Parsed]] = {
+    "txt": lambda text, _source: parse_text(text),
+    "text": lambda text, _source: parse_text(text),
+    "md": parse_markdown,
+    "markdown": parse_markdown,
+    "html": parse_html,
+    "htm": parse_html,
+}
+KINDS = tuple(_PARSERS)
+
+
+def parse_article(
+    data: bytes,
+    *,
+    source: str,
+    kind: str,
+    url: str | None = None,
+    id_path: str | None = None,
+) -> Article:
+    """The `Article` in `data`, an article of `kind` ("txt", "md" or "html"; also "text",
+    "markdown", "htm") read from `source` (a path or URL, named in every error).
+
+    `url` is the article's public URL, used when the article names none itself (front
+    matter `url`, a page's canonical link). `id_path` is the path the id is made from when
+    there is no URL (default: `source`), so that an article keeps its id wherever the
+    daemon's working directory is.
+
+    Raises ArticleError (one line, naming `source`) for an unknown kind, empty, binary or
+    non-UTF-8 data, broken front matter, a `url` that is not an absolute http(s) URL, and
+    an article with no body text left once boilerplate is removed.
+    """
+    parser = _PARSERS.get(kind.lower().lstrip("."))
+    if parser is None:
+        raise ArticleError(source, f"unknown article kind {kind!r}; use one of: {', '.join(KINDS)}")
+    if url is not None and not is_web_url(url):
+        raise ArticleError(source, f"url {url!r} is not an absolute http(s) URL")
+    parsed = parser(decode_article(data, source), source)
+    meta = parsed.meta
+    if meta.url is not None and not is_web_url(meta.url):
+        raise ArticleError(
+            source, f"url {meta.url!r} is not an absolute http(s) URL; write it as https://..."
+        )
+    separated = separate_boilerplate(parsed.blocks)
+    paragraphs = tuple(b.text for b in separated.body if not b.heading)
+    if not paragraphs:
+        raise ArticleError(source, _no_body_problem(len(separated.boilerplate)))
+    article_url = meta.url or url
+    return Article(
+        id=article_id(url=article_url, path=id_path or source),
+        title=meta.title or title_from_source(source),
+        paragraphs=paragraphs,
+        source=source,
+        url=article_url,
+        site=meta.site or host_of(article_url),
+        author=meta.author,
+        date=meta.date,
+        tags=meta.tags,
+        headings=tuple(b.text for b in separated.body if b.heading),
+        disclaimer=separated.disclaimer,
+        ai_label=separated.ai_label,
+        boilerplate=separated.boilerplate,
+    )
+
+
+def _no_body_problem(boilerplate_blocks: int) -> str:
+    if boilerplate_blocks:
+        plural = "s" if boilerplate_blocks != 1 else ""
+        return (
+            f"no body text left after removing boilerplate ({boilerplate_blocks} paragraph"
+            f"{plural} of disclaimers, AI notes, comment prompts and the like); "
+            "add the article's own paragraphs"
+        )
+    return "no body text found; an article needs at least one paragraph besides its title"

@@ -1,0 +1,86 @@
+"""From raw bytes to clean text: decoding checks and the inline clean-up every format shares.
+
+`decode_article` turns the bytes of an article into `str` or raises `ArticleError` with one
+line that says what is wrong (empty, binary, UTF-16, invalid UTF-8 at which byte offset).
+`clean_inline` normalises one paragraph of text: raw URLs out (a post carries its own
+link), whitespace collapsed to single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import ArticleError
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# Bytes that never occur in text besides NUL: C0 controls other than tab, newline,
+# vertical tab, form feed, carriage return; plus DEL.
+_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D} | {0x7F}
+# Share of control bytes (in the sample) above which data is taken to be binary.
+_MAX_CONTROL_SHARE = 0.02
+_SAMPLE_BYTES = 64 * 1024
+
+# A URL written out in the text: scheme or www., up to whitespace; trailing sentence
+# punctuation and closing brackets are left in the text.
+_RAW_URL = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?'’)\]}]", re.IGNORECASE
+)
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def decode_article(data: bytes, source: str) -> str:
+    """The text of an article source, with a UTF-8 BOM (if any) removed.
+
+    Raises ArticleError for empty or whitespace-only data, binary data, UTF-16 and
+    invalid UTF-8 (naming the byte offset and line of the first bad byte).
+    """
+    if not data:
+        raise ArticleError(source, "the file is empty; write the article text into it")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleError(source, "the file is UTF-16 encoded; save it as UTF-8")
+    if _looks_binary(data):
+        raise ArticleError(
+            source, "the file is binary, not text; give a .txt, .md or .html article"
+        )
+    start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    try:
+        text = data[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        line = data.count(b"\n", 0, offset) + 1
+        raise ArticleError(
+            source,
+            f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset} (line {line}); "
+            "save the file as UTF-8",
+        ) from None
+    if not text.strip():
+        raise ArticleError(source, "the file contains only whitespace; write the article into it")
+    return text
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:_SAMPLE_BYTES]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    return controls > _MAX_CONTROL_SHARE * len(sample)
+
+
+def strip_raw_urls(text: str) -> str:
+    """`text` without URLs written out in it, and without the "()" they leave behind."""
+    if "://" not in text and "www." not in text.lower():
+        return text
+    text = _RAW_URL.sub("", text)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _EMPTY_BRACKETS.sub("", text))
+
+
+def clean_inline(text: str) -> str:
+    """One paragraph as body text: raw URLs removed, runs of whitespace made one space."""
+    return _WHITESPACE.sub(" ", strip_raw_urls(text)).strip()
+
+
+def word_count(text: str) -> int:
+    """Number of whitespace-separated words in `text`."""
+    return len(text.split())
