@@ -1,0 +1,119 @@
+"""Hashtags for a post: from the article's tags, or else from its most frequent keywords.
+
+"immune health" becomes "#ImmuneHealth"; punctuation goes, tags with no letter left ("2024",
+"!!!") are skipped, and duplicates are dropped case-insensitively. An article without usable
+tags gets its most frequent content words instead (title words weigh more than body words).
+The order is deterministic: tag order, or keyword score then first appearance.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import regex
+
+from bot.article import Article
+
+# Letters, marks, digits and underscores: what every platform links as a hashtag.
+_TAG_WORD = regex.compile(r"[\p{L}\p{M}\p{N}_]+")
+_HAS_LETTER = regex.compile(r"\p{L}")
+_KEYWORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
+# Bluesky's limit on a tag (64 graphemes); longer tags are never worth posting anyway.
+MAX_TAG_CHARS = 64
+MIN_KEYWORD_CHARS = 4
+MAX_KEYWORD_CHARS = 30
+# A keyword must score this much: twice in the body, or once in the title or a heading.
+MIN_KEYWORD_SCORE = 2
+TITLE_WEIGHT = 3
+HEADING_WEIGHT = 2
+
+# English function words of four letters or more (shorter words are never keywords), and
+# words common in any blog post.
+STOPWORDS = frozenset(
+    """
+    about above across after afterwards again against almost alone along already also
+    although always among amongst another anyone anything anyway anywhere around been
+    before being below beside besides between beyond both cannot could does doing done
+    down during each either else elsewhere enough even ever every everyone everything
+    everywhere except few first from further have having here hers herself himself
+    however into itself just last least less like made make makes many might more
+    moreover most mostly much must myself neither never nevertheless next none nothing
+    often once only onto other others otherwise ours ourselves over perhaps quite rather
+    really same several shall should since some something sometimes somewhere still such
+    than that their theirs them themselves then there thereby therefore these they thing
+    things this those though through throughout thus together too toward towards under
+    unless until upon used using very want well were what whatever when whenever where
+    whereas whether which while whom whose will with within without would your yours
+    yourself yourselves back came come comes doesn didn aren wasn weren wouldn shouldn
+    couldn haven hasn hadn lets gets getting goes going great good include includes
+    including known part role play plays help helps
+    """.split()
+)
+
+
+def hashtag_from_tag(tag: str) -> str | None:
+    """The hashtag for one tag: "immune health" → "#ImmuneHealth"; None if no letter is left."""
+    words = _TAG_WORD.findall(unicodedata.normalize("NFC", tag))
+    # One word keeps its spelling ("iPhone"); several are joined in CamelCase.
+    body = words[0] if len(words) == 1 else "".join(w[:1].upper() + w[1:] for w in words)
+    if not _HAS_LETTER.search(body) or len(body) > MAX_TAG_CHARS:
+        return None
+    return f"#{body}"
+
+
+def _keyword_key(word: str) -> str:
+    key = word.casefold()
+    # "cytokine" and "cytokines" are one keyword.
+    if key.endswith("s") and not key.endswith("ss") and len(key) > MIN_KEYWORD_CHARS:
+        key = key[:-1]
+    return key
+
+
+def keywords(article: Article) -> list[str]:
+    """The article's content words, most frequent first, each in its most common spelling."""
+    scores: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    weighted = [(article.title, TITLE_WEIGHT)]
+    weighted += [(heading, HEADING_WEIGHT) for heading in article.headings]
+    weighted += [(paragraph, 1) for paragraph in article.paragraphs]
+    for text, weight in weighted:
+        for word in _KEYWORD.findall(unicodedata.normalize("NFC", text)):
+            if not MIN_KEYWORD_CHARS <= len(word) <= MAX_KEYWORD_CHARS:
+                continue
+            if word.casefold() in STOPWORDS:
+                continue
+            key = _keyword_key(word)
+            scores[key] += weight
+            spellings.setdefault(key, Counter())[word] += 1
+    # Counter.most_common keeps first-seen order among equals: the order is deterministic.
+    return [
+        spellings[key].most_common(1)[0][0]
+        for key, score in scores.most_common()
+        if score >= MIN_KEYWORD_SCORE
+    ]
+
+
+def _unique(tags: list[str | None], max_tags: int) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for tag in tags:
+        if tag is None or tag.casefold() in seen:
+            continue
+        seen.add(tag.casefold())
+        result.append(tag)
+        if len(result) == max_tags:
+            break
+    return result
+
+
+def hashtags_for(article: Article, *, max_tags: int = 3) -> list[str]:
+    """Up to `max_tags` hashtags ("#Word"): from the article's tags, else from its keywords."""
+    if max_tags <= 0:
+        return []
+    from_tags = _unique([hashtag_from_tag(tag) for tag in article.tags], max_tags)
+    if from_tags:
+        return from_tags
+    # Capitalised like the CamelCase tags they stand beside: "#Cytokines #Immune".
+    capitalised = [word[:1].upper() + word[1:] for word in keywords(article)]
+    return _unique([hashtag_from_tag(word) for word in capitalised], max_tags)
