@@ -1,3 +1,3 @@
-"""excerpt-bot: cuts articles into short, self-contained excerpts and posts them to social channels."""
+"""excerpt-bot: cuts articles into short excerpts and posts them to social channels."""
 
 __version__ = "0.1.0"

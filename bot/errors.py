@@ -3,10 +3,19 @@
     ExcerptBotError             anything this package raises on purpose
     ├── UserError               caused by the user's input; the CLI prints one line, exits 2
     │   ├── ArticleError        an article that cannot be read or parsed (names the source)
-    │   └── ConfigError         a config file that cannot be used (names file and key)
-    └── RenderError             a post that cannot be made to fit its platform
+    │   ├── ConfigError         a config file that cannot be used (names file and key)
+    │   └── RenderError         an article or template that cannot make a post (no link, too long)
+    └── ChannelError            a send or check that did not succeed, as the platform said it
+        ├── NotDeliveredError   certainly not delivered (refused connection): retry with backoff
+        │   └── RateLimitedError    the platform asked to wait `retry_after` seconds
+        ├── AmbiguousError      may have been delivered (timeout, 5xx, dropped connection)
+        ├── RejectedError       the platform refused this post (too long, cannot parse)
+        │   └── DuplicateError  the platform refused it as a duplicate of a recent post
+        └── AuthError           credentials or permissions: the channel is paused
 
 Library code raises these; only the CLI turns them into a message and an exit status.
+Channel adapters translate their library's errors into the ChannelError subclasses in one
+place (`raise RejectedError(...) from exc`), so dispatch decides without knowing platforms.
 """
 
 
@@ -35,5 +44,37 @@ class ConfigError(UserError):
     """A configuration that cannot be used. The message names the file and the key."""
 
 
-class RenderError(ExcerptBotError):
-    """A post cannot be rendered within its platform's limit (e.g. the template alone is too long)."""
+class RenderError(UserError):
+    """A post cannot fit its platform's limit (e.g. the template alone is too long)."""
+
+
+class ChannelError(ExcerptBotError):
+    """A send or check that did not succeed. The message is the platform's reason."""
+
+
+class NotDeliveredError(ChannelError):
+    """The post certainly did not reach the platform: safe to retry."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimitedError(NotDeliveredError):
+    """The platform asked us to wait `retry_after` seconds before trying again."""
+
+
+class AmbiguousError(ChannelError):
+    """The request may have reached the platform: the post may or may not be out."""
+
+
+class RejectedError(ChannelError):
+    """The platform refused this post for good; other posts may still go."""
+
+
+class DuplicateError(RejectedError):
+    """The platform refused the post as a duplicate of a recent one."""
+
+
+class AuthError(ChannelError):
+    """Credentials are missing, invalid or revoked, or lack permission: pause the channel."""

@@ -1,0 +1,62 @@
+"""The command group, and how errors leave it.
+
+Errors a user can cause (`bot.errors.UserError`) end as one line on stderr and exit
+status 2; anything unexpected ends as one line and exit status 1 (set EXCERPT_BOT_DEBUG=1
+for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from bot import __version__
+from bot.errors import UserError
+
+USER_ERROR = 2
+UNEXPECTED = 1
+
+
+class CommandError(click.ClickException):
+    """A one-line failure with its exit status, printed as `excerpt-bot: error: …`."""
+
+    def __init__(self, message: str, exit_code: int = USER_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"excerpt-bot: error: {self.format_message()}", file=file or sys.stderr)
+
+
+class ExcerptBotGroup(click.Group):
+    """A click group that turns library errors into one line and an exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except UserError as exc:
+            raise CommandError(str(exc)) from exc
+        except Exception as exc:
+            if os.environ.get("EXCERPT_BOT_DEBUG"):
+                raise
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise CommandError(
+                f"unexpected {type(exc).__name__}: {message} "
+                "(set EXCERPT_BOT_DEBUG=1 for the traceback)",
+                UNEXPECTED,
+            ) from exc
+
+
+@click.group(cls=ExcerptBotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="excerpt-bot")
+def cli() -> None:
+    """Cut articles into short, self-contained excerpts and post them on schedules."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="excerpt-bot")

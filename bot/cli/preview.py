@@ -1,0 +1,52 @@
+"""`excerpt-bot preview`: the posts an article would give, exactly as they would be sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
+
+from bot.errors import UserError
+from bot.ingest import load_article
+from bot.pipeline import posts_for
+from bot.render import PROFILES, RenderedPost
+
+PLATFORMS = ("x", "telegram", "mastodon", "bluesky")
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--platform", type=click.Choice(PLATFORMS), default="x", show_default=True,
+              help="Render and count length as this platform does.")
+@click.option("--url", help="The article's link, for files that carry none.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per post.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
+def preview(path: Path, platform: str, url: str | None, as_json: bool, limit: int | None) -> None:
+    """Show the posts PATH (a .txt, .md or .html article) would give, best first.
+
+    Needs no config file. Each post is shown with its length as the platform counts it.
+    """
+    article = load_article(path, url=url)
+    if not (url or article.url):
+        raise UserError(f"{path}: the article carries no link: pass --url URL, "
+                        "or add `url:` to its front matter")
+    posts = posts_for(article, PROFILES[platform], url=url, limit=limit)
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in posts], ensure_ascii=False, indent=2))
+        return
+    _show(Console(highlight=False), article.title, platform, posts)
+
+
+def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]) -> None:
+    profile = PROFILES[platform]
+    header = f"{title} — {len(posts)} posts for {platform} (limit {profile.limit})"
+    console.print(Text(header, style="bold"), soft_wrap=True)
+    for number, post in enumerate(posts, 1):
+        console.print(Rule(f"{number} · {post.length}/{post.limit}", align="left"))
+        console.print(Text(post.text), soft_wrap=True)  # never break the link
+    if not posts:
+        console.print("No excerpt of this article stands alone within the limit.")
