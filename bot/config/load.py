@@ -1,0 +1,170 @@
+"""Reading the config file, and the few things the CLI asks of it: where it is, its secrets,
+its JSON Schema, and the commented starter config `excerpt-bot init` writes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic.json_schema import GenerateJsonSchema
+
+from bot.config.models import ChannelBase, Config, TelegramChannel, XChannel
+from bot.config.problems import ConfigProblems, describe_errors, format_key_path
+from bot.config.template import INIT_CONFIG
+from bot.durations import format_duration
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "DEFAULT_CONFIG_NAME",
+    "config_json_schema",
+    "default_config_path",
+    "load_config",
+    "parse_config",
+    "render_init_config",
+    "resolve_secrets",
+    "secret_env_vars",
+]
+
+CONFIG_ENV_VAR = "EXCERPT_BOT_CONFIG"
+DEFAULT_CONFIG_NAME = "excerpt-bot.toml"
+
+_TOML_POSITION = re.compile(r"\s*\(at (line (\d+), column (\d+)|end of document)\)$")
+_TOML_HINTS = {
+    "Invalid value": 'strings need double quotes, e.g. every = "10m"',
+    "Unescaped '\\' in a string": "write paths in 'single quotes' or double each backslash",
+    "Cannot declare": "each table may appear only once",
+    "Cannot overwrite a value": "each key may appear only once per table",
+    "Expected newline or end of document": 'one key = value per line; quote strings, "10m"',
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at `path`.
+
+    Raises `ConfigProblems` (a `ConfigError`) listing every problem, one per line, each
+    `FILE: KEY.PATH: what is wrong (how to fix)`.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigProblems(
+            [f'{name}: no such file (run "excerpt-bot init" to write one, or pass --config FILE)']
+        ) from None
+    except IsADirectoryError:
+        raise ConfigProblems([f"{name}: is a folder (pass the config file inside it)"]) from None
+    except OSError as exc:
+        raise ConfigProblems(
+            [f"{name}: cannot be read: {exc.strerror} (check the file's permissions)"]
+        ) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigProblems(
+            [f"{name}: not UTF-8 text (byte {exc.start}; save the file as UTF-8)"]
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigProblems([f"{name}: {_describe_toml_error(exc)}"]) from None
+    return parse_config(raw, source=path)
+
+
+def parse_config(raw: dict[str, Any], source: Path) -> Config:
+    """Validate an already-parsed TOML document; `source` names it and anchors relative paths."""
+    try:
+        config = Config.model_validate(raw, context={"config_dir": source.absolute().parent})
+    except ValidationError as exc:
+        lines = describe_errors(exc, raw)
+        raise ConfigProblems([f"{source}: {line}" for line in lines]) from None
+    config.attach_source(source.absolute())
+    return config
+
+
+def _describe_toml_error(exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    what = message[: match.start()] if match else message
+    where = f"line {match.group(2)}, column {match.group(3)}: " if match and match.group(2) else ""
+    if match and not match.group(2):
+        where = "at the end of the file: "
+    hint = next((h for prefix, h in _TOML_HINTS.items() if what.startswith(prefix)), None)
+    return f"{where}invalid TOML: {what} ({hint or 'fix the syntax there'})"
+
+
+def default_config_path(environ: Mapping[str, str], cwd: Path) -> Path:
+    """$EXCERPT_BOT_CONFIG if set (relative to `cwd`), else `cwd`/excerpt-bot.toml."""
+    value = environ.get(CONFIG_ENV_VAR, "").strip()
+    return Path(cwd) / (Path(value).expanduser() if value else DEFAULT_CONFIG_NAME)
+
+
+def secret_env_vars(channel: ChannelBase) -> dict[str, str]:
+    """The secrets a channel needs, each mapped to the environment variable that holds it.
+
+    Telegram: `token`. X: `oauth2_token` when `oauth2_token_env` is set, else `api_key`,
+    `api_secret`, `access_token`, `access_token_secret`. Console: none.
+    """
+    if isinstance(channel, TelegramChannel):
+        return {"token": channel.token_env}
+    if isinstance(channel, XChannel):
+        if channel.oauth2_token_env is not None:
+            return {"oauth2_token": channel.oauth2_token_env}
+        return {
+            "api_key": channel.api_key_env,
+            "api_secret": channel.api_secret_env,
+            "access_token": channel.access_token_env,
+            "access_token_secret": channel.access_token_secret_env,
+        }
+    return {}
+
+
+def resolve_secrets(channel: ChannelBase, environ: Mapping[str, str]) -> dict[str, str]:
+    """The channel's secrets read from `environ`, keyed as in `secret_env_vars`.
+
+    Raises `ConfigProblems` naming every variable that is unset or empty (names only).
+    """
+    secrets, missing = {}, []
+    for secret, variable in secret_env_vars(channel).items():
+        value = environ.get(variable, "")
+        if value.strip():
+            secrets[secret] = value
+            continue
+        where = format_key_path(("channels", channel.name, f"{secret}_env"))
+        state = "is empty" if variable in environ else "is not set"
+        prefix = f"{channel.source}: " if channel.source else ""
+        missing.append(
+            f"{prefix}{where}: environment variable {variable} {state} "
+            "(export it, or add it to the service's EnvironmentFile)"
+        )
+    if missing:
+        raise ConfigProblems(missing)
+    return secrets
+
+
+class _ConfigSchemaGenerator(GenerateJsonSchema):
+    """Writes duration defaults the way users write them ("90d", not "P90D")."""
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, timedelta):
+            return format_duration(dft)
+        return super().encode_default(dft)
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the config file, for editors (e.g. Taplo / Even Better TOML)."""
+    schema = Config.model_json_schema(schema_generator=_ConfigSchemaGenerator)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": "excerpt-bot configuration",
+    }
+
+
+def render_init_config() -> str:
+    """The commented starter config that `excerpt-bot init` writes."""
+    return INIT_CONFIG

@@ -1,0 +1,185 @@
+"""The whole config: `Config` holds `[bot]` (`BotSettings`), `[defaults]` and `[channels.NAME]`.
+
+Validation normalises once: durations become timedelta, relative paths become absolute
+(relative to the config file's folder, passed as the validation context `config_dir`),
+every schedule gets a time zone (its own, else `bot.timezone`), and `[defaults]` is merged
+into every channel whose platform takes the key (a channel's own keys win, tables whole).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from bot.config.channels import (
+    PLATFORM_MODELS,
+    PLATFORMS,
+    RESERVED_PLATFORMS,
+    Channel,
+    ChannelBase,
+    ChannelDefaults,
+    ConsoleChannel,
+    FrozenModel,
+    Schedule,
+    TelegramChannel,
+    Utm,
+    XChannel,
+)
+from bot.config.types import (
+    ChannelName,
+    ConfigPath,
+    DatabaseLocation,
+    PositiveDuration,
+    StrictInt,
+    StrictStr,
+    TimeZoneName,
+    time_zone,
+)
+
+__all__ = [
+    "PLATFORMS",
+    "PLATFORM_MODELS",
+    "RESERVED_PLATFORMS",
+    "BotSettings",
+    "Channel",
+    "ChannelBase",
+    "ChannelDefaults",
+    "Config",
+    "ConsoleChannel",
+    "Schedule",
+    "TelegramChannel",
+    "Utm",
+    "XChannel",
+]
+
+
+# --- the bot and the whole file --------------------------------------------------------------
+
+
+class BotSettings(FrozenModel):
+    """`[bot]`: where the bot keeps its state, what it reads, how it logs."""
+
+    database: DatabaseLocation = Field(
+        "var/excerpt-bot.sqlite3", description="A SQLite file path or an SQLAlchemy URL."
+    )
+    posts_dir: ConfigPath = Field("posts", description="The folder of articles to post.")
+    timezone: TimeZoneName = Field("UTC", description="The default time zone of every schedule.")
+    scan_interval: PositiveDuration = Field(
+        timedelta(minutes=5), description="How often posts_dir is rescanned for changes."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as readable text or as JSON objects."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="The least severe events logged."
+    )
+    log_file: ConfigPath | None = Field(
+        None, description="Also log to this file (stderr always); works with logrotate."
+    )
+    metrics_port: Annotated[StrictInt, Field(ge=1, le=65535)] | None = Field(
+        None, description="Serve Prometheus /metrics and /healthz on this port (optional)."
+    )
+    metrics_host: StrictStr = Field(
+        "127.0.0.1", description="The address the metrics server listens on."
+    )
+
+    @property
+    def database_url(self) -> str:
+        """`database` as an SQLAlchemy URL (a plain path becomes sqlite:////abs/path)."""
+        if "://" in self.database:
+            return self.database
+        return f"sqlite:///{self.database}"
+
+
+class Config(FrozenModel):
+    """The whole config file."""
+
+    bot: BotSettings = Field(default_factory=BotSettings, description="The bot itself.")
+    defaults: ChannelDefaults = Field(  # type: ignore[valid-type]
+        default_factory=ChannelDefaults, description="Keys applied to every channel."
+    )
+    channels: dict[ChannelName, Channel] = Field(
+        min_length=1, description="The channels to post to, by name."
+    )
+
+    _source: Path | None = PrivateAttr(None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this config was read from (None when built in code)."""
+        return self._source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        data.setdefault("bot", {})
+        data.setdefault("defaults", {})
+        defaults, channels = data["defaults"], data.get("channels")
+        if isinstance(channels, dict) and isinstance(defaults, dict):
+            zone = _valid_zone(data["bot"])
+            data["channels"] = {
+                name: _channel_with_defaults(raw, defaults, zone) for name, raw in channels.items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _name_channels(self) -> Config:
+        for name, channel in self.channels.items():
+            channel._name = name
+        return self
+
+    def attach_source(self, path: Path) -> None:
+        """Remember the file this config came from (the loader calls this)."""
+        self._source = path
+        for channel in self.channels.values():
+            channel._source = path
+
+    def summary(self) -> list[str]:
+        """A short human summary: database, posts, logs, and each channel with its schedules."""
+        from bot.config.summary import describe_config
+
+        return describe_config(self)
+
+    def warnings(self) -> list[str]:
+        """Settings that load but will not do what they seem to (e.g. more slots than allowed)."""
+        from bot.config.summary import find_warnings
+
+        return find_warnings(self)
+
+
+def _valid_zone(bot: object) -> str | None:
+    zone = bot.get("timezone", "UTC") if isinstance(bot, dict) else None
+    try:
+        return time_zone(zone) if isinstance(zone, str) else None
+    except ValueError:
+        return None
+
+
+def _channel_with_defaults(raw: object, defaults: dict[str, Any], zone: str | None) -> object:
+    if not isinstance(raw, dict):
+        return raw
+    merged = dict(raw)
+    model = PLATFORM_MODELS.get(str(raw.get("platform", defaults.get("platform"))))
+    if model is not None:
+        for key, value in defaults.items():
+            if key in model.model_fields:
+                merged.setdefault(key, value)
+    if zone is not None:
+        schedule = merged.get("schedule")
+        if isinstance(schedule, dict):
+            merged["schedule"] = _with_zone(schedule, zone)
+        elif isinstance(schedule, list):
+            merged["schedule"] = [_with_zone(s, zone) for s in schedule]
+    return merged
+
+
+def _with_zone(schedule: object, zone: str) -> object:
+    if isinstance(schedule, dict) and "timezone" not in schedule:
+        return {**schedule, "timezone": zone}
+    return schedule

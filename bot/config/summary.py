@@ -1,0 +1,135 @@
+"""What `excerpt-bot check` prints about a valid config: a short summary, and warnings about
+settings that load but will not do what they seem to.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.config.models import ChannelBase, ConsoleChannel, Schedule, TelegramChannel, XChannel
+from bot.config.problems import format_key_path
+from bot.durations import format_duration
+
+if TYPE_CHECKING:
+    from bot.config.models import Config
+
+__all__ = ["describe_channel", "describe_config", "describe_schedule", "find_warnings"]
+
+_DAY = timedelta(days=1)
+# Any fixed week will do (a Monday, far from DST changes): warnings must not depend on today.
+_SAMPLE_START = datetime(2030, 1, 7, 12, tzinfo=UTC)
+
+
+def describe_config(config: Config) -> list[str]:
+    """One line per fact: file, database, posts, logs, metrics, then one line per channel."""
+    bot = config.bot
+    log_to = "stderr" + (f" and {bot.log_file}" if bot.log_file else "")
+    metrics = (
+        f"http://{bot.metrics_host}:{bot.metrics_port}/metrics"
+        if bot.metrics_port is not None
+        else "off"
+    )
+    enabled = [c for c in config.channels.values() if c.enabled]
+    lines = [f"config: {config.source}"] if config.source else []
+    lines += [
+        f"database: {bot.database_url}",
+        f"posts: {bot.posts_dir} (rescanned every {format_duration(bot.scan_interval)})",
+        f"time zone: {bot.timezone}",
+        f"logs: {bot.log_format}, {bot.log_level} and above, to {log_to}",
+        f"metrics: {metrics}",
+        f"channels: {len(config.channels)} ({len(enabled)} enabled)",
+    ]
+    lines += [f"  {describe_channel(c)}" for c in config.channels.values()]
+    return lines
+
+
+def describe_channel(channel: ChannelBase) -> str:
+    """`news: telegram to @my_channel; at mon-fri 08:30 (Europe/Berlin); at most 3 a day`."""
+    parts = [f"{channel.name}: {_destination(channel)}"]
+    parts += [describe_schedule(s) for s in channel.schedule]
+    if channel.max_per_day is not None:
+        parts.append(f"at most {channel.max_per_day} a day")
+    parts.append(f"repeats after {format_duration(channel.repeat_after)}")
+    if channel.require_approval:
+        parts.append("approval required")
+    if not channel.enabled:
+        parts.append("DISABLED")
+    return "; ".join(parts)
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """`every 10s`, `cron "30 8 * * mon-fri" (UTC)`, `at mon-fri 08:30, sat 10:00 (UTC)`."""
+    jitter = f", jitter {format_duration(schedule.jitter)}" if schedule.jitter else ""
+    if schedule.every is not None:
+        return f"every {format_duration(schedule.every)}" + (f" ({jitter[2:]})" if jitter else "")
+    when = f'cron "{schedule.cron}"' if schedule.cron else "at " + ", ".join(schedule.slots or ())
+    return f"{when} ({schedule.timezone}{jitter})"
+
+
+def _destination(channel: ChannelBase) -> str:
+    if isinstance(channel, ConsoleChannel):
+        outbox = f" and {channel.outbox}" if channel.outbox else ""
+        return f"console as {channel.render_as}, to the log{outbox}"
+    if isinstance(channel, TelegramChannel):
+        return f"telegram to {channel.chat_id}"
+    if isinstance(channel, XChannel):
+        return "x as a thread" if channel.thread else "x"
+    return channel.platform
+
+
+def find_warnings(config: Config) -> list[str]:
+    """`FILE: KEY.PATH: what will happen (how to avoid it)` lines; an empty list is good."""
+    prefix = f"{config.source}: " if config.source else ""
+    warnings = []
+    if not config.bot.posts_dir.is_dir():
+        warnings.append(
+            f"bot.posts_dir: {config.bot.posts_dir} is not a folder yet "
+            "(create it and put articles in it)"
+        )
+    for channel in config.channels.values():
+        if channel.enabled and channel.max_per_day is not None:
+            warnings += _over_daily_limit(channel)
+    return [prefix + line for line in warnings]
+
+
+def _over_daily_limit(channel: ChannelBase) -> list[str]:
+    limit = channel.max_per_day or 0
+    most, exact = _most_fires_in_a_day(channel.schedule, limit)
+    if most <= limit:
+        return []
+    where = format_key_path(("channels", channel.name, "schedule"))
+    asks = f"up to {most}" if exact else f"more than {limit}"
+    return [
+        f"{where}: asks for {asks} posts in 24 hours but max_per_day is {limit} "
+        "(the extra slots are skipped; post less often or raise max_per_day)"
+    ]
+
+
+def _most_fires_in_a_day(schedules: tuple[Schedule, ...], limit: int) -> tuple[int, bool]:
+    """The most fires in any 24 hours of a fixed week, and whether that count is exact.
+
+    Counting stops past (limit + 1) fires a day on average over 8 days: by then some
+    24 hours surely hold more than `limit`, and `every = "1s"` costs no more than `"1h"`.
+    """
+    from bot.schedule import build_trigger, next_fire_times
+
+    cap = (limit + 1) * 8 + 1
+    end = _SAMPLE_START + timedelta(days=8)
+    fires: list[datetime] = []
+    exact = True
+    for s in schedules:
+        coming = next_fire_times(
+            build_trigger(cron=s.cron, every=s.every, slots=s.slots, timezone=s.zone),
+            _SAMPLE_START,
+            cap,
+        )
+        exact = exact and (len(coming) < cap or coming[-1] >= end)
+        fires += [t.astimezone(UTC) for t in coming if t < end]  # wall-clock maths lies on DST days
+    fires.sort()
+    most, first = 0, 0
+    for last, fire in enumerate(fires):
+        while fire - fires[first] >= _DAY:
+            first += 1
+        most = max(most, last - first + 1)
+    return most, exact
