@@ -1,0 +1,105 @@
+"""What goes out next on a channel, and what would go out at each coming slot (pure).
+
+The store gathers a channel's candidates as `QueuedItem`s and asks `choose_next`; the
+`plan` command asks `simulate` for the coming slots. The rules, in order:
+
+1. never the same article as the last one sent on the channel, while another is available;
+2. fresh articles (nothing sent on this channel yet) before started ones;
+3. among fresh articles the newest first; among started ones the one sent least, then
+   the oldest;
+4. within an article, the best-ranked excerpt first (rank 0 is the best), then the post
+   queued first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["DAY", "QueuedItem", "choose_next", "simulate"]
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedItem:
+    """A post that could go out on one channel, with what the rules look at.
+
+    `post_id` is None for an evergreen candidate that has no post yet.
+    `article_sent_count` counts the article's posts already out on this channel.
+    """
+
+    post_id: int | None
+    article_id: str
+    excerpt_id: str
+    article_added_at: datetime
+    excerpt_rank: int
+    article_sent_count: int
+    created_at: datetime
+
+
+def _priority(item: QueuedItem) -> tuple:
+    """Smaller is sooner."""
+    added = item.article_added_at.timestamp()
+    if item.article_sent_count == 0:
+        article_key: tuple = (0, 0, -added)  # fresh: newest first
+    else:
+        article_key = (1, item.article_sent_count, added)  # started: least sent, then oldest
+    return (
+        *article_key,
+        item.article_id,
+        item.excerpt_rank,
+        item.created_at.timestamp(),
+        item.post_id if item.post_id is not None else -1,
+    )
+
+
+def choose_next(
+    queued: Sequence[QueuedItem], *, last_article_id: str | None
+) -> QueuedItem | None:
+    """The item to send next, or None when `queued` is empty."""
+    others = [item for item in queued if item.article_id != last_article_id]
+    pool = others or queued
+    return min(pool, key=_priority, default=None)
+
+
+def simulate(
+    queued: Sequence[QueuedItem],
+    *,
+    last_article_id: str | None,
+    slots: Sequence[datetime],
+    max_per_day: int | None,
+    already_sent_times: Sequence[datetime] = (),
+) -> list[tuple[datetime, QueuedItem | None]]:
+    """What would go out at each of `slots` (in order), None where nothing would.
+
+    A slot stays empty when `max_per_day` posts went out in the 24 hours before it
+    (`already_sent_times` are the channel's posts out so far). Evergreen repeats are not
+    foreseen: only what is queued now.
+    """
+    remaining = list(queued)
+    sent_times = list(already_sent_times)
+    last = last_article_id
+    plan: list[tuple[datetime, QueuedItem | None]] = []
+    for slot in sorted(slots):
+        if max_per_day is not None:
+            recent = sum(1 for t in sent_times if slot - DAY <= t <= slot)
+            if recent >= max_per_day:
+                plan.append((slot, None))
+                continue
+        choice = choose_next(remaining, last_article_id=last)
+        plan.append((slot, choice))
+        if choice is None:
+            continue
+        remaining.remove(choice)
+        remaining = [
+            dataclasses.replace(item, article_sent_count=item.article_sent_count + 1)
+            if item.article_id == choice.article_id
+            else item
+            for item in remaining
+        ]
+        sent_times.append(slot)
+        last = choice.article_id
+    return plan

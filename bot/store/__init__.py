@@ -1,0 +1,293 @@
+"""The store: articles, excerpts and the outbox of posts, in SQLite (or any SQLAlchemy URL).
+
+`Store.open(path_or_url)` creates or upgrades the database; every method is one
+transaction, committed before it returns. The store never reads the clock: methods that
+need the time take `now` (timezone-aware). Writes on SQLite take the write lock at once
+(BEGIN IMMEDIATE), so a claim cannot interleave with another writer; reads see one
+consistent snapshot and, in WAL mode, never wait for a writer.
+
+Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening), `ingest`
+(articles in, posts queued), `claim` (the next post out), `transitions` (post states),
+`channels` (per-channel state), `queries` (counts and listings), `lock` (one daemon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.article import Article
+from bot.errors import UserError
+from bot.excerpt import Excerpt
+from bot.planner import QueuedItem
+from bot.store import channels as _channels
+from bot.store import claim as _claim
+from bot.store import ingest as _ingest
+from bot.store import queries as _queries
+from bot.store import transitions as _transitions
+from bot.store.engine import BEGIN_OPTION, open_database
+from bot.store.lock import daemon_lock, lock_path
+from bot.store.migrations import ensure_schema
+from bot.store.records import (
+    AttemptRecord,
+    ChannelState,
+    ChannelSummary,
+    ClaimedPost,
+    IngestResult,
+    IngestStatus,
+    PostRecord,
+)
+from bot.store.schema import SCHEMA_VERSION, PostStatus
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AttemptRecord",
+    "ChannelState",
+    "ChannelSummary",
+    "ClaimedPost",
+    "IngestResult",
+    "IngestStatus",
+    "PostRecord",
+    "PostStatus",
+    "Store",
+    "lock_path",
+]
+
+ChannelList = Sequence[tuple[str, bool]]  # (channel name, require_approval)
+
+
+class Store:
+    """The database behind excerpt-bot. Open with `Store.open`; close with `close()`."""
+
+    def __init__(self, engine: Engine, *, where: str, path: Path | None,
+                 found_version: int | None) -> None:
+        self._engine = engine
+        self.where = where  # how to name the database in messages (no password)
+        self.path = path  # the SQLite file, or None
+        self.found_version = found_version  # version before opening; None when created
+
+    @classmethod
+    def open(cls, url_or_path: str | Path) -> Store:
+        """Open (creating or upgrading) the database at a path or SQLAlchemy URL."""
+        database = open_database(url_or_path)
+        try:
+            with database.engine.begin() as conn:
+                found, _ = ensure_schema(conn, where=database.where)
+        except UserError:
+            database.engine.dispose()
+            raise
+        except DBAPIError as exc:
+            database.engine.dispose()
+            raise UserError(f"database {database.where}: cannot open it ({exc.orig}); "
+                            "check the path, its permissions, or the URL") from None
+        return cls(database.engine, where=database.where, path=database.path,
+                   found_version=found)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @staticmethod
+    def acquire_daemon_lock(path: str | Path) -> AbstractContextManager[Path]:
+        """Hold `<path>.lock` while running; a second holder gets a UserError with our pid."""
+        return daemon_lock(path)
+
+    def daemon_lock(self) -> AbstractContextManager[Path]:
+        """The daemon lock of this store's SQLite file."""
+        if self.path is None:
+            raise UserError(f"database {self.where}: the daemon lock needs an SQLite file")
+        return daemon_lock(self.path)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            conn.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+            with conn.begin():
+                yield conn
+
+    # --- articles in ---------------------------------------------------------------------
+
+    def upsert_article(self, article: Article, excerpts: Sequence[Excerpt], *,
+                       channels: ChannelList, now: datetime) -> IngestResult:
+        """Insert or reconcile an article; queue, keep or cancel its posts on `channels`."""
+        with self._write() as conn:
+            return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now)
+
+    def remove_article(self, article_id: str, *, now: datetime) -> int:
+        """Mark an article removed and cancel its unsent posts; return how many."""
+        with self._write() as conn:
+            return _ingest.remove_article(conn, article_id, now=now)
+
+    def sync_sources(self, present_sources: Iterable[str], *, now: datetime,
+                     under: str | None = None) -> list[str]:
+        """Remove the articles (whose source starts with `under`) not in `present_sources`."""
+        with self._write() as conn:
+            return _ingest.sync_sources(conn, present_sources, now=now, under=under)
+
+    def ensure_channels(self, channels: ChannelList, *, now: datetime) -> dict[str, int]:
+        """Queue each active excerpt on each channel that has no post of it yet."""
+        with self._write() as conn:
+            return _ingest.ensure_channels(conn, channels, now=now)
+
+    # --- posts out -----------------------------------------------------------------------
+
+    def claim_next_post(self, channel: str, *, now: datetime, repeat_after: timedelta,
+                        render: _claim.Render, max_per_day: int | None = None,
+                        require_approval: bool = False) -> ClaimedPost | None:
+        """Choose, render and mark `sending` the channel's next post, committed; or None.
+
+        None when the channel is paused, has had `max_per_day` posts in the last 24 h, or
+        has nothing to send: no queued post due, and no excerpt last sent here longer than
+        `repeat_after` ago (evergreen). On a `require_approval` channel an evergreen repeat
+        is created `pending_approval` (one at a time) instead. A post that `render` refuses
+        with RenderError is marked `failed` and the next one is tried.
+        """
+        with self._write() as conn:
+            return _claim.claim_next_post(
+                conn, channel, now=now, repeat_after=repeat_after, render=render,
+                max_per_day=max_per_day, require_approval=require_approval)
+
+    def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None,
+                  now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.mark_sent(conn, post_id, remote_id=remote_id, remote_url=remote_url,
+                                   now=now)
+
+    def mark_failed(self, post_id: int, *, error: str, now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.mark_failed(conn, post_id, error=error, now=now)
+
+    def mark_unknown(self, post_id: int, *, error: str, now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.mark_unknown(conn, post_id, error=error, now=now)
+
+    def mark_skipped(self, post_id: int, *, reason: str, now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.mark_skipped(conn, post_id, reason=reason, now=now)
+
+    def requeue(self, post_id: int, *, now: datetime, not_before: datetime | None = None) -> None:
+        """A `sending` post that certainly did not go back to the queue (due at `not_before`)."""
+        with self._write() as conn:
+            _transitions.requeue(conn, post_id, now=now, not_before=not_before)
+
+    def record_attempt(self, post_id: int, *, started_at: datetime, finished_at: datetime,
+                       outcome: str, error: str | None) -> int:
+        with self._write() as conn:
+            return _transitions.record_attempt(conn, post_id, started_at=started_at,
+                                               finished_at=finished_at, outcome=outcome,
+                                               error=error)
+
+    def recover_interrupted(self, *, now: datetime) -> list[int]:
+        """At start-up: every post left `sending` becomes `unknown`; return their ids."""
+        with self._write() as conn:
+            return _transitions.recover_interrupted(conn, now=now)
+
+    # --- operator actions ----------------------------------------------------------------
+
+    def resolve(self, post_id: int, *, sent: bool, now: datetime) -> None:
+        """An `unknown` post the operator checked: it went out (sent) or did not (queued)."""
+        with self._write() as conn:
+            _transitions.resolve(conn, post_id, sent=sent, now=now)
+
+    def retry(self, post_id: int, *, now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.retry(conn, post_id, now=now)
+
+    def skip(self, post_id: int, *, now: datetime) -> None:
+        with self._write() as conn:
+            _transitions.skip(conn, post_id, now=now)
+
+    def approve(self, post_ids: Iterable[int] | None = None, *, channel: str | None = None,
+                now: datetime) -> list[int]:
+        """Approve the given posts, else every pending post of `channel`, else all of them."""
+        with self._write() as conn:
+            return _transitions.approve(conn, post_ids=post_ids, channel=channel, now=now)
+
+    # --- channels ------------------------------------------------------------------------
+
+    def pause_channel(self, channel: str, *, reason: str, now: datetime) -> None:
+        with self._write() as conn:
+            _channels.pause_channel(conn, channel, reason=reason, now=now)
+
+    def resume_channel(self, channel: str, *, now: datetime) -> None:
+        with self._write() as conn:
+            _channels.resume_channel(conn, channel, now=now)
+
+    def record_channel_error(self, channel: str, *, error: str, now: datetime) -> None:
+        with self._write() as conn:
+            _channels.record_channel_error(conn, channel, error=error, now=now)
+
+    def set_last_slot(self, channel: str, at: datetime) -> None:
+        with self._write() as conn:
+            _channels.set_last_slot(conn, channel, at)
+
+    def channel_state(self, channel: str) -> ChannelState:
+        with self._read() as conn:
+            return _channels.get_channel_state(conn, channel)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def sent_count_since(self, channel: str, since: datetime) -> int:
+        """Posts sent, sending or unknown on `channel`, claimed or sent at `since` or later."""
+        with self._read() as conn:
+            return _claim.sent_count_since(conn, channel, since)
+
+    def sent_times_since(self, channel: str, since: datetime) -> list[datetime]:
+        with self._read() as conn:
+            return _queries.sent_times_since(conn, channel, since)
+
+    def last_sent_article(self, channel: str) -> str | None:
+        with self._read() as conn:
+            return _claim.last_sent_article(conn, channel)
+
+    def queued_items(self, channel: str) -> list[QueuedItem]:
+        """Every queued post of `channel` as planner input (for `plan`)."""
+        with self._read() as conn:
+            return _claim.queued_items(conn, channel)
+
+    def queue_depths(self) -> dict[str, int]:
+        with self._read() as conn:
+            return _queries.queue_depths(conn)
+
+    def status_summary(self, channels: Iterable[str] = ()) -> dict[str, ChannelSummary]:
+        """Per channel (those with posts or state, plus `channels`): queue, last out, errors."""
+        with self._read() as conn:
+            return _queries.status_summary(conn, channels)
+
+    def history(self, *, channel: str | None = None, status: str | None = None,
+                limit: int | None = None) -> list[PostRecord]:
+        with self._read() as conn:
+            return _queries.history(conn, channel=channel, status=status, limit=limit)
+
+    def queued(self, channel: str | None = None, limit: int | None = None, *,
+               include_pending: bool = True) -> list[PostRecord]:
+        with self._read() as conn:
+            return _queries.queued(conn, channel=channel, limit=limit,
+                                   include_pending=include_pending)
+
+    def get_post(self, post_id: int) -> PostRecord:
+        with self._read() as conn:
+            return _queries.get_post(conn, post_id)
+
+    def attempts(self, post_id: int) -> list[AttemptRecord]:
+        with self._read() as conn:
+            return _queries.attempts_of(conn, post_id)
+
+    def get_article(self, article_id: str) -> Article:
+        with self._read() as conn:
+            return _queries.get_article(conn, article_id)

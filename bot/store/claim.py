@@ -1,0 +1,243 @@
+"""Claiming a channel's next post: choose it, render it, mark it `sending`, in one transaction.
+
+The caller runs `claim_next_post` inside a write transaction (BEGIN IMMEDIATE on SQLite), so
+nothing else can claim or change the channel's posts between the choice and the update.
+The database hands the planner one candidate per article (its best-ranked post), since the
+planner always takes an article's best-ranked post first: the work and the memory grow
+with the number of articles, not with the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, exists, func, insert, literal, or_, select, update
+
+from bot.article import Article
+from bot.errors import RenderError
+from bot.excerpt import Excerpt
+from bot.logs import log_event
+from bot.planner import DAY, QueuedItem, choose_next
+from bot.store.records import ClaimedPost, article_from_data, excerpt_from_row
+from bot.store.schema import (
+    CANCELLED,
+    FAILED,
+    PENDING_APPROVAL,
+    QUEUED,
+    SENDING,
+    SENT,
+    SENT_OR_MAYBE,
+    UNKNOWN,
+    UtcDateTime,
+    articles,
+    channel_state,
+    excerpts,
+    posts,
+)
+
+Render = Callable[[Article, Excerpt], tuple[str, str | None]]
+
+# Posts that fail to render in one claim before it gives up until the next slot.
+MAX_RENDER_FAILURES = 10
+
+
+def claim_next_post(
+    conn: Connection,
+    channel: str,
+    *,
+    now: datetime,
+    repeat_after: timedelta,
+    render: Render,
+    max_per_day: int | None = None,
+    require_approval: bool = False,
+) -> ClaimedPost | None:
+    """Claim the channel's next post (see `Store.claim_next_post`)."""
+    if conn.scalar(select(channel_state.c.paused).where(channel_state.c.channel == channel)):
+        return None
+    if max_per_day is not None and sent_count_since(conn, channel, now - DAY) >= max_per_day:
+        return None
+    last_article = last_sent_article(conn, channel)
+    for _ in range(MAX_RENDER_FAILURES):
+        item = choose_next(queued_items(conn, channel, now=now, best_per_article=True),
+                           last_article_id=last_article)
+        recycled = item is None
+        if item is None:
+            if _has_queued(conn, channel):
+                return None  # queued posts wait for their `not_before`: no repeat meanwhile
+            item = choose_next(recycle_items(conn, channel, since=now - repeat_after),
+                               last_article_id=last_article)
+            if item is None:
+                return None
+            if require_approval:
+                _suggest_repeat(conn, channel, item, now)
+                return None
+            post_id = _insert_post(conn, channel, item, QUEUED, now)
+        else:
+            post_id = item.post_id
+        claimed = _claim(conn, post_id, now=now, render=render, recycled=recycled)
+        if claimed is not None:
+            return claimed
+    return None
+
+
+def sent_count_since(conn: Connection, channel: str, since: datetime) -> int:
+    """Posts out on `channel` (sent, sending or unknown) claimed or sent at `since` or later."""
+    return conn.scalar(
+        select(func.count()).select_from(posts).where(
+            posts.c.channel == channel,
+            posts.c.status.in_(SENT_OR_MAYBE),
+            or_(posts.c.claimed_at >= since, posts.c.sent_at >= since),
+        )
+    )
+
+
+def last_sent_article(conn: Connection, channel: str) -> str | None:
+    """The article of the channel's most recent post out (or possibly out)."""
+    return conn.scalar(
+        select(posts.c.article_id)
+        .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE),
+               posts.c.claimed_at.is_not(None))
+        .order_by(posts.c.claimed_at.desc(), posts.c.id.desc())
+        .limit(1)
+    )
+
+
+def _sent_counts(channel: str):
+    return (
+        select(posts.c.article_id, func.count().label("n"))
+        .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE))
+        .group_by(posts.c.article_id)
+        .subquery("sent_counts")
+    )
+
+
+def queued_items(
+    conn: Connection, channel: str, *, now: datetime | None = None,
+    best_per_article: bool = False,
+) -> list[QueuedItem]:
+    """The channel's queued posts as planner input (due at `now`, when given).
+
+    With `best_per_article`, only each article's best-ranked post.
+    """
+    counts = _sent_counts(channel)
+    order = func.row_number().over(partition_by=posts.c.article_id,
+                                   order_by=(excerpts.c.rank, posts.c.id))
+    query = (
+        select(
+            posts.c.id.label("post_id"), posts.c.article_id, posts.c.excerpt_id,
+            articles.c.added_at.label("article_added_at"),
+            excerpts.c.rank.label("excerpt_rank"),
+            func.coalesce(counts.c.n, 0).label("article_sent_count"),
+            posts.c.created_at, order.label("place"),
+        )
+        .select_from(
+            posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
+            .join(articles, articles.c.id == posts.c.article_id)
+            .outerjoin(counts, counts.c.article_id == posts.c.article_id)
+        )
+        .where(posts.c.channel == channel, posts.c.status == QUEUED)
+    )
+    if now is not None:
+        query = query.where(or_(posts.c.not_before.is_(None), posts.c.not_before <= now))
+    return _items(conn, query, best_per_article)
+
+
+def recycle_items(conn: Connection, channel: str, *, since: datetime) -> list[QueuedItem]:
+    """Evergreen candidates: each article's best active excerpt that went out on `channel`
+    at `since` or before and has had nothing on it after (nor anything pending).
+    """
+    here = and_(posts.c.excerpt_id == excerpts.c.id, posts.c.channel == channel)
+    last_touch = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
+    ever_sent = exists().where(here, posts.c.status == SENT)
+    blocked = exists().where(here, or_(
+        posts.c.status.in_((QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)),
+        and_(posts.c.status != CANCELLED, last_touch > literal(since, UtcDateTime)),
+    ))
+    counts = _sent_counts(channel)
+    order = func.row_number().over(partition_by=excerpts.c.article_id,
+                                   order_by=(excerpts.c.rank, excerpts.c.id))
+    query = (
+        select(
+            literal(None).label("post_id"), excerpts.c.article_id,
+            excerpts.c.id.label("excerpt_id"), articles.c.added_at.label("article_added_at"),
+            excerpts.c.rank.label("excerpt_rank"),
+            func.coalesce(counts.c.n, 0).label("article_sent_count"),
+            excerpts.c.created_at, order.label("place"),
+        )
+        .select_from(
+            excerpts.join(articles, articles.c.id == excerpts.c.article_id)
+            .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
+        )
+        .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None), ever_sent,
+               ~blocked)
+    )
+    return _items(conn, query, best_per_article=True)
+
+
+def _items(conn: Connection, query, best_per_article: bool) -> list[QueuedItem]:
+    inner = query.subquery("candidates")
+    outer = select(*(c for c in inner.c if c.name != "place"))
+    if best_per_article:
+        outer = outer.where(inner.c.place == 1)
+    return [QueuedItem(**row._mapping) for row in conn.execute(outer)]
+
+
+def _has_queued(conn: Connection, channel: str) -> bool:
+    return bool(conn.scalar(select(exists().where(
+        posts.c.channel == channel, posts.c.status == QUEUED))))
+
+
+def _insert_post(conn: Connection, channel: str, item: QueuedItem, status: str,
+                 now: datetime) -> int:
+    result = conn.execute(insert(posts).values(
+        channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
+        status=status, created_at=now, updated_at=now,
+    ))
+    return result.inserted_primary_key[0]
+
+
+def _suggest_repeat(conn: Connection, channel: str, item: QueuedItem, now: datetime) -> None:
+    """On an approval channel a repeat waits for approval too; one suggestion at a time."""
+    waiting = conn.scalar(select(exists().where(
+        posts.c.channel == channel, posts.c.status == PENDING_APPROVAL)))
+    if not waiting:
+        _insert_post(conn, channel, item, PENDING_APPROVAL, now)
+
+
+def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
+           recycled: bool) -> ClaimedPost | None:
+    row = conn.execute(
+        select(
+            posts.c.id, posts.c.channel, posts.c.article_id, posts.c.excerpt_id,
+            posts.c.attempts, articles.c.data, excerpts.c.text.label("excerpt_text"),
+            excerpts.c.rank.label("excerpt_rank"), excerpts.c.score, excerpts.c.paragraph,
+            excerpts.c.first_sentence, excerpts.c.sentence_count, excerpts.c.shortened,
+        )
+        .select_from(posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
+                     .join(articles, articles.c.id == posts.c.article_id))
+        .where(posts.c.id == post_id)
+    ).one()
+    article = article_from_data(row.data)
+    excerpt = excerpt_from_row(row)
+    try:
+        text, parse_mode = render(article, excerpt)
+    except RenderError as exc:
+        error = f"cannot render: {exc}"
+        conn.execute(update(posts).where(posts.c.id == post_id)
+                     .values(status=FAILED, error=error, updated_at=now))
+        log_event("post.failed", level=logging.WARNING, channel=row.channel, post=post_id,
+                  article=row.article_id, excerpt=row.excerpt_id, error=error)
+        return None
+    conn.execute(update(posts).where(posts.c.id == post_id).values(
+        status=SENDING, text=text, parse_mode=parse_mode, claimed_at=now, updated_at=now,
+        attempts=posts.c.attempts + 1, sent_at=None, remote_id=None, remote_url=None,
+        error=None,
+    ))
+    return ClaimedPost(
+        id=post_id, channel=row.channel, article_id=row.article_id,
+        excerpt_id=row.excerpt_id, text=text, parse_mode=parse_mode, url=article.url,
+        attempts=row.attempts + 1, claimed_at=now, recycled=recycled, article=article,
+        excerpt=excerpt,
+    )

@@ -1,0 +1,107 @@
+"""Opening the database: a path means SQLite there (private files, WAL), a URL is used as is.
+
+SQLite transactions: the sqlite3 driver's own implicit BEGIN is switched off and SQLAlchemy
+emits ours (the recipe in SQLAlchemy's "Transactions with SQLite and the sqlite3 driver").
+Write transactions start with BEGIN IMMEDIATE: they take the write lock at once, so a
+read-then-write (a claim) can never be overtaken by another writer between its read and
+its write, and waits out a busy database (busy_timeout) instead of failing mid-way. Read
+transactions (execution option `sqlite_begin="DEFERRED"`) start with a plain BEGIN and see
+one consistent snapshot; in WAL mode they never block the writer.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import UserError
+
+BUSY_TIMEOUT_MS = 10_000
+BEGIN_OPTION = "sqlite_begin"
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An engine, how to name it in messages, and its file when it is an SQLite file."""
+
+    engine: Engine
+    where: str
+    path: Path | None
+
+
+def open_database(url_or_path: str | Path) -> Database:
+    """An engine for `url_or_path`; an SQLite file and its folder are created if missing."""
+    text = str(url_or_path)
+    if isinstance(url_or_path, Path) or "://" not in text:
+        path = Path(text).expanduser()
+        _create_private_file(path)
+        url = f"sqlite:///{path}"
+        where = str(path)
+    else:
+        url = text
+        where = _safe_url(text)
+        path = _sqlite_file(text)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError) as exc:
+        raise UserError(f"database {where}: cannot use this URL ({exc})") from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return Database(engine=engine, where=where, path=path)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite opens it.
+
+    SQLite gives the -wal and -shm files the database file's permissions, so they are
+    private too. An existing file is left as its owner set it.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise UserError(
+            f"database {path}: cannot create it ({exc.strerror}); check the folder exists "
+            "and is writable, or set `database` elsewhere"
+        ) from None
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask was
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise UserError(f"database {url!r}: not a path and not a valid database URL") from None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy's "begin" hook below emit BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")

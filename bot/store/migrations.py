@@ -1,0 +1,142 @@
+"""Creating a new database at the current schema version, or upgrading an older one in place.
+
+The version lives in the `meta` table (`schema_version`). Each step upgrades from version N
+to N + 1 and is written against the tables as they were at N + 1 (frozen here), not against
+`bot.store.schema`, so an old database still upgrades correctly after later changes. All
+steps run in the caller's one transaction: an upgrade that fails leaves the database as it
+was. A database newer than this code is refused, never touched.
+
+Version 1: articles, excerpts, posts, channel_state, meta.
+Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.updated_at`
+(last change of status, filled from the post's own times for existing rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    column,
+    func,
+    insert,
+    inspect,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.schema import CreateColumn
+
+from bot.errors import UserError
+from bot.store import schema
+from bot.store.schema import SCHEMA_VERSION, UtcDateTime
+
+VERSION_KEY = "schema_version"
+
+
+def ensure_schema(conn: Connection, *, where: str) -> tuple[int | None, int]:
+    """Bring the database on `conn` to SCHEMA_VERSION; return (version found, version now).
+
+    The version found is None for a new, empty database. `where` names the database in
+    error messages.
+    """
+    names = set(inspect(conn).get_table_names())
+    if "meta" not in names:
+        if names:
+            raise UserError(
+                f"{where} is not an excerpt-bot database (it has tables but no schema "
+                "version): point `database` at a new file"
+            )
+        schema.metadata.create_all(conn)
+        conn.execute(insert(schema.meta).values(key=VERSION_KEY, value=str(SCHEMA_VERSION)))
+        return None, SCHEMA_VERSION
+    found = read_version(conn, where=where)
+    if found > SCHEMA_VERSION:
+        raise UserError(
+            f"database schema version {found} is newer than this excerpt-bot understands "
+            f"({SCHEMA_VERSION}); upgrade excerpt-bot ({where})"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        STEPS[version](conn)
+        _write_version(conn, version + 1)
+    return found, SCHEMA_VERSION
+
+
+def read_version(conn: Connection, *, where: str) -> int:
+    value = conn.scalar(select(schema.meta.c.value).where(schema.meta.c.key == VERSION_KEY))
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise UserError(
+            f"{where}: the meta table holds no valid schema_version ({value!r}); "
+            "this is not a database excerpt-bot wrote"
+        ) from None
+
+
+def _write_version(conn: Connection, version: int) -> None:
+    meta = schema.meta
+    conn.execute(update(meta).where(meta.c.key == VERSION_KEY).values(value=str(version)))
+
+
+def add_column(conn: Connection, target: Table, name: str) -> None:
+    """ALTER TABLE ... ADD COLUMN for `target.c[name]`, its DDL compiled for this dialect.
+
+    SQLAlchemy Core has no ALTER construct; the column clause is still Core's, so the
+    statement is right for SQLite and PostgreSQL alike.
+    """
+    preparer = conn.dialect.identifier_preparer
+    clause = CreateColumn(target.c[name]).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE {preparer.format_table(target)} ADD COLUMN {clause}")
+
+
+# --- version 1 -> 2 -------------------------------------------------------------------------
+
+_v2 = MetaData()
+_v2_posts = Table(
+    "posts",
+    _v2,
+    Column("id", Integer, primary_key=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UtcDateTime),
+)
+_v2_attempts = Table(
+    "attempts",
+    _v2,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("error", Text),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_attempts_post", "post_id"),
+)
+
+
+def _upgrade_1_to_2(conn: Connection) -> None:
+    add_column(conn, _v2_posts, "attempts")
+    add_column(conn, _v2_posts, "updated_at")
+    old = table(
+        "posts", column("updated_at"), column("sent_at"), column("claimed_at"),
+        column("created_at"), column("status"), column("attempts"),
+    )
+    conn.execute(
+        update(old).values(updated_at=func.coalesce(old.c.sent_at, old.c.claimed_at,
+                                                    old.c.created_at))
+    )
+    # Version 1 did not count claims; a post that got as far as a claim had at least one.
+    conn.execute(update(old).where(old.c.claimed_at.is_not(None)).values(attempts=1))
+    _v2_attempts.create(conn)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    1: _upgrade_1_to_2,
+}

@@ -1,0 +1,179 @@
+"""Reading the store for the CLI and metrics: counts, status, listings, single records.
+
+Each answer is one query, or a few grouped ones, whatever the number of posts: `status`
+on 100,000 posts reads an index, never the posts one by one in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, select
+
+from bot.article import Article
+from bot.errors import UserError
+from bot.store.channels import all_channel_states
+from bot.store.records import (
+    AttemptRecord,
+    ChannelState,
+    ChannelSummary,
+    PostRecord,
+    article_from_data,
+)
+from bot.store.schema import (
+    NOT_YET_SENT,
+    PENDING_APPROVAL,
+    QUEUED,
+    SENT,
+    SENT_OR_MAYBE,
+    PostStatus,
+    articles,
+    attempts,
+    excerpts,
+    posts,
+)
+
+
+def queue_depths(conn: Connection) -> dict[str, int]:
+    """Queued posts per channel (channels with none are absent)."""
+    rows = conn.execute(
+        select(posts.c.channel, func.count())
+        .where(posts.c.status == QUEUED)
+        .group_by(posts.c.channel)
+    )
+    return {channel: n for channel, n in rows}
+
+
+def sent_times_since(conn: Connection, channel: str, since: datetime) -> list[datetime]:
+    """When the channel's posts out (or possibly out) since `since` were claimed, oldest first."""
+    return list(conn.scalars(
+        select(posts.c.claimed_at)
+        .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE),
+               posts.c.claimed_at >= since)
+        .order_by(posts.c.claimed_at)
+    ))
+
+
+def status_summary(
+    conn: Connection, channels: Iterable[str] = ()
+) -> dict[str, ChannelSummary]:
+    """Every channel with posts or state, plus `channels`, sorted by name."""
+    counts: dict[str, dict[str, int]] = {}
+    for channel, status, n in conn.execute(
+        select(posts.c.channel, posts.c.status, func.count())
+        .group_by(posts.c.channel, posts.c.status)
+    ):
+        counts.setdefault(channel, {})[status] = n
+    last_sent = _last_sent(conn)
+    states = all_channel_states(conn)
+    names = sorted(set(counts) | set(states) | set(channels))
+    return {
+        name: _summary(name, counts.get(name, {}), last_sent.get(name),
+                       states.get(name) or ChannelState(name))
+        for name in names
+    }
+
+
+def _last_sent(conn: Connection) -> dict[str, tuple[datetime, int, str | None]]:
+    """Per channel: (sent_at, post id, remote_url) of its most recent sent post."""
+    latest = (
+        select(posts.c.channel, func.max(posts.c.sent_at).label("at"))
+        .where(posts.c.status == SENT)
+        .group_by(posts.c.channel)
+        .subquery("latest")
+    )
+    rows = conn.execute(
+        select(posts.c.channel, posts.c.sent_at, posts.c.id, posts.c.remote_url)
+        .join(latest, and_(latest.c.channel == posts.c.channel, latest.c.at == posts.c.sent_at))
+        .where(posts.c.status == SENT)
+        .order_by(posts.c.id)
+    )
+    return {row.channel: (row.sent_at, row.id, row.remote_url) for row in rows}
+
+
+def _summary(
+    name: str, counts: dict[str, int], last: tuple | None, state: ChannelState
+) -> ChannelSummary:
+    sent_at, post_id, remote_url = last or (None, None, None)
+    return ChannelSummary(
+        channel=name,
+        queue_depth=counts.get(QUEUED, 0),
+        pending_approval=counts.get(PENDING_APPROVAL, 0),
+        paused=state.paused,
+        paused_reason=state.paused_reason,
+        last_sent_at=sent_at,
+        last_sent_post_id=post_id,
+        last_sent_remote_url=remote_url,
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
+        last_slot_at=state.last_slot_at,
+        counts={status.value: counts.get(status.value, 0) for status in PostStatus},
+    )
+
+
+def _records():
+    return select(
+        posts.c.id, posts.c.channel, posts.c.article_id, posts.c.excerpt_id, posts.c.status,
+        posts.c.text, posts.c.parse_mode, posts.c.remote_id, posts.c.remote_url,
+        posts.c.error, posts.c.attempts, posts.c.created_at, posts.c.not_before,
+        posts.c.claimed_at, posts.c.sent_at, posts.c.updated_at,
+        excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
+        articles.c.title.label("article_title"),
+    ).select_from(
+        posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
+        .join(articles, articles.c.id == posts.c.article_id)
+    )
+
+
+def history(
+    conn: Connection, *, channel: str | None = None, status: str | None = None,
+    limit: int | None = None,
+) -> list[PostRecord]:
+    """Posts newest first: by when they went out, else were claimed, else were queued."""
+    query = _records().order_by(
+        func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at).desc(),
+        posts.c.id.desc(),
+    )
+    if channel is not None:
+        query = query.where(posts.c.channel == channel)
+    if status is not None:
+        query = query.where(posts.c.status == str(status))
+    if limit is not None:
+        query = query.limit(limit)
+    return [PostRecord(**row._mapping) for row in conn.execute(query)]
+
+
+def queued(
+    conn: Connection, *, channel: str | None = None, limit: int | None = None,
+    include_pending: bool = True,
+) -> list[PostRecord]:
+    """Posts waiting to go (and, by default, waiting for approval), by channel, oldest first."""
+    states = NOT_YET_SENT if include_pending else (QUEUED,)
+    query = _records().where(posts.c.status.in_(states)).order_by(posts.c.channel, posts.c.id)
+    if channel is not None:
+        query = query.where(posts.c.channel == channel)
+    if limit is not None:
+        query = query.limit(limit)
+    return [PostRecord(**row._mapping) for row in conn.execute(query)]
+
+
+def get_post(conn: Connection, post_id: int) -> PostRecord:
+    row = conn.execute(_records().where(posts.c.id == post_id)).first()
+    if row is None:
+        raise UserError(f"no post {post_id} in the database")
+    return PostRecord(**row._mapping)
+
+
+def get_article(conn: Connection, article_id: str) -> Article:
+    data = conn.scalar(select(articles.c.data).where(articles.c.id == article_id))
+    if data is None:
+        raise UserError(f"no article {article_id} in the database")
+    return article_from_data(data)
+
+
+def attempts_of(conn: Connection, post_id: int) -> list[AttemptRecord]:
+    """The tries at delivering one post, first first."""
+    rows = conn.execute(
+        select(attempts).where(attempts.c.post_id == post_id).order_by(attempts.c.id))
+    return [AttemptRecord(**row._mapping) for row in rows]

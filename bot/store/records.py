@@ -1,0 +1,187 @@
+"""What the store hands back: small frozen dataclasses, never database rows.
+
+`to_dict()` gives JSON-ready values (datetimes as ISO-8601 UTC text) for `--json` output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+from bot.article import Article
+from bot.excerpt import Excerpt
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+class _Record:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as JSON-ready values."""
+        return {
+            f.name: _jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if f.repr
+        }
+
+
+class IngestStatus(StrEnum):
+    NEW = "new"  # first seen: inserted, posts queued
+    CHANGED = "changed"  # text, metadata or excerpts differ: updated, posts reconciled
+    RESTORED = "restored"  # had been removed and came back
+    UNCHANGED = "unchanged"  # nothing to do
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult(_Record):
+    """What `upsert_article` did: posts queued and cancelled, excerpts added and retired."""
+
+    article_id: str
+    status: IngestStatus
+    queued: int = 0
+    cancelled: int = 0
+    excerpts_added: int = 0
+    excerpts_retired: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedPost(_Record):
+    """A post now `sending`, committed: send exactly `text`, then mark it sent or otherwise.
+
+    `attempts` counts claims of this post, this one included. `recycled` is true for an
+    evergreen repeat of an excerpt sent before.
+    """
+
+    id: int
+    channel: str
+    article_id: str
+    excerpt_id: str
+    text: str
+    parse_mode: str | None
+    url: str | None
+    attempts: int
+    claimed_at: datetime
+    recycled: bool
+    article: Article = dataclasses.field(repr=False)
+    excerpt: Excerpt = dataclasses.field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord(_Record):
+    """One post as `history`, `queued` and `get_post` list it."""
+
+    id: int
+    channel: str
+    article_id: str
+    excerpt_id: str
+    status: str
+    text: str | None
+    parse_mode: str | None
+    remote_id: str | None
+    remote_url: str | None
+    error: str | None
+    attempts: int
+    created_at: datetime
+    not_before: datetime | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    updated_at: datetime | None
+    excerpt_text: str
+    excerpt_rank: int
+    article_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord(_Record):
+    """One try at delivering a post: when, how long, and what came of it."""
+
+    id: int
+    post_id: int
+    started_at: datetime
+    finished_at: datetime
+    outcome: str
+    error: str | None
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState(_Record):
+    """A channel's own state; a channel never seen has the defaults."""
+
+    channel: str
+    paused: bool = False
+    paused_reason: str | None = None
+    paused_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_sent_at: datetime | None = None
+    last_slot_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSummary(_Record):
+    """One channel in `status`: its queue, its last post out, its last error, paused or not.
+
+    `counts` has every post status as a key (0 when none).
+    """
+
+    channel: str
+    queue_depth: int
+    pending_approval: int
+    paused: bool
+    paused_reason: str | None
+    last_sent_at: datetime | None
+    last_sent_post_id: int | None
+    last_sent_remote_url: str | None
+    last_error: str | None
+    last_error_at: datetime | None
+    last_slot_at: datetime | None
+    counts: Mapping[str, int]
+
+
+def article_data(article: Article) -> dict[str, Any]:
+    """The whole article as JSON-ready data (tuples become lists), as stored."""
+    return json.loads(json.dumps(dataclasses.asdict(article)))
+
+
+def article_from_data(data: Mapping[str, Any]) -> Article:
+    """The article back from its stored data; keys this version does not know are ignored."""
+    names = {f.name for f in dataclasses.fields(Article)}
+    return Article(
+        **{
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in data.items()
+            if key in names
+        }
+    )
+
+
+def excerpt_from_row(row: Any) -> Excerpt:
+    """An `Excerpt` from a row with the excerpts table's columns (id as `excerpt_id`)."""
+    return Excerpt(
+        id=row.excerpt_id,
+        article_id=row.article_id,
+        text=row.excerpt_text,
+        rank=row.excerpt_rank,
+        score=row.score,
+        paragraph=row.paragraph,
+        first_sentence=row.first_sentence,
+        sentence_count=row.sentence_count,
+        shortened=bool(row.shortened),
+    )

@@ -1,0 +1,177 @@
+"""The store's tables (SQLAlchemy Core), its post states and its UTC datetime column type.
+
+`SCHEMA_VERSION` is the version these tables describe; `bot.store.migrations` upgrades an
+older database to it step by step. Change a table here only together with a new migration
+step there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 2
+
+# Fixed width, so that text order is time order (comparisons happen in SQL).
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as fixed-width ISO-8601 UTC text; read back aware.
+
+    Naive datetimes are refused: every time the store sees comes from a clock that knows
+    its zone, and guessing one here would shift posts by hours.
+    """
+
+    impl = String(27)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"the store needs timezone-aware datetimes, got {value!r}")
+        return value.astimezone(UTC).strftime(_UTC_FORMAT)
+
+    def process_result_value(self, value: str | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.strptime(value, _UTC_FORMAT).replace(tzinfo=UTC)
+
+
+class PostStatus(StrEnum):
+    """Where a post is in its life. Stored as the value string."""
+
+    QUEUED = "queued"
+    PENDING_APPROVAL = "pending_approval"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+QUEUED = PostStatus.QUEUED.value
+PENDING_APPROVAL = PostStatus.PENDING_APPROVAL.value
+SENDING = PostStatus.SENDING.value
+SENT = PostStatus.SENT.value
+FAILED = PostStatus.FAILED.value
+UNKNOWN = PostStatus.UNKNOWN.value
+SKIPPED = PostStatus.SKIPPED.value
+CANCELLED = PostStatus.CANCELLED.value
+
+# Not yet out, and nothing has been tried: what an edit or a removal may still cancel.
+NOT_YET_SENT = (QUEUED, PENDING_APPROVAL)
+# Went out, or may have: what counts against `max_per_day` and against repeating an article.
+SENT_OR_MAYBE = (SENT, SENDING, UNKNOWN)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("data", JSON, nullable=False),  # the whole Article, to render without the file
+    Column("content_hash", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),
+    Index("ix_articles_source", "source"),
+)
+
+excerpts = Table(
+    "excerpts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("paragraph", Integer, nullable=False),
+    Column("first_sentence", Integer, nullable=False),
+    Column("sentence_count", Integer, nullable=False),
+    Column("shortened", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),  # false once a re-excerpt no longer has it
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_excerpts_article", "article_id"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(200), nullable=False),
+    Column("article_id", String(64), ForeignKey("articles.id"), nullable=False),
+    Column("excerpt_id", String(64), ForeignKey("excerpts.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("text", Text),  # the exact payload, filled when claimed
+    Column("parse_mode", String(20)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("not_before", UtcDateTime),
+    Column("claimed_at", UtcDateTime),
+    Column("sent_at", UtcDateTime),
+    Column("remote_id", Text),
+    Column("remote_url", Text),
+    Column("error", Text),
+    # Added in schema version 2:
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UtcDateTime),  # the last change of status
+    Index("ix_posts_channel_status", "channel", "status"),
+    Index("ix_posts_channel_sent_at", "channel", "sent_at"),
+    Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
+    Index("ix_posts_excerpt_channel", "excerpt_id", "channel"),
+    Index("ix_posts_article_status", "article_id", "status"),
+)
+
+# Added in schema version 2: one row per try at delivering a post.
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("error", Text),
+    Column("duration_ms", Integer, nullable=False),
+    Index("ix_attempts_post", "post_id"),
+)
+
+channel_state = Table(
+    "channel_state",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("paused_reason", Text),
+    Column("paused_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UtcDateTime),
+    Column("last_sent_at", UtcDateTime),
+    Column("last_slot_at", UtcDateTime),
+)

@@ -1,0 +1,164 @@
+"""Articles into the store: new, unchanged, edited, removed, restored; channels added later."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import UserError
+from bot.excerpt import excerpt_article
+from bot.store import IngestStatus, Store
+from tests.store_support import (
+    T0,
+    X_TG,
+    X,
+    add,
+    at,
+    make_article,
+    make_excerpts,
+    send,
+)
+
+P1 = "Cytokines are small proteins that cells release to signal to other cells nearby."
+P2 = "Interleukins are cytokines first seen in white blood cells, hence their name."
+P3 = "Interferons got their name from how they interfere with viral replication in cells."
+P4 = "Chemokines guide immune cells to the site of an infection along a gradient."
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "bot.sqlite3") as store:
+        yield store
+
+
+def by_status(store, channel=None):
+    posts = store.history(channel=channel)
+    return sorted((p.status, p.excerpt_text) for p in posts)
+
+
+def test_new_article_queues_one_post_per_channel_and_excerpt(store):
+    _, excerpts, result = add(store, "a", P1, P2, channels=X_TG)
+    assert result.status is IngestStatus.NEW
+    assert (result.queued, result.cancelled, result.excerpts_added) == (4, 0, 2)
+    queued = store.queued()
+    assert sorted((p.channel, p.excerpt_id) for p in queued) == sorted(
+        (channel, e.id) for channel in ("x", "tg") for e in excerpts)
+    assert {p.status for p in queued} == {"queued"}
+    assert store.queue_depths() == {"x": 2, "tg": 2}
+
+
+def test_channel_with_approval_gets_pending_posts(store):
+    add(store, "a", P1, P2, channels=[("x", False), ("tg", True)])
+    assert store.queue_depths() == {"x": 2}
+    assert {p.status for p in store.queued("tg")} == {"pending_approval"}
+
+
+def test_reingesting_an_unchanged_article_changes_nothing(store):
+    article, excerpts, _ = add(store, "a", P1, P2)
+    before = store.history()
+    result = store.upsert_article(article, excerpts, channels=X, now=at(5))
+    assert result.status is IngestStatus.UNCHANGED
+    assert (result.queued, result.cancelled) == (0, 0)
+    assert store.history() == before
+
+
+def test_an_edited_article_keeps_history_cancels_vanished_and_queues_new(store):
+    add(store, "a", P1, P2, P3)
+    sent = send(store, now=at(1))  # P1, the best-ranked, goes out
+    assert sent.excerpt.text == P1
+
+    # The author drops P1 and P2 and adds P4; P3 stays.
+    edited = make_article("a", P3, P4, title="Cytokines, revised")
+    result = store.upsert_article(edited, make_excerpts(edited), channels=X, now=at(2))
+
+    assert result.status is IngestStatus.CHANGED
+    assert (result.queued, result.cancelled) == (1, 1)
+    assert (result.excerpts_added, result.excerpts_retired) == (1, 2)
+    assert by_status(store) == sorted([("cancelled", P2), ("queued", P3), ("queued", P4),
+                                       ("sent", P1)])
+    # The sent post is untouched: same id, text and remote address.
+    kept = store.get_post(sent.id)
+    assert (kept.status, kept.text, kept.remote_url) == ("sent", sent.text,
+                                                         f"https://x.example/{sent.id}")
+    assert store.get_article("a").title == "Cytokines, revised"
+    assert "no longer in the edited article" in store.history(status="cancelled")[0].error
+
+
+def test_an_excerpt_kept_across_an_edit_keeps_its_post(store):
+    _, excerpts, _ = add(store, "a", P1, P2)
+    first = {p.excerpt_id: p.id for p in store.queued()}
+    edited = make_article("a", P4, P1)  # P1 moves down a rank; P2 goes; P4 is new
+    store.upsert_article(edited, make_excerpts(edited), channels=X, now=at(1))
+    now = {p.excerpt_id: p for p in store.queued()}
+    assert now[excerpts[0].id].id == first[excerpts[0].id]
+    assert now[excerpts[0].id].excerpt_rank == 1
+
+
+def test_metadata_change_updates_the_stored_article(store):
+    _, excerpts, _ = add(store, "a", P1)
+    moved = make_article("a", P1, url="https://new.example/a")
+    result = store.upsert_article(moved, excerpts, channels=X, now=at(1))
+    assert result.status is IngestStatus.CHANGED
+    assert result.queued == 0
+    assert store.get_article("a").url == "https://new.example/a"
+
+
+def test_a_removed_article_has_its_unsent_posts_cancelled_and_history_kept(store):
+    add(store, "a", P1, P2, channels=[("x", False), ("tg", True)])
+    sent = send(store, now=at(1))
+    cancelled = store.remove_article("a", now=at(2))
+    assert cancelled == 3  # one queued on x, two pending on tg
+    assert store.get_post(sent.id).status == "sent"
+    assert store.queued() == []
+    assert store.queue_depths() == {}
+    with pytest.raises(UserError, match="no article nope"):
+        store.remove_article("nope", now=at(2))
+
+
+def test_sync_sources_removes_articles_whose_files_are_gone(store):
+    add(store, "a", P1, source="posts/a.md")
+    add(store, "b", P2, source="posts/b.md")
+    add(store, "feed", P3, source="https://blog.example/feed.xml")
+    gone = store.sync_sources({"posts/b.md"}, now=at(1), under="posts/")
+    assert gone == ["a"]
+    assert {p.article_id for p in store.queued()} == {"b", "feed"}
+    assert store.sync_sources({"posts/b.md"}, now=at(2), under="posts/") == []
+
+
+def test_an_article_that_comes_back_is_restored_and_queued_again(store):
+    article, excerpts, _ = add(store, "a", P1, P2)
+    send(store, now=at(1))
+    store.remove_article("a", now=at(2))
+    result = store.upsert_article(article, excerpts, channels=X, now=at(3))
+    assert result.status is IngestStatus.RESTORED
+    assert result.queued == 1  # P2 again; P1 was sent and is left to evergreen recycling
+    assert [p.excerpt_text for p in store.queued()] == [P2]
+
+
+def test_a_channel_added_later_gets_every_active_excerpt(store):
+    add(store, "a", P1, P2)
+    add(store, "b", P3)
+    edited = make_article("b", P4)
+    store.upsert_article(edited, make_excerpts(edited), channels=X, now=at(1))  # P3 retired
+    add(store, "c", P1, source="posts/c.md")
+    store.remove_article("c", now=at(2))
+
+    assert store.ensure_channels([("x", False), ("tg", True)], now=at(3)) == {"x": 0, "tg": 3}
+    assert sorted(p.excerpt_text for p in store.queued("tg")) == sorted([P1, P2, P4])
+    assert {p.status for p in store.queued("tg")} == {"pending_approval"}
+    assert store.ensure_channels([("tg", True)], now=at(4)) == {"tg": 0}
+
+
+def test_real_excerpts_of_an_article_round_trip(store):
+    article = make_article("a", f"{P1} {P2}", f"{P3} {P4}")
+    excerpts = excerpt_article(article, max_length=120)
+    assert excerpts
+    store.upsert_article(article, excerpts, channels=X, now=T0)
+    assert store.get_article("a") == article
+    assert sorted(p.excerpt_text for p in store.queued()) == sorted(e.text for e in excerpts)
+
+
+def test_excerpts_of_another_article_are_refused(store):
+    article = make_article("a", P1)
+    other = make_excerpts(make_article("b", P1))
+    with pytest.raises(ValueError, match="belongs to b"):
+        store.upsert_article(article, other, channels=X, now=T0)
