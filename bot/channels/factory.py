@@ -1,0 +1,27 @@
+"""Building a channel from its configuration: the one place that knows every platform."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.config import Channel as ChannelConfig
+from bot.config import resolve_secrets
+from bot.errors import ConfigError
+from bot.logs import register_secrets
+
+
+def build_channel(config: ChannelConfig, environ: Mapping[str, str]) -> Channel:
+    """The channel `config` describes, with its secrets read from `environ` (and redacted)."""
+    secrets = resolve_secrets(config, environ)
+    register_secrets(*secrets.values())
+    if config.platform == "console":
+        echo = sys.stdout if sys.stdout.isatty() else None
+        return ConsoleChannel(config.name, render_as=config.render_as, outbox=config.outbox,
+                              echo=echo)
+    raise ConfigError(
+        f"channels.{config.name}.platform: {config.platform!r} channels cannot post yet in "
+        "this version (use platform = \"console\" with render_as to preview them)"
+    )

@@ -1,0 +1,148 @@
+"""Logging: one event per line, readable text or JSON lines, secrets redacted.
+
+Events have stable names (`post.sent`, `post.failed`, `channel.paused`, …) and fields
+(channel, article, post ids, timings). `log_event("post.sent", channel="x", post=12)`
+emits one. The log file is opened with `WatchedFileHandler`, so logrotate may move it
+away at any time: the next line goes to a new file.
+
+Every handler carries a `RedactingFilter`: any registered secret (bot tokens, API keys)
+is replaced by `***` in the message, its arguments, the fields and tracebacks, before
+anything is written — third-party libraries (httpx logs request URLs, and Telegram puts
+the token in the URL) included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+LOGGER_NAME = "excerpt_bot"
+_log = logging.getLogger(LOGGER_NAME)
+
+# Third-party loggers that are chatty at INFO or leak credentials at DEBUG (httpx logs every
+# request URL; python-telegram-bot logs its base URL, which contains the token; tweepy and
+# requests/urllib3 log headers). They are held at WARNING whatever our level is.
+QUIET_LOGGERS = (
+    "httpx", "httpcore", "telegram", "telegram.ext", "tweepy", "requests_oauthlib",
+    "oauthlib", "urllib3", "apscheduler", "trafilatura", "htmldate", "courlan",
+)
+_REDACTED = "***"
+_MIN_SECRET_LENGTH = 6
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces every registered secret by *** in a record before any handler writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add(self, *secrets: str | None) -> None:
+        for secret in secrets:
+            if secret and len(secret) >= _MIN_SECRET_LENGTH:
+                self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        fields = getattr(record, "fields", None)
+        if fields:
+            record.fields = {
+                k: self.redact(v) if isinstance(v, str) else v for k, v in fields.items()
+            }
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+REDACTOR = RedactingFilter()
+
+
+def register_secrets(*secrets: str | None) -> None:
+    """Never let these values reach a log line (call before the first network request)."""
+    REDACTOR.add(*secrets)
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret replaced by ***."""
+    return REDACTOR.redact(text)
+
+
+def log_event(event: str, *, level: int = logging.INFO, **fields: Any) -> None:
+    """Emit one event line: a stable event name and its fields."""
+    _log.log(level, event, extra={"fields": fields})
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, event, then the event's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": _timestamp(record),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+        }
+        if record.name != LOGGER_NAME:
+            line["logger"] = record.name
+        line.update(getattr(record, "fields", {}) or {})
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """`2026-11-24T10:00:00.000+00:00 INFO post.sent channel=x post=12 …`, one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        parts = [_timestamp(record), record.levelname, record.getMessage()]
+        for key, value in (getattr(record, "fields", {}) or {}).items():
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            if isinstance(value, str) and (not value or any(c.isspace() for c in value)):
+                text = json.dumps(value, ensure_ascii=False)
+            parts.append(f"{key}={text}")
+        line = " ".join(parts)
+        exc = self.formatException(record.exc_info) if record.exc_info else record.exc_text
+        if exc:
+            line += " exception=" + json.dumps(exc, ensure_ascii=False)
+        return line
+
+
+def setup_logging(*, level: str = "info", fmt: str = "text", file: Path | None = None) -> None:
+    """Configure the root logger: stderr always, plus `file` when given."""
+    formatter: logging.Formatter = JsonFormatter() if fmt == "json" else TextFormatter()
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.WatchedFileHandler(file, encoding="utf-8"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(REDACTOR)
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    logging.captureWarnings(True)

@@ -1,0 +1,221 @@
+"""Dispatch: what happens to a post for each answer a platform can give.
+
+A scripted channel stands in for the platform (the real platforms' adapters are tested
+against fake servers); the store is the real one, on a temporary SQLite file, and the
+clock is a fake one that the retry waits advance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.article import Article
+from bot.channels import Channel, Delivery, OutgoingPost
+from bot.dispatch import ChannelPolicy, Dispatcher
+from bot.errors import (
+    AmbiguousError,
+    AuthError,
+    DuplicateError,
+    NotDeliveredError,
+    RateLimitedError,
+    RejectedError,
+)
+from bot.excerpt import excerpt_article
+from bot.store import Store
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+PARAGRAPHS = (
+    "Cytokines are small proteins that carry messages between immune cells in the body.",
+    "Interleukin-6 rises within hours of an infection and drives the fever response.",
+    "Chronic inflammation keeps cytokine levels high for months in some patients.",
+    "Macrophages release tumour necrosis factor when they meet bacterial fragments.",
+    "Regulatory T cells calm an immune response once an infection has been cleared.",
+)
+QUEUED = len(PARAGRAPHS)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+class ScriptedChannel(Channel):
+    """Answers each send with the next item of `script`: an exception, or a delivery."""
+
+    def __init__(self, name: str, script: list) -> None:
+        self.name = name
+        self.script = list(script)
+        self.sent: list[OutgoingPost] = []
+
+    async def send(self, post: OutgoingPost) -> Delivery:
+        self.sent.append(post)
+        answer = self.script.pop(0) if self.script else Delivery("remote-1", "https://p/1")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    async def check(self) -> str:
+        return "scripted"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "bot.sqlite3")
+    article = Article(id="a1", title="Cytokines", paragraphs=PARAGRAPHS, source="a.md",
+                      url="https://blog.example.org/cytokines/")
+    excerpts = excerpt_article(article, max_length=200)
+    assert len(excerpts) == QUEUED
+    s.upsert_article(article, excerpts, channels=[("x", False), ("tg", False)], now=T0)
+    yield s
+    s.close()
+
+
+def dispatcher(store, clock, script, **policy) -> tuple[Dispatcher, ScriptedChannel]:
+    channel = ScriptedChannel("x", script)
+    policies = {"x": ChannelPolicy(max_per_day=policy.pop("max_per_day", None),
+                                   repeat_after=timedelta(days=90),
+                                   grace=policy.pop("grace", timedelta(minutes=10)), **policy)}
+    d = Dispatcher(store, {"x": channel}, policies,
+                   lambda name, article, excerpt: (f"{excerpt.text} {article.url}", None),
+                   clock=clock, sleep=clock.sleep)
+    return d, channel
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def only_post(store, status):
+    [post] = store.history(channel="x", status=status)
+    return post
+
+
+def test_sent_post_records_remote_id_and_url(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [Delivery("123", "https://x.com/i/status/123")])
+    assert run(d.dispatch("x")) == "sent"
+    post = only_post(store, "sent")
+    assert (post.remote_id, post.remote_url) == ("123", "https://x.com/i/status/123")
+    assert channel.sent[0].text == post.text and "https://blog.example.org/cytokines/" in post.text
+    assert store.queue_depths()["tg"] == QUEUED  # the other channel is untouched
+
+
+def test_rate_limit_is_honoured_then_sent(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [RateLimitedError("429", retry_after=90)])
+    assert run(d.dispatch("x")) == "sent"
+    assert clock.now - T0 == timedelta(seconds=90)
+    assert len(channel.sent) == 2
+    assert [a.outcome for a in store.attempts(only_post(store, "sent").id)] == [
+        "RateLimitedError", "sent"]
+
+
+def test_connection_refused_is_retried_with_backoff(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [NotDeliveredError("refused")] * 3)
+    assert run(d.dispatch("x")) == "sent"
+    assert len(channel.sent) == 4
+
+
+def test_retries_stop_at_the_slots_grace_and_requeue(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [RateLimitedError("slow down", retry_after=3600)])
+    assert run(d.dispatch("x")) == "requeued"
+    assert store.history(channel="x", status="sent") == []
+    assert store.queue_depths()["x"] == QUEUED
+
+
+def test_ambiguous_failure_marks_unknown_and_is_not_resent(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AmbiguousError("read timeout")])
+    assert run(d.dispatch("x")) == "unknown"
+    assert len(channel.sent) == 1
+    assert "read timeout" in only_post(store, "unknown").error
+
+
+def test_on_unknown_retry_prefers_a_duplicate_to_a_gap(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AmbiguousError("502")], on_unknown="retry")
+    assert run(d.dispatch("x")) == "sent"
+    assert len(channel.sent) == 2
+
+
+def test_x_ambiguous_then_duplicate_means_the_first_went_out(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AmbiguousError("503"), DuplicateError("duplicate")],
+                            proves_duplicates=True)
+    assert run(d.dispatch("x")) == "sent"
+    assert only_post(store, "sent").remote_id is None
+    assert len(channel.sent) == 2
+
+
+def test_duplicate_on_a_first_attempt_is_skipped(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [DuplicateError("duplicate content")],
+                      proves_duplicates=True)
+    assert run(d.dispatch("x")) == "skipped"
+    assert "duplicate" in only_post(store, "skipped").error
+
+
+def test_rejected_post_fails_with_the_platforms_reason(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [RejectedError("Bad Request: can't parse entities")])
+    assert run(d.dispatch("x")) == "failed"
+    assert only_post(store, "failed").error == "Bad Request: can't parse entities"
+    assert run(d.dispatch("x")) == "sent"  # the next post still goes
+
+
+def test_auth_failure_pauses_the_channel_and_keeps_the_post(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AuthError("401 Unauthorized")])
+    assert run(d.dispatch("x")) == "paused"
+    state = store.channel_state("x")
+    assert state.paused and "401" in state.paused_reason
+    assert store.queue_depths()["x"] == QUEUED
+    assert run(d.dispatch("x")) == "paused"
+    assert len(channel.sent) == 1
+
+
+def test_max_per_day_caps_a_rolling_day(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [], max_per_day=2)
+    assert [run(d.dispatch("x")) for _ in range(3)] == ["sent", "sent", "capped"]
+    clock.now += timedelta(hours=24, seconds=1)
+    assert run(d.dispatch("x")) == "sent"
+
+
+def test_shutdown_during_a_retry_wait_puts_the_post_back(store):
+    clock = Clock()
+
+    async def never_wake(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    d, _ = dispatcher(store, clock, [RateLimitedError("429", retry_after=30)])
+    d.sleep = never_wake
+
+    async def scenario():
+        task = asyncio.create_task(d.dispatch("x"))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(scenario())
+    assert store.history(channel="x", status="sending") == []
+    assert store.queue_depths()["x"] == QUEUED
+
+
+def test_a_bug_in_an_adapter_marks_unknown_without_raising(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [KeyError("oops")])
+    assert run(d.dispatch("x")) == "unknown"
