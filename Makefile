@@ -28,7 +28,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python bench/excerpt_throughput.py
+	$(BIN)/python -m pytest bench -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds --benchmark-sort=name
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

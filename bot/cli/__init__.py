@@ -2,7 +2,9 @@
 
 from bot.cli.app import cli, main
 from bot.cli.preview import preview
+from bot.cli.run import run
 
-cli.add_command(preview)
+for command in (preview, run):
+    cli.add_command(command)
 
 __all__ = ["cli", "main"]

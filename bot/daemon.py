@@ -1,0 +1,225 @@
+"""The daemon: the store, the library scan, one APScheduler trigger per channel schedule.
+
+`Daemon(config_path).run()` runs until SIGTERM or SIGINT: it finishes the send in flight,
+puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads the config
+(an invalid one keeps the old one running) and rescans the library. The queue lives in the
+store, never in the scheduler: memory does not grow with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.channels import Channel
+from bot.channels.factory import build_channel
+from bot.config import Config, load_config
+from bot.dispatch import Dispatcher
+from bot.errors import UserError
+from bot.library import scan_library
+from bot.logs import log_event, setup_logging
+from bot.runtime import channel_triggers, enabled_channels, next_slots, policy_for, render_for
+from bot.store import Store
+
+SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Daemon:
+    """Constructing stores the settings; `run()` does the work."""
+
+    def __init__(self, config_path: Path, *, environ: dict[str, str],
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.config_path = config_path
+        self.environ = environ
+        self.clock = clock
+        self.config: Config | None = None
+        self.store: Store | None = None
+        self.channels: dict[str, Channel] = {}
+        self.dispatcher: Dispatcher | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self._stop = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def run(self, *, once: bool = False) -> None:
+        """Run until told to stop (or, with `once`, send one slot per channel and return)."""
+        config = load_config(self.config_path)
+        setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
+                      file=config.bot.log_file)
+        channels = _build_channels(config, self.environ)
+        store = Store.open(config.bot.database)
+        try:
+            with store.daemon_lock():
+                self.store = store
+                self._apply(config, channels)
+                await self._start(once=once)
+        finally:
+            await self._close_channels()
+            store.close()
+
+    async def _start(self, *, once: bool) -> None:
+        assert self.store is not None and self.config is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        try:
+            for post_id in self.store.recover_interrupted(now=self.clock()):
+                log_event("post.unknown", level=logging.WARNING, post=post_id,
+                          error="interrupted while sending (the daemon stopped mid-send)",
+                          hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                          "--sent` or `--requeue`")
+            self.scan()
+            if once:
+                for name in self.channels:
+                    await self._slot(name)
+                return
+            self._handle_missed_slots()
+            self.scheduler = AsyncIOScheduler(timezone=UTC)
+            self._add_jobs()
+            self.scheduler.start()
+            log_event("daemon.started", channels=sorted(self.channels),
+                      database=self.store.where, config=str(self.config_path))
+            await self._stop.wait()
+            await self._shutdown()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+
+    def stop(self) -> None:
+        """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
+        self._stop.set()
+
+    def reload(self) -> None:
+        """Reload the config and rescan (what SIGHUP does); a bad config keeps the old one."""
+        try:
+            config = load_config(self.config_path)
+            channels = _build_channels(config, self.environ)
+        except UserError as exc:
+            log_event("config.invalid", level=logging.ERROR, config=str(self.config_path),
+                      error=str(exc), action="kept the running config")
+            return
+        old = self.channels
+        self._apply(config, channels)
+        for channel in old.values():
+            asyncio.get_running_loop().create_task(channel.aclose())
+        if self.scheduler is not None:
+            self.scheduler.remove_all_jobs()
+            self._add_jobs()
+        self.scan()
+        log_event("config.reloaded", config=str(self.config_path), channels=sorted(channels))
+
+    def scan(self) -> None:
+        """Ingest new and changed articles of posts_dir; cancel posts of removed ones."""
+        assert self.store is not None and self.config is not None
+        posts_dir = self.config.bot.posts_dir
+        if not posts_dir.is_dir():
+            log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
+            return
+        report = scan_library(self.store, [posts_dir], channels=enabled_channels(self.config),
+                              now=self.clock(), root=posts_dir, prune=True)
+        log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
+                  changed=report.changed, unchanged=report.unchanged, removed=report.removed,
+                  failed=len(report.failed), queued=report.queued)
+
+    def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
+        assert self.store is not None
+        self.config = config
+        self.channels = channels
+        enabled = enabled_channels(config)
+        self.dispatcher = Dispatcher(
+            self.store, channels, {n: policy_for(c) for n, c in enabled.items()},
+            lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
+            clock=self.clock,
+        )
+        self.store.ensure_channels([(n, c.require_approval) for n, c in enabled.items()],
+                                   now=self.clock())
+
+    def _add_jobs(self) -> None:
+        assert self.scheduler is not None and self.config is not None
+        for name, channel in enabled_channels(self.config).items():
+            for i, trigger in enumerate(channel_triggers(channel)):
+                self.scheduler.add_job(
+                    self._slot, trigger, args=(name,), id=f"{name}#{i}", name=f"{name}#{i}",
+                    max_instances=1, coalesce=True,
+                    misfire_grace_time=max(1, int(channel.grace.total_seconds())),
+                )
+        self.scheduler.add_job(
+            self.scan, IntervalTrigger(seconds=self.config.bot.scan_interval.total_seconds(),
+                                       timezone=UTC),
+            id="scan", name="scan", max_instances=1, coalesce=True,
+        )
+
+    def _handle_missed_slots(self) -> None:
+        """Slots that passed while the daemon was down: skip them, or catch up once."""
+        assert self.store is not None and self.config is not None
+        now = self.clock()
+        for name, channel in enabled_channels(self.config).items():
+            last = self.store.channel_state(name).last_slot_at
+            if last is None:
+                continue
+            missed = [t for t in next_slots(channel, last, 1000) if t < now]
+            if not missed:
+                continue
+            latest = missed[-1]
+            catch_up = channel.missed == "catch_up" and now - latest <= channel.grace
+            log_event("slot.missed", level=logging.WARNING, channel=name, missed=len(missed),
+                      latest=latest.isoformat(), action="catch_up" if catch_up else "skip")
+            if catch_up:
+                self._spawn(self._slot(name))
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _slot(self, name: str) -> None:
+        """One slot of one channel: post its next post. Never raises into the scheduler."""
+        assert self.dispatcher is not None and self.store is not None
+        now = self.clock()
+        self.store.set_last_slot(name, now)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await self.dispatcher.dispatch(name, slot=now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one channel's trouble never stops the daemon
+            log_event("slot.error", level=logging.ERROR, channel=name,
+                      error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            # Sends in flight get a few seconds; a retry wait is cut short (the post goes
+            # back to the queue): shutdown never waits out a rate-limit pause.
+            _, still = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+            for task in still:
+                task.cancel()
+            await asyncio.gather(*still, return_exceptions=True)
+        log_event("daemon.stopped", interrupted=len(pending))
+
+    async def _close_channels(self) -> None:
+        for channel in self.channels.values():
+            await channel.aclose()
+
+
+def _build_channels(config: Config, environ: dict[str, str]) -> dict[str, Channel]:
+    return {name: build_channel(ch, environ) for name, ch in enabled_channels(config).items()}
