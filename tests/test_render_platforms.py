@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.article import Article
 from bot.errors import RenderError
@@ -204,3 +206,28 @@ def test_bluesky_rejects_more_than_3000_bytes_even_within_300_graphemes():
     assert not BLUESKY.fits(heavy * 100)
     post = render_post(" ".join([heavy] * 150), article(), BLUESKY)
     assert len(post.text.encode("utf-8")) <= 3000
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from([
+                "https://example.com/a?b=1", "example.org", "a.m.", "e.g.", "U.S.", "…", "—",
+                "👩\u200d👩\u200d👧", "1\ufe0f\u20e3", "©", "日本語", "x.com/i", "t.co", "\r\n",
+                "A\u0301", "\ufeff", "http://あいう.com", " ", ". ", "ab.cd",
+            ]),
+        ),
+        max_size=12,
+    )
+)
+def test_fast_x_length_agrees_with_twitter_text(parts):
+    from twitter_text import parse_tweet
+
+    from bot.render.platforms import x_length, x_valid
+
+    text = "".join(parts)
+    parsed = parse_tweet(text)
+    assert x_length(text) == parsed.weightedLength
+    assert x_valid(text) == parsed.valid

@@ -73,7 +73,7 @@ def excerpt_article(
     scored = []
     candidates = generate_candidates(article.paragraphs, max_length=max_length, measure=measure)
     for candidate in candidates:
-        score = _score(candidate, terms, max_length=max_length, measure=measure)
+        score = _score(candidate, terms, max_length=max_length)
         if score is not None:
             scored.append((score, candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1].paragraph, sc[1].first, -sc[1].count))
@@ -85,12 +85,11 @@ def _score(
     terms: dict[str, float],
     *,
     max_length: int,
-    measure: Callable[[str], int],
 ) -> float | None:
     if needs_context(candidate.opening) or len(candidate.text.split()) < MIN_WORDS:
         return None
-    score = standalone_score(candidate.text, terms)
-    fill = measure(candidate.text) / max_length
+    score = standalone_score(candidate.text, terms, candidate.parts)
+    fill = candidate.length / max_length
     score += 0.6 * min(fill / GOOD_FILL, 1.0)
     if candidate.shortened:
         score -= 0.5

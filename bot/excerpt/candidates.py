@@ -25,6 +25,8 @@ class Candidate:
     first: int  # index of its first sentence in the paragraph
     count: int  # how many sentences it spans
     opening: str  # its first sentence (for the stand-alone check)
+    parts: tuple[str, ...]  # its sentences, each verbatim
+    length: int  # as the platform's measure counts it
     shortened: bool = False
 
     @property
@@ -46,10 +48,12 @@ def generate_candidates(
             if measure(opening) > max_length:
                 cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length)
                 if cut is not None:
-                    yield Candidate(cut, p, i, 1, opening, shortened=True)
+                    yield Candidate(cut, p, i, 1, opening, (cut,), measure(cut), shortened=True)
                 continue
             for j in range(i, min(i + MAX_RUN, len(spans))):
                 text = paragraph[start : spans[j][1]]
-                if measure(text) > max_length:
+                length = measure(text)
+                if length > max_length:
                     break
-                yield Candidate(text, p, i, j - i + 1, opening)
+                parts = tuple(paragraph[a:b] for a, b in spans[i : j + 1])
+                yield Candidate(text, p, i, j - i + 1, opening, parts, length)

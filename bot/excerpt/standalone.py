@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -79,6 +80,7 @@ _NUMBER = re.compile(r"\d")
 _STEM_LENGTH = 5
 
 
+@lru_cache(maxsize=4096)
 def needs_context(sentence: str) -> bool:
     """True when `sentence` opens with a word that points back at an unseen sentence."""
     s = sentence.lstrip()
@@ -87,6 +89,7 @@ def needs_context(sentence: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem, enough to match "cytokine"/"cytokines" and "immune"/"immunology"."""
     word = word.lower().removesuffix("'s").removesuffix("’s")
@@ -95,12 +98,15 @@ def stem(word: str) -> str:
     return word[:_STEM_LENGTH]
 
 
+@lru_cache(maxsize=4096)
+def sentence_words(sentence: str) -> tuple[str, ...]:
+    """`content_words` of one sentence, remembered: runs of sentences share them."""
+    return tuple(content_words(sentence))
+
+
 def content_words(text: str) -> list[str]:
     """The stems of the words of `text` that carry meaning (no stopwords, no short words)."""
-    return [
-        stem(w) for w in (m.group().lower() for m in _WORD.finditer(text))
-        if len(w) > 2 and w not in STOPWORDS
-    ]
+    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOPWORDS]
 
 
 def key_terms(title: str, paragraphs: Iterable[str], *, count: int = 12) -> dict[str, float]:
@@ -116,13 +122,15 @@ def key_terms(title: str, paragraphs: Iterable[str], *, count: int = 12) -> dict
     return {word: n / best for word, n in top if n > 1 or word in title_stems}
 
 
-def standalone_score(text: str, terms: dict[str, float]) -> float:
+def standalone_score(
+    text: str, terms: dict[str, float], parts: Iterable[str] | None = None
+) -> float:
     """How well `text` (one or more sentences) reads alone, about 0 (poor) to 2 (excellent).
 
     The opening is scored separately by `needs_context`; this weighs informativeness
     (subject words, concrete figures), filler, and how the passage ends.
     """
-    words = content_words(text)
+    words = [w for part in parts for w in sentence_words(part)] if parts else content_words(text)
     if not words:
         return 0.0
     subject = sum(terms.get(w, 0.0) for w in set(words))

@@ -151,7 +151,20 @@ def _first_match(table: tuple[tuple[Kind, re.Pattern[str]], ...], text: str) -> 
     return next((kind for kind, pattern in table if pattern.search(text)), None)
 
 
-def _score(phrases: tuple[tuple[re.Pattern[str], int], ...], text: str) -> int:
+def _any_of(phrases: tuple[tuple[re.Pattern[str], int], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p, _ in phrases), re.IGNORECASE)
+
+
+# One pass rules out most body paragraphs before each phrase is weighed on its own.
+_ANY_AI_PHRASE = _any_of(AI_PHRASES)
+_ANY_DISCLAIMER_PHRASE = _any_of(DISCLAIMER_PHRASES)
+
+
+def _score(
+    phrases: tuple[tuple[re.Pattern[str], int], ...], screen: re.Pattern[str], text: str
+) -> int:
+    if not screen.search(text):
+        return 0
     return sum(weight for pattern, weight in phrases if pattern.search(text))
 
 
@@ -166,8 +179,8 @@ def _signals(text: str) -> _Signals:
         label_kind=label_kind,
         label_only=label_kind is not None and not rest,
         mentions_ai=bool(MENTIONS_AI.search(text)),
-        ai=_score(AI_PHRASES, text),
-        disclaimer=_score(DISCLAIMER_PHRASES, text),
+        ai=_score(AI_PHRASES, _ANY_AI_PHRASE, text),
+        disclaimer=_score(DISCLAIMER_PHRASES, _ANY_DISCLAIMER_PHRASE, text),
         disclosure=bool(DISCLOSURE_PHRASES.search(text)),
         words=words,
     )
