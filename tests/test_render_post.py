@@ -86,7 +86,7 @@ def test_the_excerpt_is_cut_only_after_every_hashtag_is_gone():
         "\n\nUnveiling Cytokines: Their Dual Role in Immune Health — Health Notes\n" + URL
     )
     assert post.text.startswith(post.excerpt + "\n\n")
-    assert post.length <= 280 and X.accepts(post.text)
+    assert post.length <= 280 and X.fits(post.text)
 
 
 @pytest.mark.parametrize("profile", list(PROFILES.values()), ids=list(PROFILES))

@@ -101,6 +101,14 @@ def x_valid(text: str) -> bool:
     return 0 < x_length(text) <= _X_LIMIT
 
 
+_X_INVALID = re.compile("[\ufeff\ufffe\uffff]")
+
+
+def _x_accepts(text: str) -> bool:
+    """X's rules besides the limit (which `Profile.fits` checks): not empty, no invalid chars."""
+    return bool(text) and not _X_INVALID.search(text)
+
+
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units: a character outside the BMP (most emoji) counts 2."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
@@ -157,7 +165,12 @@ class Profile:
 
     def fits(self, payload: str) -> bool:
         """Whether the platform would accept `payload`: within the limit and otherwise valid."""
-        return self.measure(payload) <= self.limit and self.accepts(payload)
+        return self.length_if_fits(payload) is not None
+
+    def length_if_fits(self, payload: str) -> int | None:
+        """`payload`'s measured length when the platform would accept it, else None."""
+        length = self.measure(payload)
+        return length if length <= self.limit and self.accepts(payload) else None
 
     def measure_excerpt(self, excerpt: str) -> int:
         """How much `excerpt` takes in a post (the unit `excerpt_budget` counts in)."""
@@ -169,7 +182,7 @@ X = Profile(
     limit=280,
     unit="weighted characters",
     measure=x_length,
-    accepts=x_valid,
+    accepts=_x_accepts,
     template="{excerpt}\n\n{title} — {site}\n{url}\n{hashtags}",
 )
 TELEGRAM = Profile(

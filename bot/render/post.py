@@ -126,15 +126,19 @@ class _Draft:
     def fits(self, excerpt: str) -> bool:
         return self.profile.fits(self.fill(excerpt, []).text)
 
-    def post(self, excerpt: str, hashtags: list[str]) -> RenderedPost:
+    def post(self, excerpt: str, hashtags: list[str]) -> RenderedPost | None:
+        """The post, or None when it would not fit."""
         filled = self.fill(excerpt, hashtags)
         profile = self.profile
+        length = profile.length_if_fits(filled.text)
+        if length is None:
+            return None
         return RenderedPost(
             text=filled.text,
             parse_mode=profile.parse_mode,
             excerpt=excerpt,
             url=self.link,
-            length=profile.measure(filled.text),
+            length=length,
             limit=profile.limit,
             platform=profile.name,
             facets=bluesky_facets(filled.text, filled.spans) if profile.link_facets else (),
@@ -166,8 +170,9 @@ def render_post(
     if "hashtags" in draft.template.names:
         tags = hashtags_for(article, max_tags=max_hashtags)
     for count in range(len(tags), -1, -1):
-        if profile.fits(draft.fill(text, tags[:count]).text):
-            return draft.post(text, tags[:count])
+        post = draft.post(text, tags[:count])
+        if post is not None:
+            return post
     cut = shorten_to_fit(text, draft.fits)
     if cut is None:
         rest = profile.measure(draft.fill("", []).text)
@@ -176,7 +181,9 @@ def render_post(
             f"first word fits in {profile.limit} {profile.unit} beside the title and link "
             f"(which take {rest}); shorten the title or the template"
         )
-    return draft.post(cut, [])
+    post = draft.post(cut, [])
+    assert post is not None  # `cut` was chosen because it fits
+    return post
 
 
 def excerpt_budget(

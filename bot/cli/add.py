@@ -1,0 +1,99 @@
+"""`excerpt-bot add PATH...`: ingest article files and folders now, daemon running or not.
+
+Files inside posts_dir get the ids the daemon's own scans give them, so adding one there
+and the next scan agree; files elsewhere are named by their file name.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
+from bot.cli.options import config_option
+from bot.library import ScanReport, article_files, scan_library
+from bot.logs import LOGGER_NAME
+from bot.runtime import enabled_channels
+
+PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
+
+
+@click.command()
+@config_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def add(config_path: Path | None, paths: tuple[Path, ...]) -> None:
+    """Ingest article files and folders now.
+
+    Files are taken as given, folders walked. New articles are queued on every enabled
+    channel that takes them, changed ones are re-excerpted, unchanged ones are left alone.
+    Safe while the daemon runs. A file that cannot be read is reported (one line each,
+    exit status 2); the others are still added.
+    """
+    config = load_config_or_fail(config_path)
+    posts_dir = config.bot.posts_dir.resolve()
+    inside = [p.resolve() for p in paths if p.resolve().is_relative_to(posts_dir)]
+    outside = [p for p in paths if not p.resolve().is_relative_to(posts_dir)]
+    channels = enabled_channels(config)
+    total = ScanReport()
+    with opened_store(config) as store, _quiet_library_log(), \
+            _progress(len(article_files(paths))) as advance:
+        for group, root in ((inside, posts_dir), (outside, None)):
+            if group:
+                report = scan_library(store, group, channels=channels, now=utc_now(),
+                                      root=root, prune=False, progress=advance)
+                _merge(total, report)
+    click.echo(_summary(total))
+    if total.failed:
+        raise ProblemsError(total.failed)
+
+
+def _summary(report: ScanReport) -> str:
+    files = report.new + report.changed + report.unchanged + len(report.failed)
+    return (f"{files} file{'s' if files != 1 else ''}: {report.new} new, "
+            f"{report.changed} changed, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed; {report.queued} posts queued"
+            + (f", {report.cancelled} cancelled" if report.cancelled else ""))
+
+
+def _merge(total: ScanReport, report: ScanReport) -> None:
+    for name in ("new", "changed", "unchanged", "queued", "cancelled"):
+        setattr(total, name, getattr(total, name) + getattr(report, name))
+    total.failed += report.failed
+
+
+@contextmanager
+def _progress(files: int) -> Iterator[Callable[[Path], None] | None]:
+    """A bar on stderr for many files on a terminal; else nothing."""
+    if files <= PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("adding"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[name]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("add", total=files, name="")
+        yield lambda path: progress.update(task, advance=1, name=path.name)
+
+
+def _quiet_library_log():
+    """Keep library log events off the terminal when no logging is set up: `add` reports
+    failures itself, and Python's last-resort handler would print bare event names."""
+    if logging.getLogger().handlers:
+        return nullcontext()
+    return _null_handler(logging.getLogger(LOGGER_NAME))
+
+
+@contextmanager
+def _null_handler(logger: logging.Logger) -> Iterator[None]:
+    handler = logging.NullHandler()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,104 @@
+"""What the operator commands share: the loaded config, the open store, the clock, and
+channel names checked against the config (with a "did you mean").
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from bot.cli.app import CommandError
+from bot.cli.options import load
+from bot.config import Channel as ChannelConfig
+from bot.config import Config, ConfigProblems
+from bot.errors import UserError
+from bot.store import Store
+
+
+class ProblemsError(CommandError):
+    """Several user errors at once: one `excerpt-bot: error: …` line each, exit status 2."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+    def show(self, file=None) -> None:
+        for line in self.problems:
+            click.echo(f"excerpt-bot: error: {line}", file=file or sys.stderr)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_config_or_fail(config_path: Path | None) -> Config:
+    """The validated config; a bad one ends the command with one line per problem."""
+    try:
+        return load(config_path)
+    except ConfigProblems as exc:
+        raise ProblemsError(exc.problems) from None
+
+
+@contextmanager
+def opened_store(config: Config) -> Iterator[Store]:
+    """The config's database, open for the length of the block."""
+    store = Store.open(config.bot.database)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """` (did you mean "news"?)`, or a list of the known names when none is close."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return f"known channels: {', '.join(names)}" if names else "the config has no channels"
+
+
+def configured_channel(config: Config, name: str, *, enabled: bool = False) -> ChannelConfig:
+    """The channel called `name` in the config; else a one-line UserError with a hint."""
+    channel = config.channels.get(name)
+    if channel is None:
+        raise UserError(f'no channel "{name}" in {config.source or "the config"} '
+                        f"({did_you_mean(name, config.channels)})")
+    if enabled and not channel.enabled:
+        raise UserError(f'channel "{name}" is disabled (set enabled = true in '
+                        f"[channels.{name}] to use it)")
+    return channel
+
+
+def channel_filter(config: Config, store: Store, name: str | None) -> str | None:
+    """A `--channel` filter for listings: a configured channel, or one the database knows."""
+    if name is None or name in config.channels:
+        return name
+    known = set(config.channels) | set(store.status_summary())
+    if name in known:
+        return name
+    raise UserError(f'no channel "{name}" in the config or the database '
+                    f"({did_you_mean(name, known)})")
+
+
+def channel_option(command):
+    """`--channel NAME`: only this channel."""
+    return click.option("--channel", "channel_name", metavar="NAME",
+                        help="Only this channel.")(command)
+
+
+def json_option(command):
+    """`--json`: plain JSON on stdout instead of a table."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON instead of a table.")(command)
+
+
+def limit_option(help_text: str):
+    """`--limit N` with the command's own meaning."""
+    return click.option("--limit", type=click.IntRange(min=1), metavar="N", help=help_text)

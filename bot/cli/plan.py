@@ -1,0 +1,170 @@
+"""`excerpt-bot plan`: the coming slots of each channel and the post that would go in each.
+
+The slots are the daemon's own (same triggers, same seeded jitter); the posts are what the
+planner would choose from today's queue. Evergreen repeats are not foreseen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.cli.configured import (
+    channel_option,
+    configured_channel,
+    json_option,
+    limit_option,
+    load_config_or_fail,
+    opened_store,
+    utc_now,
+)
+from bot.cli.options import config_option
+from bot.cli.output import (
+    NOTHING,
+    add_row,
+    iso,
+    local_time,
+    make_table,
+    print_json,
+    print_table,
+    shorten,
+)
+from bot.config import Channel as ChannelConfig
+from bot.planner import DAY, simulate
+from bot.runtime import enabled_channels, next_slots
+from bot.store import Store
+
+SLOTS_SHOWN = 50  # per channel, unless --limit: `every = "10s"` has 60,480 slots a week
+SLOTS_COUNTED = 10_000  # beyond this many more, say "more than"
+_BATCH = 2_000
+
+
+@click.command()
+@config_option
+@channel_option
+@click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
+              help="How many days ahead to look.")
+@limit_option(f"List at most N slots per channel (default {SLOTS_SHOWN}).")
+@json_option
+def plan(config_path: Path | None, channel_name: str | None, days: int, limit: int | None,
+         as_json: bool) -> None:
+    """Show the coming slots and what would go out in each.
+
+    For each enabled channel, in the schedule's local time; "—" where nothing would go.
+
+    `--json` prints {"generated_at", "days", "channels": {NAME: {"slots": [...], ...}}}.
+    """
+    config = load_config_or_fail(config_path)
+    if channel_name is None:
+        channels = enabled_channels(config)
+    else:
+        channels = {channel_name: configured_channel(config, channel_name, enabled=True)}
+    now = utc_now()
+    until = now + timedelta(days=days)
+    with opened_store(config) as store:
+        plans = {
+            name: channel_plan(store, channel, now=now, until=until, limit=limit or SLOTS_SHOWN)
+            for name, channel in channels.items()
+        }
+    if as_json:
+        print_json({"generated_at": iso(now), "days": days, "channels": plans})
+        return
+    for name, entry in plans.items():
+        _show(name, entry, days)
+
+
+def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: datetime,
+                 limit: int) -> dict[str, Any]:
+    """The channel's slots up to `until` (at most `limit`) with what would go in each."""
+    slots, more = coming_slots(channel, now=now, until=until, limit=limit)
+    state = store.channel_state(channel.name)
+    sent = store.sent_times_since(channel.name, now - DAY)
+    chosen = simulate(store.queued_items(channel.name),
+                      last_article_id=store.last_sent_article(channel.name), slots=slots,
+                      max_per_day=channel.max_per_day, already_sent_times=sent)
+    entries = []
+    for at, item in chosen:
+        post = None
+        if item is not None and item.post_id is not None and not state.paused:
+            post = store.get_post(item.post_id)
+        if post is not None:
+            sent.append(at)
+        entries.append({
+            "at": at,  # in the schedule's zone; ISO 8601 in JSON
+            "post_id": post.id if post else None,
+            "article_id": post.article_id if post else None,
+            "excerpt_id": post.excerpt_id if post else None,
+            "article_title": post.article_title if post else None,
+            "excerpt": post.excerpt_text if post else None,
+            "skipped": _skipped(at, sent, channel.max_per_day, paused=state.paused),
+        })
+    return {
+        "platform": channel.platform,
+        "paused": state.paused,
+        "paused_reason": state.paused_reason,
+        "max_per_day": channel.max_per_day,
+        "slots": entries,
+        "more_slots": more,
+        "more_slots_exact": more <= SLOTS_COUNTED,
+    }
+
+
+def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime,
+                 limit: int) -> tuple[list[datetime], int]:
+    """The first `limit` slots up to `until`, and how many more there are (counted up to
+    SLOTS_COUNTED + 1)."""
+    found: list[datetime] = []
+    after, size = now, limit + 1
+    while len(found) <= limit + SLOTS_COUNTED:
+        batch = next_slots(channel, after, size)
+        found += [slot for slot in batch if slot <= until]
+        if len(batch) < size or batch[-1] > until:
+            break
+        after, size = batch[-1], _BATCH
+    return found[:limit], max(0, min(len(found) - limit, SLOTS_COUNTED + 1))
+
+
+def _skipped(at: datetime, sent: list[datetime], max_per_day: int | None, *,
+             paused: bool) -> str | None:
+    """Why a slot stays empty though posts are queued: the channel is paused, or its daily
+    cap is reached (None when the slot has a post, or simply nothing to send)."""
+    if paused:
+        return "paused"
+    if max_per_day is None or at in sent:
+        return None
+    recent = sum(1 for t in sent if at - DAY <= t <= at)
+    return "max_per_day" if recent >= max_per_day else None
+
+
+def _show(name: str, entry: dict[str, Any], days: int) -> None:
+    title = f"{name} ({entry['platform']})"
+    if entry["paused"]:
+        reason = f": {entry['paused_reason']}" if entry["paused_reason"] else ""
+        title += f" — paused{reason}; nothing goes out until `excerpt-bot resume {name}`"
+    table = make_table("slot", "post!", "article", "excerpt", title=title)
+    for slot in entry["slots"]:
+        if slot["post_id"] is None:
+            why = _why_empty(slot["skipped"], entry["max_per_day"])
+            add_row(table, (local_time(slot["at"]), NOTHING, why, ""))
+            continue
+        add_row(table, (local_time(slot["at"]), slot["post_id"],
+                        shorten(slot["article_title"], 40), shorten(slot["excerpt"], 70)))
+    footer = []
+    if not entry["slots"]:
+        footer.append(f"no slots in the next {days} days")
+    if entry["more_slots"]:
+        count = (f"{entry['more_slots']:,}" if entry["more_slots_exact"]
+                 else f"more than {SLOTS_COUNTED:,}")
+        footer.append(f"… {count} more slots in the next {days} days (--limit N to list more)")
+    print_table(table, footer)
+
+
+def _why_empty(skipped: str | None, max_per_day: int | None) -> str:
+    if skipped == "max_per_day":
+        return f"(max_per_day {max_per_day} reached)"
+    if skipped == "paused":
+        return "(paused)"
+    return "(nothing queued)"

@@ -1,0 +1,119 @@
+"""Setting a bot up: `init` (a starter config), `check` (is it usable?), `config-schema`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+from bot.channels.factory import build_channel
+from bot.cli.configured import ProblemsError, load_config_or_fail
+from bot.cli.options import config_option, resolve_config_path
+from bot.config import Channel as ChannelConfig
+from bot.config import (
+    Config,
+    ConfigProblems,
+    config_json_schema,
+    render_init_config,
+    resolve_secrets,
+)
+from bot.errors import ExcerptBotError, UserError
+from bot.logs import redact
+from bot.runtime import enabled_channels
+
+
+@click.command()
+@config_option
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(config_path: Path | None, path: Path | None, force: bool) -> None:
+    """Write a commented starter config.
+
+    PATH defaults to --config, else $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml. The
+    config runs as is, with a console channel that needs no credentials.
+    """
+    target = path or resolve_config_path(config_path)
+    if target.is_dir():
+        raise UserError(f"{target}: is a folder (name the config file, e.g. {target}/bot.toml)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("w" if force else "x", encoding="utf-8") as file:
+            file.write(render_init_config())
+    except FileExistsError:
+        raise UserError(f"{target}: already exists (pass --force to overwrite it)") from None
+    click.echo(f"wrote {target}; put articles in the posts folder next to it, then run "
+               f"`excerpt-bot check --config {target}`")
+
+
+@click.command()
+@config_option
+@click.option("--online", is_flag=True,
+              help="Also connect to each enabled channel and check its credentials.")
+def check(config_path: Path | None, online: bool) -> None:
+    """Check the config and the secrets it names.
+
+    Prints one line per problem and exits with status 2, or prints a summary. Also checks
+    that every enabled channel's secrets are set in the environment (their names only are
+    printed, never their values).
+    """
+    config = load_config_or_fail(config_path)
+    missing = _missing_secrets(config, os.environ)
+    if missing:
+        raise ProblemsError(missing)
+    for line in config.summary():
+        click.echo(line)
+    for line in config.warnings():
+        click.echo(f"warning: {line}", err=True)
+    if online:
+        failed = asyncio.run(_check_online(enabled_channels(config), os.environ))
+        if failed:
+            raise ProblemsError(failed)
+
+
+@click.command("config-schema")
+@config_option
+def config_schema(config_path: Path | None) -> None:
+    """Print the config file's JSON Schema.
+
+    For editors, e.g. Taplo / Even Better TOML.
+    """
+    click.echo(json.dumps(config_json_schema(), ensure_ascii=False, indent=2))
+
+
+def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
+    missing: list[str] = []
+    for channel in enabled_channels(config).values():
+        try:
+            resolve_secrets(channel, environ)
+        except ConfigProblems as exc:
+            missing += exc.problems
+    return missing
+
+
+async def _check_online(channels: Mapping[str, ChannelConfig],
+                        environ: Mapping[str, str]) -> list[str]:
+    """Print `NAME: what the check found` per channel; return the failures as lines."""
+    failed: list[str] = []
+    for name, config in channels.items():
+        try:
+            answer = await _check_channel(config, environ)
+        except Exception as exc:  # one channel's failure must not hide the others'
+            reason = str(exc)
+            if not isinstance(exc, ExcerptBotError):
+                reason = f"{type(exc).__name__}: {reason}"
+            failed.append(f"{name}: {redact(' '.join(reason.split()))}")
+            continue
+        click.echo(f"{name}: {redact(answer)}")
+    return failed
+
+
+async def _check_channel(config: ChannelConfig, environ: Mapping[str, str]) -> str:
+    channel = build_channel(config, environ)
+    try:
+        return await channel.check()
+    finally:
+        await channel.aclose()

@@ -1,0 +1,123 @@
+"""`excerpt-bot status`: each channel at a glance, from one grouped query of the store."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot.cli.configured import json_option, load_config_or_fail, opened_store, utc_now
+from bot.cli.options import config_option
+from bot.cli.output import (
+    NOTHING,
+    add_row,
+    iso,
+    local_time,
+    make_table,
+    print_json,
+    print_table,
+    shorten,
+)
+from bot.config import Channel as ChannelConfig
+from bot.config import Config, secret_env_vars
+from bot.logs import redact, register_secrets
+from bot.runtime import next_slots
+from bot.store import ChannelSummary
+
+
+@click.command()
+@config_option
+@json_option
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Show each channel's state.
+
+    Next slot, queue depth, pending approvals, last post out, last error, paused or not.
+    Lists every configured channel, and channels the database still knows that the config
+    no longer has. `--json` prints {"generated_at", "database", "channels": {NAME: {...}}}.
+    """
+    config = load_config_or_fail(config_path)
+    _register_channel_secrets(config)
+    now = utc_now()
+    with opened_store(config) as store:
+        summaries = store.status_summary(config.channels)
+        database = store.where
+    channels = {
+        name: channel_status(config.channels.get(name), summary, now)
+        for name, summary in summaries.items()
+    }
+    if as_json:
+        print_json({"generated_at": iso(now), "database": database,
+                    "channels": {name: _jsonable(entry) for name, entry in channels.items()}})
+        return
+    _show(channels, ZoneInfo(config.bot.timezone), database)
+
+
+def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
+                   now: datetime) -> dict[str, Any]:
+    """One channel's status; `channel` is None for a channel no longer in the config."""
+    enabled = channel is not None and channel.enabled
+    upcoming = next_slots(channel, now, 1) if enabled else []
+    return {
+        "platform": channel.platform if channel is not None else None,
+        "enabled": enabled,
+        "in_config": channel is not None,
+        "next_slot": upcoming[0] if upcoming else None,
+        "queue_depth": summary.queue_depth,
+        "pending_approval": summary.pending_approval,
+        "last_sent_at": summary.last_sent_at,
+        "last_sent_post_id": summary.last_sent_post_id,
+        "last_sent_url": summary.last_sent_remote_url,
+        "last_error": redact(summary.last_error) if summary.last_error else None,
+        "last_error_at": summary.last_error_at,
+        "last_slot_at": summary.last_slot_at,
+        "paused": summary.paused,
+        "paused_reason": redact(summary.paused_reason) if summary.paused_reason else None,
+        "counts": dict(summary.counts),
+    }
+
+
+def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: iso(value) if isinstance(value, datetime) else value
+            for key, value in entry.items()}
+
+
+def _register_channel_secrets(config: Config) -> None:
+    """An error a platform returned could quote a credential: never print one."""
+    for channel in config.channels.values():
+        register_secrets(*(os.environ.get(var) for var in secret_env_vars(channel).values()))
+
+
+def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str) -> None:
+    table = make_table("channel!", "platform!", "next slot", "queued!", "last sent",
+                       "last error", "state")
+    for name, entry in channels.items():
+        last_sent = local_time(entry["last_sent_at"], zone)
+        if entry["last_sent_url"]:
+            last_sent += f"\n{entry['last_sent_url']}"
+        last_error = NOTHING
+        if entry["last_error"]:
+            last_error = f"{local_time(entry['last_error_at'], zone)}\n" \
+                         f"{shorten(entry['last_error'], 60)}"
+        add_row(table, (
+            name, entry["platform"] or "(not in config)", local_time(entry["next_slot"]),
+            _queued(entry), last_sent, last_error,
+            _state(entry),
+        ))
+    print_table(table, footer=[f"database: {database}"])
+
+
+def _queued(entry: dict[str, Any]) -> str:
+    pending = entry["pending_approval"]
+    return f"{entry['queue_depth']}" + (f"\n+{pending} to approve" if pending else "")
+
+
+def _state(entry: dict[str, Any]) -> str:
+    if entry["paused"]:
+        return "paused" + (f": {entry['paused_reason']}" if entry["paused_reason"] else "")
+    if not entry["in_config"]:
+        return "not in config"
+    return "active" if entry["enabled"] else "disabled"
