@@ -25,7 +25,8 @@ from bot.dispatch import Dispatcher
 from bot.errors import UserError
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
-from bot.runtime import channel_triggers, enabled_channels, next_slots, policy_for, render_for
+from bot.runtime import policy_for, render_for
+from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
 
 SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM

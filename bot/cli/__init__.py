@@ -1,19 +1,28 @@
-"""The `excerpt-bot` command line: thin commands over the library, one module each."""
+"""The `excerpt-bot` command line: thin commands over the library, one module each.
 
-from bot.cli.add import add
+Each command's module is imported only when that command runs.
+"""
+
 from bot.cli.app import cli, main
-from bot.cli.listing import history, queue
-from bot.cli.operate import approve, pause, resolve, resume, retry, skip
-from bot.cli.plan import plan
-from bot.cli.preview import preview
-from bot.cli.run import run
-from bot.cli.setup import check, config_schema, init
-from bot.cli.status import status
 
-for command in (
-    init, check, config_schema, add, preview, plan, queue, run, status, history,
-    pause, resume, retry, skip, resolve, approve,
-):
-    cli.add_command(command)
+COMMANDS = {
+    "init": "bot.cli.setup:init",
+    "check": "bot.cli.setup:check",
+    "config-schema": "bot.cli.setup:config_schema",
+    "add": "bot.cli.add:add",
+    "preview": "bot.cli.preview:preview",
+    "plan": "bot.cli.plan:plan",
+    "queue": "bot.cli.listing:queue",
+    "run": "bot.cli.run:run",
+    "status": "bot.cli.status:status",
+    "history": "bot.cli.listing:history",
+    "pause": "bot.cli.operate:pause",
+    "resume": "bot.cli.operate:resume",
+    "retry": "bot.cli.operate:retry",
+    "skip": "bot.cli.operate:skip",
+    "resolve": "bot.cli.operate:resolve",
+    "approve": "bot.cli.operate:approve",
+}
+cli.lazy.update(COMMANDS)
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]

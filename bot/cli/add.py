@@ -20,7 +20,7 @@ from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store,
 from bot.cli.options import config_option
 from bot.library import ScanReport, article_files, scan_library
 from bot.logs import LOGGER_NAME
-from bot.runtime import enabled_channels
+from bot.slots import enabled_channels
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
 

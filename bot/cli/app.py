@@ -7,6 +7,7 @@ for the traceback).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -31,7 +32,24 @@ class CommandError(click.ClickException):
 
 
 class ExcerptBotGroup(click.Group):
-    """A click group that turns library errors into one line and an exit status."""
+    """A click group that turns library errors into one line and an exit status.
+
+    Commands are imported only when invoked (`lazy` maps a name to "module:attribute"), so
+    `excerpt-bot status` does not pay for the HTML extractor or the scheduler.
+    """
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:

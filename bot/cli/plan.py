@@ -34,7 +34,7 @@ from bot.cli.output import (
 )
 from bot.config import Channel as ChannelConfig
 from bot.planner import DAY, simulate
-from bot.runtime import enabled_channels, next_slots
+from bot.slots import enabled_channels, next_slots
 from bot.store import Store
 
 SLOTS_SHOWN = 50  # per channel, unless --limit: `every = "10s"` has 60,480 slots a week

@@ -23,7 +23,7 @@ from bot.config import (
 )
 from bot.errors import ExcerptBotError, UserError
 from bot.logs import redact
-from bot.runtime import enabled_channels
+from bot.slots import enabled_channels
 
 
 @click.command()

@@ -25,7 +25,7 @@ from bot.cli.output import (
 from bot.config import Channel as ChannelConfig
 from bot.config import Config, secret_env_vars
 from bot.logs import redact, register_secrets
-from bot.runtime import next_slots
+from bot.slots import next_slots
 from bot.store import ChannelSummary
 
 
