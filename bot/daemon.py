@@ -25,6 +25,7 @@ from bot.dispatch import Dispatcher
 from bot.errors import UserError
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
+from bot.metrics import MetricsServer
 from bot.runtime import policy_for, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
@@ -49,6 +50,7 @@ class Daemon:
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self.metrics: MetricsServer | None = None
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
 
@@ -89,6 +91,7 @@ class Daemon:
             self.scheduler = AsyncIOScheduler(timezone=UTC)
             self._add_jobs()
             self.scheduler.start()
+            await self._start_metrics()
             log_event("daemon.started", channels=sorted(self.channels),
                       database=self.store.where, config=str(self.config_path))
             await self._stop.wait()
@@ -96,6 +99,23 @@ class Daemon:
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    async def _start_metrics(self) -> None:
+        assert self.config is not None and self.store is not None
+        port = self.config.bot.metrics_port
+        if port is None:
+            return
+        self.metrics = MetricsServer(
+            self.store, lambda: sorted(self.channels),
+            lambda: self.scheduler is not None and self.scheduler.running,
+            host=self.config.bot.metrics_host, port=port,
+        )
+        try:
+            await self.metrics.start()
+        except OSError as exc:
+            raise UserError(f"bot.metrics_port: cannot listen on "
+                            f"{self.config.bot.metrics_host}:{port}: {exc.strerror}") from exc
+        log_event("metrics.listening", url=f"http://{self.config.bot.metrics_host}:{port}/metrics")
 
     def stop(self) -> None:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
@@ -207,6 +227,8 @@ class Daemon:
     async def _shutdown(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.metrics is not None:
+            await self.metrics.stop()
         pending = [t for t in self._tasks if not t.done()]
         if pending:
             # Sends in flight get a few seconds; a retry wait is cut short (the post goes

@@ -142,3 +142,28 @@ def store_time(*, hours_ago: float):
     from datetime import UTC, datetime, timedelta
 
     return datetime.now(UTC) - timedelta(hours=hours_ago)
+
+
+def test_metrics_and_healthz(tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = write_config(tmp_path, console("1s"), bot=f"metrics_port = {port}")
+    process = start(config)
+    try:
+        wait_for(lambda: len(outbox_lines(tmp_path / "var/outbox.jsonl")) >= 2)
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as r:
+            assert r.status == 200 and r.read() == b"ok\n"
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        sent = next(line for line in text.splitlines()
+                    if line.startswith('excerpt_bot_posts{channel="console",status="sent"}'))
+        assert float(sent.split()[-1]) >= 2
+        assert 'excerpt_bot_queue_depth{channel="console"}' in text
+        assert "excerpt_bot_last_success_timestamp_seconds" in text
+    finally:
+        assert stop(process)[0] == 0

@@ -1,0 +1,97 @@
+"""Prometheus `/metrics` and `/healthz`, served by the daemon when `metrics_port` is set.
+
+The figures are read from the store at scrape time (one grouped query), so they are the
+same as `excerpt-bot status` shows and survive restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+
+from bot.store import Store
+
+READ_LIMIT = 8192  # a request line and headers; anything longer is refused
+
+
+class StoreCollector:
+    """Per-channel figures from the store: posts by status, queue depth, last success."""
+
+    def __init__(self, store: Store, channels: Callable[[], list[str]]) -> None:
+        self.store = store
+        self.channels = channels
+
+    def collect(self) -> Iterator[Metric]:
+        summary = self.store.status_summary(self.channels())
+        posts = GaugeMetricFamily("excerpt_bot_posts", "Posts by channel and status.",
+                                  labels=["channel", "status"])
+        queue = GaugeMetricFamily("excerpt_bot_queue_depth", "Posts waiting to go out.",
+                                  labels=["channel"])
+        last = GaugeMetricFamily("excerpt_bot_last_success_timestamp_seconds",
+                                 "When the channel last sent a post (Unix time).",
+                                 labels=["channel"])
+        paused = GaugeMetricFamily("excerpt_bot_channel_paused",
+                                   "1 when the channel is paused.", labels=["channel"])
+        for name, s in summary.items():
+            for status, count in s.counts.items():
+                posts.add_metric([name, str(status)], count)
+            queue.add_metric([name], s.queue_depth)
+            paused.add_metric([name], 1 if s.paused else 0)
+            if s.last_sent_at is not None:
+                last.add_metric([name], s.last_sent_at.timestamp())
+        yield from (posts, queue, last, paused)
+
+
+class MetricsServer:
+    """A small asyncio HTTP server: GET /metrics and GET /healthz, nothing else."""
+
+    def __init__(self, store: Store, channels: Callable[[], list[str]],
+                 healthy: Callable[[], bool], *, host: str, port: int) -> None:
+        self.registry = CollectorRegistry()
+        self.registry.register(StoreCollector(store, channels))
+        self.healthy = healthy
+        self.host = host
+        self.port = port
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+            request_line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+            method, path = [*request_line, "", ""][:2]
+            status, content_type, body = self._answer(method, path.split("?", 1)[0])
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ConnectionError):
+            writer.close()
+            return
+        writer.write(
+            f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+        )
+        try:
+            await writer.drain()
+        finally:
+            writer.close()
+
+    def _answer(self, method: str, path: str) -> tuple[str, str, bytes]:
+        if method != "GET":
+            return "405 Method Not Allowed", "text/plain", b"GET only\n"
+        if path == "/metrics":
+            return "200 OK", CONTENT_TYPE_LATEST, generate_latest(self.registry)
+        if path == "/healthz":
+            if self.healthy():
+                return "200 OK", "text/plain", b"ok\n"
+            return "503 Service Unavailable", "text/plain", b"not running\n"
+        return "404 Not Found", "text/plain", b"try /metrics or /healthz\n"
