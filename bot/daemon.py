@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -25,7 +26,6 @@ from bot.dispatch import Dispatcher
 from bot.errors import UserError
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
-from bot.metrics import MetricsServer
 from bot.runtime import policy_for, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
@@ -50,7 +50,8 @@ class Daemon:
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
-        self.metrics: MetricsServer | None = None
+        self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
+        self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
 
@@ -89,6 +90,7 @@ class Daemon:
                 return
             self._handle_missed_slots()
             self.scheduler = AsyncIOScheduler(timezone=UTC)
+            self.scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
             self._add_jobs()
             self.scheduler.start()
             await self._start_metrics()
@@ -105,6 +107,8 @@ class Daemon:
         port = self.config.bot.metrics_port
         if port is None:
             return
+        from bot.metrics import MetricsServer  # prometheus_client costs memory: only when asked
+
         self.metrics = MetricsServer(
             self.store, lambda: sorted(self.channels),
             lambda: self.scheduler is not None and self.scheduler.running,
@@ -171,7 +175,8 @@ class Daemon:
         for name, channel in enabled_channels(self.config).items():
             for i, trigger in enumerate(channel_triggers(channel)):
                 self.scheduler.add_job(
-                    self._slot, trigger, args=(name,), id=f"{name}#{i}", name=f"{name}#{i}",
+                    self._slot, trigger, args=(name, f"{name}#{i}"), id=f"{name}#{i}",
+                    name=f"{name}#{i}",
                     max_instances=1, coalesce=True,
                     misfire_grace_time=max(1, int(channel.grace.total_seconds())),
                 )
@@ -205,10 +210,18 @@ class Daemon:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _slot(self, name: str) -> None:
+    def _note_fire_time(self, event: JobSubmissionEvent) -> None:
+        self._fire_times[event.job_id] = event.scheduled_run_times[-1]
+
+    async def _slot(self, name: str, job_id: str | None = None) -> None:
         """One slot of one channel: post its next post. Never raises into the scheduler."""
         assert self.dispatcher is not None and self.store is not None
         now = self.clock()
+        scheduled = self._fire_times.pop(job_id, None) if job_id else None
+        if scheduled is not None:
+            log_event("slot.fired", level=logging.DEBUG, channel=name, job=job_id,
+                      scheduled=scheduled.isoformat(),
+                      late_ms=round((now - scheduled).total_seconds() * 1000, 3))
         self.store.set_last_slot(name, now)
         task = asyncio.current_task()
         if task is not None:

@@ -21,6 +21,14 @@ def build_channel(config: ChannelConfig, environ: Mapping[str, str]) -> Channel:
         echo = sys.stdout if sys.stdout.isatty() else None
         return ConsoleChannel(config.name, render_as=config.render_as, outbox=config.outbox,
                               echo=echo)
+    if config.platform == "x":
+        if config.thread:
+            raise ConfigError(f"channels.{config.name}.thread: thread mode is not available in "
+                              "this version yet (remove `thread = true`)")
+        from bot.channels.x import XChannel
+
+        return XChannel(config.name, **secrets, api_base_url=config.api_base_url,
+                        timeout=config.timeout.total_seconds())
     raise ConfigError(
         f"channels.{config.name}.platform: {config.platform!r} channels cannot post yet in "
         "this version (use platform = \"console\" with render_as to preview them)"

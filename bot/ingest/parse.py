@@ -12,11 +12,19 @@ from collections.abc import Callable
 from bot.article import Article, article_id
 from bot.errors import ArticleError
 from bot.ingest.boilerplate import separate_boilerplate
-from bot.ingest.from_html import parse_html
 from bot.ingest.from_markdown import parse_markdown
 from bot.ingest.from_text import parse_text
 from bot.ingest.metadata import Parsed, host_of, is_web_url, title_from_source
 from bot.ingest.text import decode_article
+
+
+def parse_html(text: str, source: str) -> Parsed:
+    """HTML through trafilatura, imported on first use: it and lxml cost ~15 MB resident,
+    which a daemon that only ever reads Markdown should not carry."""
+    from bot.ingest.from_html import parse_html as parse
+
+    return parse(text, source)
+
 
 # Every accepted spelling of a kind, and the parser it names.
 _PARSERS: dict[str, Callable[[str, str], Parsed]] = {
