@@ -222,11 +222,11 @@ class Daemon:
             log_event("slot.fired", level=logging.DEBUG, channel=name, job=job_id,
                       scheduled=scheduled.isoformat(),
                       late_ms=round((now - scheduled).total_seconds() * 1000, 3))
-        self.store.set_last_slot(name, now)
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
+            await asyncio.to_thread(self.store.set_last_slot, name, now)
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             raise

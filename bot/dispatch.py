@@ -52,6 +52,23 @@ class ChannelPolicy:
     proves_duplicates: bool = False  # the platform refuses exact duplicates (X)
 
 
+class ThreadedStore:
+    """The store's methods as coroutines run in worker threads: a slot never blocks the event
+    loop on disk I/O, so twenty channels firing at once all start on time (SQLite still
+    serialises their writes)."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str):
+        method = getattr(self._store, name)
+
+        async def call(*args, **kwargs):
+            return await asyncio.to_thread(method, *args, **kwargs)
+
+        return call
+
+
 class Dispatcher:
     """Sends one post per slot for each channel. The clock and the sleep are passed in."""
 
@@ -67,6 +84,7 @@ class Dispatcher:
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
+        self.db = ThreadedStore(store)
         self.channels = channels
         self.policies = policies
         self.render = render
@@ -78,17 +96,17 @@ class Dispatcher:
         """Post the next post of `channel` for the slot at `slot`; return what happened."""
         now = self.clock()
         policy = self.policies[channel]
-        state = self.store.channel_state(channel)
+        state = await self.db.channel_state(channel)
         if state is not None and state.paused:
             log_event("slot.skipped", channel=channel, reason="paused")
             return "paused"
         if policy.max_per_day is not None:
-            sent = self.store.sent_count_since(channel, now - DAY)
+            sent = await self.db.sent_count_since(channel, now - DAY)
             if sent >= policy.max_per_day:
                 log_event("slot.skipped", channel=channel, reason="max_per_day",
                           max_per_day=policy.max_per_day)
                 return "capped"
-        claimed = self.store.claim_next_post(
+        claimed = await self.db.claim_next_post(
             channel, now=now, repeat_after=policy.repeat_after,
             render=lambda article, excerpt: self.render(channel, article, excerpt),
         )
@@ -113,8 +131,8 @@ class Dispatcher:
                 delivery = await self.channels[channel].send(post)
             except asyncio.CancelledError:
                 # Stopped while the request was in flight: it may have gone out.
-                self._finish(post, started, t0, "unknown", "interrupted by shutdown")
-                self.store.mark_unknown(post.id, error="interrupted by shutdown mid-send",
+                await self._finish(post, started, t0, "unknown", "interrupted by shutdown")
+                await self.db.mark_unknown(post.id, error="interrupted by shutdown mid-send",
                                         now=self.clock())
                 raise
             except ChannelError as exc:
@@ -126,16 +144,16 @@ class Dispatcher:
                 return outcome
             except Exception as exc:  # a bug in an adapter must not stop the daemon
                 message = redact(f"{type(exc).__name__}: {exc}")
-                self._finish(post, started, t0, "unknown", message)
-                self.store.mark_unknown(post.id, error=message, now=self.clock())
+                await self._finish(post, started, t0, "unknown", message)
+                await self.db.mark_unknown(post.id, error=message, now=self.clock())
                 log_event("post.unknown", level=logging.ERROR, channel=channel, post=post.id,
                           article=post.article_id, error=message)
                 return "unknown"
-            self._finish(post, started, t0, "sent", None)
-            return self._sent(post, delivery, t0)
+            await self._finish(post, started, t0, "sent", None)
+            return await self._sent(post, delivery, t0)
 
-    def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float) -> str:
-        self.store.mark_sent(post.id, remote_id=delivery.remote_id,
+    async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float) -> str:
+        await self.db.mark_sent(post.id, remote_id=delivery.remote_id,
                              remote_url=delivery.remote_url, now=self.clock())
         log_event("post.sent", channel=post.channel, post=post.id, article=post.article_id,
                   excerpt=post.excerpt_id, remote_id=delivery.remote_id,
@@ -144,29 +162,29 @@ class Dispatcher:
 
     async def _on_error(self, post, exc, policy, deadline, tries, ambiguous_before, started, t0):
         reason = redact(str(exc)) or type(exc).__name__
-        self._finish(post, started, t0, type(exc).__name__, reason)
+        await self._finish(post, started, t0, type(exc).__name__, reason)
         fields = {"channel": post.channel, "post": post.id, "article": post.article_id}
         if isinstance(exc, DuplicateError):
             if ambiguous_before and policy.proves_duplicates:
                 # The earlier, ambiguous attempt went out: the platform now has this text.
-                return self._sent(post, Delivery(remote_id=None), t0)
-            self.store.mark_skipped(post.id, reason=f"duplicate: {reason}", now=self.clock())
+                return await self._sent(post, Delivery(remote_id=None), t0)
+            await self.db.mark_skipped(post.id, reason=f"duplicate: {reason}", now=self.clock())
             log_event("post.skipped", level=logging.WARNING, **fields, reason=reason)
             return "skipped"
         if isinstance(exc, RejectedError):
-            self.store.mark_failed(post.id, error=reason, now=self.clock())
+            await self.db.mark_failed(post.id, error=reason, now=self.clock())
             log_event("post.failed", level=logging.WARNING, **fields, error=reason)
             return "failed"
         if isinstance(exc, AuthError):
-            self.store.requeue(post.id, now=self.clock())
-            self.store.pause_channel(post.channel, reason=reason, now=self.clock())
+            await self.db.requeue(post.id, now=self.clock())
+            await self.db.pause_channel(post.channel, reason=reason, now=self.clock())
             log_event("channel.paused", level=logging.ERROR, channel=post.channel, reason=reason,
                       hint=f"fix the credentials, then `excerpt-bot resume {post.channel}`")
             return "paused"
         if isinstance(exc, AmbiguousError):
             retry_once = policy.proves_duplicates and not ambiguous_before
             if not (retry_once or policy.on_unknown == "retry"):
-                self.store.mark_unknown(post.id, error=reason, now=self.clock())
+                await self.db.mark_unknown(post.id, error=reason, now=self.clock())
                 log_event("post.unknown", level=logging.WARNING, **fields, error=reason,
                           hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
                           "--sent` or `--requeue`")
@@ -178,7 +196,7 @@ class Dispatcher:
         if delay is None:
             delay = self.rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (tries - 1)))
         if self.clock() + timedelta(seconds=delay) > deadline:
-            self.store.requeue(post.id, now=self.clock())
+            await self.db.requeue(post.id, now=self.clock())
             log_event("post.requeued", level=logging.WARNING, **fields, error=reason,
                       reason="the slot's grace ran out before a retry could go")
             return "requeued"
@@ -188,14 +206,14 @@ class Dispatcher:
             await self.sleep(delay)
         except asyncio.CancelledError:
             # Told to stop while waiting: the post was not sent, so it goes back to the queue.
-            self.store.requeue(post.id, now=self.clock())
+            await self.db.requeue(post.id, now=self.clock())
             log_event("post.requeued", **fields, reason="shutdown during a retry wait")
             raise
         return "retry"
 
-    def _finish(self, post, started, t0, outcome: str, error: str | None) -> None:
-        self.store.record_attempt(
+    async def _finish(self, post, started, t0, outcome: str, error: str | None) -> None:
+        await self.db.record_attempt(
             post.id, started_at=started, finished_at=self.clock(), outcome=outcome, error=error,
         )
         if error is not None:
-            self.store.record_channel_error(post.channel, error=error, now=self.clock())
+            await self.db.record_channel_error(post.channel, error=error, now=self.clock())

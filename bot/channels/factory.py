@@ -21,6 +21,15 @@ def build_channel(config: ChannelConfig, environ: Mapping[str, str]) -> Channel:
         echo = sys.stdout if sys.stdout.isatty() else None
         return ConsoleChannel(config.name, render_as=config.render_as, outbox=config.outbox,
                               echo=echo)
+    if config.platform == "telegram":
+        from bot.channels.telegram import TelegramChannel
+
+        return TelegramChannel(
+            config.name, token=secrets["token"], chat_id=config.chat_id,
+            api_base_url=config.api_base_url, link_preview=config.link_preview,
+            disable_notification=config.disable_notification,
+            timeout=config.timeout.total_seconds(),
+        )
     if config.platform == "x":
         if config.thread:
             raise ConfigError(f"channels.{config.name}.thread: thread mode is not available in "
@@ -29,7 +38,6 @@ def build_channel(config: ChannelConfig, environ: Mapping[str, str]) -> Channel:
 
         return XChannel(config.name, **secrets, api_base_url=config.api_base_url,
                         timeout=config.timeout.total_seconds())
-    raise ConfigError(
-        f"channels.{config.name}.platform: {config.platform!r} channels cannot post yet in "
-        "this version (use platform = \"console\" with render_as to preview them)"
+    raise ConfigError(  # the config accepts only the platforms above; a guard for new ones
+        f"channels.{config.name}.platform: {config.platform!r} channels cannot post yet"
     )
