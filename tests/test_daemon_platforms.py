@@ -1,0 +1,101 @@
+"""`excerpt-bot run` against fake X and Telegram servers: each excerpt exactly once, no leaks.
+
+The daemon is a real subprocess using the real tweepy and python-telegram-bot clients; the
+fake platform servers run in this test process on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bot.store import Store
+from tests.daemon_support import log_events, start, stop, wait_for, write_config
+from tests.fakes import telegram_api as tg
+from tests.fakes import x_api as xf
+from tests.fakes.telegram_api import telegram_api_fixture  # noqa: F401
+from tests.fakes.x_api import x_api_fixture  # noqa: F401
+
+SECRETS = {
+    "TELEGRAM_BOT_TOKEN": tg.TOKEN,
+    "X_API_KEY": xf.API_KEY,
+    "X_API_SECRET": xf.API_SECRET,
+    "X_ACCESS_TOKEN": xf.ACCESS_TOKEN,
+    "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET,
+}
+
+
+def platforms_config(tmp_path, x_api, telegram_api):
+    return write_config(tmp_path, f"""
+[channels.x]
+platform = "x"
+api_base_url = "{x_api.url}"
+schedule = {{ every = "1s" }}
+max_per_day = 50
+
+[channels.news]
+platform = "telegram"
+chat_id = "@my_channel"
+api_base_url = "{telegram_api.base_url}"
+schedule = {{ every = "1s" }}
+""", bot='log_level = "debug"')
+
+
+def test_both_platforms_get_every_excerpt_exactly_once_and_no_secret_leaks(
+    tmp_path, x_api, telegram_api
+):
+    config = platforms_config(tmp_path, x_api, telegram_api)
+    process = start(config, env=SECRETS)
+    try:
+        # The example article gives 8 excerpts; wait until both channels sent them all.
+        wait_for(lambda: len(x_api.texts) >= 8 and len(telegram_api.messages) >= 8, timeout=40)
+    finally:
+        code, out, err = stop(process)
+    assert code == 0, err
+    assert len(x_api.texts) == len(set(x_api.texts)) == 8
+    telegram_texts = [m["params"]["text"] for m in telegram_api.messages]
+    assert len(telegram_texts) == len(set(telegram_texts)) == 8
+    assert all(m["params"]["parse_mode"] == "HTML" for m in telegram_api.messages)
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        x_sent = store.history(channel="x", status="sent")
+        tg_sent = store.history(channel="news", status="sent")
+    assert {p.text for p in x_sent} == set(x_api.texts)
+    assert all(p.remote_url and p.remote_id for p in x_sent + tg_sent)
+    assert {p.remote_url for p in tg_sent} <= {f"https://t.me/my_channel/{i}" for i in range(1, 20)}
+
+    log = (tmp_path / "var/bot.log").read_text(encoding="utf-8")
+    for name, secret in SECRETS.items():
+        for where, text in (("log file", log), ("stdout", out), ("stderr", err)):
+            assert secret not in text, f"{name} leaked into the {where}"
+    assert any(e["level"] == "debug" for e in map(json.loads, log.splitlines()))
+
+
+def test_check_online_says_who_posts_where(tmp_path, x_api, telegram_api):
+    config = platforms_config(tmp_path, x_api, telegram_api)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
+        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "x: posts as @testbot" in result.stdout
+    assert "news: posts as @my_bot" in result.stdout and "@my_channel" in result.stdout
+    for secret in SECRETS.values():
+        assert secret not in result.stdout + result.stderr
+
+
+def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api):
+    config = platforms_config(tmp_path, x_api, telegram_api)
+    process = start(config, env={**SECRETS, "TELEGRAM_BOT_TOKEN": "999:REVOKED-TOKEN-xyz"})
+    try:
+        wait_for(lambda: len(x_api.texts) >= 2, timeout=30)
+        paused = wait_for(lambda: [e for e in log_events(tmp_path / "var/bot.log")
+                                   if e["event"] == "channel.paused"], timeout=30)
+    finally:
+        code, out, err = stop(process)
+    assert code == 0
+    assert paused[0]["channel"] == "news"
+    assert telegram_api.messages == []
+    assert "REVOKED-TOKEN" not in (tmp_path / "var/bot.log").read_text() + out + err
+
