@@ -99,3 +99,36 @@ def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api)
     assert telegram_api.messages == []
     assert "REVOKED-TOKEN" not in (tmp_path / "var/bot.log").read_text() + out + err
 
+
+
+def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_api):
+    import signal
+
+    config = write_config(tmp_path, f"""
+[channels.news]
+platform = "telegram"
+chat_id = "@my_channel"
+api_base_url = "{telegram_api.base_url}"
+schedule = {{ every = "1s" }}
+""")
+    # The first send is delivered, but its answer comes late: the daemon dies waiting for it.
+    telegram_api.script(tg.slow(3.0, method="sendMessage"))
+    process = start(config, env=SECRETS)
+    wait_for(lambda: len(telegram_api.messages) == 1, timeout=20)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        [in_flight] = store.history(channel="news", status="sending")
+    process = start(config, env=SECRETS)
+    try:
+        wait_for(lambda: len(telegram_api.messages) >= 4, timeout=30)
+    finally:
+        assert stop(process)[0] == 0
+    texts = [m["params"]["text"] for m in telegram_api.messages]
+    assert len(texts) == len(set(texts))  # the interrupted post was not sent again
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        post = store.get_post(in_flight.id)
+        assert post.status == "unknown" and "resolve" in post.error
+        assert store.history(status="sending") == []
+    unknown = [e for e in log_events(tmp_path / "var/bot.log") if e["event"] == "post.unknown"]
+    assert unknown and unknown[0]["post"] == in_flight.id
