@@ -71,12 +71,16 @@ def write_config(folder: Path, database: Path, *, channels: int, every: str,
 
 
 def run_daemon(config: Path, seconds: float, *, timed: bool = False) -> str:
-    """Run the daemon for `seconds`, stop it with SIGTERM; /usr/bin/time -v's report if timed."""
+    """Run the daemon for `seconds`, stop it with SIGTERM; /usr/bin/time -v's report if timed.
+
+    The daemon's own output goes to its log file; nothing is piped back (a full pipe would
+    stall it).
+    """
+    report = config.parent / "time.txt"
     command = [str(BIN / "excerpt-bot"), "run", "--config", str(config)]
     if timed:
-        command = ["/usr/bin/time", "-v", *command]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+        command = ["/usr/bin/time", "-v", "-o", str(report), *command]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(seconds)
     # Under /usr/bin/time the daemon is time's child: signal the daemon itself.
     pid = process.pid
@@ -84,8 +88,8 @@ def run_daemon(config: Path, seconds: float, *, timed: bool = False) -> str:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         pid = int(children[0])
     os.kill(pid, signal.SIGTERM)
-    _, err = process.communicate(timeout=30)
-    return err
+    process.wait(timeout=30)
+    return report.read_text() if timed else ""
 
 
 def peak_rss_mb(time_report: str) -> float:

@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.channels import Channel
 from bot.channels.factory import build_channel
 from bot.config import Config, load_config
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, ThreadedStore
 from bot.errors import UserError
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
@@ -47,6 +47,7 @@ class Daemon:
         self.clock = clock
         self.config: Config | None = None
         self.store: Store | None = None
+        self.db: ThreadedStore | None = None  # the store's methods, off the event loop
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
         self.scheduler: AsyncIOScheduler | None = None
@@ -65,10 +66,13 @@ class Daemon:
         try:
             with store.daemon_lock():
                 self.store = store
+                self.db = ThreadedStore(store)
                 self._apply(config, channels)
                 await self._start(once=once)
         finally:
             await self._close_channels()
+            if self.db is not None:
+                self.db.close()
             store.close()
 
     async def _start(self, *, once: bool) -> None:
@@ -163,7 +167,7 @@ class Daemon:
         self.channels = channels
         enabled = enabled_channels(config)
         self.dispatcher = Dispatcher(
-            self.store, channels, {n: policy_for(c) for n, c in enabled.items()},
+            self.db, channels, {n: policy_for(c) for n, c in enabled.items()},
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock,
         )
@@ -226,7 +230,7 @@ class Daemon:
         if task is not None:
             self._tasks.add(task)
         try:
-            await asyncio.to_thread(self.store.set_last_slot, name, now)
+            await self.db.set_last_slot(name, now)
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             raise
