@@ -89,8 +89,7 @@ class Daemon:
                           "--sent` or `--requeue`")
             self.scan()
             if once:
-                for name in self.channels:
-                    await self._slot(name)
+                await self._run_once()
                 return
             self._handle_missed_slots()
             self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -105,6 +104,16 @@ class Daemon:
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    async def _run_once(self) -> None:
+        """One slot on every channel, then return — or stop early, as SIGTERM asks."""
+        slots = asyncio.gather(*(self._spawn(self._slot(name)) for name in self.channels))
+        stop = asyncio.get_running_loop().create_task(self._stop.wait())
+        done, _ = await asyncio.wait({slots, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if slots not in done:
+            await self._shutdown()
+        stop.cancel()
+        await asyncio.gather(slots, return_exceptions=True)
 
     async def _start_metrics(self) -> None:
         assert self.config is not None and self.store is not None
@@ -247,6 +256,9 @@ class Daemon:
         if self.metrics is not None:
             await self.metrics.stop()
         pending = [t for t in self._tasks if not t.done()]
+        if self.dispatcher is not None:
+            for task in list(self.dispatcher.waiting):  # a retry wait is cut short at once
+                task.cancel()
         if pending:
             # Sends in flight get a few seconds; a retry wait is cut short (the post goes
             # back to the queue): shutdown never waits out a rate-limit pause.

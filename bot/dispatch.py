@@ -97,6 +97,7 @@ class Dispatcher:
         self.clock = clock
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.waiting: set[asyncio.Task] = set()  # dispatches sleeping before a retry
 
     async def dispatch(self, channel: str, *, slot: datetime | None = None) -> str:
         """Post the next post of `channel` for the slot at `slot`; return what happened."""
@@ -208,6 +209,9 @@ class Dispatcher:
             return "requeued"
         log_event("post.retry", **fields, error=reason, attempt=tries,
                   wait_s=round(delay, 3))
+        task = asyncio.current_task()
+        if task is not None:
+            self.waiting.add(task)
         try:
             await self.sleep(delay)
         except asyncio.CancelledError:
@@ -215,6 +219,8 @@ class Dispatcher:
             await self.db.requeue(post.id, now=self.clock())
             log_event("post.requeued", **fields, reason="shutdown during a retry wait")
             raise
+        finally:
+            self.waiting.discard(task)
         return "retry"
 
     async def _finish(self, post, started, t0, outcome: str, error: str | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -102,7 +103,7 @@ def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api)
 
 
 def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_api):
-    import signal
+
 
     config = write_config(tmp_path, f"""
 [channels.news]
@@ -132,3 +133,30 @@ schedule = {{ every = "1s" }}
         assert store.history(status="sending") == []
     unknown = [e for e in log_events(tmp_path / "var/bot.log") if e["event"] == "post.unknown"]
     assert unknown and unknown[0]["post"] == in_flight.id
+
+
+def test_sigterm_during_a_rate_limit_pause_requeues_without_waiting(
+    tmp_path, x_api, telegram_api
+):
+    import time
+
+    config = write_config(tmp_path, f"""
+[channels.news]
+platform = "telegram"
+chat_id = "@my_channel"
+api_base_url = "{telegram_api.base_url}"
+schedule = {{ every = "1h" }}
+""")
+    telegram_api.script(tg.flood(120, method="sendMessage"))
+    process = start(config, "--once", env=SECRETS)
+    wait_for(lambda: any(e["event"] == "post.retry" for e in log_events(tmp_path / "var/bot.log")))
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+    assert time.monotonic() - started < 5  # never waits out the 120 s pause
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        assert store.history(channel="news", status="sending") == []
+        queued = next(e["queued"] for e in log_events(tmp_path / "var/bot.log")
+                      if e["event"] == "article.ingested")
+        assert store.queue_depths()["news"] == queued  # the post went back to the queue
+    assert telegram_api.messages == []
