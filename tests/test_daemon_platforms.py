@@ -103,8 +103,6 @@ def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api)
 
 
 def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_api):
-
-
     config = write_config(tmp_path, f"""
 [channels.news]
 platform = "telegram"
