@@ -1,4 +1,8 @@
-"""The `Article`: what ingest makes of a source, and what every later step reads."""
+"""The data the flow passes along: the `Article` ingest makes, the `Excerpt`s cut from it.
+
+Plain frozen dataclasses with no behaviour beyond identity, so the store and the CLI can
+use them without loading the excerpt engine.
+"""
 
 from __future__ import annotations
 
@@ -54,3 +58,23 @@ def article_id(*, url: str | None, path: str | None) -> str:
     """
     key = f"url:{canonical_url(url)}" if url else f"path:{path}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """One excerpt of an article, ready to render. `rank` 0 is the best."""
+
+    id: str
+    article_id: str
+    text: str
+    rank: int
+    score: float
+    paragraph: int
+    first_sentence: int
+    sentence_count: int
+    shortened: bool
+
+
+def excerpt_id(article_id: str, text: str) -> str:
+    """A stable id: the same passage of the same article always gets the same id."""
+    return hashlib.sha256(f"{article_id}\x00{text}".encode()).hexdigest()[:16]

@@ -7,11 +7,9 @@ sentence before them, carry the article's subject, and do not repeat one another
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from bot.article import Article
+from bot.article import Article, Excerpt, excerpt_id
 from bot.excerpt.candidates import Candidate, generate_candidates
 from bot.excerpt.dedupe import is_near_duplicate, shingles
 from bot.excerpt.sentences import sentence_spans, split_sentences
@@ -35,26 +33,6 @@ MIN_SCORE = 0.8
 LEAD_BONUS = 0.2
 # Passages filling at least this share of the budget fit it well.
 GOOD_FILL = 0.4
-
-
-@dataclass(frozen=True, slots=True)
-class Excerpt:
-    """One excerpt of an article, ready to render. `rank` 0 is the best."""
-
-    id: str
-    article_id: str
-    text: str
-    rank: int
-    score: float
-    paragraph: int
-    first_sentence: int
-    sentence_count: int
-    shortened: bool
-
-
-def excerpt_id(article_id: str, text: str) -> str:
-    """A stable id: the same passage of the same article always gets the same id."""
-    return hashlib.sha256(f"{article_id}\x00{text}".encode()).hexdigest()[:16]
 
 
 def excerpt_article(
