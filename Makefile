@@ -29,6 +29,7 @@ lint: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m pytest bench -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds --benchmark-sort=name
+	PYTHONPATH=. $(BIN)/python bench/daemon_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks
