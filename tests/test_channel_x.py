@@ -295,3 +295,20 @@ def test_missing_oauth1_values_pause_the_channel_without_a_request(x_api: FakeXA
 )
 def test_transport_failures_loopback_cannot_stage(raised, error):
     assert type(channel_error(raised)) is error
+
+
+
+def test_a_reply_goes_out_in_reply_to_the_given_post(x_api: FakeXApi):
+    async def go() -> None:
+        channel = oauth1_channel(x_api.url)
+        try:
+            first = await channel.send(outgoing("First part of a thread."))
+            reply = OutgoingPost(id=2, channel="x", text="Second part.", parse_mode=None,
+                                 url=None, article_id="a1", excerpt_id="e1",
+                                 reply_to=first.remote_id)
+            await channel.send(reply)
+        finally:
+            await channel.aclose()
+        assert x_api.requests[-1].json["reply"] == {"in_reply_to_tweet_id": first.remote_id}
+
+    asyncio.run(go())

@@ -24,6 +24,7 @@ class OutgoingPost:
     article_id: str
     excerpt_id: str
     attempt: int = 1
+    reply_to: str | None = None  # the remote id this post answers (a thread's previous part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,7 +124,7 @@ class XChannel(Channel):
         return self._oauth2_token is None
 
     async def send(self, post: OutgoingPost) -> Delivery:
-        return await self._create_tweet(post.text)
+        return await self._create_tweet(post.text, reply_to=post.reply_to)
 
     async def check(self) -> str:
         client = self._tweepy_client()
