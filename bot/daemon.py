@@ -1,8 +1,10 @@
-"""The daemon: the store, the library scan, one APScheduler trigger per channel schedule.
+"""The daemon: the store, the library scan, one APScheduler trigger per channel schedule,
+one polling job per feed source (`bot.feeds.jobs`).
 
 `Daemon(config_path).run()` runs until SIGTERM or SIGINT: it finishes the send in flight,
 puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads the config
-(an invalid one keeps the old one running) and rescans the library. The queue lives in the
+(an invalid one keeps the old one running), re-creates the jobs (feed sources included)
+and rescans the library. The queue lives in the
 store, never in the scheduler: memory does not grow with it.
 """
 
@@ -24,6 +26,7 @@ from bot.channels.factory import build_channel
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher, ThreadedStore
 from bot.errors import UserError
+from bot.feeds.jobs import FeedJobs
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
 from bot.runtime import policy_for, render_for
@@ -50,6 +53,7 @@ class Daemon:
         self.db: ThreadedStore | None = None  # the store's methods, off the event loop
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
+        self.feeds = FeedJobs(clock=clock)
         self.scheduler: AsyncIOScheduler | None = None
         self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
         self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
@@ -106,14 +110,19 @@ class Daemon:
                 loop.remove_signal_handler(sig)
 
     async def _run_once(self) -> None:
-        """One slot on every channel, then return — or stop early, as SIGTERM asks."""
-        slots = asyncio.gather(*(self._spawn(self._slot(name)) for name in self.channels))
+        """Every feed polled and one slot on every channel, then return — or stop early, as
+        SIGTERM asks."""
+        slots = asyncio.ensure_future(self._poll_then_post())
         stop = asyncio.get_running_loop().create_task(self._stop.wait())
         done, _ = await asyncio.wait({slots, stop}, return_when=asyncio.FIRST_COMPLETED)
         if slots not in done:
             await self._shutdown()
         stop.cancel()
         await asyncio.gather(slots, return_exceptions=True)
+
+    async def _poll_then_post(self) -> None:
+        await self.feeds.poll_all()
+        await asyncio.gather(*(self._spawn(self._slot(name)) for name in self.channels))
 
     async def _start_metrics(self) -> None:
         assert self.config is not None and self.store is not None
@@ -182,6 +191,7 @@ class Daemon:
         )
         self.store.ensure_channels([(n, c.require_approval) for n, c in enabled.items()],
                                    now=self.clock())
+        self.feeds.configure(config, self.store)
 
     def _add_jobs(self) -> None:
         assert self.scheduler is not None and self.config is not None
@@ -198,6 +208,13 @@ class Daemon:
                                        timezone=UTC),
             id="scan", name="scan", max_instances=1, coalesce=True,
         )
+        for url, source in self.feeds.sources.items():  # the first poll at once
+            self.scheduler.add_job(
+                self.feeds.poll, IntervalTrigger(seconds=source.poll.total_seconds(),
+                                                 timezone=UTC),
+                args=(url,), id=f"feed {url}", name=f"feed {url}", max_instances=1,
+                coalesce=True, next_run_time=self.clock(),
+            )
 
     def _handle_missed_slots(self) -> None:
         """Slots that passed while the daemon was down: skip them, or catch up once."""
@@ -251,6 +268,7 @@ class Daemon:
                 self._tasks.discard(task)
 
     async def _shutdown(self) -> None:
+        self.feeds.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         if self.metrics is not None:

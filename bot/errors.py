@@ -4,6 +4,7 @@
     ├── UserError               caused by the user's input; the CLI prints one line, exits 2
     │   ├── ArticleError        an article that cannot be read or parsed (names the source)
     │   ├── ConfigError         a config file that cannot be used (names file and key)
+    │   ├── FetchError          a URL that cannot be fetched, or is not what was asked for
     │   └── RenderError         an article or template that cannot make a post (no link, too long)
     └── ChannelError            a send or check that did not succeed, as the platform said it
         ├── NotDeliveredError   certainly not delivered (refused connection): retry with backoff
@@ -42,6 +43,19 @@ class ArticleError(UserError):
 
 class ConfigError(UserError):
     """A configuration that cannot be used. The message names the file and the key."""
+
+
+class FetchError(UserError):
+    """A page or feed that could not be fetched: DNS, refused, timeout, an HTTP error status,
+    the wrong content type, too large, too many redirects, or not an http(s) URL.
+
+    `url` is the URL as asked for; `problem` says what went wrong, in one line.
+    """
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"{url}: {problem}")
+        self.url = url
+        self.problem = problem
 
 
 class RenderError(UserError):

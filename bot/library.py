@@ -1,9 +1,11 @@
-"""The article library: files in posts_dir (or given to `add`) ingested into the store.
+"""The article library: files in posts_dir (or given to `add`), and web pages given to `add`
+by URL, ingested into the store.
 
 A new file is ingested and its excerpts queued on every channel that takes it; a changed
 file is re-excerpted (the store keeps its history); a file gone from the folder has its
 queued posts cancelled. A file that cannot be read is logged and skipped, and its posts
-are kept: a broken edit loses nothing.
+are kept: a broken edit loses nothing. A page's source is its URL, so the daemon's scans of
+posts_dir never touch it (and never refetch it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
@@ -23,6 +26,9 @@ from bot.logs import log_event
 from bot.render import excerpt_budget
 from bot.runtime import profile_for, utm_for
 from bot.store import IngestStatus, Store
+
+if TYPE_CHECKING:
+    from bot.pages import FetchLimits
 
 
 @dataclass
@@ -82,6 +88,43 @@ def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig],
     )
 
 
+def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
+               limits: FetchLimits | None = None):
+    """Fetch the page at `url`, ingest its article and queue its excerpts on every channel
+    that takes it (a channel's `articles` globs are matched against the URL).
+
+    Raises FetchError or ArticleError, one line naming the URL.
+    """
+    from bot.pages import FetchLimits, fetch_article  # httpx: only when a page is fetched
+
+    article = fetch_article(url, limits=limits or FetchLimits())
+    takers = [ch for ch in channels.values()
+              if not ch.articles or any(fnmatch(url, g) for g in ch.articles)]
+    excerpts = excerpts_for_channels(article, takers or list(channels.values()))
+    return store.upsert_article(
+        article, excerpts, channels=[(ch.name, ch.require_approval) for ch in takers], now=now,
+    )
+
+
+def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, ChannelConfig],
+                now: datetime, limits: FetchLimits | None = None,
+                progress: Callable[[str], None] | None = None) -> ScanReport:
+    """`ingest_url` for each of `urls`; a page that fails is reported, the others still go."""
+    report = ScanReport()
+    for url in urls:
+        try:
+            result = ingest_url(store, url, channels=channels, now=now, limits=limits)
+        except UserError as exc:
+            report.failed.append(str(exc))
+            log_event("article.invalid", level=logging.WARNING, url=url, error=str(exc))
+            continue
+        finally:
+            if progress is not None:
+                progress(url)
+        _count(report, result, url)
+    return report
+
+
 def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, ChannelConfig],
                  now: datetime, root: Path | None = None, prune: bool = False,
                  progress: Callable[[Path], None] | None = None) -> ScanReport:
@@ -108,7 +151,7 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     return report
 
 
-def _count(report: ScanReport, result, path: Path) -> None:
+def _count(report: ScanReport, result, path: Path | str) -> None:
     report.queued += result.queued
     report.cancelled += result.cancelled
     if result.status == IngestStatus.UNCHANGED:
@@ -118,5 +161,6 @@ def _count(report: ScanReport, result, path: Path) -> None:
         report.new += 1
     else:
         report.changed += 1
-    log_event("article.ingested", article=result.article_id, path=str(path),
+    where = {"url": path} if isinstance(path, str) else {"path": str(path)}
+    log_event("article.ingested", article=result.article_id, **where,
               status=str(result.status), queued=result.queued, cancelled=result.cancelled)

@@ -17,6 +17,7 @@ from bot.config import (
     ConfigProblems,
     ConsoleChannel,
     Schedule,
+    Source,
     TelegramChannel,
     Utm,
     XChannel,
@@ -310,6 +311,7 @@ def test_every_field_has_one_line_of_documentation() -> None:
         XChannel,
         Schedule,
         Utm,
+        Source,
         Config,
     ):
         for name, field in model.model_fields.items():
@@ -339,7 +341,7 @@ def test_the_reference_config_loads_cleanly() -> None:
 
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
-    for model in (BotSettings, ConsoleChannel, TelegramChannel, XChannel, Schedule, Utm):
+    for model in (BotSettings, ConsoleChannel, TelegramChannel, XChannel, Schedule, Utm, Source):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -352,6 +354,7 @@ def test_the_init_config_loads_and_so_do_its_commented_examples(tmp_path: Path) 
     config = load_text(tmp_path / "all", uncommented)
     assert set(config.channels) == {"console", "news", "x"}
     assert config.bot.metrics_port == 9464
+    assert [s.feed for s in config.sources] == ["https://example.org/feed/"]
 
 
 def test_the_init_config_only_uses_keys_the_reference_documents() -> None:
@@ -362,7 +365,7 @@ def test_the_init_config_only_uses_keys_the_reference_documents() -> None:
 def test_json_schema_is_json_and_describes_the_file() -> None:
     schema = json.loads(json.dumps(config_json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["properties"]) == {"bot", "defaults", "channels"}
+    assert set(schema["properties"]) == {"bot", "defaults", "channels", "sources"}
     assert schema["required"] == ["channels"]
     bot = schema["$defs"]["BotSettings"]
     assert bot["additionalProperties"] is False

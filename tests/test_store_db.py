@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from bot.errors import UserError
-from bot.store import SCHEMA_VERSION, PostStatus, Store, lock_path
+from bot.store import SCHEMA_VERSION, FeedEntry, PostStatus, Store, lock_path
 from bot.store.schema import UtcDateTime
 from tests.store_support import T0, X, add, at, claim
 
@@ -119,6 +119,72 @@ def test_a_version_1_database_is_upgraded_in_place_without_loss(tmp_path):
         assert claim(store, now=at(2)).id == 2
     with Store.open(old) as again:
         assert again.found_version == SCHEMA_VERSION
+    fresh = tmp_path / "fresh.sqlite3"
+    Store.open(fresh).close()
+    assert structure(old) == structure(fresh)
+
+
+# The second schema: version 1, plus claims counted per post and one row per attempt.
+V2_SCHEMA = V1_SCHEMA + """
+ALTER TABLE posts ADD COLUMN attempts INTEGER DEFAULT '0' NOT NULL;
+ALTER TABLE posts ADD COLUMN updated_at VARCHAR(27);
+CREATE TABLE attempts (
+    id INTEGER NOT NULL PRIMARY KEY, post_id INTEGER NOT NULL REFERENCES posts(id),
+    started_at VARCHAR(27) NOT NULL, finished_at VARCHAR(27) NOT NULL,
+    outcome VARCHAR(64) NOT NULL, error TEXT, duration_ms INTEGER NOT NULL);
+CREATE INDEX ix_attempts_post ON attempts (post_id);
+"""
+
+
+def build_v2(path) -> None:
+    db = sqlite3.connect(path)
+    with db:
+        db.executescript(V2_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        db.execute(
+            "INSERT INTO articles VALUES ('a', 'posts/a.md', 'Cytokines', "
+            "'https://blog.example/a', ?, 'h1', ?, ?, NULL)",
+            (json.dumps(ARTICLE), iso(T0), iso(T0)))
+        for rank, text in enumerate(["One.", "Two."]):
+            db.execute("INSERT INTO excerpts VALUES (?, 'a', ?, ?, 1.5, ?, 0, 1, 0, 1, ?)",
+                       (f"e{rank}", text, rank, rank, iso(T0)))
+        db.execute(
+            "INSERT INTO posts VALUES (1, 'x', 'a', 'e0', 'sent', 'One. https://blog.example/a',"
+            " NULL, ?, NULL, ?, ?, '42', 'https://x.example/42', NULL, 1, ?)",
+            (iso(T0), iso(at(1)), iso(at(1)), iso(at(1))))
+        db.execute("INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at,"
+                   " updated_at) VALUES (2, 'x', 'a', 'e1', 'queued', ?, ?)", (iso(T0), iso(T0)))
+        db.execute("INSERT INTO attempts VALUES (1, 1, ?, ?, 'sent', NULL, 120)",
+                   (iso(at(1)), iso(at(1))))
+        db.execute("INSERT INTO channel_state (channel, paused, last_sent_at) VALUES ('x', 0, ?)",
+                   (iso(at(1)),))
+    db.close()
+
+
+def test_a_version_2_database_is_upgraded_for_feeds_in_place_without_loss(tmp_path):
+    old = tmp_path / "v2.sqlite3"
+    build_v2(old)
+    feed = "https://blog.example/feed/"
+    with Store.open(old) as store:
+        assert store.found_version == 2
+        sent = store.get_post(1)
+        assert (sent.status, sent.remote_url, sent.attempts, sent.updated_at) == (
+            "sent", "https://x.example/42", 1, at(1))
+        assert [a.duration_ms for a in store.attempts(1)] == [120]
+        assert store.get_article("a").paragraphs == ("One.", "Two.")
+        # The new tables work beside the old rows.
+        assert store.feed_state(feed).last_success_at is None
+        store.record_feed_poll(feed, now=at(2), next_poll_at=at(3), etag='"v1"', title="Blog")
+        assert (store.feed_state(feed).etag, store.feed_state(feed).failures) == ('"v1"', 0)
+        entry = FeedEntry(feed=feed, guid="g1", link="https://blog.example/b", entry_hash="h",
+                          kind="ingested")
+        article, excerpts, _ = add(store, "b", "Three.", channels=[], now=at(2))
+        store.ingest_feed_entry(entry, article, excerpts, channels=X, now=at(2))
+        assert store.find_feed_entry(feed, guid="g1").article_id == "b"
+        assert store.feed_summaries()[feed].entries == {"ingested": 1}
+        assert claim(store, now=at(4)).article_id in {"a", "b"}
+    with Store.open(old) as again:
+        assert again.found_version == SCHEMA_VERSION == 3
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)

@@ -11,6 +11,7 @@ COMMANDS = {
     "config-schema": "bot.cli.setup:config_schema",
     "add": "bot.cli.add:add",
     "preview": "bot.cli.preview:preview",
+    "poll": "bot.cli.poll:poll",
     "plan": "bot.cli.plan:plan",
     "queue": "bot.cli.listing:queue",
     "run": "bot.cli.run:run",

@@ -1,12 +1,16 @@
-"""`excerpt-bot add PATH...`: ingest article files and folders now, daemon running or not.
+"""`excerpt-bot add PATH_OR_URL...`: ingest article files, folders and web pages now, daemon
+running or not.
 
 Files inside posts_dir get the ids the daemon's own scans give them, so adding one there
-and the next scan agree; files elsewhere are named by their file name.
+and the next scan agree; files elsewhere are named by their file name. A URL (http or
+https) is fetched and extracted like an .html file; its article's id comes from the page's
+canonical URL.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -18,45 +22,54 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
-from bot.library import ScanReport, article_files, scan_library
+from bot.library import ScanReport, article_files, ingest_urls, scan_library
 from bot.logs import LOGGER_NAME
+from bot.pages import FetchLimits
 from bot.slots import enabled_channels
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @click.command()
 @config_option
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def add(config_path: Path | None, paths: tuple[Path, ...]) -> None:
-    """Ingest article files and folders now.
+@click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
+def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
+    """Ingest article files, folders and web pages now.
 
-    Files are taken as given, folders walked. New articles are queued on every enabled
-    channel that takes them, changed ones are re-excerpted, unchanged ones are left alone.
-    Safe while the daemon runs. A file that cannot be read is reported (one line each,
-    exit status 2); the others are still added.
+    Files are taken as given, folders walked, web pages (http or https URLs) fetched
+    within bot.fetch_timeout and extracted like .html files. New articles are queued on
+    every enabled channel that takes them, changed ones are re-excerpted, unchanged ones
+    are left alone. Safe while the daemon runs. A file or page that cannot be read is
+    reported (one line each, exit status 2); the others are still added.
     """
+    urls = [s for s in sources if _URL.match(s)]
+    paths = [Path(s) for s in sources if not _URL.match(s)]
     config = load_config_or_fail(config_path)
     posts_dir = config.bot.posts_dir.resolve()
     inside = [p.resolve() for p in paths if p.resolve().is_relative_to(posts_dir)]
     outside = [p for p in paths if not p.resolve().is_relative_to(posts_dir)]
     channels = enabled_channels(config)
     total = ScanReport()
-    with opened_store(config) as store, _quiet_library_log(), \
-            _progress(len(article_files(paths))) as advance:
+    with opened_store(config) as store, quiet_library_log(), \
+            _progress(len(article_files(paths)) + len(urls)) as advance:
         for group, root in ((inside, posts_dir), (outside, None)):
             if group:
                 report = scan_library(store, group, channels=channels, now=utc_now(),
                                       root=root, prune=False, progress=advance)
                 _merge(total, report)
-    click.echo(_summary(total))
+        if urls:
+            limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
+            _merge(total, ingest_urls(store, urls, channels=channels, now=utc_now(),
+                                      limits=limits, progress=advance))
+    click.echo(_summary(total, "article" if urls else "file"))
     if total.failed:
         raise ProblemsError(total.failed)
 
 
-def _summary(report: ScanReport) -> str:
+def _summary(report: ScanReport, noun: str) -> str:
     files = report.new + report.changed + report.unchanged + len(report.failed)
-    return (f"{files} file{'s' if files != 1 else ''}: {report.new} new, "
+    return (f"{files} {noun}{'s' if files != 1 else ''}: {report.new} new, "
             f"{report.changed} changed, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed; {report.queued} posts queued"
             + (f", {report.cancelled} cancelled" if report.cancelled else ""))
@@ -69,8 +82,8 @@ def _merge(total: ScanReport, report: ScanReport) -> None:
 
 
 @contextmanager
-def _progress(files: int) -> Iterator[Callable[[Path], None] | None]:
-    """A bar on stderr for many files on a terminal; else nothing."""
+def _progress(files: int) -> Iterator[Callable[[Path | str], None] | None]:
+    """A bar on stderr for many files or pages on a terminal; else nothing."""
     if files <= PROGRESS_FROM or not sys.stderr.isatty():
         yield None
         return
@@ -78,10 +91,10 @@ def _progress(files: int) -> Iterator[Callable[[Path], None] | None]:
                TextColumn("{task.fields[name]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("add", total=files, name="")
-        yield lambda path: progress.update(task, advance=1, name=path.name)
+        yield lambda item: progress.update(task, advance=1, name=getattr(item, "name", item))
 
 
-def _quiet_library_log():
+def quiet_library_log():
     """Keep library log events off the terminal when no logging is set up: `add` reports
     failures itself, and Python's last-resort handler would print bare event names."""
     if logging.getLogger().handlers:

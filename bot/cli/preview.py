@@ -1,8 +1,10 @@
-"""`excerpt-bot preview`: the posts an article would give, exactly as they would be sent."""
+"""`excerpt-bot preview`: the posts an article (a file or a web page) would give, exactly as
+they would be sent."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -16,21 +18,31 @@ from bot.pipeline import posts_for
 from bot.render import PROFILES, RenderedPost
 
 PLATFORMS = ("x", "telegram", "mastodon", "bluesky")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("source", metavar="PATH_OR_URL")
 @click.option("--platform", type=click.Choice(PLATFORMS), default="x", show_default=True,
               help="Render and count length as this platform does.")
 @click.option("--url", help="The article's link, for files that carry none.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per post.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
-def preview(path: Path, platform: str, url: str | None, as_json: bool, limit: int | None) -> None:
-    """Show the posts PATH (a .txt, .md or .html article) would give, best first.
+def preview(source: str, platform: str, url: str | None, as_json: bool,
+            limit: int | None) -> None:
+    """Show the posts an article would give, best first.
 
-    Needs no config file. Each post is shown with its length as the platform counts it.
+    PATH_OR_URL is a .txt, .md or .html file, or a web page (an http or https URL), fetched
+    and extracted like an .html file. Needs no config file. Each post is shown with its
+    length as the platform counts it.
     """
-    article = load_article(path, url=url)
+    path = Path(source)
+    if _URL.match(source):
+        from bot.pages import fetch_article  # httpx: only when a page is fetched
+
+        article = fetch_article(source)
+    else:
+        article = load_article(path, url=url)
     if not (url or article.url):
         raise UserError(f"{path}: the article carries no link: pass --url URL, "
                         "or add `url:` to its front matter")

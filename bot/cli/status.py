@@ -1,4 +1,4 @@
-"""`excerpt-bot status`: each channel at a glance, from one grouped query of the store."""
+"""`excerpt-bot status`: each channel and each feed at a glance, from grouped queries."""
 
 from __future__ import annotations
 
@@ -23,37 +23,45 @@ from bot.cli.output import (
     shorten,
 )
 from bot.config import Channel as ChannelConfig
-from bot.config import Config, secret_env_vars
+from bot.config import Config, Source, secret_env_vars
+from bot.durations import format_duration
 from bot.logs import redact, register_secrets
 from bot.slots import next_slots
-from bot.store import ChannelSummary
+from bot.store import ChannelSummary, FeedSummary
 
 
 @click.command()
 @config_option
 @json_option
 def status(config_path: Path | None, as_json: bool) -> None:
-    """Show each channel's state.
+    """Show each channel's state, and each feed's.
 
-    Next slot, queue depth, pending approvals, last post out, last error, paused or not.
-    Lists every configured channel, and channels the database still knows that the config
-    no longer has. `--json` prints {"generated_at", "database", "channels": {NAME: {...}}}.
+    Channels: next slot, queue depth, pending approvals, last post out, last error, paused
+    or not. Feeds: last success, last error, next poll, entries seen. Lists every configured
+    channel and feed, and those the database still knows that the config no longer has.
+    `--json` prints {"generated_at", "database", "channels": {NAME: {...}},
+    "feeds": {URL: {...}}}.
     """
     config = load_config_or_fail(config_path)
     _register_channel_secrets(config)
     now = utc_now()
+    sources = {source.feed: source for source in config.sources}
     with opened_store(config) as store:
         summaries = store.status_summary(config.channels)
+        feed_summaries = store.feed_summaries(sources)
         database = store.where
     channels = {
         name: channel_status(config.channels.get(name), summary, now)
         for name, summary in summaries.items()
     }
+    feeds = {url: feed_status(sources.get(url), summary) for url, summary in
+             feed_summaries.items()}
     if as_json:
         print_json({"generated_at": iso(now), "database": database,
-                    "channels": {name: _jsonable(entry) for name, entry in channels.items()}})
+                    "channels": {name: _jsonable(entry) for name, entry in channels.items()},
+                    "feeds": {url: _jsonable(entry) for url, entry in feeds.items()}})
         return
-    _show(channels, ZoneInfo(config.bot.timezone), database)
+    _show(channels, ZoneInfo(config.bot.timezone), database, feeds)
 
 
 def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
@@ -80,6 +88,31 @@ def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
     }
 
 
+def feed_status(source: Source | None, summary: FeedSummary) -> dict[str, Any]:
+    """One feed's status; `source` is None for a feed no longer in the config."""
+    state = summary.state
+    if source is None:
+        health = "not in config"
+    elif state.last_polled_at is None:
+        health = "not polled yet"
+    else:
+        health = "failing" if state.failures else "ok"
+    return {
+        "in_config": source is not None,
+        "poll": format_duration(source.poll) if source is not None else None,
+        "channels": list(source.channels) if source and source.channels is not None else None,
+        "title": state.title,
+        "state": health,
+        "last_polled_at": state.last_polled_at,
+        "last_success_at": state.last_success_at,
+        "last_error": redact(state.last_error) if state.last_error else None,
+        "last_error_at": state.last_error_at,
+        "failures": state.failures,
+        "next_poll_at": state.next_poll_at if source is not None else None,
+        "entries": dict(summary.entries),
+    }
+
+
 def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: iso(value) if isinstance(value, datetime) else value
             for key, value in entry.items()}
@@ -91,7 +124,8 @@ def _register_channel_secrets(config: Config) -> None:
         register_secrets(*(os.environ.get(var) for var in secret_env_vars(channel).values()))
 
 
-def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str) -> None:
+def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
+          feeds: dict[str, dict[str, Any]]) -> None:
     table = make_table("channel!", "platform!", "next slot", "queued!", "last sent",
                        "last error", "state")
     for name, entry in channels.items():
@@ -107,7 +141,28 @@ def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str) ->
             _queued(entry), last_sent, last_error,
             _state(entry),
         ))
+    if feeds:
+        print_table(table)
+        table = _feeds_table(feeds, zone)
     print_table(table, footer=[f"database: {database}"])
+
+
+def _feeds_table(feeds: dict[str, dict[str, Any]], zone: ZoneInfo):
+    table = make_table("feed!", "last success", "last error", "next poll", "entries", "state",
+                       title="feeds")
+    for url, entry in feeds.items():
+        last_error = NOTHING
+        if entry["last_error"]:
+            last_error = f"{local_time(entry['last_error_at'], zone)}\n" \
+                         f"{shorten(entry['last_error'], 60)}"
+        state = entry["state"] + (f" ({entry['failures']} in a row)" if entry["failures"] else "")
+        add_row(table, (
+            url, local_time(entry["last_success_at"], zone), last_error,
+            local_time(entry["next_poll_at"], zone) if entry["in_config"] else NOTHING,
+            ", ".join(f"{n} {kind}" for kind, n in sorted(entry["entries"].items())) or NOTHING,
+            state,
+        ))
+    return table
 
 
 def _queued(entry: dict[str, Any]) -> str:

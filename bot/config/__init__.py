@@ -4,6 +4,7 @@
     Config                       .bot (BotSettings), .defaults, .channels {name: channel}
       ConsoleChannel | TelegramChannel | XChannel   (by `platform`), each with .schedule
       Schedule                   one of cron / every / slots, with timezone and jitter
+      .sources                   [[sources]]: Source (a feed, its poll interval, filters)
     resolve_secrets(channel, environ)    the channel's secrets from environment variables
     default_config_path(environ, cwd)    $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml
     config_json_schema()         the JSON Schema, for editors
@@ -33,6 +34,7 @@ from bot.config.models import (
     Config,
     ConsoleChannel,
     Schedule,
+    Source,
     TelegramChannel,
     Utm,
     XChannel,
@@ -51,6 +53,7 @@ __all__ = [
     "ConfigProblems",
     "ConsoleChannel",
     "Schedule",
+    "Source",
     "TelegramChannel",
     "Utm",
     "XChannel",

@@ -1,4 +1,5 @@
-"""The whole config: `Config` holds `[bot]` (`BotSettings`), `[defaults]` and `[channels.NAME]`.
+"""The whole config: `Config` holds `[bot]` (`BotSettings`), `[defaults]`, `[channels.NAME]`
+and `[[sources]]` (`Source`, in `bot.config.sources`).
 
 Validation normalises once: durations become timedelta, relative paths become absolute
 (relative to the config file's folder, passed as the validation context `config_dir`),
@@ -12,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from bot.config.channels import (
     PLATFORM_MODELS,
@@ -28,6 +29,7 @@ from bot.config.channels import (
     Utm,
     XChannel,
 )
+from bot.config.sources import Source, check_sources
 from bot.config.types import (
     ChannelName,
     ConfigPath,
@@ -50,6 +52,7 @@ __all__ = [
     "Config",
     "ConsoleChannel",
     "Schedule",
+    "Source",
     "TelegramChannel",
     "Utm",
     "XChannel",
@@ -69,6 +72,9 @@ class BotSettings(FrozenModel):
     timezone: TimeZoneName = Field("UTC", description="The default time zone of every schedule.")
     scan_interval: PositiveDuration = Field(
         timedelta(minutes=5), description="How often posts_dir is rescanned for changes."
+    )
+    fetch_timeout: PositiveDuration = Field(
+        timedelta(seconds=20), description="Give up fetching a page or a feed after this long."
     )
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as readable text or as JSON objects."
@@ -104,6 +110,9 @@ class Config(FrozenModel):
     channels: dict[ChannelName, Channel] = Field(
         min_length=1, description="The channels to post to, by name."
     )
+    sources: tuple[Source, ...] = Field(
+        (), description="Feeds polled for new articles ([[sources]] tables)."
+    )
 
     _source: Path | None = PrivateAttr(None)
 
@@ -127,6 +136,14 @@ class Config(FrozenModel):
                 name: _channel_with_defaults(raw, defaults, zone) for name, raw in channels.items()
             }
         return data
+
+    @field_validator("sources")
+    @classmethod
+    def _known_channels(cls, sources: tuple[Source, ...], info: ValidationInfo):
+        channels = info.data.get("channels")
+        if channels is not None:  # else the channels' own problems are reported
+            check_sources(sources, channels)
+        return sources
 
     @model_validator(mode="after")
     def _name_channels(self) -> Config:

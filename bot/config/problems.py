@@ -23,6 +23,7 @@ from bot.config.models import (
     ChannelDefaults,
     Config,
     Schedule,
+    Source,
     Utm,
 )
 from bot.config.types import quote
@@ -56,6 +57,7 @@ _MISSING_EXAMPLES = {
     "platform": 'platform = "console", "x" or "telegram"',
     "schedule": 'schedule = { every = "1h" }',
     "chat_id": 'chat_id = "@my_channel"',
+    "feed": 'feed = "https://example.org/feed/"',
     "channels": (
         'a [channels.console] table with platform = "console" and schedule = { every = "1h" }'
     ),
@@ -188,6 +190,8 @@ def _valid_keys(loc: tuple[str | int, ...]) -> tuple[list[str], str | None]:
         return list(Utm.model_fields), platform
     if section == ["bot"]:
         return list(BotSettings.model_fields), None
+    if section == ["sources"]:
+        return list(Source.model_fields), None
     if section == ["defaults"]:
         return list(ChannelDefaults.model_fields), None
     if platform in PLATFORM_MODELS:

@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING
 
 from bot.config.models import ChannelBase, ConsoleChannel, Schedule, TelegramChannel, XChannel
 from bot.config.problems import format_key_path
+from bot.config.sources import Source
 from bot.durations import format_duration
 
 if TYPE_CHECKING:
     from bot.config.models import Config
 
-__all__ = ["describe_channel", "describe_config", "describe_schedule", "find_warnings"]
+__all__ = ["describe_channel", "describe_config", "describe_schedule", "describe_source",
+           "find_warnings"]
 
 _DAY = timedelta(days=1)
+_POLITE_POLL = timedelta(minutes=1)  # polling a feed more often than this is rude
 # Any fixed week will do (a Monday, far from DST changes): warnings must not depend on today.
 _SAMPLE_START = datetime(2030, 1, 7, 12, tzinfo=UTC)
 
@@ -41,7 +44,25 @@ def describe_config(config: Config) -> list[str]:
         f"channels: {len(config.channels)} ({len(enabled)} enabled)",
     ]
     lines += [f"  {describe_channel(c)}" for c in config.channels.values()]
+    if config.sources:
+        lines.append(f"sources: {len(config.sources)} feed{'s' if len(config.sources) > 1 else ''}")
+        lines += [f"  {describe_source(s)}" for s in config.sources]
     return lines
+
+
+def describe_source(source: Source) -> str:
+    """`https://example.org/feed/: every 30m; to every channel; first poll queues 1 ...`."""
+    to = ", ".join(source.channels) if source.channels is not None else "every channel"
+    parts = [f"{source.feed}: every {format_duration(source.poll)}", f"to {to}",
+             f"first poll queues the newest {source.first_sync}, "
+             f"{'skips' if source.backlog == 'skip' else 'recycles'} the rest"]
+    if source.include_tags:
+        parts.append("only tagged " + ", ".join(source.include_tags))
+    if source.exclude_tags:
+        parts.append("never tagged " + ", ".join(source.exclude_tags))
+    if not source.fetch_pages:
+        parts.append("summaries only")
+    return "; ".join(parts)
 
 
 def describe_channel(channel: ChannelBase) -> str:
@@ -90,6 +111,12 @@ def find_warnings(config: Config) -> list[str]:
     for channel in config.channels.values():
         if channel.enabled and channel.max_per_day is not None:
             warnings += _over_daily_limit(channel)
+    for i, source in enumerate(config.sources):
+        if source.poll < _POLITE_POLL:
+            warnings.append(
+                f"sources[{i}].poll: fetches the feed every {format_duration(source.poll)}, "
+                "more often than a blog changes (its server may block the bot; use 15m or more)"
+            )
     return [prefix + line for line in warnings]
 
 

@@ -46,4 +46,11 @@ schedule = { every = "1h" }
 # platform = "x"
 # schedule = { cron = "0 9,13,17 * * *" }
 # max_per_day = 17                       # the free tier's limit
+
+# A blog's feed: its new posts are queued as they appear (checked every 30 minutes).
+# On the first poll only the newest post is queued; the older ones are skipped.
+# [[sources]]
+# feed = "https://example.org/feed/"
+# poll = "30m"
+# channels = ["console"]                 # default: every channel
 """

@@ -8,7 +8,8 @@ consistent snapshot and, in WAL mode, never wait for a writer.
 
 Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening), `ingest`
 (articles in, posts queued), `claim` (the next post out), `transitions` (post states),
-`channels` (per-channel state), `queries` (counts and listings), `lock` (one daemon).
+`channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
+`queries` (counts and listings), `lock` (one daemon).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.article import Article
+from bot.article import Article, Excerpt
 from bot.errors import UserError
-from bot.excerpt import Excerpt
 from bot.planner import QueuedItem
 from bot.store import channels as _channels
 from bot.store import claim as _claim
+from bot.store import feeds as _feeds
 from bot.store import ingest as _ingest
 from bot.store import queries as _queries
 from bot.store import transitions as _transitions
@@ -38,6 +39,9 @@ from bot.store.records import (
     ChannelState,
     ChannelSummary,
     ClaimedPost,
+    FeedEntry,
+    FeedState,
+    FeedSummary,
     IngestResult,
     IngestStatus,
     PostRecord,
@@ -50,6 +54,9 @@ __all__ = [
     "ChannelState",
     "ChannelSummary",
     "ClaimedPost",
+    "FeedEntry",
+    "FeedState",
+    "FeedSummary",
     "IngestResult",
     "IngestStatus",
     "PostRecord",
@@ -239,6 +246,46 @@ class Store:
     def channel_state(self, channel: str) -> ChannelState:
         with self._read() as conn:
             return _channels.get_channel_state(conn, channel)
+
+    # --- feeds ---------------------------------------------------------------------------
+
+    def feed_state(self, url: str) -> FeedState:
+        with self._read() as conn:
+            return _feeds.get_feed_state(conn, url)
+
+    def record_feed_poll(self, url: str, *, now: datetime, next_poll_at: datetime,
+                         **outcome: str | None) -> FeedState:
+        """A poll of `url`: a success (`title`, `etag`, `last_modified` kept) or a failure
+        (`error`); see `bot.store.feeds.record_poll`."""
+        with self._write() as conn:
+            return _feeds.record_poll(conn, url, now=now, next_poll_at=next_poll_at, **outcome)
+
+    def find_feed_entry(self, feed: str, **identity) -> FeedEntry | None:
+        """The stored entry of `feed` with this GUID, link, article id or content hash."""
+        with self._read() as conn:
+            return _feeds.find_entry(conn, feed, **identity)
+
+    def article_known(self, article_id: str) -> bool:
+        with self._read() as conn:
+            return _feeds.article_known(conn, article_id)
+
+    def record_feed_entry(self, entry: FeedEntry, *, now: datetime) -> int:
+        """Record an entry as seen (insert, or update the stored one); return its id."""
+        with self._write() as conn:
+            return _feeds.record_entry(conn, entry, now=now)
+
+    def ingest_feed_entry(self, entry: FeedEntry, article: Article, excerpts: Sequence[Excerpt],
+                          *, channels: ChannelList, pool: Iterable[str] = (),
+                          now: datetime) -> IngestResult:
+        """Upsert the entry's article (queued on `channels`, in the evergreen pool of the
+        channels in `pool`) and record the entry, in one transaction."""
+        with self._write() as conn:
+            return _feeds.ingest_entry(conn, entry, article, excerpts, channels=channels,
+                                       pool=pool, now=now)
+
+    def feed_summaries(self, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
+        with self._read() as conn:
+            return _feeds.feed_summaries(conn, urls)
 
     # --- reading -------------------------------------------------------------------------
 

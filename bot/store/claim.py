@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, exists, func, insert, literal, or_, select, update
 
-from bot.article import Article
+from bot.article import Article, Excerpt
 from bot.errors import RenderError
-from bot.excerpt import Excerpt
 from bot.logs import log_event
 from bot.planner import DAY, QueuedItem, choose_next
 from bot.store.records import ClaimedPost, article_from_data, excerpt_from_row
@@ -35,6 +34,7 @@ from bot.store.schema import (
     channel_state,
     excerpts,
     posts,
+    recycle_pool,
 )
 
 Render = Callable[[Article, Excerpt], tuple[str, str | None]]
@@ -146,11 +146,14 @@ def queued_items(
 
 def recycle_items(conn: Connection, channel: str, *, since: datetime) -> list[QueuedItem]:
     """Evergreen candidates: each article's best active excerpt that went out on `channel`
-    at `since` or before and has had nothing on it after (nor anything pending).
+    at `since` or before and has had nothing on it after (nor anything pending); or that
+    never went out but whose article is in the channel's recycling pool (a feed's backlog).
     """
     here = and_(posts.c.excerpt_id == excerpts.c.id, posts.c.channel == channel)
     last_touch = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
     ever_sent = exists().where(here, posts.c.status == SENT)
+    in_pool = exists().where(recycle_pool.c.channel == channel,
+                             recycle_pool.c.article_id == excerpts.c.article_id)
     blocked = exists().where(here, or_(
         posts.c.status.in_((QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)),
         and_(posts.c.status != CANCELLED, last_touch > literal(since, UtcDateTime)),
@@ -170,8 +173,8 @@ def recycle_items(conn: Connection, channel: str, *, since: datetime) -> list[Qu
             excerpts.join(articles, articles.c.id == excerpts.c.article_id)
             .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
         )
-        .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None), ever_sent,
-               ~blocked)
+        .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
+               or_(ever_sent, in_pool), ~blocked)
     )
     return _items(conn, query, best_per_article=True)
 

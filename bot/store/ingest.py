@@ -6,7 +6,7 @@ cancelled; a removed article keeps its row (`removed_at`) and its sent posts.
 
 A (channel, excerpt) pair gets a queued post when it has no post yet other than cancelled
 ones: a pair that was sent, skipped or failed is left to evergreen recycling and to the
-operator.
+operator. Articles a feed brought in are queued by the feed, on its channels only.
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ from datetime import datetime
 
 from sqlalchemy import Connection, exists, insert, literal, select, update
 
-from bot.article import Article
+from bot.article import Article, Excerpt
 from bot.errors import UserError
-from bot.excerpt import Excerpt
 from bot.store.records import IngestResult, IngestStatus, article_data
 from bot.store.schema import (
     CANCELLED,
+    FEED_OWNED,
     NOT_YET_SENT,
     PENDING_APPROVAL,
     QUEUED,
     UtcDateTime,
     articles,
     excerpts,
+    feed_entries,
     posts,
 )
 
@@ -209,7 +210,13 @@ def sync_sources(
 
 
 def ensure_channels(conn: Connection, channels: ChannelList, *, now: datetime) -> dict[str, int]:
-    """Queue, on each channel, every active excerpt it has no post for; return counts."""
+    """Queue, on each channel, every active excerpt it has no post for; return counts.
+
+    Excerpts of articles a feed brought in are left out: the feed queues them on its own
+    channels, and its first-sync backlog waits in the recycling pool, never in the queue.
+    """
+    from_feed = exists().where(feed_entries.c.article_id == excerpts.c.article_id,
+                               feed_entries.c.kind.in_(FEED_OWNED))
     queued = {}
     for channel, approval in channels:
         has_post = exists().where(
@@ -224,7 +231,8 @@ def ensure_channels(conn: Connection, channels: ChannelList, *, now: datetime) -
                 literal(now, UtcDateTime), literal(now, UtcDateTime),
             )
             .select_from(excerpts.join(articles, articles.c.id == excerpts.c.article_id))
-            .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None), ~has_post)
+            .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None), ~has_post,
+                   ~from_feed)
             .order_by(excerpts.c.article_id, excerpts.c.rank)
         )
         result = conn.execute(insert(posts).from_select(

@@ -9,6 +9,7 @@ was. A database newer than this code is refused, never touched.
 Version 1: articles, excerpts, posts, channel_state, meta.
 Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.updated_at`
 (last change of status, filled from the post's own times for existing rows).
+Version 3: the `feeds`, `feed_entries` and `recycle_pool` tables (new; nothing to fill).
 """
 
 from __future__ import annotations
@@ -137,6 +138,57 @@ def _upgrade_1_to_2(conn: Connection) -> None:
     _v2_attempts.create(conn)
 
 
+# --- version 2 -> 3 -------------------------------------------------------------------------
+
+_v3 = MetaData()
+_v3_articles = Table("articles", _v3, Column("id", String(64), primary_key=True))  # FK target
+_v3_feeds = Table(
+    "feeds",
+    _v3,
+    Column("url", String(2000), primary_key=True),
+    Column("title", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UtcDateTime),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("next_poll_at", UtcDateTime),
+)
+_v3_feed_entries = Table(
+    "feed_entries",
+    _v3,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed", String(2000), ForeignKey("feeds.url"), nullable=False),
+    Column("guid", Text, nullable=False),
+    Column("link", Text),
+    Column("entry_hash", String(64), nullable=False),
+    Column("content_hash", String(64)),
+    Column("article_id", String(64), ForeignKey("articles.id")),
+    Column("kind", String(20), nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_feed_entries_guid", "feed", "guid", unique=True),
+    Index("ix_feed_entries_link", "feed", "link"),
+    Index("ix_feed_entries_content", "feed", "content_hash"),
+    Index("ix_feed_entries_article", "article_id"),
+)
+_v3_recycle_pool = Table(
+    "recycle_pool",
+    _v3,
+    Column("channel", String(200), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("added_at", UtcDateTime, nullable=False),
+)
+
+
+def _upgrade_2_to_3(conn: Connection) -> None:
+    for new in (_v3_feeds, _v3_feed_entries, _v3_recycle_pool):
+        new.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
 }

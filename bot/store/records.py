@@ -13,8 +13,7 @@ from datetime import datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from bot.article import Article
-from bot.excerpt import Excerpt
+from bot.article import Article, Excerpt
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,6 +152,51 @@ class ChannelSummary(_Record):
     last_error_at: datetime | None
     last_slot_at: datetime | None
     counts: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState(_Record):
+    """A feed's polling state; a feed never polled has the defaults.
+
+    `failures` counts failed polls in a row (0 after a success); `next_poll_at` is when
+    the next poll is due (later than the poll interval while backing off).
+    """
+
+    url: str
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0
+    next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSummary(_Record):
+    """A feed in `status`: its state and how many of its entries became what (by kind)."""
+
+    state: FeedState
+    entries: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry(_Record):
+    """An entry seen in a feed: its identity (GUID, canonical link, content hash), its
+    article (None when only recorded as seen), and what became of it (`kind`)."""
+
+    feed: str
+    guid: str
+    link: str | None
+    entry_hash: str
+    kind: str
+    content_hash: str | None = None
+    article_id: str | None = None
+    id: int | None = None  # None until stored
+    first_seen_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 def article_data(article: Article) -> dict[str, Any]:

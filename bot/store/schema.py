@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -75,6 +75,19 @@ FAILED = PostStatus.FAILED.value
 UNKNOWN = PostStatus.UNKNOWN.value
 SKIPPED = PostStatus.SKIPPED.value
 CANCELLED = PostStatus.CANCELLED.value
+
+class EntryKind(StrEnum):
+    """What became of a feed entry. Stored as the value string."""
+
+    INGESTED = "ingested"  # its article was stored and queued on the source's channels
+    EVERGREEN = "evergreen"  # first-sync backlog: stored, in the channels' recycling pool
+    SKIPPED = "skipped"  # first-sync backlog: recorded as seen, nothing else
+    FILTERED = "filtered"  # left out by the source's include_tags / exclude_tags
+    LIBRARY = "library"  # its article was already in the library (a file, an added URL)
+
+
+# Entries whose articles the feed owns: queued by the feed for its channels only.
+FEED_OWNED = (EntryKind.INGESTED.value, EntryKind.EVERGREEN.value)
 
 # Not yet out, and nothing has been tried: what an edit or a removal may still cancel.
 NOT_YET_SENT = (QUEUED, PENDING_APPROVAL)
@@ -174,4 +187,51 @@ channel_state = Table(
     Column("last_error_at", UtcDateTime),
     Column("last_sent_at", UtcDateTime),
     Column("last_slot_at", UtcDateTime),
+)
+
+# Added in schema version 3: the feeds polled, with their HTTP validators and health.
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("url", String(2000), primary_key=True),
+    Column("title", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UtcDateTime),
+    Column("failures", Integer, nullable=False, server_default="0"),  # in a row
+    Column("next_poll_at", UtcDateTime),
+)
+
+# Added in schema version 3: every entry seen in a feed, and what became of it. An entry
+# is recognised again by its GUID, its link (canonical URL) or its article's content hash.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed", String(2000), ForeignKey("feeds.url"), nullable=False),
+    Column("guid", Text, nullable=False),
+    Column("link", Text),
+    Column("entry_hash", String(64), nullable=False),  # the entry as the feed carries it
+    Column("content_hash", String(64)),  # its article's, once ingested
+    Column("article_id", String(64), ForeignKey("articles.id")),
+    Column("kind", String(20), nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_feed_entries_guid", "feed", "guid", unique=True),
+    Index("ix_feed_entries_link", "feed", "link"),
+    Index("ix_feed_entries_content", "feed", "content_hash"),
+    Index("ix_feed_entries_article", "article_id"),
+)
+
+# Added in schema version 3: articles in a channel's evergreen recycling pool without having
+# been queued there (a feed's first-sync backlog with backlog = "evergreen").
+recycle_pool = Table(
+    "recycle_pool",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("added_at", UtcDateTime, nullable=False),
 )
