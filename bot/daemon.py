@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
 
 SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM
+MISSED_COUNT_CAP = 1000  # missed slots counted one by one, at most (then "1000+")
 
 
 def utc_now() -> datetime:
@@ -59,6 +61,7 @@ class Daemon:
         self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self._scanning = threading.Lock()
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
@@ -163,11 +166,24 @@ class Daemon:
         if self.scheduler is not None:
             self.scheduler.remove_all_jobs()
             self._add_jobs()
-        self.scan()
+        # A big library takes a while to scan: off the event loop, so slots stay on time.
+        asyncio.get_running_loop().run_in_executor(None, self.scan)
         log_event("config.reloaded", config=str(self.config_path), channels=sorted(channels))
 
     def scan(self) -> None:
-        """Ingest new and changed articles of posts_dir; cancel posts of removed ones."""
+        """Ingest new and changed articles of posts_dir; cancel posts of removed ones.
+
+        One scan at a time: a scan asked for while another runs (SIGHUP during the periodic
+        scan) is skipped, the running one sees the same files.
+        """
+        if not self._scanning.acquire(blocking=False):
+            return
+        try:
+            self._scan()
+        finally:
+            self._scanning.release()
+
+    def _scan(self) -> None:
         assert self.store is not None and self.config is not None
         posts_dir = self.config.bot.posts_dir
         if not posts_dir.is_dir():
@@ -224,13 +240,18 @@ class Daemon:
             last = self.store.channel_state(name).last_slot_at
             if last is None:
                 continue
-            missed = [t for t in next_slots(channel, last, 1000) if t < now]
+            missed = [t for t in next_slots(channel, last, MISSED_COUNT_CAP) if t < now]
             if not missed:
                 continue
-            latest = missed[-1]
-            catch_up = channel.missed == "catch_up" and now - latest <= channel.grace
-            log_event("slot.missed", level=logging.WARNING, channel=name, missed=len(missed),
-                      latest=latest.isoformat(), action="catch_up" if catch_up else "skip")
+            # The latest missed slot, searched from within the grace window so that a long
+            # downtime of a frequent schedule (beyond the count cap) still finds it.
+            recent = [t for t in next_slots(channel, max(last, now - channel.grace),
+                                            MISSED_COUNT_CAP) if t < now]
+            catch_up = channel.missed == "catch_up" and bool(recent)
+            count = f"{MISSED_COUNT_CAP}+" if len(missed) == MISSED_COUNT_CAP else len(missed)
+            log_event("slot.missed", level=logging.WARNING, channel=name, missed=count,
+                      latest=(recent or missed)[-1].isoformat(),
+                      action="catch_up" if catch_up else "skip")
             if catch_up:
                 self._spawn(self._slot(name))
 

@@ -167,3 +167,17 @@ def test_metrics_and_healthz(tmp_path):
         assert "excerpt_bot_last_success_timestamp_seconds" in text
     finally:
         assert stop(process)[0] == 0
+
+
+def test_a_long_downtime_of_a_frequent_schedule_still_catches_up_once(tmp_path):
+    config = write_config(tmp_path, console("1m", 'missed = "catch_up"\ngrace = "2m"'))
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        store.set_last_slot("console", store_time(hours_ago=48))
+    process = start(config)
+    try:
+        missed = wait_for(lambda: [e for e in log_events(tmp_path / "var/bot.log")
+                                   if e["event"] == "slot.missed"])
+        assert missed[0]["missed"] == "1000+" and missed[0]["action"] == "catch_up"
+        wait_for(lambda: len(outbox_lines(tmp_path / "var/outbox.jsonl")) == 1)
+    finally:
+        assert stop(process)[0] == 0
