@@ -30,7 +30,7 @@ from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import scan_library
 from bot.logs import log_event, setup_logging
-from bot.runtime import policy_for, render_for
+from bot.runtime import policy_for, queue_target, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
 
@@ -205,7 +205,7 @@ class Daemon:
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock,
         )
-        self.store.ensure_channels([(n, c.require_approval) for n, c in enabled.items()],
+        self.store.ensure_channels([queue_target(c) for c in enabled.values()],
                                    now=self.clock())
         self.feeds.configure(config, self.store)
 

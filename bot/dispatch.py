@@ -13,6 +13,13 @@ silent repost. What happens on failure depends only on the error's class:
 - RejectedError: `failed` with the platform's reason (DuplicateError: `skipped`);
 - AuthError: put back in the queue, and the channel is paused with one clear log line.
 
+A thread goes out part by part as a reply chain, each part answering the one before.
+Each part out is committed at once (`record_thread_part`), so a thread broken midway —
+requeued, paused, stopped, resolved — continues from its next part, never from the start.
+Each part meets the same policy as a single post; the errors then name the part and what
+is out. A part X took without giving its id (a duplicate answer to the retry of an
+ambiguous send) ends the chain there: the post becomes `unknown`.
+
 One channel's failure never touches another's posts.
 """
 
@@ -24,7 +31,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -52,6 +59,49 @@ class ChannelPolicy:
     grace: timedelta
     on_unknown: str = "mark"  # or "retry": prefer a rare duplicate to a rare gap
     proves_duplicates: bool = False  # the platform refuses exact duplicates (X)
+    thread_length: int | None = None  # posts per thread; None: one post per slot
+
+    @property
+    def posts_per_slot(self) -> int:
+        """What one slot may spend of `max_per_day`: a whole thread, or one post."""
+        return self.thread_length or 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """Which part of a thread a send is: `index` 0 is the first of `count`."""
+
+    index: int
+    count: int
+
+    def say(self, what: str) -> str:
+        """`what` about this part, with what of the thread is out."""
+        out = ("no part is out" if self.index == 0 else "part 1 is out" if self.index == 1
+               else f"parts 1-{self.index} are out")
+        return f"part {self.index + 1} of {self.count}: {what} ({out})"
+
+
+@dataclass
+class _Send:
+    """One post (or part) being sent: its policy, the slot's deadline, its tries so far."""
+
+    post: OutgoingPost
+    policy: ChannelPolicy
+    deadline: datetime
+    part: Part | None = None
+    tries: int = 0
+    ambiguous_before: bool = False
+    started: datetime | None = None
+    t0: float = field(default_factory=time.monotonic)
+
+    def say(self, what: str) -> str:
+        return self.part.say(what) if self.part is not None else what
+
+    @property
+    def fields(self) -> dict:
+        where = {"part": self.part.index + 1, "parts": self.part.count} if self.part else {}
+        return {"channel": self.post.channel, "post": self.post.id,
+                "article": self.post.article_id, **where}
 
 
 class ThreadedStore:
@@ -109,78 +159,127 @@ class Dispatcher:
             return "paused"
         if policy.max_per_day is not None:
             sent = await self.db.sent_count_since(channel, now - DAY)
-            if sent >= policy.max_per_day:
+            if sent + policy.posts_per_slot > policy.max_per_day:
                 log_event("slot.skipped", channel=channel, reason="max_per_day",
                           max_per_day=policy.max_per_day)
                 return "capped"
         claimed = await self.db.claim_next_post(
             channel, now=now, repeat_after=policy.repeat_after,
             render=lambda article, excerpt: self.render(channel, article, excerpt),
+            per_article=policy.thread_length is not None,
         )
         if claimed is None:
             log_event("slot.empty", channel=channel)
             return "empty"
         deadline = (slot or now) + policy.grace
-        return await self._deliver(channel, claimed, policy, deadline)
+        if claimed.parts:
+            return await self._deliver_thread(claimed, policy, deadline)
+        send = _Send(self._outgoing(claimed, claimed.text), policy, deadline)
+        delivery = await self._send(send)
+        if isinstance(delivery, str):
+            return delivery
+        return await self._sent(send.post, delivery, send.t0)
 
-    async def _deliver(self, channel: str, claimed, policy: ChannelPolicy, deadline) -> str:
-        post = OutgoingPost(
-            id=claimed.id, channel=channel, text=claimed.text, parse_mode=claimed.parse_mode,
+    @staticmethod
+    def _outgoing(claimed, text: str, reply_to: str | None = None) -> OutgoingPost:
+        return OutgoingPost(
+            id=claimed.id, channel=claimed.channel, text=text, parse_mode=claimed.parse_mode,
             url=claimed.url, article_id=claimed.article_id, excerpt_id=claimed.excerpt_id,
-            attempt=claimed.attempts,
+            attempt=claimed.attempts, reply_to=reply_to,
         )
-        tries = 0
-        ambiguous_before = False
+
+    async def _deliver_thread(self, claimed, policy: ChannelPolicy, deadline) -> str:
+        """Send the thread's parts from the first not yet out, each replying to the last."""
+        count, t0 = len(claimed.parts), time.monotonic()
+        out = [(p.remote_id, p.remote_url) for p in claimed.sent_parts]
+        for index in range(len(out), count):
+            reply_to = out[-1][0] if out else None
+            if out and reply_to is None:
+                return await self._broken_chain(claimed, Part(index - 1, count))
+            send = _Send(self._outgoing(claimed, claimed.parts[index], reply_to), policy,
+                         deadline, Part(index, count))
+            delivery = await self._send(send)
+            if isinstance(delivery, str):
+                return delivery
+            await self.db.record_thread_part(claimed.id, index=index,
+                                             remote_id=delivery.remote_id,
+                                             remote_url=delivery.remote_url, now=self.clock())
+            log_event("post.part_sent", **send.fields, remote_id=delivery.remote_id,
+                      remote_url=delivery.remote_url)
+            out.append((delivery.remote_id, delivery.remote_url))
+        remote_id, remote_url = out[0]
+        return await self._sent(self._outgoing(claimed, claimed.text),
+                                Delivery(remote_id, remote_url), t0, parts=count)
+
+    async def _broken_chain(self, claimed, part: Part) -> str:
+        """The last part out has no id: the next one cannot reply to it."""
+        error = (f"part {part.index + 1} of {part.count} went out but X returned no id; "
+                 "the rest was not posted")
+        await self.db.mark_unknown(claimed.id, error=error, now=self.clock())
+        log_event("post.unknown", level=logging.WARNING, channel=claimed.channel,
+                  post=claimed.id, article=claimed.article_id, error=error,
+                  hint=f"finish the thread by hand if you wish, then `excerpt-bot resolve "
+                       f"{claimed.id} --sent`")
+        return "unknown"
+
+    async def _send(self, send: _Send) -> Delivery | str:
+        """Send until delivered (the Delivery), or settled otherwise (what happened)."""
+        post = send.post
         while True:
-            tries += 1
-            started, t0 = self.clock(), time.monotonic()
+            send.tries += 1
+            send.started, t0 = self.clock(), time.monotonic()
             try:
-                delivery = await self.channels[channel].send(post)
+                delivery = await self.channels[post.channel].send(post)
             except asyncio.CancelledError:
                 # Stopped while the request was in flight: it may have gone out.
-                await self._finish(post, started, t0, "unknown", "interrupted by shutdown")
-                await self.db.mark_unknown(post.id, error="interrupted by shutdown mid-send",
-                                        now=self.clock())
+                await self._finish(post, send.started, t0, "unknown", "interrupted by shutdown")
+                await self.db.mark_unknown(
+                    post.id, error=send.say("interrupted by shutdown mid-send"),
+                    now=self.clock())
                 raise
             except ChannelError as exc:
-                outcome = await self._on_error(post, exc, policy, deadline, tries,
-                                               ambiguous_before, started, t0)
+                outcome = await self._on_error(send, exc, t0)
                 if outcome == "retry":
-                    ambiguous_before = ambiguous_before or isinstance(exc, AmbiguousError)
+                    send.ambiguous_before = (send.ambiguous_before
+                                             or isinstance(exc, AmbiguousError))
                     continue
                 return outcome
             except Exception as exc:  # a bug in an adapter must not stop the daemon
                 message = redact(f"{type(exc).__name__}: {exc}")
-                await self._finish(post, started, t0, "unknown", message)
-                await self.db.mark_unknown(post.id, error=message, now=self.clock())
-                log_event("post.unknown", level=logging.ERROR, channel=channel, post=post.id,
-                          article=post.article_id, error=message)
+                await self._finish(post, send.started, t0, "unknown", message)
+                await self.db.mark_unknown(post.id, error=send.say(message), now=self.clock())
+                log_event("post.unknown", level=logging.ERROR, **send.fields, error=message)
                 return "unknown"
-            await self._finish(post, started, t0, "sent", None)
-            return await self._sent(post, delivery, t0)
+            await self._finish(post, send.started, t0, "sent", None)
+            return delivery
 
-    async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float) -> str:
+    async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float,
+                    **thread) -> str:
         await self.db.mark_sent(post.id, remote_id=delivery.remote_id,
-                             remote_url=delivery.remote_url, now=self.clock())
+                                remote_url=delivery.remote_url, now=self.clock())
         log_event("post.sent", channel=post.channel, post=post.id, article=post.article_id,
                   excerpt=post.excerpt_id, remote_id=delivery.remote_id,
-                  remote_url=delivery.remote_url, ms=round((time.monotonic() - t0) * 1000))
+                  remote_url=delivery.remote_url, ms=round((time.monotonic() - t0) * 1000),
+                  **thread)
         return "sent"
 
-    async def _on_error(self, post, exc, policy, deadline, tries, ambiguous_before, started, t0):
+    async def _on_error(self, send: _Send, exc: ChannelError, t0: float) -> Delivery | str:
+        """What an error means for the post: "retry", a Delivery, or what happened."""
+        post, policy = send.post, send.policy
         reason = redact(str(exc)) or type(exc).__name__
-        await self._finish(post, started, t0, type(exc).__name__, reason)
-        fields = {"channel": post.channel, "post": post.id, "article": post.article_id}
+        await self._finish(post, send.started, t0, type(exc).__name__, send.say(reason))
         if isinstance(exc, DuplicateError):
-            if ambiguous_before and policy.proves_duplicates:
+            if send.ambiguous_before and policy.proves_duplicates:
                 # The earlier, ambiguous attempt went out: the platform now has this text.
-                return await self._sent(post, Delivery(remote_id=None), t0)
-            await self.db.mark_skipped(post.id, reason=f"duplicate: {reason}", now=self.clock())
-            log_event("post.skipped", level=logging.WARNING, **fields, reason=reason)
-            return "skipped"
+                return Delivery(remote_id=None)
+            if send.part is None or send.part.index == 0:
+                await self.db.mark_skipped(post.id, reason=f"duplicate: {reason}",
+                                           now=self.clock())
+                log_event("post.skipped", level=logging.WARNING, **send.fields, reason=reason)
+                return "skipped"
         if isinstance(exc, RejectedError):
-            await self.db.mark_failed(post.id, error=reason, now=self.clock())
-            log_event("post.failed", level=logging.WARNING, **fields, error=reason)
+            await self.db.mark_failed(post.id, error=send.say(reason), now=self.clock())
+            log_event("post.failed", level=logging.WARNING, **send.fields, error=reason)
             return "failed"
         if isinstance(exc, AuthError):
             await self.db.requeue(post.id, now=self.clock())
@@ -189,25 +288,26 @@ class Dispatcher:
                       hint=f"fix the credentials, then `excerpt-bot resume {post.channel}`")
             return "paused"
         if isinstance(exc, AmbiguousError):
-            retry_once = policy.proves_duplicates and not ambiguous_before
+            retry_once = policy.proves_duplicates and not send.ambiguous_before
             if not (retry_once or policy.on_unknown == "retry"):
-                await self.db.mark_unknown(post.id, error=reason, now=self.clock())
-                log_event("post.unknown", level=logging.WARNING, **fields, error=reason,
+                await self.db.mark_unknown(post.id, error=send.say(reason), now=self.clock())
+                log_event("post.unknown", level=logging.WARNING, **send.fields, error=reason,
                           hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
                           "--sent` or `--requeue`")
                 return "unknown"
-        return await self._wait_to_retry(post, exc, deadline, tries, reason, fields)
+        return await self._wait_to_retry(send, exc, reason)
 
-    async def _wait_to_retry(self, post, exc, deadline, tries, reason, fields) -> str:
+    async def _wait_to_retry(self, send: _Send, exc: ChannelError, reason: str) -> str:
+        post, fields = send.post, send.fields
         delay = getattr(exc, "retry_after", None)
         if delay is None:
-            delay = self.rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (tries - 1)))
-        if self.clock() + timedelta(seconds=delay) > deadline:
+            delay = self.rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (send.tries - 1)))
+        if self.clock() + timedelta(seconds=delay) > send.deadline:
             await self.db.requeue(post.id, now=self.clock())
             log_event("post.requeued", level=logging.WARNING, **fields, error=reason,
                       reason="the slot's grace ran out before a retry could go")
             return "requeued"
-        log_event("post.retry", **fields, error=reason, attempt=tries,
+        log_event("post.retry", **fields, error=reason, attempt=send.tries,
                   wait_s=round(delay, 3))
         task = asyncio.current_task()
         if task is not None:

@@ -72,12 +72,14 @@ def simulate(
     slots: Sequence[datetime],
     max_per_day: int | None,
     already_sent_times: Sequence[datetime] = (),
+    posts_per_slot: int = 1,
 ) -> list[tuple[datetime, QueuedItem | None]]:
     """What would go out at each of `slots` (in order), None where nothing would.
 
-    A slot stays empty when `max_per_day` posts went out in the 24 hours before it
-    (`already_sent_times` are the channel's posts out so far). Evergreen repeats are not
-    foreseen: only what is queued now.
+    A slot stays empty when `max_per_day` has no room left for its `posts_per_slot` posts
+    (a thread's parts) in the 24 hours before it (`already_sent_times` are the channel's
+    posts out so far, one per post). Evergreen repeats are not foreseen: only what is
+    queued now.
     """
     remaining = list(queued)
     sent_times = list(already_sent_times)
@@ -86,7 +88,7 @@ def simulate(
     for slot in sorted(slots):
         if max_per_day is not None:
             recent = sum(1 for t in sent_times if slot - DAY <= t <= slot)
-            if recent >= max_per_day:
+            if recent + posts_per_slot > max_per_day:
                 plan.append((slot, None))
                 continue
         choice = choose_next(remaining, last_article_id=last)
@@ -100,6 +102,6 @@ def simulate(
             else item
             for item in remaining
         ]
-        sent_times.append(slot)
+        sent_times += [slot] * posts_per_slot
         last = choice.article_id
     return plan

@@ -1,4 +1,4 @@
-"""What a configured channel needs to post: its profile, renderer and dispatch policy."""
+"""What a configured channel needs to post: its profile, renderer, queueing and dispatch policy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.dispatch import ChannelPolicy
 from bot.excerpt import Excerpt
+from bot.pipeline import excerpts_for
 from bot.render import PROFILES, Profile, UtmParams, render_post
+from bot.render.thread import render_thread
+from bot.store import ChannelTarget, Rendered
+
+THREAD_SEPARATOR = "\n\n"  # between a thread's parts in the text people read
 
 
 def profile_for(channel: ChannelConfig) -> Profile:
@@ -20,15 +25,50 @@ def utm_for(channel: ChannelConfig) -> UtmParams | None:
     return UtmParams(**channel.utm.model_dump()) if channel.utm else None
 
 
-def render_for(
-    channel: ChannelConfig, article: Article, excerpt: Excerpt
-) -> tuple[str, str | None]:
-    """The exact payload and parse mode `channel` sends for `excerpt`."""
+def thread_length(channel: ChannelConfig) -> int | None:
+    """Posts per thread on a channel in thread mode; None for one post per slot."""
+    return channel.thread_length if getattr(channel, "thread", False) else None
+
+
+def queue_target(channel: ChannelConfig) -> ChannelTarget:
+    """How articles are queued on `channel`: a thread channel gets one post per article."""
+    return ChannelTarget(channel.name, channel.require_approval,
+                         per_article=thread_length(channel) is not None)
+
+
+def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
+    """The exact payload and parse mode `channel` sends for `excerpt` (a thread's parts, on a
+    channel in thread mode: the thread opens on `excerpt`)."""
+    length = thread_length(channel)
+    if length is not None:
+        return _render_thread(channel, article, excerpt, length)
     post = render_post(
         excerpt.text, article, profile_for(channel),
         template=channel.template, utm=utm_for(channel), max_hashtags=channel.hashtags,
     )
-    return post.text, post.parse_mode
+    return Rendered(post.text, post.parse_mode)
+
+
+def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
+                   length: int) -> Rendered:
+    """A hook, `anchor`, the article's next best excerpts, the link in the last post."""
+    profile, utm = profile_for(channel), utm_for(channel)
+    others = [e.text for e in excerpts_for(article, profile, template=channel.template, utm=utm)
+              if not _overlaps(e, anchor)]
+    parts = render_thread(article, [anchor.text, *others[:length - 2]], profile,
+                          template=channel.template, utm=utm, max_hashtags=channel.hashtags,
+                          parts=length)
+    return Rendered(THREAD_SEPARATOR.join(parts), profile.parse_mode, parts)
+
+
+def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:
+    """True when `excerpt` shares a sentence with `anchor` (the same passage, cut apart)."""
+    if excerpt.text == anchor.text:
+        return True
+    if excerpt.paragraph != anchor.paragraph:
+        return False
+    return (excerpt.first_sentence < anchor.first_sentence + anchor.sentence_count
+            and anchor.first_sentence < excerpt.first_sentence + excerpt.sentence_count)
 
 
 def policy_for(channel: ChannelConfig) -> ChannelPolicy:
@@ -38,4 +78,5 @@ def policy_for(channel: ChannelConfig) -> ChannelPolicy:
         grace=channel.grace,
         on_unknown=channel.on_unknown,
         proves_duplicates=channel.platform == "x",
+        thread_length=thread_length(channel),
     )

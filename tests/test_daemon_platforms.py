@@ -158,3 +158,30 @@ schedule = {{ every = "1h" }}
                       if e["event"] == "article.ingested")
         assert store.queue_depths()["news"] == queued  # the post went back to the queue
     assert telegram_api.messages == []
+
+
+def test_a_thread_channel_posts_the_example_article_as_one_thread(tmp_path, x_api, telegram_api):
+    config = write_config(tmp_path, f"""
+[channels.x]
+platform = "x"
+api_base_url = "{x_api.url}"
+schedule = {{ every = "1h" }}
+thread = true
+thread_length = 4
+""")
+    process = start(config, "--once", env=SECRETS)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    tweets = x_api.tweets
+    assert len(tweets) == 4  # one thread: one post per article, all its parts in one slot
+    assert tweets[0]["in_reply_to"] is None and "🧵" in tweets[0]["text"]
+    assert [t["in_reply_to"] for t in tweets[1:]] == [t["id"] for t in tweets[:-1]]
+    link = "https://"
+    assert link in tweets[-1]["text"] and all(link not in t["text"] for t in tweets[:-1])
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        [post] = store.history(channel="x")
+    assert (post.status, post.remote_id) == ("sent", tweets[0]["id"])
+    assert list(post.parts) == [t["text"] for t in tweets]
+    assert post.text == "\n\n".join(post.parts)
+    events = [e["event"] for e in log_events(tmp_path / "var/bot.log")]
+    assert events.count("post.part_sent") == 4 and events.count("post.sent") == 1

@@ -31,9 +31,6 @@ def build_channel(config: ChannelConfig, environ: Mapping[str, str]) -> Channel:
             timeout=config.timeout.total_seconds(),
         )
     if config.platform == "x":
-        if config.thread:
-            raise ConfigError(f"channels.{config.name}.thread: thread mode is not available in "
-                              "this version yet (remove `thread = true`)")
         from bot.channels.x import XChannel
 
         return XChannel(config.name, **secrets, api_base_url=config.api_base_url,

@@ -96,6 +96,8 @@ def resolve(config_path: Path | None, post_id: int, sent: bool, requeue: bool) -
     """Settle a post whose send was interrupted.
 
     Post ID is `unknown`: look on the channel, then say --sent or --requeue (exactly one).
+    A thread requeued goes on from its first part not recorded as out (`history --json`
+    lists its parts and those out), never from the start.
     """
     if sent == requeue:
         raise UserError("resolve: pass exactly one of --sent or --requeue")

@@ -82,16 +82,18 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     slots, more = coming_slots(channel, now=now, until=until, limit=limit)
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
+    cost = getattr(channel, "posts_per_slot", 1)  # a thread spends all its posts
     chosen = simulate(store.queued_items(channel.name),
                       last_article_id=store.last_sent_article(channel.name), slots=slots,
-                      max_per_day=channel.max_per_day, already_sent_times=sent)
+                      max_per_day=channel.max_per_day, already_sent_times=sent,
+                      posts_per_slot=cost)
     entries = []
     for at, item in chosen:
         post = None
         if item is not None and item.post_id is not None and not state.paused:
             post = store.get_post(item.post_id)
         if post is not None:
-            sent.append(at)
+            sent += [at] * cost
         entries.append({
             "at": at,  # in the schedule's zone; ISO 8601 in JSON
             "post_id": post.id if post else None,
@@ -99,7 +101,8 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
             "excerpt_id": post.excerpt_id if post else None,
             "article_title": post.article_title if post else None,
             "excerpt": post.excerpt_text if post else None,
-            "skipped": _skipped(at, sent, channel.max_per_day, paused=state.paused),
+            "skipped": _skipped(at, sent, channel.max_per_day, paused=state.paused,
+                                cost=cost),
         })
     return {
         "platform": channel.platform,
@@ -128,15 +131,16 @@ def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime,
 
 
 def _skipped(at: datetime, sent: list[datetime], max_per_day: int | None, *,
-             paused: bool) -> str | None:
+             paused: bool, cost: int = 1) -> str | None:
     """Why a slot stays empty though posts are queued: the channel is paused, or its daily
-    cap is reached (None when the slot has a post, or simply nothing to send)."""
+    cap has no room for the slot's `cost` posts (None when the slot has a post, or simply
+    nothing to send)."""
     if paused:
         return "paused"
     if max_per_day is None or at in sent:
         return None
     recent = sum(1 for t in sent if at - DAY <= t <= at)
-    return "max_per_day" if recent >= max_per_day else None
+    return "max_per_day" if recent + cost > max_per_day else None
 
 
 def _show(name: str, entry: dict[str, Any], days: int) -> None:

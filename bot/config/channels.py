@@ -254,9 +254,27 @@ class XChannel(ChannelBase):
         None, description="Send API requests here instead of https://api.twitter.com."
     )
     thread: StrictBool = Field(False, description="Post each article as a short thread.")
+    thread_length: Annotated[StrictInt, Field(ge=2, le=10)] = Field(
+        4, description="Posts per thread, the hook and the last post included (default 4)."
+    )
     timeout: PositiveDuration = Field(
         timedelta(seconds=30), description="Give up on a request after this long."
     )
+
+    @property
+    def posts_per_slot(self) -> int:
+        """What one slot spends of max_per_day: a whole thread, or one post."""
+        return self.thread_length if self.thread else 1
+
+    @model_validator(mode="after")
+    def _room_for_a_thread(self) -> XChannel:
+        if self.thread and self.max_per_day is not None and self.max_per_day < self.thread_length:
+            raise ValueError(
+                f"max_per_day {self.max_per_day} cannot hold one thread of "
+                f"{self.thread_length} posts (max_per_day counts every post of a thread: "
+                "raise it or lower thread_length)"
+            )
+        return self
 
 
 Channel = Annotated[ConsoleChannel | TelegramChannel | XChannel, Field(discriminator="platform")]

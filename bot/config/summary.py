@@ -95,7 +95,7 @@ def _destination(channel: ChannelBase) -> str:
     if isinstance(channel, TelegramChannel):
         return f"telegram to {channel.chat_id}"
     if isinstance(channel, XChannel):
-        return "x as a thread" if channel.thread else "x"
+        return f"x as threads of {channel.thread_length} posts" if channel.thread else "x"
     return channel.platform
 
 
@@ -122,15 +122,18 @@ def find_warnings(config: Config) -> list[str]:
 
 def _over_daily_limit(channel: ChannelBase) -> list[str]:
     limit = channel.max_per_day or 0
-    most, exact = _most_fires_in_a_day(channel.schedule, limit)
-    if most <= limit:
+    per_slot = getattr(channel, "posts_per_slot", 1)  # a thread spends all its posts
+    room = limit // per_slot
+    most, exact = _most_fires_in_a_day(channel.schedule, room)
+    if most <= room:
         return []
     where = format_key_path(("channels", channel.name, "schedule"))
-    asks = f"up to {most}" if exact else f"more than {limit}"
-    return [
-        f"{where}: asks for {asks} posts in 24 hours but max_per_day is {limit} "
-        "(the extra slots are skipped; post less often or raise max_per_day)"
-    ]
+    asks = f"up to {most}" if exact else f"more than {room}"
+    fix = "(the extra slots are skipped; post less often or raise max_per_day)"
+    if per_slot > 1:
+        return [f"{where}: asks for {asks} threads in 24 hours but max_per_day {limit} holds "
+                f"{room} threads of {per_slot} posts {fix}"]
+    return [f"{where}: asks for {asks} posts in 24 hours but max_per_day is {limit} {fix}"]
 
 
 def _most_fires_in_a_day(schedules: tuple[Schedule, ...], limit: int) -> tuple[int, bool]:

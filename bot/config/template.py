@@ -45,7 +45,9 @@ schedule = { every = "1h" }
 # [channels.x]
 # platform = "x"
 # schedule = { cron = "0 9,13,17 * * *" }
-# max_per_day = 17                       # the free tier's limit
+# max_per_day = 17                       # the free tier's limit (each part of a thread counts)
+# thread = true                          # each article as a short thread of ...
+# thread_length = 4                      # ... 4 posts: a hook, excerpts, the link last
 
 # A blog's feed: its new posts are queued as they appear (checked every 30 minutes).
 # On the first poll only the newest post is queued; the older ones are skipped.

@@ -9,6 +9,7 @@ consistent snapshot and, in WAL mode, never wait for a writer.
 Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening), `ingest`
 (articles in, posts queued), `claim` (the next post out), `transitions` (post states),
 `channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
+`queueing` (which channels get which posts queued),
 `queries` (counts and listings), `lock` (one daemon).
 """
 
@@ -30,6 +31,7 @@ from bot.store import claim as _claim
 from bot.store import feeds as _feeds
 from bot.store import ingest as _ingest
 from bot.store import queries as _queries
+from bot.store import queueing as _queueing
 from bot.store import transitions as _transitions
 from bot.store.engine import BEGIN_OPTION, open_database
 from bot.store.lock import daemon_lock, lock_path
@@ -38,6 +40,7 @@ from bot.store.records import (
     AttemptRecord,
     ChannelState,
     ChannelSummary,
+    ChannelTarget,
     ClaimedPost,
     FeedEntry,
     FeedState,
@@ -45,6 +48,8 @@ from bot.store.records import (
     IngestResult,
     IngestStatus,
     PostRecord,
+    Rendered,
+    ThreadPart,
 )
 from bot.store.schema import SCHEMA_VERSION, PostStatus
 
@@ -53,6 +58,7 @@ __all__ = [
     "AttemptRecord",
     "ChannelState",
     "ChannelSummary",
+    "ChannelTarget",
     "ClaimedPost",
     "FeedEntry",
     "FeedState",
@@ -61,11 +67,13 @@ __all__ = [
     "IngestStatus",
     "PostRecord",
     "PostStatus",
+    "Rendered",
     "Store",
+    "ThreadPart",
     "lock_path",
 ]
 
-ChannelList = Sequence[tuple[str, bool]]  # (channel name, require_approval)
+ChannelList = _queueing.ChannelList  # ChannelTargets, or (name, require_approval) pairs
 
 
 class Store:
@@ -147,27 +155,38 @@ class Store:
             return _ingest.sync_sources(conn, present_sources, now=now, under=under)
 
     def ensure_channels(self, channels: ChannelList, *, now: datetime) -> dict[str, int]:
-        """Queue each active excerpt on each channel that has no post of it yet."""
+        """Queue each active excerpt on each channel that has no post of it yet (per-article
+        channels: see `bot.store.queueing`)."""
         with self._write() as conn:
-            return _ingest.ensure_channels(conn, channels, now=now)
+            return _queueing.ensure_channels(conn, channels, now=now)
 
     # --- posts out -----------------------------------------------------------------------
 
     def claim_next_post(self, channel: str, *, now: datetime, repeat_after: timedelta,
                         render: _claim.Render, max_per_day: int | None = None,
-                        require_approval: bool = False) -> ClaimedPost | None:
+                        require_approval: bool = False,
+                        per_article: bool = False) -> ClaimedPost | None:
         """Choose, render and mark `sending` the channel's next post, committed; or None.
 
         None when the channel is paused, has had `max_per_day` posts in the last 24 h, or
         has nothing to send: no queued post due, and no excerpt last sent here longer than
-        `repeat_after` ago (evergreen). On a `require_approval` channel an evergreen repeat
-        is created `pending_approval` (one at a time) instead. A post that `render` refuses
-        with RenderError is marked `failed` and the next one is tried.
+        `repeat_after` ago (evergreen; whole articles on a `per_article` channel). On a
+        `require_approval` channel an evergreen repeat is created `pending_approval` (one
+        at a time) instead. A post `render` refuses (RenderError) fails; the next is tried.
+        A thread's parts are stored; a thread partly out keeps them (never re-rendered).
         """
         with self._write() as conn:
             return _claim.claim_next_post(
                 conn, channel, now=now, repeat_after=repeat_after, render=render,
-                max_per_day=max_per_day, require_approval=require_approval)
+                max_per_day=max_per_day, require_approval=require_approval,
+                per_article=per_article)
+
+    def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
+                           remote_url: str | None, now: datetime) -> None:
+        """Part `index` (0 first) of the `sending` thread `post_id` went out (committed)."""
+        with self._write() as conn:
+            _transitions.record_thread_part(conn, post_id, index=index, remote_id=remote_id,
+                                            remote_url=remote_url, now=now)
 
     def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None,
                   now: datetime) -> None:
@@ -290,13 +309,14 @@ class Store:
     # --- reading -------------------------------------------------------------------------
 
     def sent_count_since(self, channel: str, since: datetime) -> int:
-        """Posts sent, sending or unknown on `channel`, claimed or sent at `since` or later."""
+        """Posts sent, sending or unknown on `channel`, claimed or sent at `since` or later;
+        a thread counts its parts (as X counts posts)."""
         with self._read() as conn:
             return _claim.sent_count_since(conn, channel, since)
 
     def sent_times_since(self, channel: str, since: datetime) -> list[datetime]:
         with self._read() as conn:
-            return _queries.sent_times_since(conn, channel, since)
+            return _claim.sent_times_since(conn, channel, since)
 
     def last_sent_article(self, channel: str) -> str | None:
         with self._read() as conn:

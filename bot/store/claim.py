@@ -5,6 +5,9 @@ nothing else can claim or change the channel's posts between the choice and the 
 The database hands the planner one candidate per article (its best-ranked post), since the
 planner always takes an article's best-ranked post first: the work and the memory grow
 with the number of articles, not with the queue.
+
+A thread is rendered into its parts at its first claim; once a part of it is out, a later
+claim (after a requeue) keeps the stored parts, so the rest continues the same thread.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from bot.article import Article, Excerpt
 from bot.errors import RenderError
 from bot.logs import log_event
 from bot.planner import DAY, QueuedItem, choose_next
-from bot.store.records import ClaimedPost, article_from_data, excerpt_from_row
+from bot.store.records import (
+    ClaimedPost,
+    Rendered,
+    ThreadPart,
+    article_from_data,
+    excerpt_from_row,
+)
 from bot.store.schema import (
     CANCELLED,
     FAILED,
@@ -35,9 +44,11 @@ from bot.store.schema import (
     excerpts,
     posts,
     recycle_pool,
+    thread_parts,
 )
 
-Render = Callable[[Article, Excerpt], tuple[str, str | None]]
+# Returns a Rendered, or a (text, parse_mode) pair.
+Render = Callable[[Article, Excerpt], Rendered | tuple[str, str | None]]
 
 # Posts that fail to render in one claim before it gives up until the next slot.
 MAX_RENDER_FAILURES = 10
@@ -52,6 +63,7 @@ def claim_next_post(
     render: Render,
     max_per_day: int | None = None,
     require_approval: bool = False,
+    per_article: bool = False,
 ) -> ClaimedPost | None:
     """Claim the channel's next post (see `Store.claim_next_post`)."""
     if conn.scalar(select(channel_state.c.paused).where(channel_state.c.channel == channel)):
@@ -66,7 +78,8 @@ def claim_next_post(
         if item is None:
             if _has_queued(conn, channel):
                 return None  # queued posts wait for their `not_before`: no repeat meanwhile
-            item = choose_next(recycle_items(conn, channel, since=now - repeat_after),
+            item = choose_next(recycle_items(conn, channel, since=now - repeat_after,
+                                             per_article=per_article),
                                last_article_id=last_article)
             if item is None:
                 return None
@@ -83,14 +96,38 @@ def claim_next_post(
 
 
 def sent_count_since(conn: Connection, channel: str, since: datetime) -> int:
-    """Posts out on `channel` (sent, sending or unknown) claimed or sent at `since` or later."""
-    return conn.scalar(
-        select(func.count()).select_from(posts).where(
-            posts.c.channel == channel,
-            posts.c.status.in_(SENT_OR_MAYBE),
-            or_(posts.c.claimed_at >= since, posts.c.sent_at >= since),
-        )
-    )
+    """Posts out on `channel` (sent, sending or unknown) claimed or sent at `since` or later.
+
+    A thread counts as the platform counts it: each of its parts out since then, and one
+    more while it is sending or unknown (a part in flight).
+    """
+    return sum(conn.scalar(select(func.count()).select_from(query.subquery()))
+               for query in _out_since(channel, since, posts.c.id))
+
+
+def _out_since(channel: str, since: datetime, what):
+    """Three queries of `what`: single posts out, thread parts out, threads in flight."""
+    here = posts.c.channel == channel
+    singles = select(what).where(
+        here, posts.c.parts.is_(None), posts.c.status.in_(SENT_OR_MAYBE),
+        or_(posts.c.claimed_at >= since, posts.c.sent_at >= since))
+    parts_out = (select(what).select_from(thread_parts.join(posts,
+                                                            posts.c.id == thread_parts.c.post_id))
+                 .where(here, thread_parts.c.sent_at >= since))
+    in_flight = select(what).where(here, posts.c.parts.is_not(None),
+                                   posts.c.status.in_((SENDING, UNKNOWN)),
+                                   posts.c.claimed_at >= since)
+    return singles, parts_out, in_flight
+
+
+def sent_times_since(conn: Connection, channel: str, since: datetime) -> list[datetime]:
+    """When the channel's posts out (or possibly out) since `since` went, oldest first: one
+    time per post, and per part of a thread (as `sent_count_since` counts them)."""
+    singles, parts_out, in_flight = _out_since(channel, since, posts.c.claimed_at)
+    times = [*conn.scalars(singles.where(posts.c.claimed_at >= since)),
+             *conn.scalars(parts_out.with_only_columns(thread_parts.c.sent_at)),
+             *conn.scalars(in_flight)]
+    return sorted(times)
 
 
 def last_sent_article(conn: Connection, channel: str) -> str | None:
@@ -144,12 +181,18 @@ def queued_items(
     return _items(conn, query, best_per_article)
 
 
-def recycle_items(conn: Connection, channel: str, *, since: datetime) -> list[QueuedItem]:
+def recycle_items(conn: Connection, channel: str, *, since: datetime,
+                  per_article: bool = False) -> list[QueuedItem]:
     """Evergreen candidates: each article's best active excerpt that went out on `channel`
     at `since` or before and has had nothing on it after (nor anything pending); or that
     never went out but whose article is in the channel's recycling pool (a feed's backlog).
+
+    With `per_article` (threads), the whole article counts: its best excerpt comes back
+    when anything of the article went out, and nothing of it since `since`.
     """
-    here = and_(posts.c.excerpt_id == excerpts.c.id, posts.c.channel == channel)
+    on = posts.c.article_id == excerpts.c.article_id if per_article else (
+        posts.c.excerpt_id == excerpts.c.id)
+    here = and_(on, posts.c.channel == channel)
     last_touch = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
     ever_sent = exists().where(here, posts.c.status == SENT)
     in_pool = exists().where(recycle_pool.c.channel == channel,
@@ -214,7 +257,8 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
     row = conn.execute(
         select(
             posts.c.id, posts.c.channel, posts.c.article_id, posts.c.excerpt_id,
-            posts.c.attempts, articles.c.data, excerpts.c.text.label("excerpt_text"),
+            posts.c.attempts, posts.c.text, posts.c.parse_mode, posts.c.parts, articles.c.data,
+            excerpts.c.text.label("excerpt_text"),
             excerpts.c.rank.label("excerpt_rank"), excerpts.c.score, excerpts.c.paragraph,
             excerpts.c.first_sentence, excerpts.c.sentence_count, excerpts.c.shortened,
         )
@@ -224,23 +268,37 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
     ).one()
     article = article_from_data(row.data)
     excerpt = excerpt_from_row(row)
-    try:
-        text, parse_mode = render(article, excerpt)
-    except RenderError as exc:
-        error = f"cannot render: {exc}"
-        conn.execute(update(posts).where(posts.c.id == post_id)
-                     .values(status=FAILED, error=error, updated_at=now))
-        log_event("post.failed", level=logging.WARNING, channel=row.channel, post=post_id,
-                  article=row.article_id, excerpt=row.excerpt_id, error=error)
-        return None
+    sent_parts = parts_out(conn, post_id)
+    if row.parts and sent_parts:  # a thread partly out: never rendered again
+        rendered = Rendered(row.text, row.parse_mode, tuple(row.parts))
+    else:
+        try:
+            rendered = Rendered(*render(article, excerpt))
+        except RenderError as exc:
+            error = f"cannot render: {exc}"
+            conn.execute(update(posts).where(posts.c.id == post_id)
+                         .values(status=FAILED, error=error, updated_at=now))
+            log_event("post.failed", level=logging.WARNING, channel=row.channel, post=post_id,
+                      article=row.article_id, excerpt=row.excerpt_id, error=error)
+            return None
     conn.execute(update(posts).where(posts.c.id == post_id).values(
-        status=SENDING, text=text, parse_mode=parse_mode, claimed_at=now, updated_at=now,
+        status=SENDING, text=rendered.text, parse_mode=rendered.parse_mode,
+        parts=list(rendered.parts) or None, claimed_at=now, updated_at=now,
         attempts=posts.c.attempts + 1, sent_at=None, remote_id=None, remote_url=None,
         error=None,
     ))
     return ClaimedPost(
         id=post_id, channel=row.channel, article_id=row.article_id,
-        excerpt_id=row.excerpt_id, text=text, parse_mode=parse_mode, url=article.url,
-        attempts=row.attempts + 1, claimed_at=now, recycled=recycled, article=article,
-        excerpt=excerpt,
+        excerpt_id=row.excerpt_id, text=rendered.text, parse_mode=rendered.parse_mode,
+        url=article.url, attempts=row.attempts + 1, claimed_at=now, recycled=recycled,
+        article=article, excerpt=excerpt, parts=tuple(rendered.parts), sent_parts=sent_parts,
     )
+
+
+def parts_out(conn: Connection, post_id: int) -> tuple[ThreadPart, ...]:
+    """The parts of the thread `post_id` that went out, in order."""
+    rows = conn.execute(
+        select(thread_parts.c.idx.label("index"), thread_parts.c.remote_id,
+               thread_parts.c.remote_url, thread_parts.c.sent_at)
+        .where(thread_parts.c.post_id == post_id).order_by(thread_parts.c.idx))
+    return tuple(ThreadPart(**row._mapping) for row in rows)

@@ -17,10 +17,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from bot.article import Article
 from bot.excerpt import Excerpt
 from bot.store import ingest as _ingest
+from bot.store.queueing import ChannelList
 from bot.store.records import FeedEntry, FeedState, FeedSummary, IngestResult
 from bot.store.schema import articles, feed_entries, feeds, recycle_pool
-
-ChannelList = Sequence[tuple[str, bool]]  # (channel name, require_approval)
 
 
 def get_feed_state(conn: Connection, url: str) -> FeedState:

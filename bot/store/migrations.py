@@ -10,6 +10,8 @@ Version 1: articles, excerpts, posts, channel_state, meta.
 Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.updated_at`
 (last change of status, filled from the post's own times for existing rows).
 Version 3: the `feeds`, `feed_entries` and `recycle_pool` tables (new; nothing to fill).
+Version 4: `posts.parts` (a thread's rendered parts; NULL for the posts there were) and the
+`thread_parts` table (new; nothing to fill).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    JSON,
     Column,
     Connection,
     ForeignKey,
@@ -188,7 +191,33 @@ def _upgrade_2_to_3(conn: Connection) -> None:
         new.create(conn)
 
 
+# --- version 3 -> 4 -------------------------------------------------------------------------
+
+_v4 = MetaData()
+_v4_posts = Table(
+    "posts",
+    _v4,
+    Column("id", Integer, primary_key=True),
+    Column("parts", JSON(none_as_null=True)),
+)
+_v4_thread_parts = Table(
+    "thread_parts",
+    _v4,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("remote_id", Text),
+    Column("remote_url", Text),
+    Column("sent_at", UtcDateTime, nullable=False),
+)
+
+
+def _upgrade_3_to_4(conn: Connection) -> None:
+    add_column(conn, _v4_posts, "parts")
+    _v4_thread_parts.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
 }

@@ -19,6 +19,7 @@ from bot.store.records import (
     ChannelState,
     ChannelSummary,
     PostRecord,
+    ThreadPart,
     article_from_data,
 )
 from bot.store.schema import (
@@ -26,12 +27,12 @@ from bot.store.schema import (
     PENDING_APPROVAL,
     QUEUED,
     SENT,
-    SENT_OR_MAYBE,
     PostStatus,
     articles,
     attempts,
     excerpts,
     posts,
+    thread_parts,
 )
 
 
@@ -43,16 +44,6 @@ def queue_depths(conn: Connection) -> dict[str, int]:
         .group_by(posts.c.channel)
     )
     return {channel: n for channel, n in rows}
-
-
-def sent_times_since(conn: Connection, channel: str, since: datetime) -> list[datetime]:
-    """When the channel's posts out (or possibly out) since `since` were claimed, oldest first."""
-    return list(conn.scalars(
-        select(posts.c.claimed_at)
-        .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE),
-               posts.c.claimed_at >= since)
-        .order_by(posts.c.claimed_at)
-    ))
 
 
 def status_summary(
@@ -119,7 +110,7 @@ def _records():
         posts.c.error, posts.c.attempts, posts.c.created_at, posts.c.not_before,
         posts.c.claimed_at, posts.c.sent_at, posts.c.updated_at,
         excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
-        articles.c.title.label("article_title"),
+        articles.c.title.label("article_title"), posts.c.parts,
     ).select_from(
         posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
         .join(articles, articles.c.id == posts.c.article_id)
@@ -141,7 +132,26 @@ def history(
         query = query.where(posts.c.status == str(status))
     if limit is not None:
         query = query.limit(limit)
-    return [PostRecord(**row._mapping) for row in conn.execute(query)]
+    return _post_records(conn, conn.execute(query))
+
+
+def _post_records(conn: Connection, rows) -> list[PostRecord]:
+    """PostRecords of `rows` (from `_records()`), threads with their parts out."""
+    rows = list(rows)
+    threads = [row.id for row in rows if row.parts]
+    out: dict[int, list[ThreadPart]] = {}
+    for start in range(0, len(threads), 500):
+        for row in conn.execute(
+            select(thread_parts).where(thread_parts.c.post_id.in_(threads[start:start + 500]))
+            .order_by(thread_parts.c.post_id, thread_parts.c.idx)
+        ):
+            out.setdefault(row.post_id, []).append(
+                ThreadPart(row.idx, row.remote_id, row.remote_url, row.sent_at))
+    return [
+        PostRecord(**{**row._mapping, "parts": tuple(row.parts or ()),
+                      "sent_parts": tuple(out.get(row.id, ()))})
+        for row in rows
+    ]
 
 
 def queued(
@@ -155,14 +165,14 @@ def queued(
         query = query.where(posts.c.channel == channel)
     if limit is not None:
         query = query.limit(limit)
-    return [PostRecord(**row._mapping) for row in conn.execute(query)]
+    return _post_records(conn, conn.execute(query))
 
 
 def get_post(conn: Connection, post_id: int) -> PostRecord:
     row = conn.execute(_records().where(posts.c.id == post_id)).first()
     if row is None:
         raise UserError(f"no post {post_id} in the database")
-    return PostRecord(**row._mapping)
+    return _post_records(conn, [row])[0]
 
 
 def get_article(conn: Connection, article_id: str) -> Article:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.article import Article, Excerpt
 
@@ -21,6 +21,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, _Record):
+        return value.to_dict()
     if isinstance(value, Mapping):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -38,6 +40,28 @@ class _Record:
             for f in dataclasses.fields(self)  # type: ignore[arg-type]
             if f.repr
         }
+
+
+class ChannelTarget(NamedTuple):
+    """A channel articles are queued on. A plain `(name, require_approval)` pair is one too.
+
+    A `per_article` channel (an X channel in thread mode) gets one post per article, on the
+    article's best excerpt, and recycles whole articles; the others get one per excerpt.
+    """
+
+    name: str
+    require_approval: bool = False
+    per_article: bool = False
+
+
+class Rendered(NamedTuple):
+    """What a claim stores and sends: the text, its parse mode and, for a thread, its parts
+    in order (then `text` is the parts joined by a blank line, for people to read). A plain
+    `(text, parse_mode)` pair is one too."""
+
+    text: str
+    parse_mode: str | None = None
+    parts: tuple[str, ...] = ()
 
 
 class IngestStatus(StrEnum):
@@ -60,11 +84,25 @@ class IngestResult(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadPart(_Record):
+    """A part of a thread that went out: its place (0 first), where it is, and when.
+
+    `remote_id` is None when the platform took the part but gave no id for it.
+    """
+
+    index: int
+    remote_id: str | None
+    remote_url: str | None
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimedPost(_Record):
     """A post now `sending`, committed: send exactly `text`, then mark it sent or otherwise.
 
     `attempts` counts claims of this post, this one included. `recycled` is true for an
-    evergreen repeat of an excerpt sent before.
+    evergreen repeat of an excerpt sent before. A thread has its `parts` (empty for a single
+    post) and the parts already out, in order, in `sent_parts`: send from the next one.
     """
 
     id: int
@@ -79,11 +117,14 @@ class ClaimedPost(_Record):
     recycled: bool
     article: Article = dataclasses.field(repr=False)
     excerpt: Excerpt = dataclasses.field(repr=False)
+    parts: tuple[str, ...] = ()
+    sent_parts: tuple[ThreadPart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PostRecord(_Record):
-    """One post as `history`, `queued` and `get_post` list it."""
+    """One post as `history`, `queued` and `get_post` list it. A thread has its `parts` and
+    the parts out so far in `sent_parts` (both empty for a single post)."""
 
     id: int
     channel: str
@@ -104,6 +145,8 @@ class PostRecord(_Record):
     excerpt_text: str
     excerpt_rank: int
     article_title: str
+    parts: tuple[str, ...] = ()
+    sent_parts: tuple[ThreadPart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

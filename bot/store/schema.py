@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -155,6 +155,8 @@ posts = Table(
     # Added in schema version 2:
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("updated_at", UtcDateTime),  # the last change of status
+    # Added in schema version 4: a thread's rendered parts (a JSON list); NULL for one post.
+    Column("parts", JSON(none_as_null=True)),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
@@ -234,4 +236,16 @@ recycle_pool = Table(
     Column("channel", String(200), primary_key=True),
     Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
     Column("added_at", UtcDateTime, nullable=False),
+)
+
+# Added in schema version 4: each part of a thread that went out, committed as it goes, so
+# that a thread broken midway continues from the next part and never starts over.
+thread_parts = Table(
+    "thread_parts",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),  # 0 for the thread's first part
+    Column("remote_id", Text),  # None: it went out, but the platform gave no id
+    Column("remote_url", Text),
+    Column("sent_at", UtcDateTime, nullable=False),
 )

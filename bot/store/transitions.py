@@ -7,6 +7,7 @@ in one line, why not.
     queued ──claim──> sending ──> sent | failed | unknown | skipped | queued (requeue)
     pending_approval ──approve──> queued
     unknown ──resolve──> sent | queued            (the operator checked the channel)
+    sending ──record_thread_part──> sending       (one part of a thread went out)
     failed, unknown, skipped, cancelled ──retry──> queued
     queued, pending_approval, failed, unknown ──skip──> skipped
 """
@@ -32,6 +33,7 @@ from bot.store.schema import (
     UtcDateTime,
     attempts,
     posts,
+    thread_parts,
 )
 
 INTERRUPTED = (
@@ -95,15 +97,33 @@ def requeue(conn: Connection, post_id: int, *, now: datetime,
                status=QUEUED, not_before=not_before, updated_at=now)
 
 
+def record_thread_part(conn: Connection, post_id: int, *, index: int, remote_id: str | None,
+                       remote_url: str | None, now: datetime) -> None:
+    """Part `index` (0 first) of the thread `post_id`, being sent, went out."""
+    transition(conn, post_id, allowed=(SENDING,), action="given a part out", updated_at=now)
+    conn.execute(insert(thread_parts).values(post_id=post_id, idx=index, remote_id=remote_id,
+                                             remote_url=remote_url, sent_at=now))
+
+
 def resolve(conn: Connection, post_id: int, *, sent: bool, now: datetime) -> None:
+    """(A requeued thread continues after its parts out; one resolved sent is known by the
+    id and address of its first part, when X gave them.)"""
     if not sent:
         transition(conn, post_id, allowed=(UNKNOWN,), action="resolved",
                    status=QUEUED, error=None, not_before=None, updated_at=now)
         return
     # It went out when it was claimed, not when the operator noticed.
     sent_at = func.coalesce(posts.c.claimed_at, literal(now, UtcDateTime))
+    first = (select(thread_parts.c.remote_id, thread_parts.c.remote_url)
+             .where(thread_parts.c.post_id == post_id, thread_parts.c.idx == 0))
     transition(conn, post_id, allowed=(UNKNOWN,), action="resolved",
-               status=SENT, sent_at=sent_at, error=None, updated_at=now)
+               status=SENT, sent_at=sent_at, error=None, updated_at=now,
+               remote_id=func.coalesce(posts.c.remote_id,
+                                       first.with_only_columns(thread_parts.c.remote_id)
+                                       .scalar_subquery()),
+               remote_url=func.coalesce(posts.c.remote_url,
+                                        first.with_only_columns(thread_parts.c.remote_url)
+                                        .scalar_subquery()))
     row = conn.execute(select(posts.c.channel, posts.c.sent_at)
                        .where(posts.c.id == post_id)).one()
     note_sent(conn, row.channel, at=row.sent_at)
