@@ -14,8 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from bot.article import Article
-from bot.excerpt import Excerpt
+from bot.article import Article, Excerpt
 from bot.store import ingest as _ingest
 from bot.store.queueing import ChannelList
 from bot.store.records import FeedEntry, FeedState, FeedSummary, IngestResult
