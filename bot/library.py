@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
-from bot.excerpt import Excerpt, excerpt_article
+from bot.excerpt import Excerpt
 from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
+from bot.pipeline import excerpts_for
 from bot.render import excerpt_budget
 from bot.runtime import profile_for, queue_target, utm_for
 from bot.store import IngestStatus, Store
@@ -61,16 +62,16 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
 
 def excerpts_for_channels(article, channels: list[ChannelConfig]) -> list[Excerpt]:
     """Excerpts that fit every channel: cut for the channel with the least room."""
-    tightest = None
-    for channel in channels:
-        profile = profile_for(channel)
-        budget = excerpt_budget(article, profile, template=channel.template, utm=utm_for(channel))
-        if tightest is None or budget < tightest[0]:
-            tightest = (budget, profile)
-    if tightest is None:
+    if not channels:
         return []
-    budget, profile = tightest
-    return excerpt_article(article, max_length=budget, measure=profile.measure_excerpt)
+
+    def room(channel: ChannelConfig) -> int:
+        return excerpt_budget(article, profile_for(channel), template=channel.template,
+                              utm=utm_for(channel))
+
+    tightest = min(channels, key=room)
+    return excerpts_for(article, profile_for(tightest), template=tightest.template,
+                        utm=utm_for(tightest))
 
 
 def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig], now: datetime,
