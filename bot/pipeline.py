@@ -6,6 +6,7 @@ from bot.article import Article
 from bot.errors import RenderError
 from bot.excerpt import Excerpt, excerpt_article
 from bot.render import Profile, RenderedPost, UtmParams, excerpt_budget, render_post
+from bot.render.thread import DEFAULT_PARTS, render_thread
 
 
 def excerpts_for(
@@ -47,3 +48,32 @@ def posts_for(
         except RenderError:
             continue  # this excerpt cannot fit; the others still can
     return posts
+
+
+def thread_for(
+    article: Article,
+    profile: Profile,
+    *,
+    template: str | None = None,
+    utm: UtmParams | None = None,
+    url: str | None = None,
+    max_hashtags: int = 3,
+    parts: int = DEFAULT_PARTS,
+) -> list[RenderedPost]:
+    """The article as one thread for `profile`: one RenderedPost per part, in order.
+
+    Each part's `excerpt` is the part itself; the `url` is the link the last part carries.
+    """
+    excerpts = [e.text for e in excerpts_for(article, profile, template=template, utm=utm,
+                                             url=url)]
+    if not excerpts:
+        return []
+    texts = render_thread(article, excerpts, profile, template=template, utm=utm,
+                          max_hashtags=max_hashtags, url=url, parts=parts)
+    link = render_post(excerpts[0], article, profile, template=template, utm=utm,
+                       url=url).url
+    return [
+        RenderedPost(text=text, parse_mode=profile.parse_mode, excerpt=text, url=link,
+                     length=profile.measure(text), limit=profile.limit, platform=profile.name)
+        for text in texts
+    ]

@@ -127,3 +127,13 @@ def test_a_50_mb_article_is_refused_without_reading_it(tmp_path: Path):
     result = run("preview", str(path))
     assert result.exit_code == 2
     assert "huge.md" in result.stderr and "MiB" in result.stderr
+
+
+def test_thread_preview_shows_a_hook_excerpts_and_the_link_last():
+    parts = preview_json(str(EXAMPLE), "--thread", "4")
+    assert len(parts) == 4
+    assert parts[0]["text"].startswith("Unveiling Cytokines: Their Dual Role in Immune Health 🧵")
+    assert all(LINK not in p["text"] for p in parts[:3]) and parts[3]["text"].endswith(LINK)
+    assert all(p["length"] == x_length(p["text"]) <= 280 for p in parts)
+    body = EXAMPLE.read_text(encoding="utf-8")
+    assert all(p["text"] in body for p in parts[1:3])  # the middle parts are verbatim

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from bot.errors import UserError
 from bot.ingest import load_article
-from bot.pipeline import posts_for
+from bot.pipeline import posts_for, thread_for
 from bot.render import PROFILES, RenderedPost
 
 PLATFORMS = ("x", "telegram", "mastodon", "bluesky")
@@ -28,13 +28,16 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 @click.option("--url", help="The article's link, for files that carry none.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per post.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
+@click.option("--thread", "thread_length", type=click.IntRange(min=2, max=10), default=None,
+              metavar="N", help="Show the article as one thread of N posts instead.")
 def preview(source: str, platform: str, url: str | None, as_json: bool,
-            limit: int | None) -> None:
+            limit: int | None, thread_length: int | None) -> None:
     """Show the posts an article would give, best first.
 
     PATH_OR_URL is a .txt, .md or .html file, or a web page (an http or https URL), fetched
     and extracted like an .html file. Needs no config file. Each post is shown with its
-    length as the platform counts it.
+    length as the platform counts it. With --thread N, the article as one thread (a hook,
+    excerpts, the link last), as an X channel with `thread = true` posts it.
     """
     path = Path(source)
     if _URL.match(source):
@@ -46,7 +49,10 @@ def preview(source: str, platform: str, url: str | None, as_json: bool,
     if not (url or article.url):
         raise UserError(f"{path}: the article carries no link: pass --url URL, "
                         "or add `url:` to its front matter")
-    posts = posts_for(article, PROFILES[platform], url=url, limit=limit)
+    if thread_length:
+        posts = thread_for(article, PROFILES[platform], url=url, parts=thread_length)
+    else:
+        posts = posts_for(article, PROFILES[platform], url=url, limit=limit)
     if as_json:
         click.echo(json.dumps([p.to_json() for p in posts], ensure_ascii=False, indent=2))
         return
