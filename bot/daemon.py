@@ -29,7 +29,7 @@ from bot.dispatch import Dispatcher, ThreadedStore
 from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import scan_library
-from bot.logs import log_event, setup_logging
+from bot.logs import log_event, register_url_secrets, setup_logging
 from bot.runtime import policy_for, queue_target, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
@@ -207,6 +207,7 @@ class Daemon:
         )
         self.store.ensure_channels([queue_target(c) for c in enabled.values()],
                                    now=self.clock())
+        register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)
 
     def _add_jobs(self) -> None:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 LOGGER_NAME = "excerpt_bot"
 _log = logging.getLogger(LOGGER_NAME)
@@ -75,6 +77,19 @@ REDACTOR = RedactingFilter()
 def register_secrets(*secrets: str | None) -> None:
     """Never let these values reach a log line (call before the first network request)."""
     REDACTOR.add(*secrets)
+
+
+_SECRET_PARAMETER = re.compile(
+    r"token|key|secret|passw|auth|sig|session|credential|code", re.IGNORECASE
+)
+
+
+def register_url_secrets(*urls: str) -> None:
+    """Never log the secret-looking query values of these URLs (a feed's `?token=…`)."""
+    for url in urls:
+        for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=False):
+            if _SECRET_PARAMETER.search(name):
+                REDACTOR.add(value)
 
 
 def redact(text: str) -> str:

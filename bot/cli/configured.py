@@ -18,6 +18,7 @@ from bot.cli.options import load
 from bot.config import Channel as ChannelConfig
 from bot.config import Config, ConfigProblems
 from bot.errors import UserError
+from bot.logs import register_url_secrets
 from bot.store import Store
 
 
@@ -40,9 +41,11 @@ def utc_now() -> datetime:
 def load_config_or_fail(config_path: Path | None) -> Config:
     """The validated config; a bad one ends the command with one line per problem."""
     try:
-        return load(config_path)
+        config = load(config_path)
     except ConfigProblems as exc:
         raise ProblemsError(exc.problems) from None
+    register_url_secrets(*(source.feed for source in config.sources))
+    return config
 
 
 @contextmanager

@@ -54,8 +54,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
         name: channel_status(config.channels.get(name), summary, now)
         for name, summary in summaries.items()
     }
-    feeds = {url: feed_status(sources.get(url), summary) for url, summary in
-             feed_summaries.items()}
+    feeds = {redact(url): feed_status(sources.get(url), summary) for url, summary in
+             feed_summaries.items()}  # a token in a feed's query string never shows
     if as_json:
         print_json({"generated_at": iso(now), "database": database,
                     "channels": {name: _jsonable(entry) for name, entry in channels.items()},
