@@ -73,15 +73,22 @@ def simulate(
     max_per_day: int | None,
     already_sent_times: Sequence[datetime] = (),
     posts_per_slot: int = 1,
+    evergreen: Sequence[tuple[QueuedItem, datetime | None]] = (),
+    repeat_after: timedelta | None = None,
 ) -> list[tuple[datetime, QueuedItem | None]]:
     """What would go out at each of `slots` (in order), None where nothing would.
 
     A slot stays empty when `max_per_day` has no room left for its `posts_per_slot` posts
     (a thread's parts) in the 24 hours before it (`already_sent_times` are the channel's
-    posts out so far, one per post). Evergreen repeats are not foreseen: only what is
-    queued now.
+    posts out so far, one per post). When the queue runs dry, evergreen recycling is
+    foreseen as the daemon does it: an `evergreen` excerpt (with when it was last touched)
+    comes back once `repeat_after` has passed since then — as does every post sent in the
+    plan itself.
     """
     remaining = list(queued)
+    touched: dict[str, tuple[QueuedItem, datetime | None]] = {
+        item.excerpt_id: (item, last) for item, last in evergreen
+    }
     sent_times = list(already_sent_times)
     last = last_article_id
     plan: list[tuple[datetime, QueuedItem | None]] = []
@@ -92,16 +99,27 @@ def simulate(
                 plan.append((slot, None))
                 continue
         choice = choose_next(remaining, last_article_id=last)
+        if choice is None and repeat_after is not None:
+            due = [item for item, at in touched.values() if at is None or at + repeat_after <= slot]
+            choice = choose_next(due, last_article_id=last)
         plan.append((slot, choice))
         if choice is None:
             continue
-        remaining.remove(choice)
-        remaining = [
-            dataclasses.replace(item, article_sent_count=item.article_sent_count + 1)
-            if item.article_id == choice.article_id
-            else item
-            for item in remaining
-        ]
+        if choice in remaining:
+            remaining.remove(choice)
+        touched[choice.excerpt_id] = (dataclasses.replace(choice, post_id=None), slot)
+        remaining = _one_more_sent(remaining, choice.article_id)
+        touched = {key: (_one_more_sent([item], choice.article_id)[0], at)
+                   for key, (item, at) in touched.items()}
         sent_times += [slot] * posts_per_slot
         last = choice.article_id
     return plan
+
+
+def _one_more_sent(items: list[QueuedItem], article_id: str) -> list[QueuedItem]:
+    return [
+        dataclasses.replace(item, article_sent_count=item.article_sent_count + 1)
+        if item.article_id == article_id
+        else item
+        for item in items
+    ]

@@ -83,24 +83,28 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
     cost = getattr(channel, "posts_per_slot", 1)  # a thread spends all its posts
+    per_article = bool(getattr(channel, "thread", False))
     chosen = simulate(store.queued_items(channel.name),
                       last_article_id=store.last_sent_article(channel.name), slots=slots,
                       max_per_day=channel.max_per_day, already_sent_times=sent,
-                      posts_per_slot=cost)
+                      posts_per_slot=cost,
+                      evergreen=store.evergreen_pool(channel.name, per_article=per_article),
+                      repeat_after=channel.repeat_after)
+    details = store.excerpt_details([item.excerpt_id for _, item in chosen if item])
     entries = []
     for at, item in chosen:
-        post = None
-        if item is not None and item.post_id is not None and not state.paused:
-            post = store.get_post(item.post_id)
-        if post is not None:
+        goes = item is not None and not state.paused
+        if goes:
             sent += [at] * cost
+        title, text = details.get(item.excerpt_id, (None, None)) if goes else (None, None)
         entries.append({
             "at": at,  # in the schedule's zone; ISO 8601 in JSON
-            "post_id": post.id if post else None,
-            "article_id": post.article_id if post else None,
-            "excerpt_id": post.excerpt_id if post else None,
-            "article_title": post.article_title if post else None,
-            "excerpt": post.excerpt_text if post else None,
+            "post_id": item.post_id if goes else None,  # None for an evergreen repeat
+            "article_id": item.article_id if goes else None,
+            "excerpt_id": item.excerpt_id if goes else None,
+            "article_title": title,
+            "excerpt": text,
+            "repeat": goes and item.post_id is None,
             "skipped": _skipped(at, sent, channel.max_per_day, paused=state.paused,
                                 cost=cost),
         })
@@ -150,11 +154,12 @@ def _show(name: str, entry: dict[str, Any], days: int) -> None:
         title += f" — paused{reason}; nothing goes out until `excerpt-bot resume {name}`"
     table = make_table("slot", "post!", "article", "excerpt", title=title)
     for slot in entry["slots"]:
-        if slot["post_id"] is None:
+        if slot["excerpt_id"] is None:
             why = _why_empty(slot["skipped"], entry["max_per_day"])
             add_row(table, (local_time(slot["at"]), NOTHING, why, ""))
             continue
-        add_row(table, (local_time(slot["at"]), slot["post_id"],
+        post = "repeat" if slot["repeat"] else slot["post_id"]
+        add_row(table, (local_time(slot["at"]), post,
                         shorten(slot["article_title"], 40), shorten(slot["excerpt"], 70)))
     footer = []
     if not entry["slots"]:

@@ -30,6 +30,7 @@ from bot.store import channels as _channels
 from bot.store import claim as _claim
 from bot.store import feeds as _feeds
 from bot.store import ingest as _ingest
+from bot.store import planning as _planning
 from bot.store import queries as _queries
 from bot.store import queueing as _queueing
 from bot.store import transitions as _transitions
@@ -326,6 +327,16 @@ class Store:
         """Every queued post of `channel` as planner input (for `plan`)."""
         with self._read() as conn:
             return _claim.queued_items(conn, channel)
+
+    def evergreen_pool(self, channel: str, *, per_article: bool = False):
+        """Recyclable excerpts of `channel` with when each was last touched (for `plan`)."""
+        with self._read() as conn:
+            return _planning.evergreen_pool(conn, channel, per_article=per_article)
+
+    def excerpt_details(self, excerpt_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(article title, excerpt text) of each excerpt id."""
+        with self._read() as conn:
+            return _planning.excerpt_details(conn, excerpt_ids)
 
     def queue_depths(self) -> dict[str, int]:
         with self._read() as conn:

@@ -141,7 +141,7 @@ def last_sent_article(conn: Connection, channel: str) -> str | None:
     )
 
 
-def _sent_counts(channel: str):
+def sent_counts_by_article(channel: str):
     return (
         select(posts.c.article_id, func.count().label("n"))
         .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE))
@@ -158,7 +158,7 @@ def queued_items(
 
     With `best_per_article`, only each article's best-ranked post.
     """
-    counts = _sent_counts(channel)
+    counts = sent_counts_by_article(channel)
     order = func.row_number().over(partition_by=posts.c.article_id,
                                    order_by=(excerpts.c.rank, posts.c.id))
     query = (
@@ -201,7 +201,7 @@ def recycle_items(conn: Connection, channel: str, *, since: datetime,
         posts.c.status.in_((QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)),
         and_(posts.c.status != CANCELLED, last_touch > literal(since, UtcDateTime)),
     ))
-    counts = _sent_counts(channel)
+    counts = sent_counts_by_article(channel)
     order = func.row_number().over(partition_by=excerpts.c.article_id,
                                    order_by=(excerpts.c.rank, excerpts.c.id))
     query = (
