@@ -10,18 +10,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.channels.telegram import TelegramChannel, channel_error
-from bot.dispatch import ChannelPolicy, Dispatcher
+from bot.dispatch import Dispatcher
 from bot.ingest import load_article
 from bot.logs import QUIET_LOGGERS, setup_logging
 from bot.pipeline import excerpts_for
 from bot.render import PROFILES, render_post
-from bot.store import Store
 from tests.conftest import PROJECT
+from tests.dispatch_support import T0, Clock, make_dispatcher, run_slots, stored
 from tests.fakes.telegram_api import (
     TOKEN,
     bad_request,
@@ -36,26 +36,8 @@ from tests.fakes.telegram_api import (
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ARTICLE = PROJECT / "posts" / "unveiling-cytokines.md"
 TELEGRAM = PROFILES["telegram"]
-
-
-class Clock:
-    """A fake clock: retry waits advance it, and may change the world (`on_sleep`)."""
-
-    def __init__(self) -> None:
-        self.now = T0
-        self.on_sleep = None
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        if self.on_sleep is not None:
-            self.on_sleep()
-        await asyncio.sleep(0)
 
 
 def render(channel, article, excerpt):
@@ -65,30 +47,19 @@ def render(channel, article, excerpt):
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.open(tmp_path / "bot.sqlite3")
     article = load_article(ARTICLE)
-    excerpts = excerpts_for(article, TELEGRAM)
-    s.upsert_article(article, excerpts, channels=[("tg", False), ("other", False)], now=T0)
-    yield s
-    s.close()
+    yield from stored(tmp_path, article, excerpts=excerpts_for(article, TELEGRAM),
+                      channels=[("tg", False), ("other", False)])
 
 
 def dispatcher(store, api, clock, **settings) -> Dispatcher:
     tg = TelegramChannel("tg", token=settings.pop("token", TOKEN), chat_id="@my_channel",
                          api_base_url=api.base_url, timeout=settings.pop("timeout", 2.0))
-    policy = ChannelPolicy(max_per_day=None, repeat_after=timedelta(days=90),
-                           grace=timedelta(minutes=10))
-    return Dispatcher(store, {"tg": tg}, {"tg": policy}, render, clock=clock,
-                      sleep=clock.sleep)
+    return make_dispatcher(store, tg, clock, render)
 
 
 def dispatch(d: Dispatcher, times: int = 1) -> list[str]:
-    async def main():
-        try:
-            return [await d.dispatch("tg") for _ in range(times)]
-        finally:
-            await d.channels["tg"].aclose()
-    return asyncio.run(main())
+    return run_slots(d, "tg", times)
 
 
 def outcomes(store, post_id: int) -> list[str]:

@@ -7,18 +7,24 @@ key or token reaches a log line, stdout or stderr, even with every library at DE
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from bot.article import Article
 from bot.channels.x import XChannel
-from bot.dispatch import ChannelPolicy, Dispatcher
-from bot.excerpt import excerpt_article
 from bot.logs import QUIET_LOGGERS, setup_logging
-from bot.store import Store
+from tests.dispatch_support import (
+    PARAGRAPHS,
+    T0,
+    URL,
+    Clock,
+    cytokines,
+    make_dispatcher,
+    only_post,
+    run_slots,
+    stored,
+)
 from tests.fakes.x_api import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
@@ -37,38 +43,12 @@ from tests.fakes.x_api import (
 
 pytestmark = pytest.mark.timeout(20)
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-URL = "https://blog.example.org/cytokines/"
-PARAGRAPHS = (
-    "Cytokines are small proteins that carry messages between immune cells in the body.",
-    "Interleukin-6 rises within hours of an infection and drives the fever response.",
-    "Chronic inflammation keeps cytokine levels high for months in some patients.",
-)
 QUEUED = len(PARAGRAPHS)
-
-
-class Clock:
-    """The dispatcher's clock; its retry waits advance it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.open(tmp_path / "bot.sqlite3")
-    article = Article(id="a1", title="Cytokines", paragraphs=PARAGRAPHS, source="a.md", url=URL)
-    s.upsert_article(article, excerpt_article(article, max_length=200),
-                     channels=[("x", False), ("tg", False)], now=T0)
-    yield s
-    s.close()
+    yield from stored(tmp_path, cytokines(), channels=[("x", False), ("tg", False)])
 
 
 def oauth1_channel(x_api: FakeXApi) -> XChannel:
@@ -79,26 +59,8 @@ def oauth1_channel(x_api: FakeXApi) -> XChannel:
 
 def dispatch(store, channel: XChannel, clock: Clock, times: int = 1) -> list[str]:
     """Run `times` slots of the X channel through the real dispatcher; their outcomes."""
-    policy = ChannelPolicy(max_per_day=17, repeat_after=timedelta(days=90),
-                           grace=timedelta(minutes=10), proves_duplicates=True)
-    dispatcher = Dispatcher(
-        store, {"x": channel}, {"x": policy},
-        lambda name, article, excerpt: (f"{excerpt.text} {article.url}", None),
-        clock=clock, sleep=clock.sleep,
-    )
-
-    async def go() -> list[str]:
-        try:
-            return [await dispatcher.dispatch("x") for _ in range(times)]
-        finally:
-            await channel.aclose()
-
-    return asyncio.run(go())
-
-
-def only_post(store, status):
-    [post] = store.history(channel="x", status=status)
-    return post
+    dispatcher = make_dispatcher(store, channel, clock, max_per_day=17, proves_duplicates=True)
+    return run_slots(dispatcher, "x", times)
 
 
 def outcomes(store, post) -> list[str]:

@@ -7,16 +7,24 @@ without an id, or refused, ends the thread with a clear reason.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.article import Article
 from bot.channels.x import XChannel
-from bot.dispatch import ChannelPolicy, Dispatcher
 from bot.excerpt import excerpt_article
-from bot.store import ChannelTarget, Rendered, Store
+from bot.store import ChannelTarget, Rendered
+from tests.dispatch_support import (
+    PARAGRAPHS,
+    T0,
+    URL,
+    Clock,
+    cytokines,
+    make_dispatcher,
+    run_slots,
+    stored,
+)
 from tests.fakes.x_api import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
@@ -34,29 +42,8 @@ from tests.fakes.x_api import (
 
 pytestmark = pytest.mark.timeout(20)
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-URL = "https://blog.example.org/cytokines/"
-PARAGRAPHS = (
-    "Cytokines are small proteins that carry messages between immune cells in the body.",
-    "Interleukin-6 rises within hours of an infection and drives the fever response.",
-    "Chronic inflammation keeps cytokine levels high for months in some patients.",
-)
 PARTS = 4
 OK = Answer(handle=True)  # X creates the tweet and answers as usual
-
-
-class Clock:
-    """The dispatcher's clock; its retry waits advance it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 def as_thread(channel: str, article: Article, excerpt) -> Rendered:
@@ -67,12 +54,7 @@ def as_thread(channel: str, article: Article, excerpt) -> Rendered:
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.open(tmp_path / "bot.sqlite3")
-    article = Article(id="a1", title="Cytokines", paragraphs=PARAGRAPHS, source="a.md", url=URL)
-    s.upsert_article(article, excerpt_article(article, max_length=200),
-                     channels=[ChannelTarget("x", per_article=True)], now=T0)
-    yield s
-    s.close()
+    yield from stored(tmp_path, cytokines(), channels=[ChannelTarget("x", per_article=True)])
 
 
 def dispatch(store, x_api: FakeXApi, clock: Clock, times: int = 1, *,
@@ -81,19 +63,9 @@ def dispatch(store, x_api: FakeXApi, clock: Clock, times: int = 1, *,
     channel = XChannel("x", api_key=API_KEY, api_secret=API_SECRET, access_token=ACCESS_TOKEN,
                        access_token_secret=ACCESS_TOKEN_SECRET, api_base_url=x_api.url,
                        timeout=2.0)
-    policy = ChannelPolicy(max_per_day=max_per_day, repeat_after=timedelta(days=90),
-                           grace=timedelta(minutes=10), proves_duplicates=True,
-                           thread_length=PARTS)
-    dispatcher = Dispatcher(store, {"x": channel}, {"x": policy}, as_thread, clock=clock,
-                            sleep=clock.sleep)
-
-    async def go() -> list[str]:
-        try:
-            return [await dispatcher.dispatch("x") for _ in range(times)]
-        finally:
-            await channel.aclose()
-
-    return asyncio.run(go())
+    dispatcher = make_dispatcher(store, channel, clock, as_thread, max_per_day=max_per_day,
+                                 proves_duplicates=True, thread_length=PARTS)
+    return run_slots(dispatcher, "x", times)
 
 
 def the_post(store):

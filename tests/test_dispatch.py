@@ -8,13 +8,12 @@ clock is a fake one that the retry waits advance.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from bot.article import Article
 from bot.channels import Channel, Delivery, OutgoingPost
-from bot.dispatch import ChannelPolicy, Dispatcher
+from bot.dispatch import Dispatcher
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -24,29 +23,22 @@ from bot.errors import (
     RejectedError,
 )
 from bot.excerpt import excerpt_article
-from bot.store import Store
+from tests.dispatch_support import PARAGRAPHS as FIRST_PARAGRAPHS
+from tests.dispatch_support import (
+    T0,
+    Clock,
+    cytokines,
+    make_dispatcher,
+    only_post,
+    stored,
+)
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PARAGRAPHS = (
-    "Cytokines are small proteins that carry messages between immune cells in the body.",
-    "Interleukin-6 rises within hours of an infection and drives the fever response.",
-    "Chronic inflammation keeps cytokine levels high for months in some patients.",
+    *FIRST_PARAGRAPHS,
     "Macrophages release tumour necrosis factor when they meet bacterial fragments.",
     "Regulatory T cells calm an immune response once an infection has been cleared.",
 )
 QUEUED = len(PARAGRAPHS)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 class ScriptedChannel(Channel):
@@ -70,34 +62,19 @@ class ScriptedChannel(Channel):
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.open(tmp_path / "bot.sqlite3")
-    article = Article(id="a1", title="Cytokines", paragraphs=PARAGRAPHS, source="a.md",
-                      url="https://blog.example.org/cytokines/")
+    article = cytokines(PARAGRAPHS)
     excerpts = excerpt_article(article, max_length=200)
     assert len(excerpts) == QUEUED
-    s.upsert_article(article, excerpts, channels=[("x", False), ("tg", False)], now=T0)
-    yield s
-    s.close()
+    yield from stored(tmp_path, article, excerpts=excerpts, channels=[("x", False), ("tg", False)])
 
 
 def dispatcher(store, clock, script, **policy) -> tuple[Dispatcher, ScriptedChannel]:
     channel = ScriptedChannel("x", script)
-    policies = {"x": ChannelPolicy(max_per_day=policy.pop("max_per_day", None),
-                                   repeat_after=timedelta(days=90),
-                                   grace=policy.pop("grace", timedelta(minutes=10)), **policy)}
-    d = Dispatcher(store, {"x": channel}, policies,
-                   lambda name, article, excerpt: (f"{excerpt.text} {article.url}", None),
-                   clock=clock, sleep=clock.sleep)
-    return d, channel
+    return make_dispatcher(store, channel, clock, **policy), channel
 
 
 def run(coro):
     return asyncio.run(coro)
-
-
-def only_post(store, status):
-    [post] = store.history(channel="x", status=status)
-    return post
 
 
 def test_sent_post_records_remote_id_and_url(store):

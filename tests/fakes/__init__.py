@@ -2,5 +2,6 @@
 
 Each module holds one server and its pytest fixture; a test module imports the fixture
 (`from tests.fakes.telegram_api import telegram_api_fixture  # noqa: F401`
-provides the `telegram_api` fixture).
+provides the `telegram_api` fixture). `server` holds the plumbing they share: the HTTP
+server in its thread, its open connections, start and stop.
 """

@@ -18,18 +18,17 @@ The server never logs: the stdlib would print request paths, which hold the toke
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
+from tests.fakes.server import QuietHandler, ServerThread, serving
 
 TOKEN = "123456:TEST-SECRET-TOKEN-abcdef"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "My Bot", "username": "my_bot",
@@ -253,9 +252,7 @@ class FakeTelegramAPI:
         self._script: list[Scripted] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
+        self._running: ServerThread | None = None
         self._next_message_id = 1
 
     @property
@@ -276,32 +273,17 @@ class FakeTelegramAPI:
 
     def accept_connections(self) -> None:
         """Listen (again, on the same port once it had one)."""
-        if self._server is not None:
+        if self._running is not None:
             return
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        server.daemon_threads = True
-        server.handle_error = lambda request, address: None  # quiet: no traceback on stderr
-        server.fake = self  # type: ignore[attr-defined]
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={
-            "poll_interval": 0.02}, name="fake-telegram-api", daemon=True)
-        self._thread.start()
+        self._running = ServerThread(self, _Handler, port=self.port, poll_interval=0.02,
+                                     name="fake-telegram-api")
+        self.port = self._running.port
 
     def refuse_connections(self) -> None:
         """Stop listening and cut open connections: a connect now fails (refused)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=2)
+        running, self._running = self._running, None
+        if running is not None:
+            running.stop(join_timeout=2)
 
     # scripting and reading
 
@@ -323,10 +305,6 @@ class FakeTelegramAPI:
                 if answer.method in (None, call.method):
                     return self._script.pop(index)
         return None
-
-    def _track(self, conn: socket.socket, open_: bool) -> None:
-        with self._lock:
-            (self._connections.add if open_ else self._connections.discard)(conn)
 
     def perform(self, call: Call) -> tuple[int, dict]:
         """The normal answer to `call`: (status, body)."""
@@ -432,22 +410,7 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
     return params
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers do
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.fake._track(self.connection, True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.fake._track(self.connection, False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the path holds the token
-
+class _Handler(QuietHandler):  # HTTP/1.1: keep-alive, as Telegram's servers do
     def do_GET(self) -> None:
         self.do_POST()
 
@@ -495,6 +458,4 @@ def telegram_api_fixture():
 
     Import `telegram_api_fixture` into a test module (`# noqa: F401`) to use it.
     """
-    api = FakeTelegramAPI().start()
-    yield api
-    api.stop()
+    yield from serving(FakeTelegramAPI())

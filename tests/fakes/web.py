@@ -15,15 +15,14 @@ test. A test module imports `web_fixture` and asks for the fixture `web`.
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
+
+from tests.fakes.server import QuietHandler, ServerThread, serving
 
 MIB = 1024 * 1024
 MAX_DELAY = 5.0  # a slow answer never waits longer than this
@@ -57,13 +56,11 @@ class FakeWeb:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread | None = None
 
     def url(self, path: str = "/") -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        assert self._running is not None, "start() the fake first"
+        return f"{self._running.url}{path}"
 
     def serve(self, path: str, body: str | bytes, *, content_type: str | None = HTML,
               status: int = 200, etag: str | None = None, delay: float = 0.0,
@@ -91,18 +88,11 @@ class FakeWeb:
             return [r for r in self.requests if r.path == path]
 
     def start(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._running = ServerThread(self, _Handler)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.close_connections()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._running is not None:
+            self._running.stop()
 
     # --- handling (in the server's threads) ---------------------------------------------------
 
@@ -127,41 +117,7 @@ class FakeWeb:
             request.reply(route.status, route.body, route.content_type, extra)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeWeb) -> None:
-        self.fake = fake
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        conn, address = super().get_request()
-        with self._connections_lock:
-            self._connections.add(conn)
-        return conn, address
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """End open connections, so no handler thread outlives the test."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (too large, timeout) breaks the pipe: expected here."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
+class _Handler(QuietHandler):
     timeout = 10
 
     def do_GET(self) -> None:
@@ -196,16 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
                 sent += len(piece)
         self.close_connection = True
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `FakeWeb.requests`."""
-
 
 @pytest.fixture(name="web")
 def web_fixture() -> Iterator[FakeWeb]:
     """`web`: a started fake web server on 127.0.0.1."""
-    server = FakeWeb()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(FakeWeb())

@@ -13,21 +13,20 @@ imports `x_api_fixture` and asks for the fixture `x_api`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 from twitter_text import parse_tweet
+
+from tests.fakes.server import QuietHandler, ServerThread, serving
 
 API_KEY = "fake-x-api-key-7c1e0b"
 API_SECRET = "fake-x-api-secret-2b9d44"
@@ -151,14 +150,12 @@ class FakeXApi:
         self._script: deque[Answer] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._running: ServerThread | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        assert self._running is not None, "start() the fake first"
+        return self._running.url
 
     @property
     def texts(self) -> list[str]:
@@ -171,19 +168,12 @@ class FakeXApi:
             self._script.extend(answers)
 
     def start(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._running = ServerThread(self, _Handler)
 
     def stop(self) -> None:
         self._stopping.set()  # wakes slow answers
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.close_connections()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._running is not None:
+            self._running.stop()
 
     # --- handling (in the server's threads) ---------------------------------------------------
 
@@ -248,41 +238,7 @@ class FakeXApi:
                               "text": text}}, {}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeXApi) -> None:
-        self.fake = fake
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        conn, address = super().get_request()
-        with self._connections_lock:
-            self._connections.add(conn)
-        return conn, address
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """End kept-alive connections, so no handler thread outlives the test."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (timeout) breaks the pipe: expected here, not reported."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as X serves tweepy's pooled connections
-    server: _Server
+class _Handler(QuietHandler):  # HTTP/1.1 keeps tweepy's pooled connections alive
     timeout = 10
 
     def do_GET(self) -> None:
@@ -300,9 +256,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test reads `FakeXApi.requests`, not stderr."""
-
 
 @pytest.fixture(name="x_api")
 def x_api_fixture() -> Iterator[FakeXApi]:
@@ -311,9 +264,4 @@ def x_api_fixture() -> Iterator[FakeXApi]:
     Import `x_api_fixture` into a test module and ask for `x_api` (a fixture imported under
     its own name would be flagged by ruff as redefined by each test's parameter).
     """
-    api = FakeXApi()
-    api.start()
-    try:
-        yield api
-    finally:
-        api.stop()
+    yield from serving(FakeXApi())
