@@ -182,7 +182,11 @@ def test_shutdown_during_a_retry_wait_puts_the_post_back(store):
 
     async def scenario():
         task = asyncio.create_task(d.dispatch("x"))
-        await asyncio.sleep(0.05)
+        for _ in range(500):  # until the dispatch sleeps before its retry (5 s at most)
+            if d.waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert d.waiting
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
