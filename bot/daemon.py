@@ -292,13 +292,16 @@ class Daemon:
     async def _shutdown(self) -> None:
         self.feeds.stop()
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            # No new slots; but not shutdown() yet: APScheduler's asyncio executor cancels
+            # the jobs still running, which would cut a send in flight.
+            self.scheduler.pause()
         if self.metrics is not None:
             await self.metrics.stop()
         pending = [t for t in self._tasks if not t.done()]
         if self.dispatcher is not None:
             for task in list(self.dispatcher.waiting):  # a retry wait is cut short at once
                 task.cancel()
+        still: set[asyncio.Task] = set()
         if pending:
             # Sends in flight get a few seconds; a retry wait is cut short (the post goes
             # back to the queue): shutdown never waits out a rate-limit pause.
@@ -306,7 +309,9 @@ class Daemon:
             for task in still:
                 task.cancel()
             await asyncio.gather(*still, return_exceptions=True)
-        log_event("daemon.stopped", interrupted=len(pending))
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        log_event("daemon.stopped", interrupted=len(still))
 
     async def _close_channels(self) -> None:
         for channel in self.channels.values():

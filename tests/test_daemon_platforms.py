@@ -185,3 +185,23 @@ thread_length = 4
     assert post.text == "\n\n".join(post.parts)
     events = [e["event"] for e in log_events(tmp_path / "var/bot.log")]
     assert events.count("post.part_sent") == 4 and events.count("post.sent") == 1
+
+
+def test_sigterm_lets_the_send_in_flight_finish(tmp_path, x_api, telegram_api):
+    config = write_config(tmp_path, f"""
+[channels.news]
+platform = "telegram"
+chat_id = "@my_channel"
+api_base_url = "{telegram_api.base_url}"
+schedule = {{ every = "1s" }}
+""")
+    telegram_api.script(tg.slow(2.0, method="sendMessage"))  # the answer takes 2 s
+    process = start(config, env=SECRETS)
+    wait_for(lambda: len(telegram_api.messages) == 1, timeout=20)
+    code, _, err = stop(process)  # SIGTERM while the daemon waits for Telegram's answer
+    assert code == 0, err
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        [post] = store.history(channel="news", status="sent")
+        assert store.history(channel="news", status="unknown") == []
+    assert post.text == telegram_api.messages[0]["params"]["text"]
+    assert post.remote_url == "https://t.me/my_channel/1"
