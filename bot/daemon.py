@@ -62,6 +62,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self._scanning = threading.Lock()
+        self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
@@ -161,6 +162,7 @@ class Daemon:
             return
         old = self.channels
         self._apply(config, channels)
+        self._stamps.clear()  # channels or templates may have changed: read every file again
         for channel in old.values():
             asyncio.get_running_loop().create_task(channel.aclose())
         if self.scheduler is not None:
@@ -190,7 +192,8 @@ class Daemon:
             log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
             return
         report = scan_library(self.store, [posts_dir], channels=enabled_channels(self.config),
-                              now=self.clock(), root=posts_dir, prune=True)
+                              now=self.clock(), root=posts_dir, prune=True,
+                              stamps=self._stamps)
         log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
                   changed=report.changed, unchanged=report.unchanged, removed=report.removed,
                   failed=len(report.failed), queued=report.queued)

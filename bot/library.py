@@ -128,12 +128,23 @@ def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, Channe
 
 def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, ChannelConfig],
                  now: datetime, root: Path | None = None, prune: bool = False,
-                 progress: Callable[[Path], None] | None = None) -> ScanReport:
-    """Ingest every article under `paths`; with `prune`, cancel posts of files now gone."""
+                 progress: Callable[[Path], None] | None = None,
+                 stamps: dict[str, tuple[int, int]] | None = None) -> ScanReport:
+    """Ingest every article under `paths`; with `prune`, cancel posts of files now gone.
+
+    With `stamps` (path → modification time and size, kept by the caller between scans), a
+    file unchanged since the last scan is not read again, and a broken one is reported
+    once, not at every scan.
+    """
     report = ScanReport()
     present: set[str] = set()
     for path in article_files(paths):
-        present.add(str(path.resolve()))
+        key = str(path.resolve())
+        present.add(key)
+        stamp = _stamp(path)
+        if stamps is not None and stamp is not None and stamps.get(key) == stamp:
+            report.unchanged += 1
+            continue
         try:
             result = ingest_file(store, path, channels=channels, now=now, root=root)
         except UserError as exc:
@@ -141,6 +152,8 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
             log_event("article.invalid", level=logging.WARNING, path=str(path), error=str(exc))
             continue
         finally:
+            if stamps is not None and stamp is not None:
+                stamps[key] = stamp
             if progress is not None:
                 progress(path)
         _count(report, result, path)
@@ -150,6 +163,14 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
         for article_id in removed:
             log_event("article.removed", article=article_id)
     return report
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _count(report: ScanReport, result, path: Path | str) -> None:
