@@ -181,26 +181,28 @@ def queued_items(
     return _items(conn, query, best_per_article)
 
 
-def recycle_items(conn: Connection, channel: str, *, since: datetime,
-                  per_article: bool = False) -> list[QueuedItem]:
-    """Evergreen candidates: each article's best active excerpt that went out on `channel`
-    at `since` or before and has had nothing on it after (nor anything pending); or that
-    never went out but whose article is in the channel's recycling pool (a feed's backlog).
+def evergreen_query(channel: str, *, per_article: bool = False,
+                    since: datetime | None = None):
+    """Evergreen candidates of `channel` as a query: each active excerpt that went out
+    there, or whose article is in the channel's recycling pool (a feed's backlog), with
+    nothing pending; with `last_touch`, when anything was last done with it there (None:
+    never), and `place`, its rank among its article's candidates. With `since`, only
+    those untouched after it.
 
     With `per_article` (threads), the whole article counts: its best excerpt comes back
-    when anything of the article went out, and nothing of it since `since`.
+    when anything of the article went out, and nothing of it since.
     """
     on = posts.c.article_id == excerpts.c.article_id if per_article else (
         posts.c.excerpt_id == excerpts.c.id)
     here = and_(on, posts.c.channel == channel)
-    last_touch = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
+    touched = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
+    last_touch = (select(func.max(touched, type_=UtcDateTime))
+                  .where(here, posts.c.status != CANCELLED).scalar_subquery())
     ever_sent = exists().where(here, posts.c.status == SENT)
     in_pool = exists().where(recycle_pool.c.channel == channel,
                              recycle_pool.c.article_id == excerpts.c.article_id)
-    blocked = exists().where(here, or_(
-        posts.c.status.in_((QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)),
-        and_(posts.c.status != CANCELLED, last_touch > literal(since, UtcDateTime)),
-    ))
+    pending = exists().where(here, posts.c.status.in_(
+        (QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)))
     counts = sent_counts_by_article(channel)
     order = func.row_number().over(partition_by=excerpts.c.article_id,
                                    order_by=(excerpts.c.rank, excerpts.c.id))
@@ -210,21 +212,30 @@ def recycle_items(conn: Connection, channel: str, *, since: datetime,
             excerpts.c.id.label("excerpt_id"), articles.c.added_at.label("article_added_at"),
             excerpts.c.rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
-            excerpts.c.created_at, order.label("place"),
+            excerpts.c.created_at, last_touch.label("last_touch"), order.label("place"),
         )
         .select_from(
             excerpts.join(articles, articles.c.id == excerpts.c.article_id)
             .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
         )
         .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
-               or_(ever_sent, in_pool), ~blocked)
+               or_(ever_sent, in_pool), ~pending)
     )
+    if since is not None:
+        query = query.where(or_(last_touch.is_(None), last_touch <= literal(since, UtcDateTime)))
+    return query
+
+
+def recycle_items(conn: Connection, channel: str, *, since: datetime,
+                  per_article: bool = False) -> list[QueuedItem]:
+    """Each article's best evergreen candidate untouched on `channel` since `since`."""
+    query = evergreen_query(channel, per_article=per_article, since=since)
     return _items(conn, query, best_per_article=True)
 
 
 def _items(conn: Connection, query, best_per_article: bool) -> list[QueuedItem]:
     inner = query.subquery("candidates")
-    outer = select(*(c for c in inner.c if c.name != "place"))
+    outer = select(*(c for c in inner.c if c.name not in ("place", "last_touch")))
     if best_per_article:
         outer = outer.where(inner.c.place == 1)
     return [QueuedItem(**row._mapping) for row in conn.execute(outer)]

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, select
 
 from bot.planner import QueuedItem
-from bot.store.claim import sent_counts_by_article
-from bot.store.schema import (
-    CANCELLED,
-    PENDING_APPROVAL,
-    QUEUED,
-    SENDING,
-    SENT,
-    UNKNOWN,
-    UtcDateTime,
-    articles,
-    excerpts,
-    posts,
-    recycle_pool,
-)
+from bot.store.claim import evergreen_query
+from bot.store.schema import articles, excerpts
 
 
 def evergreen_pool(conn: Connection, channel: str, *,
@@ -28,42 +16,15 @@ def evergreen_pool(conn: Connection, channel: str, *,
     """Excerpts that evergreen recycling may bring back on `channel`, each with when it was
     last touched there (None: never, e.g. a feed's backlog). Excerpts with a post still
     pending are left out: they are in the queue. `per_article` as for threads."""
-    on = (posts.c.article_id == excerpts.c.article_id) if per_article else (
-        posts.c.excerpt_id == excerpts.c.id)
-    here = and_(on, posts.c.channel == channel)
-    touched = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
-    last_touch = (select(func.max(touched, type_=UtcDateTime))
-                  .where(here, posts.c.status != CANCELLED).scalar_subquery())
-    ever_sent = exists().where(here, posts.c.status == SENT)
-    in_pool = exists().where(recycle_pool.c.channel == channel,
-                             recycle_pool.c.article_id == excerpts.c.article_id)
-    pending = exists().where(here, posts.c.status.in_(
-        (QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)))
-    counts = sent_counts_by_article(channel)
-    query = (
-        select(
-            excerpts.c.article_id, excerpts.c.id.label("excerpt_id"),
-            articles.c.added_at.label("article_added_at"),
-            excerpts.c.rank.label("excerpt_rank"),
-            func.coalesce(counts.c.n, 0).label("article_sent_count"),
-            excerpts.c.created_at, last_touch.label("last_touch"),
-        )
-        .select_from(
-            excerpts.join(articles, articles.c.id == excerpts.c.article_id)
-            .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
-        )
-        .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
-               or_(ever_sent, in_pool), ~pending)
-    )
+    inner = evergreen_query(channel, per_article=per_article).subquery("candidates")
+    query = select(*(c for c in inner.c if c.name != "place"))
     if per_article:
-        query = query.where(excerpts.c.rank == select(func.min(excerpts.c.rank)).where(
-            excerpts.c.article_id == articles.c.id, excerpts.c.active.is_(True)
-        ).scalar_subquery())
+        query = query.where(inner.c.place == 1)
     pool = []
     for row in conn.execute(query):
         values = dict(row._mapping)
         last = values.pop("last_touch")
-        pool.append((QueuedItem(post_id=None, **values), last))
+        pool.append((QueuedItem(**values), last))
     return pool
 
 
