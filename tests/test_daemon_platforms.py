@@ -44,6 +44,17 @@ schedule = {{ every = "1s" }}
 """, bot='log_level = "debug"')
 
 
+def telegram_only(tmp_path, telegram_api, *, every: str):
+    """A config with one Telegram channel, posting to the fake, every `every`."""
+    return write_config(tmp_path, f"""
+[channels.news]
+platform = "telegram"
+chat_id = "@my_channel"
+api_base_url = "{telegram_api.base_url}"
+schedule = {{ every = "{every}" }}
+""")
+
+
 def test_both_platforms_get_every_excerpt_exactly_once_and_no_secret_leaks(
     tmp_path, x_api, telegram_api
 ):
@@ -101,15 +112,8 @@ def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api)
     assert "REVOKED-TOKEN" not in (tmp_path / "var/bot.log").read_text() + out + err
 
 
-
 def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_api):
-    config = write_config(tmp_path, f"""
-[channels.news]
-platform = "telegram"
-chat_id = "@my_channel"
-api_base_url = "{telegram_api.base_url}"
-schedule = {{ every = "1s" }}
-""")
+    config = telegram_only(tmp_path, telegram_api, every="1s")
     # The first send is delivered, but its answer comes late: the daemon dies waiting for it.
     telegram_api.script(tg.slow(3.0, method="sendMessage"))
     process = start(config, env=SECRETS)
@@ -138,13 +142,7 @@ def test_sigterm_during_a_rate_limit_pause_requeues_without_waiting(
 ):
     import time
 
-    config = write_config(tmp_path, f"""
-[channels.news]
-platform = "telegram"
-chat_id = "@my_channel"
-api_base_url = "{telegram_api.base_url}"
-schedule = {{ every = "1h" }}
-""")
+    config = telegram_only(tmp_path, telegram_api, every="1h")
     telegram_api.script(tg.flood(120, method="sendMessage"))
     process = start(config, "--once", env=SECRETS)
     wait_for(lambda: any(e["event"] == "post.retry" for e in log_events(tmp_path / "var/bot.log")))
@@ -188,13 +186,7 @@ thread_length = 4
 
 
 def test_sigterm_lets_the_send_in_flight_finish(tmp_path, x_api, telegram_api):
-    config = write_config(tmp_path, f"""
-[channels.news]
-platform = "telegram"
-chat_id = "@my_channel"
-api_base_url = "{telegram_api.base_url}"
-schedule = {{ every = "1s" }}
-""")
+    config = telegram_only(tmp_path, telegram_api, every="1s")
     telegram_api.script(tg.slow(2.0, method="sendMessage"))  # the answer takes 2 s
     process = start(config, env=SECRETS)
     wait_for(lambda: len(telegram_api.messages) == 1, timeout=20)
