@@ -22,14 +22,13 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels import Channel
-from bot.channels.factory import build_channel
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher, ThreadedStore
 from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import scan_library
 from bot.logs import log_event, register_url_secrets, setup_logging
+from bot.platforms import Channel, build_channel
 from bot.runtime import policy_for, queue_target, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store

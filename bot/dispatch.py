@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot.channels import Channel, Delivery, OutgoingPost
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -44,6 +43,7 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import log_event, redact
+from bot.platforms import Channel, Delivery, OutgoingPost
 
 BACKOFF_BASE = 2.0  # seconds before the first retry
 BACKOFF_CAP = 300.0  # never wait longer than this between two tries, unless told to

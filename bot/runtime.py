@@ -7,6 +7,7 @@ from bot.config import Channel as ChannelConfig
 from bot.dispatch import ChannelPolicy
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
+from bot.platforms import PLATFORMS
 from bot.render import PROFILES, Profile, UtmParams, render_post
 from bot.render.thread import render_thread
 from bot.store import ChannelTarget, Rendered
@@ -16,9 +17,7 @@ THREAD_SEPARATOR = "\n\n"  # between a thread's parts in the text people read
 
 def profile_for(channel: ChannelConfig) -> Profile:
     """How the channel's posts are rendered and counted."""
-    if channel.platform == "console":
-        return PROFILES[channel.render_as]
-    return PROFILES[channel.platform]
+    return PROFILES[channel.profile_name]
 
 
 def utm_for(channel: ChannelConfig) -> UtmParams | None:
@@ -27,7 +26,7 @@ def utm_for(channel: ChannelConfig) -> UtmParams | None:
 
 def thread_length(channel: ChannelConfig) -> int | None:
     """Posts per thread on a channel in thread mode; None for one post per slot."""
-    return channel.thread_length if getattr(channel, "thread", False) else None
+    return channel.posts_per_thread
 
 
 def queue_target(channel: ChannelConfig) -> ChannelTarget:
@@ -77,6 +76,6 @@ def policy_for(channel: ChannelConfig) -> ChannelPolicy:
         repeat_after=channel.repeat_after,
         grace=channel.grace,
         on_unknown=channel.on_unknown,
-        proves_duplicates=channel.platform == "x",
+        proves_duplicates=PLATFORMS[channel.platform].capabilities.proves_duplicates,
         thread_length=thread_length(channel),
     )

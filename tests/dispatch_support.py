@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.article import Article
-from bot.channels import Channel
 from bot.dispatch import ChannelPolicy, Dispatcher
 from bot.excerpt import Excerpt, excerpt_article
+from bot.platforms import Channel
 from bot.store import Store
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

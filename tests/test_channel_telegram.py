@@ -13,8 +13,6 @@ import httpx
 import pytest
 from telegram.error import ChatMigrated, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.channels import OutgoingPost
-from bot.channels.telegram import TelegramChannel, channel_error
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -22,6 +20,8 @@ from bot.errors import (
     RateLimitedError,
     RejectedError,
 )
+from bot.platforms import OutgoingPost
+from bot.platforms.telegram import TelegramChannel, channel_error
 from tests.fakes.telegram_api import (
     CHANNEL,
     PRIVATE_CHANNEL,

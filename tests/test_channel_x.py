@@ -13,8 +13,6 @@ import time
 import pytest
 import requests
 
-from bot.channels import Delivery, OutgoingPost
-from bot.channels.x import XChannel, channel_error
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -24,6 +22,8 @@ from bot.errors import (
     RateLimitedError,
     RejectedError,
 )
+from bot.platforms import Delivery, OutgoingPost
+from bot.platforms.x import XChannel, channel_error
 from tests.fakes.x_api import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,

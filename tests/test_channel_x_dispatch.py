@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.channels.x import XChannel
 from bot.logs import QUIET_LOGGERS, setup_logging
+from bot.platforms.x import XChannel
 from tests.dispatch_support import (
     PARAGRAPHS,
     T0,

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 
 from bot.article import Article
-from bot.channels.x import XChannel
 from bot.excerpt import excerpt_article
+from bot.platforms.x import XChannel
 from bot.store import ChannelTarget, Rendered
 from tests.dispatch_support import (
     PARAGRAPHS,

@@ -15,12 +15,9 @@ from bot.config import (
     ChannelDefaults,
     Config,
     ConfigProblems,
-    ConsoleChannel,
     Schedule,
     Source,
-    TelegramChannel,
     Utm,
-    XChannel,
     config_json_schema,
     default_config_path,
     load_config,
@@ -28,6 +25,10 @@ from bot.config import (
     resolve_secrets,
 )
 from bot.errors import ConfigError
+from bot.platforms import PLATFORMS
+from bot.platforms.console import ConsoleSettings
+from bot.platforms.telegram import TelegramSettings
+from bot.platforms.x import XSettings
 
 PROJECT = Path(__file__).resolve().parent.parent
 REFERENCE = PROJECT / "config" / "reference.toml"
@@ -97,14 +98,14 @@ def test_the_example_config_loads_with_typed_values(tmp_path: Path) -> None:
     assert list(config.channels) == ["console", "news"]
 
     console = config.channels["console"]
-    assert isinstance(console, ConsoleChannel)
+    assert isinstance(console, ConsoleSettings)
     assert console.name == "console"
     assert console.render_as == "x"
     assert console.schedule == (Schedule(every=timedelta(seconds=10), timezone="UTC"),)
     assert console.schedule[0].kind == "every"
 
     news = config.channels["news"]
-    assert isinstance(news, TelegramChannel)
+    assert isinstance(news, TelegramSettings)
     assert news.chat_id == "@my_channel"
     assert news.token_env == "TELEGRAM_BOT_TOKEN"
     assert news.api_base_url == "http://127.0.0.1:8081"
@@ -149,7 +150,7 @@ schedule = { cron = "0 9 * * *" }
         None,
     )
     assert console.outbox is None
-    assert isinstance(x, XChannel)
+    assert isinstance(x, XSettings)
     assert x.max_per_day == 17  # the free tier
     assert (x.api_key_env, x.api_secret_env) == ("X_API_KEY", "X_API_SECRET")
     assert (x.access_token_env, x.access_token_secret_env) == (
@@ -203,7 +204,7 @@ def test_platform_may_come_from_defaults(tmp_path: Path) -> None:
     config = load_text(
         tmp_path, '[defaults]\nplatform = "console"\n[channels.a]\nschedule = { every = "1h" }\n'
     )
-    assert isinstance(config.channels["a"], ConsoleChannel)
+    assert isinstance(config.channels["a"], ConsoleSettings)
 
 
 def test_schedules_default_to_the_bot_time_zone_and_may_be_a_list(tmp_path: Path) -> None:
@@ -306,9 +307,7 @@ def test_every_field_has_one_line_of_documentation() -> None:
     for model in (
         BotSettings,
         ChannelDefaults,
-        ConsoleChannel,
-        TelegramChannel,
-        XChannel,
+        *(platform.settings for platform in PLATFORMS.values()),
         Schedule,
         Utm,
         Source,
@@ -332,16 +331,15 @@ def documented_keys(text: str) -> set[str]:
 def test_the_reference_config_loads_cleanly() -> None:
     config = load_config(REFERENCE)
     assert {type(c) for c in config.channels.values()} == {
-        ConsoleChannel,
-        TelegramChannel,
-        XChannel,
+        platform.settings for platform in PLATFORMS.values()
     }
     assert config.bot.posts_dir == REFERENCE.parent / "posts"
 
 
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
-    for model in (BotSettings, ConsoleChannel, TelegramChannel, XChannel, Schedule, Utm, Source):
+    platforms = [platform.settings for platform in PLATFORMS.values()]
+    for model in (BotSettings, *platforms, Schedule, Utm, Source):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -371,7 +369,7 @@ def test_json_schema_is_json_and_describes_the_file() -> None:
     assert bot["additionalProperties"] is False
     assert bot["properties"]["scan_interval"]["default"] == "5m"
     assert bot["properties"]["log_format"]["enum"] == ["text", "json"]
-    telegram = schema["$defs"]["TelegramChannel"]
+    telegram = schema["$defs"]["TelegramSettings"]
     assert telegram["properties"]["repeat_after"]["default"] == "90d"
     assert set(telegram["required"]) == {"platform", "schedule", "chat_id"}
     channel = schema["properties"]["channels"]["additionalProperties"]
@@ -540,3 +538,12 @@ def test_warning_when_posts_dir_does_not_exist(tmp_path: Path) -> None:
         f"{tmp_path / 'excerpt-bot.toml'}: bot.posts_dir: {tmp_path / 'posts'} is not a folder "
         "yet (create it and put articles in it)"
     ]
+
+
+def test_every_platform_is_documented_and_has_an_example_in_the_starter_config() -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    listed = re.search(r"#   platform +(.+?) \(required\)", reference).group(1)
+    assert set(re.findall(r'"([a-z]+)"', listed)) == set(PLATFORMS)
+    starter = render_init_config()
+    for name in PLATFORMS:
+        assert re.search(rf'^#? ?platform = "{name}"', starter, flags=re.MULTILINE), name

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.factory import build_channel
-from bot.channels.x import XChannel as XSender
-from bot.config import XChannel
 from bot.excerpt import excerpt_article
 from bot.ingest import load_article
 from bot.planner import QueuedItem, simulate
+from bot.platforms import build_channel
+from bot.platforms.x import XChannel as XSender
+from bot.platforms.x import XSettings
 from bot.render import x_length
 from bot.render.thread import THREAD_MARK
 from bot.runtime import queue_target, render_for
@@ -22,8 +22,8 @@ from tests.daemon_support import EXAMPLE
 from tests.test_config import load_text, problems_of
 
 
-def x_config(**keys) -> XChannel:
-    return XChannel(platform="x", schedule={"every": "1h"}, **keys)
+def x_config(**keys) -> XSettings:
+    return XSettings(platform="x", schedule={"every": "1h"}, **keys)
 
 
 def test_a_thread_channel_loads_with_four_posts_a_thread_and_is_built(tmp_path: Path):

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.channels import Channel, Delivery, OutgoingPost
 from bot.dispatch import Dispatcher
 from bot.errors import (
     AmbiguousError,
@@ -23,6 +22,7 @@ from bot.errors import (
     RejectedError,
 )
 from bot.excerpt import excerpt_article
+from bot.platforms import Channel, Delivery, OutgoingPost
 from tests.dispatch_support import PARAGRAPHS as FIRST_PARAGRAPHS
 from tests.dispatch_support import (
     T0,

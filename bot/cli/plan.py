@@ -82,8 +82,8 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     slots, more = coming_slots(channel, now=now, until=until, limit=limit)
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
-    cost = getattr(channel, "posts_per_slot", 1)  # a thread spends all its posts
-    per_article = bool(getattr(channel, "thread", False))
+    cost = channel.posts_per_slot  # a thread spends all its posts
+    per_article = channel.posts_per_thread is not None
     chosen = simulate(store.queued_items(channel.name),
                       last_article_id=store.last_sent_article(channel.name), slots=slots,
                       max_per_day=channel.max_per_day, already_sent_times=sent,

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from bot.channels.factory import build_channel
 from bot.cli.configured import ProblemsError, load_config_or_fail
 from bot.cli.options import config_option, resolve_config_path
 from bot.config import Channel as ChannelConfig
@@ -23,6 +22,7 @@ from bot.config import (
 )
 from bot.errors import ExcerptBotError, UserError
 from bot.logs import redact
+from bot.platforms import build_channel
 from bot.slots import enabled_channels
 
 

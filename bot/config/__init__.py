@@ -2,7 +2,8 @@
 
     load_config(path)            -> Config, or ConfigProblems listing every problem
     Config                       .bot (BotSettings), .defaults, .channels {name: channel}
-      ConsoleChannel | TelegramChannel | XChannel   (by `platform`), each with .schedule
+      channel settings           one model per platform (`bot.platforms.<name>`), chosen by
+                                 `platform`, each a `ChannelSettings` with .schedule
       Schedule                   one of cron / every / slots, with timezone and jitter
       .sources                   [[sources]]: Source (a feed, its poll interval, filters)
     resolve_secrets(channel, environ)    the channel's secrets from environment variables
@@ -12,56 +13,44 @@
 
 `ConfigProblems` is a `bot.errors.ConfigError` whose message has one line per problem,
 `FILE: KEY.PATH: what is wrong (how to fix)`; the same lines are in `.problems`.
+
+The names are imported on first use: the platform modules build their settings on
+`bot.config.channels`, and the whole config is built from the platform modules.
 """
 
-from bot.config.load import (
-    CONFIG_ENV_VAR,
-    DEFAULT_CONFIG_NAME,
-    config_json_schema,
-    default_config_path,
-    load_config,
-    parse_config,
-    render_init_config,
-    resolve_secrets,
-    secret_env_vars,
-)
-from bot.config.models import (
-    PLATFORMS,
-    BotSettings,
-    Channel,
-    ChannelBase,
-    ChannelDefaults,
-    Config,
-    ConsoleChannel,
-    Schedule,
-    Source,
-    TelegramChannel,
-    Utm,
-    XChannel,
-)
-from bot.config.problems import ConfigProblems
+from __future__ import annotations
 
-__all__ = [
-    "CONFIG_ENV_VAR",
-    "DEFAULT_CONFIG_NAME",
-    "PLATFORMS",
-    "BotSettings",
-    "Channel",
-    "ChannelBase",
-    "ChannelDefaults",
-    "Config",
-    "ConfigProblems",
-    "ConsoleChannel",
-    "Schedule",
-    "Source",
-    "TelegramChannel",
-    "Utm",
-    "XChannel",
-    "config_json_schema",
-    "default_config_path",
-    "load_config",
-    "parse_config",
-    "render_init_config",
-    "resolve_secrets",
-    "secret_env_vars",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CONFIG_ENV_VAR": "bot.config.load",
+    "DEFAULT_CONFIG_NAME": "bot.config.load",
+    "config_json_schema": "bot.config.load",
+    "default_config_path": "bot.config.load",
+    "load_config": "bot.config.load",
+    "parse_config": "bot.config.load",
+    "render_init_config": "bot.config.load",
+    "resolve_secrets": "bot.config.load",
+    "secret_env_vars": "bot.config.load",
+    "BotSettings": "bot.config.models",
+    "Channel": "bot.config.models",
+    "ChannelDefaults": "bot.config.models",
+    "Config": "bot.config.models",
+    "ChannelSettings": "bot.config.channels",
+    "Schedule": "bot.config.channels",
+    "Utm": "bot.config.channels",
+    "Source": "bot.config.sources",
+    "ConfigProblems": "bot.config.problems",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,14 +1,14 @@
-"""The channel models: one per platform, told apart by `platform`, each with its schedules.
-
-`ChannelDefaults` (the `[defaults]` table) is built from them: every key any channel takes,
-all optional.
+"""What every channel's settings share: its schedules, UTM tags and the keys every platform
+takes (`ChannelSettings`). Each platform module (`bot.platforms.<name>`) subclasses
+`ChannelSettings` with its own keys; `bot.config.models` joins them, told apart by
+`platform`, and builds `[defaults]` from them.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -17,18 +17,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    create_model,
     model_validator,
 )
 
 from bot.config.types import (
     ArticleGlobs,
-    ChatId,
-    ConfigPath,
     CronExpression,
     Duration,
-    EnvVarName,
-    HttpBaseUrl,
     PositiveDuration,
     PostTemplate,
     SlotList,
@@ -38,22 +33,7 @@ from bot.config.types import (
     TimeZoneName,
 )
 
-__all__ = [
-    "PLATFORMS",
-    "PLATFORM_MODELS",
-    "RESERVED_PLATFORMS",
-    "Channel",
-    "ChannelBase",
-    "ChannelDefaults",
-    "ConsoleChannel",
-    "FrozenModel",
-    "Schedule",
-    "TelegramChannel",
-    "Utm",
-    "XChannel",
-]
-
-RESERVED_PLATFORMS = ("mastodon", "bluesky")
+__all__ = ["ChannelSettings", "FrozenModel", "Schedule", "Schedules", "Utm"]
 
 
 class FrozenModel(BaseModel):
@@ -147,10 +127,11 @@ class Utm(FrozenModel):
 # --- channels --------------------------------------------------------------------------------
 
 
-class ChannelBase(FrozenModel):
-    """Keys every channel takes, whatever its platform."""
+class ChannelSettings(FrozenModel):
+    """Keys every channel takes, whatever its platform; a platform's settings add their own
+    and may override the methods below."""
 
-    platform: str = Field(description="Where posts go: console, x or telegram.")
+    platform: str = Field(description="Where posts go (see bot.platforms).")
     schedule: Schedules = Field(description="When to post: a schedule table or a list of them.")
     enabled: StrictBool = Field(True, description="false keeps the channel configured but idle.")
     max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
@@ -195,118 +176,27 @@ class ChannelBase(FrozenModel):
         """The config file the channel was read from (None when built in code)."""
         return self._source
 
+    @property
+    def profile_name(self) -> str:
+        """The render profile its posts are made and counted with (`bot.render.PROFILES`)."""
+        from bot.platforms import PLATFORMS
 
-class ConsoleChannel(ChannelBase):
-    """Posts to the log (and an outbox file): runs with no credentials at all."""
+        return PLATFORMS[self.platform].profile
 
-    platform: Literal["console"] = Field(description="Posts go to the log.")
-    render_as: Literal["x", "telegram", "mastodon", "bluesky"] = Field(
-        "x", description="Render posts as this platform would send them."
-    )
-    outbox: ConfigPath | None = Field(
-        None, description="Also append each post to this file (optional)."
-    )
-
-
-class TelegramChannel(ChannelBase):
-    """A Telegram channel or group, through a bot added to it as an admin."""
-
-    platform: Literal["telegram"] = Field(description="Posts go to Telegram.")
-    chat_id: ChatId = Field(description='"@channel_name" or a numeric chat id.')
-    token_env: EnvVarName = Field(
-        "TELEGRAM_BOT_TOKEN", description="The environment variable holding the bot token."
-    )
-    api_base_url: HttpBaseUrl | None = Field(
-        None, description="A self-hosted Bot API server, e.g. http://127.0.0.1:8081."
-    )
-    link_preview: Literal["above", "below", "none"] = Field(
-        "below", description="Show the article's link preview above or below the text, or not."
-    )
-    disable_notification: StrictBool = Field(
-        False, description="Post silently (subscribers get no sound)."
-    )
-    timeout: PositiveDuration = Field(
-        timedelta(seconds=30), description="Give up on a request after this long."
-    )
-
-
-class XChannel(ChannelBase):
-    """An X account, through an X developer app with read and write access."""
-
-    platform: Literal["x"] = Field(description="Posts go to X.")
-    max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
-        17, description="At most this many posts in any 24 hours (default 17: the free tier)."
-    )
-    api_key_env: EnvVarName = Field("X_API_KEY", description="Variable with the API key.")
-    api_secret_env: EnvVarName = Field(
-        "X_API_SECRET", description="Variable with the API key secret."
-    )
-    access_token_env: EnvVarName = Field(
-        "X_ACCESS_TOKEN", description="Variable with the access token."
-    )
-    access_token_secret_env: EnvVarName = Field(
-        "X_ACCESS_TOKEN_SECRET", description="Variable with the access token secret."
-    )
-    oauth2_token_env: EnvVarName | None = Field(
-        None, description="Variable with an OAuth 2 user token, used instead of the four above."
-    )
-    api_base_url: HttpBaseUrl | None = Field(
-        None, description="Send API requests here instead of https://api.twitter.com."
-    )
-    thread: StrictBool = Field(False, description="Post each article as a short thread.")
-    thread_length: Annotated[StrictInt, Field(ge=2, le=10)] = Field(
-        4, description="Posts per thread, the hook and the last post included (default 4)."
-    )
-    timeout: PositiveDuration = Field(
-        timedelta(seconds=30), description="Give up on a request after this long."
-    )
+    @property
+    def posts_per_thread(self) -> int | None:
+        """Posts per thread when the channel posts each article as a thread; else None."""
+        return None
 
     @property
     def posts_per_slot(self) -> int:
         """What one slot spends of max_per_day: a whole thread, or one post."""
-        return self.thread_length if self.thread else 1
+        return self.posts_per_thread or 1
 
-    @model_validator(mode="after")
-    def _room_for_a_thread(self) -> XChannel:
-        if self.thread and self.max_per_day is not None and self.max_per_day < self.thread_length:
-            raise ValueError(
-                f"max_per_day {self.max_per_day} cannot hold one thread of "
-                f"{self.thread_length} posts (max_per_day counts every post of a thread: "
-                "raise it or lower thread_length)"
-            )
-        return self
+    def secret_env_vars(self) -> dict[str, str]:
+        """The secrets the channel needs, each mapped to the variable that holds it."""
+        return {}
 
-
-Channel = Annotated[ConsoleChannel | TelegramChannel | XChannel, Field(discriminator="platform")]
-
-PLATFORM_MODELS: dict[str, type[ChannelBase]] = {
-    "console": ConsoleChannel,
-    "telegram": TelegramChannel,
-    "x": XChannel,
-}
-PLATFORMS = tuple(PLATFORM_MODELS)
-
-
-def _defaults_model() -> type[BaseModel]:
-    """`[defaults]`: every key any channel takes, all optional."""
-    fields: dict[str, Any] = {}
-    for model in PLATFORM_MODELS.values():
-        for name, field in model.model_fields.items():
-            if name in fields:
-                continue
-            info = ChannelBase.model_fields.get(name, field)
-            annotation = info.annotation
-            if info.metadata:
-                annotation = Annotated[(annotation, *info.metadata)]
-            if name == "platform":
-                annotation = Literal[PLATFORMS]  # type: ignore[valid-type]
-            fields[name] = (annotation | None, Field(None, description=info.description))
-    return create_model(
-        "ChannelDefaults",
-        __base__=FrozenModel,
-        __doc__="Any channel key, applied to every channel whose platform takes it.",
-        **fields,
-    )
-
-
-ChannelDefaults = _defaults_model()
+    def destination(self) -> str:
+        """Where its posts go, in a few words (`check` prints it)."""
+        return self.platform

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic.json_schema import GenerateJsonSchema
 
-from bot.config.models import ChannelBase, Config, TelegramChannel, XChannel
+from bot.config.channels import ChannelSettings
+from bot.config.models import Config
 from bot.config.problems import ConfigProblems, describe_errors, format_key_path
-from bot.config.template import INIT_CONFIG
+from bot.config.template import init_config
 from bot.durations import format_duration
 
 __all__ = [
@@ -103,27 +104,13 @@ def default_config_path(environ: Mapping[str, str], cwd: Path) -> Path:
     return Path(cwd) / (Path(value).expanduser() if value else DEFAULT_CONFIG_NAME)
 
 
-def secret_env_vars(channel: ChannelBase) -> dict[str, str]:
-    """The secrets a channel needs, each mapped to the environment variable that holds it.
-
-    Telegram: `token`. X: `oauth2_token` when `oauth2_token_env` is set, else `api_key`,
-    `api_secret`, `access_token`, `access_token_secret`. Console: none.
-    """
-    if isinstance(channel, TelegramChannel):
-        return {"token": channel.token_env}
-    if isinstance(channel, XChannel):
-        if channel.oauth2_token_env is not None:
-            return {"oauth2_token": channel.oauth2_token_env}
-        return {
-            "api_key": channel.api_key_env,
-            "api_secret": channel.api_secret_env,
-            "access_token": channel.access_token_env,
-            "access_token_secret": channel.access_token_secret_env,
-        }
-    return {}
+def secret_env_vars(channel: ChannelSettings) -> dict[str, str]:
+    """The secrets a channel needs, each mapped to the environment variable that holds it
+    (the platform's settings say which: see `ChannelSettings.secret_env_vars`)."""
+    return channel.secret_env_vars()
 
 
-def resolve_secrets(channel: ChannelBase, environ: Mapping[str, str]) -> dict[str, str]:
+def resolve_secrets(channel: ChannelSettings, environ: Mapping[str, str]) -> dict[str, str]:
     """The channel's secrets read from `environ`, keyed as in `secret_env_vars`.
 
     Raises `ConfigProblems` naming every variable that is unset or empty (names only).
@@ -167,4 +154,4 @@ def config_json_schema() -> dict[str, Any]:
 
 def render_init_config() -> str:
     """The commented starter config that `excerpt-bot init` writes."""
-    return INIT_CONFIG
+    return init_config()

@@ -11,24 +11,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
-
-from bot.config.channels import (
-    PLATFORM_MODELS,
-    PLATFORMS,
-    RESERVED_PLATFORMS,
-    Channel,
-    ChannelBase,
-    ChannelDefaults,
-    ConsoleChannel,
-    FrozenModel,
-    Schedule,
-    TelegramChannel,
-    Utm,
-    XChannel,
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
 )
+
+from bot.config.channels import ChannelSettings, FrozenModel, Schedule, Utm
 from bot.config.sources import Source, check_sources
 from bot.config.types import (
     ChannelName,
@@ -40,23 +35,48 @@ from bot.config.types import (
     TimeZoneName,
     time_zone,
 )
+from bot.platforms import PLATFORMS
 
 __all__ = [
     "PLATFORMS",
-    "PLATFORM_MODELS",
-    "RESERVED_PLATFORMS",
     "BotSettings",
     "Channel",
-    "ChannelBase",
     "ChannelDefaults",
+    "ChannelSettings",
     "Config",
-    "ConsoleChannel",
     "Schedule",
     "Source",
-    "TelegramChannel",
     "Utm",
-    "XChannel",
 ]
+
+# A channel's settings: the model of its platform, chosen by its `platform` key.
+_MODELS = tuple(platform.settings for platform in PLATFORMS.values())
+Channel = Annotated[Union[_MODELS], Field(discriminator="platform")]  # noqa: UP007
+
+
+def _defaults_model() -> type[BaseModel]:
+    """`[defaults]`: every key any channel takes, all optional."""
+    fields: dict[str, Any] = {}
+    for model in _MODELS:
+        for name, field in model.model_fields.items():
+            if name in fields:
+                continue
+            info = ChannelSettings.model_fields.get(name, field)
+            annotation = info.annotation
+            if info.metadata:
+                annotation = Annotated[(annotation, *info.metadata)]
+            if name == "platform":
+                annotation = Literal[tuple(PLATFORMS)]  # type: ignore[valid-type]
+            fields[name] = (annotation | None, Field(None, description=info.description))
+    return create_model(
+        "ChannelDefaults",
+        __base__=FrozenModel,
+        __doc__="Any channel key, applied to every channel whose platform takes it.",
+        **fields,
+    )
+
+
+ChannelDefaults = _defaults_model()
 
 
 # --- the bot and the whole file --------------------------------------------------------------
@@ -182,7 +202,8 @@ def _channel_with_defaults(raw: object, defaults: dict[str, Any], zone: str | No
     if not isinstance(raw, dict):
         return raw
     merged = dict(raw)
-    model = PLATFORM_MODELS.get(str(raw.get("platform", defaults.get("platform"))))
+    platform = PLATFORMS.get(str(raw.get("platform", defaults.get("platform"))))
+    model = platform.settings if platform is not None else None
     if model is not None:
         for key, value in defaults.items():
             if key in model.model_fields:

@@ -16,9 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config.models import (
-    PLATFORM_MODELS,
     PLATFORMS,
-    RESERVED_PLATFORMS,
     BotSettings,
     ChannelDefaults,
     Config,
@@ -39,22 +37,7 @@ _SECRET_KEY = re.compile(
 _SECRETISH_KEY = re.compile(r"token|secret|password|passwd|key|bearer|credential", re.IGNORECASE)
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
-# Which *_env key a literal secret belongs in, by the secret's key name.
-_X_SECRET_ENV = {
-    "api_key": ("api_key_env", "X_API_KEY"),
-    "consumer_key": ("api_key_env", "X_API_KEY"),
-    "api_secret": ("api_secret_env", "X_API_SECRET"),
-    "api_key_secret": ("api_secret_env", "X_API_SECRET"),
-    "consumer_secret": ("api_secret_env", "X_API_SECRET"),
-    "access_token": ("access_token_env", "X_ACCESS_TOKEN"),
-    "access_token_secret": ("access_token_secret_env", "X_ACCESS_TOKEN_SECRET"),
-    "bearer_token": ("oauth2_token_env", "X_OAUTH2_TOKEN"),
-    "oauth2_token": ("oauth2_token_env", "X_OAUTH2_TOKEN"),
-}
-_TELEGRAM_SECRET_ENV = ("token_env", "TELEGRAM_BOT_TOKEN")
-
 _MISSING_EXAMPLES = {
-    "platform": 'platform = "console", "x" or "telegram"',
     "schedule": 'schedule = { every = "1h" }',
     "chat_id": 'chat_id = "@my_channel"',
     "feed": 'feed = "https://example.org/feed/"',
@@ -194,8 +177,8 @@ def _valid_keys(loc: tuple[str | int, ...]) -> tuple[list[str], str | None]:
         return list(Source.model_fields), None
     if section == ["defaults"]:
         return list(ChannelDefaults.model_fields), None
-    if platform in PLATFORM_MODELS:
-        return list(PLATFORM_MODELS[platform].model_fields), platform
+    if platform in PLATFORMS:
+        return list(PLATFORMS[platform].settings.model_fields), platform
     return list(Config.model_fields), None
 
 
@@ -205,7 +188,8 @@ def _unknown_key(loc: tuple[str | int, ...], key: str, value: object, raw: dict[
     valid, platform = _valid_keys(loc)
     what = "unknown table" if isinstance(value, dict) else "unknown key"
     if platform is not None:
-        owners = [p for p, model in PLATFORM_MODELS.items() if key in model.model_fields]
+        owners = [p for p, declared in PLATFORMS.items()
+                  if key in declared.settings.model_fields]
         if owners:
             kinds = _either(owners, "and")
             return f'"{platform}" channels do not take this key (only {kinds} channels do)'
@@ -218,17 +202,17 @@ def _unknown_key(loc: tuple[str | int, ...], key: str, value: object, raw: dict[
 def _literal_secret(loc: tuple[str | int, ...], key: str, raw: dict[str, Any]) -> str:
     platform = _platform_at(loc)
     in_defaults = loc[0] == "defaults"
-    env_key, env_name = _TELEGRAM_SECRET_ENV if platform == "telegram" else (None, None)
-    if (platform == "x" or in_defaults) and key.lower() in _X_SECRET_ENV:
-        env_key, env_name = _X_SECRET_ENV[key.lower()]
-    if in_defaults and key.lower() in ("token", "bot_token"):
-        env_key, env_name = _TELEGRAM_SECRET_ENV
-    if env_key is None and loc[0] in ("channels", "defaults"):
-        fix = "put it in an environment variable and name that variable in the channel's *_env key"
+    owners = [PLATFORMS[platform]] if platform else list(PLATFORMS.values()) if in_defaults else []
+    hint = next(((p, p.literal_secrets[key.lower()]) for p in owners
+                 if key.lower() in p.literal_secrets), None)
+    if hint is None:
+        where = "in an environment variable and name that variable in the channel's *_env key"
+        fix = (f"put it {where}" if loc[0] in ("channels", "defaults")
+               else "remove it; excerpt-bot reads secrets only from environment variables")
         return f"secrets are not read from the config file ({fix})"
-    if env_key is None:
-        fix = "remove it; excerpt-bot reads secrets only from environment variables"
-        return f"secrets are not read from the config file ({fix})"
+    owner, env_key = hint
+    env_name = owner.settings.model_fields[env_key].default or (
+        f"{owner.name}_{env_key.removesuffix('_env')}".upper())
     written = _get(raw, *loc[:2], env_key) if platform else None
     if isinstance(written, str) and re.fullmatch(r"[A-Z_][A-Z0-9_]*", written):
         env_name = written
@@ -247,18 +231,25 @@ def _either(words: Sequence[str], conjunction: str = "or") -> str:
 
 
 def _bad_platform(err: Any) -> str:
-    choices = _either(PLATFORMS)
+    choices = _either(tuple(PLATFORMS))
     if err["type"] == "union_tag_not_found":
         return f"required key is missing (add platform = {choices})"
     tag = err.get("ctx", {}).get("tag", "")
-    if tag in RESERVED_PLATFORMS:
+    if tag in _rendered_only():
         return (
             f"{quote(tag)} is not supported yet (use {choices}; a console channel with "
             f'render_as = "{tag}" shows how its posts would look)'
         )
-    close = difflib.get_close_matches(tag, PLATFORMS, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(tag, tuple(PLATFORMS), n=1, cutoff=0.5)
     hint = f'did you mean "{close[0]}"?' if close else f"write {choices}"
     return f"{quote(tag)} is not a platform ({hint})"
+
+
+def _rendered_only() -> set[str]:
+    """Platforms posts can be rendered for (console's `render_as`) but not sent to yet."""
+    from bot.render import PROFILES
+
+    return {p.name for p in PROFILES.values()} - set(PLATFORMS) - {"telegram_caption"}
 
 
 def _what_is_wrong(err: Any, key: str) -> str:
@@ -270,6 +261,8 @@ def _what_is_wrong(err: Any, key: str) -> str:
         return f"no channels (add {_MISSING_EXAMPLES['channels']})"
     if kind == "missing":
         example = _MISSING_EXAMPLES.get(key)
+        if key == "platform":
+            example = f"platform = {_either(tuple(PLATFORMS))}"
         return f"required key is missing (add {example or key + ' = ...'})"
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", '"')

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.config.models import ChannelBase, ConsoleChannel, Schedule, TelegramChannel, XChannel
+from bot.config.channels import ChannelSettings, Schedule
 from bot.config.problems import format_key_path
 from bot.config.sources import Source
 from bot.durations import format_duration
@@ -65,9 +65,9 @@ def describe_source(source: Source) -> str:
     return "; ".join(parts)
 
 
-def describe_channel(channel: ChannelBase) -> str:
+def describe_channel(channel: ChannelSettings) -> str:
     """`news: telegram to @my_channel; at mon-fri 08:30 (Europe/Berlin); at most 3 a day`."""
-    parts = [f"{channel.name}: {_destination(channel)}"]
+    parts = [f"{channel.name}: {channel.destination()}"]
     parts += [describe_schedule(s) for s in channel.schedule]
     if channel.max_per_day is not None:
         parts.append(f"at most {channel.max_per_day} a day")
@@ -86,17 +86,6 @@ def describe_schedule(schedule: Schedule) -> str:
         return f"every {format_duration(schedule.every)}" + (f" ({jitter[2:]})" if jitter else "")
     when = f'cron "{schedule.cron}"' if schedule.cron else "at " + ", ".join(schedule.slots or ())
     return f"{when} ({schedule.timezone}{jitter})"
-
-
-def _destination(channel: ChannelBase) -> str:
-    if isinstance(channel, ConsoleChannel):
-        outbox = f" and {channel.outbox}" if channel.outbox else ""
-        return f"console as {channel.render_as}, to the log{outbox}"
-    if isinstance(channel, TelegramChannel):
-        return f"telegram to {channel.chat_id}"
-    if isinstance(channel, XChannel):
-        return f"x as threads of {channel.thread_length} posts" if channel.thread else "x"
-    return channel.platform
 
 
 def find_warnings(config: Config) -> list[str]:
@@ -120,9 +109,9 @@ def find_warnings(config: Config) -> list[str]:
     return [prefix + line for line in warnings]
 
 
-def _over_daily_limit(channel: ChannelBase) -> list[str]:
+def _over_daily_limit(channel: ChannelSettings) -> list[str]:
     limit = channel.max_per_day or 0
-    per_slot = getattr(channel, "posts_per_slot", 1)  # a thread spends all its posts
+    per_slot = channel.posts_per_slot  # a thread spends all its posts
     room = limit // per_slot
     most, exact = _most_fires_in_a_day(channel.schedule, room)
     if most <= room:

@@ -1,4 +1,5 @@
-"""The X channel: posts through tweepy's API v2 `Client`, as an account's user.
+"""The X platform: its settings, and a channel that posts through tweepy's API v2 `Client`,
+as an account's user.
 
 Credentials are OAuth 1.0a user context (API key and secret, access token and secret) or an
 OAuth 2 user access token. tweepy's client is synchronous, sends to a hard-coded
@@ -24,17 +25,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
-import requests
-import tweepy
-import urllib3.exceptions
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
+from pydantic import Field, model_validator
 
-from bot.channels.base import Channel, Delivery, OutgoingPost
+from bot.config.channels import ChannelSettings
+from bot.config.types import EnvVarName, HttpBaseUrl, PositiveDuration, StrictBool, StrictInt
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -45,8 +45,13 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import redact, register_secrets
+from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
 
-__all__ = ["TWEEPY_API_HOST", "XChannel", "channel_error"]
+if TYPE_CHECKING:  # tweepy and requests are imported when a channel first talks to X
+    import requests
+    import tweepy
+
+__all__ = ["TWEEPY_API_HOST", "XChannel", "XSettings", "channel_error"]
 
 TWEEPY_API_HOST = "https://api.twitter.com"  # where tweepy 4.x sends every request
 STATUS_URL = "https://x.com/i/web/status/{id}"
@@ -69,13 +74,6 @@ _MAY_NOT_POST = (
     "account is temporarily locked",
 )
 _DUPLICATE = "duplicate"
-_NEVER_CONNECTED = (
-    urllib3.exceptions.NewConnectionError,  # refused, unreachable, DNS (NameResolutionError)
-    urllib3.exceptions.ConnectTimeoutError,
-    requests.exceptions.ConnectTimeout,
-    requests.exceptions.SSLError,  # the TLS handshake failed: nothing was sent
-    requests.exceptions.ProxyError,
-)
 _CREDENTIALS_HINT = (
     "X refused the credentials: check the API key and secret and the access token and "
     "secret (or the OAuth 2 token), then resume the channel"
@@ -86,6 +84,70 @@ _PERMISSION_HINT = (
 )
 
 T = TypeVar("T")
+
+
+FREE_TIER_POSTS_PER_DAY = 17
+
+
+class XSettings(ChannelSettings):
+    """An X account, through an X developer app with read and write access."""
+
+    platform: Literal["x"] = Field(description="Posts go to X.")
+    max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        FREE_TIER_POSTS_PER_DAY,
+        description="At most this many posts in any 24 hours (default 17: the free tier).",
+    )
+    api_key_env: EnvVarName = Field("X_API_KEY", description="Variable with the API key.")
+    api_secret_env: EnvVarName = Field(
+        "X_API_SECRET", description="Variable with the API key secret."
+    )
+    access_token_env: EnvVarName = Field(
+        "X_ACCESS_TOKEN", description="Variable with the access token."
+    )
+    access_token_secret_env: EnvVarName = Field(
+        "X_ACCESS_TOKEN_SECRET", description="Variable with the access token secret."
+    )
+    oauth2_token_env: EnvVarName | None = Field(
+        None, description="Variable with an OAuth 2 user token, used instead of the four above."
+    )
+    api_base_url: HttpBaseUrl | None = Field(
+        None, description="Send API requests here instead of https://api.twitter.com."
+    )
+    thread: StrictBool = Field(False, description="Post each article as a short thread.")
+    thread_length: Annotated[StrictInt, Field(ge=2, le=10)] = Field(
+        4, description="Posts per thread, the hook and the last post included (default 4)."
+    )
+    timeout: PositiveDuration = Field(
+        timedelta(seconds=30), description="Give up on a request after this long."
+    )
+
+    @property
+    def posts_per_thread(self) -> int | None:
+        return self.thread_length if self.thread else None
+
+    def secret_env_vars(self) -> dict[str, str]:
+        """`oauth2_token` when `oauth2_token_env` is set, else the four OAuth 1.0a values."""
+        if self.oauth2_token_env is not None:
+            return {"oauth2_token": self.oauth2_token_env}
+        return {
+            "api_key": self.api_key_env,
+            "api_secret": self.api_secret_env,
+            "access_token": self.access_token_env,
+            "access_token_secret": self.access_token_secret_env,
+        }
+
+    def destination(self) -> str:
+        return f"x as threads of {self.thread_length} posts" if self.thread else "x"
+
+    @model_validator(mode="after")
+    def _room_for_a_thread(self) -> XSettings:
+        if self.thread and self.max_per_day is not None and self.max_per_day < self.thread_length:
+            raise ValueError(
+                f"max_per_day {self.max_per_day} cannot hold one thread of "
+                f"{self.thread_length} posts (max_per_day counts every post of a thread: "
+                "raise it or lower thread_length)"
+            )
+        return self
 
 
 class XChannel(Channel):
@@ -147,12 +209,17 @@ class XChannel(Channel):
 
     async def _call(self, request: Callable[[], T]) -> T:
         """Run one blocking tweepy call in a worker thread, its errors translated to ours."""
+        import requests
+        import tweepy
+
         try:
             return await asyncio.to_thread(request)
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise channel_error(exc) from exc
 
     def _tweepy_client(self) -> tweepy.Client:
+        import tweepy
+
         if self._client is None:
             if self._oauth2_token is not None:
                 client = tweepy.Client(bearer_token=self._oauth2_token)
@@ -164,37 +231,48 @@ class XChannel(Channel):
                         "OAuth 1.0a values, or an OAuth 2 user token)"
                     )
                 client = tweepy.Client(**self._oauth1)
-            adapter = XApiAdapter(timeout=self.timeout, base_url=self.api_base_url)
+            adapter = api_adapter(timeout=self.timeout, base_url=self.api_base_url)
             client.session.mount("https://", adapter)
             client.session.mount("http://", adapter)
             self._client = client
         return self._client
 
 
-class XApiAdapter(HTTPAdapter):
-    """Gives every request a timeout, and sends tweepy's requests to `base_url` when set.
+def api_adapter(*, timeout: float, base_url: str | None = None):
+    """A `requests` transport adapter that gives every request a timeout and sends tweepy's
+    requests to `base_url` when set.
 
     The OAuth 1 signature stays computed over tweepy's original URL: a proxy forwarding to
     X unchanged keeps it valid.
     """
+    return _adapter_class()(timeout=timeout, base_url=base_url)
 
-    def __init__(self, *, timeout: float, base_url: str | None = None) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.base_url = base_url.rstrip("/") if base_url else None
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Any = None) -> requests.Response:
-        if timeout is None:
-            timeout = self.timeout
-        url = request.url or ""
-        if self.base_url and url.startswith(TWEEPY_API_HOST + "/"):
-            request.url = self.base_url + url[len(TWEEPY_API_HOST):]
-            # Proxies were chosen for the original host; choose again for the new one.
-            proxies = get_environ_proxies(request.url)
-        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
-                            proxies=proxies)
+@cache
+def _adapter_class():
+    from requests.adapters import HTTPAdapter
+    from requests.utils import get_environ_proxies
+
+    class XApiAdapter(HTTPAdapter):
+        def __init__(self, *, timeout: float, base_url: str | None = None) -> None:
+            super().__init__()
+            self.timeout = timeout
+            self.base_url = base_url.rstrip("/") if base_url else None
+
+        def send(self, request: requests.PreparedRequest, stream: bool = False,
+                 timeout: Any = None, verify: Any = True, cert: Any = None,
+                 proxies: Any = None) -> requests.Response:
+            if timeout is None:
+                timeout = self.timeout
+            url = request.url or ""
+            if self.base_url and url.startswith(TWEEPY_API_HOST + "/"):
+                request.url = self.base_url + url[len(TWEEPY_API_HOST):]
+                # Proxies were chosen for the original host; choose again for the new one.
+                proxies = get_environ_proxies(request.url)
+            return super().send(request, stream=stream, timeout=timeout, verify=verify,
+                                cert=cert, proxies=proxies)
+
+    return XApiAdapter
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -202,6 +280,9 @@ class XApiAdapter(HTTPAdapter):
 
 def channel_error(exc: Exception) -> ChannelError:
     """The `ChannelError` that says what `exc` (from tweepy or requests) means for a post."""
+    import requests
+    import tweepy
+
     if isinstance(exc, tweepy.HTTPException):
         return _http_error(exc)
     if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
@@ -212,6 +293,8 @@ def channel_error(exc: Exception) -> ChannelError:
 
 
 def _http_error(exc: tweepy.HTTPException) -> ChannelError:
+    import tweepy
+
     message = _one_line(exc)
     if isinstance(exc, tweepy.TooManyRequests):
         return RateLimitedError(message, retry_after=_seconds_until_reset(exc.response))
@@ -284,6 +367,7 @@ def _number(value: str | None) -> float | None:
 
 def _never_connected(exc: BaseException) -> bool:
     """True when the request certainly never left: the connection itself could not be made."""
+    never_connected = _never_connected_errors()
     seen: set[int] = set()
     pending: list[BaseException] = [exc]
     while pending:
@@ -291,8 +375,60 @@ def _never_connected(exc: BaseException) -> bool:
         if id(error) in seen:
             continue
         seen.add(id(error))
-        if isinstance(error, _NEVER_CONNECTED):
+        if isinstance(error, never_connected):
             return True
         linked = [*error.args, getattr(error, "reason", None), error.__cause__]
         pending += [e for e in linked if isinstance(e, BaseException)]
     return False
+
+
+@cache
+def _never_connected_errors() -> tuple[type[BaseException], ...]:
+    import requests
+    import urllib3.exceptions
+
+    return (
+        urllib3.exceptions.NewConnectionError,  # refused, unreachable, DNS (NameResolutionError)
+        urllib3.exceptions.ConnectTimeoutError,
+        requests.exceptions.ConnectTimeout,
+        requests.exceptions.SSLError,  # the TLS handshake failed: nothing was sent
+        requests.exceptions.ProxyError,
+    )
+
+
+def connect(settings: XSettings, secrets: Mapping[str, str]) -> XChannel:
+    return XChannel(settings.name, **secrets, api_base_url=settings.api_base_url,
+                    timeout=settings.timeout.total_seconds())
+
+
+PLATFORM = Platform(
+    name="x",
+    settings=XSettings,
+    connect=connect,
+    profile="x",
+    summary="an account, through an X developer app (tweepy, API v2)",
+    capabilities=Capabilities(threads=True, proves_duplicates=True, link_cards=True),
+    quotas=Quotas(posts_per_day=FREE_TIER_POSTS_PER_DAY,
+                  note="the free tier: 17 posts in 24 hours (500 a month)"),
+    literal_secrets={
+        "api_key": "api_key_env",
+        "consumer_key": "api_key_env",
+        "api_secret": "api_secret_env",
+        "api_key_secret": "api_secret_env",
+        "consumer_secret": "api_secret_env",
+        "access_token": "access_token_env",
+        "access_token_secret": "access_token_secret_env",
+        "bearer_token": "oauth2_token_env",
+        "oauth2_token": "oauth2_token_env",
+    },
+    example="""\
+# An X account: an X developer app with read and write access, its four keys exported as
+# X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET.
+# [channels.x]
+# platform = "x"
+# schedule = { cron = "0 9,13,17 * * *" }
+# max_per_day = 17                       # the free tier's limit (each part of a thread counts)
+# thread = true                          # each article as a short thread of ...
+# thread_length = 4                      # ... 4 posts: a hook, excerpts, the link last
+""",
+)

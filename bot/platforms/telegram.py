@@ -1,4 +1,5 @@
-"""The Telegram channel: posts through python-telegram-bot's `Bot` (no `Application`).
+"""The Telegram platform: its settings, and a channel that posts through python-telegram-bot's
+`Bot` (no `Application`).
 
 A `telegram.Bot` is built on first use, with one `HTTPXRequest` whose timeouts come from
 the channel's `timeout`. `Bot.initialize()` is never called: it only caches `getMe` (one
@@ -31,26 +32,15 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
 
-import httpx
-from telegram import Bot, LinkPreviewOptions
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
+from pydantic import Field
 
-from bot.channels.base import Channel, Delivery, OutgoingPost
+from bot.config.channels import ChannelSettings
+from bot.config.types import ChatId, EnvVarName, HttpBaseUrl, PositiveDuration, StrictBool
 from bot.errors import (
     AmbiguousError,
     AuthError,
@@ -60,12 +50,44 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import redact, register_secrets
+from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+
+if TYPE_CHECKING:  # python-telegram-bot is imported when a channel first talks to Telegram
+    from telegram import Bot, LinkPreviewOptions
+    from telegram.error import TelegramError
+    from telegram.request import HTTPXRequest
 
 LINK_PREVIEWS = ("above", "below", "none")
 PUBLIC_LINK = "https://t.me/{username}/{message_id}"
-# httpx errors raised before a request could leave: the post certainly did not go out.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _POSTING_MEMBERS = ("creator", "administrator")
+
+
+class TelegramSettings(ChannelSettings):
+    """A Telegram channel or group, through a bot added to it as an admin."""
+
+    platform: Literal["telegram"] = Field(description="Posts go to Telegram.")
+    chat_id: ChatId = Field(description='"@channel_name" or a numeric chat id.')
+    token_env: EnvVarName = Field(
+        "TELEGRAM_BOT_TOKEN", description="The environment variable holding the bot token."
+    )
+    api_base_url: HttpBaseUrl | None = Field(
+        None, description="A self-hosted Bot API server, e.g. http://127.0.0.1:8081."
+    )
+    link_preview: Literal["above", "below", "none"] = Field(
+        "below", description="Show the article's link preview above or below the text, or not."
+    )
+    disable_notification: StrictBool = Field(
+        False, description="Post silently (subscribers get no sound)."
+    )
+    timeout: PositiveDuration = Field(
+        timedelta(seconds=30), description="Give up on a request after this long."
+    )
+
+    def secret_env_vars(self) -> dict[str, str]:
+        return {"token": self.token_env}
+
+    def destination(self) -> str:
+        return f"telegram to {self.chat_id}"
 
 
 class TelegramChannel(Channel):
@@ -142,6 +164,9 @@ class TelegramChannel(Channel):
     # --- internals -------------------------------------------------------------------------
 
     def _client(self) -> Bot:
+        from telegram import Bot
+        from telegram.request import HTTPXRequest
+
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             # httpx connections belong to the loop that opened them: a client left open by
@@ -165,6 +190,8 @@ class TelegramChannel(Channel):
         return self._bot
 
     def _preview_options(self, url: str | None) -> LinkPreviewOptions | None:
+        from telegram import LinkPreviewOptions
+
         if self.link_preview == "none":
             return LinkPreviewOptions(is_disabled=True)
         above = self.link_preview == "above"
@@ -174,6 +201,8 @@ class TelegramChannel(Channel):
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
+        from telegram.error import TelegramError
+
         try:
             yield
         except TelegramError as exc:
@@ -182,6 +211,19 @@ class TelegramChannel(Channel):
 
 def channel_error(exc: TelegramError, token: str = "") -> ChannelError:
     """The ChannelError that says what `exc` means for the post (see the module docstring)."""
+    import httpx
+    from telegram.error import (
+        BadRequest,
+        ChatMigrated,
+        Forbidden,
+        InvalidToken,
+        NetworkError,
+        RetryAfter,
+        TimedOut,
+    )
+
+    # httpx errors raised before a request could leave: the post certainly did not go out.
+    not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
     reason = _scrub(str(exc) or type(exc).__name__, token)
     if isinstance(exc, RetryAfter):
         seconds = _retry_after_seconds(exc)
@@ -198,7 +240,7 @@ def channel_error(exc: TelegramError, token: str = "") -> ChannelError:
     if isinstance(exc, BadRequest):
         # PTB strips Telegram's "Bad Request: " prefix; put it back for a recognisable line.
         return RejectedError(f"Bad Request: {reason}")
-    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, _NOT_SENT):
+    if isinstance(exc, NetworkError) and isinstance(exc.__cause__, not_sent):
         return NotDeliveredError(f"could not connect to Telegram: {reason}")
     if isinstance(exc, TimedOut):
         return AmbiguousError(f"no answer from Telegram in time ({reason}): it may have "
@@ -207,7 +249,9 @@ def channel_error(exc: TelegramError, token: str = "") -> ChannelError:
                           "gone out")
 
 
-def _retry_after_seconds(exc: RetryAfter) -> float:
+def _retry_after_seconds(exc) -> float:
+    from telegram.warnings import PTBDeprecationWarning
+
     # PTB 22 gives an int (deprecated) or a timedelta (with PTB_TIMEDELTA=true).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -238,3 +282,37 @@ def _posting_problem(chat_type: str, member) -> str | None:
     if member.status == "administrator" and member.can_post_messages is False:
         return "may not post messages in"
     return None
+
+
+def connect(settings: TelegramSettings, secrets: Mapping[str, str]) -> TelegramChannel:
+    return TelegramChannel(
+        settings.name, token=secrets["token"], chat_id=settings.chat_id,
+        api_base_url=settings.api_base_url, link_preview=settings.link_preview,
+        disable_notification=settings.disable_notification,
+        timeout=settings.timeout.total_seconds(),
+    )
+
+
+PLATFORM = Platform(
+    name="telegram",
+    settings=TelegramSettings,
+    connect=connect,
+    profile="telegram",
+    summary="a channel or group, through a bot (python-telegram-bot)",
+    capabilities=Capabilities(link_cards=True),
+    quotas=Quotas(note="about 20 messages a minute in one chat; 429s say how long to wait"),
+    literal_secrets={"token": "token_env", "bot_token": "token_env"},
+    example="""\
+# A Telegram channel: create a bot with @BotFather, add it to the channel as an admin,
+# then `export TELEGRAM_BOT_TOKEN=...` before `excerpt-bot run`.
+# [channels.news]
+# platform = "telegram"
+# chat_id = "@my_channel"                # or a numeric id such as -1001234567890
+# token_env = "TELEGRAM_BOT_TOKEN"
+# max_per_day = 3
+# [channels.news.schedule]
+# slots = ["mon-fri 08:30", "mon-fri 18:00", "sat 10:00"]
+# timezone = "Europe/Berlin"
+# jitter = "10m"                         # shift each post by up to 10 minutes
+""",
+)

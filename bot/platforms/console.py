@@ -1,4 +1,4 @@
-"""The console channel: posts go to the log (and to an outbox file when configured).
+"""The console platform: posts go to the log (and to an outbox file when configured).
 
 It needs no credentials, so the bot runs out of the box; posts are rendered like the
 platform named by `render_as`, so what it shows is what that platform would get.
@@ -8,12 +8,38 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
-from bot.channels.base import Channel, Delivery, OutgoingPost
+from pydantic import Field
+
+from bot.config.channels import ChannelSettings
+from bot.config.types import ConfigPath
 from bot.logs import log_event
+from bot.platforms.base import Channel, Delivery, OutgoingPost, Platform
+
+
+class ConsoleSettings(ChannelSettings):
+    """Posts to the log (and an outbox file): runs with no credentials at all."""
+
+    platform: Literal["console"] = Field(description="Posts go to the log.")
+    render_as: Literal["x", "telegram", "mastodon", "bluesky"] = Field(
+        "x", description="Render posts as this platform would send them."
+    )
+    outbox: ConfigPath | None = Field(
+        None, description="Also append each post to this file (optional)."
+    )
+
+    @property
+    def profile_name(self) -> str:
+        return self.render_as
+
+    def destination(self) -> str:
+        outbox = f" and {self.outbox}" if self.outbox else ""
+        return f"console as {self.render_as}, to the log{outbox}"
 
 
 class ConsoleChannel(Channel):
@@ -50,3 +76,25 @@ class ConsoleChannel(Channel):
         fd = os.open(self.outbox, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(line + "\n")
+
+
+def connect(settings: ConsoleSettings, secrets: Mapping[str, str]) -> ConsoleChannel:
+    echo = sys.stdout if sys.stdout.isatty() else None
+    return ConsoleChannel(settings.name, render_as=settings.render_as, outbox=settings.outbox,
+                          echo=echo)
+
+
+PLATFORM = Platform(
+    name="console",
+    settings=ConsoleSettings,
+    connect=connect,
+    profile="x",
+    summary="the log (and an outbox file): a dry run of any platform, no credentials",
+    example="""\
+# Writes posts to the log: runs with no credentials at all.
+[channels.console]
+platform = "console"
+render_as = "x"                         # render as "x", "telegram", "mastodon" or "bluesky" would
+schedule = { every = "1h" }
+""",
+)

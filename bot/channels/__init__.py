@@ -1,5 +1,0 @@
-"""Channels: one small interface, one module per platform."""
-
-from bot.channels.base import Channel, Delivery, OutgoingPost
-
-__all__ = ["Channel", "Delivery", "OutgoingPost"]

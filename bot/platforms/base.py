@@ -1,0 +1,117 @@
+"""What a platform module declares, and the one interface its channels implement.
+
+A platform module (`bot/platforms/<name>.py`) holds everything about one platform:
+
+    class <Name>Settings(ChannelSettings)   its config keys (pydantic), secrets' env names
+    class <Name>Channel(Channel)            `send(post)` and `check()` over its client library
+    PLATFORM = Platform(...)                name, settings, render profile, capabilities,
+                                            quotas, how to build a channel, config hints
+
+The registry (`bot.platforms`) finds the modules; config loading, error messages, `check`,
+`init`, `config-schema` and the channel factory all read it, so adding a platform is its
+module, its tests and its README section. A platform module imports its client library
+only when a channel is built or an error is translated, never at import: reading the
+config (as `status` does) must not pay for every platform's client.
+
+A channel knows how to deliver an already-rendered post and nothing else: no store, no
+schedule, no retry policy. It reports failures only as `bot.errors.ChannelError`
+subclasses, translated from its library's errors in one place, so dispatch can decide
+(retry, mark unknown, fail, pause) from the error's class and the platform's declared
+capabilities, never from its name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config.channels import ChannelSettings
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingPost:
+    """A post claimed for sending: its exact payload and where it comes from."""
+
+    id: int
+    channel: str
+    text: str
+    parse_mode: str | None
+    url: str | None
+    article_id: str
+    excerpt_id: str
+    attempt: int = 1
+    reply_to: str | None = None  # the remote id this post answers (a thread's previous part)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the platform answered: the post's id and address there, where it says."""
+
+    remote_id: str | None
+    remote_url: str | None = None
+
+
+class Channel(ABC):
+    """A place posts go to. Constructors only store settings; I/O starts in the methods."""
+
+    name: str
+
+    @abstractmethod
+    async def send(self, post: OutgoingPost) -> Delivery:
+        """Deliver `post`; raise a `ChannelError` subclass when it did not (certainly) go."""
+
+    @abstractmethod
+    async def check(self) -> str:
+        """Verify credentials and destination; return who posts where, in a few words."""
+
+    async def aclose(self) -> None:  # noqa: B027  (optional hook; most channels hold nothing)
+        """Release connections. The default holds nothing to release."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can do, as dispatch and rendering need to know it."""
+
+    threads: bool = False  # a post may answer another (reply chains: `thread = true`)
+    proves_duplicates: bool = False  # refuses an exact duplicate: settles an ambiguous send
+    idempotency_keys: bool = False  # takes a key chosen in advance: a retry cannot duplicate
+    link_cards: bool = False  # shows a card for the article's link
+    media: bool = False  # takes images
+    edits: bool = False  # a post can be edited after it went out
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    """What the platform allows one account, as far as it documents it.
+
+    `posts_per_day` is the channels' default `max_per_day` (None: no default cap).
+    """
+
+    posts_per_day: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One platform's declaration (see the module docstring).
+
+    `profile` names the render profile posts are counted and marked up with
+    (`bot.render.PROFILES`), for settings that do not choose one themselves; `connect`
+    builds a channel from validated settings and the secrets `settings.secret_env_vars()`
+    named, read from the environment; `literal_secrets` maps a secret's key, when a user
+    writes it into the file, to the `*_env` key that should name its variable instead.
+    `example` is a commented TOML block for the starter config `excerpt-bot init` writes.
+    """
+
+    name: str
+    settings: type[ChannelSettings]
+    connect: Callable[[ChannelSettings, Mapping[str, str]], Channel]
+    profile: str
+    summary: str
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    quotas: Quotas = field(default_factory=Quotas)
+    literal_secrets: Mapping[str, str] = field(default_factory=dict)
+    example: str = ""
