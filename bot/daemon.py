@@ -29,7 +29,8 @@ from bot.feeds.jobs import FeedJobs
 from bot.library import scan_library
 from bot.logs import log_event, register_url_secrets, setup_logging
 from bot.platforms import Channel, build_channel
-from bot.runtime import policy_for, queue_target, render_for
+from bot.policy import ChannelPolicy
+from bot.runtime import render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.store import Store
 
@@ -54,6 +55,7 @@ class Daemon:
         self.db: ThreadedStore | None = None  # the store's methods, off the event loop
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
+        self.policies: dict[str, ChannelPolicy] = {}
         self.feeds = FeedJobs(clock=clock)
         self.scheduler: AsyncIOScheduler | None = None
         self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
@@ -202,12 +204,13 @@ class Daemon:
         self.config = config
         self.channels = channels
         enabled = enabled_channels(config)
+        self.policies = {name: ChannelPolicy.of(c) for name, c in enabled.items()}
         self.dispatcher = Dispatcher(
-            self.db, channels, {n: policy_for(c) for n, c in enabled.items()},
+            self.db, channels, self.policies,
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock,
         )
-        self.store.ensure_channels([queue_target(c) for c in enabled.values()],
+        self.store.ensure_channels(list(self.policies.values()),
                                    now=self.clock())
         register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)

@@ -44,27 +44,11 @@ from bot.errors import (
 )
 from bot.logs import log_event, redact
 from bot.platforms import Channel, Delivery, OutgoingPost
+from bot.policy import ChannelPolicy
+from bot.store import NoClaim
 
 BACKOFF_BASE = 2.0  # seconds before the first retry
 BACKOFF_CAP = 300.0  # never wait longer than this between two tries, unless told to
-DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class ChannelPolicy:
-    """What dispatch needs to know of one channel's settings."""
-
-    max_per_day: int | None
-    repeat_after: timedelta
-    grace: timedelta
-    on_unknown: str = "mark"  # or "retry": prefer a rare duplicate to a rare gap
-    proves_duplicates: bool = False  # the platform refuses exact duplicates (X)
-    thread_length: int | None = None  # posts per thread; None: one post per slot
-
-    @property
-    def posts_per_slot(self) -> int:
-        """What one slot may spend of `max_per_day`: a whole thread, or one post."""
-        return self.thread_length or 1
 
 
 @dataclass(frozen=True)
@@ -153,24 +137,12 @@ class Dispatcher:
         """Post the next post of `channel` for the slot at `slot`; return what happened."""
         now = self.clock()
         policy = self.policies[channel]
-        state = await self.db.channel_state(channel)
-        if state is not None and state.paused:
-            log_event("slot.skipped", channel=channel, reason="paused")
-            return "paused"
-        if policy.max_per_day is not None:
-            sent = await self.db.sent_count_since(channel, now - DAY)
-            if sent + policy.posts_per_slot > policy.max_per_day:
-                log_event("slot.skipped", channel=channel, reason="max_per_day",
-                          max_per_day=policy.max_per_day)
-                return "capped"
         claimed = await self.db.claim_next_post(
-            channel, now=now, repeat_after=policy.repeat_after,
+            policy, now=now,
             render=lambda article, excerpt: self.render(channel, article, excerpt),
-            per_article=policy.thread_length is not None,
         )
-        if claimed is None:
-            log_event("slot.empty", channel=channel)
-            return "empty"
+        if isinstance(claimed, NoClaim):
+            return self._nothing_claimed(policy, claimed)
         deadline = (slot or now) + policy.grace
         if claimed.parts:
             return await self._deliver_thread(claimed, policy, deadline)
@@ -179,6 +151,22 @@ class Dispatcher:
         if isinstance(delivery, str):
             return delivery
         return await self._sent(send.post, delivery, send.t0)
+
+    @staticmethod
+    def _nothing_claimed(policy: ChannelPolicy, why: NoClaim) -> str:
+        if why is NoClaim.PAUSED:
+            log_event("slot.skipped", channel=policy.name, reason="paused")
+            return "paused"
+        if why is NoClaim.CAPPED:
+            log_event("slot.skipped", channel=policy.name, reason="max_per_day",
+                      max_per_day=policy.max_per_day)
+            return "capped"
+        if why is NoClaim.AWAITING_APPROVAL:
+            log_event("slot.skipped", channel=policy.name, reason="awaiting_approval",
+                      hint=f"a repeat came due: `excerpt-bot approve --channel {policy.name}`")
+            return "awaiting_approval"
+        log_event("slot.empty", channel=policy.name)
+        return "empty"
 
     @staticmethod
     def _outgoing(claimed, text: str, reply_to: str | None = None) -> OutgoingPost:
@@ -213,8 +201,8 @@ class Dispatcher:
 
     async def _broken_chain(self, claimed, part: Part) -> str:
         """The last part out has no id: the next one cannot reply to it."""
-        error = (f"part {part.index + 1} of {part.count} went out but X returned no id; "
-                 "the rest was not posted")
+        error = (f"part {part.index + 1} of {part.count} went out but {claimed.channel} "
+                 "returned no id for it; the rest was not posted")
         await self.db.mark_unknown(claimed.id, error=error, now=self.clock())
         log_event("post.unknown", level=logging.WARNING, channel=claimed.channel,
                   post=claimed.id, article=claimed.article_id, error=error,

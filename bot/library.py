@@ -24,8 +24,9 @@ from bot.excerpt import Excerpt
 from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
 from bot.pipeline import excerpts_for
+from bot.policy import ChannelPolicy
 from bot.render import excerpt_budget
-from bot.runtime import profile_for, queue_target, utm_for
+from bot.runtime import profile_for, utm_for
 from bot.store import IngestStatus, Store
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig],
         raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")
     excerpts = excerpts_for_channels(article, takers)
     return store.upsert_article(
-        article, excerpts, channels=[queue_target(ch) for ch in takers], now=now,
+        article, excerpts, channels=[ChannelPolicy.of(ch) for ch in takers], now=now,
     )
 
 
@@ -103,7 +104,7 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
               if not ch.articles or any(fnmatch(url, g) for g in ch.articles)]
     excerpts = excerpts_for_channels(article, takers or list(channels.values()))
     return store.upsert_article(
-        article, excerpts, channels=[queue_target(ch) for ch in takers], now=now,
+        article, excerpts, channels=[ChannelPolicy.of(ch) for ch in takers], now=now,
     )
 
 

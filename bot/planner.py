@@ -16,11 +16,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.policy import DAY
+
+if TYPE_CHECKING:
+    from bot.policy import ChannelPolicy
 
 __all__ = ["DAY", "QueuedItem", "choose_next", "simulate"]
-
-DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +74,19 @@ def simulate(
     *,
     last_article_id: str | None,
     slots: Sequence[datetime],
-    max_per_day: int | None,
+    policy: ChannelPolicy,
     already_sent_times: Sequence[datetime] = (),
-    posts_per_slot: int = 1,
     evergreen: Sequence[tuple[QueuedItem, datetime | None]] = (),
-    repeat_after: timedelta | None = None,
 ) -> list[tuple[datetime, QueuedItem | None]]:
-    """What would go out at each of `slots` (in order), None where nothing would.
+    """What would go out at each of `slots` (in order) on the channel of `policy`, None
+    where nothing would.
 
-    A slot stays empty when `max_per_day` has no room left for its `posts_per_slot` posts
-    (a thread's parts) in the 24 hours before it (`already_sent_times` are the channel's
+    A slot stays empty when the policy's daily cap has no room left for it (a thread's
+    every part counted) in the 24 hours before it (`already_sent_times` are the channel's
     posts out so far, one per post). When the queue runs dry, evergreen recycling is
     foreseen as the daemon does it: an `evergreen` excerpt (with when it was last touched)
-    comes back once `repeat_after` has passed since then — as does every post sent in the
-    plan itself.
+    comes back once the policy's `repeat_after` has passed since then — as does every
+    post sent in the plan itself.
     """
     remaining = list(queued)
     touched: dict[str, tuple[QueuedItem, datetime | None]] = {
@@ -93,14 +96,13 @@ def simulate(
     last = last_article_id
     plan: list[tuple[datetime, QueuedItem | None]] = []
     for slot in sorted(slots):
-        if max_per_day is not None:
-            recent = sum(1 for t in sent_times if slot - DAY <= t <= slot)
-            if recent + posts_per_slot > max_per_day:
-                plan.append((slot, None))
-                continue
+        if not policy.fits(slot, sent_times):
+            plan.append((slot, None))
+            continue
         choice = choose_next(remaining, last_article_id=last)
-        if choice is None and repeat_after is not None:
-            due = [item for item, at in touched.values() if at is None or at + repeat_after <= slot]
+        if choice is None:
+            due = [item for item, at in touched.values()
+                   if at is None or at + policy.repeat_after <= slot]
             choice = choose_next(due, last_article_id=last)
         plan.append((slot, choice))
         if choice is None:
@@ -111,7 +113,7 @@ def simulate(
         remaining = _one_more_sent(remaining, choice.article_id)
         touched = {key: (_one_more_sent([item], choice.article_id)[0], at)
                    for key, (item, at) in touched.items()}
-        sent_times += [slot] * posts_per_slot
+        sent_times += [slot] * policy.posts_per_slot
         last = choice.article_id
     return plan
 

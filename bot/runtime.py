@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
-from bot.dispatch import ChannelPolicy
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
-from bot.platforms import PLATFORMS
 from bot.render import PROFILES, Profile, UtmParams, render_post
 from bot.render.thread import render_thread
-from bot.store import ChannelTarget, Rendered
+from bot.store import Rendered
 
 THREAD_SEPARATOR = "\n\n"  # between a thread's parts in the text people read
 
@@ -24,21 +22,10 @@ def utm_for(channel: ChannelConfig) -> UtmParams | None:
     return UtmParams(**channel.utm.model_dump()) if channel.utm else None
 
 
-def thread_length(channel: ChannelConfig) -> int | None:
-    """Posts per thread on a channel in thread mode; None for one post per slot."""
-    return channel.posts_per_thread
-
-
-def queue_target(channel: ChannelConfig) -> ChannelTarget:
-    """How articles are queued on `channel`: a thread channel gets one post per article."""
-    return ChannelTarget(channel.name, channel.require_approval,
-                         per_article=thread_length(channel) is not None)
-
-
 def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
     """The exact payload and parse mode `channel` sends for `excerpt` (a thread's parts, on a
     channel in thread mode: the thread opens on `excerpt`)."""
-    length = thread_length(channel)
+    length = channel.posts_per_thread
     if length is not None:
         return _render_thread(channel, article, excerpt, length)
     post = render_post(
@@ -70,12 +57,3 @@ def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:
             and anchor.first_sentence < excerpt.first_sentence + excerpt.sentence_count)
 
 
-def policy_for(channel: ChannelConfig) -> ChannelPolicy:
-    return ChannelPolicy(
-        max_per_day=channel.max_per_day,
-        repeat_after=channel.repeat_after,
-        grace=channel.grace,
-        on_unknown=channel.on_unknown,
-        proves_duplicates=PLATFORMS[channel.platform].capabilities.proves_duplicates,
-        thread_length=thread_length(channel),
-    )

@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.article import Article
-from bot.dispatch import ChannelPolicy, Dispatcher
+from bot.dispatch import Dispatcher
 from bot.excerpt import Excerpt, excerpt_article
 from bot.platforms import Channel
+from bot.policy import ChannelPolicy
 from bot.store import Store
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -71,18 +72,19 @@ def link_last(channel: str, article: Article, excerpt: Excerpt) -> tuple[str, No
     return f"{excerpt.text} {article.url}", None
 
 
-def policy(**overrides) -> ChannelPolicy:
+def policy(name: str = "x", **overrides) -> ChannelPolicy:
     """No daily cap, repeats after 90 days, a slot's grace of 10 minutes, unless overridden."""
     settings = {"max_per_day": None, "repeat_after": timedelta(days=90),
                 "grace": timedelta(minutes=10), **overrides}
-    return ChannelPolicy(**settings)
+    return ChannelPolicy(name, **settings)
 
 
 def make_dispatcher(store, channel: Channel, clock: Clock, render: Callable = link_last,
                **overrides) -> Dispatcher:
     """The real dispatcher for one channel, on `clock`, with `policy(**overrides)`."""
-    return Dispatcher(store, {channel.name: channel}, {channel.name: policy(**overrides)},
-                      render, clock=clock, sleep=clock.sleep)
+    policies = {channel.name: policy(channel.name, **overrides)}
+    return Dispatcher(store, {channel.name: channel}, policies, render, clock=clock,
+                      sleep=clock.sleep)
 
 
 def run_slots(d: Dispatcher, channel: str, times: int = 1) -> list[str]:

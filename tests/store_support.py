@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.article import Article
 from bot.excerpt import Excerpt, excerpt_id
+from bot.policy import ChannelPolicy
+from bot.store import NoClaim
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -60,9 +62,13 @@ def plain(article: Article, excerpt: Excerpt) -> tuple[str, str | None]:
     return f"{excerpt.text} {article.url}", None
 
 
-def claim(store, channel: str = "x", *, now=T0, repeat_after=REPEAT, **kwargs):
-    return store.claim_next_post(channel, now=now, repeat_after=repeat_after, render=plain,
-                                 **kwargs)
+def claim(store, channel: str = "x", *, now=T0, repeat_after=REPEAT, per_article=False,
+          render=plain, **rules):
+    """Claim the channel's next post under a policy of `rules`; None when there is none."""
+    policy = ChannelPolicy(channel, repeat_after=repeat_after,
+                           posts_per_thread=4 if per_article else None, **rules)
+    claimed = store.claim_next_post(policy, now=now, render=render)
+    return None if isinstance(claimed, NoClaim) else claimed
 
 
 def send(store, channel: str = "x", *, now=T0, **kwargs):

@@ -14,7 +14,8 @@ import pytest
 from bot.article import Article
 from bot.excerpt import excerpt_article
 from bot.platforms.x import XChannel
-from bot.store import ChannelTarget, Rendered
+from bot.policy import ChannelPolicy
+from bot.store import Rendered
 from tests.dispatch_support import (
     PARAGRAPHS,
     T0,
@@ -54,7 +55,7 @@ def as_thread(channel: str, article: Article, excerpt) -> Rendered:
 
 @pytest.fixture
 def store(tmp_path):
-    yield from stored(tmp_path, cytokines(), channels=[ChannelTarget("x", per_article=True)])
+    yield from stored(tmp_path, cytokines(), channels=[ChannelPolicy("x", posts_per_thread=PARTS)])
 
 
 def dispatch(store, x_api: FakeXApi, clock: Clock, times: int = 1, *,
@@ -64,7 +65,7 @@ def dispatch(store, x_api: FakeXApi, clock: Clock, times: int = 1, *,
                        access_token_secret=ACCESS_TOKEN_SECRET, api_base_url=x_api.url,
                        timeout=2.0)
     dispatcher = make_dispatcher(store, channel, clock, as_thread, max_per_day=max_per_day,
-                                 proves_duplicates=True, thread_length=PARTS)
+                                 proves_duplicates=True, posts_per_thread=PARTS)
     return run_slots(dispatcher, "x", times)
 
 
@@ -122,7 +123,7 @@ def test_a_part_out_without_an_id_ends_the_thread_as_unknown(store, x_api: FakeX
     x_api.script(OK, created_then_dropped())  # X's duplicate answer proves part 2 went out
     assert dispatch(store, x_api, Clock()) == ["unknown"]
     post = the_post(store)
-    assert post.error == ("part 2 of 4 went out but X returned no id; "
+    assert post.error == ("part 2 of 4 went out but x returned no id for it; "
                           "the rest was not posted")
     assert [p.remote_id for p in post.sent_parts] == [x_api.tweets[0]["id"], None]
     assert x_api.texts == list(post.parts[:2])
@@ -157,7 +158,7 @@ def test_max_per_day_counts_every_part_and_waits_for_room_for_a_whole_thread(
     article = Article(id="a2", title="Interferons", paragraphs=PARAGRAPHS[1:], source="b.md",
                       url=URL + "2/")
     store.upsert_article(article, excerpt_article(article, max_length=200),
-                         channels=[ChannelTarget("x", per_article=True)], now=T0)
+                         channels=[ChannelPolicy("x", posts_per_thread=PARTS)], now=T0)
     assert dispatch(store, x_api, Clock(), times=2, max_per_day=7) == ["sent", "capped"]
     assert len(x_api.tweets) == PARTS
     later = Clock()

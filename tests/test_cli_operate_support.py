@@ -4,7 +4,7 @@ the store behind it. It holds no tests itself.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -13,7 +13,8 @@ from bot.article import Article
 from bot.cli import cli
 from bot.config import load_config
 from bot.excerpt import Excerpt
-from bot.store import Store
+from bot.policy import ChannelPolicy
+from bot.store import NoClaim, Store
 
 CONFIG = """\
 [bot]
@@ -104,9 +105,9 @@ def plain(article: Article, excerpt: Excerpt) -> tuple[str, str | None]:
 
 def claim(store: Store, channel: str, now: datetime | None = None):
     """Claim the channel's next post (now `sending`), as the daemon would."""
-    claimed = store.claim_next_post(channel, now=now or datetime.now(UTC),
-                                    repeat_after=timedelta(days=90), render=plain)
-    assert claimed is not None, f"nothing to claim on {channel}"
+    claimed = store.claim_next_post(ChannelPolicy(channel), now=now or datetime.now(UTC),
+                                    render=plain)
+    assert not isinstance(claimed, NoClaim), f"nothing to claim on {channel}: {claimed}"
     return claimed
 
 

@@ -14,10 +14,10 @@ from bot.planner import QueuedItem, simulate
 from bot.platforms import build_channel
 from bot.platforms.x import XChannel as XSender
 from bot.platforms.x import XSettings
+from bot.policy import ChannelPolicy
 from bot.render import x_length
 from bot.render.thread import THREAD_MARK
-from bot.runtime import queue_target, render_for
-from bot.store import ChannelTarget
+from bot.runtime import render_for
 from tests.daemon_support import EXAMPLE
 from tests.test_config import load_text, problems_of
 
@@ -40,8 +40,9 @@ thread = true
     keys = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
     environ = {key: f"thread-test-{key.lower()}-5e0c" for key in keys}
     assert isinstance(build_channel(channel, environ), XSender)  # no longer refused
-    assert queue_target(channel) == ChannelTarget("x", False, per_article=True)
-    assert not queue_target(x_config()).per_article
+    policy = ChannelPolicy.of(channel)
+    assert (policy.per_article, policy.posts_per_slot, policy.slots_per_day()) == (True, 4, 4)
+    assert not ChannelPolicy.of(x_config()).per_article
 
 
 @pytest.mark.parametrize(("keys", "problem"), [
@@ -101,6 +102,7 @@ def test_plan_leaves_a_slot_empty_when_a_whole_thread_does_not_fit():
                          article_added_at=t0, excerpt_rank=0, article_sent_count=0,
                          created_at=t0) for n in range(3)]
     slots = [t0 + timedelta(hours=h) for h in (1, 2, 3)]
-    plan = simulate(queued, last_article_id=None, slots=slots, max_per_day=10,
-                    already_sent_times=[t0], posts_per_slot=4)
+    plan = simulate(queued, last_article_id=None, slots=slots,
+                    policy=ChannelPolicy("x", max_per_day=10, posts_per_thread=4),
+                    already_sent_times=[t0])
     assert [item is not None for _, item in plan] == [True, True, False]  # 1 + 4 + 4, then 13

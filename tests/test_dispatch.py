@@ -30,6 +30,7 @@ from tests.dispatch_support import (
     cytokines,
     make_dispatcher,
     only_post,
+    run_slots,
     stored,
 )
 
@@ -200,3 +201,25 @@ def test_a_bug_in_an_adapter_marks_unknown_without_raising(store):
     clock = Clock()
     d, _ = dispatcher(store, clock, [KeyError("oops")])
     assert run(d.dispatch("x")) == "unknown"
+
+
+def test_an_approval_channel_never_sends_a_repeat_nobody_approved(tmp_path):
+    article = cytokines()
+    opened = stored(tmp_path, article, channels=[("x", True)])
+    store = next(opened)
+    try:
+        clock = Clock()
+        d, channel = dispatcher(store, clock, [], require_approval=True)
+        store.approve(now=T0)
+        assert run_slots(d, "x", times=3) == ["sent"] * 3
+        clock.now += timedelta(days=91)  # every excerpt is due to come back
+        assert run_slots(d, "x", times=4) == ["awaiting_approval"] * 3 + ["empty"]
+        assert len(channel.sent) == 3  # no repeat went out
+        waiting = store.queued("x")
+        assert [p.status for p in waiting] == ["pending_approval"] * 3
+        assert len({p.excerpt_id for p in waiting}) == 3  # each excerpt waits once
+        store.approve([waiting[0].id], now=clock.now)
+        assert run_slots(d, "x", times=2) == ["sent", "empty"]
+        assert channel.sent[-1].text == store.get_post(waiting[0].id).text
+    finally:
+        opened.close()

@@ -20,6 +20,7 @@ from tests.feed_support import (  # noqa: F401  (the fixture `make_bot`)
     make_bot_fixture,
     rss,
 )
+from tests.store_support import claim
 
 # --- formats -------------------------------------------------------------------------------
 
@@ -101,8 +102,7 @@ def test_an_edited_entry_is_re_excerpted_never_reposted_as_new(make_bot):
     bot.poll()
     [article_id] = {p.article_id for p in bot.store.queued("a")}
     assert any("every spring." in p.excerpt_text for p in bot.store.queued("a"))
-    claimed = bot.store.claim_next_post("a", now=NOW, repeat_after=timedelta(days=90),
-                                        render=lambda article, excerpt: (excerpt.text, None))
+    claimed = claim(bot.store, "a", now=NOW, render=lambda a, e: (e.text, None))
     bot.store.mark_sent(claimed.id, remote_id="1", remote_url=None, now=NOW)
     bot.publish(rss([post.edited()]))
     report = bot.poll(NOW + timedelta(hours=1))
@@ -209,17 +209,15 @@ def test_backlog_evergreen_goes_out_one_per_slot_after_the_fresh_articles(make_b
     titles = []
     for slot in range(fresh + 11):
         at = NOW + timedelta(hours=slot + 1)
-        claimed = bot.store.claim_next_post("a", now=at, repeat_after=timedelta(days=90),
-                                            render=lambda article, excerpt: (excerpt.text, None))
+        claimed = claim(bot.store, "a", now=at, render=lambda a, e: (e.text, None))
         assert claimed is not None
         bot.store.mark_sent(claimed.id, remote_id=str(slot), remote_url=None, now=at)
         titles.append(claimed.article.title)
         assert len(bot.store.queued("a")) == max(0, fresh - slot - 1)  # never a burst
     assert titles[:fresh] == [posts[-1].title] * fresh  # the fresh article first
     assert set(titles[fresh:]) == {p.title for p in posts[:-1]}  # then one backlog each
-    assert bot.store.claim_next_post("b", now=NOW + timedelta(days=1),
-                                     repeat_after=timedelta(days=90),
-                                     render=lambda a, e: (e.text, None)) is None
+    assert claim(bot.store, "b", now=NOW + timedelta(days=1),
+                 render=lambda a, e: (e.text, None)) is None
 
 
 def test_tag_filters_and_channels(make_bot):

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.planner import QueuedItem, simulate
+from bot.policy import ChannelPolicy
 from tests.test_cli_operate_support import CONFIG, invoke, ok, open_store, send, write_bot
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -21,8 +22,8 @@ def item(post_id, excerpt: str, article: str = "a", rank: int = 0) -> QueuedItem
 def test_simulate_brings_excerpts_back_after_repeat_after():
     queue = [item(1, "e1", rank=0), item(2, "e2", rank=1)]
     slots = [T0 + timedelta(minutes=m) for m in range(6)]
-    plan = simulate(queue, last_article_id=None, slots=slots, max_per_day=None,
-                    repeat_after=timedelta(minutes=3))
+    plan = simulate(queue, last_article_id=None, slots=slots,
+                    policy=ChannelPolicy("x", repeat_after=timedelta(minutes=3)))
     chosen = [(c.excerpt_id, c.post_id) if c else None for _, c in plan]
     # minutes 0,1: the queue; 2: nothing due yet; 3: e1 is back (3 min after), 4: e2.
     assert chosen == [("e1", 1), ("e2", 2), None, ("e1", None), ("e2", None), None]
@@ -31,13 +32,13 @@ def test_simulate_brings_excerpts_back_after_repeat_after():
 def test_simulate_uses_the_stores_pool_with_its_last_sent_times():
     pool = [(item(None, "old"), T0 - timedelta(days=100)), (item(None, "recent"), T0)]
     plan = simulate([], last_article_id=None, slots=[T0 + timedelta(hours=1)],
-                    max_per_day=None, evergreen=pool, repeat_after=timedelta(days=90))
+                    policy=ChannelPolicy("x", repeat_after=timedelta(days=90)), evergreen=pool)
     assert [c.excerpt_id for _, c in plan] == ["old"]
 
 
-def test_without_repeat_after_nothing_is_foreseen():
-    plan = simulate([], last_article_id=None, slots=[T0], max_per_day=None,
-                    evergreen=[(item(None, "old"), None)])
+def test_an_excerpt_touched_within_repeat_after_is_not_foreseen():
+    plan = simulate([], last_article_id=None, slots=[T0], policy=ChannelPolicy("x"),
+                    evergreen=[(item(None, "recent"), T0 - timedelta(days=89))])
     assert plan == [(T0, None)]
 
 

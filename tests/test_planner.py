@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.planner import QueuedItem, choose_next, simulate
+from bot.policy import ChannelPolicy
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -73,6 +74,9 @@ def test_choose_next_is_independent_of_input_order():
     assert choose_next(list(reversed(queue)), last_article_id=None).post_id == 3
 
 
+UNCAPPED = ChannelPolicy("x")
+
+
 def slots(hours: list[float]) -> list[datetime]:
     return [T0 + timedelta(hours=h) for h in hours]
 
@@ -80,15 +84,14 @@ def slots(hours: list[float]) -> list[datetime]:
 def test_simulate_alternates_articles_and_drains_the_queue():
     queue = [item(1, "a", added_days=2, rank=0), item(2, "a", added_days=2, rank=1),
              item(3, "b", added_days=1, rank=0), item(4, "b", added_days=1, rank=1)]
-    plan = simulate(queue, last_article_id=None, slots=slots([1, 2, 3, 4, 5]),
-                    max_per_day=None)
+    plan = simulate(queue, last_article_id=None, slots=slots([1, 2, 3, 4, 5]), policy=UNCAPPED)
     assert [p.post_id if p else None for _, p in plan] == [1, 3, 2, 4, None]
 
 
 def test_simulate_after_a_fresh_article_went_out_the_next_fresh_one_leads():
     # a went out once already; b is fresh, so b goes first, then a, then b again.
     queue = [item(1, "a", added_days=5, sent=1), item(2, "b", rank=0), item(3, "b", rank=1)]
-    plan = simulate(queue, last_article_id="a", slots=slots([1, 2, 3]), max_per_day=None)
+    plan = simulate(queue, last_article_id="a", slots=slots([1, 2, 3]), policy=UNCAPPED)
     assert [p.post_id for _, p in plan] == [2, 1, 3]
 
 
@@ -106,8 +109,8 @@ def test_simulate_after_a_fresh_article_went_out_the_next_fresh_one_leads():
 def test_simulate_respects_max_per_day_over_a_rolling_24h(max_per_day, already, hours, expected):
     queue = [item(i, f"art{i}", added_days=-i) for i in range(1, 6)]
     plan = simulate(
-        queue, last_article_id=None, slots=slots(hours), max_per_day=max_per_day,
-        already_sent_times=slots(already),
+        queue, last_article_id=None, slots=slots(hours),
+        policy=ChannelPolicy("x", max_per_day=max_per_day), already_sent_times=slots(already),
     )
     assert [p.post_id if p else None for _, p in plan] == expected
     assert [slot for slot, _ in plan] == slots(hours)

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from bot.errors import RenderError
-from bot.store import Store
+from bot.policy import ChannelPolicy
+from bot.store import NoClaim, Store
 from tests.store_support import (
     DAY,
     HOUR,
@@ -88,8 +89,7 @@ def test_claim_marks_sending_with_the_exact_text_committed_for_other_readers(sto
 
 def test_parse_mode_from_the_renderer_is_stored(store):
     add(store, "a", "bold move")
-    claimed = store.claim_next_post("x", now=T0, repeat_after=REPEAT,
-                                    render=lambda a, e: (f"<b>{e.text}</b>", "HTML"))
+    claimed = claim(store, render=lambda a, e: (f"<b>{e.text}</b>", "HTML"))
     assert (store.get_post(claimed.id).text, store.get_post(claimed.id).parse_mode) == (
         "<b>bold move</b>", "HTML")
 
@@ -181,19 +181,28 @@ def test_evergreen_skips_an_excerpt_with_an_unresolved_post(store):
     assert first.id != again.id
 
 
-def test_evergreen_on_an_approval_channel_suggests_one_repeat_at_a_time(store):
+def test_on_an_approval_channel_each_repeat_waits_for_its_own_approval(store):
     add(store, "a", "a zero", channels=[("x", True)])
     add(store, "b", "b zero", channels=[("x", True)], now=at(-1))
     store.approve(now=at(0))
     send(store, now=at(1))
     send(store, now=at(2))
     later = T0 + REPEAT + DAY
-    assert claim(store, now=later, require_approval=True) is None
-    assert claim(store, now=later, require_approval=True) is None
+    approval = {"require_approval": True}
+    raw = ChannelPolicy("x", repeat_after=REPEAT, require_approval=True)
+    assert store.claim_next_post(raw, now=later, render=plain) is NoClaim.AWAITING_APPROVAL
+    assert claim(store, now=later, **approval) is None  # the other excerpt comes due too
+    assert claim(store, now=later, **approval) is None  # and no excerpt waits twice
     pending = store.queued("x")
-    assert [p.status for p in pending] == ["pending_approval"]
+    assert sorted((p.status, p.excerpt_text) for p in pending) == [
+        ("pending_approval", "a zero"), ("pending_approval", "b zero")]
     store.approve([pending[0].id], now=later)
-    assert claim(store, now=later, require_approval=True).id == pending[0].id
+    assert claim(store, now=later, **approval).id == pending[0].id
+    store.mark_sent(pending[0].id, remote_id="r", remote_url=None, now=later)
+    # Approving it once does not approve its next repeat.
+    much_later = later + REPEAT + DAY
+    assert claim(store, now=much_later, **approval) is None
+    assert {p.status for p in store.queued("x")} == {"pending_approval"}
 
 
 def test_max_per_day_over_a_rolling_24h(store):
@@ -224,7 +233,7 @@ def test_a_post_that_cannot_be_rendered_fails_and_the_next_one_goes(store):
             raise RenderError("the template alone is 300 characters")
         return plain(article, excerpt)
 
-    claimed = store.claim_next_post("x", now=at(2), repeat_after=REPEAT, render=render)
+    claimed = claim(store, now=at(2), render=render)
     assert claimed.article_id == "ok"
     [failed] = store.history(status="failed")
     assert failed.article_id == "long"
@@ -271,6 +280,6 @@ def test_readers_do_not_wait_for_a_claim_in_progress(store, db):
             seen["status"] = other.get_post(1).status
             return plain(article, excerpt)
 
-        claimed = store.claim_next_post("x", now=T0, repeat_after=REPEAT, render=render)
+        claimed = claim(store, render=render)
     assert seen == {"depths": {"x": 2}, "status": "queued"}
     assert claimed.id == 1

@@ -8,12 +8,13 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine
 
-from bot.store import ChannelTarget, FeedEntry, Rendered, Store
+from bot.policy import ChannelPolicy
+from bot.store import FeedEntry, NoClaim, Rendered, Store
 from bot.store.migrations import STEPS
 from tests.store_support import DAY, REPEAT, T0, X, add, at, make_article, make_excerpts, send
 from tests.test_store_db import build_v2, structure
 
-THREADS = ChannelTarget("x", per_article=True)
+THREADS = ChannelPolicy("x", posts_per_thread=3)
 BOTH = [THREADS, ("tg", False)]
 
 P1 = "Cytokines are small proteins that cells release to signal to other cells nearby."
@@ -32,9 +33,10 @@ def as_thread(article, excerpt) -> Rendered:
     return Rendered("\n\n".join(parts), None, parts)
 
 
-def claim_thread(store, *, now=T0, render=as_thread, **kwargs):
-    return store.claim_next_post("x", now=now, repeat_after=REPEAT, render=render,
-                                 per_article=True, **kwargs)
+def claim_thread(store, *, now=T0, render=as_thread, **rules):
+    policy = ChannelPolicy("x", repeat_after=REPEAT, posts_per_thread=3, **rules)
+    claimed = store.claim_next_post(policy, now=now, render=render)
+    return None if isinstance(claimed, NoClaim) else claimed
 
 
 def out(store, post_id: int, *indexes: int, now=T0) -> None:
@@ -230,3 +232,18 @@ def test_a_version_3_database_is_upgraded_for_threads_in_place_without_loss(tmp_
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)
+
+
+def test_a_thread_channel_under_approval_waits_for_each_repeat(store):
+    add(store, "a", P1, P2, channels=[ChannelPolicy("x", require_approval=True,
+                                                    posts_per_thread=3)])
+    store.approve(now=T0)
+    first = claim_thread(store, require_approval=True)
+    store.mark_sent(first.id, remote_id="t0", remote_url=None, now=T0)
+    later = T0 + REPEAT + DAY
+    assert claim_thread(store, now=later, require_approval=True) is None
+    assert claim_thread(store, now=later, require_approval=True) is None
+    [waiting] = store.queued("x")  # the whole article waits, once
+    assert waiting.status == "pending_approval"
+    store.approve([waiting.id], now=later)
+    assert claim_thread(store, now=later, require_approval=True).id == waiting.id

@@ -33,7 +33,8 @@ from bot.cli.output import (
     shorten,
 )
 from bot.config import Channel as ChannelConfig
-from bot.planner import DAY, simulate
+from bot.planner import simulate
+from bot.policy import DAY, ChannelPolicy
 from bot.slots import enabled_channels, next_slots
 from bot.store import Store
 
@@ -82,20 +83,18 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     slots, more = coming_slots(channel, now=now, until=until, limit=limit)
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
-    cost = channel.posts_per_slot  # a thread spends all its posts
-    per_article = channel.posts_per_thread is not None
+    policy = ChannelPolicy.of(channel)
     chosen = simulate(store.queued_items(channel.name),
                       last_article_id=store.last_sent_article(channel.name), slots=slots,
-                      max_per_day=channel.max_per_day, already_sent_times=sent,
-                      posts_per_slot=cost,
-                      evergreen=store.evergreen_pool(channel.name, per_article=per_article),
-                      repeat_after=channel.repeat_after)
+                      policy=policy, already_sent_times=sent,
+                      evergreen=store.evergreen_pool(channel.name,
+                                                     per_article=policy.per_article))
     details = store.excerpt_details([item.excerpt_id for _, item in chosen if item])
     entries = []
     for at, item in chosen:
         goes = item is not None and not state.paused
         if goes:
-            sent += [at] * cost
+            sent += [at] * policy.posts_per_slot
         title, text = details.get(item.excerpt_id, (None, None)) if goes else (None, None)
         entries.append({
             "at": at,  # in the schedule's zone; ISO 8601 in JSON
@@ -105,8 +104,7 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
             "article_title": title,
             "excerpt": text,
             "repeat": goes and item.post_id is None,
-            "skipped": _skipped(at, sent, channel.max_per_day, paused=state.paused,
-                                cost=cost),
+            "skipped": _skipped(at, sent, policy, paused=state.paused),
         })
     return {
         "platform": channel.platform,
@@ -134,17 +132,16 @@ def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime,
     return found[:limit], max(0, min(len(found) - limit, SLOTS_COUNTED + 1))
 
 
-def _skipped(at: datetime, sent: list[datetime], max_per_day: int | None, *,
-             paused: bool, cost: int = 1) -> str | None:
+def _skipped(at: datetime, sent: list[datetime], policy: ChannelPolicy, *,
+             paused: bool) -> str | None:
     """Why a slot stays empty though posts are queued: the channel is paused, or its daily
-    cap has no room for the slot's `cost` posts (None when the slot has a post, or simply
-    nothing to send)."""
+    cap has no room for the slot (None when the slot has a post, or simply nothing to
+    send)."""
     if paused:
         return "paused"
-    if max_per_day is None or at in sent:
+    if at in sent:
         return None
-    recent = sum(1 for t in sent if at - DAY <= t <= at)
-    return "max_per_day" if recent + cost > max_per_day else None
+    return None if policy.fits(at, sent) else "max_per_day"
 
 
 def _show(name: str, entry: dict[str, Any], days: int) -> None:

@@ -11,6 +11,7 @@ from bot.config.channels import ChannelSettings, Schedule
 from bot.config.problems import format_key_path
 from bot.config.sources import Source
 from bot.durations import format_duration
+from bot.policy import ChannelPolicy
 
 if TYPE_CHECKING:
     from bot.config.models import Config
@@ -110,9 +111,9 @@ def find_warnings(config: Config) -> list[str]:
 
 
 def _over_daily_limit(channel: ChannelSettings) -> list[str]:
-    limit = channel.max_per_day or 0
-    per_slot = channel.posts_per_slot  # a thread spends all its posts
-    room = limit // per_slot
+    policy = ChannelPolicy.of(channel)
+    limit, per_slot = policy.max_per_day or 0, policy.posts_per_slot
+    room = policy.slots_per_day() or 0
     most, exact = _most_fires_in_a_day(channel.schedule, room)
     if most <= room:
         return []

@@ -35,7 +35,7 @@ from bot.fetch import FEED_TYPES, fetch
 from bot.library import excerpts_for_channels
 from bot.logs import log_event
 from bot.pages import FetchLimits, article_from_html, fetch_article
-from bot.runtime import queue_target
+from bot.policy import ChannelPolicy
 from bot.store import FeedEntry, IngestStatus, Store
 from bot.store.schema import EntryKind
 
@@ -240,7 +240,7 @@ class _Run:
 
     def _ingest(self, entry: FeedEntry, article, at: datetime) -> None:
         queue_here = entry.kind == EntryKind.INGESTED
-        channels = [queue_target(ch) for ch in self.targets] if queue_here else []
+        channels = [ChannelPolicy.of(ch) for ch in self.targets] if queue_here else []
         pool = [] if queue_here or entry.id is not None else [ch.name for ch in self.targets]
         excerpts = excerpts_for_channels(article, self.targets or list(
             self.poller.channels.values()))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.article import Article, Excerpt
 from bot.errors import UserError
 from bot.planner import QueuedItem
+from bot.policy import ChannelPolicy
 from bot.store import channels as _channels
 from bot.store import claim as _claim
 from bot.store import feeds as _feeds
@@ -41,13 +42,13 @@ from bot.store.records import (
     AttemptRecord,
     ChannelState,
     ChannelSummary,
-    ChannelTarget,
     ClaimedPost,
     FeedEntry,
     FeedState,
     FeedSummary,
     IngestResult,
     IngestStatus,
+    NoClaim,
     PostRecord,
     Rendered,
     ThreadPart,
@@ -59,13 +60,13 @@ __all__ = [
     "AttemptRecord",
     "ChannelState",
     "ChannelSummary",
-    "ChannelTarget",
     "ClaimedPost",
     "FeedEntry",
     "FeedState",
     "FeedSummary",
     "IngestResult",
     "IngestStatus",
+    "NoClaim",
     "PostRecord",
     "PostStatus",
     "Rendered",
@@ -74,7 +75,7 @@ __all__ = [
     "lock_path",
 ]
 
-ChannelList = _queueing.ChannelList  # ChannelTargets, or (name, require_approval) pairs
+ChannelList = _queueing.ChannelList  # ChannelPolicy values, or (name, require_approval) pairs
 
 
 class Store:
@@ -163,24 +164,21 @@ class Store:
 
     # --- posts out -----------------------------------------------------------------------
 
-    def claim_next_post(self, channel: str, *, now: datetime, repeat_after: timedelta,
-                        render: _claim.Render, max_per_day: int | None = None,
-                        require_approval: bool = False,
-                        per_article: bool = False) -> ClaimedPost | None:
-        """Choose, render and mark `sending` the channel's next post, committed; or None.
+    def claim_next_post(self, policy: ChannelPolicy, *, now: datetime,
+                        render: _claim.Render) -> ClaimedPost | NoClaim:
+        """Choose, render and mark `sending` the channel's next post, committed; or say why
+        there is none (`NoClaim`).
 
-        None when the channel is paused, has had `max_per_day` posts in the last 24 h, or
-        has nothing to send: no queued post due, and no excerpt last sent here longer than
-        `repeat_after` ago (evergreen; whole articles on a `per_article` channel). On a
-        `require_approval` channel an evergreen repeat is created `pending_approval` (one
-        at a time) instead. A post `render` refuses (RenderError) fails; the next is tried.
-        A thread's parts are stored; a thread partly out keeps them (never re-rendered).
+        Nothing when the channel is paused, when `policy.max_per_day` has no room for one
+        more slot (a thread's every part counted), or when there is nothing to send: no
+        queued post due, and no excerpt last sent here longer than `repeat_after` ago
+        (evergreen; whole articles on a `per_article` channel). On a `require_approval`
+        channel a repeat that comes due is created `pending_approval` instead, and waits
+        for `approve` like any post. A post `render` refuses (RenderError) fails; the next
+        is tried. A thread's parts are stored; a thread partly out keeps them.
         """
         with self._write() as conn:
-            return _claim.claim_next_post(
-                conn, channel, now=now, repeat_after=repeat_after, render=render,
-                max_per_day=max_per_day, require_approval=require_approval,
-                per_article=per_article)
+            return _claim.claim_next_post(conn, policy, now=now, render=render)
 
     def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
                            remote_url: str | None, now: datetime) -> None:

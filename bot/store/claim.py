@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, exists, func, insert, literal, or_, select, update
 
 from bot.article import Article, Excerpt
 from bot.errors import RenderError
 from bot.logs import log_event
-from bot.planner import DAY, QueuedItem, choose_next
+from bot.planner import QueuedItem, choose_next
+from bot.policy import DAY, ChannelPolicy
 from bot.store.records import (
     ClaimedPost,
+    NoClaim,
     Rendered,
     ThreadPart,
     article_from_data,
@@ -55,21 +57,14 @@ MAX_RENDER_FAILURES = 10
 
 
 def claim_next_post(
-    conn: Connection,
-    channel: str,
-    *,
-    now: datetime,
-    repeat_after: timedelta,
-    render: Render,
-    max_per_day: int | None = None,
-    require_approval: bool = False,
-    per_article: bool = False,
-) -> ClaimedPost | None:
-    """Claim the channel's next post (see `Store.claim_next_post`)."""
+    conn: Connection, policy: ChannelPolicy, *, now: datetime, render: Render,
+) -> ClaimedPost | NoClaim:
+    """Claim the channel's next post (see `Store.claim_next_post`); or why there is none."""
+    channel = policy.name
     if conn.scalar(select(channel_state.c.paused).where(channel_state.c.channel == channel)):
-        return None
-    if max_per_day is not None and sent_count_since(conn, channel, now - DAY) >= max_per_day:
-        return None
+        return NoClaim.PAUSED
+    if not policy.has_room(sent_count_since(conn, channel, now - DAY)):
+        return NoClaim.CAPPED
     last_article = last_sent_article(conn, channel)
     for _ in range(MAX_RENDER_FAILURES):
         item = choose_next(queued_items(conn, channel, now=now, best_per_article=True),
@@ -77,22 +72,23 @@ def claim_next_post(
         recycled = item is None
         if item is None:
             if _has_queued(conn, channel):
-                return None  # queued posts wait for their `not_before`: no repeat meanwhile
-            item = choose_next(recycle_items(conn, channel, since=now - repeat_after,
-                                             per_article=per_article),
+                return NoClaim.EMPTY  # queued posts wait for their `not_before`: no repeat
+            item = choose_next(recycle_items(conn, channel, since=now - policy.repeat_after,
+                                             per_article=policy.per_article),
                                last_article_id=last_article)
             if item is None:
-                return None
-            if require_approval:
-                _suggest_repeat(conn, channel, item, now)
-                return None
+                return NoClaim.EMPTY
+            if policy.require_approval:
+                # A repeat waits for approval like any post: pending, until `approve`.
+                _insert_post(conn, channel, item, PENDING_APPROVAL, now)
+                return NoClaim.AWAITING_APPROVAL
             post_id = _insert_post(conn, channel, item, QUEUED, now)
         else:
             post_id = item.post_id
         claimed = _claim(conn, post_id, now=now, render=render, recycled=recycled)
         if claimed is not None:
             return claimed
-    return None
+    return NoClaim.EMPTY
 
 
 def sent_count_since(conn: Connection, channel: str, since: datetime) -> int:
@@ -253,14 +249,6 @@ def _insert_post(conn: Connection, channel: str, item: QueuedItem, status: str,
         status=status, created_at=now, updated_at=now,
     ))
     return result.inserted_primary_key[0]
-
-
-def _suggest_repeat(conn: Connection, channel: str, item: QueuedItem, now: datetime) -> None:
-    """On an approval channel a repeat waits for approval too; one suggestion at a time."""
-    waiting = conn.scalar(select(exists().where(
-        posts.c.channel == channel, posts.c.status == PENDING_APPROVAL)))
-    if not waiting:
-        _insert_post(conn, channel, item, PENDING_APPROVAL, now)
 
 
 def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, exists, func, insert, literal, select, update
 
 from bot.article import Excerpt
-from bot.store.records import ChannelTarget
+from bot.policy import ChannelPolicy
 from bot.store.schema import (
     CANCELLED,
     FEED_OWNED,
@@ -34,8 +34,8 @@ from bot.store.schema import (
     thread_parts,
 )
 
-# ChannelTargets, or (channel name, require_approval) pairs.
-ChannelList = Sequence[ChannelTarget | tuple[str, bool]]
+# Channel policies, or (channel name, require_approval) pairs.
+ChannelList = Sequence[ChannelPolicy | tuple[str, bool]]
 
 _CHUNK = 500  # ids per IN (...) list, well under every database's limit on parameters
 
@@ -43,8 +43,9 @@ _CHUNK = 500  # ids per IN (...) list, well under every database's limit on para
 NOT_STARTED = ~exists().where(thread_parts.c.post_id == posts.c.id)
 
 
-def targets_of(channels: ChannelList) -> list[ChannelTarget]:
-    return [ChannelTarget(*channel) for channel in channels]
+def targets_of(channels: ChannelList) -> list[ChannelPolicy]:
+    return [channel if isinstance(channel, ChannelPolicy)
+            else ChannelPolicy(channel[0], require_approval=channel[1]) for channel in channels]
 
 
 def initial_status(require_approval: bool) -> str:
@@ -74,7 +75,7 @@ def queue_missing(
 
 def _queue_excerpts(
     conn: Connection, excerpt_ids: Sequence[str], article_id: str,
-    targets: Sequence[ChannelTarget], now: datetime,
+    targets: Sequence[ChannelPolicy], now: datetime,
 ) -> int:
     """Queue a post for every (channel, excerpt) pair that has none but cancelled ones."""
     if not targets:
@@ -99,7 +100,7 @@ def _queue_excerpts(
     return len(rows)
 
 
-def _replace_anchor(conn: Connection, target: ChannelTarget, article_id: str, anchor_id: str,
+def _replace_anchor(conn: Connection, target: ChannelPolicy, article_id: str, anchor_id: str,
                     now: datetime) -> int:
     """Cancel the article's posts not yet started on `target` that are not on its anchor."""
     return cancel_posts(
@@ -108,7 +109,7 @@ def _replace_anchor(conn: Connection, target: ChannelTarget, article_id: str, an
         now=now, reason="another passage now opens the article's thread")
 
 
-def _queue_anchor(conn: Connection, target: ChannelTarget, article_id: str, anchor_id: str,
+def _queue_anchor(conn: Connection, target: ChannelPolicy, article_id: str, anchor_id: str,
                   now: datetime) -> int:
     """Queue the article's anchor on `target` unless the article has a post there already."""
     taken = conn.scalar(select(exists().where(
@@ -180,7 +181,7 @@ def anchors_query():
     return select(ranked.c.id, ranked.c.article_id).where(ranked.c.place == 1)
 
 
-def _ensure_anchors(conn: Connection, target: ChannelTarget, now: datetime) -> int:
+def _ensure_anchors(conn: Connection, target: ChannelPolicy, now: datetime) -> int:
     anchors = anchors_query().subquery("anchors")
     cancel_posts(conn, and_(posts.c.channel == target.name,
                             posts.c.excerpt_id.not_in(select(anchors.c.id)), NOT_STARTED),

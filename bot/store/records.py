@@ -42,18 +42,6 @@ class _Record:
         }
 
 
-class ChannelTarget(NamedTuple):
-    """A channel articles are queued on. A plain `(name, require_approval)` pair is one too.
-
-    A `per_article` channel (an X channel in thread mode) gets one post per article, on the
-    article's best excerpt, and recycles whole articles; the others get one per excerpt.
-    """
-
-    name: str
-    require_approval: bool = False
-    per_article: bool = False
-
-
 class Rendered(NamedTuple):
     """What a claim stores and sends: the text, its parse mode and, for a thread, its parts
     in order (then `text` is the parts joined by a blank line, for people to read). A plain
@@ -94,6 +82,15 @@ class ThreadPart(_Record):
     remote_id: str | None
     remote_url: str | None
     sent_at: datetime
+
+
+class NoClaim(StrEnum):
+    """Why a claim found nothing to send."""
+
+    PAUSED = "paused"  # the channel is paused
+    CAPPED = "capped"  # max_per_day has no room for this slot
+    EMPTY = "empty"  # nothing queued is due, and no excerpt is due to come back
+    AWAITING_APPROVAL = "awaiting_approval"  # a repeat came due: pending until approved
 
 
 @dataclass(frozen=True, slots=True)
