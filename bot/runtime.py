@@ -6,7 +6,7 @@ from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
-from bot.render import PROFILES, Profile, UtmParams, render_post
+from bot.render import PROFILES, Profile, UtmParams, excerpt_budget, render_post
 from bot.render.thread import render_thread
 from bot.store import Rendered
 
@@ -20,6 +20,21 @@ def profile_for(channel: ChannelConfig) -> Profile:
 
 def utm_for(channel: ChannelConfig) -> UtmParams | None:
     return UtmParams(**channel.utm.model_dump()) if channel.utm else None
+
+
+def cut_key(channel: ChannelConfig, article: Article) -> str:
+    """The name of the excerpts `channel` posts from `article`: its profile and its room for
+    the excerpt there. Channels with the same key share one cut (one excerpting pass)."""
+    budget = excerpt_budget(article, profile_for(channel), template=channel.template,
+                            utm=utm_for(channel))
+    return f"{channel.profile_name}:{budget}"
+
+
+def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:
+    """The excerpts `channel` posts from `article`, best first: cut for the room its posts
+    leave (its limit minus its template, link and attribution), as the daemon queues them."""
+    return excerpts_for(article, profile_for(channel), template=channel.template,
+                        utm=utm_for(channel))
 
 
 def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
