@@ -26,7 +26,7 @@ from bot.config import Config, load_config
 from bot.dispatch import Dispatcher, ThreadedStore
 from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
-from bot.library import scan_library
+from bot.library import queue_existing, scan_library
 from bot.logs import log_event, register_url_secrets, setup_logging
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
@@ -210,8 +210,7 @@ class Daemon:
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock,
         )
-        self.store.ensure_channels(list(self.policies.values()),
-                                   now=self.clock())
+        queue_existing(self.store, enabled, now=self.clock(), root=config.bot.posts_dir)
         register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)
 

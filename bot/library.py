@@ -18,15 +18,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
 from bot.excerpt import Excerpt
 from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
-from bot.pipeline import excerpts_for
 from bot.policy import ChannelPolicy
-from bot.render import excerpt_budget
-from bot.runtime import profile_for, utm_for
+from bot.runtime import channel_excerpts, cut_key
 from bot.store import IngestStatus, Store
 
 if TYPE_CHECKING:
@@ -61,18 +60,74 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def excerpts_for_channels(article, channels: list[ChannelConfig]) -> list[Excerpt]:
-    """Excerpts that fit every channel: cut for the channel with the least room."""
-    if not channels:
-        return []
+def cut_article(article: Article, channels: Iterable[ChannelConfig],
+                ) -> tuple[dict[str, list[Excerpt]], dict[str, str]]:
+    """The article cut for each of `channels`' room: (excerpts by cut, each channel's cut).
 
-    def room(channel: ChannelConfig) -> int:
-        return excerpt_budget(article, profile_for(channel), template=channel.template,
-                              utm=utm_for(channel))
+    Channels whose posts leave the same room share one cut: one excerpting pass.
+    """
+    cuts: dict[str, list[Excerpt]] = {}
+    cut_of: dict[str, str] = {}
+    for channel in channels:
+        key = cut_key(channel, article)
+        if key not in cuts:
+            cuts[key] = channel_excerpts(channel, article)
+        cut_of[channel.name] = key
+    return cuts, cut_of
 
-    tightest = min(channels, key=room)
-    return excerpts_for(article, profile_for(tightest), template=tightest.template,
-                        utm=utm_for(tightest))
+
+def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now: datetime,
+            keep: Iterable[ChannelConfig] = ()):
+    """Store the article cut for `takers` (queued there); with no takers, cut for `keep`
+    (so that its excerpts are known) and queued nowhere."""
+    cuts, cut_of = cut_article(article, takers or keep)
+    if not takers:
+        cut_of = {}
+    return store.upsert_article(article, cuts, channels=[ChannelPolicy.of(c) for c in takers],
+                                cut_of=cut_of, now=now)
+
+
+def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: datetime,
+                   root: Path | None = None) -> ScanReport:
+    """Queue the library's articles on each channel that has none of them yet, or whose
+    room changed (its template, say): what a channel added to the config, or changed,
+    gets, whether through a reload, a restart or `add`. Other channels' queues are left
+    alone. A feed's articles stay with the channels the feed queued them on. Reports the
+    posts queued and cancelled (its file counts stay 0).
+    """
+    report = ScanReport()
+    mapped = {name: store.channel_cuts(name) for name in channels}
+    policies = {name: ChannelPolicy.of(channel) for name, channel in channels.items()}
+    for article_id, source, from_feed in store.live_articles():
+        where = _where(source, root)
+        wanting = [ch for ch in channels.values()
+                   if (article_id in mapped[ch.name] or not from_feed)
+                   and policies[ch.name].takes(where)]
+        if not wanting:
+            continue
+        article = store.get_article(article_id)
+        stale = [ch for ch in wanting
+                 if mapped[ch.name].get(article_id) != cut_key(ch, article)]
+        if not stale:
+            continue
+        result = _upsert(store, article, stale, now=now)
+        report.queued += result.queued
+        report.cancelled += result.cancelled
+        for name, count in result.queued_on.items():
+            if count:
+                log_event("article.queued", article=article_id, channel=name, queued=count)
+    return report
+
+
+def _where(source: str, root: Path | None) -> str:
+    """What a channel's `articles` globs match for an article from `source`: its path
+    under posts_dir, else its source as stored (a URL)."""
+    if root is not None:
+        try:
+            return Path(source).relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return source
 
 
 def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig], now: datetime,
@@ -84,10 +139,7 @@ def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig],
     article = load_article(path.resolve(), url=url, id_path=relative)
     if not article.url:
         raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")
-    excerpts = excerpts_for_channels(article, takers)
-    return store.upsert_article(
-        article, excerpts, channels=[ChannelPolicy.of(ch) for ch in takers], now=now,
-    )
+    return _upsert(store, article, takers, now=now)
 
 
 def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
@@ -102,10 +154,7 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
     article = fetch_article(url, limits=limits or FetchLimits())
     takers = [ch for ch in channels.values()
               if not ch.articles or any(fnmatch(url, g) for g in ch.articles)]
-    excerpts = excerpts_for_channels(article, takers or list(channels.values()))
-    return store.upsert_article(
-        article, excerpts, channels=[ChannelPolicy.of(ch) for ch in takers], now=now,
-    )
+    return _upsert(store, article, takers, now=now, keep=channels.values())
 
 
 def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, ChannelConfig],

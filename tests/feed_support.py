@@ -15,6 +15,7 @@ import pytest
 
 from bot.config import Config, parse_config
 from bot.feeds.poll import FeedPoller, PollReport
+from bot.library import queue_existing
 from bot.pages import FetchLimits
 from bot.slots import enabled_channels
 from bot.store import Store
@@ -161,6 +162,10 @@ class Bot:
 
     def poll(self, now: datetime = NOW, **kwargs) -> PollReport:
         return self.poller.poll(self.source, now=now, **kwargs)
+
+    def restart(self) -> None:
+        """What the daemon does with the library at start: queue it on channels new to it."""
+        queue_existing(self.store, enabled_channels(self.config), now=NOW)
 
     def queued_titles(self, channel: str = "a") -> set[str]:
         return {p.article_title for p in self.store.queued(channel)}

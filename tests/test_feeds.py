@@ -173,7 +173,7 @@ def test_a_first_sync_of_30_entries_queues_only_the_newest(make_bot):
     assert bot.queued_titles() == {posts[-1].title}
     assert bot.entry_kinds() == {"ingested": 1, "skipped": 29}
     # The daemon restarting (channels ensured) queues nothing more.
-    bot.store.ensure_channels([("a", False), ("b", False)], now=NOW)
+    bot.restart()
     assert bot.queued_titles() == {posts[-1].title}
 
 
@@ -203,7 +203,7 @@ def test_backlog_evergreen_goes_out_one_per_slot_after_the_fresh_articles(make_b
     assert progress[-1] == (12, 12) and len(progress) == 12
     assert bot.queued_titles("a") == {posts[-1].title}
     assert bot.store.queued("b") == []
-    bot.store.ensure_channels([("a", False), ("b", False)], now=NOW)  # a restart
+    bot.restart()
     assert bot.queued_titles("a") == {posts[-1].title} and bot.store.queued("b") == []
     fresh = len(bot.store.queued("a"))
     titles = []

@@ -134,18 +134,44 @@ def test_an_article_that_comes_back_is_restored_and_queued_again(store):
     assert [p.excerpt_text for p in store.queued()] == [P2]
 
 
-def test_a_channel_added_later_gets_every_active_excerpt(store):
-    add(store, "a", P1, P2)
-    add(store, "b", P3)
-    edited = make_article("b", P4)
-    store.upsert_article(edited, make_excerpts(edited), channels=X, now=at(1))  # P3 retired
-    add(store, "c", P1, source="posts/c.md")
-    store.remove_article("c", now=at(2))
+def test_each_channel_posts_from_its_own_cut_and_a_new_one_leaves_the_others_alone(store):
+    article = make_article("a", P1, P2, P3)
+    every = make_excerpts(article)
+    store.upsert_article(article, {"tg:900": every}, channels=[("tg", False)],
+                         cut_of={"tg": "tg:900"}, now=T0)
+    tg_queue = [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")]
+    assert [text for *_, text in tg_queue] == [P1, P2, P3]
 
-    assert store.ensure_channels([("x", False), ("tg", True)], now=at(3)) == {"x": 0, "tg": 3}
-    assert sorted(p.excerpt_text for p in store.queued("tg")) == sorted([P1, P2, P4])
-    assert {p.status for p in store.queued("tg")} == {"pending_approval"}
-    assert store.ensure_channels([("tg", True)], now=at(4)) == {"tg": 0}
+    result = store.upsert_article(article, {"tg:900": every, "x:60": every[1:2]},
+                                  channels=[("tg", False), ("x", True)],
+                                  cut_of={"tg": "tg:900", "x": "x:60"}, now=at(1))
+    assert (result.queued, result.cancelled) == (1, 0)
+    assert [(p.excerpt_text, p.status) for p in store.queued("x")] == [(P2, "pending_approval")]
+    assert [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")] == tg_queue
+    assert (store.channel_cuts("tg"), store.channel_cuts("x")) == (
+        {"a": "tg:900"}, {"a": "x:60"})
+
+    # x's room changes: its post outside the new cut is cancelled; tg's queue stays.
+    result = store.upsert_article(article, {"x:40": every[2:]}, channels=[("x", False)],
+                                  cut_of={"x": "x:40"}, now=at(2))
+    assert (result.queued, result.cancelled) == (1, 1)
+    assert [p.excerpt_text for p in store.queued("x")] == [P3]
+    assert [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")] == tg_queue
+
+
+def test_an_edit_cancels_passages_gone_from_the_text_on_every_channel(store):
+    article = make_article("a", P1, P2)
+    every = make_excerpts(article)
+    store.upsert_article(article, {"tg:900": every, "x:60": every[:1]},
+                         channels=[("tg", False), ("x", False)],
+                         cut_of={"tg": "tg:900", "x": "x:60"}, now=T0)
+    edited = make_article("a", P2, P4)
+    result = store.upsert_article(edited, {"tg:900": make_excerpts(edited)},
+                                  channels=[("tg", False)], cut_of={"tg": "tg:900"}, now=at(1))
+    assert result.status is IngestStatus.CHANGED
+    assert sorted(p.excerpt_text for p in store.queued("tg")) == sorted([P2, P4])
+    assert store.queued("x") == []  # P1 is gone from the article, on x too
+    assert result.excerpts_retired == 1
 
 
 def test_real_excerpts_of_an_article_round_trip(store):

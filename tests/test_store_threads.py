@@ -88,16 +88,6 @@ def test_a_thread_already_out_or_partly_out_is_never_replaced_by_an_edit(store):
     assert [p.id for p in store.queued("x")] == [started.id]  # finished, not restarted
 
 
-def test_a_channel_turned_to_threads_keeps_only_each_articles_best_excerpt(store):
-    add(store, "a", P1, P2, P3, channels=X)
-    add(store, "b", "b one.", "b two.", channels=[])
-    queued = store.ensure_channels([THREADS], now=at(1))
-    assert queued == {"x": 1}  # b's best excerpt; a already has its post
-    assert queued_excerpts(store, "x") == sorted([P1, "b one."])
-    assert len(store.history(channel="x", status="cancelled")) == 2
-    assert store.ensure_channels([THREADS], now=at(2)) == {"x": 0}
-
-
 def test_a_feed_queues_one_thread_per_article_on_a_thread_channel(store):
     article = make_article("f", P1, P2, P3)
     entry = FeedEntry(feed="https://blog.example/feed/", guid="g1", link=article.url,
@@ -174,7 +164,9 @@ def test_max_per_day_counts_every_part_out(store):
 def test_evergreen_on_a_thread_channel_recycles_whole_articles(store):
     add(store, "a", P1, P2, channels=X)
     single = send(store)  # P1 out as a single post, P2 still queued
-    store.ensure_channels([THREADS], now=T0)  # P2's post cancelled: the article was out
+    article = store.get_article("a")
+    store.upsert_article(article, make_excerpts(article), channels=[THREADS],
+                         now=T0)  # turned to threads: P2's post cancelled, the article was out
     assert store.queued("x") == []
     assert claim_thread(store, now=T0 + REPEAT / 2) is None
     repeat = claim_thread(store, now=T0 + REPEAT + DAY)
@@ -247,3 +239,41 @@ def test_a_thread_channel_under_approval_waits_for_each_repeat(store):
     assert waiting.status == "pending_approval"
     store.approve([waiting.id], now=later)
     assert claim_thread(store, now=later, require_approval=True).id == waiting.id
+
+
+# --- version 4 -> 5 --------------------------------------------------------------------------
+
+
+def build_v4(path) -> None:
+    """Version 3's rows, upgraded by the frozen 3 -> 4 step, plus a duplicate queued post
+    (nothing stopped one before version 5)."""
+    build_v3(path)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        STEPS[3](conn)
+        conn.exec_driver_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        conn.exec_driver_sql(
+            "INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at, "
+            "attempts) VALUES (3, 'x', 'a', 'e1', 'queued', '2025-03-01T09:00:00.000000Z', 0)")
+    engine.dispose()
+
+
+def test_a_version_4_database_is_upgraded_for_cuts_in_place_without_loss(tmp_path):
+    old = tmp_path / "v4.sqlite3"
+    build_v4(old)
+    with Store.open(old) as store:
+        assert store.found_version == 4
+        assert [store.get_post(n).status for n in (1, 2, 3)] == ["sent", "queued", "cancelled"]
+        assert store.get_post(3).error == "a duplicate of an older waiting post"
+        assert store.channel_cuts("x") == {"a": "legacy"}  # posts from what it was given
+        # The article ingested again with a cut for x's room: x posts from it from now on.
+        article = store.get_article("a")
+        cut = [e for e in make_excerpts(article) if e.text == "Two."]
+        result = store.upsert_article(article, {"x:60": cut}, channels=[("x", False)],
+                                      cut_of={"x": "x:60"}, now=at(2))
+        assert store.channel_cuts("x") == {"a": "x:60"}
+        assert (result.queued, result.cancelled) == (1, 1)  # post 2 was on the legacy cut
+        assert [(p.id, p.excerpt_text) for p in store.queued("x")] == [(4, "Two.")]
+    fresh = tmp_path / "fresh.sqlite3"
+    Store.open(fresh).close()
+    assert structure(old) == structure(fresh)

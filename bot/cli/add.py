@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
-from bot.library import ScanReport, article_files, ingest_urls, scan_library
+from bot.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
 from bot.logs import LOGGER_NAME
 from bot.pages import FetchLimits
 from bot.slots import enabled_channels
@@ -53,6 +53,8 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
     total = ScanReport()
     with opened_store(config) as store, quiet_library_log(), \
             _progress(len(article_files(paths)) + len(urls)) as advance:
+        # A channel new to the config gets the library's articles too, not only these.
+        _merge(total, queue_existing(store, channels, now=utc_now(), root=posts_dir))
         for group, root in ((inside, posts_dir), (outside, None)):
             if group:
                 report = scan_library(store, group, channels=channels, now=utc_now(),

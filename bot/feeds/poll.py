@@ -32,7 +32,7 @@ from bot.config import Source
 from bot.errors import FetchError, UserError
 from bot.feeds.parse import FeedDocument, FeedItem, entry_page, parse_feed
 from bot.fetch import FEED_TYPES, fetch
-from bot.library import excerpts_for_channels
+from bot.library import cut_article
 from bot.logs import log_event
 from bot.pages import FetchLimits, article_from_html, fetch_article
 from bot.policy import ChannelPolicy
@@ -242,10 +242,12 @@ class _Run:
         queue_here = entry.kind == EntryKind.INGESTED
         channels = [ChannelPolicy.of(ch) for ch in self.targets] if queue_here else []
         pool = [] if queue_here or entry.id is not None else [ch.name for ch in self.targets]
-        excerpts = excerpts_for_channels(article, self.targets or list(
+        cuts, cut_of = cut_article(article, self.targets or list(
             self.poller.channels.values()))
-        result = self.store.ingest_feed_entry(entry, article, excerpts, channels=channels,
-                                              pool=pool, now=at)
+        mapped = {p.name for p in channels} | set(pool)
+        result = self.store.ingest_feed_entry(
+            entry, article, cuts, channels=channels, pool=pool, now=at,
+            cut_of={name: key for name, key in cut_of.items() if name in mapped})
         self.report.queued += result.queued
         if result.status == IngestStatus.UNCHANGED:
             self.report.unchanged += 1

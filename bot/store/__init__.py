@@ -15,7 +15,7 @@ Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening),
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.article import Article, Excerpt
+from bot.article import Article
 from bot.errors import UserError
 from bot.planner import QueuedItem
 from bot.policy import ChannelPolicy
@@ -139,11 +139,14 @@ class Store:
 
     # --- articles in ---------------------------------------------------------------------
 
-    def upsert_article(self, article: Article, excerpts: Sequence[Excerpt], *,
-                       channels: ChannelList, now: datetime) -> IngestResult:
-        """Insert or reconcile an article; queue, keep or cancel its posts on `channels`."""
+    def upsert_article(self, article: Article, excerpts: _ingest.Cuts, *,
+                       channels: ChannelList, now: datetime,
+                       cut_of: Mapping[str, str] | None = None) -> IngestResult:
+        """Insert or reconcile an article and its cuts; queue, keep or cancel its posts on
+        `channels` (each from its cut in `cut_of`; see `bot.store.ingest`)."""
         with self._write() as conn:
-            return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now)
+            return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now,
+                                          cut_of=cut_of)
 
     def remove_article(self, article_id: str, *, now: datetime) -> int:
         """Mark an article removed and cancel its unsent posts; return how many."""
@@ -156,11 +159,15 @@ class Store:
         with self._write() as conn:
             return _ingest.sync_sources(conn, present_sources, now=now, under=under)
 
-    def ensure_channels(self, channels: ChannelList, *, now: datetime) -> dict[str, int]:
-        """Queue each active excerpt on each channel that has no post of it yet (per-article
-        channels: see `bot.store.queueing`)."""
-        with self._write() as conn:
-            return _queueing.ensure_channels(conn, channels, now=now)
+    def live_articles(self) -> list[tuple[str, str, bool]]:
+        """(id, source, brought in by a feed) of every article not removed."""
+        with self._read() as conn:
+            return _queueing.live_articles(conn)
+
+    def channel_cuts(self, channel: str) -> dict[str, str]:
+        """The cut each article's posts on `channel` come from, by article id."""
+        with self._read() as conn:
+            return _ingest.channel_cut_keys(conn, channel)
 
     # --- posts out -----------------------------------------------------------------------
 
@@ -292,14 +299,16 @@ class Store:
         with self._write() as conn:
             return _feeds.record_entry(conn, entry, now=now)
 
-    def ingest_feed_entry(self, entry: FeedEntry, article: Article, excerpts: Sequence[Excerpt],
+    def ingest_feed_entry(self, entry: FeedEntry, article: Article, excerpts: _ingest.Cuts,
                           *, channels: ChannelList, pool: Iterable[str] = (),
-                          now: datetime) -> IngestResult:
+                          now: datetime, cut_of: Mapping[str, str] | None = None,
+                          ) -> IngestResult:
         """Upsert the entry's article (queued on `channels`, in the evergreen pool of the
-        channels in `pool`) and record the entry, in one transaction."""
+        channels in `pool`, each from its cut in `cut_of`) and record the entry, in one
+        transaction."""
         with self._write() as conn:
             return _feeds.ingest_entry(conn, entry, article, excerpts, channels=channels,
-                                       pool=pool, now=now)
+                                       pool=pool, now=now, cut_of=cut_of)
 
     def feed_summaries(self, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
         with self._read() as conn:

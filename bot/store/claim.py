@@ -42,7 +42,9 @@ from bot.store.schema import (
     UNKNOWN,
     UtcDateTime,
     articles,
+    channel_cuts,
     channel_state,
+    cut_excerpts,
     excerpts,
     posts,
     recycle_pool,
@@ -155,13 +157,14 @@ def queued_items(
     With `best_per_article`, only each article's best-ranked post.
     """
     counts = sent_counts_by_article(channel)
+    rank = func.coalesce(cut_excerpts.c.rank, excerpts.c.rank)  # in the channel's cut
     order = func.row_number().over(partition_by=posts.c.article_id,
-                                   order_by=(excerpts.c.rank, posts.c.id))
+                                   order_by=(rank, posts.c.id))
     query = (
         select(
             posts.c.id.label("post_id"), posts.c.article_id, posts.c.excerpt_id,
             articles.c.added_at.label("article_added_at"),
-            excerpts.c.rank.label("excerpt_rank"),
+            rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
             posts.c.created_at, order.label("place"),
         )
@@ -169,6 +172,11 @@ def queued_items(
             posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
             .join(articles, articles.c.id == posts.c.article_id)
             .outerjoin(counts, counts.c.article_id == posts.c.article_id)
+            .outerjoin(channel_cuts, and_(channel_cuts.c.channel == channel,
+                                          channel_cuts.c.article_id == posts.c.article_id))
+            .outerjoin(cut_excerpts, and_(cut_excerpts.c.article_id == posts.c.article_id,
+                                          cut_excerpts.c.cut == channel_cuts.c.cut,
+                                          cut_excerpts.c.excerpt_id == posts.c.excerpt_id))
         )
         .where(posts.c.channel == channel, posts.c.status == QUEUED)
     )
@@ -179,8 +187,9 @@ def queued_items(
 
 def evergreen_query(channel: str, *, per_article: bool = False,
                     since: datetime | None = None):
-    """Evergreen candidates of `channel` as a query: each active excerpt that went out
-    there, or whose article is in the channel's recycling pool (a feed's backlog), with
+    """Evergreen candidates of `channel` as a query: each excerpt of the channel's cut of
+    an article that went out there, or whose article is in the channel's recycling pool
+    (a feed's backlog), with
     nothing pending; with `last_touch`, when anything was last done with it there (None:
     never), and `place`, its rank among its article's candidates. With `since`, only
     those untouched after it.
@@ -201,20 +210,25 @@ def evergreen_query(channel: str, *, per_article: bool = False,
         (QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)))
     counts = sent_counts_by_article(channel)
     order = func.row_number().over(partition_by=excerpts.c.article_id,
-                                   order_by=(excerpts.c.rank, excerpts.c.id))
+                                   order_by=(cut_excerpts.c.rank, excerpts.c.id))
+    its_cut = and_(channel_cuts.c.channel == channel,
+                   channel_cuts.c.article_id == cut_excerpts.c.article_id,
+                   channel_cuts.c.cut == cut_excerpts.c.cut)
     query = (
         select(
             literal(None).label("post_id"), excerpts.c.article_id,
             excerpts.c.id.label("excerpt_id"), articles.c.added_at.label("article_added_at"),
-            excerpts.c.rank.label("excerpt_rank"),
+            cut_excerpts.c.rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
             excerpts.c.created_at, last_touch.label("last_touch"), order.label("place"),
         )
         .select_from(
-            excerpts.join(articles, articles.c.id == excerpts.c.article_id)
+            cut_excerpts.join(channel_cuts, its_cut)
+            .join(excerpts, excerpts.c.id == cut_excerpts.c.excerpt_id)
+            .join(articles, articles.c.id == excerpts.c.article_id)
             .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
         )
-        .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
+        .where(cut_excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
                or_(ever_sent, in_pool), ~pending)
     )
     if since is not None:

@@ -9,14 +9,14 @@ are written in one transaction, so a crash never leaves an article without its e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from bot.article import Article, Excerpt
+from bot.article import Article
 from bot.store import ingest as _ingest
-from bot.store.queueing import ChannelList
+from bot.store.queueing import ChannelList, targets_of
 from bot.store.records import FeedEntry, FeedState, FeedSummary, IngestResult
 from bot.store.schema import articles, feed_entries, feeds, recycle_pool
 
@@ -97,11 +97,18 @@ def record_entry(conn: Connection, entry: FeedEntry, *, now: datetime) -> int:
 
 
 def ingest_entry(conn: Connection, entry: FeedEntry, article: Article,
-                 article_excerpts: Sequence[Excerpt], *, channels: ChannelList,
-                 pool: Iterable[str], now: datetime) -> IngestResult:
+                 article_excerpts: _ingest.Cuts, *, channels: ChannelList,
+                 pool: Iterable[str], now: datetime,
+                 cut_of: Mapping[str, str] | None = None) -> IngestResult:
     """Store the entry's article (queued on `channels`, in the recycling pool of `pool`)
-    and the entry itself, pointing at it."""
-    result = _ingest.upsert_article(conn, article, article_excerpts, channels=channels, now=now)
+    and the entry itself, pointing at it. `cut_of`: see `upsert_article` (it names the
+    cut of the pool's channels too)."""
+    pool = list(pool)
+    if cut_of is None and isinstance(article_excerpts, Sequence):
+        cut_of = {name: _ingest.ONE_CUT
+                  for name in [*(t.name for t in targets_of(channels)), *pool]}
+    result = _ingest.upsert_article(conn, article, article_excerpts, channels=channels,
+                                    now=now, cut_of=cut_of)
     for channel in pool:
         known = conn.scalar(select(recycle_pool.c.channel).where(
             recycle_pool.c.channel == channel, recycle_pool.c.article_id == article.id))

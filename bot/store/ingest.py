@@ -8,31 +8,57 @@ cancelled; a removed article keeps its row (`removed_at`) and its sent posts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, insert, select, update
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
-from bot.store.queueing import NOT_STARTED, ChannelList, cancel_posts, chunks, queue_missing
+from bot.store.queueing import (
+    NOT_STARTED,
+    ChannelList,
+    cancel_posts,
+    chunks,
+    queue_missing,
+    targets_of,
+)
 from bot.store.records import IngestResult, IngestStatus, article_data
-from bot.store.schema import articles, excerpts, posts
+from bot.store.schema import articles, channel_cuts, cut_excerpts, excerpts, posts
+
+Cuts = Sequence[Excerpt] | Mapping[str, Sequence[Excerpt]]
+
+ONE_CUT = "all"  # the name of the cut when a caller gives one list of excerpts
 
 
 def upsert_article(
     conn: Connection,
     article: Article,
-    article_excerpts: Sequence[Excerpt],
+    article_excerpts: Cuts,
     *,
     channels: ChannelList,
     now: datetime,
+    cut_of: Mapping[str, str] | None = None,
 ) -> IngestResult:
-    """Insert a new article or reconcile a known one with its current text and excerpts."""
-    for excerpt in article_excerpts:
-        if excerpt.article_id != article.id:
-            raise ValueError(f"excerpt {excerpt.id} belongs to {excerpt.article_id}, "
-                             f"not to article {article.id}")
+    """Insert a new article or reconcile a known one with its current text and cuts.
+
+    `article_excerpts` are its cuts by name (or one list: one cut for every channel), and
+    `cut_of` says which cut each channel posts from (by default, the only one). Every
+    channel of `cut_of` is pointed at its cut; each of `channels` gets the posts of its
+    cut it lacks, and its posts not yet started on passages outside that cut are
+    cancelled. Nothing else on another channel changes, unless the article's text did:
+    then posts not yet started on passages it no longer has are cancelled everywhere.
+    """
+    cuts = _named_cuts(article_excerpts)
+    targets = targets_of(channels)
+    if cut_of is None:
+        if len(cuts) > 1:
+            raise ValueError("several cuts: say which one each channel posts from (cut_of)")
+        cut_of = {target.name: next(iter(cuts), ONE_CUT) for target in targets}
+    for target in targets:
+        if cut_of.get(target.name) not in cuts:
+            raise ValueError(f"no cut {cut_of.get(target.name)!r} for channel {target.name}")
+    passages = _passages(article, cuts)
     data = article_data(article)
     row = conn.execute(
         select(articles.c.content_hash, articles.c.data, articles.c.removed_at)
@@ -41,52 +67,158 @@ def upsert_article(
     if row is None:
         conn.execute(insert(articles).values(
             id=article.id, added_at=now, **_article_values(article, data, now)))
-        _insert_excerpts(conn, article_excerpts, now)
-        queued, cancelled = queue_missing(conn, article_excerpts, article.id, channels, now)
-        return IngestResult(article.id, IngestStatus.NEW, queued=queued, cancelled=cancelled,
-                            excerpts_added=len(article_excerpts))
-    return _reconcile(conn, article, article_excerpts, data, row, channels, now)
+        status = IngestStatus.NEW
+    elif row.removed_at is not None:
+        status = IngestStatus.RESTORED
+    elif data != row.data or article.content_hash != row.content_hash:
+        status = IngestStatus.CHANGED
+    else:
+        status = IngestStatus.UNCHANGED
+    edited = status in (IngestStatus.CHANGED, IngestStatus.RESTORED)
+    if status is not IngestStatus.NEW and status is not IngestStatus.UNCHANGED:
+        conn.execute(update(articles).where(articles.c.id == article.id)
+                     .values(removed_at=None, **_article_values(article, data, now)))
+    added, touched = _store_passages(conn, article.id, passages, now)
+    touched |= _store_cuts(conn, article.id, cuts, replace_all=edited)
+    retired: list[str] = []
+    cancelled = 0
+    if edited:
+        retired = _retire_passages(conn, article.id, set(passages))
+        cancelled += _cancel_on(conn, retired, now,
+                                "the passage is no longer in the edited article")
+    touched |= _point_channels(conn, article.id, cut_of)
+    queued_on: dict[str, int] = {}
+    for target in targets:
+        cut = cuts[cut_of[target.name]]
+        cancelled += cancel_posts(
+            conn, and_(posts.c.channel == target.name, posts.c.article_id == article.id,
+                       posts.c.excerpt_id.not_in([e.id for e in cut]), NOT_STARTED),
+            now=now, reason="the article was cut anew for the channel's room")
+        queued_on[target.name], replaced = queue_missing(conn, cut, article.id, [target], now)
+        cancelled += replaced
+    queued = sum(queued_on.values())
+    if status is IngestStatus.UNCHANGED and (touched or queued or cancelled or added):
+        status = IngestStatus.CHANGED
+    return IngestResult(article.id, status, queued=queued, cancelled=cancelled,
+                        excerpts_added=len(added), excerpts_retired=len(retired),
+                        queued_on=queued_on)
 
 
-def _reconcile(conn, article, article_excerpts, data, row, channels, now) -> IngestResult:
+def _named_cuts(article_excerpts: Cuts) -> dict[str, list[Excerpt]]:
+    if isinstance(article_excerpts, Mapping):
+        return {key: list(cut) for key, cut in article_excerpts.items()}
+    return {ONE_CUT: list(article_excerpts)}
+
+
+def _passages(article: Article, cuts: Mapping[str, Sequence[Excerpt]]) -> dict[str, Excerpt]:
+    """Every passage of every cut, once, with its best rank over the cuts."""
+    passages: dict[str, Excerpt] = {}
+    for cut in cuts.values():
+        for excerpt in cut:
+            if excerpt.article_id != article.id:
+                raise ValueError(f"excerpt {excerpt.id} belongs to {excerpt.article_id}, "
+                                 f"not to article {article.id}")
+            known = passages.get(excerpt.id)
+            if known is None or (excerpt.rank, -excerpt.score) < (known.rank, -known.score):
+                passages[excerpt.id] = excerpt
+    return passages
+
+
+def _store_passages(conn: Connection, article_id: str, passages: Mapping[str, Excerpt],
+                    now: datetime) -> tuple[list[Excerpt], bool]:
+    """Insert new passages, refresh known ones; return (those added, whether any changed)."""
     known = {
-        r.id: r
-        for r in conn.execute(
+        r.id: r for r in conn.execute(
             select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c.active)
-            .where(excerpts.c.article_id == article.id)
-        )
+            .where(excerpts.c.article_id == article_id))
     }
-    wanted = {e.id for e in article_excerpts}
-    added = [e for e in article_excerpts if e.id not in known]
-    kept = [
-        e for e in article_excerpts
-        if e.id in known and (not known[e.id].active or (known[e.id].rank, known[e.id].score)
-                              != (e.rank, e.score))
-    ]
-    retired = [excerpt_id for excerpt_id, r in known.items() if r.active
-               and excerpt_id not in wanted]
-    restored = row.removed_at is not None
-    if not (added or kept or retired or restored or data != row.data
-            or article.content_hash != row.content_hash):
-        return IngestResult(article.id, IngestStatus.UNCHANGED)
-    conn.execute(update(articles).where(articles.c.id == article.id)
-                 .values(removed_at=None, **_article_values(article, data, now)))
+    added = [e for e in passages.values() if e.id not in known]
+    kept = [e for e in passages.values() if e.id in known and (
+        not known[e.id].active or (known[e.id].rank, known[e.id].score) != (e.rank, e.score))]
     _insert_excerpts(conn, added, now)
     for e in kept:
         conn.execute(update(excerpts).where(excerpts.c.id == e.id)
                      .values(active=True, **_excerpt_values(e)))
-    cancelled = 0
+    return added, bool(kept)
+
+
+def _store_cuts(conn: Connection, article_id: str, cuts: Mapping[str, Sequence[Excerpt]], *,
+                replace_all: bool) -> bool:
+    """Bring the article's stored cuts to `cuts` (with `replace_all`, the cuts not given are
+    retired too: the text they were cut from is gone); return whether anything changed."""
+    members: dict[tuple[str, str], tuple] = {
+        (r.cut, r.excerpt_id): (r.rank, r.score, r.active) for r in conn.execute(
+            select(cut_excerpts.c.cut, cut_excerpts.c.excerpt_id, cut_excerpts.c.rank,
+                   cut_excerpts.c.score, cut_excerpts.c.active)
+            .where(cut_excerpts.c.article_id == article_id))
+    }
+    wanted = {(key, e.id): e for key, cut in cuts.items() for e in cut}
+    new = [{"article_id": article_id, "cut": key, "excerpt_id": e.id, "rank": e.rank,
+            "score": e.score, "active": True}
+           for (key, _), e in wanted.items() if (key, e.id) not in members]
+    if new:
+        conn.execute(insert(cut_excerpts), new)
+    changed = bool(new)
+    for (key, excerpt_id), e in wanted.items():
+        stored = members.get((key, excerpt_id))
+        if stored is not None and stored != (e.rank, e.score, True):
+            conn.execute(update(cut_excerpts).where(*_member(article_id, key, excerpt_id))
+                         .values(rank=e.rank, score=e.score, active=True))
+            changed = True
+    for (key, excerpt_id), (_, _, active) in members.items():
+        if active and (key, excerpt_id) not in wanted and (replace_all or key in cuts):
+            conn.execute(update(cut_excerpts).where(*_member(article_id, key, excerpt_id))
+                         .values(active=False))
+            changed = True
+    return changed
+
+
+def _member(article_id: str, cut: str, excerpt_id: str):
+    return (cut_excerpts.c.article_id == article_id, cut_excerpts.c.cut == cut,
+            cut_excerpts.c.excerpt_id == excerpt_id)
+
+
+def _retire_passages(conn: Connection, article_id: str, present: set[str]) -> list[str]:
+    """Mark inactive the article's passages that are in none of its cuts now."""
+    active = conn.scalars(select(excerpts.c.id).where(excerpts.c.article_id == article_id,
+                                                      excerpts.c.active.is_(True)))
+    retired = sorted(set(active) - present)
     for chunk in chunks(retired):
         conn.execute(update(excerpts).where(excerpts.c.id.in_(chunk)).values(active=False))
-        cancelled += cancel_posts(conn, and_(posts.c.excerpt_id.in_(chunk), NOT_STARTED),
-                                  now=now,
-                                  reason="the passage is no longer in the edited article")
-    queued, replaced = queue_missing(conn, sorted(article_excerpts, key=lambda e: e.id),
-                                     article.id, channels, now)
-    cancelled += replaced
-    status = IngestStatus.RESTORED if restored else IngestStatus.CHANGED
-    return IngestResult(article.id, status, queued=queued, cancelled=cancelled,
-                        excerpts_added=len(added), excerpts_retired=len(retired))
+    return retired
+
+
+def _cancel_on(conn: Connection, excerpt_ids: Sequence[str], now: datetime,
+               reason: str) -> int:
+    return sum(cancel_posts(conn, and_(posts.c.excerpt_id.in_(chunk), NOT_STARTED), now=now,
+                            reason=reason) for chunk in chunks(excerpt_ids))
+
+
+def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str]) -> bool:
+    """Record which cut of the article each channel posts from; whether any changed."""
+    if not cut_of:
+        return False
+    stored = dict(conn.execute(select(channel_cuts.c.channel, channel_cuts.c.cut)
+                               .where(channel_cuts.c.article_id == article_id)).all())
+    changed = False
+    for channel, cut in cut_of.items():
+        if channel not in stored:
+            conn.execute(insert(channel_cuts).values(channel=channel, article_id=article_id,
+                                                     cut=cut))
+        elif stored[channel] != cut:
+            conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
+                                                    channel_cuts.c.article_id == article_id)
+                         .values(cut=cut))
+        else:
+            continue
+        changed = True
+    return changed
+
+
+def channel_cut_keys(conn: Connection, channel: str) -> dict[str, str]:
+    """Which cut each article's posts on `channel` come from, by article id."""
+    return dict(conn.execute(select(channel_cuts.c.article_id, channel_cuts.c.cut)
+                             .where(channel_cuts.c.channel == channel)).all())
 
 
 def _article_values(article: Article, data: dict, now: datetime) -> dict:

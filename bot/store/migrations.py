@@ -12,6 +12,11 @@ Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.upd
 Version 3: the `feeds`, `feed_entries` and `recycle_pool` tables (new; nothing to fill).
 Version 4: `posts.parts` (a thread's rendered parts; NULL for the posts there were) and the
 `thread_parts` table (new; nothing to fill).
+Version 5: `posts.payload` (what the renderer computed; NULL for the posts there were); the
+`cut_excerpts` and `channel_cuts` tables, filled with one cut named "legacy" per article
+(its excerpts as they were, cut for the tightest channel) that every channel with a post
+or a pool entry there posts from until the article is next ingested; a unique index on
+waiting posts per (channel, excerpt), after cancelling any duplicate (the oldest stays).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from collections.abc import Callable
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Connection,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -30,11 +37,15 @@ from sqlalchemy import (
     Table,
     Text,
     column,
+    exists,
     func,
     insert,
     inspect,
+    literal,
     select,
     table,
+    text,
+    union,
     update,
 )
 from sqlalchemy.schema import CreateColumn
@@ -216,8 +227,82 @@ def _upgrade_3_to_4(conn: Connection) -> None:
     _v4_thread_parts.create(conn)
 
 
+# --- version 4 -> 5 -------------------------------------------------------------------------
+
+LEGACY_CUT = "legacy"
+_V5_WAITING = "status IN ('queued', 'pending_approval')"
+
+_v5 = MetaData()
+_v5_articles = Table("articles", _v5, Column("id", String(64), primary_key=True))
+_v5_excerpts = Table(
+    "excerpts", _v5, Column("id", String(64), primary_key=True),
+    Column("article_id", String(64)), Column("rank", Integer), Column("score", Float),
+    Column("active", Boolean),
+)
+_v5_posts = Table(
+    "posts",
+    _v5,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(200)),
+    Column("article_id", String(64)),
+    Column("excerpt_id", String(64)),
+    Column("status", String(20)),
+    Column("error", Text),
+    Column("payload", JSON(none_as_null=True)),
+    Index("ux_posts_waiting", "channel", "excerpt_id", unique=True,
+          sqlite_where=text(_V5_WAITING), postgresql_where=text(_V5_WAITING)),
+)
+_v5_pool = Table("recycle_pool", _v5, Column("channel", String(200)),
+                 Column("article_id", String(64)))
+_v5_cut_excerpts = Table(
+    "cut_excerpts",
+    _v5,
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("cut", String(200), primary_key=True),
+    Column("excerpt_id", String(64), ForeignKey("excerpts.id"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+_v5_channel_cuts = Table(
+    "channel_cuts",
+    _v5,
+    Column("channel", String(200), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("cut", String(200), nullable=False),
+    Index("ix_channel_cuts_article", "article_id"),
+)
+
+
+def _upgrade_4_to_5(conn: Connection) -> None:
+    add_column(conn, _v5_posts, "payload")
+    _v5_cut_excerpts.create(conn)
+    _v5_channel_cuts.create(conn)
+    ex, posts, pool = _v5_excerpts, _v5_posts, _v5_pool
+    conn.execute(insert(_v5_cut_excerpts).from_select(
+        ["article_id", "cut", "excerpt_id", "rank", "score", "active"],
+        select(ex.c.article_id, literal(LEGACY_CUT), ex.c.id, ex.c.rank, ex.c.score,
+               ex.c.active)))
+    users = union(select(posts.c.channel, posts.c.article_id),
+                  select(pool.c.channel, pool.c.article_id)).subquery()
+    conn.execute(insert(_v5_channel_cuts).from_select(
+        ["channel", "article_id", "cut"],
+        select(users.c.channel, users.c.article_id, literal(LEGACY_CUT))))
+    waiting = posts.c.status.in_(("queued", "pending_approval"))
+    older = posts.alias("older")
+    duplicate = exists().where(older.c.channel == posts.c.channel,
+                               older.c.excerpt_id == posts.c.excerpt_id,
+                               older.c.status.in_(("queued", "pending_approval")),
+                               older.c.id < posts.c.id)
+    conn.execute(update(posts).where(waiting, duplicate).values(
+        status="cancelled", error="a duplicate of an older waiting post"))
+    for index in posts.indexes:
+        index.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
+    4: _upgrade_4_to_5,
 }

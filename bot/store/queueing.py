@@ -3,7 +3,7 @@
 A (channel, excerpt) pair gets a queued post when it has no post yet other than cancelled
 ones: a pair that was sent, skipped or failed is left to evergreen recycling and to the
 operator. A per-article channel (threads) gets one post per article instead, on the
-article's anchor (its best-ranked active excerpt), when the article has no post there yet
+article's anchor (the best-ranked excerpt of its cut), when the article has no post there yet
 other than cancelled ones; a post of that article not yet sent on another excerpt is
 cancelled (the best excerpt changed, or the channel just turned to threads). A thread
 with parts already out is never cancelled by an edit: it is finished.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, exists, insert, select, update
 
 from bot.article import Excerpt
 from bot.policy import ChannelPolicy
@@ -26,9 +26,7 @@ from bot.store.schema import (
     NOT_YET_SENT,
     PENDING_APPROVAL,
     QUEUED,
-    UtcDateTime,
     articles,
-    excerpts,
     feed_entries,
     posts,
     thread_parts,
@@ -132,76 +130,17 @@ def cancel_posts(conn: Connection, where, *, now: datetime, reason: str) -> int:
     return result.rowcount
 
 
-def ensure_channels(conn: Connection, channels: ChannelList, *, now: datetime) -> dict[str, int]:
-    """Queue, on each channel, every active excerpt it has no post for; return counts.
+def live_articles(conn: Connection) -> list[tuple[str, str, bool]]:
+    """Every article not removed, by id: (id, source, whether a feed brought it in).
 
-    A per-article channel gets each article's anchor instead, unless the article has a post
-    there, and its posts not yet started on other excerpts are cancelled (a channel that
-    just turned to threads). Excerpts of articles a feed brought in are left out: the feed
-    queues them on its own channels, and its first-sync backlog waits in the recycling
-    pool, never in the queue.
+    A feed's articles are queued by the feed on its own channels only (and its first-sync
+    backlog waits in the recycling pool, never in the queue).
     """
-    from_feed = exists().where(feed_entries.c.article_id == excerpts.c.article_id,
+    from_feed = exists().where(feed_entries.c.article_id == articles.c.id,
                                feed_entries.c.kind.in_(FEED_OWNED))
-    queued = {}
-    for target in targets_of(channels):
-        if target.per_article:
-            queued[target.name] = _ensure_anchors(conn, target, now)
-            continue
-        has_post = exists().where(
-            posts.c.excerpt_id == excerpts.c.id,
-            posts.c.channel == target.name,
-            posts.c.status != CANCELLED,
-        )
-        candidates = (
-            select(
-                literal(target.name), excerpts.c.article_id, excerpts.c.id,
-                literal(initial_status(target.require_approval)),
-                literal(now, UtcDateTime), literal(now, UtcDateTime),
-            )
-            .select_from(excerpts.join(articles, articles.c.id == excerpts.c.article_id))
-            .where(excerpts.c.active.is_(True), articles.c.removed_at.is_(None), ~has_post,
-                   ~from_feed)
-            .order_by(excerpts.c.article_id, excerpts.c.rank)
-        )
-        result = conn.execute(insert(posts).from_select(_QUEUED_COLUMNS, candidates))
-        queued[target.name] = result.rowcount
-    return queued
-
-
-_QUEUED_COLUMNS = ["channel", "article_id", "excerpt_id", "status", "created_at", "updated_at"]
-
-
-def anchors_query():
-    """Each article's anchor: its best-ranked active excerpt (id, article_id)."""
-    place = func.row_number().over(partition_by=excerpts.c.article_id,
-                                   order_by=(excerpts.c.rank, excerpts.c.id))
-    ranked = (select(excerpts.c.id, excerpts.c.article_id, place.label("place"))
-              .where(excerpts.c.active.is_(True)).subquery("ranked"))
-    return select(ranked.c.id, ranked.c.article_id).where(ranked.c.place == 1)
-
-
-def _ensure_anchors(conn: Connection, target: ChannelPolicy, now: datetime) -> int:
-    anchors = anchors_query().subquery("anchors")
-    cancel_posts(conn, and_(posts.c.channel == target.name,
-                            posts.c.excerpt_id.not_in(select(anchors.c.id)), NOT_STARTED),
-                 now=now, reason="the channel posts threads: one per article, on its best "
-                                 "passage")
-    has_post = exists().where(posts.c.article_id == anchors.c.article_id,
-                              posts.c.channel == target.name, posts.c.status != CANCELLED)
-    from_feed = exists().where(feed_entries.c.article_id == anchors.c.article_id,
-                               feed_entries.c.kind.in_(FEED_OWNED))
-    candidates = (
-        select(
-            literal(target.name), anchors.c.article_id, anchors.c.id,
-            literal(initial_status(target.require_approval)),
-            literal(now, UtcDateTime), literal(now, UtcDateTime),
-        )
-        .select_from(anchors.join(articles, articles.c.id == anchors.c.article_id))
-        .where(articles.c.removed_at.is_(None), ~has_post, ~from_feed)
-        .order_by(anchors.c.article_id)
-    )
-    return conn.execute(insert(posts).from_select(_QUEUED_COLUMNS, candidates)).rowcount
+    return [tuple(row) for row in conn.execute(
+        select(articles.c.id, articles.c.source, from_feed.label("from_feed"))
+        .where(articles.c.removed_at.is_(None)).order_by(articles.c.id))]
 
 
 def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -69,6 +69,8 @@ class IngestResult(_Record):
     cancelled: int = 0
     excerpts_added: int = 0
     excerpts_retired: int = 0
+    queued_on: Mapping[str, int] = dataclasses.field(default_factory=dict, repr=False,
+                                                     compare=False)  # by channel
 
 
 @dataclass(frozen=True, slots=True)

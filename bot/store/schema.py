@@ -22,10 +22,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -91,6 +92,7 @@ FEED_OWNED = (EntryKind.INGESTED.value, EntryKind.EVERGREEN.value)
 
 # Not yet out, and nothing has been tried: what an edit or a removal may still cancel.
 NOT_YET_SENT = (QUEUED, PENDING_APPROVAL)
+WAITING_SQL = "status IN ('queued', 'pending_approval')"
 # Went out, or may have: what counts against `max_per_day` and against repeating an article.
 SENT_OR_MAYBE = (SENT, SENDING, UNKNOWN)
 
@@ -157,11 +159,17 @@ posts = Table(
     Column("updated_at", UtcDateTime),  # the last change of status
     # Added in schema version 4: a thread's rendered parts (a JSON list); NULL for one post.
     Column("parts", JSON(none_as_null=True)),
+    # Added in schema version 5: everything the renderer computed for the post (text, parse
+    # mode, link, link card, facets, language, parts), as the channel gets it; NULL before.
+    Column("payload", JSON(none_as_null=True)),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
     Index("ix_posts_excerpt_channel", "excerpt_id", "channel"),
     Index("ix_posts_article_status", "article_id", "status"),
+    # Added in schema version 5: at most one post waiting per (channel, excerpt).
+    Index("ux_posts_waiting", "channel", "excerpt_id", unique=True,
+          sqlite_where=text(WAITING_SQL), postgresql_where=text(WAITING_SQL)),
 )
 
 # Added in schema version 2: one row per try at delivering a post.
@@ -248,4 +256,28 @@ thread_parts = Table(
     Column("remote_id", Text),  # None: it went out, but the platform gave no id
     Column("remote_url", Text),
     Column("sent_at", UtcDateTime, nullable=False),
+)
+
+# Added in schema version 5: the excerpts of an article cut for one room (a "cut": the
+# platform's profile and the room its posts leave for the excerpt, say "x:241"), ranked
+# within it. Channels whose posts leave the same room share a cut.
+cut_excerpts = Table(
+    "cut_excerpts",
+    metadata,
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("cut", String(200), primary_key=True),
+    Column("excerpt_id", String(64), ForeignKey("excerpts.id"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("active", Boolean, nullable=False),  # false once a re-cut no longer has it
+)
+
+# Added in schema version 5: which cut of each article a channel posts from.
+channel_cuts = Table(
+    "channel_cuts",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
+    Column("cut", String(200), nullable=False),
+    Index("ix_channel_cuts_article", "article_id"),
 )
