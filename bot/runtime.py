@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
+from bot.errors import RenderError
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
 from bot.render import PROFILES, Profile, UtmParams, excerpt_budget, render_post
@@ -48,6 +49,23 @@ def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Re
         template=channel.template, utm=utm_for(channel), max_hashtags=channel.hashtags,
     )
     return Rendered(post.text, post.parse_mode)
+
+
+def channel_posts(channel: ChannelConfig, article: Article) -> list[tuple[Excerpt, Rendered]]:
+    """What `channel` sends for `article`, in the order it sends them, each with the excerpt
+    it is made of: one post per excerpt, best first; on a thread channel the one thread it
+    posts per article, opening on the best excerpt. A post `render_for` refuses is left
+    out, as the claim fails it and goes on to the next."""
+    excerpts = channel_excerpts(channel, article)
+    if channel.posts_per_thread is not None:
+        excerpts = excerpts[:1]
+    posts = []
+    for excerpt in excerpts:
+        try:
+            posts.append((excerpt, render_for(channel, article, excerpt)))
+        except RenderError:
+            continue
+    return posts
 
 
 def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
