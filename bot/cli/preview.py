@@ -1,11 +1,17 @@
-"""`excerpt-bot preview`: the posts an article (a file or a web page) would give, exactly as
-they would be sent."""
+"""`excerpt-bot preview`: the posts an article (a file or a web page) would give.
+
+With `--channel NAME` they are the posts the daemon sends to that configured channel, byte
+for byte and in its order: the same `bot.runtime` calls make them (its template, UTM tags,
+hashtags, thread mode and room). With `--platform` (no config needed) they are what a
+channel of that platform would get with its default template, no UTM tags and 3 hashtags.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -17,28 +23,94 @@ from bot.ingest import load_article
 from bot.pipeline import posts_for, thread_for
 from bot.render import PROFILES, RenderedPost
 
+if TYPE_CHECKING:
+    from bot.article import Article
+    from bot.config import Channel as ChannelConfig
+
 PLATFORMS = ("x", "telegram", "mastodon", "bluesky")
+DEFAULT_PLATFORM = "x"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @click.command()
 @click.argument("source", metavar="PATH_OR_URL")
-@click.option("--platform", type=click.Choice(PLATFORMS), default="x", show_default=True,
-              help="Render and count length as this platform does.")
+@click.option("--channel", "channel_name", metavar="NAME",
+              help="Show the posts exactly as the daemon sends them to this channel of the "
+                   "config (its template, UTM tags, hashtags, thread mode).")
+# Not bot.cli.options' config_option: importing it loads the config models, which the
+# config-free --platform preview does without.
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, metavar="FILE",
+              help="With --channel: the config file (default: $EXCERPT_BOT_CONFIG, else "
+                   "./excerpt-bot.toml).")
+@click.option("--platform", type=click.Choice(PLATFORMS), default=None,
+              help=f"Render and count length as this platform does, with its default "
+                   f"template (default: {DEFAULT_PLATFORM}). Not with --channel.")
 @click.option("--url", help="The article's link, for files that carry none.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per post.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array, one object per post (per thread on a thread channel).")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
 @click.option("--thread", "thread_length", type=click.IntRange(min=2, max=10), default=None,
-              metavar="N", help="Show the article as one thread of N posts instead.")
-def preview(source: str, platform: str, url: str | None, as_json: bool,
-            limit: int | None, thread_length: int | None) -> None:
+              metavar="N", help="Show the article as one thread of N posts instead. Not with "
+                                "--channel: a channel's own thread settings decide.")
+def preview(source: str, channel_name: str | None, config_path: Path | None,
+            platform: str | None, url: str | None, as_json: bool, limit: int | None,
+            thread_length: int | None) -> None:
     """Show the posts an article would give, best first.
 
     PATH_OR_URL is a .txt, .md or .html file, or a web page (an http or https URL), fetched
-    and extracted like an .html file. Needs no config file. Each post is shown with its
-    length as the platform counts it. With --thread N, the article as one thread (a hook,
-    excerpts, the link last), as an X channel with `thread = true` posts it.
+    and extracted like an .html file. Each post is shown with its length as the platform
+    counts it.
+
+    With --channel NAME (and the usual --config), the posts are exactly those the daemon
+    sends to that channel from this article, byte for byte and in the order it sends
+    them; a thread channel shows its one thread per article, part by part.
+
+    Without --channel no config is needed: --platform shows what a channel of that
+    platform would get with no template, utm or hashtags keys of its own (its default
+    template, no UTM tags, up to 3 hashtags), and --thread N the article as one thread (a
+    hook, excerpts, the link last), as an X channel with `thread = true` posts it.
     """
+    channel = _channel(channel_name, config_path, platform=platform, thread_length=thread_length)
+    article = _article(source, url)
+    if channel is not None:
+        shown = _channel_posts(channel, article, limit)
+        if as_json:
+            _print_json(shown)
+        else:
+            _show_channel(Console(highlight=False), article.title, channel, shown)
+        return
+    platform = platform or DEFAULT_PLATFORM
+    if thread_length:
+        posts = thread_for(article, PROFILES[platform], url=url, parts=thread_length)
+    else:
+        posts = posts_for(article, PROFILES[platform], url=url, limit=limit)
+    if as_json:
+        _print_json([p.to_json() for p in posts])
+        return
+    _show(Console(highlight=False), article.title, platform, posts)
+
+
+def _channel(name: str | None, config_path: Path | None, *, platform: str | None,
+             thread_length: int | None) -> ChannelConfig | None:
+    """The configured channel to preview as, or None; a misuse of the options is a UserError."""
+    if name is None:
+        if config_path is not None:
+            raise UserError("--config is only read with --channel NAME: name the channel to "
+                            "preview as, or drop --config")
+        return None
+    if platform is not None:
+        raise UserError("--channel and --platform exclude each other: a channel renders as "
+                        "its own platform (drop --platform)")
+    if thread_length is not None:
+        raise UserError(f'--thread does not go with --channel: the thread settings of channel '
+                        f'"{name}" decide (thread, thread_length); drop --thread')
+    from bot.cli.configured import configured_channel, load_config_or_fail
+
+    return configured_channel(load_config_or_fail(config_path), name)
+
+
+def _article(source: str, url: str | None) -> Article:
     path = Path(source)
     if _URL.match(source):
         from bot.pages import fetch_article  # httpx: only when a page is fetched
@@ -49,14 +121,32 @@ def preview(source: str, platform: str, url: str | None, as_json: bool,
     if not (url or article.url):
         raise UserError(f"{path}: the article carries no link: pass --url URL, "
                         "or add `url:` to its front matter")
-    if thread_length:
-        posts = thread_for(article, PROFILES[platform], url=url, parts=thread_length)
-    else:
-        posts = posts_for(article, PROFILES[platform], url=url, limit=limit)
-    if as_json:
-        click.echo(json.dumps([p.to_json() for p in posts], ensure_ascii=False, indent=2))
-        return
-    _show(Console(highlight=False), article.title, platform, posts)
+    return article
+
+
+def _channel_posts(channel: ChannelConfig, article: Article, limit: int | None) -> list[dict]:
+    """What the daemon sends to `channel` from `article`, in its order, as preview's JSON
+    objects; a thread is one object with its `parts` (and each part's length)."""
+    from bot.runtime import channel_posts, profile_for, utm_for
+
+    profile, utm = profile_for(channel), utm_for(channel)
+    link = (article.url or "").strip()
+    link = utm.apply(link) if utm else link
+    shown = []
+    for excerpt, rendered in channel_posts(channel, article)[:limit]:
+        parts = rendered.parts or (rendered.text,)
+        lengths = [profile.measure(part) for part in parts]
+        entry = {"text": rendered.text, "parse_mode": rendered.parse_mode,
+                 "excerpt": excerpt.text, "url": link, "length": max(lengths),
+                 "limit": profile.limit}
+        if rendered.parts:
+            entry |= {"parts": list(rendered.parts), "lengths": lengths}
+        shown.append(entry)
+    return shown
+
+
+def _print_json(objects: list[dict]) -> None:
+    click.echo(json.dumps(objects, ensure_ascii=False, indent=2))
 
 
 def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]) -> None:
@@ -68,3 +158,26 @@ def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]
         console.print(Text(post.text), soft_wrap=True)  # never break the link
     if not posts:
         console.print("No excerpt of this article stands alone within the limit.")
+
+
+def _show_channel(console: Console, title: str, channel: ChannelConfig,
+                  shown: list[dict]) -> None:
+    if channel.posts_per_thread is None:
+        what = f"{len(shown)} posts"
+    else:
+        what = f"a thread of {len(shown[0]['parts'])} posts" if shown else "no thread"
+    header = (f"{title} — {what} for channel {channel.name} as the daemon sends them "
+              f"({channel.profile_name}, limit {PROFILES[channel.profile_name].limit})")
+    console.print(Text(header, style="bold"), soft_wrap=True)
+    for number, entry in enumerate(shown, 1):
+        if "parts" not in entry:
+            console.print(Rule(f"{number} · {entry['length']}/{entry['limit']}", align="left"))
+            console.print(Text(entry["text"]), soft_wrap=True)  # never break the link
+            continue
+        count = len(entry["parts"])
+        for index, (part, length) in enumerate(zip(entry["parts"], entry["lengths"],
+                                                   strict=True), 1):
+            console.print(Rule(f"{index}/{count} · {length}/{entry['limit']}", align="left"))
+            console.print(Text(part), soft_wrap=True)
+    if not shown:
+        console.print("No excerpt of this article stands alone within the channel's limit.")
