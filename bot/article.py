@@ -29,6 +29,7 @@ class Article:
     author: str | None = None
     date: str | None = None
     tags: tuple[str, ...] = ()
+    language: str | None = None  # BCP 47 ("en", "pt-BR"), when the source says
     headings: tuple[str, ...] = ()
     disclaimer: str | None = None
     ai_label: str | None = None

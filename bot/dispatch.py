@@ -45,7 +45,7 @@ from bot.errors import (
 from bot.logs import log_event, redact
 from bot.platforms import Channel, Delivery, OutgoingPost
 from bot.policy import ChannelPolicy
-from bot.store import NoClaim
+from bot.store import NoClaim, Rendered
 
 BACKOFF_BASE = 2.0  # seconds before the first retry
 BACKOFF_CAP = 300.0  # never wait longer than this between two tries, unless told to
@@ -170,10 +170,14 @@ class Dispatcher:
 
     @staticmethod
     def _outgoing(claimed, text: str, reply_to: str | None = None) -> OutgoingPost:
+        payload = claimed.payload or Rendered(claimed.text, claimed.parse_mode)
+        single = not claimed.parts
         return OutgoingPost(
             id=claimed.id, channel=claimed.channel, text=text, parse_mode=claimed.parse_mode,
-            url=claimed.url, article_id=claimed.article_id, excerpt_id=claimed.excerpt_id,
-            attempt=claimed.attempts, reply_to=reply_to,
+            url=payload.link or claimed.url, article_id=claimed.article_id,
+            excerpt_id=claimed.excerpt_id, attempt=claimed.attempts, reply_to=reply_to,
+            facets=payload.facets if single else (), language=payload.language,
+            card=payload.card,
         )
 
     async def _deliver_thread(self, claimed, policy: ChannelPolicy, deadline) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from bot.article import Article
 from bot.errors import RenderError
 from bot.excerpt import Excerpt, excerpt_article
-from bot.render import Profile, RenderedPost, UtmParams, excerpt_budget, render_post
+from bot.render import (
+    Profile,
+    RenderedPost,
+    UtmParams,
+    excerpt_budget,
+    final_link,
+    render_post,
+)
 from bot.render.thread import DEFAULT_PARTS, render_thread
 
 
@@ -70,8 +77,7 @@ def thread_for(
         return []
     texts = render_thread(article, excerpts, profile, template=template, utm=utm,
                           max_hashtags=max_hashtags, url=url, parts=parts)
-    link = render_post(excerpts[0], article, profile, template=template, utm=utm,
-                       url=url).url
+    link = final_link(article, url, utm)
     return [
         RenderedPost(text=text, parse_mode=profile.parse_mode, excerpt=text, url=link,
                      length=profile.measure(text), limit=profile.limit, platform=profile.name)

@@ -7,7 +7,8 @@ from bot.config import Channel as ChannelConfig
 from bot.errors import RenderError
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
-from bot.render import PROFILES, Profile, UtmParams, excerpt_budget, render_post
+from bot.platforms import PLATFORMS
+from bot.render import PROFILES, Profile, UtmParams, excerpt_budget, final_link, render_post
 from bot.render.thread import render_thread
 from bot.store import Rendered
 
@@ -48,7 +49,8 @@ def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Re
         excerpt.text, article, profile_for(channel),
         template=channel.template, utm=utm_for(channel), max_hashtags=channel.hashtags,
     )
-    return Rendered(post.text, post.parse_mode)
+    return Rendered(post.text, post.parse_mode, link=post.url, facets=post.facets,
+                    language=article.language, card=_card(channel, article, post.url))
 
 
 def channel_posts(channel: ChannelConfig, article: Article) -> list[tuple[Excerpt, Rendered]]:
@@ -77,7 +79,16 @@ def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
     parts = render_thread(article, [anchor.text, *others[:length - 2]], profile,
                           template=channel.template, utm=utm, max_hashtags=channel.hashtags,
                           parts=length)
-    return Rendered(THREAD_SEPARATOR.join(parts), profile.parse_mode, parts)
+    link = final_link(article, None, utm)
+    return Rendered(THREAD_SEPARATOR.join(parts), profile.parse_mode, parts, link=link,
+                    language=article.language, card=_card(channel, article, link))
+
+
+def _card(channel: ChannelConfig, article: Article, link: str) -> dict[str, str | None] | None:
+    """The link card's data, where the platform shows one (the platform draws it)."""
+    if not PLATFORMS[channel.platform].capabilities.link_cards:
+        return None
+    return {"uri": link, "title": article.title, "description": article.paragraphs[0][:300]}
 
 
 def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:

@@ -32,6 +32,7 @@ from bot.ingest.metadata import (
     Parsed,
     author_value,
     is_web_url,
+    language_value,
     tag_values,
     take_title,
     text_value,
@@ -82,8 +83,20 @@ def parse_html(text: str, source: str) -> Parsed:
         author=author_value(document.author),
         date=text_value(document.date),
         tags=tag_values(document.tags, document.categories),
+        language=_language(tree),
     )
     return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0) for lv, t in blocks))
+
+
+def _language(tree: HtmlElement) -> str | None:
+    """The page's language: `<html lang>`, else og:locale."""
+    root = tree.getroottree().getroot()
+    found = language_value(root.get("lang") or root.get("xml:lang"))
+    if found:
+        return found
+    locale = next((meta.get("content") for meta in tree.iter("meta")
+                   if (meta.get("property") or "").lower() == "og:locale"), None)
+    return language_value(locale)
 
 
 def _web_url(url: object) -> str | None:

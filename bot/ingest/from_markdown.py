@@ -40,6 +40,7 @@ from bot.ingest.metadata import (
     Metadata,
     Parsed,
     author_value,
+    language_value,
     tag_values,
     take_title,
     text_value,
@@ -80,6 +81,8 @@ def parse_markdown(text: str, source: str) -> Parsed:
         author=author_value(fields.get("author")),
         date=_scalar(fields, "date", source),
         tags=tag_values(*(fields.get(k) for k in _TAG_KEYS)),
+        language=next((lang for k in ("lang", "language", "locale")
+                       if (lang := language_value(fields.get(k)))), None),
     )
     return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0) for level, text in blocks))
 

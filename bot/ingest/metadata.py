@@ -29,6 +29,7 @@ class Metadata:
     author: str | None = None
     date: str | None = None
     tags: tuple[str, ...] = ()
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,20 @@ def text_value(value: object) -> str | None:
         return value.isoformat()
     text = " ".join(str(value).split())
     return text or None
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def language_value(value: object) -> str | None:
+    """A language tag (BCP 47: "en", "pt-BR") from "en", "en_US", "EN-us"; None for anything
+    that is not one."""
+    text = text_value(value)
+    if text is None or not _LANGUAGE.fullmatch(text):
+        return None
+    first, *rest = text.replace("_", "-").split("-")
+    return "-".join([first.lower(), *(part.upper() if len(part) == 2 else part
+                                      for part in rest)])
 
 
 def author_value(value: object) -> str | None:

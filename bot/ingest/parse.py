@@ -84,6 +84,7 @@ def parse_article(
         author=meta.author,
         date=meta.date,
         tags=meta.tags,
+        language=meta.language,
         headings=tuple(b.text for b in separated.body if b.heading),
         disclaimer=separated.disclaimer,
         ai_label=separated.ai_label,

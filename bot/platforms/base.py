@@ -33,7 +33,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingPost:
-    """A post claimed for sending: its exact payload and where it comes from."""
+    """A post claimed for sending: its exact payload and where it comes from.
+
+    `url` is the link as the post carries it (UTM tags included). For a thread part,
+    `text` is the part; `facets` describe the single post (a thread's parts have none yet).
+    """
 
     id: int
     channel: str
@@ -44,6 +48,9 @@ class OutgoingPost:
     excerpt_id: str
     attempt: int = 1
     reply_to: str | None = None  # the remote id this post answers (a thread's previous part)
+    facets: tuple[dict, ...] = ()  # rich-text ranges (UTF-8 bytes) where the platform has them
+    language: str | None = None  # the article's language (BCP 47), when known
+    card: Mapping[str, str | None] | None = None  # link card: uri, title, description
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from bot.render.platforms import (
     x_length,
     x_valid,
 )
-from bot.render.post import RenderedPost, excerpt_budget, render_post
+from bot.render.post import RenderedPost, excerpt_budget, final_link, render_post
 from bot.render.telegram_html import visible_text
 from bot.render.template import PLACEHOLDERS, REQUIRED, Template, parse_template
 
@@ -47,6 +47,7 @@ __all__ = [
     "X",
     "add_utm",
     "excerpt_budget",
+    "final_link",
     "grapheme_length",
     "hashtag_from_tag",
     "hashtags_for",

@@ -62,7 +62,8 @@ def _one_line(value: str | None) -> str:
     return " ".join(value.split()) if value else ""
 
 
-def _final_link(article: Article, url: str | None, utm: UtmParams | None) -> str:
+def final_link(article: Article, url: str | None, utm: UtmParams | None) -> str:
+    """The link a post carries: `url`, else the article's, UTM-tagged when asked."""
     link = (url or article.url or "").strip()
     if not link:
         raise RenderError(
@@ -105,7 +106,7 @@ class _Draft:
         utm: UtmParams | None,
         url: str | None,
     ) -> _Draft:
-        link = _final_link(article, url, utm)
+        link = final_link(article, url, utm)
         plain = {
             "title": _one_line(article.title),
             "site": _one_line(article.site),

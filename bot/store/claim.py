@@ -270,7 +270,8 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
     row = conn.execute(
         select(
             posts.c.id, posts.c.channel, posts.c.article_id, posts.c.excerpt_id,
-            posts.c.attempts, posts.c.text, posts.c.parse_mode, posts.c.parts, articles.c.data,
+            posts.c.attempts, posts.c.text, posts.c.parse_mode, posts.c.parts, posts.c.payload,
+            articles.c.data,
             excerpts.c.text.label("excerpt_text"),
             excerpts.c.rank.label("excerpt_rank"), excerpts.c.score, excerpts.c.paragraph,
             excerpts.c.first_sentence, excerpts.c.sentence_count, excerpts.c.shortened,
@@ -283,7 +284,8 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
     excerpt = excerpt_from_row(row)
     sent_parts = parts_out(conn, post_id)
     if row.parts and sent_parts:  # a thread partly out: never rendered again
-        rendered = Rendered(row.text, row.parse_mode, tuple(row.parts))
+        rendered = (Rendered.from_payload(row.payload) if row.payload
+                    else Rendered(row.text, row.parse_mode, tuple(row.parts)))
     else:
         try:
             rendered = Rendered(*render(article, excerpt))
@@ -296,7 +298,8 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
             return None
     conn.execute(update(posts).where(posts.c.id == post_id).values(
         status=SENDING, text=rendered.text, parse_mode=rendered.parse_mode,
-        parts=list(rendered.parts) or None, claimed_at=now, updated_at=now,
+        parts=list(rendered.parts) or None, payload=rendered.to_payload(),
+        claimed_at=now, updated_at=now,
         attempts=posts.c.attempts + 1, sent_at=None, remote_id=None, remote_url=None,
         error=None,
     ))
@@ -305,6 +308,7 @@ def _claim(conn: Connection, post_id: int, *, now: datetime, render: Render,
         excerpt_id=row.excerpt_id, text=rendered.text, parse_mode=rendered.parse_mode,
         url=article.url, attempts=row.attempts + 1, claimed_at=now, recycled=recycled,
         article=article, excerpt=excerpt, parts=tuple(rendered.parts), sent_parts=sent_parts,
+        payload=rendered,
     )
 
 

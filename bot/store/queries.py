@@ -110,7 +110,7 @@ def _records():
         posts.c.error, posts.c.attempts, posts.c.created_at, posts.c.not_before,
         posts.c.claimed_at, posts.c.sent_at, posts.c.updated_at,
         excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
-        articles.c.title.label("article_title"), posts.c.parts,
+        articles.c.title.label("article_title"), posts.c.parts, posts.c.payload,
     ).select_from(
         posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
         .join(articles, articles.c.id == posts.c.article_id)

@@ -43,13 +43,33 @@ class _Record:
 
 
 class Rendered(NamedTuple):
-    """What a claim stores and sends: the text, its parse mode and, for a thread, its parts
-    in order (then `text` is the parts joined by a blank line, for people to read). A plain
-    `(text, parse_mode)` pair is one too."""
+    """What the renderer computed for a post, stored with it as its payload and handed to
+    the channel intact: the text, its parse mode and, for a thread, its parts in order
+    (then `text` is the parts joined by a blank line, for people to read); the link as it
+    appears in the post (UTM tags included), Bluesky-style `facets` (UTF-8 byte ranges),
+    the article's `language`, and the link `card` (uri, title, description) where the
+    platform shows one. A plain `(text, parse_mode)` pair is one too."""
 
     text: str
     parse_mode: str | None = None
     parts: tuple[str, ...] = ()
+    link: str | None = None
+    facets: tuple[dict, ...] = ()
+    language: str | None = None
+    card: Mapping[str, str | None] | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The JSON the store keeps (`posts.payload`)."""
+        return {"text": self.text, "parse_mode": self.parse_mode, "parts": list(self.parts),
+                "link": self.link, "facets": list(self.facets), "language": self.language,
+                "card": dict(self.card) if self.card is not None else None}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Rendered:
+        return cls(text=payload["text"], parse_mode=payload.get("parse_mode"),
+                   parts=tuple(payload.get("parts") or ()), link=payload.get("link"),
+                   facets=tuple(payload.get("facets") or ()),
+                   language=payload.get("language"), card=payload.get("card"))
 
 
 class IngestStatus(StrEnum):
@@ -118,6 +138,7 @@ class ClaimedPost(_Record):
     excerpt: Excerpt = dataclasses.field(repr=False)
     parts: tuple[str, ...] = ()
     sent_parts: tuple[ThreadPart, ...] = ()
+    payload: Rendered | None = dataclasses.field(default=None, repr=False)  # all of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +167,7 @@ class PostRecord(_Record):
     article_title: str
     parts: tuple[str, ...] = ()
     sent_parts: tuple[ThreadPart, ...] = ()
+    payload: dict[str, Any] | None = None  # what the renderer computed; None before a claim
 
 
 @dataclass(frozen=True, slots=True)
