@@ -91,7 +91,9 @@ class Daemon:
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         try:
-            for post_id in self.store.recover_interrupted(now=self.clock()):
+            assert self.config is not None
+        for post_id in self.store.recover_interrupted(channels=list(self.config.channels),
+                                                      now=self.clock()):
                 log_event("post.unknown", level=logging.WARNING, post=post_id,
                           error="interrupted while sending (the daemon stopped mid-send)",
                           hint=f"check the channel, then `excerpt-bot resolve {post_id} "

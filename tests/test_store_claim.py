@@ -133,6 +133,10 @@ def test_recover_interrupted_turns_sending_into_unknown_and_never_resends(store,
         assert post.status == "unknown"
         assert f"excerpt-bot resolve {on_x.id} --sent" in post.error
         assert restarted.recover_interrupted(now=at(3)) == []
+        # A daemon recovers only its own channels' sends: another one's may be in flight.
+        elsewhere = claim(restarted, "tg", now=at(3))
+        assert restarted.recover_interrupted(channels=["x"], now=at(3)) == []
+        assert restarted.get_post(elsewhere.id).status == "sending"
         again = claim(restarted, "x", now=at(3))
         assert again.id != on_x.id and again.excerpt_id != on_x.excerpt_id
         # An unknown post may be out: it counts against the daily cap.

@@ -78,6 +78,9 @@ __all__ = [
 ChannelList = _queueing.ChannelList  # ChannelPolicy values, or (name, require_approval) pairs
 
 
+_CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot gives up
+
+
 class Store:
     """The database behind excerpt-bot. Open with `Store.open`; close with `close()`."""
 
@@ -184,8 +187,18 @@ class Store:
         for `approve` like any post. A post `render` refuses (RenderError) fails; the next
         is tried. A thread's parts are stored; a thread partly out keeps them.
         """
-        with self._write() as conn:
-            return _claim.claim_next_post(conn, policy, now=now, render=render)
+        for _ in range(_claim.MAX_RENDER_FAILURES + _CLAIM_RACES):
+            with self._read() as conn:
+                choice = _claim.choose(conn, policy, now=now)
+            if isinstance(choice, NoClaim):
+                return choice
+            waits = choice.recycled and policy.require_approval  # rendered once approved
+            rendered = None if waits else _claim.render_choice(choice, render)
+            with self._write() as conn:
+                taken = _claim.take(conn, policy, choice, rendered, now=now)
+            if taken is not None:
+                return taken
+        return NoClaim.EMPTY
 
     def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
                            remote_url: str | None, now: datetime) -> None:
@@ -224,10 +237,12 @@ class Store:
                                                finished_at=finished_at, outcome=outcome,
                                                error=error)
 
-    def recover_interrupted(self, *, now: datetime) -> list[int]:
-        """At start-up: every post left `sending` becomes `unknown`; return their ids."""
+    def recover_interrupted(self, *, channels: Iterable[str] | None = None,
+                            now: datetime) -> list[int]:
+        """At start-up: the posts left `sending` on `channels` (the daemon's own; None: on
+        any) become `unknown`; return their ids."""
         with self._write() as conn:
-            return _transitions.recover_interrupted(conn, now=now)
+            return _transitions.recover_interrupted(conn, channels=channels, now=now)
 
     # --- operator actions ----------------------------------------------------------------
 

@@ -157,10 +157,15 @@ def approve(conn: Connection, *, post_ids: Iterable[int] | None, channel: str | 
     return ids
 
 
-def recover_interrupted(conn: Connection, *, now: datetime) -> list[int]:
-    """Turn every post left `sending` into `unknown`; return their ids."""
-    ids = list(conn.scalars(select(posts.c.id).where(posts.c.status == SENDING)
-                            .order_by(posts.c.id)))
+def recover_interrupted(conn: Connection, *, channels: Iterable[str] | None = None,
+                        now: datetime) -> list[int]:
+    """Turn the posts left `sending` on `channels` (None: on any) into `unknown`; return
+    their ids. A daemon passes its own channels: another daemon's send in flight on a
+    shared database is left alone."""
+    query = select(posts.c.id).where(posts.c.status == SENDING).order_by(posts.c.id)
+    if channels is not None:
+        query = query.where(posts.c.channel.in_(list(channels)))
+    ids = list(conn.scalars(query))
     for post_id in ids:
         transition(conn, post_id, allowed=(SENDING,), action="marked unknown",
                    status=UNKNOWN, error=INTERRUPTED.format(id=post_id), updated_at=now)
