@@ -160,20 +160,22 @@ def test_a_disabled_channel_is_previewed_as_it_would_send(tmp_path: Path):
     assert disabled == enabled
 
 
-def test_without_channel_keys_a_channel_previews_as_its_platform_does(tmp_path: Path):
-    config = write_config(tmp_path, """
+@pytest.mark.parametrize("render_as", ["telegram", "bluesky"])
+def test_without_channel_keys_a_channel_previews_as_its_platform_does(tmp_path: Path,
+                                                                      render_as: str):
+    config = write_config(tmp_path, f"""
 [channels.plain]
 platform = "console"
-render_as = "telegram"
-schedule = { every = "1h" }
+render_as = "{render_as}"
+schedule = {{ every = "1h" }}
 
 [channels.thread]
 platform = "x"
-schedule = { every = "1h" }
+schedule = {{ every = "1h" }}
 thread = true
 thread_length = 3
 """)
-    platform = json.loads(ok("preview", EXAMPLE, "--platform", "telegram", "--json").stdout)
+    platform = json.loads(ok("preview", EXAMPLE, "--platform", render_as, "--json").stdout)
     assert preview_json(config, "--channel", "plain") == platform
     parts = json.loads(ok("preview", EXAMPLE, "--thread", "3", "--json").stdout)
     [thread] = preview_json(config, "--channel", "thread")

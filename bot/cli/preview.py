@@ -127,18 +127,18 @@ def _article(source: str, url: str | None) -> Article:
 def _channel_posts(channel: ChannelConfig, article: Article, limit: int | None) -> list[dict]:
     """What the daemon sends to `channel` from `article`, in its order, as preview's JSON
     objects; a thread is one object with its `parts` (and each part's length)."""
-    from bot.runtime import channel_posts, profile_for, utm_for
+    from bot.runtime import channel_posts, profile_for
 
-    profile, utm = profile_for(channel), utm_for(channel)
-    link = (article.url or "").strip()
-    link = utm.apply(link) if utm else link
+    profile = profile_for(channel)
     shown = []
     for excerpt, rendered in channel_posts(channel, article)[:limit]:
         parts = rendered.parts or (rendered.text,)
         lengths = [profile.measure(part) for part in parts]
         entry = {"text": rendered.text, "parse_mode": rendered.parse_mode,
-                 "excerpt": excerpt.text, "url": link, "length": max(lengths),
+                 "excerpt": excerpt.text, "url": rendered.link, "length": max(lengths),
                  "limit": profile.limit}
+        if rendered.facets:
+            entry["facets"] = [dict(facet) for facet in rendered.facets]
         if rendered.parts:
             entry |= {"parts": list(rendered.parts), "lengths": lengths}
         shown.append(entry)
