@@ -6,6 +6,10 @@ puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads t
 (an invalid one keeps the old one running), re-creates the jobs (feed sources included)
 and rescans the library. The queue lives in the
 store, never in the scheduler: memory does not grow with it.
+
+On a `bot.stepped.SteppedClock`, `async with daemon.stepped():` starts the same daemon
+in-process, and `await daemon.run_until(t)` runs its jobs due up to `t`, each at its own
+instant on that clock, and returns without sleeping (a burst mode, for tests).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
@@ -32,6 +37,7 @@ from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
 from bot.runtime import render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
+from bot.stepped import SteppedClock, SteppedScheduler
 from bot.store import Store
 
 SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM
@@ -50,6 +56,8 @@ class Daemon:
         self.config_path = config_path
         self.environ = environ
         self.clock = clock
+        # Retry waits: on a stepped clock they wait for the clock, never for the wall clock.
+        self.sleep = clock.sleep if isinstance(clock, SteppedClock) else asyncio.sleep
         self.config: Config | None = None
         self.store: Store | None = None
         self.db: ThreadedStore | None = None  # the store's methods, off the event loop
@@ -57,16 +65,52 @@ class Daemon:
         self.dispatcher: Dispatcher | None = None
         self.policies: dict[str, ChannelPolicy] = {}
         self.feeds = FeedJobs(clock=clock)
-        self.scheduler: AsyncIOScheduler | None = None
+        self.scheduler: AsyncIOScheduler | SteppedScheduler | None = None
         self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
         self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
+        self._background: set[asyncio.Future] = set()  # rescans and closes after a reload
         self._scanning = threading.Lock()
         self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
+        async with self._opened():
+            await self._start(once=once)
+
+    @asynccontextmanager
+    async def stepped(self) -> AsyncIterator[Daemon]:
+        """The daemon started in-process on its SteppedClock, as `run` starts it (the lock,
+        recovery, the first scan, missed slots, the jobs) but with no signal handlers and
+        nothing fired until `run_until`. Leaving stops it as SIGTERM does."""
+        if not isinstance(self.clock, SteppedClock):
+            raise TypeError("Daemon.stepped needs Daemon(clock=SteppedClock(...))")
+        async with self._opened():
+            self._recover_and_scan()
+            await self._begin(SteppedScheduler(self.clock))
+            try:
+                yield self
+            finally:
+                await self.scheduler.settle(also=self._work_in_flight)
+                await self._shutdown()
+
+    async def run_until(self, until: datetime) -> None:
+        """Inside `stepped()`: move the clock to each instant something is due, up to
+        `until` — a slot, a scan, a feed poll, the end of a retry wait — and run what is due
+        then through the same jobs as the scheduler, each instant's work done before the
+        next. Returns with the clock at `until` and nothing due by then left to run."""
+        if not isinstance(self.scheduler, SteppedScheduler):
+            raise RuntimeError("run_until runs inside `async with daemon.stepped():`")
+        await self.scheduler.run_until(until, also=self._work_in_flight)
+
+    def _work_in_flight(self) -> list[asyncio.Future]:
+        """Work not started by a job: catch-up slots, a reload's rescan and closes."""
+        return [*self._tasks, *self._background]
+
+    @asynccontextmanager
+    async def _opened(self) -> AsyncIterator[None]:
+        """Config, logging, channels and the store, under the single-instance lock."""
         config = load_config(self.config_path)
         setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
                       file=config.bot.log_file)
@@ -77,7 +121,7 @@ class Daemon:
                 self.store = store
                 self.db = ThreadedStore(store)
                 self._apply(config, channels)
-                await self._start(once=once)
+                yield
         finally:
             await self._close_channels()
             if self.db is not None:
@@ -85,36 +129,43 @@ class Daemon:
             store.close()
 
     async def _start(self, *, once: bool) -> None:
-        assert self.store is not None and self.config is not None
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         try:
-            assert self.config is not None
-        for post_id in self.store.recover_interrupted(channels=list(self.config.channels),
-                                                      now=self.clock()):
-                log_event("post.unknown", level=logging.WARNING, post=post_id,
-                          error="interrupted while sending (the daemon stopped mid-send)",
-                          hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                          "--sent` or `--requeue`")
-            self.scan()
+            self._recover_and_scan()
             if once:
                 await self._run_once()
                 return
-            self._handle_missed_slots()
-            self.scheduler = AsyncIOScheduler(timezone=UTC)
-            self.scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
-            self._add_jobs()
-            self.scheduler.start()
-            await self._start_metrics()
-            log_event("daemon.started", channels=sorted(self.channels),
-                      database=self.store.where, config=str(self.config_path))
+            await self._begin(AsyncIOScheduler(timezone=UTC))
             await self._stop.wait()
             await self._shutdown()
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    def _recover_and_scan(self) -> None:
+        assert self.store is not None and self.config is not None
+        for post_id in self.store.recover_interrupted(channels=list(self.config.channels),
+                                                      now=self.clock()):
+            log_event("post.unknown", level=logging.WARNING, post=post_id,
+                      error="interrupted while sending (the daemon stopped mid-send)",
+                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                      "--sent` or `--requeue`")
+        self.scan()
+
+    async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
+        """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
+        assert self.store is not None
+        self._handle_missed_slots()
+        self.scheduler = scheduler
+        scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
+        self._add_jobs()
+        scheduler.start()
+        await self._start_metrics()
+        log_event("daemon.started", channels=sorted(self.channels),
+                  database=self.store.where, config=str(self.config_path))
 
     async def _run_once(self) -> None:
         """Every feed polled and one slot on every channel, then return — or stop early, as
@@ -166,13 +217,14 @@ class Daemon:
         old = self.channels
         self._apply(config, channels)
         self._stamps.clear()  # channels or templates may have changed: read every file again
+        loop = asyncio.get_running_loop()
         for channel in old.values():
-            asyncio.get_running_loop().create_task(channel.aclose())
+            self._background_work(loop.create_task(channel.aclose()))
         if self.scheduler is not None:
             self.scheduler.remove_all_jobs()
             self._add_jobs()
         # A big library takes a while to scan: off the event loop, so slots stay on time.
-        asyncio.get_running_loop().run_in_executor(None, self.scan)
+        self._background_work(loop.run_in_executor(None, self.scan))
         log_event("config.reloaded", config=str(self.config_path), channels=sorted(channels))
 
     def scan(self) -> None:
@@ -210,7 +262,7 @@ class Daemon:
         self.dispatcher = Dispatcher(
             self.db, channels, self.policies,
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
-            clock=self.clock,
+            clock=self.clock, sleep=self.sleep,
         )
         queue_existing(self.store, enabled, now=self.clock(), root=config.bot.posts_dir)
         register_url_secrets(*(source.feed for source in config.sources))
@@ -227,17 +279,21 @@ class Daemon:
                     misfire_grace_time=max(1, int(channel.grace.total_seconds())),
                 )
         self.scheduler.add_job(
-            self.scan, IntervalTrigger(seconds=self.config.bot.scan_interval.total_seconds(),
-                                       timezone=UTC),
+            self.scan, self._every(self.config.bot.scan_interval),
             id="scan", name="scan", max_instances=1, coalesce=True,
         )
         for url, source in self.feeds.sources.items():  # the first poll at once
             self.scheduler.add_job(
-                self.feeds.poll, IntervalTrigger(seconds=source.poll.total_seconds(),
-                                                 timezone=UTC),
+                self.feeds.poll, self._every(source.poll),
                 args=(url,), id=f"feed {url}", name=f"feed {url}", max_instances=1,
                 coalesce=True, next_run_time=self.clock(),
             )
+
+    def _every(self, interval: timedelta) -> IntervalTrigger:
+        """Every `interval` from now on the daemon's clock (APScheduler's own default start
+        reads the wall clock)."""
+        return IntervalTrigger(seconds=interval.total_seconds(),
+                               start_date=self.clock() + interval, timezone=UTC)
 
     def _handle_missed_slots(self) -> None:
         """Slots that passed while the daemon was down: skip them, or catch up once."""
@@ -267,6 +323,10 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def _background_work(self, future: asyncio.Future) -> None:
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     def _note_fire_time(self, event: JobSubmissionEvent) -> None:
         self._fire_times[event.job_id] = event.scheduled_run_times[-1]
