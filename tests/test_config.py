@@ -545,5 +545,7 @@ def test_every_platform_is_documented_and_has_an_example_in_the_starter_config()
     listed = re.search(r"#   platform +(.+?) \(required\)", reference).group(1)
     assert set(re.findall(r'"([a-z]+)"', listed)) == set(PLATFORMS)
     starter = render_init_config()
+    readme = (REFERENCE.parent.parent / "README.md").read_text(encoding="utf-8")
     for name in PLATFORMS:
         assert re.search(rf'^#? ?platform = "{name}"', starter, flags=re.MULTILINE), name
+        assert re.search(rf"^### {name}$", readme, flags=re.MULTILINE | re.IGNORECASE), name
