@@ -1,19 +1,30 @@
-"""Running the real daemon as a subprocess in tests: configs, start, wait, stop."""
+"""Running the real daemon in tests: configs; in this process on a stepped clock
+(`in_process`); or as a subprocess on the real clock (`start`, `wait_for`, `stop`), for
+what only a process shows (signals, SIGKILL, the lock, exit codes)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.daemon import Daemon
+from bot.logs import QUIET_LOGGERS
+from bot.stepped import SteppedClock
 from tests.conftest import PROJECT
 
 EXAMPLE = PROJECT / "posts" / "unveiling-cytokines.md"
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, on the hour: an hourly slot
 
 
 def write_config(tmp_path: Path, channels: str, *, bot: str = "") -> Path:
@@ -65,3 +76,55 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
     process.send_signal(sig)
     out, err = process.communicate(timeout=timeout)
     return process.returncode, out, err
+
+
+def in_process(config: Path, scenario: Callable[[Daemon], Awaitable[object]] | None = None,
+               *, until: datetime | None = None, start: datetime = T0,
+               environ: dict[str, str] | None = None) -> object:
+    """The real daemon in this process on a SteppedClock from `start`, as `run` starts it:
+    `await scenario(daemon)` (which calls `daemon.run_until`, `reload`, …) and/or
+    `run_until(until)`; then stopped as SIGTERM stops it. Returns what `scenario` returned.
+    The daemon's logging set-up is undone after."""
+    daemon = Daemon(config, environ=environ or {}, clock=SteppedClock(start))
+
+    async def go() -> object:
+        async with daemon.stepped():
+            result = None if scenario is None else await scenario(daemon)
+            if until is not None:
+                await daemon.run_until(until)
+            return result
+
+    with restored_logging():
+        return asyncio.run(go())
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+@contextlib.contextmanager
+def restored_logging() -> Iterator[None]:
+    """The daemon sets up the process's logging (root handlers, levels): undo it after."""
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level,
+              {name: logging.getLogger(name).level for name in QUIET_LOGGERS})
+    try:
+        yield
+    finally:
+        handlers, level, levels = before
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+        for name, named_level in levels.items():
+            logging.getLogger(name).setLevel(named_level)
+        logging.captureWarnings(False)
+
+
+def events(path: Path, name: str) -> list[dict]:
+    """The log file's `name` events, in order."""
+    return [e for e in log_events(path) if e["event"] == name]
