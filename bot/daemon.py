@@ -28,11 +28,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config, load_config
-from bot.dispatch import Dispatcher, ThreadedStore
+from bot.dispatch import Dispatcher
 from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import queue_existing, scan_library
 from bot.logs import log_event, register_url_secrets, setup_logging
+from bot.offloop import AsyncStore, in_thread
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
 from bot.runtime import render_for
@@ -60,7 +61,7 @@ class Daemon:
         self.sleep = clock.sleep if isinstance(clock, SteppedClock) else asyncio.sleep
         self.config: Config | None = None
         self.store: Store | None = None
-        self.db: ThreadedStore | None = None  # the store's methods, off the event loop
+        self.db: AsyncStore | None = None  # the store, for code on the event loop
         self.channels: dict[str, Channel] = {}
         self.dispatcher: Dispatcher | None = None
         self.policies: dict[str, ChannelPolicy] = {}
@@ -73,6 +74,8 @@ class Daemon:
         self._background: set[asyncio.Future] = set()  # rescans and closes after a reload
         self._scanning = threading.Lock()
         self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
+        self._library_stale = True  # channels changed: queue the library on them at the scan
+        self._scan_again = False  # a scan was asked for while one ran
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
@@ -119,7 +122,7 @@ class Daemon:
         try:
             with store.daemon_lock():
                 self.store = store
-                self.db = ThreadedStore(store)
+                self.db = AsyncStore(store)
                 self._apply(config, channels)
                 yield
         finally:
@@ -224,25 +227,40 @@ class Daemon:
             self.scheduler.remove_all_jobs()
             self._add_jobs()
         # A big library takes a while to scan: off the event loop, so slots stay on time.
-        self._background_work(loop.run_in_executor(None, self.scan))
+        self._background_work(loop.create_task(in_thread(self.scan)))
         log_event("config.reloaded", config=str(self.config_path), channels=sorted(channels))
 
     def scan(self) -> None:
         """Ingest new and changed articles of posts_dir; cancel posts of removed ones.
 
         One scan at a time: a scan asked for while another runs (SIGHUP during the periodic
-        scan) is skipped, the running one sees the same files.
+        scan) is not run beside it; the running one scans once more when it is done, with
+        the config as it is then. After a reload, the scan first queues the library on the
+        channels new to it (or whose room changed).
         """
+        self._scan_again = True
         if not self._scanning.acquire(blocking=False):
             return
         try:
-            self._scan()
+            while self._scan_again:
+                self._scan_again = False
+                self._scan()
         finally:
             self._scanning.release()
+
+    async def _scan_job(self) -> None:
+        """The periodic scan, off the event loop."""
+        await in_thread(self.scan)
 
     def _scan(self) -> None:
         assert self.store is not None and self.config is not None
         posts_dir = self.config.bot.posts_dir
+        if self._library_stale:
+            self._library_stale = False
+            queued = queue_existing(self.store, enabled_channels(self.config), now=self.clock(),
+                                    root=posts_dir)
+            if queued.queued or queued.cancelled:
+                log_event("library.queued", queued=queued.queued, cancelled=queued.cancelled)
         if not posts_dir.is_dir():
             log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
             return
@@ -264,7 +282,7 @@ class Daemon:
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock, sleep=self.sleep,
         )
-        queue_existing(self.store, enabled, now=self.clock(), root=config.bot.posts_dir)
+        self._library_stale = True  # the next scan queues the library on new channels
         register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)
 
@@ -279,7 +297,7 @@ class Daemon:
                     misfire_grace_time=max(1, int(channel.grace.total_seconds())),
                 )
         self.scheduler.add_job(
-            self.scan, self._every(self.config.bot.scan_interval),
+            self._scan_job, self._every(self.config.bot.scan_interval),
             id="scan", name="scan", max_instances=1, coalesce=True,
         )
         for url, source in self.feeds.sources.items():  # the first poll at once
@@ -344,7 +362,7 @@ class Daemon:
         if task is not None:
             self._tasks.add(task)
         try:
-            await self.db.set_last_slot(name, now)
+            await self.db.call(Store.set_last_slot, name, now)
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             raise

@@ -30,10 +30,8 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from bot.errors import (
     AmbiguousError,
@@ -43,9 +41,10 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import log_event, redact
+from bot.offloop import AsyncStore
 from bot.platforms import Channel, Delivery, OutgoingPost
 from bot.policy import ChannelPolicy
-from bot.store import NoClaim, Rendered
+from bot.store import NoClaim, Rendered, Store
 
 BACKOFF_BASE = 2.0  # seconds before the first retry
 BACKOFF_CAP = 300.0  # never wait longer than this between two tries, unless told to
@@ -88,28 +87,6 @@ class _Send:
                 "article": self.post.article_id, **where}
 
 
-class ThreadedStore:
-    """The store's methods as coroutines run on one worker thread: a slot never blocks the
-    event loop on disk I/O, so twenty channels firing at once all start on time. One thread
-    because SQLite serialises writes anyway, and one connection keeps one page cache."""
-
-    def __init__(self, store) -> None:
-        self._store = store
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-
-    def __getattr__(self, name: str):
-        method = getattr(self._store, name)
-
-        async def call(*args, **kwargs):
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, partial(method, *args, **kwargs))
-
-        return call
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
-
-
 class Dispatcher:
     """Sends one post per slot for each channel. The clock and the sleep are passed in."""
 
@@ -124,7 +101,7 @@ class Dispatcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.db = store if isinstance(store, ThreadedStore) else ThreadedStore(store)
+        self.db = store if isinstance(store, AsyncStore) else AsyncStore(store)
         self.channels = channels
         self.policies = policies
         self.render = render
@@ -137,7 +114,8 @@ class Dispatcher:
         """Post the next post of `channel` for the slot at `slot`; return what happened."""
         now = self.clock()
         policy = self.policies[channel]
-        claimed = await self.db.claim_next_post(
+        claimed = await self.db.call(
+            Store.claim_next_post,
             policy, now=now,
             render=lambda article, excerpt: self.render(channel, article, excerpt),
         )
@@ -193,7 +171,7 @@ class Dispatcher:
             delivery = await self._send(send)
             if isinstance(delivery, str):
                 return delivery
-            await self.db.record_thread_part(claimed.id, index=index,
+            await self.db.call(Store.record_thread_part, claimed.id, index=index,
                                              remote_id=delivery.remote_id,
                                              remote_url=delivery.remote_url, now=self.clock())
             log_event("post.part_sent", **send.fields, remote_id=delivery.remote_id,
@@ -207,7 +185,7 @@ class Dispatcher:
         """The last part out has no id: the next one cannot reply to it."""
         error = (f"part {part.index + 1} of {part.count} went out but {claimed.channel} "
                  "returned no id for it; the rest was not posted")
-        await self.db.mark_unknown(claimed.id, error=error, now=self.clock())
+        await self.db.call(Store.mark_unknown, claimed.id, error=error, now=self.clock())
         log_event("post.unknown", level=logging.WARNING, channel=claimed.channel,
                   post=claimed.id, article=claimed.article_id, error=error,
                   hint=f"finish the thread by hand if you wish, then `excerpt-bot resolve "
@@ -225,7 +203,8 @@ class Dispatcher:
             except asyncio.CancelledError:
                 # Stopped while the request was in flight: it may have gone out.
                 await self._finish(post, send.started, t0, "unknown", "interrupted by shutdown")
-                await self.db.mark_unknown(
+                await self.db.call(
+                    Store.mark_unknown,
                     post.id, error=send.say("interrupted by shutdown mid-send"),
                     now=self.clock())
                 raise
@@ -239,7 +218,8 @@ class Dispatcher:
             except Exception as exc:  # a bug in an adapter must not stop the daemon
                 message = redact(f"{type(exc).__name__}: {exc}")
                 await self._finish(post, send.started, t0, "unknown", message)
-                await self.db.mark_unknown(post.id, error=send.say(message), now=self.clock())
+                await self.db.call(Store.mark_unknown, post.id, error=send.say(message),
+                                   now=self.clock())
                 log_event("post.unknown", level=logging.ERROR, **send.fields, error=message)
                 return "unknown"
             await self._finish(post, send.started, t0, "sent", None)
@@ -247,7 +227,7 @@ class Dispatcher:
 
     async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float,
                     **thread) -> str:
-        await self.db.mark_sent(post.id, remote_id=delivery.remote_id,
+        await self.db.call(Store.mark_sent, post.id, remote_id=delivery.remote_id,
                                 remote_url=delivery.remote_url, now=self.clock())
         log_event("post.sent", channel=post.channel, post=post.id, article=post.article_id,
                   excerpt=post.excerpt_id, remote_id=delivery.remote_id,
@@ -265,24 +245,25 @@ class Dispatcher:
                 # The earlier, ambiguous attempt went out: the platform now has this text.
                 return Delivery(remote_id=None)
             if send.part is None or send.part.index == 0:
-                await self.db.mark_skipped(post.id, reason=f"duplicate: {reason}",
+                await self.db.call(Store.mark_skipped, post.id, reason=f"duplicate: {reason}",
                                            now=self.clock())
                 log_event("post.skipped", level=logging.WARNING, **send.fields, reason=reason)
                 return "skipped"
         if isinstance(exc, RejectedError):
-            await self.db.mark_failed(post.id, error=send.say(reason), now=self.clock())
+            await self.db.call(Store.mark_failed, post.id, error=send.say(reason), now=self.clock())
             log_event("post.failed", level=logging.WARNING, **send.fields, error=reason)
             return "failed"
         if isinstance(exc, AuthError):
-            await self.db.requeue(post.id, now=self.clock())
-            await self.db.pause_channel(post.channel, reason=reason, now=self.clock())
+            await self.db.call(Store.requeue, post.id, now=self.clock())
+            await self.db.call(Store.pause_channel, post.channel, reason=reason, now=self.clock())
             log_event("channel.paused", level=logging.ERROR, channel=post.channel, reason=reason,
                       hint=f"fix the credentials, then `excerpt-bot resume {post.channel}`")
             return "paused"
         if isinstance(exc, AmbiguousError):
             retry_once = policy.proves_duplicates and not send.ambiguous_before
             if not (retry_once or policy.on_unknown == "retry"):
-                await self.db.mark_unknown(post.id, error=send.say(reason), now=self.clock())
+                await self.db.call(Store.mark_unknown, post.id, error=send.say(reason),
+                                   now=self.clock())
                 log_event("post.unknown", level=logging.WARNING, **send.fields, error=reason,
                           hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
                           "--sent` or `--requeue`")
@@ -295,7 +276,7 @@ class Dispatcher:
         if delay is None:
             delay = self.rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (send.tries - 1)))
         if self.clock() + timedelta(seconds=delay) > send.deadline:
-            await self.db.requeue(post.id, now=self.clock())
+            await self.db.call(Store.requeue, post.id, now=self.clock())
             log_event("post.requeued", level=logging.WARNING, **fields, error=reason,
                       reason="the slot's grace ran out before a retry could go")
             return "requeued"
@@ -308,7 +289,7 @@ class Dispatcher:
             await self.sleep(delay)
         except asyncio.CancelledError:
             # Told to stop while waiting: the post was not sent, so it goes back to the queue.
-            await self.db.requeue(post.id, now=self.clock())
+            await self.db.call(Store.requeue, post.id, now=self.clock())
             log_event("post.requeued", **fields, reason="shutdown during a retry wait")
             raise
         finally:
@@ -316,8 +297,10 @@ class Dispatcher:
         return "retry"
 
     async def _finish(self, post, started, t0, outcome: str, error: str | None) -> None:
-        await self.db.record_attempt(
+        await self.db.call(
+            Store.record_attempt,
             post.id, started_at=started, finished_at=self.clock(), outcome=outcome, error=error,
         )
         if error is not None:
-            await self.db.record_channel_error(post.channel, error=error, now=self.clock())
+            await self.db.call(Store.record_channel_error, post.channel, error=error,
+                               now=self.clock())

@@ -103,6 +103,27 @@ def test_a_reload_applies_a_new_schedule_and_an_invalid_config_keeps_the_old_one
     assert reloaded["channels"] == ["console"]
 
 
+def test_a_channel_added_by_a_reload_gets_the_library_and_the_others_keep_their_queue(tmp_path):
+    config = write_config(tmp_path, console("1h"))
+    added = ('\n[channels.news]\nplatform = "console"\nrender_as = "telegram"\n'
+             'schedule = { every = "1h" }\n')
+    waiting: dict[str, list] = {}
+
+    async def scenario(daemon):
+        await daemon.run_until(T0 + hours(0.5))  # 09:00: one post out on console
+        waiting["before"] = [(p.id, p.excerpt_id) for p in daemon.store.queued("console")]
+        config.write_text(config.read_text(encoding="utf-8") + added, encoding="utf-8")
+        daemon.reload()
+        await daemon.run_until(T0 + hours(0.75))  # the reload's scan, off the event loop
+        waiting["after"] = [(p.id, p.excerpt_id) for p in daemon.store.queued("console")]
+        waiting["news"] = [p.excerpt_text for p in daemon.store.queued("news")]
+
+    in_process(config, scenario)
+    assert waiting["after"] == waiting["before"] and waiting["before"]
+    assert waiting["news"]  # the example article, cut for Telegram's room
+    assert max(map(len, waiting["news"])) > 280
+
+
 def test_missed_slots_are_skipped_by_default_and_logged(tmp_path):
     config = write_config(tmp_path, console("1h", 'grace = "2h"'))  # 08:00, 09:00 in grace
     set_last_slot(tmp_path, T0 - hours(4.5))  # down from 04:30; started again at 09:30

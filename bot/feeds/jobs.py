@@ -11,7 +11,6 @@ failures does nothing until the feed's next attempt is due. Long polls log a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Config, Source
 from bot.logs import log_event
+from bot.offloop import in_thread
 from bot.slots import enabled_channels
 from bot.store import Store
 
@@ -62,7 +62,7 @@ class FeedJobs:
             return None
         self._polling.add(url)
         try:
-            return await in_daemon_thread(self._poll, poller, source, force)
+            return await in_thread(self._poll, poller, source, force)
         except Exception as exc:  # one feed's trouble never stops the daemon
             log_event("feed.error", level=logging.ERROR, feed=url,
                       error=f"{type(exc).__name__}: {exc}", exc_info=exc)
@@ -89,32 +89,3 @@ def _progress_lines(feed: str) -> Progress:
             log_event("feed.progress", feed=feed, done=done, total=total)
 
     return progress
-
-
-async def in_daemon_thread(function: Callable, *args):
-    """`function(*args)` in a new daemon thread, awaited without blocking the event loop.
-
-    Not asyncio.to_thread: its executor's threads are joined when the loop closes, so one
-    hanging fetch would hold up the daemon's exit.
-    """
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
-
-    def settle(result, error) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            outcome = (function(*args), None)
-        except Exception as exc:
-            outcome = (None, exc)
-        with contextlib.suppress(RuntimeError):  # the loop is closed: the daemon stopped
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    threading.Thread(target=work, name="feed-poll", daemon=True).start()
-    return await future

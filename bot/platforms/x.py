@@ -23,7 +23,6 @@ set, sends the request there instead (tests, proxies).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
@@ -45,6 +44,7 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import redact, register_secrets
+from bot.offloop import in_thread
 from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
 
 if TYPE_CHECKING:  # tweepy and requests are imported when a channel first talks to X
@@ -213,7 +213,7 @@ class XChannel(Channel):
         import tweepy
 
         try:
-            return await asyncio.to_thread(request)
+            return await in_thread(request)
         except (tweepy.TweepyException, requests.RequestException) as exc:
             raise channel_error(exc) from exc
 
