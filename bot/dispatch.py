@@ -155,7 +155,7 @@ class Dispatcher:
             url=payload.link or claimed.url, article_id=claimed.article_id,
             excerpt_id=claimed.excerpt_id, attempt=claimed.attempts, reply_to=reply_to,
             facets=payload.facets if single else (), language=payload.language,
-            card=payload.card,
+            card=payload.card, key=claimed.delivery_key,
         )
 
     async def _deliver_thread(self, claimed, policy: ChannelPolicy, deadline) -> str:
@@ -261,7 +261,7 @@ class Dispatcher:
             return "paused"
         if isinstance(exc, AmbiguousError):
             retry_once = policy.proves_duplicates and not send.ambiguous_before
-            if not (retry_once or policy.on_unknown == "retry"):
+            if not (retry_once or policy.idempotent or policy.on_unknown == "retry"):
                 await self.db.call(Store.mark_unknown, post.id, error=send.say(reason),
                                    now=self.clock())
                 log_event("post.unknown", level=logging.WARNING, **send.fields, error=reason,
@@ -276,6 +276,17 @@ class Dispatcher:
         if delay is None:
             delay = self.rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (send.tries - 1)))
         if self.clock() + timedelta(seconds=delay) > send.deadline:
+            policy = send.policy
+            key_expires = policy.idempotent and policy.idempotency_window is not None
+            maybe_out = send.ambiguous_before or isinstance(exc, AmbiguousError)
+            if maybe_out and key_expires and policy.on_unknown != "retry":
+                # It may have gone out, and the key will not hold until the next slot.
+                await self.db.call(Store.mark_unknown, post.id, error=send.say(reason),
+                                   now=self.clock())
+                log_event("post.unknown", level=logging.WARNING, **fields, error=reason,
+                          hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
+                          "--sent` or `--requeue`")
+                return "unknown"
             await self.db.call(Store.requeue, post.id, now=self.clock())
             log_event("post.requeued", level=logging.WARNING, **fields, error=reason,
                       reason="the slot's grace ran out before a retry could go")

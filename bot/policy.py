@@ -34,7 +34,10 @@ class ChannelPolicy:
     `per_article` channel (threads) gets one post per article and recycles whole
     articles. `require_approval`: every post, a repeat included, waits for `approve`.
     `proves_duplicates`: the platform refuses an exact duplicate, which settles an
-    ambiguous send (a capability of the platform, not of its name).
+    ambiguous send (a capability of the platform, not of its name). `idempotent`: each
+    post goes out under a key chosen before its first try (`OutgoingPost.key`), so an
+    ambiguous try is retried under the same key, never guessed at; a key that holds
+    forever (`idempotency_window` None) lets the post wait for its next slot too.
     """
 
     name: str
@@ -47,12 +50,15 @@ class ChannelPolicy:
     posts_per_thread: int | None = None  # None: one post per slot
     articles: tuple[str, ...] | None = None  # globs over paths (or URLs); None: every one
     proves_duplicates: bool = False
+    idempotent: bool = False  # sent under a key: an ambiguous try may be retried with it
+    idempotency_window: timedelta | None = None  # None: the key holds forever
 
     @classmethod
     def of(cls, settings: ChannelSettings) -> ChannelPolicy:
         """The policy of a configured channel."""
         from bot.platforms import PLATFORMS
 
+        capabilities = PLATFORMS[settings.platform].capabilities
         return cls(
             name=settings.name,
             max_per_day=settings.max_per_day,
@@ -63,7 +69,9 @@ class ChannelPolicy:
             on_unknown=settings.on_unknown,
             posts_per_thread=settings.posts_per_thread,
             articles=tuple(settings.articles) if settings.articles else None,
-            proves_duplicates=PLATFORMS[settings.platform].capabilities.proves_duplicates,
+            proves_duplicates=capabilities.proves_duplicates,
+            idempotent=capabilities.idempotency_keys,
+            idempotency_window=capabilities.idempotency_window,
         )
 
     @property

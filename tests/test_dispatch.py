@@ -223,3 +223,32 @@ def test_an_approval_channel_never_sends_a_repeat_nobody_approved(tmp_path):
         assert channel.sent[-1].text == store.get_post(waiting[0].id).text
     finally:
         opened.close()
+
+
+def test_an_idempotent_platform_retries_an_ambiguous_send_under_the_same_key(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AmbiguousError("timeout"), AmbiguousError("502")],
+                            idempotent=True)
+    assert run(d.dispatch("x")) == "sent"
+    keys = {post.key for post in channel.sent}
+    assert len(channel.sent) == 3 and len(keys) == 1 and None not in keys
+    assert only_post(store, "sent").id == channel.sent[0].id
+
+
+def test_a_key_that_holds_forever_lets_the_post_wait_for_its_next_slot(store):
+    clock = Clock()
+    d, channel = dispatcher(store, clock, [AmbiguousError("timeout")] * 50, idempotent=True,
+                            grace=timedelta(seconds=30))
+    assert run(d.dispatch("x")) == "requeued"
+    first_key = channel.sent[0].key
+    d2, again = dispatcher(store, clock, [], idempotent=True)
+    assert run(d2.dispatch("x")) == "sent"
+    assert again.sent[0].key == first_key and again.sent[0].id == channel.sent[0].id
+
+
+def test_a_key_the_platform_forgets_makes_a_post_unknown_when_the_grace_runs_out(store):
+    clock = Clock()
+    d, _ = dispatcher(store, clock, [AmbiguousError("timeout")] * 50, idempotent=True,
+                      idempotency_window=timedelta(hours=1), grace=timedelta(seconds=30))
+    assert run(d.dispatch("x")) == "unknown"
+    assert "timeout" in only_post(store, "unknown").error

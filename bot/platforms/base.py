@@ -25,6 +25,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class OutgoingPost:
     facets: tuple[dict, ...] = ()  # rich-text ranges (UTF-8 bytes) where the platform has them
     language: str | None = None  # the article's language (BCP 47), when known
     card: Mapping[str, str | None] | None = None  # link card: uri, title, description
+    key: str | None = None  # chosen before the first try, the same for every retry: a
+    #                          record key (Bluesky rkey) or an Idempotency-Key (Mastodon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,8 @@ class Capabilities:
     threads: bool = False  # a post may answer another (reply chains: `thread = true`)
     proves_duplicates: bool = False  # refuses an exact duplicate: settles an ambiguous send
     idempotency_keys: bool = False  # takes a key chosen in advance: a retry cannot duplicate
+    idempotency_window: timedelta | None = None  # how long the platform honours a key
+    #                                              (None: forever, as a record key)
     link_cards: bool = False  # shows a card for the article's link
     media: bool = False  # takes images
     edits: bool = False  # a post can be edited after it went out

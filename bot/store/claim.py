@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,6 +82,7 @@ class Choice:
     attempts: int = 0
     stored: Rendered | None = None
     sent_parts: tuple[ThreadPart, ...] = ()
+    delivery_key: str | None = None
 
 
 def choose(conn: Connection, policy: ChannelPolicy, *, now: datetime) -> Choice | NoClaim:
@@ -129,7 +132,9 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         _failed_render(conn, channel, choice, rendered, now)
         return None
     assert rendered is not None
+    key = choice.delivery_key or new_delivery_key()
     values = {"status": SENDING, "text": rendered.text, "parse_mode": rendered.parse_mode,
+              "delivery_key": key,
               "parts": list(rendered.parts) or None, "payload": rendered.to_payload(),
               "claimed_at": now, "updated_at": now, "sent_at": None, "remote_id": None,
               "remote_url": None, "error": None}
@@ -150,7 +155,7 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         text=rendered.text, parse_mode=rendered.parse_mode, url=choice.article.url,
         attempts=choice.attempts + 1, claimed_at=now, recycled=choice.recycled,
         article=choice.article, excerpt=choice.excerpt, parts=tuple(rendered.parts),
-        sent_parts=choice.sent_parts, payload=rendered,
+        sent_parts=choice.sent_parts, payload=rendered, delivery_key=key,
     )
 
 
@@ -198,7 +203,7 @@ def _details(conn: Connection, item: QueuedItem, *, recycled: bool) -> Choice:
     if item.post_id is None:
         return choice
     post = conn.execute(select(posts.c.attempts, posts.c.text, posts.c.parse_mode,
-                               posts.c.parts, posts.c.payload)
+                               posts.c.parts, posts.c.payload, posts.c.delivery_key)
                         .where(posts.c.id == item.post_id)).one()
     sent_parts = parts_out(conn, item.post_id)
     stored = None
@@ -206,7 +211,19 @@ def _details(conn: Connection, item: QueuedItem, *, recycled: bool) -> Choice:
         stored = (Rendered.from_payload(post.payload) if post.payload
                   else Rendered(post.text, post.parse_mode, tuple(post.parts)))
     return dataclasses.replace(choice, attempts=post.attempts, stored=stored,
-                               sent_parts=sent_parts)
+                               sent_parts=sent_parts, delivery_key=post.delivery_key)
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32, sortable
+
+
+def new_delivery_key() -> str:
+    """A fresh key to deliver a post under, kept with it across its retries and restarts:
+    an AT Protocol TID (13 characters: microseconds since 1970 and a random clock id), a
+    valid Bluesky record key and a unique idempotency key alike. From the wall clock, so
+    that two posts claimed at one instant of a test's clock still differ."""
+    value = (time.time_ns() // 1000) << 10 | secrets.randbits(10)
+    return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
 def _failed_render(conn: Connection, channel: str, choice: Choice, exc: RenderError,

@@ -12,7 +12,8 @@ Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.upd
 Version 3: the `feeds`, `feed_entries` and `recycle_pool` tables (new; nothing to fill).
 Version 4: `posts.parts` (a thread's rendered parts; NULL for the posts there were) and the
 `thread_parts` table (new; nothing to fill).
-Version 5: `posts.payload` (what the renderer computed; NULL for the posts there were); the
+Version 5: `posts.payload` (what the renderer computed; NULL for the posts there were) and
+`posts.delivery_key` (NULL until a post's next claim); the `channel_memory` table (new); the
 `cut_excerpts` and `channel_cuts` tables, filled with one cut named "legacy" per article
 (its excerpts as they were, cut for the tightest channel) that every channel with a post
 or a pool entry there posts from until the article is next ingested; a unique index on
@@ -249,6 +250,7 @@ _v5_posts = Table(
     Column("status", String(20)),
     Column("error", Text),
     Column("payload", JSON(none_as_null=True)),
+    Column("delivery_key", String(64)),
     Index("ux_posts_waiting", "channel", "excerpt_id", unique=True,
           sqlite_where=text(_V5_WAITING), postgresql_where=text(_V5_WAITING)),
 )
@@ -264,6 +266,14 @@ _v5_cut_excerpts = Table(
     Column("score", Float, nullable=False),
     Column("active", Boolean, nullable=False),
 )
+_v5_channel_memory = Table(
+    "channel_memory",
+    _v5,
+    Column("channel", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
 _v5_channel_cuts = Table(
     "channel_cuts",
     _v5,
@@ -276,6 +286,8 @@ _v5_channel_cuts = Table(
 
 def _upgrade_4_to_5(conn: Connection) -> None:
     add_column(conn, _v5_posts, "payload")
+    add_column(conn, _v5_posts, "delivery_key")
+    _v5_channel_memory.create(conn)
     _v5_cut_excerpts.create(conn)
     _v5_channel_cuts.create(conn)
     ex, posts, pool = _v5_excerpts, _v5_posts, _v5_pool

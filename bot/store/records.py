@@ -139,6 +139,7 @@ class ClaimedPost(_Record):
     parts: tuple[str, ...] = ()
     sent_parts: tuple[ThreadPart, ...] = ()
     payload: Rendered | None = dataclasses.field(default=None, repr=False)  # all of it
+    delivery_key: str | None = None  # the key it goes out under, the same for every retry
 
 
 @dataclass(frozen=True, slots=True)

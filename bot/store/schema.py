@@ -162,6 +162,9 @@ posts = Table(
     # Added in schema version 5: everything the renderer computed for the post (text, parse
     # mode, link, link card, facets, language, parts), as the channel gets it; NULL before.
     Column("payload", JSON(none_as_null=True)),
+    # Added in schema version 5: the key this post is delivered under, chosen at its first
+    # claim and kept across its retries and restarts (a record key, an idempotency key).
+    Column("delivery_key", String(64)),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
@@ -280,4 +283,15 @@ channel_cuts = Table(
     Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
     Column("cut", String(200), nullable=False),
     Index("ix_channel_cuts_article", "article_id"),
+)
+
+# Added in schema version 5: what a channel keeps between runs (a platform's session, the
+# limits its server reported), by key. Values may be secrets: never logged or shown.
+channel_memory = Table(
+    "channel_memory",
+    metadata,
+    Column("channel", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
