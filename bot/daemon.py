@@ -33,7 +33,7 @@ from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import queue_existing, scan_library
 from bot.logs import log_event, register_url_secrets, setup_logging
-from bot.offloop import AsyncStore, in_thread
+from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
 from bot.runtime import render_for
@@ -272,7 +272,9 @@ class Daemon:
                   failed=len(report.failed), queued=report.queued)
 
     def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
-        assert self.store is not None
+        assert self.store is not None and self.db is not None
+        for name, channel in channels.items():
+            channel.memory = StoredMemory(self.db, name, self.clock)
         self.config = config
         self.channels = channels
         enabled = enabled_channels(config)

@@ -17,6 +17,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
@@ -46,6 +47,23 @@ class AsyncStore:
     def close(self) -> None:
         """Wait for the calls under way, then stop the worker thread."""
         self._executor.shutdown(wait=True)
+
+
+class StoredMemory:
+    """A channel's `Memory` in the store (`Store.recall` / `Store.remember`), off the loop."""
+
+    def __init__(self, db: AsyncStore, channel: str, clock: Callable[[], datetime]) -> None:
+        self.db, self.channel, self.clock = db, channel, clock
+
+    async def recall(self, key: str) -> str | None:
+        from bot.store import Store
+
+        return await self.db.call(Store.recall, self.channel, key)
+
+    async def remember(self, key: str, value: str | None) -> None:
+        from bot.store import Store
+
+        await self.db.call(Store.remember, self.channel, key, value, now=self.clock())
 
 
 async def in_thread(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
@@ -64,10 +64,50 @@ class Delivery:
     remote_url: str | None = None
 
 
+class Memory(Protocol):
+    """What a channel keeps between runs, by key (a session, the limits its server
+    reported): in the store when the daemon runs the channel (`bot.offloop.StoredMemory`),
+    in a dict otherwise. Values may be secrets: never log them."""
+
+    async def recall(self, key: str) -> str | None: ...
+
+    async def remember(self, key: str, value: str | None) -> None: ...
+
+
+class DictMemory:
+    """A `Memory` that lasts as long as the channel (`check`, `preview`, tests)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    async def recall(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def remember(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.values.pop(key, None)
+        else:
+            self.values[key] = value
+
+
 class Channel(ABC):
-    """A place posts go to. Constructors only store settings; I/O starts in the methods."""
+    """A place posts go to. Constructors only store settings; I/O starts in the methods.
+
+    `memory` is where it keeps what must outlive the process (the daemon gives it the
+    store's; until then a dict).
+    """
 
     name: str
+
+    @property
+    def memory(self) -> Memory:
+        if "_memory" not in self.__dict__:
+            self._memory: Memory = DictMemory()
+        return self._memory
+
+    @memory.setter
+    def memory(self, memory: Memory) -> None:
+        self._memory = memory
 
     @abstractmethod
     async def send(self, post: OutgoingPost) -> Delivery:

@@ -31,6 +31,7 @@ from bot.store import channels as _channels
 from bot.store import claim as _claim
 from bot.store import feeds as _feeds
 from bot.store import ingest as _ingest
+from bot.store import memory as _memory
 from bot.store import planning as _planning
 from bot.store import queries as _queries
 from bot.store import queueing as _queueing
@@ -243,6 +244,18 @@ class Store:
         any) become `unknown`; return their ids."""
         with self._write() as conn:
             return _transitions.recover_interrupted(conn, channels=channels, now=now)
+
+    # --- what channels keep -------------------------------------------------------------
+
+    def recall(self, channel: str, key: str) -> str | None:
+        """What `channel` kept under `key` between runs (a session, server limits); None."""
+        with self._read() as conn:
+            return _memory.recall(conn, channel, key)
+
+    def remember(self, channel: str, key: str, value: str | None, *, now: datetime) -> None:
+        """Keep `value` under `key` for `channel` (None forgets it). Never logged."""
+        with self._write() as conn:
+            _memory.remember(conn, channel, key, value, now=now)
 
     # --- operator actions ----------------------------------------------------------------
 
