@@ -149,9 +149,9 @@ def test_telegram_caption_limit_is_1024():
 
 
 def test_profile_for_unknown_platform_names_the_known_ones():
-    with pytest.raises(ValueError, match="bluesky, mastodon, telegram, x"):
+    with pytest.raises(ValueError, match="bluesky, discord, mastodon, slack, telegram, x"):
         profile_for("myspace")
-    assert set(PROFILES) == {"x", "telegram", "mastodon", "bluesky"}
+    assert set(PROFILES) == {"x", "telegram", "mastodon", "bluesky", "discord", "slack"}
 
 
 # --- Mastodon: characters, URLs 23 ----------------------------------------------------------

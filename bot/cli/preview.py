@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.article import Article
     from bot.config import Channel as ChannelConfig
 
-PLATFORMS = ("x", "telegram", "mastodon", "bluesky")
+PLATFORMS = tuple(PROFILES)  # every render profile: x, telegram, ..., discord, slack
 DEFAULT_PLATFORM = "x"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 

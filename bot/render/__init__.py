@@ -2,7 +2,8 @@
 
     render_post(excerpt, article, profile, ...)  → RenderedPost (text, length, facets, ...)
     excerpt_budget(article, profile, ...)        → room left for the excerpt
-    PROFILES / profile_for(name)                 → x, telegram, mastodon, bluesky
+    PROFILES / profile_for(name)                 → x, telegram, mastodon, bluesky, discord,
+                                                   slack
     add_utm / UtmParams                          → the link's UTM tags
     hashtags_for(article)                        → "#Tags" from tags or keywords
     parse_template(text)                         → a checked template
@@ -14,14 +15,17 @@ from bot.render.hashtags import hashtag_from_tag, hashtags_for, keywords
 from bot.render.links import UtmParams, add_utm
 from bot.render.platforms import (
     BLUESKY,
+    DISCORD,
     MASTODON,
     PROFILES,
+    SLACK,
     TELEGRAM,
     TELEGRAM_CAPTION,
     Profile,
     X,
     grapheme_length,
     mastodon_length,
+    mrkdwn_escape,
     profile_for,
     telegram_length,
     utf16_length,
@@ -34,10 +38,12 @@ from bot.render.template import PLACEHOLDERS, REQUIRED, Template, parse_template
 
 __all__ = [
     "BLUESKY",
+    "DISCORD",
     "MASTODON",
     "PLACEHOLDERS",
     "PROFILES",
     "REQUIRED",
+    "SLACK",
     "TELEGRAM",
     "TELEGRAM_CAPTION",
     "Profile",
@@ -53,6 +59,7 @@ __all__ = [
     "hashtags_for",
     "keywords",
     "mastodon_length",
+    "mrkdwn_escape",
     "parse_template",
     "profile_for",
     "render_post",

@@ -9,6 +9,10 @@ Length is counted the way each platform counts it, never approximately:
     mastodon   characters, every http(s) URL counting 23 (Mastodon's own rule; it counts
                grapheme clusters, of which code points are a safe upper bound)
     bluesky    extended grapheme clusters (300), and at most 3000 UTF-8 bytes
+    discord    a message's content: 2000, counted in UTF-16 code units (never fewer than the
+               characters Discord counts, whichever way it counts them)
+    slack      the mrkdwn text of one section block: 3000, counted on the text as sent
+               (entities and `<url|title>` included) in UTF-16 code units, an upper bound
 """
 
 from __future__ import annotations
@@ -139,6 +143,12 @@ def _always(text: str) -> bool:
     return True
 
 
+def mrkdwn_escape(text: str) -> str:
+    """`text` for Slack's mrkdwn: only "&", "<" and ">" are escaped, as Slack decodes only
+    those three (a `<` or `>` left bare would open or close a link)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What rendering needs to know about one platform.
@@ -161,7 +171,11 @@ class Profile:
 
     def escape(self, value: str) -> str:
         """`value` made safe to place in a payload of this platform's parse mode."""
-        return html.escape(value, quote=True) if self.parse_mode == "HTML" else value
+        if self.parse_mode == "HTML":
+            return html.escape(value, quote=True)
+        if self.parse_mode == "mrkdwn":
+            return mrkdwn_escape(value)
+        return value
 
     def fits(self, payload: str) -> bool:
         """Whether the platform would accept `payload`: within the limit and otherwise valid."""
@@ -213,7 +227,27 @@ BLUESKY = Profile(
     template="{excerpt}\n\n{title} — {site}\n{url}\n{hashtags}",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY)}
+DISCORD = Profile(
+    name="discord",
+    limit=2000,
+    unit="UTF-16 code units",
+    measure=utf16_length,
+    excerpt_max=600,
+    template="{excerpt}\n\n{title} — {site}\n{url}\n\n{hashtags}",
+)
+SLACK = Profile(
+    name="slack",
+    limit=3000,
+    unit="UTF-16 code units of mrkdwn",
+    measure=utf16_length,
+    parse_mode="mrkdwn",
+    excerpt_max=600,
+    template="{excerpt}\n\n<{url}|{title}> — {site}\n\n{hashtags}",
+)
+
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY, DISCORD, SLACK)
+}
 
 
 def profile_for(platform: str, *, caption: bool = False) -> Profile:
