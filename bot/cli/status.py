@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.cli.configured import json_option, load_config_or_fail, opened_store, utc_now
+from bot.cli.configured import json_option, load_config_or_fail, utc_now
 from bot.cli.options import config_option
 from bot.cli.output import (
     NOTHING,
@@ -28,6 +28,7 @@ from bot.durations import format_duration
 from bot.logs import redact, register_secrets
 from bot.slots import next_slots
 from bot.store import ChannelSummary, FeedSummary
+from bot.store.summaries import read_status
 
 
 @click.command()
@@ -46,16 +47,14 @@ def status(config_path: Path | None, as_json: bool) -> None:
     _register_channel_secrets(config)
     now = utc_now()
     sources = {source.feed: source for source in config.sources}
-    with opened_store(config) as store:
-        summaries = store.status_summary(config.channels)
-        feed_summaries = store.feed_summaries(sources)
-        database = store.where
+    report = read_status(config.bot.database, channels=config.channels, feeds=sources)
+    database = report.where
     channels = {
         name: channel_status(config.channels.get(name), summary, now)
-        for name, summary in summaries.items()
+        for name, summary in report.channels.items()
     }
     feeds = {redact(url): feed_status(sources.get(url), summary) for url, summary in
-             feed_summaries.items()}  # a token in a feed's query string never shows
+             report.feeds.items()}  # a token in a feed's query string never shows
     if as_json:
         print_json({"generated_at": iso(now), "database": database,
                     "channels": {name: _jsonable(entry) for name, entry in channels.items()},

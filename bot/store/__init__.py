@@ -15,30 +15,16 @@ Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening),
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from bot.article import Article
 from bot.errors import UserError
-from bot.planner import QueuedItem
-from bot.policy import ChannelPolicy
-from bot.store import channels as _channels
-from bot.store import claim as _claim
-from bot.store import feeds as _feeds
-from bot.store import ingest as _ingest
-from bot.store import memory as _memory
-from bot.store import planning as _planning
-from bot.store import queries as _queries
-from bot.store import queueing as _queueing
-from bot.store import transitions as _transitions
-from bot.store.engine import BEGIN_OPTION, open_database
 from bot.store.lock import daemon_lock, lock_path
-from bot.store.migrations import ensure_schema
 from bot.store.records import (
     AttemptRecord,
     ChannelState,
@@ -54,7 +40,14 @@ from bot.store.records import (
     Rendered,
     ThreadPart,
 )
-from bot.store.schema import SCHEMA_VERSION, PostStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from bot.planner import QueuedItem
+    from bot.policy import ChannelPolicy
+    from bot.store.queueing import ChannelList
+    from bot.store.schema import SCHEMA_VERSION, PostStatus
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -76,7 +69,42 @@ __all__ = [
     "lock_path",
 ]
 
-ChannelList = _queueing.ChannelList  # ChannelPolicy values, or (name, require_approval) pairs
+
+class _Submodule:
+    """A module imported on first use. The modules that need SQLAlchemy load with the first
+    store opened, not with this package: `status` reads an SQLite store without them
+    (`bot.store.summaries`), and importing SQLAlchemy would cost it more than all the rest."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+_channels = _Submodule("bot.store.channels")
+_claim = _Submodule("bot.store.claim")
+_feeds = _Submodule("bot.store.feeds")
+_ingest = _Submodule("bot.store.ingest")
+_migrations = _Submodule("bot.store.migrations")
+_opening = _Submodule("bot.store.engine")
+_planning = _Submodule("bot.store.planning")
+_queries = _Submodule("bot.store.queries")
+_queueing = _Submodule("bot.store.queueing")
+_memory = _Submodule("bot.store.memory")
+_transitions = _Submodule("bot.store.transitions")
+_sqlalchemy_exc = _Submodule("sqlalchemy.exc")
+
+_LATER = {"SCHEMA_VERSION": "bot.store.schema", "PostStatus": "bot.store.schema",
+          "ChannelList": "bot.store.queueing"}
+
+
+def __getattr__(name: str) -> Any:
+    """`SCHEMA_VERSION`, `PostStatus` and `ChannelList` (ChannelPolicy values, or
+    (name, require_approval) pairs), imported on first use like the modules above."""
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LATER[name]), name)
 
 
 _CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot gives up
@@ -95,14 +123,14 @@ class Store:
     @classmethod
     def open(cls, url_or_path: str | Path) -> Store:
         """Open (creating or upgrading) the database at a path or SQLAlchemy URL."""
-        database = open_database(url_or_path)
+        database = _opening.open_database(url_or_path)
         try:
             with database.engine.begin() as conn:
-                found, _ = ensure_schema(conn, where=database.where)
+                found, _ = _migrations.ensure_schema(conn, where=database.where)
         except UserError:
             database.engine.dispose()
             raise
-        except DBAPIError as exc:
+        except _sqlalchemy_exc.DBAPIError as exc:
             database.engine.dispose()
             raise UserError(f"database {database.where}: cannot open it ({exc.orig}); "
                             "check the path, its permissions, or the URL") from None
@@ -137,7 +165,7 @@ class Store:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         with self._engine.connect() as conn:
-            conn.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+            conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
             with conn.begin():
                 yield conn
 

@@ -12,10 +12,11 @@ import dataclasses
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from bot.article import Article
 from bot.store import ingest as _ingest
+from bot.store import summaries
 from bot.store.queueing import ChannelList, targets_of
 from bot.store.records import FeedEntry, FeedState, FeedSummary, IngestResult
 from bot.store.schema import articles, feed_entries, feeds, recycle_pool
@@ -121,15 +122,6 @@ def ingest_entry(conn: Connection, entry: FeedEntry, article: Article,
 
 
 def feed_summaries(conn: Connection, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
-    """Every feed polled or named in `urls`, sorted by URL, with its entries counted by kind."""
-    counts: dict[str, dict[str, int]] = {}
-    for feed, kind, n in conn.execute(
-        select(feed_entries.c.feed, feed_entries.c.kind, func.count())
-        .group_by(feed_entries.c.feed, feed_entries.c.kind)
-    ):
-        counts.setdefault(feed, {})[kind] = n
-    states = {row.url: FeedState(**row._mapping) for row in conn.execute(select(feeds))}
-    return {
-        url: FeedSummary(state=states.get(url) or FeedState(url), entries=counts.get(url, {}))
-        for url in sorted(set(states) | set(urls))
-    }
+    """Every feed polled or named in `urls`, sorted by URL, with its entries counted by kind
+    (the SQL `status` also runs without SQLAlchemy: `bot.store.summaries`)."""
+    return summaries.feed_summaries(summaries.connection_rows(conn), urls)

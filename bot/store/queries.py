@@ -7,16 +7,14 @@ on 100,000 posts reads an index, never the posts one by one in Python.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from bot.article import Article
 from bot.errors import UserError
-from bot.store.channels import all_channel_states
+from bot.store import summaries
 from bot.store.records import (
     AttemptRecord,
-    ChannelState,
     ChannelSummary,
     PostRecord,
     ThreadPart,
@@ -24,10 +22,7 @@ from bot.store.records import (
 )
 from bot.store.schema import (
     NOT_YET_SENT,
-    PENDING_APPROVAL,
     QUEUED,
-    SENT,
-    PostStatus,
     articles,
     attempts,
     excerpts,
@@ -49,58 +44,9 @@ def queue_depths(conn: Connection) -> dict[str, int]:
 def status_summary(
     conn: Connection, channels: Iterable[str] = ()
 ) -> dict[str, ChannelSummary]:
-    """Every channel with posts or state, plus `channels`, sorted by name."""
-    counts: dict[str, dict[str, int]] = {}
-    for channel, status, n in conn.execute(
-        select(posts.c.channel, posts.c.status, func.count())
-        .group_by(posts.c.channel, posts.c.status)
-    ):
-        counts.setdefault(channel, {})[status] = n
-    last_sent = _last_sent(conn)
-    states = all_channel_states(conn)
-    names = sorted(set(counts) | set(states) | set(channels))
-    return {
-        name: _summary(name, counts.get(name, {}), last_sent.get(name),
-                       states.get(name) or ChannelState(name))
-        for name in names
-    }
-
-
-def _last_sent(conn: Connection) -> dict[str, tuple[datetime, int, str | None]]:
-    """Per channel: (sent_at, post id, remote_url) of its most recent sent post."""
-    latest = (
-        select(posts.c.channel, func.max(posts.c.sent_at).label("at"))
-        .where(posts.c.status == SENT)
-        .group_by(posts.c.channel)
-        .subquery("latest")
-    )
-    rows = conn.execute(
-        select(posts.c.channel, posts.c.sent_at, posts.c.id, posts.c.remote_url)
-        .join(latest, and_(latest.c.channel == posts.c.channel, latest.c.at == posts.c.sent_at))
-        .where(posts.c.status == SENT)
-        .order_by(posts.c.id)
-    )
-    return {row.channel: (row.sent_at, row.id, row.remote_url) for row in rows}
-
-
-def _summary(
-    name: str, counts: dict[str, int], last: tuple | None, state: ChannelState
-) -> ChannelSummary:
-    sent_at, post_id, remote_url = last or (None, None, None)
-    return ChannelSummary(
-        channel=name,
-        queue_depth=counts.get(QUEUED, 0),
-        pending_approval=counts.get(PENDING_APPROVAL, 0),
-        paused=state.paused,
-        paused_reason=state.paused_reason,
-        last_sent_at=sent_at,
-        last_sent_post_id=post_id,
-        last_sent_remote_url=remote_url,
-        last_error=state.last_error,
-        last_error_at=state.last_error_at,
-        last_slot_at=state.last_slot_at,
-        counts={status.value: counts.get(status.value, 0) for status in PostStatus},
-    )
+    """Every channel with posts or state, plus `channels`, sorted by name: the SQL `status`
+    also runs on an SQLite file without SQLAlchemy (`bot.store.summaries`)."""
+    return summaries.status_summary(summaries.connection_rows(conn), channels)
 
 
 def _records():
