@@ -1,0 +1,519 @@
+"""The Bluesky platform: its settings, and a channel that posts `app.bsky.feed.post` records
+through the atproto SDK's `AsyncClient`, as an account with an app password.
+
+Sessions. The channel logs in once (`createSession`) and keeps the session (both tokens)
+in `Channel.memory`, so a restart reuses it. An access token about to expire is refreshed
+(`refreshSession`) before the post is sent, and the session remembered again (the refresh
+token rotates); an access token the server calls expired (400/401 ExpiredToken) is
+refreshed once and the call repeated. Only a refused refresh logs in again; a refused
+login pauses the channel. The SDK's own early refresh inside a call never fires, since
+the session is made fresh before each call.
+
+Exactly once. Each post is created under its delivery key as the record key (`rkey`):
+a key the PDS holds forever. After an ambiguous create (timeout, dropped connection, 5xx)
+the key is noted in memory, and the next try looks the record up (`getRecord`) before
+creating again; a create refused because the record exists is proof of delivery too.
+
+`channel_error` is the one place where the SDK's and httpx's errors become ours:
+
+    429 Too Many Requests           RateLimitedError (retry_after: until ratelimit-reset)
+    400/401 ExpiredToken            refresh the session once (internal), then AuthError
+    401/403 other                   AuthError
+    400 InvalidRequest, other 4xx   RejectedError (the server's message)
+    404 Not Found                   AuthError (no such endpoint: check api_base_url)
+    5xx                             AmbiguousError
+    could not connect               NotDeliveredError (refused, DNS, connect timeout)
+    read timeout, dropped, other    AmbiguousError
+
+Login and refresh never carry a post: their failures are NotDeliveredError at worst.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, Field
+
+from bot.config.channels import ChannelSettings
+from bot.config.types import EnvVarName, HttpBaseUrl, PositiveDuration, StrictBool, StrictStr
+from bot.errors import (
+    AmbiguousError,
+    AuthError,
+    ChannelError,
+    FetchError,
+    NotDeliveredError,
+    RateLimitedError,
+    RejectedError,
+)
+from bot.logs import log_event, redact, register_secrets
+from bot.offloop import in_thread
+from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.render.facets import LINK, bluesky_facets
+from bot.render.template import Span
+
+if TYPE_CHECKING:  # atproto is imported when a channel first talks to Bluesky
+    from atproto import AsyncClient
+
+__all__ = ["BlueskyChannel", "BlueskySettings", "channel_error"]
+
+POST = "app.bsky.feed.post"
+POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
+DEFAULT_PDS = "https://bsky.social"
+MAX_THUMB_BYTES = 1_000_000  # Bluesky's limit for an external embed's thumbnail
+THUMB_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+REFRESH_BEFORE = timedelta(minutes=5)  # refresh an access token this long before it expires
+SESSION_KEY = "session"
+UNSETTLED = "unsettled:{rkey}"  # a create under this key may have gone out
+
+_EXPIRED = ("ExpiredToken", "InvalidToken")
+_HANDLE = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*",
+                     re.IGNORECASE)
+_URL = re.compile(r"https?://\S+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
+
+T = TypeVar("T")
+
+
+def _handle(value: str) -> str:
+    handle = value.removeprefix("@").strip().lower()
+    if not _HANDLE.fullmatch(handle):
+        raise ValueError(f"{value!r} is not a Bluesky handle: write it as example.bsky.social")
+    return handle
+
+
+class BlueskySettings(ChannelSettings):
+    """A Bluesky account, through an app password (Settings → Privacy and security →
+    App passwords)."""
+
+    platform: Literal["bluesky"] = Field(description="Posts go to Bluesky.")
+    handle: Annotated[StrictStr, AfterValidator(_handle)] = Field(
+        description="The account's handle, e.g. example.bsky.social."
+    )
+    app_password_env: EnvVarName = Field(
+        "BLUESKY_APP_PASSWORD", description="Variable with an app password of the account."
+    )
+    api_base_url: HttpBaseUrl = Field(
+        DEFAULT_PDS, description="The account's PDS or entryway (default https://bsky.social)."
+    )
+    link_card: StrictBool = Field(
+        True, description="Show a card for the article's link (title, description, image)."
+    )
+    timeout: PositiveDuration = Field(
+        timedelta(seconds=30), description="Give up on a request after this long."
+    )
+
+    def secret_env_vars(self) -> dict[str, str]:
+        return {"app_password": self.app_password_env}
+
+    def destination(self) -> str:
+        return f"bluesky as @{self.handle}"
+
+
+class _ExpiredSession(Exception):
+    """The server refused the access token as expired or invalid: refresh, then repeat."""
+
+
+class BlueskyChannel(Channel):
+    """Posts to a Bluesky account: `handle` and an `app_password` for it; `api_base_url`
+    is its PDS (or the bsky.social entryway); `timeout` bounds each request, in seconds."""
+
+    def __init__(self, name: str, *, handle: str, app_password: str,
+                 api_base_url: str = DEFAULT_PDS, link_card: bool = True,
+                 timeout: float = 30.0) -> None:
+        register_secrets(app_password)
+        self.name = name
+        self.handle = handle.removeprefix("@")
+        self.api_base_url = api_base_url.rstrip("/")
+        self.link_card = link_card
+        self.timeout = timeout
+        self._password = app_password
+        self._client: AsyncClient | None = None
+        self._session: dict[str, str] | None = None
+
+    def __repr__(self) -> str:  # never show the password or the tokens
+        return f"BlueskyChannel({self.name!r}, handle={self.handle!r})"
+
+    async def send(self, post: OutgoingPost) -> Delivery:
+        if post.reply_to is not None:
+            raise RejectedError("this Bluesky channel does not post threads")
+        rkey = post.key or _new_rkey()
+        return await self._authorized(lambda client: self._deliver(client, post, rkey))
+
+    async def check(self) -> str:
+        session = await self._authorized(
+            lambda client: _call(client.com.atproto.server.get_session()))
+        return f"posts as @{session.handle}"
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.request.close()
+            self._client = None
+
+    # --- one post ----------------------------------------------------------------------------
+
+    async def _deliver(self, client: AsyncClient, post: OutgoingPost, rkey: str) -> Delivery:
+        """Create the record under `rkey`, unless an earlier, ambiguous try already did."""
+        from atproto import models
+
+        unsettled = UNSETTLED.format(rkey=rkey)
+        if await self.memory.recall(unsettled):
+            found = await self._existing(client, rkey)
+            if found is not None:
+                await self.memory.remember(unsettled, None)
+                return found
+        record = await self._record(client, post)
+        data = models.ComAtprotoRepoCreateRecord.Data(
+            repo=self._session["did"], collection=POST, rkey=rkey, record=record)
+        try:
+            created = await _call(client.com.atproto.repo.create_record(data), sending=True)
+        except RejectedError as exc:
+            if "already exist" not in str(exc).lower():
+                raise
+            found = await self._existing(client, rkey)  # proof: this key is taken, by us
+            if found is None:
+                raise AmbiguousError(f"{exc} (yet no record {rkey} is found)") from exc
+            await self.memory.remember(unsettled, None)
+            return found
+        except AmbiguousError:
+            await self.memory.remember(unsettled, "1")
+            raise
+        if post.key is not None and await self.memory.recall(unsettled):
+            await self.memory.remember(unsettled, None)
+        return Delivery(remote_id=created.uri, remote_url=self._post_url(rkey))
+
+    async def _existing(self, client: AsyncClient, rkey: str) -> Delivery | None:
+        """The post under `rkey`, when the PDS has it."""
+        from atproto import models
+
+        params = models.ComAtprotoRepoGetRecord.Params(
+            repo=self._session["did"], collection=POST, rkey=rkey)
+        try:
+            found = await _call(client.com.atproto.repo.get_record(params))
+        except RejectedError as exc:
+            if "RecordNotFound" in str(exc) or "not found" in str(exc).lower():
+                return None
+            raise AmbiguousError(f"could not look up record {rkey}: {exc}") from exc
+        log_event("bluesky.record_found", channel=self.name, rkey=rkey, uri=found.uri)
+        return Delivery(remote_id=found.uri, remote_url=self._post_url(rkey))
+
+    async def _record(self, client: AsyncClient, post: OutgoingPost) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "$type": POST,
+            "text": post.text,
+            "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace(
+                "+00:00", "Z"),
+        }
+        facets = post_facets(post.text, post.facets, post.url)
+        if facets:
+            record["facets"] = facets
+        if post.language:
+            record["langs"] = [post.language]
+        card = post.card if self.link_card else None
+        if card and card.get("uri"):
+            external = {"uri": card["uri"], "title": card.get("title") or "",
+                        "description": card.get("description") or ""}
+            image = card.get("image")
+            thumb = await self._thumbnail(client, image, post) if image else None
+            if thumb is not None:
+                external["thumb"] = thumb
+            record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
+        return record
+
+    async def _thumbnail(self, client: AsyncClient, image: str,
+                         post: OutgoingPost) -> dict[str, Any] | None:
+        """The card's image uploaded as a blob; None (logged) when it cannot be had."""
+        from bot.fetch import fetch
+
+        try:
+            fetched = await in_thread(fetch, image, timeout=self.timeout,
+                                      max_bytes=MAX_THUMB_BYTES, accept=THUMB_TYPES)
+        except FetchError as exc:
+            log_event("bluesky.thumb_skipped", channel=self.name, post=post.id,
+                      reason=exc.problem, image=image)
+            return None
+        mime = fetched.content_type or "image/jpeg"
+        try:
+            uploaded = await _call(client.com.atproto.repo.upload_blob(
+                fetched.body, headers={"Content-Type": mime}))
+        except (RejectedError, NotDeliveredError, AmbiguousError) as exc:
+            if isinstance(exc, RateLimitedError):
+                raise
+            log_event("bluesky.thumb_skipped", channel=self.name, post=post.id,
+                      reason=str(exc), image=image)
+            return None
+        return json.loads(uploaded.blob.model_dump_json(by_alias=True, exclude_none=True))
+
+    def _post_url(self, rkey: str) -> str:
+        return POST_URL.format(handle=self.handle, rkey=rkey)
+
+    # --- the session -------------------------------------------------------------------------
+
+    async def _authorized(self, call: Callable[[AsyncClient], Awaitable[T]]) -> T:
+        """`call` with a fresh session; once more after a refresh if the server says it
+        expired meanwhile (it refused the token: nothing was done)."""
+        client = await self._fresh_client()
+        try:
+            return await call(client)
+        except _ExpiredSession:
+            await self._refresh(client)
+            try:
+                return await call(client)
+            except _ExpiredSession:
+                raise AuthError(f"Bluesky refused a fresh session of @{self.handle} "
+                                f"({self.api_base_url}); resume the channel to log in "
+                                "again") from None
+
+    async def _fresh_client(self) -> AsyncClient:
+        """A client whose session is valid for a while: remembered, refreshed or new."""
+        client = self._atproto_client()
+        if self._session is None:
+            remembered = await self.memory.recall(SESSION_KEY)
+            session = _parse_session(remembered, self.handle, self.api_base_url)
+            if session is None:
+                await self._login(client)
+            else:
+                await self._use(client, session, remember=False)
+        if _expires_soon(self._session["access"]):
+            await self._refresh(client)
+        return client
+
+    async def _login(self, client: AsyncClient) -> None:
+        from atproto import models
+
+        data = models.ComAtprotoServerCreateSession.Data(
+            identifier=self.handle, password=self._password)
+        try:
+            answer = await _call(client.com.atproto.server.create_session(
+                data, ignore_session_check=True), login=True)
+        except AuthError as exc:
+            raise AuthError(
+                f"Bluesky refused the login of @{self.handle} ({exc}): check the handle and "
+                "the app password (Settings → Privacy and security → App passwords), then "
+                f"`excerpt-bot resume {self.name}`") from exc
+        log_event("bluesky.login", channel=self.name, handle=self.handle)
+        await self._use(client, _session_of(answer, self.api_base_url))
+
+    async def _refresh(self, client: AsyncClient) -> None:
+        """A new session from the refresh token; a new login when that is refused."""
+        headers = {"Authorization": f"Bearer {self._session['refresh']}"}
+        try:
+            answer = await _call(client.com.atproto.server.refresh_session(
+                headers=headers, ignore_session_check=True), login=True)
+        except (_ExpiredSession, AuthError, RejectedError):
+            log_event("bluesky.refresh_refused", channel=self.name, handle=self.handle)
+            self._session = None
+            await self.memory.remember(SESSION_KEY, None)
+            await self._login(client)
+            return
+        log_event("bluesky.session_refreshed", channel=self.name, handle=self.handle)
+        await self._use(client, _session_of(answer, self.api_base_url))
+
+    async def _use(self, client: AsyncClient, session: dict[str, str], *,
+                   remember: bool = True) -> None:
+        """Send with `session` from now on (and keep it, tokens rotate)."""
+        from atproto_client.client.session import Session
+
+        register_secrets(session["access"], session["refresh"])
+        self._session = session
+        client._session_dispatcher.set_session(Session(
+            handle=session["handle"], did=session["did"], access_jwt=session["access"],
+            refresh_jwt=session["refresh"], pds_endpoint=session["pds"]))
+        client.update_base_url(session["pds"])
+        if remember:
+            await self.memory.remember(SESSION_KEY, json.dumps(session))
+
+    def _atproto_client(self) -> AsyncClient:
+        if self._client is None:
+            import httpx
+            from atproto import AsyncClient
+            from atproto_client.request import AsyncRequest
+
+            request = AsyncRequest(timeout=httpx.Timeout(self.timeout))
+            self._client = AsyncClient(base_url=self.api_base_url, request=request)
+        return self._client
+
+
+def _new_rkey() -> str:
+    from bot.store.claim import new_delivery_key
+
+    return new_delivery_key()
+
+
+# --- the session's data ----------------------------------------------------------------------
+
+
+def _session_of(answer: Any, base_url: str) -> dict[str, str]:
+    """What to keep of a createSession/refreshSession answer; `pds` is where the account
+    lives (its DID document's service, when the answer has one), else `base_url`."""
+    from atproto_client.client.session import get_session_pds_endpoint
+
+    return {"handle": answer.handle, "did": answer.did, "access": answer.access_jwt,
+            "refresh": answer.refresh_jwt,
+            "pds": (get_session_pds_endpoint(answer) or base_url).rstrip("/"),
+            "base": base_url}
+
+
+def _parse_session(value: str | None, handle: str, base_url: str) -> dict[str, str] | None:
+    """A remembered session, if it is one for this account at this server."""
+    try:
+        session = json.loads(value) if value else None
+    except ValueError:
+        return None
+    keys = {"handle", "did", "access", "refresh", "pds", "base"}
+    if not isinstance(session, dict) or not keys <= session.keys():
+        return None
+    if session["base"] != base_url or session["handle"].lower() != handle.lower():
+        return None
+    return session
+
+
+def _expires_soon(jwt: str, *, now: float | None = None) -> bool:
+    """True when the access token's `exp` is near (or unreadable): refresh first."""
+    import base64
+
+    try:
+        payload = jwt.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        expires = float(claims["exp"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        return True
+    now = time.time() if now is None else now
+    return expires - now < REFRESH_BEFORE.total_seconds()
+
+
+# --- facets ----------------------------------------------------------------------------------
+
+
+def post_facets(text: str, facets: tuple[dict, ...], url: str | None) -> list[dict]:
+    """The post's facets: the renderer's when each lands exactly on what it names (the link
+    on its URL, a tag on its "#tag"), else computed here for every URL and hashtag."""
+    if facets and all(_lands(text, facet) for facet in facets):
+        return [dict(facet) for facet in facets]
+    spans = [Span("url", m.start(), m.end()) for m in _URL.finditer(text)]
+    tags = [Span("hashtags", m.start(), m.end()) for m in re.finditer(r"(?<!\S)#\w+", text)]
+    return list(bluesky_facets(text, tuple(spans + tags)))
+
+
+def _lands(text: str, facet: dict) -> bool:
+    data = text.encode("utf-8")
+    try:
+        index, [feature] = facet["index"], facet["features"]
+        piece = data[index["byteStart"]:index["byteEnd"]].decode("utf-8")
+    except (KeyError, TypeError, ValueError):
+        return False
+    if feature.get("$type") == LINK:
+        return piece == feature.get("uri")
+    return piece == f"#{feature.get('tag')}"
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+async def _call(request: Awaitable[T], *, sending: bool = False, login: bool = False) -> T:
+    """Await one SDK call, its errors translated to ours (`_ExpiredSession` to refresh)."""
+    import httpx
+    from atproto_core.exceptions import AtProtocolError
+
+    try:
+        return await request
+    except (AtProtocolError, httpx.HTTPError) as exc:
+        error = channel_error(exc)
+        if isinstance(error, _ExpiredSession):
+            raise error from exc
+        if (login or not sending) and isinstance(error, AmbiguousError):
+            # Nothing was posted by this call: a failed login or lookup delivered nothing.
+            raise (NotDeliveredError(str(error)) if login else error) from exc
+        raise error from exc
+
+
+def channel_error(exc: Exception) -> ChannelError | _ExpiredSession:
+    """The `ChannelError` that says what `exc` (from atproto or httpx) means for a post."""
+    import httpx
+    from atproto_client import exceptions as ex
+
+    if isinstance(exc, ex.RequestErrorBase) and exc.response is not None:
+        return _http_error(exc)
+    cause = exc.__cause__ if isinstance(exc, ex.RequestErrorBase) else exc
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return NotDeliveredError(f"could not connect to Bluesky: {_one_line(cause)}")
+    if isinstance(cause, httpx.TimeoutException):
+        return AmbiguousError(f"no answer from Bluesky in time, the post may be out "
+                              f"({_one_line(cause)})")
+    return AmbiguousError(f"the request to Bluesky failed, the post may be out: "
+                          f"{_one_line(cause or exc)}")
+
+
+def _http_error(exc: Any) -> ChannelError | _ExpiredSession:
+    from atproto_client import exceptions as ex
+    from atproto_client.models.common import XrpcError
+
+    response = exc.response
+    status = response.status_code
+    content = response.content
+    code = content.error if isinstance(content, XrpcError) else None
+    message = content.message if isinstance(content, XrpcError) else None
+    said = redact(f"{status} {code or ''}{': ' if code and message else ''}{message or ''}")
+    said = said.strip()
+    if code in _EXPIRED and status in (400, 401):
+        return _ExpiredSession(said)
+    if isinstance(exc, ex.RateLimitExceededError) or status == 429:
+        return RateLimitedError(f"Bluesky's rate limit: {said}",
+                                retry_after=_seconds_until_reset(exc))
+    if status in (401, 403):
+        return AuthError(f"Bluesky refused the credentials: {said}")
+    if status == 404:
+        return AuthError(f"{said} (no such endpoint at Bluesky: check api_base_url)")
+    if status >= 500:
+        return AmbiguousError(f"{said} (Bluesky failed, the post may be out)")
+    return RejectedError(f"Bluesky refused the post: {said}")
+
+
+def _seconds_until_reset(exc: Any, *, now: float | None = None) -> float | None:
+    """How long until the window resets (`ratelimit-reset`, epoch seconds; or
+    `retry-after`); None when the answer does not say."""
+    headers = exc.response.headers
+    now = time.time() if now is None else now
+    try:
+        reset = float(headers["ratelimit-reset"])
+    except (KeyError, ValueError):
+        retry_after = getattr(exc, "retry_after", None)
+        return None if retry_after is None else max(1.0, float(retry_after))
+    return max(1.0, reset - now + 1.0)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return redact(text)
+
+
+def connect(settings: BlueskySettings, secrets: Mapping[str, str]) -> BlueskyChannel:
+    return BlueskyChannel(settings.name, handle=settings.handle,
+                          app_password=secrets["app_password"],
+                          api_base_url=settings.api_base_url, link_card=settings.link_card,
+                          timeout=settings.timeout.total_seconds())
+
+
+PLATFORM = Platform(
+    name="bluesky",
+    settings=BlueskySettings,
+    connect=connect,
+    profile="bluesky",
+    summary="an account, with an app password (atproto)",
+    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
+                              link_cards=True),
+    quotas=Quotas(note="5,000 record points an hour (a post is 3), 30 logins in 5 minutes"),
+    literal_secrets={"app_password": "app_password_env", "password": "app_password_env"},
+    example="""\
+# A Bluesky account: an app password (Settings → Privacy and security → App passwords)
+# exported as BLUESKY_APP_PASSWORD.
+# [channels.sky]
+# platform = "bluesky"
+# handle = "example.bsky.social"
+# schedule = { every = "3h" }
+# link_card = true                       # a card for the article's link
+""",
+)
