@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
 import re
 import sys
 from datetime import UTC, datetime
@@ -147,8 +146,11 @@ def setup_logging(*, level: str = "info", fmt: str = "text", file: Path | None =
     formatter: logging.Formatter = JsonFormatter() if fmt == "json" else TextFormatter()
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if file is not None:
+        # Imported here, not by every command that only redacts (status).
+        from logging.handlers import WatchedFileHandler
+
         file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.WatchedFileHandler(file, encoding="utf-8"))
+        handlers.append(WatchedFileHandler(file, encoding="utf-8"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

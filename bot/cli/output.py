@@ -1,6 +1,7 @@
 """How listings leave the CLI: rich tables for people, plain JSON for programs.
 
-Table cells are `Text`, never markup: an article titled "[bold]" prints as written.
+Table cells are `Text`, never markup: an article titled "[bold]" prints as written. rich
+is imported when a table is made: `--json` output never pays for it.
 """
 
 from __future__ import annotations
@@ -8,13 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 NOTHING = "—"
 
@@ -57,6 +57,9 @@ def local_time(value: datetime | None, zone: tzinfo | None = None) -> str:
 
 def make_table(*columns: str, title: str | None = None) -> Table:
     """A table of `columns`; a name ending in "!" never wraps (ids, states, counts)."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold",
                   box=box.SIMPLE_HEAD, pad_edge=False)
     for column in columns:
@@ -66,10 +69,15 @@ def make_table(*columns: str, title: str | None = None) -> Table:
 
 
 def add_row(table: Table, cells: Iterable[Any]) -> None:
+    from rich.text import Text
+
     table.add_row(*(Text(NOTHING if cell is None else str(cell)) for cell in cells))
 
 
 def print_table(table: Table, footer: Sequence[str] = ()) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(highlight=False)
     console.print(table)
     for line in footer:
