@@ -32,11 +32,11 @@ from bot.dispatch import Dispatcher
 from bot.errors import UserError
 from bot.feeds.jobs import FeedJobs
 from bot.library import queue_existing, scan_library
-from bot.logs import log_event, register_url_secrets, setup_logging
+from bot.logs import log_event, redact, register_url_secrets, setup_logging
 from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
-from bot.runtime import render_for
+from bot.runtime import remembered, render_for
 from bot.slots import channel_triggers, enabled_channels, next_slots
 from bot.stepped import SteppedClock, SteppedScheduler
 from bot.store import Store
@@ -123,6 +123,7 @@ class Daemon:
             with store.daemon_lock():
                 self.store = store
                 self.db = AsyncStore(store)
+                await self._start_channels(channels)
                 self._apply(config, channels)
                 yield
         finally:
@@ -221,6 +222,9 @@ class Daemon:
         self._apply(config, channels)
         self._stamps.clear()  # channels or templates may have changed: read every file again
         loop = asyncio.get_running_loop()
+        # What the new channels learn goes to their memory: rendering uses it from the next
+        # start or reload on (until then, what they learned before).
+        self._background_work(loop.create_task(self._start_channels(channels)))
         for channel in old.values():
             self._background_work(loop.create_task(channel.aclose()))
         if self.scheduler is not None:
@@ -271,10 +275,28 @@ class Daemon:
                   changed=report.changed, unchanged=report.unchanged, removed=report.removed,
                   failed=len(report.failed), queued=report.queued)
 
-    def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
-        assert self.store is not None and self.db is not None
+    async def _start_channels(self, channels: dict[str, Channel]) -> None:
+        """Each channel learns what it needs from its platform (a server's limits) into
+        its memory, before the first scan queues for it."""
+        self._give_memory(channels)
+        results = await asyncio.gather(*(channel.start() for channel in channels.values()),
+                                       return_exceptions=True)
+        for name, result in zip(channels, results, strict=True):
+            if isinstance(result, Exception):  # a bug in an adapter: it posts all the same
+                log_event("channel.start_failed", level=logging.ERROR, channel=name,
+                          error=redact(f"{type(result).__name__}: {result}"))
+
+    def _give_memory(self, channels: dict[str, Channel]) -> None:
+        assert self.db is not None
         for name, channel in channels.items():
             channel.memory = StoredMemory(self.db, name, self.clock)
+
+    def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
+        """Run `config` and `channels`: its channels' settings as their memory completes
+        them (`bot.runtime.remembered`), so queueing and rendering use what they learned."""
+        assert self.store is not None and self.db is not None
+        self._give_memory(channels)
+        config = remembered(config, self.store.recall)
         self.config = config
         self.channels = channels
         enabled = enabled_channels(config)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
+from bot.config import Config
 from bot.errors import RenderError
 from bot.excerpt import Excerpt
 from bot.pipeline import excerpts_for
@@ -16,8 +19,18 @@ THREAD_SEPARATOR = "\n\n"  # between a thread's parts in the text people read
 
 
 def profile_for(channel: ChannelConfig) -> Profile:
-    """How the channel's posts are rendered and counted."""
-    return PROFILES[channel.profile_name]
+    """How the channel's posts are rendered and counted: its platform's profile, as its
+    settings adapt it (a Mastodon instance's own limits)."""
+    return channel.render_profile(PROFILES[channel.profile_name])
+
+
+def remembered(config: Config, recall: Callable[[str, str], str | None]) -> Config:
+    """`config` with each channel's settings completed by what its channel learned from
+    the platform and keeps in its memory (`recall(channel, key)`; `with_memory`): what the
+    daemon queues and renders with, and `preview --channel` shows."""
+    channels = {name: channel.with_memory(partial(recall, name))
+                for name, channel in config.channels.items()}
+    return config.model_copy(update={"channels": channels})
 
 
 def utm_for(channel: ChannelConfig) -> UtmParams | None:

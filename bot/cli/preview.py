@@ -107,7 +107,20 @@ def _channel(name: str | None, config_path: Path | None, *, platform: str | None
                         f'"{name}" decide (thread, thread_length); drop --thread')
     from bot.cli.configured import configured_channel, load_config_or_fail
 
-    return configured_channel(load_config_or_fail(config_path), name)
+    return configured_channel(_as_the_daemon_has_it(load_config_or_fail(config_path)), name)
+
+
+def _as_the_daemon_has_it(config):
+    """`config` with what its channels learned and keep in the database (a Mastodon
+    instance's limits), as the daemon renders with it; as it is when there is no database."""
+    database = config.bot.database
+    if "://" not in str(database) and not Path(database).exists():
+        return config
+    from bot.runtime import remembered
+    from bot.store import Store
+
+    with Store.open(config.bot.database) as store:
+        return remembered(config, store.recall)
 
 
 def _article(source: str, url: str | None) -> Article:
@@ -166,8 +179,10 @@ def _show_channel(console: Console, title: str, channel: ChannelConfig,
         what = f"{len(shown)} posts"
     else:
         what = f"a thread of {len(shown[0]['parts'])} posts" if shown else "no thread"
+    from bot.runtime import profile_for
+
     header = (f"{title} — {what} for channel {channel.name} as the daemon sends them "
-              f"({channel.profile_name}, limit {PROFILES[channel.profile_name].limit})")
+              f"({channel.profile_name}, limit {profile_for(channel).limit})")
     console.print(Text(header, style="bold"), soft_wrap=True)
     for number, entry in enumerate(shown, 1):
         if "parts" not in entry:

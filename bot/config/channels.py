@@ -6,9 +6,10 @@ takes (`ChannelSettings`). Each platform module (`bot.platforms.<name>`) subclas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -32,6 +33,9 @@ from bot.config.types import (
     StrictStr,
     TimeZoneName,
 )
+
+if TYPE_CHECKING:
+    from bot.render import Profile
 
 __all__ = ["ChannelSettings", "FrozenModel", "Schedule", "Schedules", "Utm"]
 
@@ -196,6 +200,17 @@ class ChannelSettings(FrozenModel):
     def secret_env_vars(self) -> dict[str, str]:
         """The secrets the channel needs, each mapped to the variable that holds it."""
         return {}
+
+    def render_profile(self, profile: Profile) -> Profile:
+        """The profile its posts are rendered and counted with, given its platform's
+        (`profile_name`): that one, unless a setting changes it (a server's own limits)."""
+        return profile
+
+    def with_memory(self, recall: Callable[[str], str | None]) -> Self:
+        """These settings with what its channel learned from the platform and kept in its
+        memory (`recall(key)`, e.g. a server's limits) where rendering needs it: the daemon
+        and `preview --channel` render with these. Unchanged unless a platform says so."""
+        return self
 
     def destination(self) -> str:
         """Where its posts go, in a few words (`check` prints it)."""

@@ -117,6 +117,10 @@ class Channel(ABC):
     async def check(self) -> str:
         """Verify credentials and destination; return who posts where, in a few words."""
 
+    async def start(self) -> None:  # noqa: B027  (optional hook; most channels learn nothing)
+        """Learn what sending needs from the platform before the first slot (a server's
+        limits) and keep it in `memory`; never raises (what it cannot learn, it logs)."""
+
     async def aclose(self) -> None:  # noqa: B027  (optional hook; most channels hold nothing)
         """Release connections. The default holds nothing to release."""
 

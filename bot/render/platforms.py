@@ -6,8 +6,10 @@ Length is counted the way each platform counts it, never approximately:
                must be `valid` by twitter-text (no U+FFFE/U+FEFF/U+FFFF)
     telegram   UTF-16 code units of the visible text (HTML parse mode: tags removed, entities
                decoded); 4096 for a message, 1024 for a caption (`TELEGRAM_CAPTION`)
-    mastodon   characters, every http(s) URL counting 23 (Mastodon's own rule; it counts
-               grapheme clusters, of which code points are a safe upper bound)
+    mastodon   characters, every http(s) URL counting 23 and a mention @user@domain as
+               @user (Mastodon's own rule; it counts grapheme clusters, of which code
+               points are a safe upper bound); an instance's own limits and a content
+               warning through `mastodon_profile`
     bluesky    extended grapheme clusters (300), and at most 3000 UTF-8 bytes
     discord    a message's content: 2000, counted in UTF-16 code units (never fewer than the
                characters Discord counts, whichever way it counts them)
@@ -22,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import regex
 from twitter_text import ParsedResult, extract_urls_with_indices, parse_tweet
@@ -123,11 +125,40 @@ def telegram_length(payload: str) -> int:
     return utf16_length(visible_text(payload))
 
 
-def mastodon_length(text: str) -> int:
-    """Characters, with every http(s) URL counted as 23, as Mastodon's length validator does."""
+# Mastodon's Account::MENTION_RE: a mention counts as its username alone, without the domain.
+_MASTODON_MENTION = re.compile(
+    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?", re.IGNORECASE
+)
+MASTODON_LIMIT = 500
+MASTODON_EXCERPT_MAX = 1000  # posts stay short on an instance that allows 5,000 or more
+
+
+def mastodon_length(text: str, *, url_weight: int = URL_WEIGHT) -> int:
+    """Characters as Mastodon's length validator counts them: every http(s) URL as
+    `url_weight` (the instance's `characters_reserved_per_url`), `@user@domain` as `@user`."""
     urls = extract_urls_with_indices(text, extract_urls_without_protocol=False)
-    raw = sum(end - start for start, end in (url["indices"] for url in urls))
-    return len(text) - raw + URL_WEIGHT * len(urls)
+    pieces, position = [], 0
+    for start, end in (url["indices"] for url in urls):
+        pieces.append(_MASTODON_MENTION.sub(r"@\1", text[position:start]))
+        position = end
+    pieces.append(_MASTODON_MENTION.sub(r"@\1", text[position:]))
+    return sum(map(len, pieces)) + url_weight * len(urls)
+
+
+@lru_cache(maxsize=64)
+def mastodon_profile(max_characters: int = MASTODON_LIMIT, url_weight: int = URL_WEIGHT,
+                     spoiler_text: str = "") -> Profile:
+    """The Mastodon profile for an instance's own limits (`max_characters`,
+    `characters_reserved_per_url`) and a content warning, which Mastodon counts within the
+    limit. The same arguments give the same profile (cut keys compare profiles)."""
+    if (max_characters, url_weight, spoiler_text) == (MASTODON_LIMIT, URL_WEIGHT, ""):
+        return MASTODON
+    return replace(
+        MASTODON,
+        limit=max(0, max_characters - grapheme_length(spoiler_text)),
+        measure=partial(mastodon_length, url_weight=url_weight),
+        excerpt_max=min(max_characters * 4 // 5, MASTODON_EXCERPT_MAX),
+    )
 
 
 def grapheme_length(text: str) -> int:
@@ -211,7 +242,7 @@ TELEGRAM = Profile(
 TELEGRAM_CAPTION = replace(TELEGRAM, name="telegram_caption", limit=1024)
 MASTODON = Profile(
     name="mastodon",
-    limit=500,
+    limit=MASTODON_LIMIT,
     unit="characters",
     measure=mastodon_length,
     excerpt_max=400,
