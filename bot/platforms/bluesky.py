@@ -66,7 +66,9 @@ POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
 DEFAULT_PDS = "https://bsky.social"
 MAX_THUMB_BYTES = 1_000_000  # Bluesky's limit for an external embed's thumbnail
 THUMB_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
-REFRESH_BEFORE = timedelta(minutes=5)  # refresh an access token this long before it expires
+# Refresh an access token this long before it expires: before the SDK would (15 minutes),
+# so that a refresh never happens inside the call that creates a post.
+REFRESH_BEFORE = timedelta(minutes=20)
 SESSION_KEY = "session"
 UNSETTLED = "unsettled:{rkey}"  # a create under this key may have gone out
 
@@ -152,6 +154,7 @@ class BlueskyChannel(Channel):
         if self._client is not None:
             await self._client.request.close()
             self._client = None
+            self._session = None  # recalled from memory with the next client
 
     # --- one post ----------------------------------------------------------------------------
 
@@ -334,7 +337,17 @@ class BlueskyChannel(Channel):
 
             request = AsyncRequest(timeout=httpx.Timeout(self.timeout))
             self._client = AsyncClient(base_url=self.api_base_url, request=request)
+            self._client.on_session_change(self._sdk_session_changed)
         return self._client
+
+    async def _sdk_session_changed(self, event: Any, session: Any) -> None:
+        """Should the SDK refresh the session itself after all, keep what it got."""
+        if self._session is None or session.refresh_jwt == self._session["refresh"]:
+            return
+        await self._use(self._client, {
+            "handle": session.handle, "did": session.did, "access": session.access_jwt,
+            "refresh": session.refresh_jwt, "pds": self._session["pds"],
+            "base": self.api_base_url})
 
 
 def _new_rkey() -> str:
