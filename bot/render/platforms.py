@@ -25,11 +25,14 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
 import regex
-from twitter_text import ParsedResult, extract_urls_with_indices, parse_tweet
 
 from bot.render.telegram_html import visible_text
+
+if TYPE_CHECKING:
+    from twitter_text import ParsedResult
 
 URL_WEIGHT = 23
 BLUESKY_MAX_BYTES = 3000
@@ -39,7 +42,16 @@ _GRAPHEME = regex.compile(r"\X")
 @lru_cache(maxsize=1024)
 def _parsed_tweet(text: str) -> ParsedResult:
     # Measuring and validating the same candidate would otherwise parse it twice.
-    return parse_tweet(text)
+    return _twitter_text().parse_tweet(text)
+
+
+def _twitter_text():
+    """twitter-text, imported on first use: its import (its URL and emoji patterns, and
+    pkg_resources) costs more than all of `excerpt-bot status`, which reads the platform
+    modules (and so this one, through Bluesky's facets) but never measures a post."""
+    import twitter_text
+
+    return twitter_text
 
 
 # twitter-text v3 weighs these code points 1 and all others 2 (config/v3.json ranges).
@@ -77,7 +89,7 @@ def _url_adjustment(token: str, at_start: bool) -> int:
     """
     context = "" if at_start else " "
     adjustment = 0
-    for url in extract_urls_with_indices(context + token):
+    for url in _twitter_text().extract_urls_with_indices(context + token):
         start, end = url["indices"]
         adjustment += URL_WEIGHT - _weight((context + token)[start:end])
     return adjustment
@@ -136,7 +148,7 @@ MASTODON_EXCERPT_MAX = 1000  # posts stay short on an instance that allows 5,000
 def mastodon_length(text: str, *, url_weight: int = URL_WEIGHT) -> int:
     """Characters as Mastodon's length validator counts them: every http(s) URL as
     `url_weight` (the instance's `characters_reserved_per_url`), `@user@domain` as `@user`."""
-    urls = extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    urls = _twitter_text().extract_urls_with_indices(text, extract_urls_without_protocol=False)
     pieces, position = [], 0
     for start, end in (url["indices"] for url in urls):
         pieces.append(_MASTODON_MENTION.sub(r"@\1", text[position:start]))
