@@ -24,6 +24,7 @@ from bot.runtime import profile_for
 from tests.fakes.mastodon_api import (
     DOMAIN,
     TOKEN,
+    Answer,
     FakeMastodon,
     dropped,
     forbidden,
@@ -129,6 +130,13 @@ def test_check_with_a_wrong_token_is_one_clear_line(mastodon_api):
     ch = MastodonChannel("toot", instance=mastodon_api.url, access_token="wrong-token-0a1b2c")
     with pytest.raises(AuthError, match=r"^401 Unauthorized: The access token is invalid"):
         run(ch.check)
+
+
+def test_check_with_a_token_that_may_not_read_the_account_says_which_scope(mastodon_api):
+    mastodon_api.script(Answer(403, {"error": "This action is outside the authorized scopes"}))
+    with pytest.raises(AuthError, match=r"^403 Forbidden: This action is outside the "
+                       r"authorized scopes \(.*read:accounts"):
+        run(channel(mastodon_api).check)
 
 
 def test_settings_render_to_the_limits_the_channel_kept(big_instance):

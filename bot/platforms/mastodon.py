@@ -191,7 +191,13 @@ class MastodonChannel(Channel):
 
     async def check(self) -> str:
         client = self._mastodon()
-        me = await self._call(client.account_verify_credentials)
+        try:
+            me = await self._call(client.account_verify_credentials)
+        except AuthError as exc:
+            if not str(exc).startswith("403"):
+                raise
+            raise AuthError(f"{str(exc).split(' (')[0]} (`check --online` reads the account: "
+                            "give the application the read:accounts scope too)") from exc
         limits = await self.read_limits()
         return (f"posts as @{me['username']}@{limits.domain} "
                 f"({limits.max_characters} characters)")
