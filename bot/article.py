@@ -34,6 +34,7 @@ class Article:
     disclaimer: str | None = None
     ai_label: str | None = None
     boilerplate: tuple[str, ...] = field(default=(), repr=False)
+    image: str | None = None  # the article's image, an absolute URL (front matter, og:image)
 
     @property
     def content_hash(self) -> str:

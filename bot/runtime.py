@@ -101,7 +101,8 @@ def _card(channel: ChannelConfig, article: Article, link: str) -> dict[str, str 
     """The link card's data, where the platform shows one (the platform draws it)."""
     if not PLATFORMS[channel.platform].capabilities.link_cards:
         return None
-    return {"uri": link, "title": article.title, "description": article.paragraphs[0][:300]}
+    return {"uri": link, "title": article.title, "description": article.paragraphs[0][:300],
+            "image": article.image}
 
 
 def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:

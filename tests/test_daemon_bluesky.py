@@ -94,3 +94,33 @@ def test_a_refused_app_password_pauses_the_channel(tmp_path, bluesky_api, capfd)
     assert [e["reason"] for e in events(log, "slot.skipped")] == ["paused"] * 2
     assert bluesky_api.calls("createSession") == 1 and bluesky_api.records == {}
     assert revoked not in log.read_text(encoding="utf-8") + out + err
+
+
+def with_image(config, image: str) -> None:
+    """Give the example article (the config's posts_dir copy) a front matter `image`."""
+    [article] = (config.parent / "posts").iterdir()
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\ntags:", f"\nimage: {image}\ntags:", 1), encoding="utf-8")
+
+
+def test_the_link_card_carries_the_article_image_as_its_thumbnail(tmp_path, bluesky_api):
+    config = sky_config(tmp_path, bluesky_api)
+    with_image(config, f"{bluesky_api.url}/img/small.png")
+    in_process(config, until=T0 + hours(1), environ=SECRETS)
+    assert len(bluesky_api.records) == 2 and bluesky_api.invalid == []
+    for record in bluesky_api.records.values():
+        thumb = record["value"]["embed"]["external"]["thumb"]
+        assert thumb["mimeType"] == "image/png" and thumb["ref"]["$link"] in bluesky_api.blobs
+
+
+def test_an_article_image_too_big_for_a_thumbnail_is_skipped_and_the_post_goes(
+    tmp_path, bluesky_api
+):
+    config = sky_config(tmp_path, bluesky_api)
+    with_image(config, f"{bluesky_api.url}/img/huge.png")
+    in_process(config, until=T0, environ=SECRETS)
+    [record] = bluesky_api.records.values()
+    assert "thumb" not in record["value"]["embed"]["external"]
+    [skipped] = events(tmp_path / "var/bot.log", "bluesky.thumb_skipped")
+    assert "too large" in skipped["reason"] and skipped["channel"] == "sky"
+    assert bluesky_api.calls("uploadBlob") == 0

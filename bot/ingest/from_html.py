@@ -84,6 +84,7 @@ def parse_html(text: str, source: str) -> Parsed:
         date=text_value(document.date),
         tags=tag_values(document.tags, document.categories),
         language=_language(tree),
+        image=_image(tree),
     )
     return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0) for lv, t in blocks))
 
@@ -97,6 +98,17 @@ def _language(tree: HtmlElement) -> str | None:
     locale = next((meta.get("content") for meta in tree.iter("meta")
                    if (meta.get("property") or "").lower() == "og:locale"), None)
     return language_value(locale)
+
+
+def _image(tree: HtmlElement) -> str | None:
+    """The page's image for link cards: og:image, else twitter:image."""
+    found = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or "").lower()
+        if name in ("og:image", "og:image:url", "twitter:image") and name not in found:
+            found[name] = text_value(meta.get("content"))
+    return next((found[n] for n in ("og:image", "og:image:url", "twitter:image")
+                 if found.get(n)), None)
 
 
 def _web_url(url: object) -> str | None:

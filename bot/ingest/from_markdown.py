@@ -83,6 +83,7 @@ def parse_markdown(text: str, source: str) -> Parsed:
         tags=tag_values(*(fields.get(k) for k in _TAG_KEYS)),
         language=next((lang for k in ("lang", "language", "locale")
                        if (lang := language_value(fields.get(k)))), None),
+        image=_scalar(fields, "image", source),
     )
     return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0) for level, text in blocks))
 

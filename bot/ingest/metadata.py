@@ -30,6 +30,7 @@ class Metadata:
     date: str | None = None
     tags: tuple[str, ...] = ()
     language: str | None = None
+    image: str | None = None  # as the source names it (may be relative to the article's URL)
 
 
 @dataclass(frozen=True, slots=True)

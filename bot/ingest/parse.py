@@ -8,6 +8,7 @@ from the canonical URL when there is one, else from `id_path` (default: `source`
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urljoin
 
 from bot.article import Article, article_id
 from bot.errors import ArticleError
@@ -89,7 +90,16 @@ def parse_article(
         disclaimer=separated.disclaimer,
         ai_label=separated.ai_label,
         boilerplate=separated.boilerplate,
+        image=_image_url(meta.image, article_url),
     )
+
+
+def _image_url(image: str | None, article_url: str | None) -> str | None:
+    """The image as an absolute http(s) URL (resolved against the article's), or None."""
+    if not image:
+        return None
+    resolved = urljoin(article_url, image) if article_url else image
+    return resolved if is_web_url(resolved) else None
 
 
 def _no_body_problem(boilerplate_blocks: int) -> str:
