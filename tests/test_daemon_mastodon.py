@@ -49,15 +49,15 @@ schedule = {{ every = "1h" }}
 """, bot='log_level = "debug"')
 
 
-def queued_for(config) -> list:
-    """The excerpts the daemon queues on `toot` from the example article: cut for the
+def queued_for(config, channel: str = "toot") -> list:
+    """The excerpts the daemon queues on `channel` from the example article: cut for the
     limits the channel keeps in the database (as the daemon and preview read them)."""
     loaded = load_config(config)
     with Store.open(loaded.bot.database) as store:
         loaded = remembered(loaded, store.recall)
     [path] = loaded.bot.posts_dir.iterdir()
     article = load_article(path.resolve(), id_path=path.name)
-    return channel_excerpts(loaded.channels["toot"], article)
+    return channel_excerpts(loaded.channels[channel], article)
 
 
 def sent(tmp_path) -> list:
@@ -174,3 +174,31 @@ def test_check_online_names_the_account_the_instance_and_its_limit(tmp_path, ins
     assert line.startswith("excerpt-bot: error: toot: 401 Unauthorized: The access token is "
                            "invalid")
     assert "revoked-token-5e6f7a" not in wrong.stdout + wrong.stderr
+
+
+def test_two_instances_in_one_daemon_each_get_excerpts_cut_for_their_own_room(tmp_path,
+                                                                               instances):
+    big, small = instances
+    config = write_config(tmp_path, f"""
+[channels.big]
+platform = "mastodon"
+instance = "{big.url}"
+schedule = {{ every = "1h" }}
+
+[channels.small]
+platform = "mastodon"
+instance = "{small.url}"
+schedule = {{ every = "1h" }}
+""")
+    in_process(config, until=T0 + hours(24), environ=SECRETS)
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        assert store.history(status="failed") == []
+        assert len(store.history(channel="big", status="sent")) == len(big.texts) >= 5
+        assert len(store.history(channel="small", status="sent")) == len(small.texts) >= 5
+    for name, fake in (("big", big), ("small", small)):  # whole excerpts, none cut short
+        excerpts = [e.text for e in queued_for(config, name)]
+        assert len(fake.texts) == len(excerpts)
+        assert all(any(e in text for e in excerpts) for text in fake.texts), name
+    big_lengths = [countable_length(t, "", big.url_chars) for t in big.texts]
+    small_lengths = [countable_length(t, "", small.url_chars) for t in small.texts]
+    assert max(big_lengths) > 500 and max(small_lengths) <= 300
