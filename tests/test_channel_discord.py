@@ -29,7 +29,7 @@ from tests.daemon_support import restored_logging, write_config
 from tests.dispatch_support import T0, Clock, make_dispatcher, run_slots, stored
 from tests.fakes import discord_api as fake
 from tests.fakes.discord_api import discord_api_fixture  # noqa: F401  (`discord_api`)
-from tests.fakes.webhook import dropped, slow
+from tests.fakes.webhook import dropped, error, slow
 
 ARTICLE = PROJECT / "posts" / "unveiling-cytokines.md"
 
@@ -106,17 +106,22 @@ def test_rate_limit_is_waited_out_and_the_post_goes_once(store, discord_api, ans
     assert outcomes(store, only(store, "sent").id) == ["RateLimitedError", "sent"]
 
 
-@pytest.mark.parametrize("answer", [fake.unknown_webhook(), fake.unauthorized()],
-                         ids=["404-deleted", "401-token"])
-def test_a_deleted_webhook_pauses_the_channel_and_keeps_the_posts(store, discord_api, answer):
+@pytest.mark.parametrize(("answer", "shown"), [
+    (fake.unknown_webhook(), "404 Unknown Webhook"),
+    (fake.unauthorized(), "401 Invalid Webhook Token"),
+    (error(405, {"message": "405: Method Not Allowed", "code": 0}), "405: Method Not Allowed"),
+    (error(301, "", headers={"Location": "https://discord.com/api/webhooks/1/" + fake.TOKEN}),
+     "301 Moved Permanently")],
+    ids=["404-deleted", "401-token", "405-not-a-webhook", "301-redirect"])
+def test_a_deleted_webhook_pauses_the_channel_and_keeps_the_posts(store, discord_api, answer,
+                                                                  shown):
     queued = store.queue_depths()["dc"]
     discord_api.script(answer)
     assert dispatch(store, discord_api, times=2) == ["paused", "paused"]
     state = store.channel_state("dc")
-    assert state.paused
-    assert "Unknown Webhook" in state.paused_reason or "Invalid Webhook Token" in \
-        state.paused_reason
+    assert state.paused and shown in state.paused_reason
     assert "DISCORD_WEBHOOK_URL" in state.paused_reason  # where to put a new one
+    assert fake.TOKEN not in state.paused_reason
     assert len(discord_api.requests) == 1  # a paused channel sends nothing more
     assert store.queue_depths() == {"dc": queued, "other": queued}
 

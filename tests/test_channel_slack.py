@@ -132,6 +132,13 @@ def test_a_webhook_that_is_gone_pauses_the_channel(store, slack_api, reason):
     assert store.queue_depths() == {"sl": queued, "other": queued}
 
 
+def test_a_url_that_is_no_webhook_pauses_rather_than_failing_each_post(store, slack_api):
+    slack_api.script(error(302, "", headers={"Location": "https://slack.com/"}))
+    assert dispatch(store, slack_api, times=2) == ["paused", "paused"]
+    assert "302 Found" in store.channel_state("sl").paused_reason
+    assert store.history(channel="sl", status="failed") == []
+
+
 @pytest.mark.parametrize("reason", ["invalid_payload", "too_many_attachments"])
 def test_a_refused_post_fails_with_slacks_error_and_the_next_goes(store, slack_api, reason):
     slack_api.script(error(400, reason))

@@ -13,6 +13,7 @@ unfurls the article's link by itself, so no embed is sent.
     429 Too Many Requests         RateLimitedError (retry_after: the JSON body's, else the
                                   Retry-After header)
     401, 403, 404 Unknown Webhook AuthError: the webhook was deleted or its URL is wrong
+    405, 3xx (not a webhook URL)  AuthError (a redirect is not followed: a post is no GET)
     400 and other 4xx             RejectedError with Discord's message (and the field's)
     5xx, or another status        AmbiguousError: a webhook takes no idempotency key
     could not connect             NotDeliveredError            (bot.platforms._webhook)
@@ -108,7 +109,7 @@ class DiscordChannel(Channel):
             seconds = retry_after(response, _DEFAULT_WAIT)
             return RateLimitedError(f"Discord rate limit: retry in {seconds:g}s",
                                     retry_after=seconds)
-        if status in (401, 403, 404):
+        if status in (401, 403, 404, 405) or 300 <= status < 400:  # 3xx, 405: not a webhook
             return AuthError(
                 f"Discord refused the webhook ({status} {reason}): it was deleted or its URL "
                 f"is wrong; create a webhook in the channel's Integrations settings and put "

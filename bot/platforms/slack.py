@@ -11,8 +11,8 @@ error) become ours:
 
     429                                   RateLimitedError (retry_after: Retry-After)
     invalid_token, no_service, no_team, channel_not_found, channel_is_archived,
-    action_prohibited, posting_to_general_channel_denied; any 401, 403, 404, 410
-                                          AuthError: the webhook is gone or may not post
+    action_prohibited, posting_to_general_channel_denied; any 401, 403, 404, 405, 410
+    or 3xx                                AuthError: the webhook is gone or may not post
     other 4xx (invalid_payload, too_many_attachments, no_text, invalid_blocks, ...)
                                           RejectedError with Slack's error
     5xx (rollup_error), another status    AmbiguousError: a webhook takes no idempotency key
@@ -48,7 +48,7 @@ WEBHOOK_GONE = frozenset({
     "channel_is_archived", "action_prohibited", "posting_to_general_channel_denied",
     "team_disabled", "token_revoked",
 })
-_GONE_STATUSES = (401, 403, 404, 410)
+_GONE_STATUSES = (401, 403, 404, 405, 410)  # and 3xx: not a webhook's URL
 _DEFAULT_WAIT = 30.0  # seconds, when a 429 does not say how long
 
 
@@ -113,11 +113,11 @@ class SlackChannel(Channel):
             seconds = retry_after(response, _DEFAULT_WAIT)
             return RateLimitedError(f"Slack rate limit: retry in {seconds:g}s",
                                     retry_after=seconds)
-        if error in WEBHOOK_GONE or status in _GONE_STATUSES:
+        if error in WEBHOOK_GONE or status in _GONE_STATUSES or 300 <= status < 400:
             return AuthError(
-                f"Slack refused the webhook ({status} {error}): it was removed, or its "
-                f"channel archived or deleted; add a new incoming webhook to the channel "
-                f"and put its URL in {self.url_env}"
+                f"Slack refused the webhook ({status} {error}): it was removed, its channel "
+                f"archived or deleted, or the URL is wrong; add a new incoming webhook to "
+                f"the channel and put its URL in {self.url_env}"
             )
         if 400 <= status < 500:
             return RejectedError(f"Slack refused the post ({status} {error})")
