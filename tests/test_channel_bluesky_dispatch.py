@@ -161,7 +161,7 @@ def test_a_rate_limit_is_waited_out_until_its_reset_then_the_post_goes_once(stor
     bluesky_api.script(rate_limited(reset_in=90, method="createRecord"))
     clock = Clock()
     assert dispatch(store, channel(bluesky_api), clock) == ["sent"]
-    assert timedelta(seconds=88) <= clock.now - T0 <= timedelta(seconds=93)
+    assert timedelta(seconds=80) <= clock.now - T0 <= timedelta(seconds=92)  # the reset
     post = only_post(store, "sent", "sky")
     assert outcomes(store, post) == ["RateLimitedError", "sent"]
     assert bluesky_api.texts == [post.text]
@@ -212,3 +212,19 @@ def test_a_record_bluesky_refuses_fails_with_its_reason_and_the_next_goes(store,
     failed = only_post(store, "failed", "sky")
     assert "Record/text must not be longer than 300 graphemes" in failed.error
     assert bluesky_api.texts == [only_post(store, "sent", "sky").text]
+
+
+def test_a_rate_limited_login_is_waited_out_and_the_post_goes_once(store, bluesky_api):
+    bluesky_api.script(rate_limited(reset_in=60, method="createSession"))
+    clock = Clock()
+    assert dispatch(store, channel(bluesky_api), clock) == ["sent"]
+    assert timedelta(seconds=50) <= clock.now - T0 <= timedelta(seconds=62)  # the reset
+    assert bluesky_api.calls("createSession") == 2 and len(bluesky_api.records) == 1
+
+
+def test_a_pds_that_cannot_be_reached_leaves_the_post_queued_not_unknown(store):
+    unreachable = BlueskyChannel("sky", handle=HANDLE, app_password=APP_PASSWORD,
+                                 api_base_url="http://127.0.0.1:9", timeout=1.0)
+    assert dispatch(store, unreachable) == ["requeued"]
+    assert store.history(channel="sky", status="unknown") == []
+    assert store.queue_depths()["sky"] == QUEUED

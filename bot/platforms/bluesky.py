@@ -306,7 +306,7 @@ class BlueskyChannel(Channel):
         try:
             answer = await _call(client.com.atproto.server.refresh_session(
                 headers=headers, ignore_session_check=True), login=True)
-        except (_ExpiredSession, AuthError, RejectedError):
+        except (AuthError, RejectedError):
             log_event("bluesky.refresh_refused", channel=self.name, handle=self.handle)
             self._session = None
             await self.memory.remember(SESSION_KEY, None)
@@ -436,6 +436,8 @@ async def _call(request: Awaitable[T], *, sending: bool = False, login: bool = F
     except (AtProtocolError, httpx.HTTPError) as exc:
         error = channel_error(exc)
         if isinstance(error, _ExpiredSession):
+            if login:  # a login or refresh refused for its token: credentials, not a retry
+                raise AuthError(f"Bluesky refused the session: {error}") from exc
             raise error from exc
         if (login or not sending) and isinstance(error, AmbiguousError):
             # Nothing was posted by this call: a failed login or lookup delivered nothing.
