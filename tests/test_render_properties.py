@@ -112,6 +112,8 @@ def test_every_post_fits_links_back_and_quotes_the_excerpt(name, excerpt):
     assert post.url == LINK
     if profile.parse_mode == "HTML":
         assert f'<a href="{html.escape(LINK)}">' in post.text
+    elif profile.parse_mode == "mrkdwn":  # Slack: <url|title>, its "&" escaped
+        assert f"<{LINK.replace('&', '&amp;')}|" in post.text
     else:
         assert LINK in post.text
     if post.excerpt != excerpt.strip():

@@ -44,14 +44,32 @@ def test_slack_counts_the_text_as_sent_markup_and_entities_included():
     assert post.excerpt.endswith("…")
 
 
-def test_discord_is_plain_text_up_to_2000_utf16_units():
+def test_discord_counts_up_to_2000_utf16_units():
     post = render_post(f"{FAMILY} " * 400, article(), DISCORD)
-    assert post.parse_mode is None and post.limit == 2000
+    assert post.parse_mode == "markdown" and post.limit == 2000
     assert post.length == utf16_length(post.text) <= 2000
     assert len(post.text) < 2000 - 600  # a family emoji is 7 code points and 11 units
-    assert f"Unveiling Cytokines — Health Notes\n{URL}" in post.text  # verbatim, no escaping
+    assert f"Unveiling Cytokines — Health Notes\n{URL}" in post.text
     plain = render_post("IL-6 <rises> & falls", article(), DISCORD)
-    assert plain.text.startswith("IL-6 <rises> & falls\n\n")
+    assert plain.text.startswith("IL-6 <rises> & falls\n\n")  # no HTML, no entities
+
+
+def test_discord_shows_markdown_characters_as_written_and_leaves_the_link_alone():
+    url = "https://blog.example.com/posts/il_6_*rises*?utm_source=x_y"
+    post = render_post("> IL-6 *rises* in _hours_, ~~not~~ days | `fast`\n1. first",
+                       article(title="The *IL-6* story", url=url), DISCORD)
+    assert post.text.startswith(
+        "\\> IL-6 \\*rises\\* in \\_hours\\_, \\~\\~not\\~\\~ days \\| \\`fast\\`\n1\\. first")
+    assert "The \\*IL-6\\* story — Health Notes\n" + url in post.text  # the URL unescaped
+    assert post.excerpt.startswith("> IL-6 *rises*")  # the excerpt as written
+    assert post.length == utf16_length(post.text)  # the backslashes count
+
+
+def test_slack_keeps_a_pipe_in_the_link_from_ending_it():
+    url = "https://blog.example.com/search?q=a|b&x=1"
+    post = render_post("Cytokines.", article(url=url), SLACK)
+    assert "<https://blog.example.com/search?q=a%7Cb&amp;x=1|Unveiling Cytokines>" in post.text
+    assert post.url == url
 
 
 def preview(*args: str) -> list[dict]:
@@ -68,10 +86,9 @@ def test_preview_platform_shows_the_posts_as_each_counts_them(platform):
     for post in posts:
         assert post["limit"] == PROFILES[platform].limit
         assert post["length"] == utf16_length(post["text"]) <= post["limit"]
-        assert post["text"].startswith(post["excerpt"].replace("&", "&amp;")
-                                       if platform == "slack" else post["excerpt"])
+        assert post["text"].startswith(PROFILES[platform].escape(post["excerpt"]))
     if platform == "slack":
         assert all(p["parse_mode"] == "mrkdwn" for p in posts)
         assert all(f"<{p['url']}|Unveiling Cytokines" in p["text"] for p in posts)
     else:
-        assert all(p["parse_mode"] is None and p["url"] in p["text"] for p in posts)
+        assert all(p["parse_mode"] == "markdown" and p["url"] in p["text"] for p in posts)

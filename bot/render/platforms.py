@@ -12,7 +12,7 @@ Length is counted the way each platform counts it, never approximately:
                warning through `mastodon_profile`
     bluesky    extended grapheme clusters (300), and at most 3000 UTF-8 bytes
     discord    a message's content: 2000, counted in UTF-16 code units (never fewer than the
-               characters Discord counts, whichever way it counts them)
+               characters Discord counts, whichever way it counts them), markdown escaped
     slack      the mrkdwn text of one section block: 3000, counted on the text as sent
                (entities and `<url|title>` included) in UTF-16 code units, an upper bound
 """
@@ -192,6 +192,26 @@ def mrkdwn_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Discord's markdown: characters that format anywhere, and what formats at a line's start
+# (a quote, a heading, a list item, small text) when a space follows.
+_DISCORD_INLINE = re.compile(r"([\\*_~`|])")
+_DISCORD_LINE_START = re.compile(r"^([ \t]*)(>|#{1,3}|-#|[-+]|\d+\.)(?=[ \t])", re.MULTILINE)
+
+
+def discord_escape(text: str) -> str:
+    """`text` shown as written in a Discord message: a backslash before every character
+    Discord's markdown would read as formatting (the backslashes count, and do not show)."""
+    text = _DISCORD_INLINE.sub(r"\\\1", text)
+    return _DISCORD_LINE_START.sub(_escaped_line_start, text)
+
+
+def _escaped_line_start(match: re.Match[str]) -> str:
+    indent, mark = match.groups()
+    if mark[0].isdigit():  # "1\. ", not "\1. ": a backslash before a digit would show
+        return f"{indent}{mark[:-1]}\\."
+    return f"{indent}\\{mark}"
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What rendering needs to know about one platform.
@@ -218,7 +238,19 @@ class Profile:
             return html.escape(value, quote=True)
         if self.parse_mode == "mrkdwn":
             return mrkdwn_escape(value)
+        if self.parse_mode == "markdown":
+            return discord_escape(value)
         return value
+
+    def escape_link(self, url: str) -> str:
+        """The post's link as placed in the payload: escaped like any value, except where
+        the platform links it by itself (a backslash in a Discord URL would break it); in
+        Slack's `<url|title>` a "|" would end the URL, so it is percent-encoded."""
+        if self.parse_mode == "markdown":
+            return url
+        if self.parse_mode == "mrkdwn":
+            return mrkdwn_escape(url.replace("|", "%7C"))
+        return self.escape(url)
 
     def fits(self, payload: str) -> bool:
         """Whether the platform would accept `payload`: within the limit and otherwise valid."""
@@ -275,6 +307,7 @@ DISCORD = Profile(
     limit=2000,
     unit="UTF-16 code units",
     measure=utf16_length,
+    parse_mode="markdown",
     excerpt_max=600,
     template="{excerpt}\n\n{title} — {site}\n{url}\n\n{hashtags}",
 )

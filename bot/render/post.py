@@ -116,6 +116,7 @@ class _Draft:
             "url": link,
         }
         values = {name: profile.escape(value) for name, value in plain.items()}
+        values["url"] = profile.escape_link(link)
         return cls(profile, _checked_template(template, profile), link, values)
 
     def fill(self, excerpt: str, hashtags: list[str]) -> Filled:
