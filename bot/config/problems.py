@@ -183,7 +183,9 @@ def _valid_keys(loc: tuple[str | int, ...]) -> tuple[list[str], str | None]:
 
 
 def _unknown_key(loc: tuple[str | int, ...], key: str, value: object, raw: dict[str, Any]) -> str:
-    if is_secret_key(key):
+    platform = _platform_at(loc)
+    declared = platform is not None and key.lower() in PLATFORMS[platform].literal_secrets
+    if is_secret_key(key) or declared:  # a webhook's `url` is a secret on its platform only
         return _literal_secret(loc, key, raw)
     valid, platform = _valid_keys(loc)
     what = "unknown table" if isinstance(value, dict) else "unknown key"
