@@ -8,64 +8,58 @@
     hashtags_for(article)                        → "#Tags" from tags or keywords
     parse_template(text)                         → a checked template
 
-Pure functions: no network, no clock, no store.
+Pure functions: no network, no clock, no store. The names are imported on first use, so
+a module that needs one part (Bluesky's settings need the facets) does not load the rest
+(the platforms' counters, the shortener), and neither does `excerpt-bot status`, which
+reads every platform module.
 """
 
-from bot.render.hashtags import hashtag_from_tag, hashtags_for, keywords
-from bot.render.links import UtmParams, add_utm
-from bot.render.platforms import (
-    BLUESKY,
-    DISCORD,
-    MASTODON,
-    PROFILES,
-    SLACK,
-    TELEGRAM,
-    TELEGRAM_CAPTION,
-    Profile,
-    X,
-    grapheme_length,
-    mastodon_length,
-    mrkdwn_escape,
-    profile_for,
-    telegram_length,
-    utf16_length,
-    x_length,
-    x_valid,
-)
-from bot.render.post import RenderedPost, excerpt_budget, final_link, render_post
-from bot.render.telegram_html import visible_text
-from bot.render.template import PLACEHOLDERS, REQUIRED, Template, parse_template
+from __future__ import annotations
 
-__all__ = [
-    "BLUESKY",
-    "DISCORD",
-    "MASTODON",
-    "PLACEHOLDERS",
-    "PROFILES",
-    "REQUIRED",
-    "SLACK",
-    "TELEGRAM",
-    "TELEGRAM_CAPTION",
-    "Profile",
-    "RenderedPost",
-    "Template",
-    "UtmParams",
-    "X",
-    "add_utm",
-    "excerpt_budget",
-    "final_link",
-    "grapheme_length",
-    "hashtag_from_tag",
-    "hashtags_for",
-    "keywords",
-    "mastodon_length",
-    "mrkdwn_escape",
-    "parse_template",
-    "profile_for",
-    "render_post",
-    "telegram_length",
-    "utf16_length",
-    "visible_text",
-    "x_length",
-    "x_valid",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "hashtag_from_tag": "bot.render.hashtags",
+    "hashtags_for": "bot.render.hashtags",
+    "keywords": "bot.render.hashtags",
+    "UtmParams": "bot.render.links",
+    "add_utm": "bot.render.links",
+    "BLUESKY": "bot.render.platforms",
+    "DISCORD": "bot.render.platforms",
+    "MASTODON": "bot.render.platforms",
+    "PROFILES": "bot.render.platforms",
+    "Profile": "bot.render.platforms",
+    "SLACK": "bot.render.platforms",
+    "TELEGRAM": "bot.render.platforms",
+    "TELEGRAM_CAPTION": "bot.render.platforms",
+    "X": "bot.render.platforms",
+    "grapheme_length": "bot.render.platforms",
+    "mastodon_length": "bot.render.platforms",
+    "mrkdwn_escape": "bot.render.platforms",
+    "profile_for": "bot.render.platforms",
+    "telegram_length": "bot.render.platforms",
+    "utf16_length": "bot.render.platforms",
+    "x_length": "bot.render.platforms",
+    "x_valid": "bot.render.platforms",
+    "RenderedPost": "bot.render.post",
+    "excerpt_budget": "bot.render.post",
+    "final_link": "bot.render.post",
+    "render_post": "bot.render.post",
+    "visible_text": "bot.render.telegram_html",
+    "PLACEHOLDERS": "bot.render.template",
+    "REQUIRED": "bot.render.template",
+    "Template": "bot.render.template",
+    "parse_template": "bot.render.template",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
