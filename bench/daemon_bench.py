@@ -3,11 +3,11 @@
     python bench/daemon_bench.py rss        # /usr/bin/time -v: peak RSS, 10 channels,
                                             #   1,000 vs 100,000 queued posts
     python bench/daemon_bench.py lateness   # slot lateness p50/p99, 20 channels every second
-    python bench/daemon_bench.py status     # hyperfine: `excerpt-bot status`, 100,000 posts
 
 Each builds its own store in a temporary folder (synthetic articles whose sources lie
 outside posts_dir, so the daemon's scan leaves them alone), runs the real `excerpt-bot run`
-as a subprocess, stops it with SIGTERM and reads the figures. `make bench` runs all three.
+as a subprocess, stops it with SIGTERM and reads the figures. `make bench` runs both.
+`excerpt-bot status` on such a store is bench/status_bench.py's (against `--version`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -126,34 +125,7 @@ def bench_lateness() -> None:
           f"p50 {statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms")
 
 
-def bench_status() -> None:
-    """`status` as a service user runs it (a regular install) and from the dev venv.
-
-    An editable install (`make install`) adds an import hook that costs ~25 ms a process,
-    so the regular install is built in a temporary venv first.
-    """
-    hyperfine = shutil.which("hyperfine")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        database = build_store(folder, channels=10, posts=100_000)
-        config = write_config(folder, database, channels=10, every="1h")
-        subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
-        subprocess.run([str(folder / "venv/bin/pip"), "install", "--quiet",
-                        str(Path(__file__).resolve().parent.parent)], check=True)
-        commands = [f"{folder / 'venv/bin/excerpt-bot'} status --config {config}",
-                    f"{BIN / 'excerpt-bot'} status --config {config}"]
-        if hyperfine:
-            subprocess.run([hyperfine, "--warmup", "2", "--runs", "15", "--style", "basic",
-                            "--output", "null", *commands], check=True)
-        else:
-            print("hyperfine not found; timing with /usr/bin/time (install hyperfine)")
-            for command in commands:
-                for _ in range(5):
-                    subprocess.run(["/usr/bin/time", "-f", "%e s, %M KB", *command.split()],
-                                   stdout=subprocess.DEVNULL, check=True)
-
-
 if __name__ == "__main__":
-    benches = {"rss": bench_rss, "lateness": bench_lateness, "status": bench_status}
+    benches = {"rss": bench_rss, "lateness": bench_lateness}
     for name in sys.argv[1:] or benches:
         benches[name]()
