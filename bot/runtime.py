@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.config import Config
