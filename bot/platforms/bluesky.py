@@ -163,7 +163,8 @@ class BlueskyChannel(Channel):
         from atproto import models
 
         unsettled = UNSETTLED.format(rkey=rkey)
-        if await self.memory.recall(unsettled):
+        maybe_out = bool(await self.memory.recall(unsettled))
+        if maybe_out:
             found = await self._existing(client, rkey)
             if found is not None:
                 await self.memory.remember(unsettled, None)
@@ -184,7 +185,7 @@ class BlueskyChannel(Channel):
         except AmbiguousError:
             await self.memory.remember(unsettled, "1")
             raise
-        if post.key is not None and await self.memory.recall(unsettled):
+        if maybe_out:
             await self.memory.remember(unsettled, None)
         return Delivery(remote_id=created.uri, remote_url=self._post_url(rkey))
 
