@@ -74,6 +74,7 @@ def test_every_excerpt_goes_out_once_as_mrkdwn_without_an_id(store, slack_api):
     assert len(texts) == queued == len(set(texts))
     assert all(m["text"] == m["blocks"][0]["text"]["text"] for m in slack_api.messages)
     assert all(m["blocks"][0]["text"]["type"] == "mrkdwn" for m in slack_api.messages)
+    assert all(m["unfurl_links"] is True for m in slack_api.messages)  # the article's preview
     sent = store.history(channel="sl", status="sent")
     assert sorted(p.text for p in sent) == sorted(texts)
     assert all(p.remote_id is None and p.remote_url is None for p in sent)

@@ -3,7 +3,8 @@
 
 Each post is one message: its mrkdwn text in one section block (3,000 characters at most,
 which the `slack` render profile keeps to) and the same text as the notification fallback.
-Slack unfurls the article's link by itself. An incoming webhook answers "ok" and nothing
+Slack draws the article's link preview itself, when asked (`unfurl_links`: an app's links
+to text pages are not unfurled by default). An incoming webhook answers "ok" and nothing
 else: a post is recorded `sent` without a remote id or address.
 
 `channel_error` is the one place where Slack's answers (a status and a short plain-text
@@ -91,6 +92,8 @@ class SlackChannel(Channel):
         payload = {
             "text": post.text,  # the notification's text, and what clients without blocks show
             "blocks": [{"type": "section", "text": {"type": kind, "text": post.text}}],
+            # An app's links to pages (not media) get no preview unless asked for.
+            "unfurl_links": True,
         }
         response = await self._webhook.request("POST", json=payload)
         if not response.is_success:
