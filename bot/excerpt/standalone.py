@@ -133,7 +133,9 @@ def standalone_score(
     words = [w for part in parts for w in sentence_words(part)] if parts else content_words(text)
     if not words:
         return 0.0
-    subject = sum(terms.get(w, 0.0) for w in set(words))
+    # In first-seen order: summed in a set's order, the score's last bits (and so its
+    # rounding) would change with the interpreter's hash seed, from one run to the next.
+    subject = sum(terms.get(w, 0.0) for w in dict.fromkeys(words))
     score = min(subject, 2.0) / 2.0  # up to 1 for covering the article's subject
     score += 0.5 * len(words) / max(len(text.split()), 1)  # density of meaningful words
     if _NUMBER.search(text):
