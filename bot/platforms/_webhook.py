@@ -23,7 +23,6 @@ ambiguous, never retried blindly.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -139,7 +138,7 @@ def json_body(response: httpx.Response) -> dict[str, Any]:
     """The answer's JSON object, or {} when it is none (an HTML error page, plain text)."""
     try:
         body = response.json()
-    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         return {}
     return body if isinstance(body, dict) else {}
 
