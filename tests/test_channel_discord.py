@@ -94,6 +94,22 @@ def test_guild_in_the_answer_needs_no_extra_request(store, discord_api):
                for p in store.history(channel="dc", status="sent"))
 
 
+def test_a_guild_that_cannot_be_read_leaves_the_post_sent_without_an_address(store,
+                                                                             discord_api):
+    discord_api.script(slow(0), fake.server_error())  # the POST goes, the GET for the guild fails
+    assert dispatch(store, discord_api) == ["sent"]
+    post = only(store, "sent")
+    assert post.remote_id == discord_api.messages[0]["id"] and post.remote_url is None
+    assert [r.method for r in discord_api.requests] == ["POST", "GET"]
+
+
+def test_the_webhook_urls_own_query_is_kept_beside_wait(store, discord_api):
+    # A forum or thread webhook URL carries ?thread_id=...: it must reach Discord too.
+    assert dispatch(store, discord_api, url=discord_api.url + "?thread_id=42") == ["sent"]
+    [request] = discord_api.posts()
+    assert request.query == {"thread_id": ["42"], "wait": ["true"]}
+
+
 @pytest.mark.parametrize(("answer", "wait"), [(fake.rate_limited(2.5), 2.5),
                                               (fake.rate_limited(2.5, header_only=True), 3)],
                          ids=["json-body", "header"])
