@@ -53,8 +53,6 @@ from bot.errors import (
 from bot.logs import log_event, redact, register_secrets
 from bot.offloop import in_thread
 from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
-from bot.render.facets import LINK, bluesky_facets
-from bot.render.template import Span
 
 if TYPE_CHECKING:  # atproto is imported when a channel first talks to Bluesky
     from atproto import AsyncClient
@@ -405,6 +403,9 @@ def _expires_soon(jwt: str, *, now: float | None = None) -> bool:
 def post_facets(text: str, facets: tuple[dict, ...], url: str | None) -> list[dict]:
     """The post's facets: the renderer's when each lands exactly on what it names (the link
     on its URL, a tag on its "#tag"), else computed here for every URL and hashtag."""
+    from bot.render.facets import bluesky_facets
+    from bot.render.template import Span
+
     if facets and all(_lands(text, facet) for facet in facets):
         return [dict(facet) for facet in facets]
     spans = [Span("url", m.start(), m.end()) for m in _URL.finditer(text)]
@@ -413,6 +414,8 @@ def post_facets(text: str, facets: tuple[dict, ...], url: str | None) -> list[di
 
 
 def _lands(text: str, facet: dict) -> bool:
+    from bot.render.facets import LINK
+
     data = text.encode("utf-8")
     try:
         index, [feature] = facet["index"], facet["features"]
