@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from bot.article import Article
@@ -41,9 +41,23 @@ def utm_for(channel: ChannelConfig) -> UtmParams | None:
 def cut_key(channel: ChannelConfig, article: Article) -> str:
     """The name of the excerpts `channel` posts from `article`: its profile and its room for
     the excerpt there. Channels with the same key share one cut (one excerpting pass)."""
-    budget = excerpt_budget(article, profile_for(channel), template=channel.template,
-                            utm=utm_for(channel))
-    return f"{channel.profile_name}:{budget}"
+    return cut_keys([channel], article)[channel.name]
+
+
+def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, str]:
+    """`cut_key` of each of `channels` for `article`, by channel name. The room is measured
+    once for channels that render alike (same profile, template and UTM: all the room
+    depends on besides the article)."""
+    rooms: dict[tuple, str] = {}
+    keys: dict[str, str] = {}
+    for channel in channels:
+        alike = (channel.profile_name, channel.template, channel.utm)
+        if alike not in rooms:
+            budget = excerpt_budget(article, profile_for(channel), template=channel.template,
+                                    utm=utm_for(channel))
+            rooms[alike] = f"{channel.profile_name}:{budget}"
+        keys[channel.name] = rooms[alike]
+    return keys
 
 
 def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config import load_config
 from bot.ingest import load_article
 from bot.render import x_length
-from bot.runtime import channel_excerpts, cut_key
+from bot.runtime import channel_excerpts, cut_key, cut_keys
 from bot.store import Store
 from tests.daemon_support import EXAMPLE, write_config
 from tests.test_cli_operate_support import ok
@@ -105,3 +105,20 @@ def test_a_removed_channel_keeps_its_posts_and_the_others_are_untouched(tmp_path
     ok("add", tmp_path / "other", "--config", config)
     assert queue_of(config, "news") == news
     assert queue_of(config, "x")  # left as it was, for when the channel comes back
+
+
+def test_the_cut_keys_of_many_channels_are_each_ones_cut_key(tmp_path):
+    # Channels that render alike share one measure of the room; each still gets its own.
+    template = r"{excerpt}\n\nRead the whole of “{title}” on our blog: {url}"
+    channels = (X + X.replace("channels.x", "channels.x2") + TELEGRAM
+                + X.replace("channels.x", "channels.x_long").replace(
+                    'render_as = "x"\n', f'render_as = "x"\ntemplate = "{template}"\n')
+                + X.replace("channels.x", "channels.x_utm").replace(
+                    'render_as = "x"\n', 'render_as = "x"\nutm = { campaign = "spring" }\n'))
+    loaded = load_config(write_config(tmp_path, channels))
+    article = load_article((tmp_path / "posts" / EXAMPLE.name).resolve(), id_path=EXAMPLE.name)
+    keys = cut_keys(loaded.channels.values(), article)
+    assert keys == {name: cut_key(channel, article)
+                    for name, channel in loaded.channels.items()}
+    assert keys["x"] == keys["x2"] != keys["x_long"]
+    assert len(set(keys.values())) >= 3
