@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.excerpt import excerpt_article
-from bot.store import IngestStatus, Store
+from bot.store import ArticleCuts, IngestStatus, Store
 from tests.store_support import (
     T0,
     X_TG,
@@ -188,3 +188,33 @@ def test_excerpts_of_another_article_are_refused(store):
     other = make_excerpts(make_article("b", P1))
     with pytest.raises(ValueError, match="belongs to b"):
         store.upsert_article(article, other, channels=X, now=T0)
+
+
+def test_a_batch_of_articles_is_stored_as_one_by_one_would_be(tmp_path):
+    # The same articles twice (the second time one edited): a batch in one transaction
+    # ends in the same posts, states and results as the articles upserted one at a time.
+    first = [make_article(name, P1, P2) for name in "abc"]
+    edited = make_article("b", P2, P3)
+    second = [first[0], edited, first[2]]
+    channels = [("x", False), ("tg", True)]
+
+    def ingest(path, batched):
+        with Store.open(path) as store:
+            results = []
+            for articles, now in ((first, T0), (second, at(1))):
+                items = [ArticleCuts(a, make_excerpts(a), channels) for a in articles]
+                if batched:
+                    results += store.upsert_articles(items, now=now)
+                else:
+                    results += [store.upsert_article(a, make_excerpts(a), channels=channels,
+                                                     now=now) for a in articles]
+            posts = [(p.channel, p.article_id, p.excerpt_text, p.status, p.error)
+                     for p in store.history()]
+            return results, posts
+
+    batched = ingest(tmp_path / "batched.sqlite3", True)
+    assert batched == ingest(tmp_path / "one-by-one.sqlite3", False)
+    results, posts = batched
+    assert [r.status for r in results] == [IngestStatus.NEW] * 3 + [
+        IngestStatus.UNCHANGED, IngestStatus.CHANGED, IngestStatus.UNCHANGED]
+    assert ("x", "b", P1, "cancelled", "the passage is no longer in the edited article") in posts

@@ -49,9 +49,10 @@ def load_config_or_fail(config_path: Path | None) -> Config:
 
 
 @contextmanager
-def opened_store(config: Config) -> Iterator[Store]:
-    """The config's database, open for the length of the block."""
-    store = Store.open(config.bot.database)
+def opened_store(config: Config, *, cache_mb: int | None = None) -> Iterator[Store]:
+    """The config's database, open for the length of the block (`cache_mb`: see
+    `Store.open`)."""
+    store = Store.open(config.bot.database, cache_mb=cache_mb)
     try:
         yield store
     finally:

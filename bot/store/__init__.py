@@ -26,6 +26,7 @@ from bot.article import Article
 from bot.errors import UserError
 from bot.store.lock import daemon_lock, lock_path
 from bot.store.records import (
+    ArticleCuts,
     AttemptRecord,
     ChannelState,
     ChannelSummary,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ArticleCuts",
     "AttemptRecord",
     "ChannelState",
     "ChannelSummary",
@@ -121,9 +123,10 @@ class Store:
         self.found_version = found_version  # version before opening; None when created
 
     @classmethod
-    def open(cls, url_or_path: str | Path) -> Store:
-        """Open (creating or upgrading) the database at a path or SQLAlchemy URL."""
-        database = _opening.open_database(url_or_path)
+    def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None) -> Store:
+        """Open (creating or upgrading) the database at a path or SQLAlchemy URL (with
+        `cache_mb` of SQLite page cache per connection, for a big ingest)."""
+        database = _opening.open_database(url_or_path, cache_mb=cache_mb)
         try:
             with database.engine.begin() as conn:
                 found, _ = _migrations.ensure_schema(conn, where=database.where)
@@ -179,6 +182,14 @@ class Store:
         with self._write() as conn:
             return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now,
                                           cut_of=cut_of)
+
+    def upsert_articles(self, batch: Iterable[ArticleCuts], *,
+                        now: datetime) -> list[IngestResult]:
+        """`upsert_article` for each article of `batch`, in one transaction: many articles
+        at one commit's cost (keep a batch small enough not to hold up the daemon's
+        writes for long)."""
+        with self._write() as conn:
+            return _ingest.upsert_articles(conn, batch, now=now)
 
     def remove_article(self, article_id: str, *, now: datetime) -> int:
         """Mark an article removed and cancel its unsent posts; return how many."""
@@ -432,3 +443,8 @@ class Store:
     def get_article(self, article_id: str) -> Article:
         with self._read() as conn:
             return _queries.get_article(conn, article_id)
+
+    def get_articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
+        """The articles with these ids that the database has, by id (one read)."""
+        with self._read() as conn:
+            return _queries.get_articles(conn, list(article_ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
@@ -20,15 +20,34 @@ from bot.store.queueing import (
     ChannelList,
     cancel_posts,
     chunks,
-    queue_missing,
+    queue_cuts,
     targets_of,
 )
-from bot.store.records import IngestResult, IngestStatus, article_data
+from bot.store.records import ArticleCuts, IngestResult, IngestStatus, article_data
 from bot.store.schema import articles, channel_cuts, cut_excerpts, excerpts, posts
 
 Cuts = Sequence[Excerpt] | Mapping[str, Sequence[Excerpt]]
 
 ONE_CUT = "all"  # the name of the cut when a caller gives one list of excerpts
+
+# Built once: an ingest runs these for every article, and building a statement costs more
+# than SQLite takes to run one of them.
+_ARTICLE = (select(articles.c.content_hash, articles.c.data, articles.c.removed_at)
+            .where(articles.c.id == bindparam("article_id")))
+_PASSAGES = (select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c.active)
+             .where(excerpts.c.article_id == bindparam("article_id")))
+_MEMBERS = (select(cut_excerpts.c.cut, cut_excerpts.c.excerpt_id, cut_excerpts.c.rank,
+                   cut_excerpts.c.score, cut_excerpts.c.active)
+            .where(cut_excerpts.c.article_id == bindparam("article_id")))
+_POINTERS = (select(channel_cuts.c.channel, channel_cuts.c.cut)
+             .where(channel_cuts.c.article_id == bindparam("article_id")))
+
+
+def upsert_articles(conn: Connection, batch: Iterable[ArticleCuts], *,
+                    now: datetime) -> list[IngestResult]:
+    """`upsert_article` for each article of `batch`, in order."""
+    return [upsert_article(conn, item.article, item.cuts, channels=item.channels, now=now,
+                           cut_of=item.cut_of) for item in batch]
 
 
 def upsert_article(
@@ -60,13 +79,10 @@ def upsert_article(
             raise ValueError(f"no cut {cut_of.get(target.name)!r} for channel {target.name}")
     passages = _passages(article, cuts)
     data = article_data(article)
-    row = conn.execute(
-        select(articles.c.content_hash, articles.c.data, articles.c.removed_at)
-        .where(articles.c.id == article.id)
-    ).first()
+    row = conn.execute(_ARTICLE, {"article_id": article.id}).first()
     if row is None:
-        conn.execute(insert(articles).values(
-            id=article.id, added_at=now, **_article_values(article, data, now)))
+        conn.execute(insert(articles), {
+            "id": article.id, "added_at": now, **_article_values(article, data, now)})
         status = IngestStatus.NEW
     elif row.removed_at is not None:
         status = IngestStatus.RESTORED
@@ -78,24 +94,21 @@ def upsert_article(
     if status is not IngestStatus.NEW and status is not IngestStatus.UNCHANGED:
         conn.execute(update(articles).where(articles.c.id == article.id)
                      .values(removed_at=None, **_article_values(article, data, now)))
-    added, touched = _store_passages(conn, article.id, passages, now)
-    touched |= _store_cuts(conn, article.id, cuts, replace_all=edited)
+    # A new article has nothing stored under its id yet (foreign keys): nothing to read.
+    new = status is IngestStatus.NEW
+    added, touched = _store_passages(conn, article.id, passages, now, new=new)
+    touched |= _store_cuts(conn, article.id, cuts, replace_all=edited, new=new)
     retired: list[str] = []
     cancelled = 0
     if edited:
         retired = _retire_passages(conn, article.id, set(passages))
         cancelled += _cancel_on(conn, retired, now,
                                 "the passage is no longer in the edited article")
-    touched |= _point_channels(conn, article.id, cut_of)
-    queued_on: dict[str, int] = {}
-    for target in targets:
-        cut = cuts[cut_of[target.name]]
-        cancelled += cancel_posts(
-            conn, and_(posts.c.channel == target.name, posts.c.article_id == article.id,
-                       posts.c.excerpt_id.not_in([e.id for e in cut]), NOT_STARTED),
-            now=now, reason="the article was cut anew for the channel's room")
-        queued_on[target.name], replaced = queue_missing(conn, cut, article.id, [target], now)
-        cancelled += replaced
+    touched |= _point_channels(conn, article.id, cut_of, new=new)
+    queued_on, recut = queue_cuts(conn, article.id, targets,
+                                  {t.name: cuts[cut_of[t.name]] for t in targets}, now,
+                                  new_article=new)
+    cancelled += recut
     queued = sum(queued_on.values())
     if status is IngestStatus.UNCHANGED and (touched or queued or cancelled or added):
         status = IngestStatus.CHANGED
@@ -125,13 +138,9 @@ def _passages(article: Article, cuts: Mapping[str, Sequence[Excerpt]]) -> dict[s
 
 
 def _store_passages(conn: Connection, article_id: str, passages: Mapping[str, Excerpt],
-                    now: datetime) -> tuple[list[Excerpt], bool]:
+                    now: datetime, *, new: bool) -> tuple[list[Excerpt], bool]:
     """Insert new passages, refresh known ones; return (those added, whether any changed)."""
-    known = {
-        r.id: r for r in conn.execute(
-            select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c.active)
-            .where(excerpts.c.article_id == article_id))
-    }
+    known = {r.id: r for r in _rows(conn, _PASSAGES, article_id, new)}
     added = [e for e in passages.values() if e.id not in known]
     kept = [e for e in passages.values() if e.id in known and (
         not known[e.id].active or (known[e.id].rank, known[e.id].score) != (e.rank, e.score))]
@@ -143,14 +152,12 @@ def _store_passages(conn: Connection, article_id: str, passages: Mapping[str, Ex
 
 
 def _store_cuts(conn: Connection, article_id: str, cuts: Mapping[str, Sequence[Excerpt]], *,
-                replace_all: bool) -> bool:
+                replace_all: bool, new: bool) -> bool:
     """Bring the article's stored cuts to `cuts` (with `replace_all`, the cuts not given are
     retired too: the text they were cut from is gone); return whether anything changed."""
     members: dict[tuple[str, str], tuple] = {
-        (r.cut, r.excerpt_id): (r.rank, r.score, r.active) for r in conn.execute(
-            select(cut_excerpts.c.cut, cut_excerpts.c.excerpt_id, cut_excerpts.c.rank,
-                   cut_excerpts.c.score, cut_excerpts.c.active)
-            .where(cut_excerpts.c.article_id == article_id))
+        (r.cut, r.excerpt_id): (r.rank, r.score, r.active)
+        for r in _rows(conn, _MEMBERS, article_id, new)
     }
     wanted = {(key, e.id): e for key, cut in cuts.items() for e in cut}
     new = [{"article_id": article_id, "cut": key, "excerpt_id": e.id, "rank": e.rank,
@@ -171,6 +178,11 @@ def _store_cuts(conn: Connection, article_id: str, cuts: Mapping[str, Sequence[E
                          .values(active=False))
             changed = True
     return changed
+
+
+def _rows(conn: Connection, query, article_id: str, new: bool) -> list:
+    """The article's rows `query` reads; none for a new article."""
+    return [] if new else conn.execute(query, {"article_id": article_id}).all()
 
 
 def _member(article_id: str, cut: str, excerpt_id: str):
@@ -194,25 +206,23 @@ def _cancel_on(conn: Connection, excerpt_ids: Sequence[str], now: datetime,
                             reason=reason) for chunk in chunks(excerpt_ids))
 
 
-def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str]) -> bool:
+def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str], *,
+                    new: bool) -> bool:
     """Record which cut of the article each channel posts from; whether any changed."""
     if not cut_of:
         return False
-    stored = dict(conn.execute(select(channel_cuts.c.channel, channel_cuts.c.cut)
-                               .where(channel_cuts.c.article_id == article_id)).all())
-    changed = False
-    for channel, cut in cut_of.items():
-        if channel not in stored:
-            conn.execute(insert(channel_cuts).values(channel=channel, article_id=article_id,
-                                                     cut=cut))
-        elif stored[channel] != cut:
-            conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
-                                                    channel_cuts.c.article_id == article_id)
-                         .values(cut=cut))
-        else:
-            continue
-        changed = True
-    return changed
+    stored = dict(_rows(conn, _POINTERS, article_id, new))
+    new = [{"channel": channel, "article_id": article_id, "cut": cut}
+           for channel, cut in cut_of.items() if channel not in stored]
+    if new:
+        conn.execute(insert(channel_cuts), new)
+    moved = [(channel, cut) for channel, cut in cut_of.items()
+             if channel in stored and stored[channel] != cut]
+    for channel, cut in moved:
+        conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
+                                                channel_cuts.c.article_id == article_id)
+                     .values(cut=cut))
+    return bool(new or moved)
 
 
 def channel_cut_keys(conn: Connection, channel: str) -> dict[str, str]:

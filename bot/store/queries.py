@@ -6,13 +6,14 @@ on 100,000 posts reads an index, never the posts one by one in Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, func, select
 
 from bot.article import Article
 from bot.errors import UserError
 from bot.store import summaries
+from bot.store.queueing import chunks
 from bot.store.records import (
     AttemptRecord,
     ChannelSummary,
@@ -126,6 +127,16 @@ def get_article(conn: Connection, article_id: str) -> Article:
     if data is None:
         raise UserError(f"no article {article_id} in the database")
     return article_from_data(data)
+
+
+def get_articles(conn: Connection, article_ids: Sequence[str]) -> dict[str, Article]:
+    """The articles with these ids that the database has, by id."""
+    found: dict[str, Article] = {}
+    for chunk in chunks(article_ids):
+        for article_id, data in conn.execute(
+                select(articles.c.id, articles.c.data).where(articles.c.id.in_(chunk))):
+            found[article_id] = article_from_data(data)
+    return found
 
 
 def attempts_of(conn: Connection, post_id: int) -> list[AttemptRecord]:

@@ -13,10 +13,10 @@ Every function runs inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, exists, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, exists, insert, select, update
 
 from bot.article import Excerpt
 from bot.policy import ChannelPolicy
@@ -40,6 +40,16 @@ _CHUNK = 500  # ids per IN (...) list, well under every database's limit on para
 # A post none of whose parts went out yet: what an edit may cancel.
 NOT_STARTED = ~exists().where(thread_parts.c.post_id == posts.c.id)
 
+_RECUT = "the article was cut anew for the channel's room"
+_NEW_ANCHOR = "another passage now opens the article's thread"
+
+# An article's posts not cancelled, oldest first, and whether each (a thread) has parts out.
+_LIVE_POSTS = (select(posts.c.id, posts.c.channel, posts.c.excerpt_id, posts.c.status,
+                      exists().where(thread_parts.c.post_id == posts.c.id).label("started"))
+               .where(posts.c.article_id == bindparam("article_id"),
+                      posts.c.status != CANCELLED)
+               .order_by(posts.c.id))
+
 
 def targets_of(channels: ChannelList) -> list[ChannelPolicy]:
     return [channel if isinstance(channel, ChannelPolicy)
@@ -50,75 +60,59 @@ def initial_status(require_approval: bool) -> str:
     return PENDING_APPROVAL if require_approval else QUEUED
 
 
-def queue_missing(
-    conn: Connection, article_excerpts: Sequence[Excerpt], article_id: str,
-    channels: ChannelList, now: datetime,
-) -> tuple[int, int]:
-    """Queue the posts the article lacks on `channels` (per excerpt in the order given);
-    return (queued, cancelled)."""
-    targets = targets_of(channels)
-    if not article_excerpts or not targets:
-        return 0, 0
-    per_excerpt = [t for t in targets if not t.per_article]
-    queued = _queue_excerpts(conn, [e.id for e in article_excerpts], article_id, per_excerpt,
-                             now)
-    anchor = min(article_excerpts, key=lambda e: (e.rank, e.id))
-    cancelled = 0
-    for target in targets:
-        if target.per_article:
-            cancelled += _replace_anchor(conn, target, article_id, anchor.id, now)
-            queued += _queue_anchor(conn, target, article_id, anchor.id, now)
-    return queued, cancelled
+def queue_cuts(
+    conn: Connection, article_id: str, targets: Sequence[ChannelPolicy],
+    cut_for: Mapping[str, Sequence[Excerpt]], now: datetime, *, new_article: bool = False,
+) -> tuple[dict[str, int], int]:
+    """Bring each target's posts of the article to the cut it posts from (`cut_for`, by
+    channel name; per excerpt in the order given): its posts not yet started on passages
+    outside the cut are cancelled, then the posts it lacks are queued. Returns (queued by
+    channel, cancelled).
 
-
-def _queue_excerpts(
-    conn: Connection, excerpt_ids: Sequence[str], article_id: str,
-    targets: Sequence[ChannelPolicy], now: datetime,
-) -> int:
-    """Queue a post for every (channel, excerpt) pair that has none but cancelled ones."""
+    The article's posts are read once (not at all for a `new_article`, which has none
+    yet) and written in one statement each way, however many channels there are.
+    """
     if not targets:
-        return 0
-    taken: set[tuple[str, str]] = set()
-    for chunk in chunks(excerpt_ids):
-        rows = conn.execute(
-            select(posts.c.channel, posts.c.excerpt_id)
-            .where(posts.c.excerpt_id.in_(chunk), posts.c.status != CANCELLED)
-        )
-        taken.update((channel, excerpt_id) for channel, excerpt_id in rows)
-    rows = [
-        {"channel": target.name, "article_id": article_id, "excerpt_id": excerpt_id,
-         "status": initial_status(target.require_approval), "created_at": now,
-         "updated_at": now}
-        for target in targets
-        for excerpt_id in excerpt_ids
-        if (target.name, excerpt_id) not in taken
-    ]
+        return {}, 0
+    live: dict[str, list[Row]] = {}
+    for post in [] if new_article else conn.execute(_LIVE_POSTS, {"article_id": article_id}):
+        live.setdefault(post.channel, []).append(post)
+    cancel: dict[str, list[int]] = {_RECUT: [], _NEW_ANCHOR: []}
+    rows: list[dict] = []
+    queued_on: dict[str, int] = {}
+    for target in targets:
+        cut = cut_for[target.name]
+        mine = _staying(live.get(target.name, []), {e.id for e in cut}, cancel[_RECUT])
+        wanted: list[str] = []
+        if cut and target.per_article:
+            anchor = min(cut, key=lambda e: (e.rank, e.id)).id
+            mine = _staying(mine, {anchor}, cancel[_NEW_ANCHOR])
+            wanted = [] if mine else [anchor]
+        elif cut:
+            taken = {post.excerpt_id for post in mine}
+            wanted = [e for e in dict.fromkeys(e.id for e in cut) if e not in taken]
+        status = initial_status(target.require_approval)
+        rows += [{"channel": target.name, "article_id": article_id, "excerpt_id": excerpt_id,
+                  "status": status, "created_at": now, "updated_at": now}
+                 for excerpt_id in wanted]
+        queued_on[target.name] = len(wanted)
+    cancelled = sum(cancel_posts(conn, posts.c.id.in_(chunk), now=now, reason=reason)
+                    for reason, ids in cancel.items() for chunk in chunks(ids))
     if rows:
         conn.execute(insert(posts), rows)
-    return len(rows)
+    return queued_on, cancelled
 
 
-def _replace_anchor(conn: Connection, target: ChannelPolicy, article_id: str, anchor_id: str,
-                    now: datetime) -> int:
-    """Cancel the article's posts not yet started on `target` that are not on its anchor."""
-    return cancel_posts(
-        conn, and_(posts.c.channel == target.name, posts.c.article_id == article_id,
-                   posts.c.excerpt_id != anchor_id, NOT_STARTED),
-        now=now, reason="another passage now opens the article's thread")
-
-
-def _queue_anchor(conn: Connection, target: ChannelPolicy, article_id: str, anchor_id: str,
-                  now: datetime) -> int:
-    """Queue the article's anchor on `target` unless the article has a post there already."""
-    taken = conn.scalar(select(exists().where(
-        posts.c.channel == target.name, posts.c.article_id == article_id,
-        posts.c.status != CANCELLED)))
-    if taken:
-        return 0
-    conn.execute(insert(posts).values(
-        channel=target.name, article_id=article_id, excerpt_id=anchor_id,
-        status=initial_status(target.require_approval), created_at=now, updated_at=now))
-    return 1
+def _staying(channel_posts: list[Row], excerpt_ids: set[str], cancel: list[int]) -> list[Row]:
+    """The posts that stay: those on `excerpt_ids`, and those no longer cancellable (out,
+    on their way, or a thread with parts out); the ids of the others go to `cancel`."""
+    staying = []
+    for post in channel_posts:
+        if post.excerpt_id in excerpt_ids or post.status not in NOT_YET_SENT or post.started:
+            staying.append(post)
+        else:
+            cancel.append(post.id)
+    return staying
 
 
 def cancel_posts(conn: Connection, where, *, now: datetime, reason: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -70,6 +70,17 @@ class Rendered(NamedTuple):
                    parts=tuple(payload.get("parts") or ()), link=payload.get("link"),
                    facets=tuple(payload.get("facets") or ()),
                    language=payload.get("language"), card=payload.get("card"))
+
+
+class ArticleCuts(NamedTuple):
+    """An article to store (`Store.upsert_articles`): its cuts by name (or one list), the
+    channels to queue it on, and the cut each channel posts from (see
+    `bot.store.ingest.upsert_article`)."""
+
+    article: Article
+    cuts: Sequence[Excerpt] | Mapping[str, Sequence[Excerpt]]
+    channels: Sequence[Any]  # ChannelPolicy values, or (name, require_approval) pairs
+    cut_of: Mapping[str, str] | None = None
 
 
 class IngestStatus(StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from sqlalchemy import (
     JSON,
@@ -32,6 +33,14 @@ SCHEMA_VERSION = 5
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+@lru_cache(maxsize=64)
+def _utc_text(value: datetime) -> str:
+    """A UTC datetime as stored, remembered: a batch of inserts stamps thousands of rows
+    with the same `now`. (UTC only: in a zone with DST, datetimes that differ only in
+    `fold` compare equal while an hour apart.)"""
+    return value.strftime(_UTC_FORMAT)
+
+
 class UtcDateTime(TypeDecorator):
     """A timezone-aware datetime stored as fixed-width ISO-8601 UTC text; read back aware.
 
@@ -47,6 +56,8 @@ class UtcDateTime(TypeDecorator):
             return None
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise ValueError(f"the store needs timezone-aware datetimes, got {value!r}")
+        if value.tzinfo is UTC:
+            return _utc_text(value)
         return value.astimezone(UTC).strftime(_UTC_FORMAT)
 
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
