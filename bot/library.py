@@ -20,16 +20,23 @@ from typing import TYPE_CHECKING
 
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
+from bot.cutting import CuttingPool, article_cuts, cut_files, file_cuts
 from bot.errors import UserError
-from bot.excerpt import Excerpt
-from bot.ingest import SUFFIX_KINDS, load_article
+from bot.ingest import SUFFIX_KINDS
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
-from bot.runtime import channel_excerpts, cut_key
-from bot.store import IngestStatus, Store
+from bot.runtime import cut_keys
+from bot.store import ArticleCuts, IngestStatus, Store
 
 if TYPE_CHECKING:
     from bot.pages import FetchLimits
+    from bot.store import IngestResult
+
+# Articles stored per transaction: one commit (a disk sync, and every index page touched
+# written again) for many articles, while the write lock is held about half a second, so
+# the daemon's own writes never wait long.
+BATCH = 100
+READ_BATCH = 500  # articles read from the store at a time (to check their channels' cuts)
 
 
 @dataclass
@@ -60,31 +67,10 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def cut_article(article: Article, channels: Iterable[ChannelConfig],
-                ) -> tuple[dict[str, list[Excerpt]], dict[str, str]]:
-    """The article cut for each of `channels`' room: (excerpts by cut, each channel's cut).
-
-    Channels whose posts leave the same room share one cut: one excerpting pass.
-    """
-    cuts: dict[str, list[Excerpt]] = {}
-    cut_of: dict[str, str] = {}
-    for channel in channels:
-        key = cut_key(channel, article)
-        if key not in cuts:
-            cuts[key] = channel_excerpts(channel, article)
-        cut_of[channel.name] = key
-    return cuts, cut_of
-
-
 def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now: datetime,
-            keep: Iterable[ChannelConfig] = ()):
-    """Store the article cut for `takers` (queued there); with no takers, cut for `keep`
-    (so that its excerpts are known) and queued nowhere."""
-    cuts, cut_of = cut_article(article, takers or keep)
-    if not takers:
-        cut_of = {}
-    return store.upsert_article(article, cuts, channels=[ChannelPolicy.of(c) for c in takers],
-                                cut_of=cut_of, now=now)
+            keep: Iterable[ChannelConfig] = ()) -> IngestResult:
+    """Store the article cut for `takers` (queued there); with no takers, cut for `keep`."""
+    return store.upsert_articles([article_cuts(article, takers, keep=keep)], now=now)[0]
 
 
 def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: datetime,
@@ -98,48 +84,60 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
     report = ScanReport()
     mapped = {name: store.channel_cuts(name) for name in channels}
     policies = {name: ChannelPolicy.of(channel) for name, channel in channels.items()}
+    root = root.resolve() if root is not None else None
+    candidates: list[tuple[str, list[str]]] = []
     for article_id, source, from_feed in store.live_articles():
         where = _where(source, root)
-        wanting = [ch for ch in channels.values()
-                   if (article_id in mapped[ch.name] or not from_feed)
-                   and policies[ch.name].takes(where)]
-        if not wanting:
-            continue
-        article = store.get_article(article_id)
-        stale = [ch for ch in wanting
-                 if mapped[ch.name].get(article_id) != cut_key(ch, article)]
-        if not stale:
-            continue
-        result = _upsert(store, article, stale, now=now)
+        wanting = [name for name in channels
+                   if (article_id in mapped[name] or not from_feed)
+                   and policies[name].takes(where)]
+        if wanting:
+            candidates.append((article_id, wanting))
+    for start in range(0, len(candidates), READ_BATCH):
+        some = candidates[start:start + READ_BATCH]
+        library = store.get_articles(article_id for article_id, _ in some)
+        batch: list[ArticleCuts] = []
+        for article_id, wanting in some:
+            article = library[article_id]
+            keys = cut_keys([channels[name] for name in wanting], article)
+            stale = [channels[name] for name in wanting
+                     if mapped[name].get(article_id) != keys[name]]
+            if stale:
+                batch.append(article_cuts(article, stale))
+            if len(batch) >= BATCH:
+                _count_queued(report, store.upsert_articles(batch, now=now))
+                batch = []
+        if batch:
+            _count_queued(report, store.upsert_articles(batch, now=now))
+    return report
+
+
+def _count_queued(report: ScanReport, results: Iterable[IngestResult]) -> None:
+    for result in results:
         report.queued += result.queued
         report.cancelled += result.cancelled
         for name, count in result.queued_on.items():
             if count:
-                log_event("article.queued", article=article_id, channel=name, queued=count)
-    return report
+                log_event("article.queued", article=result.article_id, channel=name,
+                          queued=count)
 
 
 def _where(source: str, root: Path | None) -> str:
     """What a channel's `articles` globs match for an article from `source`: its path
-    under posts_dir, else its source as stored (a URL)."""
+    under posts_dir (`root`, resolved), else its source as stored (a URL)."""
     if root is not None:
         try:
-            return Path(source).relative_to(root.resolve()).as_posix()
+            return Path(source).relative_to(root).as_posix()
         except ValueError:
             pass
     return source
 
 
 def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig], now: datetime,
-                root: Path | None = None, url: str | None = None):
+                root: Path | None = None, url: str | None = None) -> IngestResult:
     """Ingest one article file and queue its excerpts; raises UserError for a bad file."""
-    relative = path.relative_to(root).as_posix() if root else path.name
-    takers = [ch for ch in channels.values()
-              if not ch.articles or any(fnmatch(relative, g) for g in ch.articles)]
-    article = load_article(path.resolve(), url=url, id_path=relative)
-    if not article.url:
-        raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")
-    return _upsert(store, article, takers, now=now)
+    return store.upsert_articles([file_cuts(path, channels=channels, root=root, url=url)],
+                                 now=now)[0]
 
 
 def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
@@ -179,15 +177,21 @@ def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, Channe
 def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, ChannelConfig],
                  now: datetime, root: Path | None = None, prune: bool = False,
                  progress: Callable[[Path], None] | None = None,
-                 stamps: dict[str, tuple[int, int]] | None = None) -> ScanReport:
+                 stamps: dict[str, tuple[int, int]] | None = None,
+                 pool: CuttingPool | None = None) -> ScanReport:
     """Ingest every article under `paths`; with `prune`, cancel posts of files now gone.
 
     With `stamps` (path → modification time and size, kept by the caller between scans), a
     file unchanged since the last scan is not read again, and a broken one is reported
     once, not at every scan.
+
+    Files are read and cut (in `pool`'s worker processes, when given) and stored `BATCH`
+    at a time, each batch in one transaction; a file that cannot be read is reported and
+    skipped, the others still go.
     """
     report = ScanReport()
     present: set[str] = set()
+    todo: list[tuple[Path, str, tuple[int, int] | None]] = []
     for path in article_files(paths):
         key = str(path.resolve())
         present.add(key)
@@ -195,24 +199,57 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
         if stamps is not None and stamp is not None and stamps.get(key) == stamp:
             report.unchanged += 1
             continue
-        try:
-            result = ingest_file(store, path, channels=channels, now=now, root=root)
-        except UserError as exc:
-            report.failed.append(str(exc))
-            log_event("article.invalid", level=logging.WARNING, path=str(path), error=str(exc))
+        todo.append((path, key, stamp))
+    stored = _Batches(store, report, now=now, stamps=stamps, progress=progress)
+    cut = cut_files([path for path, _, _ in todo], channels=channels, root=root, pool=pool)
+    for (path, key, stamp), item in zip(todo, cut, strict=True):
+        if isinstance(item, str):
+            report.failed.append(item)
+            log_event("article.invalid", level=logging.WARNING, path=str(path), error=item)
+            stored.done(path, key, stamp)
             continue
-        finally:
-            if stamps is not None and stamp is not None:
-                stamps[key] = stamp
-            if progress is not None:
-                progress(path)
-        _count(report, result, path)
+        stored.add(path, key, stamp, item)
+    stored.flush()
     if prune and root is not None:
         removed = store.sync_sources(present, now=now, under=str(root.resolve()))
         report.removed = len(removed)
         for article_id in removed:
             log_event("article.removed", article=article_id)
     return report
+
+
+class _Batches:
+    """Files read and cut, stored `BATCH` at a time; each one counted (and its stamp kept,
+    the progress told) once its batch is committed."""
+
+    def __init__(self, store: Store, report: ScanReport, *, now: datetime,
+                 stamps: dict[str, tuple[int, int]] | None,
+                 progress: Callable[[Path], None] | None) -> None:
+        self.store, self.report, self.now = store, report, now
+        self.stamps, self.progress = stamps, progress
+        self.pending: list[tuple[Path, str, tuple[int, int] | None, ArticleCuts]] = []
+
+    def add(self, path: Path, key: str, stamp: tuple[int, int] | None,
+            item: ArticleCuts) -> None:
+        self.pending.append((path, key, stamp, item))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        results = self.store.upsert_articles([item for *_, item in batch], now=self.now)
+        for (path, key, stamp, _), result in zip(batch, results, strict=True):
+            self.done(path, key, stamp)
+            _count(self.report, result, path)
+
+    def done(self, path: Path, key: str, stamp: tuple[int, int] | None) -> None:
+        """`path` is dealt with (stored, or reported as broken)."""
+        if self.stamps is not None and stamp is not None:
+            self.stamps[key] = stamp
+        if self.progress is not None:
+            self.progress(path)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -10,10 +10,11 @@ canonical URL.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import click
@@ -22,12 +23,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
+from bot.cutting import CuttingPool
 from bot.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
 from bot.logs import LOGGER_NAME
 from bot.pages import FetchLimits
 from bot.slots import enabled_channels
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
+POOL_FROM = 200  # files: fewer are cut before worker processes would be up
+STORE_CACHE_MB = 32  # a backlog's posts go into indexes several times SQLite's 2 MiB cache
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -51,14 +55,17 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
     outside = [p for p in paths if not p.resolve().is_relative_to(posts_dir)]
     channels = enabled_channels(config)
     total = ScanReport()
-    with opened_store(config) as store, quiet_library_log(), \
-            _progress(len(article_files(paths)) + len(urls)) as advance:
+    files = len(article_files(paths))
+    # The pool starts first: its processes boot while the store opens.
+    with _cutting_pool(files) as pool, quiet_library_log(), \
+            opened_store(config, cache_mb=STORE_CACHE_MB) as store, \
+            _progress(files + len(urls)) as advance:
         # A channel new to the config gets the library's articles too, not only these.
         _merge(total, queue_existing(store, channels, now=utc_now(), root=posts_dir))
         for group, root in ((inside, posts_dir), (outside, None)):
             if group:
                 report = scan_library(store, group, channels=channels, now=utc_now(),
-                                      root=root, prune=False, progress=advance)
+                                      root=root, prune=False, progress=advance, pool=pool)
                 _merge(total, report)
         if urls:
             limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
@@ -94,6 +101,18 @@ def _progress(files: int) -> Iterator[Callable[[Path | str], None] | None]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("add", total=files, name="")
         yield lambda item: progress.update(task, advance=1, name=getattr(item, "name", item))
+
+
+def _cutting_pool(files: int) -> AbstractContextManager[CuttingPool | None]:
+    """Worker processes to cut many files in, one per core; None for a few files, one
+    core, or a system where processes cannot be started (they are cut in this process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if files < POOL_FROM or not cores or cores < 2:
+        return nullcontext(None)
+    try:
+        return CuttingPool(cores)
+    except (OSError, ImportError, NotImplementedError):  # no semaphores, no fork server
+        return nullcontext(None)
 
 
 def quiet_library_log():

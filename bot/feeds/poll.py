@@ -29,10 +29,10 @@ from datetime import datetime, timedelta
 
 from bot.config import Channel as ChannelConfig
 from bot.config import Source
+from bot.cutting import cut_article
 from bot.errors import FetchError, UserError
 from bot.feeds.parse import FeedDocument, FeedItem, entry_page, parse_feed
 from bot.fetch import FEED_TYPES, fetch
-from bot.library import cut_article
 from bot.logs import log_event
 from bot.pages import FetchLimits, article_from_html, fetch_article
 from bot.policy import ChannelPolicy

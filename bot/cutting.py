@@ -1,0 +1,147 @@
+"""Articles cut for the channels' rooms, ready to store (`bot.library` stores them).
+
+    cut_article(article, channels)           excerpts by cut, and each channel's cut
+    article_cuts(article, takers)            that, as the store takes it (ArticleCuts)
+    file_cuts(path, channels=..., root=...)  one file read and cut
+    cut_files(paths, ..., pool=None)         many, in order; in worker processes with a pool
+    CuttingPool(workers)                     those worker processes
+
+Reading and cutting is pure work on one file at a time and most of what ingesting costs,
+so a big batch of files (`excerpt-bot add` of a backlog) is cut in worker processes while
+the calling process stores what is ready. The store is never touched here.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from fnmatch import fnmatch
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.article import Article
+from bot.config import Channel as ChannelConfig
+from bot.errors import UserError
+from bot.excerpt import Excerpt
+from bot.ingest import load_article
+from bot.policy import ChannelPolicy
+from bot.runtime import channel_excerpts, cut_keys
+from bot.store.records import ArticleCuts
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+CHUNK = 8  # files per task for a worker: each task costs a round trip between processes
+AHEAD = 3  # tasks waiting per worker, so none idles; bounds the cuts held in memory
+
+Channels = dict[str, ChannelConfig]
+
+
+def cut_article(article: Article, channels: Iterable[ChannelConfig],
+                ) -> tuple[dict[str, list[Excerpt]], dict[str, str]]:
+    """The article cut for each of `channels`' room: (excerpts by cut, each channel's cut).
+
+    Channels whose posts leave the same room share one cut: one excerpting pass.
+    """
+    channels = list(channels)
+    cuts: dict[str, list[Excerpt]] = {}
+    cut_of = cut_keys(channels, article)
+    for channel in channels:
+        key = cut_of[channel.name]
+        if key not in cuts:
+            cuts[key] = channel_excerpts(channel, article)
+    return cuts, cut_of
+
+
+def article_cuts(article: Article, takers: list[ChannelConfig], *,
+                 keep: Iterable[ChannelConfig] = ()) -> ArticleCuts:
+    """The article cut for `takers`, to be queued there; with no takers, cut for `keep`
+    (so that its excerpts are known) and queued nowhere."""
+    cuts, cut_of = cut_article(article, takers or keep)
+    if not takers:
+        cut_of = {}
+    return ArticleCuts(article, cuts, [ChannelPolicy.of(c) for c in takers], cut_of)
+
+
+def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,
+              url: str | None = None) -> ArticleCuts:
+    """The article in one file, cut for the channels that take it (its path relative to
+    `root` matched against their `articles` globs); raises UserError for a bad file."""
+    relative = path.relative_to(root).as_posix() if root else path.name
+    takers = [ch for ch in channels.values()
+              if not ch.articles or any(fnmatch(relative, g) for g in ch.articles)]
+    article = load_article(path.resolve(), url=url, id_path=relative)
+    if not article.url:
+        raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")
+    return article_cuts(article, takers)
+
+
+def cut_files(paths: Iterable[Path], *, channels: Channels, root: Path | None = None,
+              pool: CuttingPool | None = None) -> Iterator[ArticleCuts | str]:
+    """`file_cuts` of each of `paths`, in order: its cuts, or the one line that says why the
+    file cannot be read. With a `pool`, files are cut there, a few tasks ahead of the
+    caller and no more."""
+    if pool is None:
+        for path in paths:
+            yield _cut_or_refusal(path, channels, root)
+        return
+    chunks = _chunks(paths)
+    waiting: deque[Future[list[ArticleCuts | str]]] = deque(
+        pool.submit(_cut_chunk, chunk, channels, root)
+        for chunk in islice(chunks, AHEAD * pool.workers))
+    while waiting:
+        done = waiting.popleft().result()
+        waiting.extend(pool.submit(_cut_chunk, chunk, channels, root)
+                       for chunk in islice(chunks, 1))
+        yield from done
+
+
+class CuttingPool:
+    """Worker processes for `cut_files`, forked from a server that has imported the
+    cutting code (not from the caller, whose open database and threads they must not
+    inherit); a context manager. Ctrl-C is the caller's to handle: the workers ignore it.
+    """
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing  # here: the daemon and the other commands never need them
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(workers, mp_context=context,
+                                             initializer=_ignore_interrupts)
+        self._executor.submit(int)  # the server starts now, while the caller gets ready
+
+    def submit(self, function, /, *args) -> Future:
+        return self._executor.submit(function, *args)
+
+    def __enter__(self) -> CuttingPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._executor.shutdown(cancel_futures=True)
+
+
+def _cut_or_refusal(path: Path, channels: Channels, root: Path | None) -> ArticleCuts | str:
+    try:
+        return file_cuts(path, channels=channels, root=root)
+    except UserError as exc:  # its one line: exceptions do not all survive pickling
+        return str(exc)
+
+
+def _cut_chunk(paths: list[Path], channels: Channels,
+               root: Path | None) -> list[ArticleCuts | str]:
+    return [_cut_or_refusal(path, channels, root) for path in paths]
+
+
+def _chunks(paths: Iterable[Path]) -> Iterator[list[Path]]:
+    it = iter(paths)
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
