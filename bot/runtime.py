@@ -51,11 +51,12 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
     rooms: dict[tuple, str] = {}
     keys: dict[str, str] = {}
     for channel in channels:
-        alike = (channel.profile_name, channel.template, channel.utm)
+        profile = profile_for(channel)
+        alike = (profile.key, channel.template, channel.utm)
         if alike not in rooms:
-            budget = excerpt_budget(article, profile_for(channel), template=channel.template,
+            budget = excerpt_budget(article, profile, template=channel.template,
                                     utm=utm_for(channel))
-            rooms[alike] = f"{channel.profile_name}:{budget}"
+            rooms[alike] = f"{profile.key}:{budget}"
         keys[channel.name] = rooms[alike]
     return keys
 

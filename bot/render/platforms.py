@@ -19,6 +19,7 @@ Length is counted the way each platform counts it, never approximately:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -170,6 +171,8 @@ def mastodon_profile(max_characters: int = MASTODON_LIMIT, url_weight: int = URL
         limit=max(0, max_characters - grapheme_length(spoiler_text)),
         measure=partial(mastodon_length, url_weight=url_weight),
         excerpt_max=min(max_characters * 4 // 5, MASTODON_EXCERPT_MAX),
+        variant=f"{max_characters}/{url_weight}/"
+                + hashlib.sha256(spoiler_text.encode()).hexdigest()[:8],
     )
 
 
@@ -231,6 +234,12 @@ class Profile:
     excerpt_max: int | None = None
     accepts: Callable[[str], bool] = _always
     link_facets: bool = False
+    variant: str = ""  # what sets this profile apart from others of its name (an instance)
+
+    @property
+    def key(self) -> str:
+        """Names the profile among all others: equal keys count and mark up alike."""
+        return f"{self.name}~{self.variant}" if self.variant else self.name
 
     def escape(self, value: str) -> str:
         """`value` made safe to place in a payload of this platform's parse mode."""
