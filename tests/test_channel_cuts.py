@@ -122,3 +122,26 @@ def test_the_cut_keys_of_many_channels_are_each_ones_cut_key(tmp_path):
                     for name, channel in loaded.channels.items()}
     assert keys["x"] == keys["x2"] != keys["x_long"]
     assert len(set(keys.values())) >= 3
+
+
+def test_a_channel_disabled_while_an_article_was_edited_gets_it_cut_anew_when_back(tmp_path):
+    config = write_config(tmp_path, TELEGRAM + X)
+    ok("add", tmp_path / "posts", "--config", config)
+    config.write_text(config.read_text().replace(
+        'render_as = "x"\n', 'render_as = "x"\nenabled = false\n'))
+    article = tmp_path / "posts" / EXAMPLE.name
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\n\n", "\n\nCytokines also guide wound healing, as "
+                                    "researchers showed in a study of skin repair.\n\n", 1),
+                       encoding="utf-8")
+    ok("add", tmp_path / "posts", "--config", config)  # edited while x was off
+    config.write_text(config.read_text().replace("enabled = false\n", ""))
+    (tmp_path / "other").mkdir()
+    ok("add", tmp_path / "other", "--config", config)  # x is back
+    loaded = load_config(config)
+    edited = load_article(article.resolve(), id_path=EXAMPLE.name)
+    expected = {e.text for e in channel_excerpts(loaded.channels["x"], edited)}
+    with Store.open(loaded.bot.database) as store:
+        assert set(store.channel_cuts("x").values()) == {cut_key(loaded.channels["x"], edited)}
+    # Every excerpt of the article as it is now waits on x (nothing went out there yet).
+    assert expected <= {text for *_, text in queue_of(config, "x")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, insert, select, update
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
@@ -226,9 +226,14 @@ def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str]
 
 
 def channel_cut_keys(conn: Connection, channel: str) -> dict[str, str]:
-    """Which cut each article's posts on `channel` come from, by article id."""
+    """Which cut each article's posts on `channel` come from, by article id; an article
+    whose cut was retired meanwhile (its text edited while the channel was disabled, say)
+    is left out: it is to be cut again for the channel."""
+    live = exists().where(cut_excerpts.c.article_id == channel_cuts.c.article_id,
+                          cut_excerpts.c.cut == channel_cuts.c.cut,
+                          cut_excerpts.c.active.is_(True))
     return dict(conn.execute(select(channel_cuts.c.article_id, channel_cuts.c.cut)
-                             .where(channel_cuts.c.channel == channel)).all())
+                             .where(channel_cuts.c.channel == channel, live)).all())
 
 
 def _article_values(article: Article, data: dict, now: datetime) -> dict:
