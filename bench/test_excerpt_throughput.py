@@ -10,8 +10,8 @@ import pytest
 
 from bench.corpus import generate
 from bot.ingest import parse_article
-from bot.pipeline import posts_for
 from bot.render import PROFILES
+from bot.render.channel import posts_for
 
 ARTICLES = 2000
 

@@ -1,5 +1,5 @@
 """The daemon: the store, the library scan, one APScheduler trigger per channel schedule,
-one polling job per feed source (`bot.feeds.jobs`).
+one polling job per feed source (`bot.sources.feeds.jobs`).
 
 `Daemon(config_path).run()` runs until SIGTERM or SIGINT: it finishes the send in flight,
 puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads the config
@@ -30,14 +30,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
 from bot.errors import UserError
-from bot.feeds.jobs import FeedJobs
-from bot.library import queue_existing, scan_library
 from bot.logs import log_event, redact, register_url_secrets, setup_logging
 from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
-from bot.runtime import remembered, render_for
-from bot.slots import channel_triggers, enabled_channels, next_slots
+from bot.render.channel import remembered, render_for
+from bot.schedule.slots import channel_triggers, next_slots
+from bot.sources.feeds.jobs import FeedJobs
+from bot.sources.library import queue_existing, scan_library
 from bot.stepped import SteppedClock, SteppedScheduler
 from bot.store import Store
 
@@ -261,14 +261,14 @@ class Daemon:
         posts_dir = self.config.bot.posts_dir
         if self._library_stale:
             self._library_stale = False
-            queued = queue_existing(self.store, enabled_channels(self.config), now=self.clock(),
+            queued = queue_existing(self.store, self.config.enabled_channels(), now=self.clock(),
                                     root=posts_dir)
             if queued.queued or queued.cancelled:
                 log_event("library.queued", queued=queued.queued, cancelled=queued.cancelled)
         if not posts_dir.is_dir():
             log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
             return
-        report = scan_library(self.store, [posts_dir], channels=enabled_channels(self.config),
+        report = scan_library(self.store, [posts_dir], channels=self.config.enabled_channels(),
                               now=self.clock(), root=posts_dir, prune=True,
                               stamps=self._stamps)
         log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
@@ -293,13 +293,13 @@ class Daemon:
 
     def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
         """Run `config` and `channels`: its channels' settings as their memory completes
-        them (`bot.runtime.remembered`), so queueing and rendering use what they learned."""
+        them (`bot.render.channel.remembered`), so queueing and rendering use what they learned."""
         assert self.store is not None and self.db is not None
         self._give_memory(channels)
         config = remembered(config, self.store.recall)
         self.config = config
         self.channels = channels
-        enabled = enabled_channels(config)
+        enabled = config.enabled_channels()
         self.policies = {name: ChannelPolicy.of(c) for name, c in enabled.items()}
         self.dispatcher = Dispatcher(
             self.db, channels, self.policies,
@@ -312,7 +312,7 @@ class Daemon:
 
     def _add_jobs(self) -> None:
         assert self.scheduler is not None and self.config is not None
-        for name, channel in enabled_channels(self.config).items():
+        for name, channel in self.config.enabled_channels().items():
             for i, trigger in enumerate(channel_triggers(channel)):
                 self.scheduler.add_job(
                     self._slot, trigger, args=(name, f"{name}#{i}"), id=f"{name}#{i}",
@@ -341,7 +341,7 @@ class Daemon:
         """Slots that passed while the daemon was down: skip them, or catch up once."""
         assert self.store is not None and self.config is not None
         now = self.clock()
-        for name, channel in enabled_channels(self.config).items():
+        for name, channel in self.config.enabled_channels().items():
             last = self.store.channel_state(name).last_slot_at
             if last is None:
                 continue
@@ -427,4 +427,4 @@ class Daemon:
 
 
 def _build_channels(config: Config, environ: dict[str, str]) -> dict[str, Channel]:
-    return {name: build_channel(ch, environ) for name, ch in enabled_channels(config).items()}
+    return {name: build_channel(ch, environ) for name, ch in config.enabled_channels().items()}

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, parse_config
-from bot.feeds.poll import FeedPoller, PollReport
-from bot.library import queue_existing
-from bot.pages import FetchLimits
-from bot.slots import enabled_channels
+from bot.sources.feeds.poll import FeedPoller, PollReport
+from bot.sources.library import queue_existing
+from bot.sources.pages import FetchLimits
 from bot.store import Store
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -151,7 +150,7 @@ class Bot:
         self.config: Config = parse_config(raw, tmp_path / "excerpt-bot.toml")
         self.source = self.config.sources[0]
         self.store = Store.open(tmp_path / "bot.sqlite3")
-        self.poller = FeedPoller(self.store, enabled_channels(self.config),
+        self.poller = FeedPoller(self.store, self.config.enabled_channels(),
                                  limits=FetchLimits(timeout=1.0))
 
     def posts(self, *numbers: int, **fields) -> list[Post]:
@@ -165,7 +164,7 @@ class Bot:
 
     def restart(self) -> None:
         """What the daemon does with the library at start: queue it on channels new to it."""
-        queue_existing(self.store, enabled_channels(self.config), now=NOW)
+        queue_existing(self.store, self.config.enabled_channels(), now=NOW)
 
     def queued_titles(self, channel: str = "a") -> set[str]:
         return {p.article_title for p in self.store.queued(channel)}

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config import load_config
 from bot.ingest import load_article
 from bot.render import x_length
-from bot.runtime import channel_excerpts, cut_key, cut_keys
+from bot.render.channel import channel_excerpts, cut_key, cut_keys
 from bot.store import Store
 from tests.daemon_support import EXAMPLE, write_config
 from tests.test_cli_operate_support import ok

@@ -20,10 +20,10 @@ from bot.config import load_config
 from bot.errors import AuthError
 from bot.ingest import load_article
 from bot.logs import setup_logging
-from bot.pipeline import excerpts_for
 from bot.platforms import build_channel
 from bot.platforms.discord import DiscordChannel
 from bot.render import DISCORD, render_post
+from bot.render.channel import excerpts_for
 from tests.conftest import PROJECT
 from tests.daemon_support import restored_logging, write_config
 from tests.dispatch_support import T0, Clock, make_dispatcher, run_slots, stored

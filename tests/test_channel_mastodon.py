@@ -20,7 +20,7 @@ from bot.errors import (
 )
 from bot.platforms.base import Delivery, OutgoingPost
 from bot.platforms.mastodon import LIMITS_KEY, MastodonChannel, MastodonSettings
-from bot.runtime import profile_for
+from bot.render.channel import channel_profile
 from tests.fakes.mastodon_api import (
     DOMAIN,
     TOKEN,
@@ -144,14 +144,14 @@ def test_settings_render_to_the_limits_the_channel_kept(big_instance):
     run(ch.start)
     settings = MastodonSettings(platform="mastodon", instance=big_instance.url,
                                 schedule={"every": "1h"}, spoiler_text="CW")
-    assert profile_for(settings).limit == 500 - 2  # nothing learned yet: the default
+    assert channel_profile(settings).limit == 500 - 2  # nothing learned yet: the default
     learned = settings.with_memory(ch.memory.values.get)
     assert (learned.max_characters, learned.characters_reserved_per_url) == (5000, 23)
-    assert profile_for(learned).limit == 5000 - 2  # the content warning counts within it
+    assert channel_profile(learned).limit == 5000 - 2  # the content warning counts within it
     elsewhere = settings.model_copy(update={"instance": "https://other.example"})
     assert elsewhere.with_memory(ch.memory.values.get).max_characters is None
     pinned = settings.model_copy(update={"max_characters": 1000})
-    assert profile_for(pinned.with_memory(ch.memory.values.get)).limit == 1000 - 2
+    assert channel_profile(pinned.with_memory(ch.memory.values.get)).limit == 1000 - 2
 
 
 def test_start_on_an_unreachable_instance_keeps_what_it_knew(big_instance):

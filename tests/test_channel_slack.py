@@ -21,9 +21,9 @@ import pytest
 
 from bot.ingest import load_article
 from bot.logs import setup_logging
-from bot.pipeline import excerpts_for
 from bot.platforms.slack import SlackChannel
 from bot.render import SLACK, render_post
+from bot.render.channel import excerpts_for
 from tests.conftest import PROJECT
 from tests.daemon_support import restored_logging
 from tests.dispatch_support import T0, Clock, cytokines, make_dispatcher, run_slots, stored

@@ -17,9 +17,9 @@ import pytest
 from bot.dispatch import Dispatcher
 from bot.ingest import load_article
 from bot.logs import QUIET_LOGGERS, setup_logging
-from bot.pipeline import excerpts_for
 from bot.platforms.telegram import TelegramChannel, channel_error
 from bot.render import PROFILES, render_post
+from bot.render.channel import excerpts_for
 from tests.conftest import PROJECT
 from tests.dispatch_support import T0, Clock, make_dispatcher, run_slots, stored
 from tests.fakes.telegram_api import (

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.ingest import load_article
-from bot.pipeline import posts_for
 from bot.render import PROFILES
+from bot.render.channel import posts_for
 from tests.conftest import PROJECT
 from tests.fakes.telegram_api import (
     MAX_TEXT_UNITS,

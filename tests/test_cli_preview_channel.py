@@ -17,7 +17,7 @@ from bot.config import load_config
 from bot.dispatch import Dispatcher
 from bot.platforms import build_channel
 from bot.policy import ChannelPolicy
-from bot.runtime import render_for
+from bot.render.channel import render_for
 from bot.store import Store
 from tests.daemon_support import EXAMPLE, outbox_lines, start, write_config
 from tests.fakes import x_api as xf

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import load_config
-from bot.library import scan_library
-from bot.slots import enabled_channels
+from bot.sources.library import scan_library
 from tests.fakes.web import MIB, web_fixture  # noqa: F401  (the fixture `web`)
 from tests.feed_support import Post
 from tests.test_cli_operate_support import error_lines, invoke, ok, open_store, write_bot
@@ -41,7 +40,7 @@ def test_add_url_ingests_the_page_under_its_canonical_url(tmp_path, web):
         assert article.paragraphs == tuple(post.paragraphs)  # no navigation, no footer
         # The daemon's scans of posts_dir never touch an article that came from a URL.
         posts = tmp_path / "posts"
-        scan_library(store, [posts], channels=enabled_channels(load_config(config)),
+        scan_library(store, [posts], channels=load_config(config).enabled_channels(),
                      now=datetime.now(UTC), root=posts, prune=True)
         assert store.get_article(queued).url == canonical
         assert {p.article_id for p in store.queued("console")} >= {queued}

@@ -16,8 +16,8 @@ from bot.platforms.x import XChannel as XSender
 from bot.platforms.x import XSettings
 from bot.policy import ChannelPolicy
 from bot.render import x_length
+from bot.render.channel import render_for
 from bot.render.thread import THREAD_MARK
-from bot.runtime import render_for
 from tests.daemon_support import EXAMPLE
 from tests.test_config import load_text, problems_of
 

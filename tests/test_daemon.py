@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import load_config
-from bot.slots import next_slots
+from bot.schedule.slots import next_slots
 from bot.store import Store
 from tests.daemon_support import (
     T0,

@@ -16,8 +16,8 @@ import pytest
 from bot.config import load_config
 from bot.ingest import load_article
 from bot.platforms.mastodon import LIMITS_KEY
+from bot.render.channel import channel_excerpts, remembered
 from bot.render.platforms import MASTODON
-from bot.runtime import channel_excerpts, remembered
 from bot.store import Store
 from tests.daemon_support import T0, events, hours, in_process, write_config
 from tests.fakes.mastodon_api import (

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import load_config
 from bot.ingest import load_article
-from bot.runtime import channel_excerpts
+from bot.render.channel import channel_excerpts
 from bot.store import Store
 from tests.daemon_support import (
     T0,

@@ -120,7 +120,7 @@ def test_an_edited_entry_is_re_excerpted_never_reposted_as_new(make_bot):
 
 
 def test_an_entry_already_in_the_library_is_only_recorded(make_bot):
-    from bot.library import ingest_url
+    from bot.sources.library import ingest_url
 
     bot = make_bot()
     [post] = bot.posts(1)

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from bot.durations import parse_duration
-from bot.feeds.jobs import FeedJobs
-from bot.feeds.poll import retry_delay
+from bot.sources.feeds.jobs import FeedJobs
+from bot.sources.feeds.poll import retry_delay
 from tests.fakes.web import MIB, web_fixture  # noqa: F401  (the fixture `web`)
 from tests.feed_support import (  # noqa: F401  (the fixture `make_bot`)
     FEED,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.errors import FetchError, UserError
-from bot.fetch import FEED_TYPES, HTML_TYPES, USER_AGENT, describe_transport_error, fetch
+from bot.sources.fetch import FEED_TYPES, HTML_TYPES, USER_AGENT, describe_transport_error, fetch
 from tests.fakes.web import MIB, web_fixture  # noqa: F401  (the fixture `web`)
 
 PAGE = "<html><head><title>T</title></head><body><p>Hello.</p></body></html>"

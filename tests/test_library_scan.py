@@ -7,11 +7,10 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import library
+from bot.sources import library
 from bot.config import load_config
-from bot.cutting import CuttingPool
-from bot.library import scan_library
-from bot.slots import enabled_channels
+from bot.sources.cutting import CuttingPool
+from bot.sources.library import scan_library
 from bot.store import Store
 from tests.daemon_support import EXAMPLE
 
@@ -28,7 +27,7 @@ def test_stamps_skip_unchanged_files_and_report_a_broken_one_once(tmp_path: Path
     config.write_text('[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
                       '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n',
                       encoding="utf-8")
-    channels = enabled_channels(load_config(config))
+    channels = load_config(config).enabled_channels()
     stamps: dict[str, tuple[int, int]] = {}
     with Store.open(tmp_path / "bot.sqlite3") as store:
         def scan():
@@ -61,7 +60,7 @@ def test_a_backlog_cut_in_worker_processes_is_stored_as_if_cut_here(tmp_path: Pa
                       '[channels.x]\nplatform = "console"\nschedule = { every = "1h" }\n'
                       '[channels.tg]\nplatform = "console"\nrender_as = "telegram"\n'
                       'schedule = { every = "1h" }\n', encoding="utf-8")
-    channels = enabled_channels(load_config(config))
+    channels = load_config(config).enabled_channels()
 
     def scan(database: Path, pool: CuttingPool | None):
         with Store.open(database) as store:

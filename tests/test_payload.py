@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.ingest import load_article, parse_article
-from bot.runtime import channel_excerpts, render_for
+from bot.render.channel import channel_excerpts, render_for
 from bot.store import Rendered
 from tests.dispatch_support import Clock, cytokines, make_dispatcher, run_slots, stored
 from tests.test_config import load_text

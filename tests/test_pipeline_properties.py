@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from bot.article import Article
 from bot.excerpt import ELLIPSIS
-from bot.pipeline import posts_for
 from bot.render import PROFILES
+from bot.render.channel import posts_for
 from bot.render.platforms import x_valid
 
 LINK = "https://blog.example.org/2026/11/a-post/?ref=feed#top"

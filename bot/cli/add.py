@@ -23,11 +23,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
-from bot.cutting import CuttingPool
-from bot.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
 from bot.logs import LOGGER_NAME
-from bot.pages import FetchLimits
-from bot.slots import enabled_channels
+from bot.sources.cutting import CuttingPool
+from bot.sources.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
+from bot.sources.pages import FetchLimits
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
 POOL_FROM = 200  # files: fewer are cut before worker processes would be up
@@ -53,7 +52,7 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
     posts_dir = config.bot.posts_dir.resolve()
     inside = [p.resolve() for p in paths if p.resolve().is_relative_to(posts_dir)]
     outside = [p for p in paths if not p.resolve().is_relative_to(posts_dir)]
-    channels = enabled_channels(config)
+    channels = config.enabled_channels()
     total = ScanReport()
     files = len(article_files(paths))
     # The pool starts first: its processes boot while the store opens.

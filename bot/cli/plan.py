@@ -35,7 +35,7 @@ from bot.cli.output import (
 from bot.config import Channel as ChannelConfig
 from bot.planner import simulate
 from bot.policy import DAY, ChannelPolicy
-from bot.slots import enabled_channels, next_slots
+from bot.schedule.slots import next_slots
 from bot.store import Store
 
 SLOTS_SHOWN = 50  # per channel, unless --limit: `every = "10s"` has 60,480 slots a week
@@ -60,7 +60,7 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
     """
     config = load_config_or_fail(config_path)
     if channel_name is None:
-        channels = enabled_channels(config)
+        channels = config.enabled_channels()
     else:
         channels = {channel_name: configured_channel(config, channel_name, enabled=True)}
     now = utc_now()

@@ -16,9 +16,8 @@ from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store,
 from bot.cli.options import config_option
 from bot.config import Config, Source
 from bot.errors import UserError
-from bot.feeds.poll import FeedPoller, PollReport
-from bot.pages import FetchLimits
-from bot.slots import enabled_channels
+from bot.sources.feeds.poll import FeedPoller, PollReport
+from bot.sources.pages import FetchLimits
 
 
 @click.command()
@@ -38,7 +37,7 @@ def poll(config_path: Path | None, feeds: tuple[str, ...]) -> None:
     limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
     problems: list[str] = []
     with opened_store(config) as store, quiet_library_log():
-        poller = FeedPoller(store, enabled_channels(config), limits=limits)
+        poller = FeedPoller(store, config.enabled_channels(), limits=limits)
         for source in sources:
             with _progress(source.feed) as progress:
                 report = poller.poll(source, now=utc_now(), progress=progress)

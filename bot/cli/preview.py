@@ -1,7 +1,7 @@
 """`excerpt-bot preview`: the posts an article (a file or a web page) would give.
 
 With `--channel NAME` they are the posts the daemon sends to that configured channel, byte
-for byte and in its order: the same `bot.runtime` calls make them (its template, UTM tags,
+for byte and in its order: the same `bot.render.channel` calls make them (its template, UTM tags,
 hashtags, thread mode and room). With `--platform` (no config needed) they are what a
 channel of that platform would get with its default template, no UTM tags and 3 hashtags.
 """
@@ -20,8 +20,8 @@ from rich.text import Text
 
 from bot.errors import UserError
 from bot.ingest import load_article
-from bot.pipeline import posts_for, thread_for
 from bot.render import PROFILES, RenderedPost
+from bot.render.channel import posts_for, thread_for
 
 if TYPE_CHECKING:
     from bot.article import Article
@@ -116,7 +116,7 @@ def _as_the_daemon_has_it(config):
     database = config.bot.database
     if "://" not in str(database) and not Path(database).exists():
         return config
-    from bot.runtime import remembered
+    from bot.render.channel import remembered
     from bot.store import Store
 
     with Store.open(config.bot.database) as store:
@@ -126,7 +126,7 @@ def _as_the_daemon_has_it(config):
 def _article(source: str, url: str | None) -> Article:
     path = Path(source)
     if _URL.match(source):
-        from bot.pages import fetch_article  # httpx: only when a page is fetched
+        from bot.sources.pages import fetch_article  # httpx: only when a page is fetched
 
         article = fetch_article(source)
     else:
@@ -140,9 +140,9 @@ def _article(source: str, url: str | None) -> Article:
 def _channel_posts(channel: ChannelConfig, article: Article, limit: int | None) -> list[dict]:
     """What the daemon sends to `channel` from `article`, in its order, as preview's JSON
     objects; a thread is one object with its `parts` (and each part's length)."""
-    from bot.runtime import channel_posts, profile_for
+    from bot.render.channel import channel_posts, channel_profile
 
-    profile = profile_for(channel)
+    profile = channel_profile(channel)
     shown = []
     for excerpt, rendered in channel_posts(channel, article)[:limit]:
         parts = rendered.parts or (rendered.text,)
@@ -179,10 +179,10 @@ def _show_channel(console: Console, title: str, channel: ChannelConfig,
         what = f"{len(shown)} posts"
     else:
         what = f"a thread of {len(shown[0]['parts'])} posts" if shown else "no thread"
-    from bot.runtime import profile_for
+    from bot.render.channel import channel_profile
 
     header = (f"{title} — {what} for channel {channel.name} as the daemon sends them "
-              f"({channel.profile_name}, limit {profile_for(channel).limit})")
+              f"({channel.profile_name}, limit {channel_profile(channel).limit})")
     console.print(Text(header, style="bold"), soft_wrap=True)
     for number, entry in enumerate(shown, 1):
         if "parts" not in entry:

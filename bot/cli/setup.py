@@ -23,7 +23,6 @@ from bot.config import (
 from bot.errors import ExcerptBotError, UserError
 from bot.logs import redact
 from bot.platforms import build_channel
-from bot.slots import enabled_channels
 
 
 @click.command()
@@ -69,7 +68,7 @@ def check(config_path: Path | None, online: bool) -> None:
     for line in config.warnings():
         click.echo(f"warning: {line}", err=True)
     if online:
-        failed = asyncio.run(_check_online(enabled_channels(config), os.environ))
+        failed = asyncio.run(_check_online(config.enabled_channels(), os.environ))
         if failed:
             raise ProblemsError(failed)
 
@@ -86,7 +85,7 @@ def config_schema(config_path: Path | None) -> None:
 
 def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
     missing: list[str] = []
-    for channel in enabled_channels(config).values():
+    for channel in config.enabled_channels().values():
         try:
             resolve_secrets(channel, environ)
         except ConfigProblems as exc:

@@ -26,7 +26,7 @@ from bot.config import Channel as ChannelConfig
 from bot.config import Config, Source, secret_env_vars
 from bot.durations import format_duration
 from bot.logs import redact, register_secrets
-from bot.slots import next_slots
+from bot.schedule.slots import next_slots
 from bot.store import ChannelSummary, FeedSummary
 from bot.store.summaries import read_status
 

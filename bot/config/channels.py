@@ -41,9 +41,14 @@ __all__ = ["ChannelSettings", "FrozenModel", "Schedule", "Schedules", "Utm"]
 
 
 class FrozenModel(BaseModel):
-    """Immutable, unknown keys rejected, defaults validated (so default paths resolve too)."""
+    """Immutable, unknown keys rejected, defaults validated (so default paths resolve too).
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    Built on first use, not when defined: a config file is validated with the settings of
+    the platforms it names (`bot.config.load.parse_config`), and the others are not built.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              defer_build=True)
 
 
 # --- schedules -------------------------------------------------------------------------------

@@ -8,17 +8,20 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from bot.config.channels import ChannelSettings
 from bot.config.models import Config
 from bot.config.problems import ConfigProblems, describe_errors, format_key_path
 from bot.config.template import init_config
+from bot.config.types import ChannelName
 from bot.durations import format_duration
+from bot.platforms import PLATFORMS
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -79,12 +82,57 @@ def load_config(path: Path) -> Config:
 def parse_config(raw: dict[str, Any], source: Path) -> Config:
     """Validate an already-parsed TOML document; `source` names it and anchors relative paths."""
     try:
-        config = Config.model_validate(raw, context={"config_dir": source.absolute().parent})
+        config = _validate(raw, context={"config_dir": source.absolute().parent})
     except ValidationError as exc:
         lines = describe_errors(exc, raw)
         raise ConfigProblems([f"{source}: {line}" for line in lines]) from None
     config.attach_source(source.absolute())
     return config
+
+
+def _validate(raw: dict[str, Any], *, context: dict[str, Any]) -> Config:
+    """`raw` as a `Config`, building only the settings models of the platforms it names.
+
+    When every channel names a known platform (itself, or in `[defaults]`), the channels
+    are validated against those platforms' settings alone: each channel meets its own
+    platform's model either way, so the errors are the same, and a config of console
+    channels does not build the other platforms' models. Otherwise every platform is a
+    choice, so that an unknown or missing platform is reported with all of them.
+    """
+    platforms = _platforms_named(raw)
+    if platforms is None:
+        return Config.model_validate(raw, context=context)
+    narrowed = _config_of(platforms).model_validate(raw, context=context)
+    return Config.model_construct(narrowed.model_fields_set, **dict(narrowed))
+
+
+def _platforms_named(raw: dict[str, Any]) -> tuple[str, ...] | None:
+    """The platforms `raw`'s channels name, in registry order; None when a channel names
+    none or one that is not a platform (or there is no table of channels)."""
+    channels, defaults = raw.get("channels"), raw.get("defaults")
+    if not isinstance(channels, dict) or not channels:
+        return None
+    default = defaults.get("platform") if isinstance(defaults, dict) else None
+    named = set()
+    for channel in channels.values():
+        platform = channel.get("platform", default) if isinstance(channel, dict) else None
+        if not isinstance(platform, str) or platform not in PLATFORMS:
+            return None
+        named.add(platform)
+    return tuple(name for name in PLATFORMS if name in named)
+
+
+@cache
+def _config_of(platforms: tuple[str, ...]) -> type[Config]:
+    """`Config` whose channels take these platforms' settings only (validation only: what
+    `parse_config` returns is a `Config`)."""
+    settings = tuple(PLATFORMS[name].settings for name in platforms)
+    channel = Annotated[Union[settings], Field(discriminator="platform")]  # noqa: UP007
+    field = Config.model_fields["channels"]
+    return create_model(
+        "Config", __base__=Config, __module__=Config.__module__,
+        channels=(dict[ChannelName, channel], Field(min_length=1, description=field.description)),
+    )
 
 
 def _describe_toml_error(exc: tomllib.TOMLDecodeError) -> str:

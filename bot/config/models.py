@@ -141,6 +141,10 @@ class Config(FrozenModel):
         """The file this config was read from (None when built in code)."""
         return self._source
 
+    def enabled_channels(self) -> dict[str, Channel]:
+        """The channels that post (`enabled`, the default), by name."""
+        return {name: channel for name, channel in self.channels.items() if channel.enabled}
+
     @model_validator(mode="before")
     @classmethod
     def _apply_defaults(cls, data: Any) -> Any:

@@ -228,7 +228,7 @@ class BlueskyChannel(Channel):
     async def _thumbnail(self, client: AsyncClient, image: str,
                          post: OutgoingPost) -> dict[str, Any] | None:
         """The card's image uploaded as a blob; None (logged) when it cannot be had."""
-        from bot.fetch import fetch
+        from bot.sources.fetch import fetch
 
         try:
             fetched = await in_thread(fetch, image, timeout=self.timeout,

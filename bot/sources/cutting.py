@@ -1,4 +1,4 @@
-"""Articles cut for the channels' rooms, ready to store (`bot.library` stores them).
+"""Articles cut for the channels' rooms, ready to store (`bot.sources.library` stores them).
 
     cut_article(article, channels)           excerpts by cut, and each channel's cut
     article_cuts(article, takers)            that, as the store takes it (ArticleCuts)
@@ -27,7 +27,7 @@ from bot.errors import UserError
 from bot.excerpt import Excerpt
 from bot.ingest import load_article
 from bot.policy import ChannelPolicy
-from bot.runtime import channel_excerpts, cut_keys
+from bot.render.channel import channel_excerpts, cut_keys
 from bot.store.records import ArticleCuts
 
 if TYPE_CHECKING:

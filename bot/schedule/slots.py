@@ -12,7 +12,6 @@ from datetime import datetime
 from apscheduler.triggers.base import BaseTrigger
 
 from bot.config import Channel as ChannelConfig
-from bot.config import Config
 from bot.schedule import build_trigger, combine, next_fire_times
 
 
@@ -30,7 +29,3 @@ def channel_triggers(channel: ChannelConfig) -> list[BaseTrigger]:
 def next_slots(channel: ChannelConfig, after: datetime, count: int) -> list[datetime]:
     """The channel's next `count` slots after `after`, across all its schedules."""
     return next_fire_times(combine(channel_triggers(channel)), after, count)
-
-
-def enabled_channels(config: Config) -> dict[str, ChannelConfig]:
-    return {name: ch for name, ch in config.channels.items() if ch.enabled}

@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING
 from bot.config import Config, Source
 from bot.logs import log_event
 from bot.offloop import in_thread
-from bot.slots import enabled_channels
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.feeds.poll import FeedPoller, PollReport, Progress
+    from bot.sources.feeds.poll import FeedPoller, PollReport, Progress
 
 PROGRESS_EVERY = 10  # entries between two `feed.progress` lines
 
@@ -45,11 +44,11 @@ class FeedJobs:
             self._poller = None
             return
         # httpx, feedparser and the HTML extractor: only for daemons that poll feeds.
-        from bot.feeds.poll import FeedPoller
-        from bot.pages import FetchLimits
+        from bot.sources.feeds.poll import FeedPoller
+        from bot.sources.pages import FetchLimits
 
         limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
-        self._poller = FeedPoller(store, enabled_channels(config), limits=limits,
+        self._poller = FeedPoller(store, config.enabled_channels(), limits=limits,
                                   should_stop=self._stop.is_set)
 
     def stop(self) -> None:

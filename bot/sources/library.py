@@ -20,16 +20,16 @@ from typing import TYPE_CHECKING
 
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
-from bot.cutting import CuttingPool, article_cuts, cut_files, file_cuts
 from bot.errors import UserError
 from bot.ingest import SUFFIX_KINDS
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
-from bot.runtime import cut_keys
+from bot.render.channel import cut_keys
+from bot.sources.cutting import CuttingPool, article_cuts, cut_files, file_cuts
 from bot.store import ArticleCuts, IngestStatus, Store
 
 if TYPE_CHECKING:
-    from bot.pages import FetchLimits
+    from bot.sources.pages import FetchLimits
     from bot.store import IngestResult
 
 # Articles stored per transaction: one commit (a disk sync, and every index page touched
@@ -147,7 +147,7 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
 
     Raises FetchError or ArticleError, one line naming the URL.
     """
-    from bot.pages import FetchLimits, fetch_article  # httpx: only when a page is fetched
+    from bot.sources.pages import FetchLimits, fetch_article  # httpx: only when a page is fetched
 
     article = fetch_article(url, limits=limits or FetchLimits())
     takers = [ch for ch in channels.values()

@@ -12,7 +12,7 @@
   channels. An entry whose article is already in the library (a file, an added URL) is
   only recorded: the library's copy wins.
 - The first successful poll queues only the newest `first_sync` entries; see
-  `bot.feeds` for the backlog.
+  `bot.sources.feeds` for the backlog.
 - A failed poll is recorded with the next attempt, `retry_delay` later (growing); an entry
   that fails (its page is gone) is logged and tried again at the next poll, and the feed's
   validators are then not kept, so that the next poll is a full GET.
@@ -29,13 +29,13 @@ from datetime import datetime, timedelta
 
 from bot.config import Channel as ChannelConfig
 from bot.config import Source
-from bot.cutting import cut_article
 from bot.errors import FetchError, UserError
-from bot.feeds.parse import FeedDocument, FeedItem, entry_page, parse_feed
-from bot.fetch import FEED_TYPES, fetch
 from bot.logs import log_event
-from bot.pages import FetchLimits, article_from_html, fetch_article
 from bot.policy import ChannelPolicy
+from bot.sources.cutting import cut_article
+from bot.sources.feeds.parse import FeedDocument, FeedItem, entry_page, parse_feed
+from bot.sources.fetch import FEED_TYPES, fetch
+from bot.sources.pages import FetchLimits, article_from_html, fetch_article
 from bot.store import FeedEntry, IngestStatus, Store
 from bot.store.schema import EntryKind
 

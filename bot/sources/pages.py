@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from bot.article import Article
 from bot.errors import FetchError
-from bot.fetch import HTML_TYPES, Fetched, fetch
 from bot.ingest import MAX_ARTICLE_BYTES, parse_article
+from bot.sources.fetch import HTML_TYPES, Fetched, fetch
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 

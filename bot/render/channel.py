@@ -1,25 +1,108 @@
-"""What a configured channel needs to post: its profile, renderer, queueing and dispatch policy."""
+"""A configured channel's posts: its render profile, its excerpts (cut for the room its
+posts leave) and each post exactly as it goes out — what the daemon queues and sends, and
+`preview` shows. Also a bare platform's posts (`posts_for`, `thread_for`: `preview
+--platform`). Pure: no I/O.
+
+    channel_profile(channel)              the profile, as the channel's settings adapt it
+    cut_key(s)(channel, article)          which cut of the article the channel posts from
+    channel_excerpts(channel, article)    that cut: the excerpts, best first
+    render_for(channel, article, excerpt) the payload (`Rendered`) the channel sends
+    channel_posts(channel, article)       every post, in the order the daemon sends them
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.article import Article
-from bot.config import Channel as ChannelConfig
-from bot.config import Config
 from bot.errors import RenderError
-from bot.excerpt import Excerpt
-from bot.pipeline import excerpts_for
-from bot.platforms import PLATFORMS
-from bot.render import PROFILES, Profile, UtmParams, excerpt_budget, final_link, render_post
-from bot.render.thread import render_thread
-from bot.store import Rendered
+from bot.excerpt import Excerpt, excerpt_article
+from bot.render.links import UtmParams
+from bot.render.platforms import PROFILES, Profile
+from bot.render.post import RenderedPost, excerpt_budget, final_link, render_post
+from bot.render.thread import DEFAULT_PARTS, render_thread
+from bot.store.records import Rendered
+
+if TYPE_CHECKING:
+    from bot.config import Channel as ChannelConfig
+    from bot.config import Config
+
+
+def excerpts_for(
+    article: Article,
+    profile: Profile,
+    *,
+    template: str | None = None,
+    utm: UtmParams | None = None,
+    url: str | None = None,
+    limit: int | None = None,
+) -> list[Excerpt]:
+    """The article's excerpts that fit `profile`'s posts made with `template`, best first."""
+    budget = excerpt_budget(article, profile, template=template, utm=utm, url=url)
+    return excerpt_article(
+        article, max_length=budget, measure=profile.measure_excerpt, limit=limit
+    )
+
+
+def posts_for(
+    article: Article,
+    profile: Profile,
+    *,
+    template: str | None = None,
+    utm: UtmParams | None = None,
+    url: str | None = None,
+    max_hashtags: int = 3,
+    limit: int | None = None,
+) -> list[RenderedPost]:
+    """Every post `profile` would get from `article`, rendered exactly as it would be sent."""
+    posts = []
+    for excerpt in excerpts_for(article, profile, template=template, utm=utm, url=url, limit=limit):
+        try:
+            posts.append(
+                render_post(
+                    excerpt.text, article, profile,
+                    template=template, utm=utm, url=url, max_hashtags=max_hashtags,
+                )
+            )
+        except RenderError:
+            continue  # this excerpt cannot fit; the others still can
+    return posts
+
+
+def thread_for(
+    article: Article,
+    profile: Profile,
+    *,
+    template: str | None = None,
+    utm: UtmParams | None = None,
+    url: str | None = None,
+    max_hashtags: int = 3,
+    parts: int = DEFAULT_PARTS,
+) -> list[RenderedPost]:
+    """The article as one thread for `profile`: one RenderedPost per part, in order.
+
+    Each part's `excerpt` is the part itself; the `url` is the link the last part carries.
+    """
+    excerpts = [e.text for e in excerpts_for(article, profile, template=template, utm=utm,
+                                             url=url)]
+    if not excerpts:
+        return []
+    texts = render_thread(article, excerpts, profile, template=template, utm=utm,
+                          max_hashtags=max_hashtags, url=url, parts=parts)
+    link = final_link(article, url, utm)
+    return [
+        RenderedPost(text=text, parse_mode=profile.parse_mode, excerpt=text, url=link,
+                     length=profile.measure(text), limit=profile.limit, platform=profile.name)
+        for text in texts
+    ]
+
 
 THREAD_SEPARATOR = "\n\n"  # between a thread's parts in the text people read
 
 
-def profile_for(channel: ChannelConfig) -> Profile:
+def channel_profile(channel: ChannelConfig) -> Profile:
     """How the channel's posts are rendered and counted: its platform's profile, as its
     settings adapt it (a Mastodon instance's own limits)."""
     return channel.render_profile(PROFILES[channel.profile_name])
@@ -51,7 +134,7 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
     rooms: dict[tuple, str] = {}
     keys: dict[str, str] = {}
     for channel in channels:
-        profile = profile_for(channel)
+        profile = channel_profile(channel)
         alike = (profile.key, channel.template, channel.utm)
         if alike not in rooms:
             budget = excerpt_budget(article, profile, template=channel.template,
@@ -64,7 +147,7 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
 def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:
     """The excerpts `channel` posts from `article`, best first: cut for the room its posts
     leave (its limit minus its template, link and attribution), as the daemon queues them."""
-    return excerpts_for(article, profile_for(channel), template=channel.template,
+    return excerpts_for(article, channel_profile(channel), template=channel.template,
                         utm=utm_for(channel))
 
 
@@ -75,7 +158,7 @@ def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Re
     if length is not None:
         return _render_thread(channel, article, excerpt, length)
     post = render_post(
-        excerpt.text, article, profile_for(channel),
+        excerpt.text, article, channel_profile(channel),
         template=channel.template, utm=utm_for(channel), max_hashtags=channel.hashtags,
     )
     return Rendered(post.text, post.parse_mode, link=post.url, facets=post.facets,
@@ -102,7 +185,7 @@ def channel_posts(channel: ChannelConfig, article: Article) -> list[tuple[Excerp
 def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
                    length: int) -> Rendered:
     """A hook, `anchor`, the article's next best excerpts, the link in the last post."""
-    profile, utm = profile_for(channel), utm_for(channel)
+    profile, utm = channel_profile(channel), utm_for(channel)
     others = [e.text for e in excerpts_for(article, profile, template=channel.template, utm=utm)
               if not _overlaps(e, anchor)]
     parts = render_thread(article, [anchor.text, *others[:length - 2]], profile,
@@ -115,6 +198,8 @@ def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
 
 def _card(channel: ChannelConfig, article: Article, link: str) -> dict[str, str | None] | None:
     """The link card's data, where the platform shows one (the platform draws it)."""
+    from bot.platforms import PLATFORMS
+
     if not PLATFORMS[channel.platform].capabilities.link_cards:
         return None
     return {"uri": link, "title": article.title, "description": article.paragraphs[0][:300],
@@ -129,5 +214,3 @@ def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:
         return False
     return (excerpt.first_sentence < anchor.first_sentence + anchor.sentence_count
             and anchor.first_sentence < excerpt.first_sentence + excerpt.sentence_count)
-
-
