@@ -14,6 +14,7 @@ the calling process stores what is ready. The store is never touched here.
 from __future__ import annotations
 
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from fnmatch import fnmatch
@@ -99,21 +100,24 @@ def cut_files(paths: Iterable[Path], *, channels: Channels, root: Path | None = 
 
 
 class CuttingPool:
-    """Worker processes for `cut_files`, forked from a server that has imported the
-    cutting code (not from the caller, whose open database and threads they must not
-    inherit); a context manager. Ctrl-C is the caller's to handle: the workers ignore it.
+    """Worker processes for `cut_files`; a context manager. Ctrl-C is the caller's to
+    handle: the workers ignore it.
+
+    On Linux they are forked at once from the caller, with everything it has imported:
+    make the pool before opening a database or starting a thread (as `add` does), so
+    that there is nothing in them to inherit but code. Elsewhere they are spawned.
     """
 
     def __init__(self, workers: int) -> None:
         import multiprocessing  # here: the daemon and the other commands never need them
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.workers = workers
-        self._executor = ProcessPoolExecutor(workers, mp_context=context,
-                                             initializer=_ignore_interrupts)
-        self._executor.submit(int)  # the server starts now, while the caller gets ready
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method),
+            initializer=_ignore_interrupts)
+        self._executor.submit(int)  # start them now (forked: all at once, before any thread)
 
     def submit(self, function, /, *args) -> Future:
         return self._executor.submit(function, *args)
