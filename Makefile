@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m pytest bench -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds --benchmark-sort=name
 	PYTHONPATH=. $(BIN)/python bench/daemon_bench.py
+	PYTHONPATH=. $(BIN)/python bench/add_bench.py
 	PYTHONPATH=. $(BIN)/python bench/status_bench.py
 
 clean:

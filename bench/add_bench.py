@@ -9,7 +9,8 @@ every hour). The figure is the whole command as a user runs it: the venv's `exce
 --config CONFIG posts` as a subprocess, a fresh database each run, timed with
 time.perf_counter around the process; the median of `--runs` runs. Each run goes through
 `/usr/bin/time -v` when it exists, for the peak RSS; the posts queued come from the
-command's summary line.
+command's summary line. Then the same `add` once more on the last run's database: the
+re-add of an unchanged backlog (every file read and cut again, nothing queued).
 
 The baseline is pySBD 0.3.4 alone (`pip install pysbd==0.3.4`, in the `bench` extra) in a
 fresh Python process: `pysbd.Segmenter(language="en", clean=False)` segmenting the same
@@ -100,10 +101,12 @@ def write_backlog(folder: Path, *, articles: int, channels: int) -> Path:
     return config
 
 
-def run_add(config: Path) -> tuple[float, int, float | None]:
-    """One `excerpt-bot add` on a fresh database: seconds, posts queued, peak RSS in MB."""
+def run_add(config: Path, *, fresh: bool = True) -> tuple[float, int, float | None, str]:
+    """One `excerpt-bot add` (on a fresh database unless not `fresh`): seconds, posts
+    queued, peak RSS in MB, and the command's summary line."""
     folder = config.parent
-    shutil.rmtree(folder / "var", ignore_errors=True)
+    if fresh:
+        shutil.rmtree(folder / "var", ignore_errors=True)
     report = folder / "time.txt"
     command = [str(BIN / "excerpt-bot"), "add", "--config", str(config), "posts"]
     if TIME.exists():
@@ -120,7 +123,7 @@ def run_add(config: Path) -> tuple[float, int, float | None]:
     if TIME.exists():
         kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read_text())
         rss = int(kb.group(1)) / 1024
-    return seconds, int(queued.group(1)), rss
+    return seconds, int(queued.group(1)), rss, done.stdout.strip()
 
 
 def run_pysbd(articles: int, runs: int) -> dict:
@@ -163,16 +166,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config = write_backlog(Path(tmp), articles=args.articles, channels=args.channels)
         runs = [run_add(config) for _ in range(args.runs)]
-    seconds = [s for s, _, _ in runs]
+        again, _, _, summary = run_add(config, fresh=False)
+    seconds = [s for s, *_ in runs]
     add = statistics.median(seconds)
-    queued = {q for _, q, _ in runs}
-    rss = [r for _, _, r in runs if r is not None]
+    queued = {q for _, q, *_ in runs}
+    rss = [r for _, _, r, _ in runs if r is not None]
     rss_text = f"peak RSS {max(rss):.1f} MB" if rss else "peak RSS n/a (no /usr/bin/time)"
     print(
         f"excerpt-bot add, {args.articles:,} articles, {args.channels} channels: "
         f"{add:.2f} s median of {len(seconds)} ({', '.join(f'{s:.2f}' for s in seconds)}); "
         f"{', '.join(f'{q:,}' for q in sorted(queued))} posts queued; {rss_text}"
     )
+    print(f"re-add of the same backlog: {again:.2f} s ({summary})")
 
     baseline = run_pysbd(args.articles, args.pysbd_runs)
     sbd = statistics.median(baseline["seconds"])
