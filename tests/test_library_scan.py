@@ -7,8 +7,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.sources import library
 from bot.config import load_config
+from bot.sources import library
 from bot.sources.cutting import CuttingPool
 from bot.sources.library import scan_library
 from bot.store import Store
