@@ -10,7 +10,8 @@ Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening),
 (articles in, posts queued), `claim` (the next post out), `transitions` (post states),
 `channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
 `queueing` (which channels get which posts queued),
-`queries` (counts and listings), `lock` (one daemon).
+`queries` (counts and listings), `lock` (one daemon), `summaries` (what `status` reads: on
+an SQLite file through sqlite3 alone, without opening a Store or importing SQLAlchemy).
 """
 
 from __future__ import annotations
