@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Connection, Row, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Dialect, Row, bindparam, exists, insert, select, update
 
 from bot.article import Excerpt
 from bot.policy import ChannelPolicy
@@ -78,7 +79,7 @@ def queue_cuts(
     for post in [] if new_article else conn.execute(_LIVE_POSTS, {"article_id": article_id}):
         live.setdefault(post.channel, []).append(post)
     cancel: dict[str, list[int]] = {_RECUT: [], _NEW_ANCHOR: []}
-    rows: list[dict] = []
+    rows: list[tuple[str, str, str]] = []
     queued_on: dict[str, int] = {}
     for target in targets:
         cut = cut_for[target.name]
@@ -92,15 +93,55 @@ def queue_cuts(
             taken = {post.excerpt_id for post in mine}
             wanted = [e for e in dict.fromkeys(e.id for e in cut) if e not in taken]
         status = initial_status(target.require_approval)
-        rows += [{"channel": target.name, "article_id": article_id, "excerpt_id": excerpt_id,
-                  "status": status, "created_at": now, "updated_at": now}
-                 for excerpt_id in wanted]
+        rows += [(target.name, excerpt_id, status) for excerpt_id in wanted]
         queued_on[target.name] = len(wanted)
     cancelled = sum(cancel_posts(conn, posts.c.id.in_(chunk), now=now, reason=reason)
                     for reason, ids in cancel.items() for chunk in chunks(ids))
-    if rows:
-        conn.execute(insert(posts), rows)
+    _insert_posts(conn, article_id, rows, now)
     return queued_on, cancelled
+
+
+# New posts are the bulk of a backlog's rows (an article's excerpts times its channels).
+# SQLAlchemy processes each parameter of each row in Python, which costs about as much as
+# SQLite's insert itself; these rows differ only in plain strings, and their one typed
+# value, `now`, is converted once: the statement is compiled once per dialect and the
+# rows go to the driver as they are.
+_NEW_POST = ("channel", "article_id", "excerpt_id", "status", "created_at", "updated_at")
+
+
+def _insert_posts(conn: Connection, article_id: str, rows: list[tuple[str, str, str]],
+                  now: datetime) -> None:
+    """Insert the article's new posts, each (channel, excerpt id, status), in order."""
+    if not rows:
+        return
+    sql, order = _new_post_statement(conn.dialect)
+    stamp = _stamp(conn.dialect)(now)
+    values = [(channel, article_id, excerpt_id, status, stamp, stamp)
+              for channel, excerpt_id, status in rows]
+    if order is None:  # named parameters
+        conn.exec_driver_sql(sql, [dict(zip(_NEW_POST, row, strict=True)) for row in values])
+    elif order == _NEW_POST:
+        conn.exec_driver_sql(sql, values)
+    else:
+        at = [_NEW_POST.index(name) for name in order]
+        conn.exec_driver_sql(sql, [tuple(row[i] for i in at) for row in values])
+
+
+@lru_cache(maxsize=8)
+def _new_post_statement(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """The INSERT of a new post for `dialect`, and its parameters' order when positional."""
+    compiled = insert(posts).values({c: bindparam(c) for c in _NEW_POST}).compile(
+        dialect=dialect)
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    if order is not None and sorted(order) != sorted(_NEW_POST):
+        raise RuntimeError(f"unexpected parameters for a new post: {order}")
+    return str(compiled), order
+
+
+@lru_cache(maxsize=8)
+def _stamp(dialect: Dialect):
+    """How the posts table stores a time on `dialect` (its column type's bind processor)."""
+    return posts.c.created_at.type.bind_processor(dialect) or (lambda value: value)
 
 
 def _staying(channel_posts: list[Row], excerpt_ids: set[str], cancel: list[int]) -> list[Row]:
