@@ -20,7 +20,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check bot tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: install
 	$(BIN)/ruff check bot tests bench
