@@ -151,8 +151,13 @@ class Daemon:
 
     def _recover_and_scan(self) -> None:
         assert self.store is not None and self.config is not None
-        for post_id in self.store.recover_interrupted(channels=list(self.config.channels),
-                                                      now=self.clock()):
+        keyed = [name for name, policy in self.policies.items()
+                 if policy.idempotent and policy.idempotency_window is None]
+        for post_id in self.store.requeue_interrupted(channels=keyed, now=self.clock()):
+            log_event("post.requeued", level=logging.WARNING, post=post_id,
+                      reason="interrupted while sending; its key settles it at the next try")
+        others = [name for name in self.config.channels if name not in keyed]
+        for post_id in self.store.recover_interrupted(channels=others, now=self.clock()):
             log_event("post.unknown", level=logging.WARNING, post=post_id,
                       error="interrupted while sending (the daemon stopped mid-send)",
                       hint=f"check the channel, then `excerpt-bot resolve {post_id} "

@@ -5,11 +5,17 @@ login pauses the channel; no password or token anywhere a user can see."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from datetime import timedelta
 
+from bot.config import load_config
+from bot.dispatch import Dispatcher
+from bot.platforms import build_channel
+from bot.policy import ChannelPolicy
+from bot.render.channel import render_for
 from bot.store import Store
 from tests.daemon_support import T0, events, hours, in_process, write_config
 from tests.fakes.bluesky_api import (
@@ -124,3 +130,30 @@ def test_an_article_image_too_big_for_a_thumbnail_is_skipped_and_the_post_goes(
     [skipped] = events(tmp_path / "var/bot.log", "bluesky.thumb_skipped")
     assert "too large" in skipped["reason"] and skipped["channel"] == "sky"
     assert bluesky_api.calls("uploadBlob") == 0
+
+
+def test_a_send_cut_short_by_a_kill_is_settled_by_its_record_key_not_left_unknown(
+    tmp_path, bluesky_api
+):
+    config = sky_config(tmp_path, bluesky_api)
+    expected = [e.text for e in channel_cuts(config)["sky"]]
+    in_process(config, until=T0 + hours(1), environ=SECRETS)  # 09:00, 10:00
+    # The daemon claims the next post and the record is created, then it is killed before
+    # it could record the send: the post is left `sending`.
+    channel_config = load_config(config).channels["sky"]
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        claimed = store.claim_next_post(
+            ChannelPolicy.of(channel_config), now=T0 + hours(1.1),
+            render=lambda article, excerpt: render_for(channel_config, article, excerpt))
+        channel = build_channel(channel_config, SECRETS)
+        asyncio.run(channel.send(Dispatcher._outgoing(claimed, claimed.text)))
+    assert len(bluesky_api.records) == 3
+
+    in_process(config, start=T0 + hours(1.5), until=T0 + hours(24), environ=SECRETS)
+
+    assert len(bluesky_api.records) == len(expected)  # the interrupted one not twice
+    assert len(set(bluesky_api.texts)) == len(expected)
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        assert store.get_post(claimed.id).status == "sent"
+        assert store.history(channel="sky", status="unknown") == []
+        assert len(store.history(channel="sky", status="sent")) == len(expected)

@@ -278,6 +278,12 @@ class Store:
                                                finished_at=finished_at, outcome=outcome,
                                                error=error)
 
+    def requeue_interrupted(self, *, channels: Iterable[str], now: datetime) -> list[int]:
+        """At start-up, on channels that deliver under a lasting key: the posts left
+        `sending` go back to the queue (their next try settles them); return their ids."""
+        with self._write() as conn:
+            return _transitions.requeue_interrupted(conn, channels=channels, now=now)
+
     def recover_interrupted(self, *, channels: Iterable[str] | None = None,
                             now: datetime) -> list[int]:
         """At start-up: the posts left `sending` on `channels` (the daemon's own; None: on

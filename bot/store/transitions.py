@@ -172,6 +172,20 @@ def recover_interrupted(conn: Connection, *, channels: Iterable[str] | None = No
     return ids
 
 
+def requeue_interrupted(conn: Connection, *, channels: Iterable[str],
+                        now: datetime) -> list[int]:
+    """Put the posts left `sending` on `channels` back in the queue; return their ids. For
+    channels whose posts go out under a key the platform holds forever (a record key): the
+    next try settles whether the interrupted one went out, so nothing is guessed."""
+    ids = list(conn.scalars(select(posts.c.id).where(
+        posts.c.status == SENDING, posts.c.channel.in_(list(channels))).order_by(posts.c.id)))
+    for post_id in ids:
+        transition(conn, post_id, allowed=(SENDING,), action="put back in the queue",
+                   status=QUEUED, not_before=None, updated_at=now,
+                   error="interrupted while sending; its next try settles it by its key")
+    return ids
+
+
 def record_attempt(conn: Connection, post_id: int, *, started_at: datetime,
                    finished_at: datetime, outcome: str, error: str | None) -> int:
     """Log one try at delivering a post; return the attempt's id."""
