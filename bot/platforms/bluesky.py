@@ -73,7 +73,6 @@ UNSETTLED = "unsettled:{rkey}"  # a create under this key may have gone out
 _EXPIRED = ("ExpiredToken", "InvalidToken")
 _HANDLE = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*",
                      re.IGNORECASE)
-_URL = re.compile(r"https?://\S+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
 
 T = TypeVar("T")
 
@@ -209,7 +208,9 @@ class BlueskyChannel(Channel):
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"),
         }
-        facets = post_facets(post.text, post.facets, post.url)
+        from bot.render.facets import checked_facets
+
+        facets = checked_facets(post.text, post.facets)
         if facets:
             record["facets"] = facets
         if post.language:
@@ -395,36 +396,6 @@ def _expires_soon(jwt: str, *, now: float | None = None) -> bool:
         return True
     now = time.time() if now is None else now
     return expires - now < REFRESH_BEFORE.total_seconds()
-
-
-# --- facets ----------------------------------------------------------------------------------
-
-
-def post_facets(text: str, facets: tuple[dict, ...], url: str | None) -> list[dict]:
-    """The post's facets: the renderer's when each lands exactly on what it names (the link
-    on its URL, a tag on its "#tag"), else computed here for every URL and hashtag."""
-    from bot.render.facets import bluesky_facets
-    from bot.render.template import Span
-
-    if facets and all(_lands(text, facet) for facet in facets):
-        return [dict(facet) for facet in facets]
-    spans = [Span("url", m.start(), m.end()) for m in _URL.finditer(text)]
-    tags = [Span("hashtags", m.start(), m.end()) for m in re.finditer(r"(?<!\S)#\w+", text)]
-    return list(bluesky_facets(text, tuple(spans + tags)))
-
-
-def _lands(text: str, facet: dict) -> bool:
-    from bot.render.facets import LINK
-
-    data = text.encode("utf-8")
-    try:
-        index, [feature] = facet["index"], facet["features"]
-        piece = data[index["byteStart"]:index["byteEnd"]].decode("utf-8")
-    except (KeyError, TypeError, ValueError):
-        return False
-    if feature.get("$type") == LINK:
-        return piece == feature.get("uri")
-    return piece == f"#{feature.get('tag')}"
 
 
 # --- errors ----------------------------------------------------------------------------------
