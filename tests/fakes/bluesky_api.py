@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import regex
 
-from tests.fakes.server import QuietHandler, ServerThread, serving
+from tests.fakes.server import JsonHandler, ServerThread, serving
 
 HANDLE = "example.bsky.social"
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -425,23 +425,11 @@ def _embed_problem(embed: Any, blobs: dict[str, bytes]) -> str | None:
     return None
 
 
-class _Handler(QuietHandler):
-    timeout = 10
-
+class _Handler(JsonHandler):
     def do_GET(self) -> None:
         self.server.fake.serve(self)
 
     do_POST = do_GET
-
-    def reply(self, status: int, body: Body, headers: dict[str, str]) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @pytest.fixture(name="bluesky_api")

@@ -39,7 +39,7 @@ from urllib.parse import parse_qs
 import pytest
 import regex
 
-from tests.fakes.server import QuietHandler, ServerThread, serving
+from tests.fakes.server import JsonHandler, ServerThread, serving
 
 TOKEN = "fake-mastodon-access-token-3f9a1c"
 DOMAIN = "fake.social"
@@ -276,23 +276,11 @@ def _params(raw: bytes, content_type: str) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
 
 
-class _Handler(QuietHandler):  # HTTP/1.1 keeps Mastodon.py's pooled connections alive
-    timeout = 10
-
+class _Handler(JsonHandler):  # HTTP/1.1 keeps Mastodon.py's pooled connections alive
     def do_GET(self) -> None:
         self.server.fake.handle(self)
 
     do_POST = do_DELETE = do_PUT = do_GET
-
-    def reply(self, status: int, body: Body, headers: dict[str, str]) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @pytest.fixture(name="mastodon_api")

@@ -10,6 +10,7 @@ A fixture yields a started fake with `yield from serving(fake)`.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -59,6 +60,22 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: paths may hold a token, and the tests read what the fake recorded."""
+
+
+class JsonHandler(QuietHandler):
+    """A handler whose fake answers in JSON: `reply(status, body, headers)`."""
+
+    timeout = 10
+
+    def reply(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class ServerThread:

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 import pytest
 from twitter_text import parse_tweet
 
-from tests.fakes.server import QuietHandler, ServerThread, serving
+from tests.fakes.server import JsonHandler, ServerThread, serving
 
 API_KEY = "fake-x-api-key-7c1e0b"
 API_SECRET = "fake-x-api-secret-2b9d44"
@@ -238,23 +238,11 @@ class FakeXApi:
                               "text": text}}, {}
 
 
-class _Handler(QuietHandler):  # HTTP/1.1 keeps tweepy's pooled connections alive
-    timeout = 10
-
+class _Handler(JsonHandler):  # HTTP/1.1 keeps tweepy's pooled connections alive
     def do_GET(self) -> None:
         self.server.fake.handle(self)
 
     do_POST = do_DELETE = do_PUT = do_GET
-
-    def reply(self, status: int, body: Body, headers: dict[str, str]) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @pytest.fixture(name="x_api")
