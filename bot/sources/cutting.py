@@ -17,7 +17,6 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from fnmatch import fnmatch
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,8 +70,7 @@ def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,
     """The article in one file, cut for the channels that take it (its path relative to
     `root` matched against their `articles` globs); raises UserError for a bad file."""
     relative = path.relative_to(root).as_posix() if root else path.name
-    takers = [ch for ch in channels.values()
-              if not ch.articles or any(fnmatch(relative, g) for g in ch.articles)]
+    takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(relative)]
     article = load_article(path.resolve(), url=url, id_path=relative)
     if not article.url:
         raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")

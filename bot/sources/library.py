@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from bot.ingest import SUFFIX_KINDS
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
 from bot.render.channel import cut_keys
-from bot.sources.cutting import CuttingPool, article_cuts, cut_files, file_cuts
+from bot.sources.cutting import CuttingPool, article_cuts, cut_files
 from bot.store import ArticleCuts, IngestStatus, Store
 
 if TYPE_CHECKING:
@@ -133,13 +132,6 @@ def _where(source: str, root: Path | None) -> str:
     return source
 
 
-def ingest_file(store: Store, path: Path, *, channels: dict[str, ChannelConfig], now: datetime,
-                root: Path | None = None, url: str | None = None) -> IngestResult:
-    """Ingest one article file and queue its excerpts; raises UserError for a bad file."""
-    return store.upsert_articles([file_cuts(path, channels=channels, root=root, url=url)],
-                                 now=now)[0]
-
-
 def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
                limits: FetchLimits | None = None):
     """Fetch the page at `url`, ingest its article and queue its excerpts on every channel
@@ -150,8 +142,7 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
     from bot.sources.pages import FetchLimits, fetch_article  # httpx: only when a page is fetched
 
     article = fetch_article(url, limits=limits or FetchLimits())
-    takers = [ch for ch in channels.values()
-              if not ch.articles or any(fnmatch(url, g) for g in ch.articles)]
+    takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(url)]
     return _upsert(store, article, takers, now=now, keep=channels.values())
 
 
