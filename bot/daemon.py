@@ -7,6 +7,11 @@ puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads t
 and rescans the library. The queue lives in the
 store, never in the scheduler: memory does not grow with it.
 
+If the database file is deleted, moved or replaced while the daemon runs, the first write
+that notices (`bot.store.engine.FileWatch`: a claim, before any send) stops the daemon:
+one `database.gone` line, and `run` ends with that error (exit status 2), so nothing goes
+out that the database cannot record.
+
 On a `bot.stepped.SteppedClock`, `async with daemon.stepped():` starts the same daemon
 in-process, and `await daemon.run_until(t)` runs its jobs due up to `t`, each at its own
 instant on that clock, and returns without sleeping (a burst mode, for tests).
@@ -15,6 +20,7 @@ instant on that clock, and returns without sleeping (a burst mode, for tests).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
@@ -29,7 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
-from bot.errors import UserError
+from bot.errors import DatabaseGone, UserError
 from bot.logs import log_event, redact, register_url_secrets, setup_logging
 from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
@@ -76,11 +82,14 @@ class Daemon:
         self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
         self._library_stale = True  # channels changed: queue the library on them at the scan
         self._scan_again = False  # a scan was asked for while one ran
+        self.failure: UserError | None = None  # why the daemon stopped itself, if it did
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
         async with self._opened():
             await self._start(once=once)
+        if self.failure is not None:
+            raise self.failure
 
     @asynccontextmanager
     async def stepped(self) -> AsyncIterator[Daemon]:
@@ -97,6 +106,8 @@ class Daemon:
             finally:
                 await self.scheduler.settle(also=self._work_in_flight)
                 await self._shutdown()
+        if self.failure is not None:
+            raise self.failure
 
     async def run_until(self, until: datetime) -> None:
         """Inside `stepped()`: move the clock to each instant something is due, up to
@@ -119,6 +130,13 @@ class Daemon:
                       file=config.bot.log_file)
         channels = _build_channels(config, self.environ)
         store = Store.open(config.bot.database)
+        loop = asyncio.get_running_loop()
+
+        def gone(error: UserError) -> None:  # from the thread whose write noticed
+            with contextlib.suppress(RuntimeError):  # the loop is closed: already stopped
+                loop.call_soon_threadsafe(self._database_gone, error)
+
+        store.on_database_gone(gone)
         try:
             with store.daemon_lock():
                 self.store = store
@@ -214,6 +232,13 @@ class Daemon:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
         self._stop.set()
 
+    def _database_gone(self, error: UserError) -> None:
+        """The database file went away under us: stop at once, and say why once."""
+        if self.failure is None:
+            self.failure = error
+            log_event("database.gone", level=logging.ERROR, error=str(error))
+        self.stop()
+
     def reload(self) -> None:
         """Reload the config and rescan (what SIGHUP does); a bad config keeps the old one."""
         try:
@@ -251,9 +276,11 @@ class Daemon:
         if not self._scanning.acquire(blocking=False):
             return
         try:
-            while self._scan_again:
+            while self._scan_again and not self._stop.is_set():
                 self._scan_again = False
                 self._scan()
+        except DatabaseGone:
+            pass  # said once, by _database_gone; the daemon is stopping
         finally:
             self._scanning.release()
 
@@ -381,6 +408,8 @@ class Daemon:
     async def _slot(self, name: str, job_id: str | None = None) -> None:
         """One slot of one channel: post its next post. Never raises into the scheduler."""
         assert self.dispatcher is not None and self.store is not None
+        if self._stop.is_set():
+            return
         now = self.clock()
         scheduled = self._fire_times.pop(job_id, None) if job_id else None
         if scheduled is not None:
@@ -395,6 +424,8 @@ class Daemon:
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             raise
+        except DatabaseGone:
+            pass  # said once, by _database_gone; the daemon is stopping
         except Exception as exc:  # one channel's trouble never stops the daemon
             log_event("slot.error", level=logging.ERROR, channel=name,
                       error=f"{type(exc).__name__}: {exc}", exc_info=exc)

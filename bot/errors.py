@@ -4,6 +4,7 @@
     ├── UserError               caused by the user's input; the CLI prints one line, exits 2
     │   ├── ArticleError        an article that cannot be read or parsed (names the source)
     │   ├── ConfigError         a config file that cannot be used (names file and key)
+    │   ├── DatabaseGone        the database file was deleted, moved or replaced while open
     │   ├── FetchError          a URL that cannot be fetched, or is not what was asked for
     │   └── RenderError         an article or template that cannot make a post (no link, too long)
     └── ChannelError            a send or check that did not succeed, as the platform said it
@@ -43,6 +44,11 @@ class ArticleError(UserError):
 
 class ConfigError(UserError):
     """A configuration that cannot be used. The message names the file and the key."""
+
+
+class DatabaseGone(UserError):
+    """The SQLite file open in this process was deleted, moved or replaced: no write may go
+    to it any more (it would be lost), so nothing may be sent that it should record."""
 
 
 class FetchError(UserError):

@@ -17,7 +17,7 @@ an SQLite file through sqlite3 alone, without opening a Store or importing SQLAl
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -113,12 +113,19 @@ def __getattr__(name: str) -> Any:
 _CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot gives up
 
 
+def _dispose(database) -> None:
+    database.engine.dispose()
+    if database.watch is not None:
+        database.watch.close()
+
+
 class Store:
     """The database behind excerpt-bot. Open with `Store.open`; close with `close()`."""
 
     def __init__(self, engine: Engine, *, where: str, path: Path | None,
-                 found_version: int | None) -> None:
+                 found_version: int | None, watch: Any = None) -> None:
         self._engine = engine
+        self._watch = watch  # a bot.store.engine.FileWatch on an SQLite file
         self.where = where  # how to name the database in messages (no password)
         self.path = path  # the SQLite file, or None
         self.found_version = found_version  # version before opening; None when created
@@ -132,17 +139,25 @@ class Store:
             with database.engine.begin() as conn:
                 found, _ = _migrations.ensure_schema(conn, where=database.where)
         except UserError:
-            database.engine.dispose()
+            _dispose(database)
             raise
         except _sqlalchemy_exc.DBAPIError as exc:
-            database.engine.dispose()
+            _dispose(database)
             raise UserError(f"database {database.where}: cannot open it ({exc.orig}); "
                             "check the path, its permissions, or the URL") from None
         return cls(database.engine, where=database.where, path=database.path,
-                   found_version=found)
+                   found_version=found, watch=database.watch)
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._watch is not None:
+            self._watch.close()
+
+    def on_database_gone(self, listener: Callable[[UserError], None]) -> None:
+        """Call `listener(error)` when a write finds the SQLite file deleted, moved or
+        replaced (`bot.store.engine.FileWatch`); every write is refused from then on."""
+        if self._watch is not None:
+            self._watch.on_gone(listener)
 
     def __enter__(self) -> Store:
         return self

@@ -7,11 +7,20 @@ read-then-write (a claim) can never be overtaken by another writer between its r
 its write, and waits out a busy database (busy_timeout) instead of failing mid-way. Read
 transactions (execution option `sqlite_begin="DEFERRED"`) start with a plain BEGIN and see
 one consistent snapshot; in WAL mode they never block the writer.
+
+The file is watched (`FileWatch`): each write transaction on an SQLite file first checks,
+with the write lock held, that the path still names the file this process opened (its
+device and inode, against those of a descriptor held open since). A file deleted, moved
+or replaced under a running process (a cleanup script, a restore from backup) would
+otherwise take its writes into a file nobody will read again, and the posts recorded there
+would go out a second time after a restart: the write is refused (`DatabaseGone`), and
+every write after it, for the life of the process.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +28,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.errors import UserError
+from bot.errors import DatabaseGone, UserError
 
 BUSY_TIMEOUT_MS = 10_000
 BEGIN_OPTION = "sqlite_begin"
@@ -32,6 +41,54 @@ class Database:
     engine: Engine
     where: str
     path: Path | None
+    watch: FileWatch | None = None
+
+
+class FileWatch:
+    """The SQLite file as this process opened it; `check()` raises DatabaseGone once the
+    path names another file or none. The descriptor held open keeps the file's inode from
+    being reused for a new file while we compare against it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_RDONLY)
+        st = os.fstat(self._fd)
+        self._identity = (st.st_dev, st.st_ino)
+        self.gone: DatabaseGone | None = None
+        self._listeners: list[Callable[[DatabaseGone], None]] = []
+
+    def on_gone(self, listener: Callable[[DatabaseGone], None]) -> None:
+        """Call `listener(error)` (from whichever thread writes) when the file goes."""
+        self._listeners.append(listener)
+
+    def check(self) -> None:
+        if self.gone is None:
+            problem = self._problem()
+            if problem is None:
+                return
+            self.gone = DatabaseGone(
+                f"database {self.path}: {problem} while excerpt-bot had it open; stopped "
+                "writing to it so that no post goes out unrecorded: put the file back (or "
+                "remove it to start afresh) and start again")
+            for listener in self._listeners:
+                listener(self.gone)
+        raise self.gone
+
+    def _problem(self) -> str | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "the file was deleted or moved"
+        except OSError as exc:
+            return f"the file cannot be reached ({exc.strerror})"
+        if (st.st_dev, st.st_ino) != self._identity:
+            return "the file was replaced by another one"
+        return None
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def open_database(url_or_path: str | Path, *, cache_mb: int | None = None) -> Database:
@@ -54,9 +111,20 @@ def open_database(url_or_path: str | Path, *, cache_mb: int | None = None) -> Da
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
         raise UserError(f"database {where}: cannot use this URL ({exc})") from None
+    watch = None
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, cache_mb)
-    return Database(engine=engine, where=where, path=path)
+        watch = _watch(path)
+        _configure_sqlite(engine, cache_mb, watch)
+    return Database(engine=engine, where=where, path=path, watch=watch)
+
+
+def _watch(path: Path | None) -> FileWatch | None:
+    if path is None:
+        return None
+    try:
+        return FileWatch(path)
+    except OSError:  # not there yet (a URL naming a new file): SQLite creates it, unwatched
+        return None
 
 
 def _create_private_file(path: Path) -> None:
@@ -94,7 +162,7 @@ def _safe_url(url: str) -> str:
         raise UserError(f"database {url!r}: not a path and not a valid database URL") from None
 
 
-def _configure_sqlite(engine: Engine, cache_mb: int | None) -> None:
+def _configure_sqlite(engine: Engine, cache_mb: int | None, watch: FileWatch | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN, not the driver.
@@ -110,4 +178,13 @@ def _configure_sqlite(engine: Engine, cache_mb: int | None) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
-        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+        if mode == "DEFERRED":
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if watch is not None:
+            try:
+                watch.check()
+            except DatabaseGone:
+                conn.exec_driver_sql("ROLLBACK")
+                raise

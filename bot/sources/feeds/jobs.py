@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Config, Source
+from bot.errors import DatabaseGone
 from bot.logs import log_event
 from bot.offloop import in_thread
 from bot.store import Store
@@ -62,6 +63,8 @@ class FeedJobs:
         self._polling.add(url)
         try:
             return await in_thread(self._poll, poller, source, force)
+        except DatabaseGone:
+            return None  # the daemon stops, and says why once
         except Exception as exc:  # one feed's trouble never stops the daemon
             log_event("feed.error", level=logging.ERROR, feed=url,
                       error=f"{type(exc).__name__}: {exc}", exc_info=exc)
