@@ -73,13 +73,22 @@ def test_history_json_is_every_post_newest_first(bot):
     assert all(set(p) >= HISTORY_KEYS for p in posts)
     sent = [p for p in posts if p["status"] == "sent"]
     assert [p["id"] for p in sent] == [third.id, second.id, first.id]
-    # Newest first by when each went out, else was claimed, else was queued.
-    when = [datetime.fromisoformat(p["sent_at"] or p["claimed_at"] or p["created_at"])
-            for p in posts]
+    # Newest first by the time of each post's last change of state.
+    when = [datetime.fromisoformat(p["updated_at"]) for p in posts]
     assert when == sorted(when, reverse=True)
     assert sent[0]["remote_url"] == f"https://console.example/{third.id}"
     assert sent[0]["text"] == third.text
     assert datetime.fromisoformat(sent[0]["sent_at"]) == start + timedelta(hours=2)
+
+
+def test_history_puts_a_post_skipped_just_now_first_though_it_was_queued_long_ago(bot):
+    with open_store(bot) as store:
+        oldest = store.queued()[0]
+        send(store, "fast", datetime.now(UTC) - timedelta(minutes=1))
+        store.skip(oldest.id, now=datetime.now(UTC))
+    assert as_json("history", "--config", bot)[0]["id"] == oldest.id
+    table = ok("history", "--config", bot, "--limit", "1").stdout
+    assert f" {oldest.id} " in table and "skipped" in table
 
 
 def test_history_filters_and_limit(bot):
@@ -152,6 +161,16 @@ def test_pause_and_resume_show_in_status(bot):
     assert "paused: holiday" in table and "active" in table
     assert ok("resume", "console", "--config", bot).stdout.strip() == "resumed console"
     assert not as_json("status", "--config", bot)["channels"]["console"]["paused"]
+
+
+def test_pause_and_resume_twice_say_the_second_time_changed_nothing(bot):
+    ok("pause", "console", "--config", bot, "--reason", "holiday")
+    again = ok("pause", "console", "--config", bot, "--reason", "other").stdout.strip()
+    assert again == "console was already paused (holiday); nothing changed"
+    assert as_json("status", "--config", bot)["channels"]["console"]["paused_reason"] == "holiday"
+    ok("resume", "console", "--config", bot)
+    again = ok("resume", "console", "--config", bot).stdout.strip()
+    assert again == "console was not paused; nothing changed"
 
 
 def test_pause_of_an_unknown_channel_suggests_the_closest(bot):

@@ -99,10 +99,12 @@ def test_a_post_that_does_not_exist(bot):
 def test_approve_given_posts(bot):
     with open_store(bot) as store:
         pending = [p.id for p in store.queued("fast") if p.status == "pending_approval"]
-    assert len(pending) >= 3
+    assert len(pending) >= 4
     assert ok("approve", str(pending[0]), str(pending[1]), "--config", bot).stdout.strip() == (
         f"approved 2 posts: {pending[0]}, {pending[1]}")
     assert [status_of(bot, i) for i in pending[:3]] == ["queued", "queued", "pending_approval"]
+    assert ok("approve", str(pending[3]), "--config", bot).stdout.strip() == (
+        f"approved 1 post: {pending[3]}")
     # One in the wrong state: nothing is approved.
     [line] = error_lines(invoke("approve", str(pending[2]), str(pending[0]), "--config", bot))
     assert line == (f"post {pending[0]} is queued: only pending approval posts can be "

@@ -1,6 +1,8 @@
 """The `excerpt-bot` command line: thin commands over the library, one module each.
 
-Each command's module is imported only when that command runs.
+Each command's module is imported only when that command runs; `excerpt-bot --help` lists
+them from SUMMARIES (the first line of each command's help, kept equal to it by a test)
+and imports none.
 """
 
 from bot.cli.app import cli, main
@@ -24,6 +26,26 @@ COMMANDS = {
     "resolve": "bot.cli.operate:resolve",
     "approve": "bot.cli.operate:approve",
 }
+SUMMARIES = {
+    "init": "Write a commented starter config.",
+    "check": "Check the config and the secrets it names.",
+    "config-schema": "Print the config file's JSON Schema.",
+    "add": "Ingest article files, folders and web pages now.",
+    "preview": "Show the posts an article would give, best first.",
+    "poll": "Poll the [[sources]] feeds now.",
+    "plan": "Show the coming slots and what would go out in each.",
+    "queue": "List queued posts and posts waiting for approval.",
+    "run": "Run the daemon: post on every channel's schedule until SIGTERM or Ctrl-C.",
+    "status": "Show each channel's state, and each feed's.",
+    "history": "List posts, newest first.",
+    "pause": "Stop posting on a channel.",
+    "resume": "Post on a channel again.",
+    "retry": "Queue a post again.",
+    "skip": "Never send a post.",
+    "resolve": "Settle a post whose send was interrupted.",
+    "approve": "Let posts waiting for approval go out.",
+}
 cli.lazy.update(COMMANDS)
+cli.summaries.update(SUMMARIES)
 
-__all__ = ["COMMANDS", "cli", "main"]
+__all__ = ["COMMANDS", "SUMMARIES", "cli", "main"]

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
+from bot.cli.output import count
 from bot.logs import LOGGER_NAME
 from bot.sources.cutting import CuttingPool
 from bot.sources.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
@@ -77,9 +78,9 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
 
 def _summary(report: ScanReport, noun: str) -> str:
     files = report.new + report.changed + report.unchanged + len(report.failed)
-    return (f"{files} {noun}{'s' if files != 1 else ''}: {report.new} new, "
+    return (f"{count(files, noun)}: {report.new} new, "
             f"{report.changed} changed, {report.unchanged} unchanged, "
-            f"{len(report.failed)} failed; {report.queued} posts queued"
+            f"{len(report.failed)} failed; {count(report.queued, 'post')} queued"
             + (f", {report.cancelled} cancelled" if report.cancelled else ""))
 
 

@@ -36,12 +36,16 @@ class ExcerptBotGroup(click.Group):
     """A click group that turns library errors into one line and an exit status.
 
     Commands are imported only when invoked (`lazy` maps a name to "module:attribute"), so
-    `excerpt-bot status` does not pay for the HTML extractor or the scheduler.
+    `excerpt-bot status` does not pay for the HTML extractor or the scheduler, and
+    `excerpt-bot --help` lists them from `summaries` (name to the first line of the
+    command's help) without importing any.
     """
 
-    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(self, *args, lazy: dict[str, str] | None = None,
+                 summaries: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
+        self.summaries = dict(summaries or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -52,6 +56,23 @@ class ExcerptBotGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
             _keep_loaded_modules()
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            if name in self.summaries and name not in self.commands:
+                rows.append((name, click.utils.make_default_short_help(self.summaries[name],
+                                                                       limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -60,8 +60,8 @@ def history(config_path: Path | None, channel_name: str | None, status_name: str
             limit: int | None, as_json: bool) -> None:
     """List posts, newest first.
 
-    On every channel: when each went out (or was claimed, or queued), its state, its
-    article and excerpt.
+    On every channel, by the time of each post's last change of state (queued, sent,
+    failed, skipped…): that time, its state, its article and excerpt.
 
     `--json` prints a JSON array with every post (unless --limit, --channel or --status),
     each with id, channel, article_id, excerpt_id, status, text, remote_id, remote_url,
@@ -71,9 +71,9 @@ def history(config_path: Path | None, channel_name: str | None, status_name: str
     _list(config_path, as_json, limit, channel_name, title="history",
           read=lambda store, channel, n: store.history(channel=channel, status=status_name,
                                                        limit=n),
-          columns=("id!", "channel!", "status!", "sent at"),
+          columns=("id!", "channel!", "status!", "changed at"),
           cells=lambda post, zone: (post.id, post.channel, post.status,
-                                    local_time(post.sent_at, zone)))
+                                    local_time(post.updated_at or post.created_at, zone)))
 
 
 def _list(config_path: Path | None, as_json: bool, limit: int | None, channel_name: str | None,

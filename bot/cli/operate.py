@@ -19,6 +19,7 @@ from bot.cli.configured import (
     utc_now,
 )
 from bot.cli.options import config_option
+from bot.cli.output import count
 from bot.errors import UserError
 
 post_id_argument = click.argument("post_id", metavar="ID", type=click.IntRange(min=1))
@@ -32,13 +33,19 @@ post_id_argument = click.argument("post_id", metavar="ID", type=click.IntRange(m
 def pause(config_path: Path | None, channel: str, reason: str) -> None:
     """Stop posting on a channel.
 
-    Until `excerpt-bot resume CHANNEL`; its queue is kept.
+    Until `excerpt-bot resume CHANNEL`; its queue is kept. A channel already paused stays
+    paused for its first reason.
     """
     config = load_config_or_fail(config_path)
     configured_channel(config, channel)
     with opened_store(config) as store:
-        store.pause_channel(channel, reason=reason, now=utc_now())
-    click.echo(f"paused {channel} ({reason}); its posts stay queued")
+        was = store.channel_state(channel)
+        if not was.paused:
+            store.pause_channel(channel, reason=reason, now=utc_now())
+    if was.paused:
+        click.echo(f"{channel} was already paused ({was.paused_reason}); nothing changed")
+    else:
+        click.echo(f"paused {channel} ({reason}); its posts stay queued")
 
 
 @click.command()
@@ -55,7 +62,8 @@ def resume(config_path: Path | None, channel: str) -> None:
     with opened_store(config) as store:
         was = store.channel_state(channel)
         store.resume_channel(channel, now=utc_now())
-    click.echo(f"resumed {channel}" if was.paused else f"{channel} was not paused")
+    click.echo(f"resumed {channel}" if was.paused
+               else f"{channel} was not paused; nothing changed")
 
 
 @click.command()
@@ -131,4 +139,4 @@ def approve(config_path: Path | None, post_ids: tuple[int, ...], channel_name: s
         click.echo(f"no posts were waiting for approval{where}")
         return
     ids = ", ".join(map(str, approved))
-    click.echo(f"approved {len(approved)} post{'s' if len(approved) != 1 else ''}: {ids}")
+    click.echo(f"approved {count(len(approved), 'post')}: {ids}")

@@ -30,6 +30,11 @@ def _iso(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 post`, `2 posts`, `0 entries` (with `plural` for a noun that is not noun + "s")."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

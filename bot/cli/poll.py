@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from bot.cli.add import PROGRESS_FROM, quiet_library_log
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
+from bot.cli.output import count
 from bot.config import Config, Source
 from bot.errors import UserError
 from bot.sources.feeds.poll import FeedPoller, PollReport
@@ -69,7 +70,7 @@ def _summary(report: PollReport) -> str:
     return (f"{report.feed}: {report.new} new, {report.changed} changed, "
             f"{report.unchanged} unchanged, {report.seen} only recorded, "
             f"{report.evergreen} evergreen, {len(report.failed)} failed; "
-            f"{report.queued} posts queued")
+            f"{count(report.queued, 'post')} queued")
 
 
 @contextmanager

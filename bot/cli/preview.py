@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from bot.cli.output import count
 from bot.errors import UserError
 from bot.ingest import load_article
 from bot.render import PROFILES, RenderedPost
@@ -164,7 +165,7 @@ def _print_json(objects: list[dict]) -> None:
 
 def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]) -> None:
     profile = PROFILES[platform]
-    header = f"{title} — {len(posts)} posts for {platform} (limit {profile.limit})"
+    header = f"{title} — {count(len(posts), 'post')} for {platform} (limit {profile.limit})"
     console.print(Text(header, style="bold"), soft_wrap=True)
     for number, post in enumerate(posts, 1):
         console.print(Rule(f"{number} · {post.length}/{post.limit}", align="left"))
@@ -176,9 +177,9 @@ def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]
 def _show_channel(console: Console, title: str, channel: ChannelConfig,
                   shown: list[dict]) -> None:
     if channel.posts_per_thread is None:
-        what = f"{len(shown)} posts"
+        what = count(len(shown), "post")
     else:
-        what = f"a thread of {len(shown[0]['parts'])} posts" if shown else "no thread"
+        what = f"a thread of {count(len(shown[0]['parts']), 'post')}" if shown else "no thread"
     from bot.render.channel import channel_profile
 
     header = (f"{title} — {what} for channel {channel.name} as the daemon sends them "
@@ -189,10 +190,10 @@ def _show_channel(console: Console, title: str, channel: ChannelConfig,
             console.print(Rule(f"{number} · {entry['length']}/{entry['limit']}", align="left"))
             console.print(Text(entry["text"]), soft_wrap=True)  # never break the link
             continue
-        count = len(entry["parts"])
+        parts = len(entry["parts"])
         for index, (part, length) in enumerate(zip(entry["parts"], entry["lengths"],
                                                    strict=True), 1):
-            console.print(Rule(f"{index}/{count} · {length}/{entry['limit']}", align="left"))
+            console.print(Rule(f"{index}/{parts} · {length}/{entry['limit']}", align="left"))
             console.print(Text(part), soft_wrap=True)
     if not shown:
         console.print("No excerpt of this article stands alone within the channel's limit.")

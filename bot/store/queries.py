@@ -68,9 +68,10 @@ def history(
     conn: Connection, *, channel: str | None = None, status: str | None = None,
     limit: int | None = None,
 ) -> list[PostRecord]:
-    """Posts newest first: by when they went out, else were claimed, else were queued."""
+    """Posts newest first, by the time of their last change of state."""
     query = _records().order_by(
-        func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at).desc(),
+        func.coalesce(posts.c.updated_at, posts.c.sent_at, posts.c.claimed_at,
+                      posts.c.created_at).desc(),
         posts.c.id.desc(),
     )
     if channel is not None:
