@@ -1,8 +1,8 @@
 """The command group, and how errors leave it.
 
-Errors a user can cause (`bot.errors.UserError`) end as one line on stderr and exit
-status 2; anything unexpected ends as one line and exit status 1 (set EXCERPT_BOT_DEBUG=1
-for the traceback).
+Errors a user can cause (`bot.errors.UserError`, and click's usage errors: a bad option
+or argument) end as one line on stderr and exit status 2; anything unexpected ends as one
+line and exit status 1 (set EXCERPT_BOT_DEBUG=1 for the traceback).
 """
 
 from __future__ import annotations
@@ -30,6 +30,25 @@ class CommandError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"excerpt-bot: error: {self.format_message()}", file=file or sys.stderr)
+
+
+class UsageLine(click.UsageError):
+    """click's usage error (a bad option, a missing argument) as one line, like every other."""
+
+    def show(self, file=None) -> None:
+        message = " ".join(self.format_message().split()).rstrip(".")
+        message = message[:1].lower() + message[1:]
+        command = self.ctx.command_path if self.ctx is not None else "excerpt-bot"
+        click.echo(f"excerpt-bot: error: {message} (see {command} --help)",
+                   file=file or sys.stderr)
+
+
+def _one_line(exc: click.UsageError) -> UsageLine:
+    if isinstance(exc, UsageLine):
+        return exc
+    line = UsageLine(exc.format_message(), exc.ctx)
+    line.exit_code = exc.exit_code
+    return line
 
 
 class ExcerptBotGroup(click.Group):
@@ -74,9 +93,17 @@ class ExcerptBotGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except UserError as exc:
