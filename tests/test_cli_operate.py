@@ -7,10 +7,14 @@ with no daemon running.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.cli.output import shorten
 from tests.test_cli_operate_support import (
     claim,
     error_lines,
@@ -229,3 +233,17 @@ def test_plan_of_a_paused_channel_sends_nothing(bot):
     fast = as_json("plan", "--config", bot, "--limit", "3")["channels"]["fast"]
     assert fast["paused"] and [s["skipped"] for s in fast["slots"]] == ["paused"] * 3
     assert all(s["post_id"] is None for s in fast["slots"])
+
+
+def test_tables_piped_into_a_file_keep_each_row_on_one_line(bot):
+    env = {**os.environ, "COLUMNS": "80"}
+    done = subprocess.run([sys.executable, "-m", "bot", "queue", "--config", str(bot)],
+                          capture_output=True, text=True, timeout=60, check=True, env=env)
+    rows = {int(line.split()[0]): line for line in done.stdout.splitlines()
+            if line.split() and line.split()[0].isdigit()}
+    posts = as_json("queue", "--config", bot)[:50]
+    assert sorted(rows) == sorted(post["id"] for post in posts)
+    for post in posts:
+        # The whole shortened excerpt is on its row: nothing folded onto a next line.
+        assert shorten(post["excerpt_text"], 70) in rows[post["id"]]
+    assert max(map(len, rows.values())) > 80

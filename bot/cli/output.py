@@ -7,6 +7,7 @@ is imported when a table is made: `--json` output never pays for it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 NOTHING = "—"
+UNWRAPPED = 100_000  # the width of a table that is not on a terminal: wide enough for any row
 
 
 def print_json(data: Any) -> None:
@@ -80,10 +82,12 @@ def add_row(table: Table, cells: Iterable[Any]) -> None:
 
 
 def print_table(table: Table, footer: Sequence[str] = ()) -> None:
+    """`table` as wide as the terminal; piped or redirected, one line per row, never wrapped
+    (at 80 columns `queue` and `plan` would be unreadable in a log or a script)."""
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else UNWRAPPED)
     console.print(table)
     for line in footer:
         console.print(Text(line), soft_wrap=True)
