@@ -33,7 +33,8 @@ def init(config_path: Path | None, path: Path | None, force: bool) -> None:
     """Write a commented starter config.
 
     PATH defaults to --config, else $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml. The
-    config runs as is, with a console channel that needs no credentials.
+    config runs as is, with a console channel that needs no credentials; the posts folder
+    it names is created next to it.
     """
     target = path or resolve_config_path(config_path)
     if target.is_dir():
@@ -44,7 +45,9 @@ def init(config_path: Path | None, path: Path | None, force: bool) -> None:
             file.write(render_init_config())
     except FileExistsError:
         raise UserError(f"{target}: already exists (pass --force to overwrite it)") from None
-    click.echo(f"wrote {target}; put articles in the posts folder next to it, then run "
+    posts = load_config_or_fail(target).bot.posts_dir
+    posts.mkdir(parents=True, exist_ok=True)
+    click.echo(f"wrote {target}; put articles in {posts}, then run "
                f"`excerpt-bot check --config {target}`")
 
 
