@@ -386,8 +386,10 @@ class Daemon:
                                             MISSED_COUNT_CAP) if t < now]
             catch_up = channel.missed == "catch_up" and bool(recent)
             count = f"{MISSED_COUNT_CAP}+" if len(missed) == MISSED_COUNT_CAP else len(missed)
-            log_event("slot.missed", level=logging.WARNING, channel=name, missed=count,
-                      latest=(recent or missed)[-1].isoformat(),
+            # Info, not a warning: the gap is the downtime itself, which the operator saw
+            # (a warning at every restart would teach them to ignore warnings).
+            log_event("slot.missed", channel=name, missed=count,
+                      latest=(recent or missed)[-1].isoformat(), stopped_since=last.isoformat(),
                       action="catch_up" if catch_up else "skip")
             if catch_up:
                 self._spawn(self._slot(name))

@@ -131,6 +131,8 @@ def test_missed_slots_are_skipped_by_default_and_logged(tmp_path):
     [missed] = events(tmp_path / "var/bot.log", "slot.missed")
     assert (missed["missed"], missed["action"]) == (5, "skip")  # 05:00 … 09:00
     assert missed["latest"] == T0.isoformat()
+    # Info: the gap is the downtime the operator saw, not a fault to warn about.
+    assert missed["level"] == "info" and missed["stopped_since"] == (T0 - hours(4.5)).isoformat()
     assert outbox_lines(tmp_path / "var/outbox.jsonl") == []  # no burst after downtime
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert store.channel_state("console").last_slot_at == T0 - hours(4.5)
