@@ -9,11 +9,16 @@ CONFIG ?= config/example.toml
 install: $(STAMP)
 
 # Reinstall only when the project metadata changed: a second `make install` is a no-op.
+# Quiet: a line of progress, not the installer's warnings and notices (errors still show).
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip -qq --disable-pip-version-check
+
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "excerpt-bot: installing into $(VENV) (the first time takes a minute or two)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e '.[test]'
+	@touch $(STAMP)
+	@echo "excerpt-bot: installed"
 
 run: install
 	$(BIN)/excerpt-bot run --config $(CONFIG)
