@@ -318,10 +318,20 @@ class Daemon:
                 log_event("channel.start_failed", level=logging.ERROR, channel=name,
                           error=redact(f"{type(result).__name__}: {result}"))
 
+    async def _maintain_channels(self) -> None:
+        """Daily: each channel keeps its credentials fresh (`Channel.maintain`)."""
+        results = await asyncio.gather(*(c.maintain() for c in self.channels.values()),
+                                       return_exceptions=True)
+        for name, result in zip(self.channels, results, strict=True):
+            if isinstance(result, Exception):
+                log_event("channel.maintain_failed", level=logging.ERROR, channel=name,
+                          error=redact(f"{type(result).__name__}: {result}"))
+
     def _give_memory(self, channels: dict[str, Channel]) -> None:
         assert self.db is not None
         for name, channel in channels.items():
             channel.memory = StoredMemory(self.db, name, self.clock)
+            channel.clock = self.clock
 
     def _apply(self, config: Config, channels: dict[str, Channel]) -> None:
         """Run `config` and `channels`: its channels' settings as their memory completes
@@ -355,6 +365,10 @@ class Daemon:
         self.scheduler.add_job(
             self._scan_job, self._every(self.config.bot.scan_interval),
             id="scan", name="scan", max_instances=1, coalesce=True,
+        )
+        self.scheduler.add_job(
+            self._maintain_channels, self._every(timedelta(days=1)),
+            id="maintain", name="maintain", max_instances=1, coalesce=True,
         )
         for url, source in self.feeds.sources.items():  # the first poll at once
             self.scheduler.add_job(

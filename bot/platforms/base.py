@@ -25,7 +25,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -94,10 +94,12 @@ class Channel(ABC):
     """A place posts go to. Constructors only store settings; I/O starts in the methods.
 
     `memory` is where it keeps what must outlive the process (the daemon gives it the
-    store's; until then a dict).
+    store's; until then a dict); `clock` tells the time its tokens are reckoned by (the
+    daemon gives it its own, stepped in tests; until then the wall clock).
     """
 
     name: str
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
 
     @property
     def memory(self) -> Memory:
@@ -120,6 +122,10 @@ class Channel(ABC):
     async def start(self) -> None:  # noqa: B027  (optional hook; most channels learn nothing)
         """Learn what sending needs from the platform before the first slot (a server's
         limits) and keep it in `memory`; never raises (what it cannot learn, it logs)."""
+
+    async def maintain(self) -> None:  # noqa: B027  (optional hook; most keep nothing fresh)
+        """Keep credentials fresh (refresh a token before it lapses, warn when it cannot
+        be): the daemon calls it daily; never raises (what goes wrong, it logs)."""
 
     async def aclose(self) -> None:  # noqa: B027  (optional hook; most channels hold nothing)
         """Release connections. The default holds nothing to release."""
