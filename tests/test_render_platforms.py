@@ -149,9 +149,11 @@ def test_telegram_caption_limit_is_1024():
 
 
 def test_profile_for_unknown_platform_names_the_known_ones():
-    with pytest.raises(ValueError, match="bluesky, discord, mastodon, slack, telegram, x"):
+    known = "bluesky, discord, facebook, linkedin, mastodon, slack, telegram, threads, x"
+    with pytest.raises(ValueError, match=known):
         profile_for("myspace")
-    assert set(PROFILES) == {"x", "telegram", "mastodon", "bluesky", "discord", "slack"}
+    assert set(PROFILES) == {"x", "telegram", "mastodon", "bluesky", "discord", "slack",
+                             "threads", "linkedin", "facebook"}
 
 
 # --- Mastodon: characters, URLs 23 ----------------------------------------------------------

@@ -15,6 +15,13 @@ Length is counted the way each platform counts it, never approximately:
                characters Discord counts, whichever way it counts them), markdown escaped
     slack      the mrkdwn text of one section block: 3000, counted on the text as sent
                (entities and `<url|title>` included) in UTF-16 code units, an upper bound
+    threads    500 characters, an emoji counted as its UTF-8 bytes (Threads' documented
+               rule); other characters, Latin or not, one each
+    linkedin   the commentary as sent in "little" text (reserved characters escaped with a
+               backslash, hashtags as `{hashtag|\\#|tag}` elements): 3000, counted in
+               UTF-16 code units on the escaped text, an upper bound
+    facebook   a Page post's message: 63,206 characters, counted in UTF-16 code units (an
+               upper bound); posts are kept short by `excerpt_max`
 """
 
 from __future__ import annotations
@@ -215,6 +222,35 @@ def _escaped_line_start(match: re.Match[str]) -> str:
     return f"{indent}\\{mark}"
 
 
+# Code points Threads counts as an emoji (its UTF-8 bytes each): pictographs, their
+# modifiers and joiners, keycaps, flags' regional indicators and tag characters.
+_THREADS_EMOJI = regex.compile(
+    r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}"
+    r"\u200d\ufe0f\u20e3\U000e0020-\U000e007f]")
+THREADS_LIMIT = 500
+
+
+def threads_length(text: str) -> int:
+    """Length as Threads counts a text post: characters, an emoji as its UTF-8 bytes."""
+    extra = sum(len(c.encode("utf-8")) - 1 for c in _THREADS_EMOJI.findall(text)
+                if not c.isascii())
+    return len(text) + extra
+
+
+# LinkedIn's "little" text: these characters are markup, plain only behind a backslash.
+_LITTLE_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+
+
+def little_escape(text: str) -> str:
+    """`text` as plain LinkedIn "little" text: every reserved character backslash-escaped."""
+    return _LITTLE_RESERVED.sub(r"\\\1", text)
+
+
+def little_hashtag(tag: str) -> str:
+    """A hashtag ("#ImmuneHealth") as LinkedIn's hashtag element, so that it links."""
+    return "{hashtag|\\#|" + little_escape(tag.removeprefix("#")) + "}"
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What rendering needs to know about one platform.
@@ -235,6 +271,7 @@ class Profile:
     accepts: Callable[[str], bool] = _always
     link_facets: bool = False
     variant: str = ""  # what sets this profile apart from others of its name (an instance)
+    hashtag: Callable[[str], str] | None = None  # a hashtag as markup (LinkedIn's element)
 
     @property
     def key(self) -> str:
@@ -249,13 +286,21 @@ class Profile:
             return mrkdwn_escape(value)
         if self.parse_mode == "markdown":
             return discord_escape(value)
+        if self.parse_mode == "little":
+            return little_escape(value)
         return value
+
+    def hashtags(self, tags: list[str]) -> str:
+        """The hashtags as placed in a payload: escaped text, or the platform's elements."""
+        if self.hashtag is not None:
+            return " ".join(map(self.hashtag, tags))
+        return self.escape(" ".join(tags))
 
     def escape_link(self, url: str) -> str:
         """The post's link as placed in the payload: escaped like any value, except where
         the platform links it by itself (a backslash in a Discord URL would break it); in
         Slack's `<url|title>` a "|" would end the URL, so it is percent-encoded."""
-        if self.parse_mode == "markdown":
+        if self.parse_mode in ("markdown", "little"):  # LinkedIn links a URL as it is
             return url
         if self.parse_mode == "mrkdwn":
             return mrkdwn_escape(url.replace("|", "%7C"))
@@ -330,8 +375,37 @@ SLACK = Profile(
     template="{excerpt}\n\n<{url}|{title}> — {site}\n\n{hashtags}",
 )
 
+THREADS = Profile(
+    name="threads",
+    limit=THREADS_LIMIT,
+    unit="characters (an emoji: its UTF-8 bytes)",
+    measure=threads_length,
+    excerpt_max=400,
+    # Threads takes one topic tag per post: no hashtags unless a template asks.
+    template="{excerpt}\n\n{title} — {site}\n{url}",
+)
+LINKEDIN = Profile(
+    name="linkedin",
+    limit=3000,
+    unit="UTF-16 code units of little text",
+    measure=utf16_length,
+    parse_mode="little",
+    excerpt_max=700,
+    hashtag=little_hashtag,
+    template="{excerpt}\n\n{title} — {site}\n{url}\n\n{hashtags}",
+)
+FACEBOOK = Profile(
+    name="facebook",
+    limit=63206,
+    unit="UTF-16 code units",
+    measure=utf16_length,
+    excerpt_max=600,
+    template="{excerpt}\n\n{title} — {site}\n{url}\n\n{hashtags}",
+)
+
 PROFILES: dict[str, Profile] = {
-    p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY, DISCORD, SLACK)
+    p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY, DISCORD, SLACK, THREADS, LINKEDIN,
+                        FACEBOOK)
 }
 
 

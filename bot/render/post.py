@@ -122,7 +122,8 @@ class _Draft:
     def fill(self, excerpt: str, hashtags: list[str]) -> Filled:
         escape = self.profile.escape
         return self.template.fill(
-            {**self.values, "excerpt": escape(excerpt), "hashtags": escape(" ".join(hashtags))}
+            {**self.values, "excerpt": escape(excerpt),
+             "hashtags": self.profile.hashtags(hashtags)}
         )
 
     def fits(self, excerpt: str) -> bool:
