@@ -7,7 +7,9 @@ same as `excerpt-bot status` shows and survive restarts.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -36,6 +38,9 @@ class StoreCollector:
                                  labels=["channel"])
         paused = GaugeMetricFamily("excerpt_bot_channel_paused",
                                    "1 when the channel is paused.", labels=["channel"])
+        expiry = GaugeMetricFamily("excerpt_bot_token_expiry_timestamp_seconds",
+                                   "When the channel's access token expires (Unix time; "
+                                   "+Inf: never).", labels=["channel"])
         for name, s in summary.items():
             for status, count in s.counts.items():
                 posts.add_metric([name, str(status)], count)
@@ -43,7 +48,15 @@ class StoreCollector:
             paused.add_metric([name], 1 if s.paused else 0)
             if s.last_sent_at is not None:
                 last.add_metric([name], s.last_sent_at.timestamp())
-        yield from (posts, queue, last, paused)
+            if s.token_expires_at is not None:
+                expiry.add_metric([name], _expiry_seconds(s.token_expires_at))
+        yield from (posts, queue, last, paused, expiry)
+
+
+def _expiry_seconds(expires_at: str) -> float:
+    if expires_at == "never":
+        return math.inf
+    return datetime.fromisoformat(expires_at).timestamp()
 
 
 class MetricsServer:

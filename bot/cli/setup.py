@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +24,7 @@ from bot.config import (
 )
 from bot.errors import ExcerptBotError, UserError
 from bot.logs import redact
+from bot.offloop import AsyncStore, StoredMemory
 from bot.platforms import build_channel
 
 
@@ -71,7 +74,8 @@ def check(config_path: Path | None, online: bool) -> None:
     for line in config.warnings():
         click.echo(f"warning: {line}", err=True)
     if online:
-        failed = asyncio.run(_check_online(config.enabled_channels(), os.environ))
+        failed = asyncio.run(_check_online(config.enabled_channels(), os.environ,
+                                           config.bot.database))
         if failed:
             raise ProblemsError(failed)
 
@@ -97,12 +101,37 @@ def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
 
 
 async def _check_online(channels: Mapping[str, ChannelConfig],
-                        environ: Mapping[str, str]) -> list[str]:
-    """Print `NAME: what the check found` per channel; return the failures as lines."""
+                        environ: Mapping[str, str], database: str) -> list[str]:
+    """Print `NAME: what the check found` per channel; return the failures as lines.
+
+    Each channel checks with what it keeps in the daemon's store (a refreshed token), when
+    there is a store: the same credentials the daemon posts with."""
+    with _store_if_any(database) as db:
+        return await _check_each(channels, environ, db)
+
+
+@contextmanager
+def _store_if_any(database: str) -> Iterator[AsyncStore | None]:
+    """The daemon's store, when it exists (`check` never creates one)."""
+    from bot.store import Store
+
+    if "://" not in database and not Path(database).expanduser().exists():
+        yield None
+        return
+    with Store.open(database) as store:
+        db = AsyncStore(store)
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+async def _check_each(channels: Mapping[str, ChannelConfig], environ: Mapping[str, str],
+                      db: AsyncStore | None) -> list[str]:
     failed: list[str] = []
     for name, config in channels.items():
         try:
-            answer = await _check_channel(config, environ)
+            answer = await _check_channel(config, environ, db)
         except Exception as exc:  # one channel's failure must not hide the others'
             reason = str(exc)
             if not isinstance(exc, ExcerptBotError):
@@ -113,8 +142,11 @@ async def _check_online(channels: Mapping[str, ChannelConfig],
     return failed
 
 
-async def _check_channel(config: ChannelConfig, environ: Mapping[str, str]) -> str:
+async def _check_channel(config: ChannelConfig, environ: Mapping[str, str],
+                         db: AsyncStore | None = None) -> str:
     channel = build_channel(config, environ)
+    if db is not None:
+        channel.memory = StoredMemory(db, config.name, lambda: datetime.now(UTC))
     try:
         return await channel.check()
     finally:

@@ -84,6 +84,7 @@ def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
         "paused": summary.paused,
         "paused_reason": redact(summary.paused_reason) if summary.paused_reason else None,
         "counts": dict(summary.counts),
+        "token_expires_at": summary.token_expires_at,
     }
 
 
@@ -170,8 +171,21 @@ def _queued(entry: dict[str, Any]) -> str:
 
 
 def _state(entry: dict[str, Any]) -> str:
+    return _base_state(entry) + _token(entry["token_expires_at"])
+
+
+def _base_state(entry: dict[str, Any]) -> str:
     if entry["paused"]:
         return "paused" + (f": {entry['paused_reason']}" if entry["paused_reason"] else "")
     if not entry["in_config"]:
         return "not in config"
     return "active" if entry["enabled"] else "disabled"
+
+
+def _token(expires_at: str | None) -> str:
+    """The token's expiry under the state, where the channel knows it."""
+    if expires_at is None:
+        return ""
+    if expires_at == "never":
+        return "\ntoken does not expire"
+    return f"\ntoken valid until {expires_at[:10]}"

@@ -228,6 +228,7 @@ class ChannelSummary(_Record):
     last_error_at: datetime | None
     last_slot_at: datetime | None
     counts: Mapping[str, int]
+    token_expires_at: str | None = None  # the channel's token: ISO 8601, "never", or unknown
 
 
 @dataclass(frozen=True, slots=True)

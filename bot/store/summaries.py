@@ -50,6 +50,8 @@ _CHANNEL_STATES = (
     "SELECT channel, paused, paused_reason, paused_at, last_error, last_error_at, "
     "last_sent_at, last_slot_at FROM channel_state"
 )
+# What a channel keeps of its token's expiry (`bot.platforms._graph.EXPIRES_KEY`).
+_TOKEN_EXPIRIES = "SELECT channel, value FROM channel_memory WHERE key = 'token_expires_at'"
 _ENTRY_COUNTS = "SELECT feed, kind, count(*) FROM feed_entries GROUP BY feed, kind"
 _FEEDS = (
     "SELECT url, title, etag, last_modified, last_polled_at, last_success_at, last_error, "
@@ -117,10 +119,12 @@ def status_summary(rows: Rows, channels: Iterable[str] = ()) -> dict[str, Channe
     for channel, status, n in rows(_COUNTS, {}):
         counts.setdefault(channel, {})[status] = n
     states = {row[0]: _channel_state(row) for row in rows(_CHANNEL_STATES, {})}
+    expiries = {channel: value for channel, value in rows(_TOKEN_EXPIRIES, {})}
     names = sorted(set(counts) | set(states) | set(channels))
     return {
         name: _summary(name, counts.get(name, {}), states.get(name) or ChannelState(name),
-                       _last_sent(rows, name) if counts.get(name, {}).get("sent") else None)
+                       _last_sent(rows, name) if counts.get(name, {}).get("sent") else None,
+                       expiries.get(name))
         for name in names
     }
 
@@ -133,7 +137,7 @@ def _last_sent(rows: Rows, channel: str) -> tuple[datetime | None, int, str | No
 
 
 def _summary(name: str, counts: dict[str, int], state: ChannelState,
-             last: tuple | None) -> ChannelSummary:
+             last: tuple | None, token_expires_at: str | None) -> ChannelSummary:
     sent_at, post_id, remote_url = last or (None, None, None)
     return ChannelSummary(
         channel=name,
@@ -148,6 +152,7 @@ def _summary(name: str, counts: dict[str, int], state: ChannelState,
         last_error_at=state.last_error_at,
         last_slot_at=state.last_slot_at,
         counts={status: counts.get(status, 0) for status in POST_STATUSES},
+        token_expires_at=token_expires_at,
     )
 
 
