@@ -26,7 +26,8 @@ class ConsoleSettings(ChannelSettings):
     """Posts to the log (and an outbox file): runs with no credentials at all."""
 
     platform: Literal["console"] = Field(description="Posts go to the log.")
-    render_as: Literal["x", "telegram", "mastodon", "bluesky", "discord", "slack"] = Field(
+    render_as: Literal["x", "telegram", "mastodon", "bluesky", "discord", "slack", "threads",
+                       "linkedin", "facebook"] = Field(
         "x", description="Render posts as this platform would send them."
     )
     outbox: ConfigPath | None = Field(
