@@ -33,6 +33,7 @@ class QueuedItem:
 
     `post_id` is None for an evergreen candidate that has no post yet.
     `article_sent_count` counts the article's posts already out on this channel.
+    `pending` marks a post waiting for approval: `plan` shows where it would go.
     """
 
     post_id: int | None
@@ -42,6 +43,7 @@ class QueuedItem:
     excerpt_rank: int
     article_sent_count: int
     created_at: datetime
+    pending: bool = False  # waits for approval (only `plan` looks at such posts)
 
 
 def _priority(item: QueuedItem) -> tuple:

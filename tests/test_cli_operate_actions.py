@@ -4,6 +4,7 @@ edge, says so in one line, and refuses a post in the wrong state in one line (ex
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -137,3 +138,24 @@ def test_approve_needs_exactly_one_selection(bot, args):
 def test_approve_of_an_unknown_channel(bot):
     [line] = error_lines(invoke("approve", "--channel", "fats", "--config", bot))
     assert 'did you mean "fast"?' in line
+
+
+def test_plan_shows_posts_waiting_for_approval_where_they_would_go_marked(bot):
+    with open_store(bot) as store:
+        pending = {p.id for p in store.queued("fast") if p.status == "pending_approval"}
+    report = as_json_plan(bot)
+    filled = [slot for slot in report["channels"]["fast"]["slots"] if slot["post_id"]]
+    assert filled and all(slot["awaiting_approval"] for slot in filled)
+    assert {slot["post_id"] for slot in filled} == pending
+    assert not any(s["awaiting_approval"] for s in report["channels"]["console"]["slots"])
+    table = ok("plan", "--config", bot, "--channel", "fast", "--limit", "3").stdout
+    assert "(awaits approval)" in table and "nothing queued" not in table
+    assert "3 posts above await approval: `excerpt-bot approve --channel fast`" in table
+    ok("approve", "--channel", "fast", "--config", bot)
+    filled = [s for s in as_json_plan(bot)["channels"]["fast"]["slots"] if s["post_id"]]
+    assert {slot["post_id"] for slot in filled} == pending
+    assert not any(slot["awaiting_approval"] for slot in filled)
+
+
+def as_json_plan(bot):
+    return json.loads(ok("plan", "--config", bot, "--days", "1", "--json").stdout)

@@ -25,6 +25,7 @@ from bot.cli.options import config_option
 from bot.cli.output import (
     NOTHING,
     add_row,
+    count,
     iso,
     local_time,
     make_table,
@@ -54,7 +55,8 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
          as_json: bool) -> None:
     """Show the coming slots and what would go out in each.
 
-    For each enabled channel, in the schedule's local time; "—" where nothing would go.
+    For each enabled channel, in the schedule's local time; "—" where nothing would go. A
+    post waiting for approval shows where it would go once approved, marked as such.
 
     `--json` prints {"generated_at", "days", "channels": {NAME: {"slots": [...], ...}}}.
     """
@@ -84,7 +86,8 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
     policy = ChannelPolicy.of(channel)
-    chosen = simulate(store.queued_items(channel.name),
+    # Posts waiting for approval are planned where they would go once approved, and marked.
+    chosen = simulate(store.queued_items(channel.name, include_pending=True),
                       last_article_id=store.last_sent_article(channel.name), slots=slots,
                       policy=policy, already_sent_times=sent,
                       evergreen=store.evergreen_pool(channel.name,
@@ -104,6 +107,7 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
             "article_title": title,
             "excerpt": text,
             "repeat": goes and item.post_id is None,
+            "awaiting_approval": goes and item.pending,
             "skipped": _skipped(at, sent, policy, paused=state.paused),
         })
     return {
@@ -156,15 +160,21 @@ def _show(name: str, entry: dict[str, Any], days: int) -> None:
             add_row(table, (local_time(slot["at"]), NOTHING, why, ""))
             continue
         post = "repeat" if slot["repeat"] else slot["post_id"]
+        if slot.get("awaiting_approval"):
+            post = f"{post} (awaits approval)"
         add_row(table, (local_time(slot["at"]), post,
                         shorten(slot["article_title"], 40), shorten(slot["excerpt"], 70)))
     footer = []
+    waiting = sum(1 for slot in entry["slots"] if slot.get("awaiting_approval"))
+    if waiting:
+        footer.append(f"{count(waiting, 'post')} above await approval: "
+                      f"`excerpt-bot approve --channel {name}` lets them go out")
     if not entry["slots"]:
         footer.append(f"no slots in the next {days} days")
     if entry["more_slots"]:
-        count = (f"{entry['more_slots']:,}" if entry["more_slots_exact"]
-                 else f"more than {SLOTS_COUNTED:,}")
-        footer.append(f"… {count} more slots in the next {days} days (--limit N to list more)")
+        more = (f"{entry['more_slots']:,}" if entry["more_slots_exact"]
+                else f"more than {SLOTS_COUNTED:,}")
+        footer.append(f"… {more} more slots in the next {days} days (--limit N to list more)")
     print_table(table, footer)
 
 

@@ -419,10 +419,11 @@ class Store:
         with self._read() as conn:
             return _claim.last_sent_article(conn, channel)
 
-    def queued_items(self, channel: str) -> list[QueuedItem]:
-        """Every queued post of `channel` as planner input (for `plan`)."""
+    def queued_items(self, channel: str, *, include_pending: bool = False) -> list[QueuedItem]:
+        """Every queued post of `channel` as planner input (for `plan`); with
+        `include_pending`, those waiting for approval too, marked `pending`."""
         with self._read() as conn:
-            return _claim.queued_items(conn, channel)
+            return _claim.queued_items(conn, channel, include_pending=include_pending)
 
     def evergreen_pool(self, channel: str, *, per_article: bool = False):
         """Recyclable excerpts of `channel` with when each was last touched (for `plan`)."""

@@ -298,11 +298,12 @@ def sent_counts_by_article(channel: str):
 
 def queued_items(
     conn: Connection, channel: str, *, now: datetime | None = None,
-    best_per_article: bool = False,
+    best_per_article: bool = False, include_pending: bool = False,
 ) -> list[QueuedItem]:
     """The channel's queued posts as planner input (due at `now`, when given).
 
-    With `best_per_article`, only each article's best-ranked post.
+    With `best_per_article`, only each article's best-ranked post; with `include_pending`,
+    the posts waiting for approval too (marked `pending`), for `plan` to show.
     """
     counts = sent_counts_by_article(channel)
     rank = func.coalesce(cut_excerpts.c.rank, excerpts.c.rank)  # in the channel's cut
@@ -326,8 +327,11 @@ def queued_items(
                                           cut_excerpts.c.cut == channel_cuts.c.cut,
                                           cut_excerpts.c.excerpt_id == posts.c.excerpt_id))
         )
-        .where(posts.c.channel == channel, posts.c.status == QUEUED)
+        .where(posts.c.channel == channel,
+               posts.c.status.in_((QUEUED, PENDING_APPROVAL) if include_pending else (QUEUED,)))
     )
+    if include_pending:
+        query = query.add_columns((posts.c.status == PENDING_APPROVAL).label("pending"))
     if now is not None:
         query = query.where(or_(posts.c.not_before.is_(None), posts.c.not_before <= now))
     return _items(conn, query, best_per_article)
