@@ -44,6 +44,7 @@ class QueuedItem:
     article_sent_count: int
     created_at: datetime
     pending: bool = False  # waits for approval (only `plan` looks at such posts)
+    pinned_at: datetime | None = None  # put first by the operator (`pin`): the latest first
 
 
 def _priority(item: QueuedItem) -> tuple:
@@ -65,7 +66,11 @@ def _priority(item: QueuedItem) -> tuple:
 def choose_next(
     queued: Sequence[QueuedItem], *, last_article_id: str | None
 ) -> QueuedItem | None:
-    """The item to send next, or None when `queued` is empty."""
+    """The item to send next, or None when `queued` is empty: the one pinned last, else the
+    planner's choice."""
+    pinned = [item for item in queued if item.pinned_at is not None]
+    if pinned:
+        return max(pinned, key=lambda item: item.pinned_at)
     others = [item for item in queued if item.article_id != last_article_id]
     pool = others or queued
     return min(pool, key=_priority, default=None)

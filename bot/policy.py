@@ -13,6 +13,7 @@ it while the daemon runs); everything else a channel may or may not do is here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +53,10 @@ class ChannelPolicy:
     proves_duplicates: bool = False
     idempotent: bool = False  # sent under a key: an ambiguous try may be retried with it
     idempotency_window: timedelta | None = None  # None: the key holds forever
+
+    def uncapped(self) -> ChannelPolicy:
+        """This policy with the user's caps lifted (`send-now --force`)."""
+        return dataclasses.replace(self, max_per_day=None)
 
     @classmethod
     def of(cls, settings: ChannelSettings) -> ChannelPolicy:

@@ -323,3 +323,23 @@ def test_add_to_a_store_with_no_channels_queues_nothing(tmp_path):
         assert result.queued == 0
         assert store.queued() == []
         assert store.live_articles() == [("a", "posts/a.md", False)]
+
+
+def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_path):
+    old = tmp_path / "v5.sqlite3"
+    with Store.open(old) as store:
+        add(store, "a", "One.", "Two.", "Three.")
+        queued = [p.id for p in store.queued("x")]
+    db = sqlite3.connect(old)
+    with db:  # back to version 5: posts without pinned_at
+        db.execute("ALTER TABLE posts DROP COLUMN pinned_at")
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.close()
+    with Store.open(old) as store:
+        assert store.found_version == 5
+        assert [p.id for p in store.queued("x")] == queued  # every post kept, none pinned
+        store.pin(queued[-1], now=at(1))
+        assert claim(store, now=at(2)).id == queued[-1]
+    fresh = tmp_path / "fresh.sqlite3"
+    Store.open(fresh).close()
+    assert structure(old) == structure(fresh)

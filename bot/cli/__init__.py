@@ -25,6 +25,8 @@ COMMANDS = {
     "skip": "bot.cli.operate:skip",
     "resolve": "bot.cli.operate:resolve",
     "approve": "bot.cli.operate:approve",
+    "pin": "bot.cli.operate:pin",
+    "send-now": "bot.cli.send_now:send_now",
 }
 SUMMARIES = {
     "init": "Write a commented starter config.",
@@ -44,6 +46,8 @@ SUMMARIES = {
     "skip": "Never send a post.",
     "resolve": "Settle a post whose send was interrupted.",
     "approve": "Let posts waiting for approval go out.",
+    "pin": "Make a post the next to go out on its channel.",
+    "send-now": "Send a queued post at once.",
 }
 cli.lazy.update(COMMANDS)
 cli.summaries.update(SUMMARIES)

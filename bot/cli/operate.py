@@ -1,4 +1,5 @@
-"""The operator's levers: pause and resume a channel; retry, skip, resolve and approve posts.
+"""The operator's levers: pause and resume a channel; retry, skip, resolve, approve and pin
+posts.
 
 Each prints one confirmation line. A post in the wrong state for the action ends in the
 store's one-line explanation and exit status 2. All of them work while the daemon runs:
@@ -140,3 +141,20 @@ def approve(config_path: Path | None, post_ids: tuple[int, ...], channel_name: s
         return
     ids = ", ".join(map(str, approved))
     click.echo(f"approved {count(len(approved), 'post')}: {ids}")
+
+
+@click.command()
+@config_option
+@post_id_argument
+def pin(config_path: Path | None, post_id: int) -> None:
+    """Make a post the next to go out on its channel.
+
+    For a queued post (or one waiting for approval: next once approved). The post pinned
+    last goes first; the channel's schedule and caps still apply (`send-now` sends at once).
+    """
+    config = load_config_or_fail(config_path)
+    with opened_store(config) as store:
+        store.pin(post_id, now=utc_now())
+        post = store.get_post(post_id)
+    when = " once approved" if post.status == "pending_approval" else ""
+    click.echo(f"post {post_id} goes next on {post.channel}{when}")

@@ -329,6 +329,11 @@ class Store:
         with self._write() as conn:
             _transitions.retry(conn, post_id, now=now)
 
+    def pin(self, post_id: int, *, now: datetime) -> None:
+        """Put the queued (or pending) post first in its channel's queue, due at once."""
+        with self._write() as conn:
+            _transitions.pin(conn, post_id, now=now)
+
     def skip(self, post_id: int, *, now: datetime) -> None:
         with self._write() as conn:
             _transitions.skip(conn, post_id, now=now)

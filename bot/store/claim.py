@@ -307,15 +307,17 @@ def queued_items(
     """
     counts = sent_counts_by_article(channel)
     rank = func.coalesce(cut_excerpts.c.rank, excerpts.c.rank)  # in the channel's cut
+    # A pinned post first within its article, so that `best_per_article` keeps it.
     order = func.row_number().over(partition_by=posts.c.article_id,
-                                   order_by=(rank, posts.c.id))
+                                   order_by=(posts.c.pinned_at.is_(None),
+                                             posts.c.pinned_at.desc(), rank, posts.c.id))
     query = (
         select(
             posts.c.id.label("post_id"), posts.c.article_id, posts.c.excerpt_id,
             articles.c.added_at.label("article_added_at"),
             rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
-            posts.c.created_at, order.label("place"),
+            posts.c.created_at, posts.c.pinned_at, order.label("place"),
         )
         .select_from(
             posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)

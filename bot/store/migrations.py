@@ -18,6 +18,7 @@ Version 5: `posts.payload` (what the renderer computed; NULL for the posts there
 (its excerpts as they were, cut for the tightest channel) that every channel with a post
 or a pool entry there posts from until the article is next ingested; a unique index on
 waiting posts per (channel, excerpt), after cancelling any duplicate (the oldest stays).
+Version 6: `posts.pinned_at` (NULL for the posts there were: none is pinned).
 """
 
 from __future__ import annotations
@@ -312,9 +313,21 @@ def _upgrade_4_to_5(conn: Connection) -> None:
         index.create(conn)
 
 
+# --- version 5 -> 6 -------------------------------------------------------------------------
+
+_v6 = MetaData()
+_v6_posts = Table("posts", _v6, Column("id", Integer, primary_key=True),
+                  Column("pinned_at", UtcDateTime))
+
+
+def _upgrade_5_to_6(conn: Connection) -> None:
+    add_column(conn, _v6_posts, "pinned_at")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
     4: _upgrade_4_to_5,
+    5: _upgrade_5_to_6,
 }

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -176,6 +176,9 @@ posts = Table(
     # Added in schema version 5: the key this post is delivered under, chosen at its first
     # claim and kept across its retries and restarts (a record key, an idempotency key).
     Column("delivery_key", String(64)),
+    # Added in schema version 6: when the operator put this post first in its channel's
+    # queue (`pin`, `send-now`); the latest pin goes first. NULL: in the planner's order.
+    Column("pinned_at", UtcDateTime),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),

@@ -91,6 +91,11 @@ def mark_skipped(conn: Connection, post_id: int, *, reason: str, now: datetime) 
                action="marked skipped", status=SKIPPED, error=reason, updated_at=now)
 
 
+def pin(conn: Connection, post_id: int, *, now: datetime) -> None:
+    transition(conn, post_id, allowed=(QUEUED, PENDING_APPROVAL), action="pinned",
+               pinned_at=now, not_before=None)
+
+
 def requeue(conn: Connection, post_id: int, *, now: datetime,
             not_before: datetime | None = None) -> None:
     transition(conn, post_id, allowed=(SENDING,), action="put back in the queue",

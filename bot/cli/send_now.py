@@ -1,0 +1,87 @@
+"""`excerpt-bot send-now ID`: send a queued post at once, the daemon's way.
+
+The post is pinned first in its channel's queue, then claimed and sent through the same
+claim and dispatch as a slot of the daemon (payload, delivery key, retries, recording
+before and after the network call), so it goes out exactly once even while the daemon
+runs. The channel's caps hold unless --force.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import click
+
+from bot.cli.configured import load_config_or_fail, opened_store, utc_now
+from bot.cli.operate import post_id_argument
+from bot.cli.options import config_option
+from bot.config import Config
+from bot.dispatch import Dispatcher
+from bot.errors import UserError
+from bot.offloop import AsyncStore, StoredMemory
+from bot.platforms import build_channel
+from bot.policy import ChannelPolicy
+from bot.render.channel import remembered, render_for
+from bot.store import Store
+
+# What dispatch says, as the operator reads it.
+OUTCOMES = {
+    "paused": "its channel is paused: `excerpt-bot resume {channel}` first",
+    "capped": "{channel} has reached its max_per_day (pass --force to send anyway)",
+    "awaiting_approval": "it waits for approval: `excerpt-bot approve {id}` first",
+    "empty": "it is not due on {channel}",
+}
+
+
+@click.command("send-now")
+@config_option
+@post_id_argument
+@click.option("--force", is_flag=True, help="Send even past the channel's max_per_day.")
+def send_now(config_path: Path | None, post_id: int, force: bool) -> None:
+    """Send a queued post at once.
+
+    Post ID (queued, or approved) goes out now on its channel, through the daemon's own
+    claim and dispatch, whether or not the daemon runs; max_per_day holds unless --force.
+    """
+    config = load_config_or_fail(config_path)
+    with opened_store(config) as store:
+        post = store.get_post(post_id)
+        if post.status == "pending_approval":
+            raise UserError(f"post {post_id} waits for approval: "
+                            f"`excerpt-bot approve {post_id}` first")
+        channel = config.enabled_channels().get(post.channel)
+        if channel is None:
+            raise UserError(f"post {post_id} is for channel {post.channel}, which is not "
+                            "enabled in the config")
+        store.pin(post_id, now=utc_now())
+        outcome = asyncio.run(_send(config, store, post.channel, force=force))
+        after = store.get_post(post_id)
+    if after.status == "sent":
+        click.echo(f"post {post_id} sent on {post.channel}"
+                   + (f": {after.remote_url}" if after.remote_url else ""))
+        return
+    if outcome in OUTCOMES:
+        raise UserError(f"post {post_id} not sent: "
+                        + OUTCOMES[outcome].format(channel=post.channel, id=post_id))
+    reason = f" ({after.error})" if after.error else ""
+    raise UserError(f"post {post_id} not sent: it is {after.status.replace('_', ' ')}{reason}")
+
+
+async def _send(config: Config, store: Store, name: str, *, force: bool) -> str:
+    """Dispatch `name`'s next post (the one just pinned), as a slot of the daemon would."""
+    db = AsyncStore(store)
+    channel = build_channel(config.enabled_channels()[name], dict(os.environ))
+    channel.memory = StoredMemory(db, name, utc_now)
+    try:
+        await channel.start()
+        settings = remembered(config, store.recall).enabled_channels()[name]
+        policy = ChannelPolicy.of(settings)
+        dispatcher = Dispatcher(
+            db, {name: channel}, {name: policy.uncapped() if force else policy},
+            lambda _, article, excerpt: render_for(settings, article, excerpt), clock=utc_now)
+        return await dispatcher.dispatch(name)
+    finally:
+        await channel.aclose()
+        db.close()
