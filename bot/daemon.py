@@ -302,7 +302,7 @@ class Daemon:
             return
         report = scan_library(self.store, [posts_dir], channels=self.config.enabled_channels(),
                               now=self.clock(), root=posts_dir, prune=True,
-                              stamps=self._stamps)
+                              stamps=self._stamps, site=self.config.site)
         log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
                   changed=report.changed, unchanged=report.unchanged, removed=report.removed,
                   failed=len(report.failed), queued=report.queued)

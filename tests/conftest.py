@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
+# ../shared beside the project; EXCERPT_BOT_SHARED names it for a checkout elsewhere (a
+# git worktree, say).
+SHARED = Path(os.environ.get("EXCERPT_BOT_SHARED") or PROJECT.parent / "shared")
 
 
 def reference_json(name: str):

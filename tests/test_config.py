@@ -16,6 +16,7 @@ from bot.config import (
     Config,
     ConfigProblems,
     Schedule,
+    SiteSettings,
     Source,
     Utm,
     config_json_schema,
@@ -306,6 +307,7 @@ def test_config_is_frozen_and_keyword_only() -> None:
 def test_every_field_has_one_line_of_documentation() -> None:
     for model in (
         BotSettings,
+        SiteSettings,
         ChannelDefaults,
         *(platform.settings for platform in PLATFORMS.values()),
         Schedule,
@@ -339,7 +341,7 @@ def test_the_reference_config_loads_cleanly() -> None:
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
     platforms = [platform.settings for platform in PLATFORMS.values()]
-    for model in (BotSettings, *platforms, Schedule, Utm, Source):
+    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -364,7 +366,7 @@ def test_the_init_config_only_uses_keys_the_reference_documents() -> None:
 def test_json_schema_is_json_and_describes_the_file() -> None:
     schema = json.loads(json.dumps(config_json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["properties"]) == {"bot", "defaults", "channels", "sources"}
+    assert set(schema["properties"]) == {"bot", "site", "defaults", "channels", "sources"}
     assert schema["required"] == ["channels"]
     bot = schema["$defs"]["BotSettings"]
     assert bot["additionalProperties"] is False

@@ -65,7 +65,8 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
         for group, root in ((inside, posts_dir), (outside, None)):
             if group:
                 report = scan_library(store, group, channels=channels, now=utc_now(),
-                                      root=root, prune=False, progress=advance, pool=pool)
+                                      root=root, prune=False, progress=advance, pool=pool,
+                                      site=config.site if root is not None else None)
                 _merge(total, report)
         if urls:
             limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())

@@ -27,6 +27,8 @@ from bot.render.channel import posts_for, thread_for
 if TYPE_CHECKING:
     from bot.article import Article
     from bot.config import Channel as ChannelConfig
+    from bot.config import Config
+    from bot.config.site import SiteSettings
 
 PLATFORMS = tuple(PROFILES)  # every render profile: x, telegram, ..., discord, slack
 DEFAULT_PLATFORM = "x"
@@ -48,6 +50,13 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
               help=f"Render and count length as this platform does, with its default "
                    f"template (default: {DEFAULT_PLATFORM}). Not with --channel.")
 @click.option("--url", help="The article's link, for files that carry none.")
+@click.option("--base-url", metavar="URL",
+              help="The site's address: a file that names no link gets the one the site's "
+                   "permalinks give it (as [site] base_url does; default: the config's "
+                   "[site] with --channel).")
+@click.option("--permalink", metavar="PATTERN",
+              help='With --base-url: "jekyll", "hugo", "pretty", ... or a pattern like '
+                   '"/:year/:slug/" (default: the config\'s, else the file\'s generator\'s).')
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON array, one object per post (per thread on a thread channel).")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
@@ -55,13 +64,15 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
               metavar="N", help="Show the article as one thread of N posts instead. Not with "
                                 "--channel: a channel's own thread settings decide.")
 def preview(source: str, channel_name: str | None, config_path: Path | None,
-            platform: str | None, url: str | None, as_json: bool, limit: int | None,
+            platform: str | None, url: str | None, base_url: str | None,
+            permalink: str | None, as_json: bool, limit: int | None,
             thread_length: int | None) -> None:
     """Show the posts an article would give, best first.
 
     PATH_OR_URL is a .txt, .md or .html file, or a web page (an http or https URL), fetched
     and extracted like an .html file. Each post is shown with its length as the platform
-    counts it.
+    counts it. A file that carries no link takes --url, or the one the site's permalinks
+    give it with --base-url (and --permalink), as the daemon does with [site].
 
     With --channel NAME (and the usual --config), the posts are exactly those the daemon
     sends to that channel from this article, byte for byte and in the order it sends
@@ -72,8 +83,11 @@ def preview(source: str, channel_name: str | None, config_path: Path | None,
     template, no UTM tags, up to 3 hashtags), and --thread N the article as one thread (a
     hook, excerpts, the link last), as an X channel with `thread = true` posts it.
     """
-    channel = _channel(channel_name, config_path, platform=platform, thread_length=thread_length)
-    article = _article(source, url)
+    config = _config(channel_name, config_path, platform=platform,
+                     thread_length=thread_length)
+    channel = _channel(config, channel_name)
+    article = _article(source, url, site=_site(base_url, permalink, config),
+                       posts_dir=config.bot.posts_dir if config else None)
     if channel is not None:
         shown = _channel_posts(channel, article, limit)
         if as_json:
@@ -92,9 +106,10 @@ def preview(source: str, channel_name: str | None, config_path: Path | None,
     _show(Console(highlight=False), article.title, platform, posts)
 
 
-def _channel(name: str | None, config_path: Path | None, *, platform: str | None,
-             thread_length: int | None) -> ChannelConfig | None:
-    """The configured channel to preview as, or None; a misuse of the options is a UserError."""
+def _config(name: str | None, config_path: Path | None, *, platform: str | None,
+            thread_length: int | None) -> Config | None:
+    """The config of the channel to preview as, or None; a misuse of the options is a
+    UserError."""
     if name is None:
         if config_path is not None:
             raise UserError("--config is only read with --channel NAME: name the channel to "
@@ -106,9 +121,41 @@ def _channel(name: str | None, config_path: Path | None, *, platform: str | None
     if thread_length is not None:
         raise UserError(f'--thread does not go with --channel: the thread settings of channel '
                         f'"{name}" decide (thread, thread_length); drop --thread')
-    from bot.cli.configured import configured_channel, load_config_or_fail
+    from bot.cli.configured import load_config_or_fail
 
-    return configured_channel(_as_the_daemon_has_it(load_config_or_fail(config_path)), name)
+    return _as_the_daemon_has_it(load_config_or_fail(config_path))
+
+
+def _channel(config: Config | None, name: str | None) -> ChannelConfig | None:
+    """The configured channel to preview as (with --channel), else None."""
+    if config is None or name is None:
+        return None
+    from bot.cli.configured import configured_channel
+
+    return configured_channel(config, name)
+
+
+def _site(base_url: str | None, permalink: str | None, config: Config | None):
+    """The site a file's link is made under: --base-url (with --permalink, else the
+    config's), else the config's [site], else None."""
+    configured = config.site if config is not None else None
+    if base_url is None:
+        if permalink is not None:
+            raise UserError("--permalink goes with --base-url: give the site's address too")
+        return configured
+    from pydantic import ValidationError
+
+    from bot.config.site import SiteSettings
+
+    if permalink is None and configured is not None:
+        permalink = configured.permalink
+    try:
+        return SiteSettings(base_url=base_url, permalink=permalink,
+                            name=configured.name if configured else None)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        option = "--base-url" if error["loc"][:1] == ("base_url",) else "--permalink"
+        raise UserError(f"{option}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
 def _as_the_daemon_has_it(config):
@@ -124,17 +171,24 @@ def _as_the_daemon_has_it(config):
         return remembered(config, store.recall)
 
 
-def _article(source: str, url: str | None) -> Article:
+def _article(source: str, url: str | None, *, site: SiteSettings | None,
+             posts_dir: Path | None) -> Article:
     path = Path(source)
     if _URL.match(source):
         from bot.sources.pages import fetch_article  # httpx: only when a page is fetched
 
         article = fetch_article(source)
+    elif site is not None:
+        from bot.sources.cutting import load_site_article
+
+        inside = posts_dir is not None and path.resolve().is_relative_to(posts_dir.resolve())
+        article = load_site_article(path, site=site, posts_dir=posts_dir if inside else None,
+                                    url=url)
     else:
         article = load_article(path, url=url)
     if not (url or article.url):
-        raise UserError(f"{path}: the article carries no link: pass --url URL, "
-                        "or add `url:` to its front matter")
+        raise UserError(f"{path}: the article carries no link: pass --url URL or --base-url "
+                        "URL, or add `url:` to its front matter")
     return article
 
 

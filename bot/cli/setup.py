@@ -73,6 +73,8 @@ def check(config_path: Path | None, online: bool) -> None:
         click.echo(line)
     for line in config.warnings():
         click.echo(f"warning: {line}", err=True)
+    if config.site is not None and config.bot.posts_dir.is_dir():
+        _show_site_examples(config)
     if online:
         failed = asyncio.run(_check_online(config.enabled_channels(), os.environ,
                                            config.bot.database))
@@ -88,6 +90,22 @@ def config_schema(config_path: Path | None) -> None:
     For editors, e.g. Taplo / Even Better TOML.
     """
     click.echo(json.dumps(config_json_schema(), ensure_ascii=False, indent=2))
+
+
+def _show_site_examples(config: Config) -> None:
+    """Two URLs [site] made for files of posts_dir, to compare with the live site."""
+    from bot.sources.library import site_examples
+
+    assert config.site is not None
+    examples, problems = site_examples(config.bot.posts_dir, config.site)
+    click.echo("links made by [site], e.g.:")
+    for path, url in examples:
+        click.echo(f"  {path.as_posix()} -> {url}")
+    if not examples:
+        click.echo("  (no post in posts_dir takes its URL from [site]: none yet, or each "
+                   "names its own)")
+    for problem in problems[:2]:
+        click.echo(f"warning: {problem}", err=True)
 
 
 def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:

@@ -41,6 +41,7 @@ _EXPORTS = {
     "Schedule": "bot.config.channels",
     "Utm": "bot.config.channels",
     "Source": "bot.config.sources",
+    "SiteSettings": "bot.config.site",
     "ConfigProblems": "bot.config.problems",
 }
 

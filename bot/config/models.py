@@ -1,5 +1,6 @@
-"""The whole config: `Config` holds `[bot]` (`BotSettings`), `[defaults]`, `[channels.NAME]`
-and `[[sources]]` (`Source`, in `bot.config.sources`).
+"""The whole config: `Config` holds `[bot]` (`BotSettings`), `[site]` (`SiteSettings`, in
+`bot.config.site`), `[defaults]`, `[channels.NAME]` and `[[sources]]` (`Source`, in
+`bot.config.sources`).
 
 Validation normalises once: durations become timedelta, relative paths become absolute
 (relative to the config file's folder, passed as the validation context `config_dir`),
@@ -24,6 +25,7 @@ from pydantic import (
 )
 
 from bot.config.channels import ChannelSettings, FrozenModel, Schedule, Utm
+from bot.config.site import SiteSettings
 from bot.config.sources import Source, check_sources
 from bot.config.types import (
     ChannelName,
@@ -45,6 +47,7 @@ __all__ = [
     "ChannelSettings",
     "Config",
     "Schedule",
+    "SiteSettings",
     "Source",
     "Utm",
 ]
@@ -124,6 +127,9 @@ class Config(FrozenModel):
     """The whole config file."""
 
     bot: BotSettings = Field(default_factory=BotSettings, description="The bot itself.")
+    site: SiteSettings | None = Field(
+        None, description="The site posts_dir holds: its address and permalinks."
+    )
     defaults: ChannelDefaults = Field(  # type: ignore[valid-type]
         default_factory=ChannelDefaults, description="Keys applied to every channel."
     )

@@ -15,9 +15,10 @@ from bot.policy import ChannelPolicy
 
 if TYPE_CHECKING:
     from bot.config.models import Config
+    from bot.config.site import SiteSettings
 
-__all__ = ["describe_channel", "describe_config", "describe_schedule", "describe_source",
-           "find_warnings"]
+__all__ = ["describe_channel", "describe_config", "describe_schedule", "describe_site",
+           "describe_source", "find_warnings"]
 
 _DAY = timedelta(days=1)
 _POLITE_POLL = timedelta(minutes=1)  # polling a feed more often than this is rude
@@ -39,6 +40,7 @@ def describe_config(config: Config) -> list[str]:
     lines += [
         f"database: {bot.database_url}",
         f"posts: {bot.posts_dir} (rescanned every {format_duration(bot.scan_interval)})",
+        *([describe_site(config.site)] if config.site is not None else []),
         f"time zone: {bot.timezone}",
         f"logs: {bot.log_format}, {bot.log_level} and above, to {log_to}",
         f"metrics: {metrics}",
@@ -49,6 +51,20 @@ def describe_config(config: Config) -> list[str]:
         lines.append(f"sources: {len(config.sources)} feed{'s' if len(config.sources) > 1 else ''}")
         lines += [f"  {describe_source(s)}" for s in config.sources]
     return lines
+
+
+def describe_site(site: SiteSettings) -> str:
+    """`site: https://example.org/, permalink "jekyll" (/:categories/...:title:output_ext)`."""
+    from bot.sources.permalinks import PRESETS
+
+    if site.permalink is None:
+        how = 'permalinks: each file\'s generator\'s ("jekyll" in _posts, else "hugo")'
+    elif site.permalink in PRESETS:
+        how = f'permalink "{site.permalink}" ({PRESETS[site.permalink]})'
+    else:
+        how = f'permalink "{site.permalink}"'
+    name = f" ({site.name})" if site.name else ""
+    return f"site: {site.base_url}{name}, {how}"
 
 
 def describe_source(source: Source) -> str:

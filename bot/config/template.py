@@ -22,6 +22,12 @@ log_level = "info"                      # "debug", "info", "warning" or "error"
 # log_file = "var/excerpt-bot.log"      # also log to this file (stderr always)
 # metrics_port = 9464                   # serve Prometheus /metrics and /healthz
 
+# Your blog: a post in posts_dir without `url:` in its front matter gets its public URL the
+# way your site generator makes it (`excerpt-bot check` shows two).
+# [site]
+# base_url = "https://example.org/"
+# permalink = "jekyll"                  # or "hugo", "pretty", or e.g. "/:year/:month/:slug/"
+
 [defaults]                              # applied to every channel; a channel's own keys win
 repeat_after = "90d"                    # an excerpt may be posted again after this long
 

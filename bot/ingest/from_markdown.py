@@ -2,9 +2,11 @@
 
 Front matter is YAML between `---` lines or TOML between `+++` lines (read with
 python-frontmatter's splitting, TOML with the standard library's tomllib). Keys read:
-`title`, `url` (or `link`, `canonical_url`), `site`, `author`, `date` (a YAML/TOML date
-becomes an ISO string), `tags` (list or comma string; `categories` and `keywords` are merged
-in). Other keys are ignored.
+`title`, `url` (or `link`, `canonical_url`), `site`, `author`, `date` (else `publishdate`,
+`pubdate`, `published`; a YAML/TOML date becomes an ISO string), `tags` (list or comma
+string; `categories` and `keywords` are merged in), `lang`/`language`, `image`, and what a
+site generator makes the URL of: `slug`, `permalink`, `category`/`categories`. Other keys
+are ignored.
 
 The body is parsed with markdown-it-py (CommonMark, plus tables and strikethrough so that
 they are recognised and handled) and its token stream is walked:
@@ -52,6 +54,7 @@ _INVISIBLE_HTML = re.compile(r"^<(script|style|template|noscript)\b", re.IGNOREC
 _LINE_BREAK_HTML = re.compile(r"^</?(br|p|div|li|hr)\b", re.IGNORECASE)
 _URL_KEYS = ("url", "link", "canonical_url")
 _TAG_KEYS = ("tags", "categories", "keywords")
+_DATE_KEYS = ("date", "publishdate", "pubdate", "published")  # Hugo's order
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -79,13 +82,28 @@ def parse_markdown(text: str, source: str) -> Parsed:
         url=url,
         site=_scalar(fields, "site", source),
         author=author_value(fields.get("author")),
-        date=_scalar(fields, "date", source),
+        date=next((d for k in _DATE_KEYS if (d := _scalar(fields, k, source))), None),
         tags=tag_values(*(fields.get(k) for k in _TAG_KEYS)),
         language=next((lang for k in ("lang", "language", "locale")
                        if (lang := language_value(fields.get(k)))), None),
         image=_scalar(fields, "image", source),
+        slug=_scalar(fields, "slug", source),
+        permalink=_scalar(fields, "permalink", source),
+        categories=_categories(fields),
     )
     return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0) for level, text in blocks))
+
+
+def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
+    """`category`, else `categories` (a list, or names separated by spaces), as Jekyll reads
+    them."""
+    value = fields.get("category")
+    if value in (None, "", []):
+        value = fields.get("categories")
+        value = value.split() if isinstance(value, str) else value
+    if not isinstance(value, list | tuple):
+        value = [value] if value is not None and not isinstance(value, dict) else []
+    return tuple(t for v in value if (t := text_value(v)))
 
 
 def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:

@@ -31,6 +31,10 @@ class Metadata:
     tags: tuple[str, ...] = ()
     language: str | None = None
     image: str | None = None  # as the source names it (may be relative to the article's URL)
+    # What a site generator makes the URL of (`bot.sources.permalinks`): front matter only.
+    slug: str | None = None
+    permalink: str | None = None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from bot.errors import ArticleError
 from bot.ingest.boilerplate import separate_boilerplate
 from bot.ingest.from_markdown import parse_markdown
 from bot.ingest.from_text import parse_text
-from bot.ingest.metadata import Parsed, host_of, is_web_url, title_from_source
+from bot.ingest.metadata import Metadata, Parsed, host_of, is_web_url, title_from_source
 from bot.ingest.text import decode_article
 
 
@@ -46,6 +46,8 @@ def parse_article(
     kind: str,
     url: str | None = None,
     id_path: str | None = None,
+    link: Callable[[Metadata], str] | None = None,
+    site_name: str | None = None,
 ) -> Article:
     """The `Article` in `data`, an article of `kind` ("txt", "md" or "html"; also "text",
     "markdown", "htm") read from `source` (a path or URL, named in every error).
@@ -54,6 +56,10 @@ def parse_article(
     matter `url`, a page's canonical link). `id_path` is the path the id is made from when
     there is no URL (default: `source`), so that an article keeps its id wherever the
     daemon's working directory is.
+
+    `link` makes the URL of an article that names no absolute one itself and was given no
+    `url`, from its metadata (a site's permalinks: `bot.sources.permalinks`); it raises
+    ValueError when it cannot. `site_name` is the site's name for an article that names none.
 
     Raises ArticleError (one line, naming `source`) for an unknown kind, empty, binary or
     non-UTF-8 data, broken front matter, a `url` that is not an absolute http(s) URL, and
@@ -66,22 +72,18 @@ def parse_article(
         raise ArticleError(source, f"url {url!r} is not an absolute http(s) URL")
     parsed = parser(decode_article(data, source), source)
     meta = parsed.meta
-    if meta.url is not None and not is_web_url(meta.url):
-        raise ArticleError(
-            source, f"url {meta.url!r} is not an absolute http(s) URL; write it as https://..."
-        )
+    article_url = _article_url(meta, url, link, source)
     separated = separate_boilerplate(parsed.blocks)
     paragraphs = tuple(b.text for b in separated.body if not b.heading)
     if not paragraphs:
         raise ArticleError(source, _no_body_problem(len(separated.boilerplate)))
-    article_url = meta.url or url
     return Article(
         id=article_id(url=article_url, path=id_path or source),
         title=meta.title or title_from_source(source),
         paragraphs=paragraphs,
         source=source,
         url=article_url,
-        site=meta.site or host_of(article_url),
+        site=meta.site or site_name or host_of(article_url),
         author=meta.author,
         date=meta.date,
         tags=meta.tags,
@@ -92,6 +94,27 @@ def parse_article(
         boilerplate=separated.boilerplate,
         image=_image_url(meta.image, article_url),
     )
+
+
+def _article_url(meta: Metadata, url: str | None, link: Callable[[Metadata], str] | None,
+                 source: str) -> str | None:
+    """The article's own absolute URL, else `url`, else the one `link` makes."""
+    if meta.url is not None and is_web_url(meta.url):
+        return meta.url
+    if url is not None:
+        return url
+    if link is not None:
+        try:
+            return link(meta)
+        except ValueError as exc:
+            raise ArticleError(source, str(exc)) from None
+    if meta.url is not None:
+        raise ArticleError(
+            source,
+            f"url {meta.url!r} is not an absolute http(s) URL; write it as https://..., or "
+            "set the site's base_url in [site] for paths",
+        )
+    return None
 
 
 def _image_url(image: str | None, article_url: str | None) -> str | None:

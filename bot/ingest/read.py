@@ -5,10 +5,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.article import Article
 from bot.errors import ArticleError
+from bot.ingest.metadata import Metadata
 from bot.ingest.parse import parse_article
 
 # An article file larger than this is refused without being read. Long blog posts are
@@ -78,14 +80,17 @@ def _os_problem(exc: OSError) -> str:
     return f"cannot read the file: {reason}"
 
 
-def load_article(path: Path, *, url: str | None = None, id_path: str | None = None) -> Article:
+def load_article(path: Path, *, url: str | None = None, id_path: str | None = None,
+                 link: Callable[[Metadata], str] | None = None,
+                 site_name: str | None = None) -> Article:
     """The `Article` in the file at `path`; its kind comes from the file suffix.
 
     `url` (the CLI's `--url`) is the article's public URL for files that carry none. When
     the file names its own URL (front matter `url`, a page's canonical link), the file's
     wins: it sits next to the text it describes and is kept up to date with it, while a
     flag is typed once, possibly for several files; and the article id, made from the URL,
-    then stays the same however the file is loaded. `id_path` is passed to `parse_article`.
+    then stays the same however the file is loaded. `id_path`, `link` and `site_name` are
+    passed to `parse_article`.
 
     Raises ArticleError (one line, naming the file) for an unsupported suffix and for
     everything `read_source` and `parse_article` refuse.
@@ -95,4 +100,5 @@ def load_article(path: Path, *, url: str | None = None, id_path: str | None = No
         supported = ", ".join(SUFFIX_KINDS)
         what = f"suffix {path.suffix!r}" if path.suffix else "no suffix"
         raise ArticleError(str(path), f"unsupported file type ({what}); use one of: {supported}")
-    return parse_article(read_source(path), source=str(path), kind=kind, url=url, id_path=id_path)
+    return parse_article(read_source(path), source=str(path), kind=kind, url=url, id_path=id_path,
+                         link=link, site_name=site_name)

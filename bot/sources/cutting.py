@@ -2,7 +2,7 @@
 
     cut_article(article, channels)           excerpts by cut, and each channel's cut
     article_cuts(article, takers)            that, as the store takes it (ArticleCuts)
-    file_cuts(path, channels=..., root=...)  one file read and cut
+    file_cuts(path, channels=..., root=...)  one file read and cut (its URL by [site])
     cut_files(paths, ..., pool=None)         many, in order; in worker processes with a pool
     CuttingPool(workers)                     those worker processes
 
@@ -17,6 +17,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,10 +29,13 @@ from bot.excerpt import Excerpt
 from bot.ingest import load_article
 from bot.policy import ChannelPolicy
 from bot.render.channel import channel_excerpts, cut_keys
+from bot.sources.permalinks import SiteLinks
 from bot.store.records import ArticleCuts
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from bot.config.site import SiteSettings
 
 CHUNK = 8  # files per task for a worker: each task costs a round trip between processes
 AHEAD = 3  # tasks waiting per worker, so none idles; bounds the cuts held in memory
@@ -66,33 +70,50 @@ def article_cuts(article: Article, takers: list[ChannelConfig], *,
 
 
 def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,
-              url: str | None = None) -> ArticleCuts:
+              url: str | None = None, site: SiteSettings | None = None) -> ArticleCuts:
     """The article in one file, cut for the channels that take it (its path relative to
-    `root` matched against their `articles` globs); raises UserError for a bad file."""
+    `root` matched against their `articles` globs); raises UserError for a bad file.
+
+    With `site` (the config's [site]), a file that names no URL gets the one the site's
+    permalinks give it, `root` being posts_dir."""
     relative = path.relative_to(root).as_posix() if root else path.name
     takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(relative)]
-    article = load_article(path.resolve(), url=url, id_path=relative)
+    article = load_site_article(path, site=site, posts_dir=root, url=url, id_path=relative)
     if not article.url:
-        raise UserError(f"{path}: the article carries no link; add `url:` to its front matter")
+        raise UserError(f"{path}: the article carries no link; add `url:` to its front matter, "
+                        "or set the site's base_url (and permalink) in [site]")
     return article_cuts(article, takers)
 
 
+def load_site_article(path: Path, *, site: SiteSettings | None, posts_dir: Path | None = None,
+                      url: str | None = None, id_path: str | None = None) -> Article:
+    """`load_article`, with the URL the site's permalinks give a file that names none."""
+    file = path.resolve()
+    if site is None:
+        return load_article(file, url=url, id_path=id_path)
+    links = SiteLinks(site.base_url, site.permalink,
+                      posts_dir.resolve() if posts_dir is not None else None)
+    return load_article(file, url=url, id_path=id_path, site_name=site.name,
+                        link=partial(links.url_for, file))
+
+
 def cut_files(paths: Iterable[Path], *, channels: Channels, root: Path | None = None,
-              pool: CuttingPool | None = None) -> Iterator[ArticleCuts | str]:
+              pool: CuttingPool | None = None,
+              site: SiteSettings | None = None) -> Iterator[ArticleCuts | str]:
     """`file_cuts` of each of `paths`, in order: its cuts, or the one line that says why the
     file cannot be read. With a `pool`, files are cut there, a few tasks ahead of the
     caller and no more."""
     if pool is None:
         for path in paths:
-            yield _cut_or_refusal(path, channels, root)
+            yield _cut_or_refusal(path, channels, root, site)
         return
     chunks = _chunks(paths)
     waiting: deque[Future[list[ArticleCuts | str]]] = deque(
-        pool.submit(_cut_chunk, chunk, channels, root)
+        pool.submit(_cut_chunk, chunk, channels, root, site)
         for chunk in islice(chunks, AHEAD * pool.workers))
     while waiting:
         done = waiting.popleft().result()
-        waiting.extend(pool.submit(_cut_chunk, chunk, channels, root)
+        waiting.extend(pool.submit(_cut_chunk, chunk, channels, root, site)
                        for chunk in islice(chunks, 1))
         yield from done
 
@@ -127,16 +148,17 @@ class CuttingPool:
         self._executor.shutdown(cancel_futures=True)
 
 
-def _cut_or_refusal(path: Path, channels: Channels, root: Path | None) -> ArticleCuts | str:
+def _cut_or_refusal(path: Path, channels: Channels, root: Path | None,
+                    site: SiteSettings | None) -> ArticleCuts | str:
     try:
-        return file_cuts(path, channels=channels, root=root)
+        return file_cuts(path, channels=channels, root=root, site=site)
     except UserError as exc:  # its one line: exceptions do not all survive pickling
         return str(exc)
 
 
-def _cut_chunk(paths: list[Path], channels: Channels,
-               root: Path | None) -> list[ArticleCuts | str]:
-    return [_cut_or_refusal(path, channels, root) for path in paths]
+def _cut_chunk(paths: list[Path], channels: Channels, root: Path | None,
+               site: SiteSettings | None) -> list[ArticleCuts | str]:
+    return [_cut_or_refusal(path, channels, root, site) for path in paths]
 
 
 def _chunks(paths: Iterable[Path]) -> Iterator[list[Path]]:

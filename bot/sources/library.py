@@ -20,14 +20,16 @@ from typing import TYPE_CHECKING
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
-from bot.ingest import SUFFIX_KINDS
+from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
 from bot.render.channel import cut_keys
 from bot.sources.cutting import CuttingPool, article_cuts, cut_files
+from bot.sources.permalinks import SiteLinks
 from bot.store import ArticleCuts, IngestStatus, Store
 
 if TYPE_CHECKING:
+    from bot.config.site import SiteSettings
     from bot.sources.pages import FetchLimits
     from bot.store import IngestResult
 
@@ -64,6 +66,43 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def site_examples(posts_dir: Path, site: SiteSettings, *, count: int = 2,
+                  tries: int = 20) -> tuple[list[tuple[Path, str]], list[str]]:
+    """Up to `count` files of posts_dir with the URL [site] made for them (files that name
+    their own are passed over), from the first `tries` files; and the one-line problems of
+    those whose URL could not be made."""
+    links = SiteLinks(site.base_url, site.permalink, posts_dir.resolve())
+    examples: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in article_files([posts_dir])[:tries]:
+        made = _LinkMade(links, path.resolve())
+        try:
+            load_article(made.file, link=made)
+        except UserError as exc:
+            if made.tried:
+                problems.append(str(exc))
+            continue
+        if made.url:
+            examples.append((path.relative_to(posts_dir), made.url))
+            if len(examples) == count:
+                break
+    return examples, problems
+
+
+class _LinkMade:
+    """A file's link maker that remembers whether it was asked, and what it made."""
+
+    def __init__(self, links: SiteLinks, file: Path) -> None:
+        self.links, self.file = links, file
+        self.tried = False
+        self.url: str | None = None
+
+    def __call__(self, meta) -> str:
+        self.tried = True
+        self.url = self.links.url_for(self.file, meta)
+        return self.url
 
 
 def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now: datetime,
@@ -169,8 +208,12 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
                  now: datetime, root: Path | None = None, prune: bool = False,
                  progress: Callable[[Path], None] | None = None,
                  stamps: dict[str, tuple[int, int]] | None = None,
-                 pool: CuttingPool | None = None) -> ScanReport:
+                 pool: CuttingPool | None = None,
+                 site: SiteSettings | None = None) -> ScanReport:
     """Ingest every article under `paths`; with `prune`, cancel posts of files now gone.
+
+    With `site` (the config's [site]), files that name no URL get the one the site's
+    permalinks make (`root` being posts_dir).
 
     With `stamps` (path → modification time and size, kept by the caller between scans), a
     file unchanged since the last scan is not read again, and a broken one is reported
@@ -192,7 +235,8 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
             continue
         todo.append((path, key, stamp))
     stored = _Batches(store, report, now=now, stamps=stamps, progress=progress)
-    cut = cut_files([path for path, _, _ in todo], channels=channels, root=root, pool=pool)
+    cut = cut_files([path for path, _, _ in todo], channels=channels, root=root, pool=pool,
+                    site=site)
     for (path, key, stamp), item in zip(todo, cut, strict=True):
         if isinstance(item, str):
             report.failed.append(item)
