@@ -10,6 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+# The `source` of a composed post's article: the operator's own words (`excerpt-bot compose`),
+# kept outside the library (never queued on other channels, never recycled).
+COMPOSED_SOURCE = "composed"
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

@@ -27,6 +27,7 @@ COMMANDS = {
     "approve": "bot.cli.operate:approve",
     "pin": "bot.cli.operate:pin",
     "send-now": "bot.cli.send_now:send_now",
+    "compose": "bot.cli.compose:compose",
 }
 SUMMARIES = {
     "init": "Write a commented starter config.",
@@ -48,6 +49,7 @@ SUMMARIES = {
     "approve": "Let posts waiting for approval go out.",
     "pin": "Make a post the next to go out on its channel.",
     "send-now": "Send a queued post at once.",
+    "compose": "Queue a post of your own words on a channel.",
 }
 cli.lazy.update(COMMANDS)
 cli.summaries.update(SUMMARIES)

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.article import Article
+from bot.article import COMPOSED_SOURCE, Article
 from bot.errors import RenderError
 from bot.excerpt import Excerpt, excerpt_article
+from bot.render.composed import render_composed
 from bot.render.links import UtmParams
 from bot.render.platforms import PROFILES, Profile
 from bot.render.post import RenderedPost, excerpt_budget, final_link, render_post
@@ -153,7 +154,11 @@ def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:
 
 def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
     """The exact payload and parse mode `channel` sends for `excerpt` (a thread's parts, on a
-    channel in thread mode: the thread opens on `excerpt`)."""
+    channel in thread mode: the thread opens on `excerpt`). A composed post (`compose`) is
+    its own words and link, one post."""
+    if article.source == COMPOSED_SOURCE:
+        return render_composed(excerpt.text, channel_profile(channel), link=article.url,
+                               utm=utm_for(channel), language=article.language)
     length = channel.posts_per_thread
     if length is not None:
         return _render_thread(channel, article, excerpt, length)

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.article import Article
+from bot.article import Article, Excerpt
 from bot.errors import UserError
 from bot.store.lock import daemon_lock, lock_path
 from bot.store.records import (
@@ -328,6 +328,14 @@ class Store:
     def retry(self, post_id: int, *, now: datetime) -> None:
         with self._write() as conn:
             _transitions.retry(conn, post_id, now=now)
+
+    def add_composed(self, channel: str, article: Article, excerpt: Excerpt, *,
+                     not_before: datetime | None, now: datetime) -> int:
+        """Queue a composed post (`compose`) first on `channel`; its article and excerpt stay
+        outside the library. Returns the post's id."""
+        with self._write() as conn:
+            return _queueing.add_composed(conn, channel, article, excerpt,
+                                          not_before=not_before, now=now)
 
     def pin(self, post_id: int, *, now: datetime) -> None:
         """Put the queued (or pending) post first in its channel's queue, due at once."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
-from bot.article import Article
+from bot.article import COMPOSED_SOURCE, Article
 from bot.errors import UserError
 from bot.store import summaries
 from bot.store.queueing import chunks
@@ -58,6 +58,7 @@ def _records():
         posts.c.claimed_at, posts.c.sent_at, posts.c.updated_at,
         excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
         articles.c.title.label("article_title"), posts.c.parts, posts.c.payload,
+        case((articles.c.source == COMPOSED_SOURCE, "composed"), else_="excerpt").label("kind"),
     ).select_from(
         posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
         .join(articles, articles.c.id == posts.c.article_id)

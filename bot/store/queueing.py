@@ -19,8 +19,9 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, Dialect, Row, bindparam, exists, insert, select, update
 
-from bot.article import Excerpt
+from bot.article import Article, Excerpt
 from bot.policy import ChannelPolicy
+from bot.store.records import article_data
 from bot.store.schema import (
     CANCELLED,
     FEED_OWNED,
@@ -28,6 +29,7 @@ from bot.store.schema import (
     PENDING_APPROVAL,
     QUEUED,
     articles,
+    excerpts,
     feed_entries,
     posts,
     thread_parts,
@@ -182,3 +184,21 @@ def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     items = list(items)
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
+
+
+def add_composed(conn: Connection, channel: str, article: Article, excerpt: Excerpt, *,
+                 not_before: datetime | None, now: datetime) -> int:
+    """Store a composed post (its article and its one excerpt, outside the library) queued
+    first on `channel`, not before `not_before`; return its id."""
+    conn.execute(insert(articles).values(
+        id=article.id, source=article.source, title=article.title, url=article.url,
+        data=article_data(article), content_hash=article.content_hash, added_at=now,
+        updated_at=now, removed_at=now))
+    conn.execute(insert(excerpts).values(
+        id=excerpt.id, article_id=excerpt.article_id, text=excerpt.text, rank=0, score=0.0,
+        paragraph=0, first_sentence=0, sentence_count=1, shortened=False, active=True,
+        created_at=now))
+    return conn.execute(insert(posts).values(
+        channel=channel, article_id=excerpt.article_id, excerpt_id=excerpt.id, status=QUEUED,
+        created_at=now, updated_at=now, not_before=not_before, pinned_at=now,
+    )).inserted_primary_key[0]

@@ -180,6 +180,7 @@ class PostRecord(_Record):
     parts: tuple[str, ...] = ()
     sent_parts: tuple[ThreadPart, ...] = ()
     payload: dict[str, Any] | None = None  # what the renderer computed; None before a claim
+    kind: str = "excerpt"  # or "composed": the operator's own words (`excerpt-bot compose`)
 
 
 @dataclass(frozen=True, slots=True)
