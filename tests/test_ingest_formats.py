@@ -10,10 +10,11 @@ import pytest
 from bot.article import article_id
 from bot.errors import ArticleError
 from bot.ingest import load_article, parse_article
+from tests.conftest import SHARED
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 ROOT = Path(__file__).parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "unveiling-cytokines.txt"
+SEED = SHARED / "seed" / "unveiling-cytokines.txt"
 POST = ROOT / "posts" / "unveiling-cytokines.md"
 
 SEED_TITLE = "Unveiling Cytokines: Their Dual Role in Immune Health"

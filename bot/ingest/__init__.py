@@ -14,6 +14,7 @@ Modules, in the order the data flows through them:
     from_text             .txt           -> metadata + blocks (paragraphs, headings)
     from_markdown         .md/.markdown  -> metadata + blocks
     from_html             .html/.htm     -> metadata + blocks (trafilatura)
+    page_text             what an HTML page shows; extracted text held to it
     metadata              the shapes of titles, URLs, authors, dates, tags
     boilerplate           body vs disclaimers, AI notes, comment prompts, share buttons
     boilerplate_phrases   the English labels and phrases that mark boilerplate

@@ -22,6 +22,13 @@ How a block is judged (English only):
   that merely mentions "AI" or "medical advice" inside a long paragraph stays body.
 - The paragraph(s) that explain why AI content is used ("Why we use AI generated
   content: ...") belong to the AI-generation note.
+- Trailing apparatus: from a "Notes", "References", "Footnotes", "Bibliography", "See
+  also" (...) heading, or a short "About the author" / "About Acme" section, after which
+  every heading is one of those, all is non-body; so is a paragraph opening "About Acme
+  Corp:" after the body, however long.
+- Other chrome: "Read more: ...", newsletter and app promotions, an author's contact line
+  (an e-mail address, "can be reached at"), an embedded post's credit ("A post shared
+  by ...", "(@handle) March 5, 2019"), tag lists ("Culture · Music · Chiptune").
 - The tail: from the first boilerplate block after the last substantial body paragraph,
   everything is boilerplate (bylines, share-button names, related titles, "Thanks for
   reading!"); after a comments header ("Leave a Reply", "3 thoughts on “...”") everything
@@ -35,6 +42,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.ingest.boilerplate_phrases import (
+    ABOUT,
+    ABOUT_HEADING,
     AI_LABELS,
     AI_PHRASES,
     AI_RATIONALE,
@@ -47,6 +56,7 @@ from bot.ingest.boilerplate_phrases import (
     GENERIC_LABEL,
     LABEL,
     MENTIONS_AI,
+    NOTES_HEADING,
     WEAK_CHROME,
     Kind,
 )
@@ -59,6 +69,8 @@ SUBSTANTIAL_WORDS = 25
 # A comments header ("Leave a Reply", "2 thoughts on “…”") is at most this long.
 _HEADER_MAX_WORDS = 14
 _SCORE_NEEDED = 4
+# An "About the author" section is a trailer only when this short.
+_ABOUT_MAX_WORDS = 150
 # Notes are short: up to this many words counts for a block, beyond _LONG_WORDS strongly
 # against it.
 _NOTE_MAX_WORDS = 50
@@ -109,6 +121,7 @@ class _Signals:
     disclaimer: int
     disclosure: bool
     words: int
+    about: bool  # "About Acme Corp: ..."
 
     @property
     def any(self) -> bool:
@@ -119,6 +132,7 @@ class _Signals:
             or self.ai
             or self.disclaimer
             or self.disclosure
+            or self.about
         )
 
 
@@ -183,6 +197,7 @@ def _signals(text: str) -> _Signals:
         disclaimer=_score(DISCLAIMER_PHRASES, _ANY_DISCLAIMER_PHRASE, text),
         disclosure=bool(DISCLOSURE_PHRASES.search(text)),
         words=words,
+        about=bool(ABOUT.match(text)),
     )
 
 
@@ -203,6 +218,8 @@ def _judge(sig: _Signals, *, position: int, inherited: Kind | None = None) -> Ki
         return sig.chrome
     if sig.weak_chrome is not None and position != _WITHIN_BODY:
         return sig.weak_chrome
+    if sig.about and position == _AFTER_BODY:
+        return Kind.ABOUT
     bonus = _length_weight(sig.words) + position
     scores: list[tuple[int, Kind]] = []
     ai_label = Kind.AI_NOTE in (sig.label_kind, inherited)
@@ -257,9 +274,38 @@ def _anchors(blocks: Sequence[Block], signals: Sequence[_Signals]) -> list[int]:
     return anchors or [i for i, b in enumerate(blocks) if not b.heading and not signals[i].any]
 
 
+def _notes_start(blocks: Sequence[Block]) -> int:
+    """Index of the heading that opens the article's trailing apparatus ("Notes",
+    "References", "Footnotes", "See also", ...: every heading from it on is one of those),
+    or len(blocks). A "Notes" section followed by more of the article is body."""
+    start = len(blocks)
+    for i in range(len(blocks) - 1, -1, -1):
+        if blocks[i].heading:
+            if not (NOTES_HEADING.match(blocks[i].text) or _about_section(blocks, i)):
+                break
+            start = i
+    if not any(not b.heading and word_count(b.text) >= SUBSTANTIAL_WORDS for b in blocks[:start]):
+        return len(blocks)  # no article before it: its "Notes" are the article
+    return start
+
+
+def _about_section(blocks: Sequence[Block], heading: int) -> bool:
+    """Whether the heading at `heading` opens a short "About the author" / "About Acme"
+    trailer (at most `_ABOUT_MAX_WORDS` words to the next heading)."""
+    if not ABOUT_HEADING.match(blocks[heading].text.strip()):
+        return False
+    words = 0
+    for block in blocks[heading + 1:]:
+        if block.heading:
+            break
+        words += word_count(block.text)
+    return words <= _ABOUT_MAX_WORDS
+
+
 def _kinds(blocks: Sequence[Block]) -> list[Kind]:
     signals = [_signals(b.text) for b in blocks]
-    comments = _comments_start(blocks, signals)
+    notes = _notes_start(blocks)
+    comments = min(_comments_start(blocks, signals), notes)
     anchors = _anchors(blocks[:comments], signals[:comments])
     first = anchors[0] if anchors else len(blocks)
     last = anchors[-1] if anchors else -1
@@ -276,7 +322,7 @@ def _kinds(blocks: Sequence[Block]) -> list[Kind]:
     tail = next((i for i in range(last + 1, len(kinds)) if kinds[i] != Kind.BODY), len(kinds))
     for i in range(min(comments, tail), len(kinds)):
         if kinds[i] == Kind.BODY:
-            kinds[i] = Kind.TRAILING
+            kinds[i] = Kind.NOTES if i >= notes else Kind.TRAILING
     return kinds
 
 

@@ -24,6 +24,11 @@ class Kind(StrEnum):
     SUBSCRIBE = "subscribe"
     COPYRIGHT = "copyright"
     FILING = "filing"  # "Posted in ...", "Tagged ...", "Next post"
+    NOTES = "notes"  # a trailing Notes / References / Footnotes / Bibliography section
+    ABOUT = "about"  # an "About <organisation>" or "About the author" trailer
+    CONTACT = "contact"  # an author's contact line
+    EMBED = "embed"  # the credit line of an embedded post or photo
+    PROMO = "promo"  # app and newsletter promotions
     TRAILING = "trailing"  # anything else in the boilerplate tail
 
 
@@ -188,6 +193,34 @@ CHROME: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        Kind.RELATED,
+        _rx(r"^(?:read (?:more|next|also)\s*[:›»→|]|continue reading\b"
+            r"|keep reading\b|read the (?:full|whole|rest of the) (?:story|article|post)\b"
+            r"|most (?:read|popular|viewed)\b)"),
+    ),
+    (
+        Kind.PROMO,
+        _rx(r"\b(?:sign up for|subscribe to|get|receive|join) (?:our|the|my) (?:free )?"
+            r"(?:[\w-]+ ){0,2}(?:newsletters?|briefing|digest|mailing list)\b"
+            r"|\b(?:download|get|install|try) (?:the|our) (?:free )?(?:[\w-]+ ){0,2}apps?\b"
+            r"|\b(?:on|from) the app store\b|\bgoogle play\b"),
+    ),
+    (
+        Kind.CONTACT,
+        _rx(r"[\w.+-]+@[\w-]+\.[\w.]{2,}|\bcan be reached (?:at|via|on|by)\b"
+            r"|^(?:you can )?(?:contact|reach|email|e-mail|write to|follow) (?:the author|him"
+            r"|her|them|me|us)\b|^(?:follow|find) (?:him|her|them|me|the author) on\b"
+            r"|\bon (?:twitter|x|mastodon|bluesky|threads|instagram)(?: at)? @\w+"),
+    ),
+    (
+        Kind.EMBED,
+        _rx(r"^a (?:post|photo|video) shared by\b|\bpic\.twitter\.com/"
+            r"|\(@\w{1,30}\)\s+(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})"
+            r"|^(?:view|see) (?:this|the) (?:post|photo|video) on "
+            r"|^(?:photo|image|video|illustration)s?(?: credit)?(?: by)?:\s"
+            r"|^\(?(?:photo|image)s?:? (?:courtesy|credit|by)\b"),
+    ),
+    (
         Kind.COPYRIGHT,
         _rx(r"©|^\(c\) ?\d{4}|^copyright\s*(?:©|\(c\))?\s*\d{4}|\ball rights reserved\b"),
     ),
@@ -202,5 +235,32 @@ WEAK_CHROME: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"|(?:tags|categories|category|filed under):|(?:previous|next) (?:post|article)\b)"
         ),
     ),
-    (Kind.RELATED, _rx(r"^(?:read (?:more|next|also)|up next|see also)\b")),
+    (Kind.RELATED, _rx(r"^(?:read (?:more|next|also)|up next|see (?:also|more))\b")),
+    (Kind.PROMO, _rx(r"^(?:sign up|subscribe)\b")),
+    # A tag list: three or more names of a few words, with no sentence in them.
+    (Kind.FILING, re.compile(
+        r"^(?:topics|tags|filed under|categories)\b|^#?[\w'’-]+(?: [\w'’-]+){0,2}"
+        r"(?:\s*[,·|•/]\s*#?[\w'’-]+(?: [\w'’-]+){0,2}){2,}$|^(?:#\w+\s*){2,}$",
+        re.IGNORECASE)),
+)
+# "About Acme Corp: Acme is..." / "About the author —": a trailer whatever its length.
+ABOUT = re.compile(
+    r"^About (?:the [Aa]uthors?|[Uu]s|[Mm]e|[A-Z][\w&.,'’ -]{1,60}?)\s*(?::|\s[—–-])\s*\S")
+ABOUT_HEADING = re.compile(r"^About (?:the [Aa]uthors?|[Uu]s|[Mm]e|[A-Z][\w&.,'’ -]{1,60})[.:]?$")
+# A widget's copy of a name glued into a sentence (a hover card): "John SmithJohn Smith".
+REPEATED_NAME = re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}) ?\1\b")
+
+# The heading of an apparatus section (notes, references, links) in the languages the
+# corpus holds; such sections at an article's end are not its body.
+NOTES_HEADING = _rx(
+    r"^\s*(?:\d+\.?\s*)?(?:(?:foot|end)?notes?|references?|bibliography|sources?|citations?"
+    r"|works cited|further reading|see also|external links|notes and references"
+    r"|references and notes|literature|links"
+    r"|参考文献|参考資料|参考|脚注|脚註|注釈|注|出典|関連項目|外部リンク|参考链接|参考资料|延伸阅读"
+    r"|참고 문헌|참고 자료|각주|참고"
+    r"|referencias|notas|bibliografía|fuentes|enlaces externos|véase también"
+    r"|anmerkungen|einzelnachweise|literatur|quellen|weblinks|siehe auch"
+    r"|références|notes et références|bibliographie|voir aussi|liens externes"
+    r"|примітки|посилання|джерела|література|примечания|ссылки|источники|литература"
+    r"|حوالہ جات|حواشی|مراجع|ملاحظات)\s*[:：]?\s*$"
 )

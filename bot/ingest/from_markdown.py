@@ -19,7 +19,14 @@ they are recognised and handled) and its token stream is walked:
   in the text are dropped, as are images, code blocks, tables, HTML blocks and inline HTML
   tags (with the content of inline `<script>`/`<style>`);
 - inline code keeps its text (`pip install` reads as part of the sentence), emphasis
-  markers go, hard and soft line breaks become a space.
+  markers go, hard and soft line breaks become a space;
+- a label in bold that opens a paragraph or list item and ends with punctuation
+  (`- **Picking the model**. To reach...`, `***Update:*** Since...`) becomes a heading of
+  its own (level `LABEL_LEVEL`), so that it never reads as a sentence of the text after it;
+- footnotes (markdown-it's footnote plugin: `[^1]` and their `[^1]: ...` text; footnotes
+  written in HTML, `<a class="fn">`) are left out, as are citation markers such as `[6]`;
+- math (`$...$`, `$$...$$` by the dollarmath plugin, `\\(...\\)`, `\\[...\\]`) is dropped
+  with the sentence that holds it, and the paragraph split there.
 """
 
 from __future__ import annotations
@@ -35,9 +42,17 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 from bot.errors import ArticleError
 from bot.ingest.boilerplate import Block
+from bot.ingest.boilerplate_phrases import (
+    AI_LABELS,
+    DISCLAIMER_LABELS,
+    DISCLOSURE_LABELS,
+    GENERIC_LABEL,
+)
 from bot.ingest.metadata import (
     Metadata,
     Parsed,
@@ -47,9 +62,26 @@ from bot.ingest.metadata import (
     take_title,
     text_value,
 )
-from bot.ingest.text import clean_inline
+from bot.ingest.text import (
+    FORMULA,
+    clean_inline,
+    mark_formulas,
+    strip_footnote_markers,
+    without_formulas,
+)
 
-_MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_MARKDOWN = (
+    MarkdownIt("commonmark")
+    .enable(["table", "strikethrough"])
+    .use(footnote_plugin)
+    .use(dollarmath_plugin, allow_digits=False)  # "$5 and $10" stays text
+)
+_FOOTNOTE_HTML = re.compile(r"<a\b[^>]*\b(?:class|id)=[\"']?(?:fn|footnote)", re.IGNORECASE)
+# A paragraph's label ends with one of these, inside its bold or just after it.
+LABEL_ENDS = frozenset(".:：?!？！—–")
+LABEL_MAX_WORDS = 10
+_LABEL_MAX_CHARS = 80
+LABEL_LEVEL = 6  # the heading level a paragraph's label is given
 _INVISIBLE_HTML = re.compile(r"^<(script|style|template|noscript)\b", re.IGNORECASE)
 _LINE_BREAK_HTML = re.compile(r"^</?(br|p|div|li|hr)\b", re.IGNORECASE)
 _URL_KEYS = ("url", "link", "canonical_url")
@@ -179,14 +211,75 @@ def _scalar(fields: dict[str, Any], key: str, source: str) -> str | None:
 
 def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
     """(heading level, text) of each heading and paragraph, level 0 for a paragraph
-    (list items and quotes included)."""
+    (list items and quotes included); a paragraph's leading label is a heading of its own,
+    footnotes are left out, and sentences with formulas dropped (see the module docstring)."""
     tokens = _MARKDOWN.parse(markdown)
+    in_footnotes = 0
     for opener, token in itertools.pairwise(tokens):
-        if token.type != "inline" or opener.type not in ("heading_open", "paragraph_open"):
+        if opener.type == "footnote_block_open":
+            in_footnotes += 1
+        elif opener.type == "footnote_block_close":
+            in_footnotes -= 1
+        if in_footnotes or token.type != "inline":
             continue
-        text = clean_inline(_inline_text(token.children or []))
-        if text:
-            yield (int(opener.tag[1:]) if opener.type == "heading_open" else 0), text
+        if opener.type == "heading_open":
+            text = clean_inline(_inline_text(token.children or []).replace(FORMULA, ""))
+            if text:
+                yield int(opener.tag[1:]), text
+        elif opener.type == "paragraph_open":
+            yield from _paragraph(token.children or [])
+
+
+def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
+    """A paragraph's label (as a heading, `LABEL_LEVEL`) and its text without formulas."""
+    first = next((c for c in children if c.type != "text" or c.content.strip()), None)
+    if first is not None and first.type == "html_inline" and _FOOTNOTE_HTML.match(first.content):
+        return  # a footnote written in HTML (`<a class="fn" ...>`)
+    label, rest = _label(children)
+    text = clean_inline(_inline_text(rest))
+    if label and text:
+        yield LABEL_LEVEL, label
+    for run in without_formulas(text):
+        yield 0, run
+
+
+def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
+    """A paragraph's leading label in bold ("**Picking the model**. To reach...",
+    "***Update:*** Since...", "**核心信号**：定义...") and the tokens after it; else None and
+    all of them."""
+    children = [c for c in children if c.type != "text" or c.content]
+    opened = 0
+    while opened < len(children) and children[opened].type in ("strong_open", "em_open"):
+        opened += 1
+    if not any(c.type == "strong_open" for c in children[:opened]):
+        return None, children
+    close = opened
+    while close < len(children) and children[close].type in ("text", "code_inline"):
+        close += 1
+    closers = children[close:close + opened]
+    if len(closers) < opened or any(not c.type.endswith("_close") for c in closers):
+        return None, children
+    label = clean_inline("".join(c.content for c in children[opened:close]))
+    rest = list(children[close + opened:])
+    first = rest[0].content if rest and rest[0].type == "text" else ""
+    ends = label[-1:] in LABEL_ENDS
+    lead = first.lstrip()
+    if not ends and lead[:1] in LABEL_ENDS:
+        rest[0] = Token("text", "", 0, content=lead[1:])
+        ends = True
+    words = len(label.split())
+    if not ends or not label or words > LABEL_MAX_WORDS or len(label) > _LABEL_MAX_CHARS:
+        return None, children
+    if not clean_inline(_inline_text(rest)) or is_notice_label(label.rstrip(":：")):
+        return None, children
+    return label.rstrip(":：").strip(), rest
+
+
+def is_notice_label(label: str) -> bool:
+    """Whether a label opens a notice ("Disclaimer:", "Note:", "AI disclosure:"), which
+    `bot.ingest.boilerplate` reads together with its text."""
+    return any(p.search(label) for p in (AI_LABELS, DISCLAIMER_LABELS, DISCLOSURE_LABELS,
+                                           GENERIC_LABEL))
 
 
 def _inline_text(children: Sequence[Token]) -> str:
@@ -197,8 +290,12 @@ def _inline_text(children: Sequence[Token]) -> str:
         if skip_until is not None:
             if child.type == skip_until:
                 skip_until = None
-        elif child.type in ("text", "code_inline"):
+        elif child.type == "text":
+            parts.append(strip_footnote_markers(mark_formulas(child.content)))
+        elif child.type == "code_inline":
             parts.append(child.content)
+        elif child.type in ("math_inline", "math_inline_double"):
+            parts.append(FORMULA)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.type == "link_open" and child.markup == "autolink":

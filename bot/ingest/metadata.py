@@ -136,3 +136,36 @@ def take_title(
         if level == 1 and (title is None or text.casefold() == title.casefold()):
             return title or text, blocks[:index] + blocks[index + 1 :]
     return title, blocks
+
+
+# Between a page's title and its site's name: " | ", " - ", " – ", " — ", " · ", " » ".
+_TITLE_PARTS = re.compile(r"(\s+(?:[|–—·•»«/]|-{1,2})\s+)")
+
+
+def page_title(title: str | None, site: str | None) -> str | None:
+    """A page's title without its site's name, however often it is repeated at either end:
+    "Best gadgets of 2019 | ZDNet — ZDNet" is "Best gadgets of 2019". Without a site name,
+    a part that ends the title twice over is taken to be it."""
+    if not title:
+        return title
+    pieces = _TITLE_PARTS.split(title)  # text, separator, text, ...
+    parts, separators = pieces[::2], pieces[1::2]
+    names = {_site_key(site)} if site else set()
+    if not names and len(parts) > 2 and _site_key(parts[-1]) == _site_key(parts[-2]):
+        names = {_site_key(parts[-1])}
+    while len(parts) > 1 and _site_key(parts[-1]) in names:
+        parts.pop()
+        separators.pop()
+    while len(parts) > 1 and _site_key(parts[0]) in names:
+        parts.pop(0)
+        separators.pop(0)
+    joined = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:],
+                                                                  strict=True))
+    return joined.strip() or title
+
+
+def _site_key(name: str) -> str:
+    """A site's name as compared: case and spaces ignored, "www." and a domain's ending too
+    ("ZDNet", "zdnet.com" and "www.ZDNet.com" are one)."""
+    key = "".join(name.casefold().split()).removeprefix("www.")
+    return re.sub(r"\.[a-z]{2,6}$", "", key)

@@ -3,7 +3,8 @@
 `decode_article` turns the bytes of an article into `str` or raises `ArticleError` with one
 line that says what is wrong (empty, binary, UTF-16, invalid UTF-8 at which byte offset).
 `clean_inline` normalises one paragraph of text: raw URLs out (a post carries its own
-link), whitespace collapsed to single spaces.
+link), whitespace collapsed to single spaces. `strip_footnote_markers` takes out "[6]"
+markers; `mark_formulas` and `without_formulas` drop the sentences that hold TeX math.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ _RAW_URL = re.compile(
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
 _WHITESPACE = re.compile(r"\s+")
+_FOOTNOTE_MARKER = re.compile(
+    r"(?:^\s*|(?<=[^\W_])|(?<=[.,;:!?)\]\"'’”。、」]))\[[1-9]\d{0,2}\](?=[\s.,;:!?)\[]|$)"
+)
+# Where a formula was (a character never found in articles: Unicode's object replacement).
+FORMULA = "\ufffc"
+_TEX_FORMULA = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+# The end of a sentence: its closing punctuation (and quotes), then a space or the end.
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'’”)\]]*(?:\s+|$)")
 
 
 def decode_article(data: bytes, source: str) -> str:
@@ -74,6 +83,39 @@ def strip_raw_urls(text: str) -> str:
         return text
     text = _RAW_URL.sub("", text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", _EMPTY_BRACKETS.sub("", text))
+
+
+def strip_footnote_markers(text: str) -> str:
+    """`text` without footnote and citation markers ("word.[6] Next", "[6] As a result"):
+    a bracketed number from 1 to 999 at the start, or right after a letter, digit or
+    punctuation and before a space, punctuation or the end. Code is not passed here
+    (`items[1] = 0`)."""
+    if "[" not in text:
+        return text
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _FOOTNOTE_MARKER.sub("", text))
+
+
+def mark_formulas(text: str) -> str:
+    """`text` with each TeX formula (`$$...$$`, `\\(...\\)`, `\\[...\\]`) replaced by FORMULA."""
+    if "\\" not in text and "$$" not in text:
+        return text
+    return _TEX_FORMULA.sub(FORMULA, text)
+
+
+def without_formulas(text: str) -> list[str]:
+    """The runs of `text` between its sentences that hold a formula (FORMULA): each such
+    sentence is dropped and the paragraph split there, so that no excerpt joins the
+    sentences on either side as if they were written next to each other."""
+    runs: list[str] = []
+    while FORMULA in text:
+        at = text.index(FORMULA)
+        ends = list(_SENTENCE_END.finditer(text, 0, at))
+        start = ends[-1].end() if ends else 0
+        after = _SENTENCE_END.search(text, at)
+        runs.append(text[:start])
+        text = text[after.end():] if after else ""
+    runs.append(text)
+    return [run for r in runs if (run := r.strip())]
 
 
 def clean_inline(text: str) -> str:

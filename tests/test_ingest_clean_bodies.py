@@ -1,0 +1,105 @@
+"""Clean bodies at ingest: list labels stay labels, footnotes and their markers go, trailing
+Notes/References sections are not body, and math is dropped with its sentence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.ingest import load_article, parse_article
+from tests.conftest import SHARED, reference_json
+
+FILLER = ("Gardens need patience more than tools, and a good season starts with the soil "
+          "rather than the seeds, as every grower learns sooner or later in the spring.")
+
+
+def markdown(text: str):
+    return parse_article(f"---\ntitle: T\n---\n\n{text}".encode(), source="a.md", kind="md")
+
+
+def test_a_list_label_in_bold_stays_a_label() -> None:
+    article = markdown(
+        "- **Picking the model**. To reach the goal you need a model that fits the data.\n"
+        "- **Cleaning the data:** Most of the work is removing the rows nobody checked.\n"
+        "- **核心信号**：定义一套核心遥测信号。\n"
+        "- **Propositional logic** is the simplest logic of them all.\n\n"
+        "***Update:*** *Since I wrote this post, the tools changed a lot.*\n"
+    )
+    assert article.headings == ("Picking the model", "Cleaning the data", "核心信号", "Update")
+    assert article.paragraphs == (
+        "To reach the goal you need a model that fits the data.",
+        "Most of the work is removing the rows nobody checked.",
+        "定义一套核心遥测信号。",
+        "Propositional logic is the simplest logic of them all.",  # a subject, not a label
+        "Since I wrote this post, the tools changed a lot.",
+    )
+
+
+def test_a_notice_label_stays_with_its_notice() -> None:
+    article = markdown(f"{FILLER}\n\n**Disclaimer:** This post is not medical advice.\n")
+    assert article.paragraphs == (FILLER,)
+    assert article.disclaimer == "This post is not medical advice."
+
+
+def test_footnotes_and_their_markers_are_not_body() -> None:
+    article = markdown(
+        "Compost feeds the soil.[^1] It takes a season.[6] Worms help.[12]\n\n"
+        '[7] As a result, the heap shrinks. Use `rows[1] = 0` to reset it.\n\n'
+        'A kramdown.<a class="ref" href="#fn:kd">[1]</a> Markdown is nice.\n\n'
+        "[^1]: A footnote that is not body text.\n\n"
+        "---\n"
+        '1.  <a class="fn" id="fn:kd" href="#ref:kd">&uarr;</a> Octopress uses rdiscount.\n'
+    )
+    assert article.paragraphs == (
+        "Compost feeds the soil. It takes a season. Worms help.",
+        "As a result, the heap shrinks. Use rows[1] = 0 to reset it.",
+        "A kramdown. Markdown is nice.",
+    )
+
+
+@pytest.mark.parametrize("heading", ["Notes", "References", "Footnotes", "Bibliography",
+                                     "See also", "参考文献", "Referencias"])
+def test_a_trailing_notes_section_is_not_body(heading: str) -> None:
+    article = markdown(f"## Growing\n\n{FILLER}\n\n## {heading}\n\n{FILLER} Again.\n\n"
+                       "1. Smith, J. (2020). Soil. Garden Press.\n")
+    assert article.paragraphs == (FILLER,)
+    assert article.headings == ("Growing",)
+    assert f"{FILLER} Again." in article.boilerplate
+
+
+def test_a_notes_section_followed_by_more_article_is_body() -> None:
+    article = markdown(f"## Notes\n\n{FILLER}\n\n## Harvest\n\n{FILLER} Again.\n")
+    assert article.paragraphs == (FILLER, f"{FILLER} Again.")
+
+
+def test_math_is_dropped_with_its_sentence_and_the_paragraph_split_there() -> None:
+    article = markdown(
+        "The heap warms up. Its heat grows as $t^2$ over the days. Then it cools down.\n\n"
+        "A bag costs $5 and a fork $10 at most.\n\n"
+        "$$\nE = mc^2\n$$\n\n"
+        r"MathJax writes \\(x\\) inline, which is dropped too. The end." "\n"
+    )
+    assert article.paragraphs == (
+        "The heap warms up.", "Then it cools down.",
+        "A bag costs $5 and a fork $10 at most.",
+        "The end.",
+    )
+
+
+def reference_markdown() -> list:
+    manifest = reference_json("articles/manifest.json")
+    root = SHARED / "reference" / "articles"
+    return [load_article(root / f["path"], url=f["url"]) for f in manifest["files"]
+            if f["path"].endswith(".md")]
+
+
+def test_real_posts_keep_no_footnote_markers_math_or_footnote_text() -> None:
+    articles = reference_markdown()
+    assert len(articles) == 20
+    for article in articles:
+        for paragraph in article.paragraphs:
+            assert "[^" not in paragraph, article.source
+            assert not re.search(r"(?:^|[.\w])\[\d{1,3}\](?:\s|$)", paragraph), article.source
+            assert "$" not in paragraph and "\\(" not in paragraph, article.source
+            assert not paragraph.startswith("↑"), article.source  # an HTML footnote
