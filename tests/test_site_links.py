@@ -186,3 +186,13 @@ def test_front_matter_read_for_links(tmp_path: Path, name, front, permalink, exp
     path.write_text(f"{front}\n{BODY}", encoding="utf-8")
     site = SiteSettings(base_url="https://example.org", permalink=permalink)
     assert load_site_article(path, site=site).url == "https://example.org" + expected
+
+
+def test_a_jekyll_post_without_a_title_takes_it_from_its_name_without_the_date(
+        tmp_path: Path) -> None:
+    path = tmp_path / "_posts" / "2024-03-05-my-post.md"
+    path.parent.mkdir()
+    path.write_text(f"---\ncategories: garden\n---\n\n{BODY}", encoding="utf-8")
+    article = load_site_article(path, site=SiteSettings(base_url="https://example.org"))
+    assert (article.title, article.url) == (
+        "My post", "https://example.org/garden/2024/03/05/my-post.html")

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from bot.ingest.boilerplate import Block
 
 _TITLE_FROM_NAME = re.compile(r"[-_\s]+")
+_DATED_NAME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +119,10 @@ def host_of(url: str | None) -> str | None:
 
 
 def title_from_source(source: str) -> str:
-    """A title of last resort from a file name: "my-first_post.md" -> "My first post"."""
-    words = _TITLE_FROM_NAME.sub(" ", PurePath(source).stem).strip()
+    """A title of last resort from a file name: "my-first_post.md" -> "My first post", and
+    "2024-03-05-my-post.md" (Jekyll's dated name) -> "My post"."""
+    stem = _DATED_NAME.sub("", PurePath(source).stem) or PurePath(source).stem
+    words = _TITLE_FROM_NAME.sub(" ", stem).strip()
     return words[:1].upper() + words[1:] if words else "Untitled"
 
 
