@@ -103,3 +103,30 @@ def test_real_posts_keep_no_footnote_markers_math_or_footnote_text() -> None:
             assert not re.search(r"(?:^|[.\w])\[\d{1,3}\](?:\s|$)", paragraph), article.source
             assert "$" not in paragraph and "\\(" not in paragraph, article.source
             assert not paragraph.startswith("↑"), article.source  # an HTML footnote
+
+
+def test_template_tags_marker_links_and_link_lines_are_not_prose() -> None:
+    article = markdown(
+        "[18F]({{ site.baseurl }}/) is a startup within the agency, for digital services.\n\n"
+        "First, it's ugly.[2](#fn:ugly)\nSee how ugly that big underlined number looks?\n\n"
+        '{{< fig-quote type="markdown" title="x" >}}\nQuoted text from the agency here.\n'
+        "{{< /fig-quote >}}\n\n"
+        '{{% review-paapi "B0D47FY7Q3" %}} {{% review-paapi "4416723660" %}}\n\n'
+        f"{FILLER}\n\n"
+        "[Learn more about the agency's inclusion activities.](https://example.org/x)\n")
+    assert article.paragraphs == (
+        "18F is a startup within the agency, for digital services.",
+        "First, it's ugly. See how ugly that big underlined number looks?",
+        "Quoted text from the agency here.",
+        FILLER,
+    )
+    assert "Learn more about the agency's inclusion activities." in article.boilerplate
+
+
+def test_a_list_written_by_hand_is_one_paragraph_an_item() -> None:
+    article = markdown("A) A team of innovators, recruited from everywhere.<br>\n"
+                       "B) In-house designers, developers, and product people.<br>\n"
+                       "C) All of the above, and more.\n")
+    assert article.paragraphs == ("A team of innovators, recruited from everywhere.",
+                                  "In-house designers, developers, and product people.",
+                                  "All of the above, and more.")

@@ -91,6 +91,7 @@ class Block:
 
     text: str
     heading: bool = False
+    chrome: bool = False  # the format says it is no prose (a paragraph that is one link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +307,8 @@ def _kinds(blocks: Sequence[Block]) -> list[Kind]:
     signals = [_signals(b.text) for b in blocks]
     notes = _notes_start(blocks)
     comments = min(_comments_start(blocks, signals), notes)
-    anchors = _anchors(blocks[:comments], signals[:comments])
+    anchors = [i for i in _anchors(blocks[:comments], signals[:comments])
+               if not blocks[i].chrome]
     first = anchors[0] if anchors else len(blocks)
     last = anchors[-1] if anchors else -1
     kinds: list[Kind] = []
@@ -314,7 +316,9 @@ def _kinds(blocks: Sequence[Block]) -> list[Kind]:
         position = _AFTER_BODY if i > last else _BEFORE_BODY if i < first else _WITHIN_BODY
         before = signals[i - 1] if i else None
         inherited = before.label_kind if before is not None and before.label_only else None
-        if block.heading and not (sig.label_kind or sig.chrome or sig.weak_chrome):
+        if block.chrome:
+            kinds.append(Kind.RELATED)
+        elif block.heading and not (sig.label_kind or sig.chrome or sig.weak_chrome):
             kinds.append(Kind.BODY)
         else:
             kinds.append(_judge(sig, position=position, inherited=inherited))

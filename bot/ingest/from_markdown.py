@@ -82,8 +82,16 @@ LABEL_ENDS = frozenset(".:：?!？！—–")
 LABEL_MAX_WORDS = 10
 _LABEL_MAX_CHARS = 80
 LABEL_LEVEL = 6  # the heading level a paragraph's label is given
+CHROME = -1  # the "level" of a paragraph that is no prose: one link and nothing else
+# Site generators' template tags: Hugo shortcodes ({{< ref "x" >}}, {{% review %}}),
+# Liquid ({{ site.baseurl }}, {% include x %}). Their text is not the author's prose.
+_TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# "A) ", "b) ", "1) " opening each line of a paragraph written as a list by hand.
+_ENUMERATOR = re.compile(r"^\s*(?:[A-Za-z]|\d{1,2})[).]\s+(?=\S)")
+_MARKER_LINK_TEXT = re.compile(r"\[?\d{1,3}\]?|[*†‡]")
 _INVISIBLE_HTML = re.compile(r"^<(script|style|template|noscript)\b", re.IGNORECASE)
 _LINE_BREAK_HTML = re.compile(r"^</?(br|p|div|li|hr)\b", re.IGNORECASE)
+_BREAK_HTML = re.compile(r"^<br\b", re.IGNORECASE)
 _URL_KEYS = ("url", "link", "canonical_url")
 _TAG_KEYS = ("tags", "categories", "keywords")
 _DATE_KEYS = ("date", "publishdate", "pubdate", "published")  # Hugo's order
@@ -107,6 +115,7 @@ _HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), _TOMLHandler())
 def parse_markdown(text: str, source: str) -> Parsed:
     """The metadata and blocks of a Markdown article (see the module docstring)."""
     fields, body = _split_front_matter(text, source)
+    body = _TEMPLATE_TAG.sub("", body)
     title, blocks = take_title(_scalar(fields, "title", source), list(_blocks(body)))
     url = next((u for k in _URL_KEYS if (u := _scalar(fields, k, source))), None)
     meta = Metadata(
@@ -123,7 +132,8 @@ def parse_markdown(text: str, source: str) -> Parsed:
         permalink=_scalar(fields, "permalink", source),
         categories=_categories(fields),
     )
-    return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0) for level, text in blocks))
+    return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0, chrome=level == CHROME)
+                                          for level, text in blocks))
 
 
 def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
@@ -235,12 +245,34 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
     first = next((c for c in children if c.type != "text" or c.content.strip()), None)
     if first is not None and first.type == "html_inline" and _FOOTNOTE_HTML.match(first.content):
         return  # a footnote written in HTML (`<a class="fn" ...>`)
+    if _one_link(children):
+        yield CHROME, clean_inline(_inline_text(children))  # "[Learn more about X](url)"
+        return
     label, rest = _label(children)
-    text = clean_inline(_inline_text(rest))
-    if label and text:
+    lines = _inline_text(rest, line_breaks=True).split("\n")
+    if len(lines) > 1 and all(_ENUMERATOR.match(line) for line in lines if line.strip()):
+        paragraphs = [clean_inline(_ENUMERATOR.sub("", line)) for line in lines]
+    else:
+        paragraphs = [clean_inline(" ".join(lines))]
+    if label and any(paragraphs):
         yield LABEL_LEVEL, label
-    for run in without_formulas(text):
-        yield 0, run
+    for text in paragraphs:
+        for run in without_formulas(text):
+            yield 0, run
+
+
+def _one_link(children: Sequence[Token]) -> bool:
+    """Whether a paragraph is one link and nothing else (a "Learn more" line)."""
+    shown = [c for c in children if c.type != "text" or c.content.strip()]
+    return (len(shown) >= 3 and shown[0].type == "link_open" and shown[-1].type == "link_close"
+            and shown[0].markup != "autolink"
+            and not any(c.type == "link_open" for c in shown[1:]))
+
+
+def _is_marker_link(opener: Token, rest: Sequence[Token]) -> bool:
+    href = str(opener.attrs.get("href", ""))
+    text = rest[0].content if rest and rest[0].type == "text" else ""
+    return href.startswith("#") and bool(_MARKER_LINK_TEXT.fullmatch(text.strip()))
 
 
 def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
@@ -282,26 +314,38 @@ def is_notice_label(label: str) -> bool:
                                            GENERIC_LABEL))
 
 
-def _inline_text(children: Sequence[Token]) -> str:
-    """The visible words of an inline token stream (see the module docstring)."""
+def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str:
+    """The visible words of an inline token stream (see the module docstring); with
+    `line_breaks`, a hard line break (or `<br>`) is a newline."""
     parts: list[str] = []
     skip_until: str | None = None
-    for child in children:
+    for index, child in enumerate(children):
         if skip_until is not None:
             if child.type == skip_until:
                 skip_until = None
+        elif (skip_until := _hidden_until(child, children[index + 1:])) is not None:
+            pass
+        elif line_breaks and (child.type == "hardbreak" or (
+                child.type == "html_inline" and _BREAK_HTML.match(child.content))):
+            parts.append("\n")
         elif child.type == "text":
             parts.append(strip_footnote_markers(mark_formulas(child.content)))
         elif child.type == "code_inline":
             parts.append(child.content)
         elif child.type in ("math_inline", "math_inline_double"):
             parts.append(FORMULA)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "link_open" and child.markup == "autolink":
-            skip_until = "link_close"
-        elif child.type == "html_inline" and _INVISIBLE_HTML.match(child.content):
-            skip_until = "html_inline"  # its closing tag
-        elif child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content):
+        elif child.type in ("softbreak", "hardbreak") or (
+                child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content)):
             parts.append(" ")
     return "".join(parts)
+
+
+def _hidden_until(child: Token, rest: Sequence[Token]) -> str | None:
+    """The token type that ends what `child` opens and the reader never sees as prose (an
+    autolink, an inline `<script>`, a footnote marker link), or None."""
+    if child.type == "link_open" and (child.markup == "autolink"
+                                      or _is_marker_link(child, rest)):
+        return "link_close"  # "ugly.[2](#fn:ugly)": a footnote marker
+    if child.type == "html_inline" and _INVISIBLE_HTML.match(child.content):
+        return "html_inline"  # its closing tag
+    return None
