@@ -112,12 +112,15 @@ def test_template_tags_marker_links_and_link_lines_are_not_prose() -> None:
         '{{< fig-quote type="markdown" title="x" >}}\nQuoted text from the agency here.\n'
         "{{< /fig-quote >}}\n\n"
         '{{% review-paapi "B0D47FY7Q3" %}} {{% review-paapi "4416723660" %}}\n\n'
+        "{% highlight ruby %}\nputs 'code is not prose'\n{% endhighlight %}\n\n"
+        "The site is live. Visit {{ site.url }} to see it. It has no ads.\n\n"
         f"{FILLER}\n\n"
         "[Learn more about the agency's inclusion activities.](https://example.org/x)\n")
     assert article.paragraphs == (
         "18F is a startup within the agency, for digital services.",
         "First, it's ugly. See how ugly that big underlined number looks?",
         "Quoted text from the agency here.",
+        "The site is live.", "It has no ads.",
         FILLER,
     )
     assert "Learn more about the agency's inclusion activities." in article.boilerplate

@@ -83,9 +83,11 @@ LABEL_MAX_WORDS = 10
 _LABEL_MAX_CHARS = 80
 LABEL_LEVEL = 6  # the heading level a paragraph's label is given
 CHROME = -1  # the "level" of a paragraph that is no prose: one link and nothing else
-# Site generators' template tags: Hugo shortcodes ({{< ref "x" >}}, {{% review %}}),
-# Liquid ({{ site.baseurl }}, {% include x %}). Their text is not the author's prose.
-_TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Site generators' template tags (see `_without_template_tags`).
+_LIQUID_CODE = re.compile(r"\{%-?\s*highlight\b.*?\{%-?\s*endhighlight\s*-?%\}", re.DOTALL)
+_TAG_IN_LINK = re.compile(r"(\]\([^)\s]*?)(?:\{\{.*?\}\}|\{%.*?%\})")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # "A) ", "b) ", "1) " opening each line of a paragraph written as a list by hand.
 _ENUMERATOR = re.compile(r"^\s*(?:[A-Za-z]|\d{1,2})[).]\s+(?=\S)")
 _MARKER_LINK_TEXT = re.compile(r"\[?\d{1,3}\]?|[*†‡]")
@@ -115,7 +117,7 @@ _HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), _TOMLHandler())
 def parse_markdown(text: str, source: str) -> Parsed:
     """The metadata and blocks of a Markdown article (see the module docstring)."""
     fields, body = _split_front_matter(text, source)
-    body = _TEMPLATE_TAG.sub("", body)
+    body = _without_template_tags(body)
     title, blocks = take_title(_scalar(fields, "title", source), list(_blocks(body)))
     url = next((u for k in _URL_KEYS if (u := _scalar(fields, k, source))), None)
     meta = Metadata(
@@ -146,6 +148,21 @@ def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
         value = [value] if value is not None and not isinstance(value, dict) else []
     return tuple(t for v in value if (t := text_value(v)))
+
+
+def _without_template_tags(markdown: str) -> str:
+    """The Markdown without its site generator's template tags, which are not the author's
+    prose: Liquid code blocks (`{% highlight %}...{% endhighlight %}`) go whole; a tag in a
+    link's address goes (`[18F]({{ site.baseurl }}/)`); Hugo shortcodes go, their content
+    stays (`{{< fig-quote >}}...{{< /fig-quote >}}`); and the sentence around a Liquid tag
+    left in the prose (`Visit {{ site.url }} today.`) is dropped, as a formula's is."""
+    markdown = _LIQUID_CODE.sub("", markdown)
+    while True:
+        cleaned = _TAG_IN_LINK.sub(r"\1", markdown)
+        if cleaned == markdown:
+            break
+        markdown = cleaned
+    return _LIQUID.sub(FORMULA, _SHORTCODE.sub("", markdown))
 
 
 def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
