@@ -157,3 +157,13 @@ def test_excerpts_of_real_pages_are_their_body_word_for_word() -> None:
                     misquotes.append((path, excerpt.text))
     assert misquotes == []
     assert counted > 300 and verbatim / counted >= 0.99
+
+
+def test_a_quotations_author_line_is_not_read_into_its_last_sentence() -> None:
+    article = html(f"<p>{LONG}</p><blockquote><p>Cities are built for people, not for cars, "
+                   "and the best ones never forget it.<br>— Jane Jacobs</p></blockquote>"
+                   "<p>We need bread for the trip:<br>- rye from the baker<br>- oats</p>")
+    assert ("Cities are built for people, not for cars, and the best ones never forget it."
+            in article.paragraphs)
+    assert "— Jane Jacobs" in article.paragraphs
+    assert "We need bread for the trip: - rye from the baker - oats" in article.paragraphs

@@ -85,7 +85,7 @@ _PARAGRAPHS = frozenset({"p", "item", "cell", "quote"})
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·•»«]|-{1,2})\s+")
 _LINE_BREAK = "\n"  # a <br> in a paragraph, until the paragraph's lines are joined
 # A quotation's last line naming its author: "— Tristan Perich".
-_ATTRIBUTION = re.compile(r"\s*(?:[—―]|--?)\s*\S(?:\s*\S+){0,7}\s*$")
+_ATTRIBUTION = re.compile(r"\s*(?:[—―]|--)\s*\S(?:\s*\S+){0,7}\s*$")
 # What pages put after a heading's text: an edit link (Wikipedia's "[edit]"), an anchor.
 _HEADING_ANCHOR = re.compile(r"\s*(?:\[\s*edit\s*\]|[#¶§🔗])\s*$", re.IGNORECASE)
 
