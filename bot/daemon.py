@@ -33,6 +33,7 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.admin.chat import AdminChat
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
 from bot.errors import DatabaseGone, UserError
@@ -74,6 +75,7 @@ class Daemon:
         self.feeds = FeedJobs(clock=clock)
         self.scheduler: AsyncIOScheduler | SteppedScheduler | None = None
         self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
+        self.admin: AdminChat | None = None  # the Telegram admin chat, with [admin]
         self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
@@ -129,6 +131,7 @@ class Daemon:
         setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
                       file=config.bot.log_file)
         channels = _build_channels(config, self.environ)
+        admin = AdminChat.configured(config, self.environ, clock=self.clock, sleep=self.sleep)
         store = Store.open(config.bot.database)
         loop = asyncio.get_running_loop()
 
@@ -141,10 +144,15 @@ class Daemon:
             with store.daemon_lock():
                 self.store = store
                 self.db = AsyncStore(store)
+                if admin is not None:  # it hears the start-up's events (recovery) too
+                    self.admin = admin
+                    admin.listen(self.db, lambda: self.config)
                 await self._start_channels(channels)
                 self._apply(config, channels)
                 yield
         finally:
+            if self.admin is not None:
+                await self.admin.stop()
             await self._close_channels()
             if self.db is not None:
                 self.db.close()
@@ -191,6 +199,8 @@ class Daemon:
         self._add_jobs()
         scheduler.start()
         await self._start_metrics()
+        if self.admin is not None:
+            await self.admin.start()
         log_event("daemon.started", channels=sorted(self.channels),
                   database=self.store.where, config=str(self.config_path))
 
@@ -376,6 +386,9 @@ class Daemon:
                 args=(url,), id=f"feed {url}", name=f"feed {url}", max_instances=1,
                 coalesce=True, next_run_time=self.clock(),
             )
+
+        if self.admin is not None:
+            self.admin.add_jobs(self.scheduler, self._every)
 
     def _every(self, interval: timedelta) -> IntervalTrigger:
         """Every `interval` from now on the daemon's clock (APScheduler's own default start

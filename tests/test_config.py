@@ -25,6 +25,7 @@ from bot.config import (
     render_init_config,
     resolve_secrets,
 )
+from bot.config.admin import AdminSettings
 from bot.errors import ConfigError
 from bot.platforms import PLATFORMS
 from bot.platforms.console import ConsoleSettings
@@ -341,7 +342,7 @@ def test_the_reference_config_loads_cleanly() -> None:
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
     platforms = [platform.settings for platform in PLATFORMS.values()]
-    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source):
+    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source, AdminSettings):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -366,7 +367,8 @@ def test_the_init_config_only_uses_keys_the_reference_documents() -> None:
 def test_json_schema_is_json_and_describes_the_file() -> None:
     schema = json.loads(json.dumps(config_json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["properties"]) == {"bot", "site", "defaults", "channels", "sources"}
+    assert set(schema["properties"]) == {"bot", "site", "defaults", "channels", "sources",
+                                         "admin"}
     assert schema["required"] == ["channels"]
     bot = schema["$defs"]["BotSettings"]
     assert bot["additionalProperties"] is False
@@ -377,6 +379,9 @@ def test_json_schema_is_json_and_describes_the_file() -> None:
     assert set(telegram["required"]) == {"platform", "schedule", "chat_id"}
     channel = schema["properties"]["channels"]["additionalProperties"]
     assert channel["discriminator"]["propertyName"] == "platform"
+    admin = schema["$defs"]["AdminSettings"]
+    assert admin["properties"]["digest_at"]["default"] == "08:00"
+    assert set(admin["required"]) == {"telegram_chat_id", "allowed_users"}
 
 
 # --- problems ------------------------------------------------------------------------------

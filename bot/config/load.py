@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Union
@@ -187,6 +187,8 @@ class _ConfigSchemaGenerator(GenerateJsonSchema):
     def encode_default(self, dft: Any) -> Any:
         if isinstance(dft, timedelta):
             return format_duration(dft)
+        if isinstance(dft, time):
+            return f"{dft:%H:%M}"
         return super().encode_default(dft)
 
 

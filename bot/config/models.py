@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.admin import AdminSettings
 from bot.config.channels import ChannelSettings, FrozenModel, Schedule, Utm
 from bot.config.site import SiteSettings
 from bot.config.sources import Source, check_sources
@@ -41,6 +42,7 @@ from bot.platforms import PLATFORMS
 
 __all__ = [
     "PLATFORMS",
+    "AdminSettings",
     "BotSettings",
     "Channel",
     "ChannelDefaults",
@@ -138,6 +140,9 @@ class Config(FrozenModel):
     )
     sources: tuple[Source, ...] = Field(
         (), description="Feeds polled for new articles ([[sources]] tables)."
+    )
+    admin: AdminSettings | None = Field(
+        None, description="The Telegram admin chat: approvals, alerts, a daily digest."
     )
 
     _source: Path | None = PrivateAttr(None)

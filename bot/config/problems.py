@@ -177,6 +177,10 @@ def _valid_keys(loc: tuple[str | int, ...]) -> tuple[list[str], str | None]:
         return list(Source.model_fields), None
     if section == ["defaults"]:
         return list(ChannelDefaults.model_fields), None
+    if section == ["admin"]:
+        from bot.config.admin import AdminSettings
+
+        return list(AdminSettings.model_fields), None
     if platform in PLATFORMS:
         return list(PLATFORMS[platform].settings.model_fields), platform
     return list(Config.model_fields), None
@@ -207,6 +211,9 @@ def _literal_secret(loc: tuple[str | int, ...], key: str, raw: dict[str, Any]) -
     owners = [PLATFORMS[platform]] if platform else list(PLATFORMS.values()) if in_defaults else []
     hint = next(((p, p.literal_secrets[key.lower()]) for p in owners
                  if key.lower() in p.literal_secrets), None)
+    if hint is None and loc[0] == "admin":
+        return ('secrets are not read from the config file (set token_env = '
+                '"TELEGRAM_BOT_TOKEN" and export it)')
     if hint is None:
         where = "in an environment variable and name that variable in the channel's *_env key"
         fix = (f"put it {where}" if loc[0] in ("channels", "defaults")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
@@ -109,6 +109,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(_LATER[name]), name)
 
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot gives up
 
@@ -342,9 +345,11 @@ class Store:
         with self._write() as conn:
             _transitions.pin(conn, post_id, now=now)
 
-    def skip(self, post_id: int, *, now: datetime) -> None:
+    def skip(self, post_id: int, *, now: datetime, pending_only: bool = False) -> None:
+        """Never send the post; with `pending_only`, only if it still awaits approval (a
+        Skip button pressed after an approval elsewhere changes nothing)."""
         with self._write() as conn:
-            _transitions.skip(conn, post_id, now=now)
+            _transitions.skip(conn, post_id, now=now, pending_only=pending_only)
 
     def approve(self, post_ids: Iterable[int] | None = None, *, channel: str | None = None,
                 now: datetime) -> list[int]:
@@ -415,6 +420,20 @@ class Store:
     def feed_summaries(self, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
         with self._read() as conn:
             return _feeds.feed_summaries(conn, urls)
+
+    # --- modules with tables of their own (`bot.store.admin`) ----------------------------
+
+    def read_with(self, operation: Callable[Concatenate[Connection, P], T], /,
+                  *args: P.args, **kwargs: P.kwargs) -> T:
+        """`operation(conn, *args, **kwargs)` in one read transaction."""
+        with self._read() as conn:
+            return operation(conn, *args, **kwargs)
+
+    def write_with(self, operation: Callable[Concatenate[Connection, P], T], /,
+                   *args: P.args, **kwargs: P.kwargs) -> T:
+        """`operation(conn, *args, **kwargs)` in one write transaction, committed."""
+        with self._write() as conn:
+            return operation(conn, *args, **kwargs)
 
     # --- reading -------------------------------------------------------------------------
 

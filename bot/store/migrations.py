@@ -19,6 +19,8 @@ Version 5: `posts.payload` (what the renderer computed; NULL for the posts there
 or a pool entry there posts from until the article is next ingested; a unique index on
 waiting posts per (channel, excerpt), after cancelling any duplicate (the oldest stays).
 Version 6: `posts.pinned_at` (NULL for the posts there were: none is pinned).
+Version 7: the `admin_messages` and `admin_state` tables of the admin chat (new; nothing
+to fill).
 """
 
 from __future__ import annotations
@@ -324,10 +326,51 @@ def _upgrade_5_to_6(conn: Connection) -> None:
     add_column(conn, _v6_posts, "pinned_at")
 
 
+# --- version 6 -> 7 -------------------------------------------------------------------------
+
+_v7 = MetaData()
+_v7_posts = Table("posts", _v7, Column("id", Integer, primary_key=True))  # FK target
+_v7_admin_messages = Table(
+    "admin_messages",
+    _v7,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id")),
+    Column("text", Text, nullable=False),
+    Column("buttons", JSON(none_as_null=True)),
+    Column("edits", String(300)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", UtcDateTime),
+    Column("error", Text),
+    Column("sent_at", UtcDateTime),
+    Column("chat_id", String(100)),
+    Column("message_id", Integer),
+    Index("ux_admin_messages_key", "key", unique=True),
+    Index("ix_admin_messages_status", "status", "id"),
+    Index("ix_admin_messages_post", "post_id"),
+)
+_v7_admin_state = Table(
+    "admin_state",
+    _v7,
+    Column("key", String(300), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+def _upgrade_6_to_7(conn: Connection) -> None:
+    _v7_admin_messages.create(conn)
+    _v7_admin_state.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
     4: _upgrade_4_to_5,
     5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }

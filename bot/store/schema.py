@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -306,6 +306,43 @@ channel_memory = Table(
     metadata,
     Column("channel", String(200), primary_key=True),
     Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Added in schema version 7: the admin chat's outbox (`bot.admin`): every message for the
+# admin chat, kept until Telegram took it. `key` names what it is about ("approval:12",
+# "alert:…", "digest:2026-12-01:1"): a message is queued once per key, whatever restarts.
+# An "edit" rewrites the message whose key is in `edits`.
+admin_messages = Table(
+    "admin_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    Column("action", String(10), nullable=False),  # "send" or "edit"
+    Column("status", String(10), nullable=False),  # "queued", "sent" or "refused"
+    Column("post_id", Integer, ForeignKey("posts.id")),  # the post an approval asks about
+    Column("text", Text, nullable=False),  # HTML, as sent
+    Column("buttons", JSON(none_as_null=True)),  # inline keyboard rows: [[[label, data]]]
+    Column("edits", String(300)),  # an edit's target: that message's key
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", UtcDateTime),
+    Column("error", Text),  # the last failure
+    Column("sent_at", UtcDateTime),
+    Column("chat_id", String(100)),  # where it went, and Telegram's id for it there
+    Column("message_id", Integer),
+    Index("ux_admin_messages_key", "key", unique=True),
+    Index("ix_admin_messages_status", "status", "id"),
+    Index("ix_admin_messages_post", "post_id"),
+)
+
+# Added in schema version 7: what the admin chat remembers between runs (the daemon running,
+# since when a feed fails), by key.
+admin_state = Table(
+    "admin_state",
+    metadata,
+    Column("key", String(300), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -139,10 +139,10 @@ def retry(conn: Connection, post_id: int, *, now: datetime) -> None:
                status=QUEUED, error=None, not_before=None, updated_at=now)
 
 
-def skip(conn: Connection, post_id: int, *, now: datetime) -> None:
-    transition(conn, post_id, allowed=(QUEUED, PENDING_APPROVAL, FAILED, UNKNOWN),
-               action="skipped", status=SKIPPED, error="skipped by the operator",
-               updated_at=now)
+def skip(conn: Connection, post_id: int, *, now: datetime, pending_only: bool = False) -> None:
+    allowed = (PENDING_APPROVAL,) if pending_only else (QUEUED, PENDING_APPROVAL, FAILED, UNKNOWN)
+    transition(conn, post_id, allowed=allowed, action="skipped", status=SKIPPED,
+               error="skipped by the operator", updated_at=now)
 
 
 def approve(conn: Connection, *, post_ids: Iterable[int] | None, channel: str | None,

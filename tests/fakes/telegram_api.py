@@ -1,9 +1,12 @@
 """A fake Telegram Bot API server on 127.0.0.1, for python-telegram-bot's real requests.
 
 `FakeTelegramAPI` is a stdlib `ThreadingHTTPServer` on an ephemeral port that answers
-`POST /bot<token>/<method>` for getMe, getChat, getChatMember and sendMessage, with
-form-encoded (what python-telegram-bot sends) or JSON bodies. Like Telegram it refuses a
-wrong token (401), checks HTML payloads (unknown or unbalanced tags, a bare `<` or `&`:
+`POST /bot<token>/<method>` for getMe, getChat, getChatMember, sendMessage (with an inline
+keyboard, `reply_markup`), editMessageText, answerCallbackQuery and getUpdates (long
+polling: it waits up to `timeout` seconds for an update), with form-encoded (what
+python-telegram-bot sends) or JSON bodies. `press(message_id, data, user)` makes a
+`callback_query` update, as a user pressing a button of that message does. Like Telegram
+it refuses a wrong token (401), checks HTML payloads (unknown or unbalanced tags, a bare `<` or `&`:
 400 "can't parse entities"), limits a message to 4096 UTF-16 code units of visible text,
 and answers with realistic JSON (message ids that increase, the chat with its username).
 Every call is recorded in `calls`; every message it accepted in `messages`.
@@ -37,8 +40,14 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "My Bot", "username": "m
 CHANNEL = {"id": -1001234567890, "type": "channel", "title": "My Channel",
            "username": "my_channel"}
 PRIVATE_CHANNEL = {"id": -1009876543210, "type": "channel", "title": "Private Notes"}
+ADMIN_GROUP = {"id": -1001112223334, "type": "supergroup", "title": "Bot admins"}
+ADMIN = {"id": 1001, "is_bot": False, "first_name": "Ann", "last_name": "Admin",
+         "username": "ann"}
+STRANGER = {"id": 2002, "is_bot": False, "first_name": "Mallory", "username": "mallory"}
+MAX_LONG_POLL = 50.0  # getUpdates waits at most this long (Telegram's own limit)
 MAX_TEXT_UNITS = 4096  # UTF-16 code units of visible text
 MAX_DELAY = 3.0  # a slow answer never waits longer than this
+MAX_HOLD = 30.0  # a held call is answered after this long at the latest
 
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
 
@@ -56,6 +65,7 @@ class Scripted:
     drop: bool = False  # close the connection without answering
     deliver: bool = False  # with drop: still perform the call first (the message is posted)
     method: str | None = None  # only for a call of this method (None: the next call)
+    gate: threading.Event | None = None  # hold the call, unanswered, until this is set
 
 
 def error_body(code: int, description: str, **parameters: Any) -> dict:
@@ -92,6 +102,12 @@ def bad_request(description: str = "Bad Request: can't parse entities: unsupport
 def slow(seconds: float, method: str | None = None) -> Scripted:
     """Perform the call, then answer only after `seconds` (at most MAX_DELAY)."""
     return Scripted(delay=min(seconds, MAX_DELAY), method=method)
+
+
+def held(gate: threading.Event, method: str | None = None) -> Scripted:
+    """Hold the call without an answer until `gate` is set (at most MAX_HOLD seconds, or
+    until the server stops), then perform and answer it."""
+    return Scripted(gate=gate, method=method)
 
 
 def dropped(*, deliver: bool = False, method: str | None = None) -> Scripted:
@@ -243,7 +259,8 @@ class FakeTelegramAPI:
         self.token = token
         self.bot_user = dict(BOT_USER)
         self.chats: dict[int, dict] = {CHANNEL["id"]: dict(CHANNEL),
-                                       PRIVATE_CHANNEL["id"]: dict(PRIVATE_CHANNEL)}
+                                       PRIVATE_CHANNEL["id"]: dict(PRIVATE_CHANNEL),
+                                       ADMIN_GROUP["id"]: dict(ADMIN_GROUP)}
         self.bot_status = "administrator"  # the bot's status in every chat
         self.can_post_messages = True
         self.calls: list[Call] = []
@@ -254,6 +271,12 @@ class FakeTelegramAPI:
         self._stopping = threading.Event()
         self._running: ServerThread | None = None
         self._next_message_id = 1
+        self.updates: list[dict] = []  # not yet confirmed by a getUpdates offset past them
+        self.answers: dict[str, str | None] = {}  # callback query id -> the answer's text
+        self.edits: list[dict] = []  # every accepted editMessageText, its parameters
+        self._queries: set[str] = set()  # pressed, not yet answered
+        self._next_update_id = 100
+        self._update_came = threading.Condition(self._lock)
 
     @property
     def base_url(self) -> str:
@@ -270,6 +293,8 @@ class FakeTelegramAPI:
     def stop(self) -> None:
         self._stopping.set()
         self.refuse_connections()
+        with self._update_came:
+            self._update_came.notify_all()
 
     def accept_connections(self) -> None:
         """Listen (again, on the same port once it had one)."""
@@ -295,6 +320,27 @@ class FakeTelegramAPI:
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
+
+    def messages_in(self, chat: dict) -> list[dict]:
+        """The messages accepted in `chat` (as edited since), in order."""
+        with self._lock:
+            return [m for m in self.messages if m["chat"]["id"] == chat["id"]]
+
+    def press(self, message_id: int, data: str, user: dict = ADMIN) -> str:
+        """`user` presses the button with callback `data` under message `message_id`: a
+        `callback_query` update for getUpdates. Returns the query's id."""
+        with self._lock:
+            message = next(m for m in self.messages if m["message_id"] == message_id)
+            query_id = f"q{self._next_update_id}"
+            update = {"update_id": self._next_update_id, "callback_query": {
+                "id": query_id, "from": dict(user), "chat_instance": "-4242",
+                "data": data,
+                "message": {k: v for k, v in message.items() if k != "params"}}}
+            self._next_update_id += 1
+            self._queries.add(query_id)
+            self.updates.append(update)
+            self._update_came.notify_all()
+        return query_id
 
     # handling (on the server's threads)
 
@@ -370,9 +416,60 @@ class FakeTelegramAPI:
         options = params.get("link_preview_options")
         if options:
             message["link_preview_options"] = options
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         with self._lock:
             self.messages.append({**message, "params": params})
         return message
+
+    def _api_editMessageText(self, params: dict) -> dict:
+        chat = self._chat(params.get("chat_id"))
+        text = str(params.get("text", ""))
+        visible, entities = self._visible(text, params.get("parse_mode"))
+        if not visible.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_units(visible) > MAX_TEXT_UNITS:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        with self._lock:
+            message = next((m for m in self.messages if m["chat"]["id"] == chat["id"]
+                            and str(m["message_id"]) == str(params.get("message_id"))), None)
+            if message is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            markup = params.get("reply_markup")
+            if message["text"] == visible and message.get("reply_markup") == markup:
+                raise ApiError(400, "Bad Request: message is not modified: specified new "
+                               "message content and reply markup are exactly the same as a "
+                               "current content and reply markup of the message")
+            message.update(text=visible, entities=entities, edit_date=int(time.time()))
+            if markup:
+                message["reply_markup"] = markup
+            else:
+                message.pop("reply_markup", None)  # no keyboard given: its buttons go
+            self.edits.append(params)
+            return {k: v for k, v in message.items() if k != "params"}
+
+    def _api_answerCallbackQuery(self, params: dict) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        with self._lock:
+            if query_id not in self._queries:
+                raise ApiError(400, "Bad Request: query is too old and response timeout "
+                               "expired or query ID is invalid")
+            self._queries.discard(query_id)
+            self.answers[query_id] = params.get("text")
+        return True
+
+    def _api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), MAX_LONG_POLL)
+        deadline = time.monotonic() + wait
+        with self._update_came:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and not self._stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._update_came.wait(left)
+            return list(self.updates[: int(params.get("limit") or 100)])
 
     def _check_may_post(self, chat: dict) -> None:
         if self.bot_status in ("left", "kicked"):
@@ -401,7 +498,8 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
         params.update(json.loads(body))
     elif body:
         params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    for key in ("link_preview_options", "reply_parameters", "entities"):
+    for key in ("link_preview_options", "reply_parameters", "entities", "reply_markup",
+                "allowed_updates"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     for key in ("disable_notification", "protect_content"):
@@ -435,6 +533,12 @@ class _Handler(QuietHandler):  # HTTP/1.1: keep-alive, as Telegram's servers do
             self.close_connection = True  # no answer at all
         elif scripted.body is not None:
             self._answer(scripted.status, scripted.body)
+        elif scripted.gate is not None:
+            deadline = time.monotonic() + MAX_HOLD
+            while not (scripted.gate.is_set() or fake._stopping.is_set()
+                       or time.monotonic() > deadline):
+                scripted.gate.wait(0.05)
+            self._answer(*fake.perform(call))
         else:  # slow: the call is performed now, the answer comes late
             status, answer = fake.perform(call)
             fake._stopping.wait(scripted.delay)

@@ -1,0 +1,439 @@
+"""The admin chat in the daemon: approvals asked and decided, alerts, the daily digest.
+
+    chat = AdminChat.configured(config, environ, clock=…, sleep=…)   None without [admin]
+    chat.listen(db, current_config)  from the daemon's opening: log events are collected
+    await chat.start()               the outbox pump and the long poll start
+    chat.add_jobs(scheduler, every)  the periodic look (approvals, feeds) and the digest
+    await chat.stop()                (the outbox keeps what is not out, for the next start)
+    await chat.idle()                for tests: what can go is out, the rest waits on the clock
+
+Everything said in the chat goes through the outbox in the store (`bot.store.admin`),
+queued once per key ("approval:12", "alert:…", "digest:…") and sent in order by one pump
+task, at most RATE_LIMIT messages a minute (Telegram's limit for a group), retried with
+backoff until Telegram takes it. The pump, the long poll and the taking in of log events
+are tasks of their own: a slow or unreachable Telegram never holds up a slot, and a
+message not out at a stop goes at the next start.
+
+A press is decided by the store's own `approve` / `skip` (pending only): a second press,
+or one after a decision elsewhere, changes nothing and is answered with what became of
+the post; a press from a user not in `allowed_users` is answered "not allowed" and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.admin import alerts
+from bot.admin.client import AdminClient, Press
+from bot.admin.texts import APPROVE, SKIP, already, approval_request, decided, decided_elsewhere
+from bot.errors import (
+    AuthError,
+    ChannelError,
+    RateLimitedError,
+    RejectedError,
+    RenderError,
+    UserError,
+)
+from bot.logs import LOGGER_NAME, REDACTOR, log_event, redact
+from bot.store import Store
+from bot.store import admin as outbox
+from bot.store.admin import AdminMessage, NewMessage
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.config.admin import AdminSettings
+    from bot.offloop import AsyncStore
+
+RATE_LIMIT = 20  # messages a minute in one group chat, as Telegram allows
+RATE_WINDOW = timedelta(minutes=1)
+LOOK_EVERY = timedelta(minutes=1)  # posts waiting for approval are looked for at least this often
+APPROVALS_PER_LOOK = 100
+BACKOFF_CAP = 300.0  # seconds between two tries of a message, at most
+RUNNING_KEY = "daemon.running"  # remembered while the daemon runs: found at start = unclean stop
+
+
+class AdminChat:
+    """The daemon's side of the admin chat. Constructing stores settings; `start` runs it."""
+
+    def __init__(self, settings: AdminSettings, client: AdminClient, *,
+                 clock: Callable[[], datetime], sleep: Callable[[float], Any]) -> None:
+        self.settings = settings
+        self.client = client
+        self.clock = clock
+        self.sleep = sleep
+        self.db: AsyncStore | None = None
+        self._config: Callable[[], Config] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._tap: _EventTap | None = None
+        self._events: list[tuple[str, dict[str, Any], datetime]] = []
+        self._intake: asyncio.Task | None = None
+        self._pump: asyncio.Task | None = None
+        self._pump_again = False
+        self._poll: asyncio.Task | None = None
+        self._looking = asyncio.Lock()
+        self._tries: deque[datetime] = deque()  # sends and edits in the last RATE_WINDOW
+        self._started = False
+        self._stopping = False
+
+    @classmethod
+    def configured(cls, config: Config, environ: Mapping[str, str], *,
+                   clock: Callable[[], datetime],
+                   sleep: Callable[[float], Any]) -> AdminChat | None:
+        """The admin chat `config` asks for (None without `[admin]`); its token read from
+        `environ` (ConfigProblems when it is not there)."""
+        from bot.config.problems import ConfigProblems
+
+        settings = config.admin
+        if settings is None:
+            return None
+        token = environ.get(settings.token_env, "")
+        if not token.strip():
+            state = "is empty" if settings.token_env in environ else "is not set"
+            prefix = f"{config.source}: " if config.source else ""
+            raise ConfigProblems([
+                f"{prefix}admin.token_env: environment variable {settings.token_env} {state} "
+                "(export it, or add it to the service's EnvironmentFile)"])
+        client = AdminClient(token=token, chat_id=settings.telegram_chat_id,
+                             api_base_url=settings.api_base_url,
+                             timeout=settings.timeout.total_seconds())
+        return cls(settings, client, clock=clock, sleep=sleep)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def listen(self, db: AsyncStore, current_config: Callable[[], Config]) -> None:
+        """Collect the daemon's log events from now on (they are taken in at `start`)."""
+        self.db, self._config = db, current_config
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._tap = _EventTap(self)
+        logging.getLogger(LOGGER_NAME).addHandler(self._tap)
+
+    async def start(self) -> None:
+        """Note the daemon running (an unclean stop before is an alert), send what the
+        outbox holds, and listen for presses."""
+        assert self.db is not None
+        previous = await self.db.call(Store.read_with, outbox.recall, RUNNING_KEY)
+        now = self.clock()
+        if previous is not None:
+            log_event("daemon.unclean_stop", level=logging.WARNING, last_started=previous)
+        await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, now.isoformat(),
+                           now=now)
+        self._started = True
+        self._take_in()
+        self._kick()
+        self._poll = asyncio.get_running_loop().create_task(self._poll_presses())
+        log_event("admin.started", chat=str(self.settings.telegram_chat_id),
+                  allowed_users=list(self.settings.allowed_users))
+
+    def add_jobs(self, scheduler, every: Callable[[timedelta], Any]) -> None:
+        """The periodic look on the daemon's scheduler (and, in step 3, the digest)."""
+        scheduler.add_job(self.look, every(LOOK_EVERY), id="admin look", name="admin look",
+                          max_instances=1, coalesce=True)
+
+    async def stop(self) -> None:
+        """Stop listening and sending; what is not out stays in the outbox."""
+        self._stopping = True
+        if self._tap is not None:
+            logging.getLogger(LOGGER_NAME).removeHandler(self._tap)
+            self._tap = None
+        tasks = [t for t in (self._poll, self._pump, self._intake) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._started and self.db is not None:
+            await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, None,
+                               now=self.clock())
+            self._started = False
+        await self.client.aclose()
+
+    async def idle(self, timeout: float = 30.0) -> None:
+        """Wait until the events are taken in and every message that may go is out (or
+        waits on a SteppedClock); fail after `timeout` wall-clock seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            sleeping = getattr(self.clock, "sleeping", set())
+            busy = [t for t in (self._intake, self._pump)
+                    if t is not None and not t.done() and t not in sleeping]
+            if not busy and not self._events:
+                return
+            if loop.time() > deadline:
+                raise RuntimeError(f"the admin chat is still busy after {timeout:.0f} s")
+            waits = [*busy]
+            fell_asleep = getattr(self.clock, "fell_asleep", None)
+            if fell_asleep is not None:
+                waits.append(fell_asleep())
+            await asyncio.wait(waits or [asyncio.ensure_future(asyncio.sleep(0))],
+                               timeout=max(0.0, deadline - loop.time()),
+                               return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waits[len(busy):]:
+                waiter.cancel()
+
+    # --- log events in ------------------------------------------------------------------
+
+    def note(self, event: str, fields: dict[str, Any]) -> None:
+        """A log event (from any thread): taken in on the event loop."""
+        when = self.clock()
+        if threading.get_ident() == self._loop_thread:
+            self._noted(event, fields, when)
+        elif self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: the daemon is gone
+                self._loop.call_soon_threadsafe(self._noted, event, fields, when)
+
+    def _noted(self, event: str, fields: dict[str, Any], when: datetime) -> None:
+        if self._stopping:
+            return
+        self._events.append((event, fields, when))
+        if self._started:
+            self._take_in()
+
+    def _take_in(self) -> None:
+        if self._events and (self._intake is None or self._intake.done()):
+            self._intake = asyncio.get_running_loop().create_task(self._take_events())
+
+    async def _take_events(self) -> None:
+        """Queue the alerts the collected events call for; look for posts to approve
+        when the events say some may have come."""
+        assert self.db is not None
+        while self._events:
+            events, self._events = self._events, []
+            messages = [m for m in (alerts.alert_for(*e) for e in events) if m is not None]
+            if messages:
+                await self.db.call(Store.write_with, outbox.queue_messages, messages,
+                                   now=self.clock())
+                self._kick()
+            if any(alerts.may_bring_approvals(event, fields) for event, fields, _ in events):
+                await self.look()
+
+    # --- approvals ----------------------------------------------------------------------
+
+    async def look(self) -> None:
+        """Ask about every post waiting for approval not yet asked about; note those
+        decided elsewhere on their question. (The scheduler's periodic job, too.)"""
+        assert self.db is not None and self._config is not None
+        async with self._looking:
+            while True:
+                pending = await self.db.call(Store.read_with, outbox.unannounced_pending,
+                                             APPROVALS_PER_LOOK)
+                if not pending:
+                    break
+                config = self._config()
+                messages = [self._question(post, config) for post in pending]
+                await self.db.call(Store.write_with, outbox.queue_messages, messages,
+                                   now=self.clock())
+                self._kick()
+                if len(pending) < APPROVALS_PER_LOOK:
+                    break
+            for post_id, status in await self.db.call(Store.read_with,
+                                                      outbox.decided_approvals):
+                await self._note_decision(post_id, status=status, press=None)
+
+    def _question(self, post: outbox.PendingPost, config: Config) -> NewMessage:
+        from bot.render.channel import render_for
+        from bot.schedule.slots import next_slots
+
+        channel = config.enabled_channels().get(post.channel)
+        zone = config.bot.timezone
+        if channel is None:
+            text, parse_mode, platform, slot = (
+                f"{post.excerpt.text}\n\n(the channel is not enabled in the config: "
+                "nothing goes out there until it is)", None, "not enabled", None)
+        else:
+            platform = channel.platform
+            slots = next_slots(channel, self.clock(), 1)
+            slot = slots[0] if slots else None
+            try:
+                rendered = render_for(channel, post.article, post.excerpt)
+                text, parse_mode = rendered.text, rendered.parse_mode
+            except RenderError as exc:
+                text, parse_mode = f"{post.excerpt.text}\n\n(cannot be rendered: {exc})", None
+        question, buttons = approval_request(
+            post_id=post.id, channel=post.channel, platform=platform, slot=slot, zone=zone,
+            title=post.article.title, text=text, parse_mode=parse_mode)
+        return NewMessage(f"approval:{post.id}", question, buttons, post_id=post.id)
+
+    async def _on_press(self, press: Press) -> None:
+        if press.user_id not in self.settings.allowed_users:
+            log_event("admin.press_refused", level=logging.WARNING, user=press.user_id,
+                      name=press.user_name, button=press.data,
+                      hint="only the users in [admin] allowed_users may decide")
+            await self._answer(press, "not allowed")
+            return
+        action, _, number = press.data.partition(":")
+        if action not in (APPROVE, SKIP) or not number.isdigit():
+            await self._answer(press, "this button is not excerpt-bot's")
+            return
+        post_id, now = int(number), self.clock()
+        assert self.db is not None
+        try:
+            if action == APPROVE:
+                await self.db.call(Store.approve, [post_id], now=now)
+            else:
+                await self.db.call(Store.skip, post_id, now=now, pending_only=True)
+        except UserError:
+            status = await self.db.call(Store.read_with, outbox.post_status, post_id)
+            await self._note_decision(post_id, status=status, press=None)
+            await self._answer(press, already(status))
+            return
+        log_event("post.approved" if action == APPROVE else "post.skipped", post=post_id,
+                  by=press.user_name, user=press.user_id, via="admin chat")
+        await self._note_decision(post_id, status=action, press=press)
+        await self._answer(press, "approved" if action == APPROVE else "skipped")
+
+    async def _note_decision(self, post_id: int, *, status: str | None,
+                             press: Press | None) -> None:
+        """Rewrite the question about `post_id` with its answer (once)."""
+        assert self.db is not None and self._config is not None
+        key = f"approval:{post_id}"
+        question = await self.db.call(Store.read_with, outbox.message_text, key)
+        if question is None or status is None:
+            return
+        now, zone = self.clock(), self._config().bot.timezone
+        if press is not None:
+            text = decided(question, action=status, by=press.user_name, at=now, zone=zone)
+        else:
+            text = decided_elsewhere(question, status=status, at=now, zone=zone)
+        edit = NewMessage(f"decision:{post_id}", text, post_id=post_id, edits=key)
+        await self.db.call(Store.write_with, outbox.queue_messages, [edit], now=now)
+        self._kick()
+
+    async def _answer(self, press: Press, text: str) -> None:
+        try:
+            await self.client.answer(press, text)
+        except ChannelError as exc:  # a press answered late: Telegram has forgotten it
+            log_event("admin.answer_failed", level=logging.DEBUG, error=redact(str(exc)))
+
+    async def _poll_presses(self) -> None:
+        """Long polling for presses, for as long as the daemon runs; never raises."""
+        offset, failures = None, 0
+        while not self._stopping:
+            try:
+                offset, presses = await self.client.presses(offset)
+                failures = 0
+            except ChannelError as exc:
+                failures += 1
+                delay = min(BACKOFF_CAP, 2.0 ** failures)
+                log_event("admin.poll_failed", level=logging.WARNING, error=redact(str(exc)),
+                          retry_in_s=delay, failures=failures)
+                await self.sleep(delay)
+                continue
+            except Exception as exc:  # a bug here must not stop the daemon
+                log_event("admin.poll_failed", level=logging.ERROR,
+                          error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+                await self.sleep(BACKOFF_CAP)
+                continue
+            for press in presses:
+                try:
+                    await self._on_press(press)
+                except Exception as exc:  # one press's trouble never stops the others
+                    log_event("admin.press_failed", level=logging.ERROR,
+                              error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+
+    # --- the outbox pump ----------------------------------------------------------------
+
+    def _kick(self) -> None:
+        """Make sure the pump runs (again) for what was just queued."""
+        if not self._started or self._stopping:
+            return
+        self._pump_again = True
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.get_running_loop().create_task(self._send_queued())
+
+    async def _send_queued(self) -> None:
+        """Send the outbox in order, within the rate, until it is empty."""
+        assert self.db is not None
+        while not self._stopping:
+            self._pump_again = False
+            item = await self.db.call(Store.read_with, outbox.next_message, self.clock())
+            if item is None:
+                if self._pump_again:
+                    continue
+                return
+            if isinstance(item, datetime):  # the next one waits for its retry
+                await self.sleep(max(0.0, (item - self.clock()).total_seconds()))
+                continue
+            await self._within_rate()
+            try:
+                await self._deliver(item)
+            except Exception as exc:  # a bug here must not stop the daemon's admin chat
+                log_event("admin.send_failed", level=logging.ERROR, message=item.key,
+                          error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+                await self._retry(item, f"{type(exc).__name__}: {exc}", BACKOFF_CAP)
+
+    async def _within_rate(self) -> None:
+        """Wait (on the daemon's clock) until one more message fits in the rate."""
+        while True:
+            now = self.clock()
+            while self._tries and now - self._tries[0] >= RATE_WINDOW:
+                self._tries.popleft()
+            if len(self._tries) < RATE_LIMIT:
+                self._tries.append(now)
+                return
+            await self.sleep((self._tries[0] + RATE_WINDOW - now).total_seconds())
+
+    async def _deliver(self, item: AdminMessage) -> None:
+        assert self.db is not None
+        chat_id, telegram_id = str(self.client.chat_id), None
+        try:
+            if item.action == outbox.SEND:
+                telegram_id = await self.client.send(item.text, item.buttons)
+            elif item.target_message_id is None:
+                await self._refuse(item, "the message it edits never went out")
+                return
+            else:
+                chat_id, telegram_id = item.target_chat_id, item.target_message_id
+                await self.client.edit(chat_id, telegram_id, item.text, item.buttons)
+        except RejectedError as exc:
+            if "message is not modified" in str(exc):  # an earlier try did it
+                pass
+            else:
+                await self._refuse(item, redact(str(exc)))
+                return
+        except RateLimitedError as exc:
+            await self._retry(item, redact(str(exc)), exc.retry_after or 1.0)
+            return
+        except AuthError as exc:
+            await self._retry(item, redact(str(exc)), BACKOFF_CAP)
+            return
+        except ChannelError as exc:
+            await self._retry(item, redact(str(exc)),
+                              min(BACKOFF_CAP, 5.0 * 2 ** item.tries))
+            return
+        await self.db.call(Store.write_with, outbox.mark_sent, item.id, chat_id=chat_id,
+                           telegram_id=telegram_id, now=self.clock())
+        log_event("admin.sent", message=item.key, action=item.action)
+
+    async def _retry(self, item: AdminMessage, error: str, seconds: float) -> None:
+        assert self.db is not None
+        at = self.clock() + timedelta(seconds=seconds)
+        await self.db.call(Store.write_with, outbox.mark_retry, item.id, error=error, at=at)
+        log_event("admin.retry", level=logging.WARNING, message=item.key, error=error,
+                  retry_in_s=round(seconds, 3), tries=item.tries + 1)
+
+    async def _refuse(self, item: AdminMessage, error: str) -> None:
+        assert self.db is not None
+        await self.db.call(Store.write_with, outbox.mark_refused, item.id, error=error,
+                           now=self.clock())
+        log_event("admin.refused", level=logging.WARNING, message=item.key, error=error)
+
+
+class _EventTap(logging.Handler):
+    """Hands the daemon's log events the admin chat cares about to it (secrets redacted)."""
+
+    def __init__(self, chat: AdminChat) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.chat = chat
+        self.addFilter(REDACTOR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = record.getMessage()
+        if event in alerts.WATCHED:
+            self.chat.note(event, dict(getattr(record, "fields", None) or {}))
