@@ -28,12 +28,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.admin.chat import AdminChat
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
 from bot.errors import DatabaseGone, UserError
@@ -47,6 +47,9 @@ from bot.sources.feeds.jobs import FeedJobs
 from bot.sources.library import queue_existing, scan_library
 from bot.stepped import SteppedClock, SteppedScheduler
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.admin.chat import AdminChat
 
 SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM
 MISSED_COUNT_CAP = 1000  # missed slots counted one by one, at most (then "1000+")
@@ -131,7 +134,7 @@ class Daemon:
         setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
                       file=config.bot.log_file)
         channels = _build_channels(config, self.environ)
-        admin = AdminChat.configured(config, self.environ, clock=self.clock, sleep=self.sleep)
+        admin = _admin_chat(config, self.environ, self.clock, self.sleep)
         store = Store.open(config.bot.database)
         loop = asyncio.get_running_loop()
 
@@ -489,6 +492,14 @@ class Daemon:
     async def _close_channels(self) -> None:
         for channel in self.channels.values():
             await channel.aclose()
+
+
+def _admin_chat(config: Config, environ: dict[str, str], clock, sleep) -> AdminChat | None:
+    if config.admin is None:
+        return None
+    from bot.admin.chat import AdminChat  # its client and outbox: only with [admin]
+
+    return AdminChat.configured(config, environ, clock=clock, sleep=sleep)
 
 
 def _build_channels(config: Config, environ: dict[str, str]) -> dict[str, Channel]:
