@@ -28,9 +28,9 @@ def preview_json(*args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_example_article_gives_at_least_eight_distinct_x_posts():
+def test_example_article_gives_its_best_five_distinct_x_posts():
     posts = preview_json(str(EXAMPLE), "--platform", "x")
-    assert len(posts) >= 8
+    assert 5 <= len(posts) <= 8  # a short article: all that read well alone
     assert len({p["excerpt"] for p in posts}) == len(posts)
     body = EXAMPLE.read_text(encoding="utf-8")
     for post in posts:

@@ -16,7 +16,7 @@ from bot.platforms.x import XChannel as XSender
 from bot.platforms.x import XSettings
 from bot.policy import ChannelPolicy
 from bot.render import x_length
-from bot.render.channel import render_for
+from bot.render.channel import channel_excerpts, render_for
 from bot.render.thread import THREAD_MARK
 from tests.daemon_support import EXAMPLE
 from tests.test_config import load_text, problems_of
@@ -92,8 +92,9 @@ def test_a_thread_opens_on_the_claimed_excerpt_and_links_the_article_last():
     assert all(x_length(p) <= 280 for p in parts)
     short = render_for(x_config(thread=True, thread_length=2), article, excerpts[3])
     assert len(short.parts) == 2 and short.parts[1].startswith(excerpts[3].text)
-    single = render_for(x_config(), article, anchor)
-    assert single.parts == () and anchor.text in single.text
+    plain = channel_excerpts(x_config(), article)[0]  # cut for a single post's room
+    single = render_for(x_config(), article, plain)
+    assert single.parts == () and plain.text in single.text
 
 
 def test_plan_leaves_a_slot_empty_when_a_whole_thread_does_not_fit():

@@ -60,9 +60,11 @@ def test_openings_that_stand_alone(opening):
     assert not needs_context(opening)
 
 
-def test_seed_yields_at_least_eight_distinct_standalone_excerpts(seed_article):
+def test_seed_yields_its_best_few_distinct_standalone_excerpts(seed_article):
     excerpts = excerpt_article(seed_article, max_length=180)
-    assert len(excerpts) >= 8
+    words = sum(len(p.split()) for p in seed_article.paragraphs)
+    # about one per 150 words of body, but a short article may give up to eight
+    assert 3 <= len(excerpts) <= max(8, round(words / 150))
     body = "\n".join(seed_article.paragraphs)
     for e in excerpts:
         assert e.text in body  # verbatim

@@ -168,6 +168,9 @@ class ChannelSettings(FrozenModel):
         3, description="At most this many hashtags from the article's tags (0: none)."
     )
     utm: Utm | None = Field(None, description="UTM parameters for the article link (optional).")
+    max_excerpts: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
+        12, description="At most this many excerpts of one article: its best (default 12)."
+    )
     articles: ArticleGlobs | None = Field(
         None, description="Only articles whose path (relative to posts_dir) matches a glob."
     )

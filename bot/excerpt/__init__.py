@@ -1,38 +1,62 @@
 """Cutting an article into short, self-contained excerpts (pure functions).
 
-`excerpt_article` turns an `Article` into ranked excerpts: verbatim passages of one or a few
-consecutive sentences of one paragraph that fit a length budget, open without needing the
-sentence before them, carry the article's subject, and do not repeat one another.
+`excerpt_article` turns an `Article` into its best few excerpts: verbatim passages of one
+or a few consecutive sentences of one paragraph that fit a length budget, stand alone
+(`dependence`), are prose rather than debris (`debris`), carry the article's subject, and
+do not repeat one another. Only those that clear a quality margin are kept, about one per
+150 words of body (at least `MIN_EXCERPTS` where that many clear it, at most
+`max_excerpts`), spread over the article from start to end, best first.
+
+The article's language (its own tag, else `detect_language` on its body) decides how its
+sentences are found, how its words are counted and which openers need the sentence before.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from bot.article import Article, Excerpt, excerpt_id
 from bot.excerpt.candidates import Candidate, generate_candidates
+from bot.excerpt.debris import debris
 from bot.excerpt.dedupe import is_near_duplicate, shingles
+from bot.excerpt.dependence import dependence
 from bot.excerpt.sentences import sentence_spans, split_sentences
 from bot.excerpt.shorten import ELLIPSIS, shorten_to_fit
-from bot.excerpt.standalone import key_terms, needs_context, standalone_score
+from bot.excerpt.standalone import key_terms, standalone_score
+from bot.language import base_language, detect_language, units
 
 __all__ = [
     "ELLIPSIS",
+    "MAX_EXCERPTS",
     "Excerpt",
+    "article_language",
     "excerpt_article",
     "sentence_spans",
     "shorten_to_fit",
     "split_sentences",
 ]
 
-# Passages shorter than this many words make thin posts.
+# Passages shorter than this many words (or two letters of a spaceless script each) make
+# thin posts.
 MIN_WORDS = 6
-# Below this score a passage is not worth posting.
-MIN_SCORE = 0.8
+# Below this score a passage is not worth posting: the quality margin.
+MIN_SCORE = 0.9
 # The article's opening sentence is usually written as a hook.
 LEAD_BONUS = 0.2
+# A run that brings along a sentence which could not stand alone ("Acme builds rockets. The
+# company said…") is preferred to its first sentence alone, per sentence it brings.
+RESCUE_BONUS = 0.3
 # Passages filling at least this share of the budget fit it well.
 GOOD_FILL = 0.4
+# One excerpt per this many words of body...
+WORDS_PER_EXCERPT = 150
+# ...but a short article may still give this many, and none gives more than MAX_EXCERPTS
+# (the default of the config's `max_excerpts`).
+MIN_EXCERPTS = 8
+MAX_EXCERPTS = 12
+# Parts of the article (by position) the excerpts are spread over.
+MAX_PARTS = 4
 
 
 def excerpt_article(
@@ -41,68 +65,121 @@ def excerpt_article(
     max_length: int,
     measure: Callable[[str], int] = len,
     limit: int | None = None,
+    max_excerpts: int = MAX_EXCERPTS,
 ) -> list[Excerpt]:
     """The article's best distinct excerpts, best first, each `measure`d at most `max_length`.
 
-    No two excerpts share a sentence or say nearly the same thing; none opens with a word
-    that needs the sentence before it.
+    No two excerpts share a sentence or say nearly the same thing; none needs the text
+    before it. `limit` cuts the list shorter still (a preview's `--limit`).
     """
-    terms = key_terms(article.title, article.paragraphs)
+    language = article_language(article)
+    terms = key_terms(article.title, article.paragraphs, language=language)
     scored = []
-    candidates = generate_candidates(article.paragraphs, max_length=max_length, measure=measure)
+    candidates = generate_candidates(
+        article.paragraphs, max_length=max_length, measure=measure, language=language
+    )
     for candidate in candidates:
-        score = _score(candidate, terms, max_length=max_length)
+        score = _score(candidate, terms, article.title, language, max_length=max_length)
         if score is not None:
             scored.append((score, candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1].paragraph, sc[1].first, -sc[1].count))
-    return _select(article.id, scored, limit)
+    count = excerpt_count(article, max_excerpts)
+    if limit is not None:
+        count = min(count, limit)
+    return _select(article.id, scored, count, _parts(article.paragraphs, count))
+
+
+def article_language(article: Article) -> str | None:
+    """The article's language: its own tag's primary subtag, else detected from its body."""
+    return base_language(article.language) or detect_language(" ".join(article.paragraphs))
+
+
+def excerpt_count(article: Article, max_excerpts: int = MAX_EXCERPTS) -> int:
+    """How many excerpts the article may give: one per WORDS_PER_EXCERPT words of body."""
+    words = sum(units(p) for p in article.paragraphs)
+    wanted = max(MIN_EXCERPTS, round(words / WORDS_PER_EXCERPT))
+    return max(0, min(wanted, max_excerpts))
 
 
 def _score(
     candidate: Candidate,
     terms: dict[str, float],
+    title: str,
+    language: str | None,
     *,
     max_length: int,
 ) -> float | None:
-    if needs_context(candidate.opening) or len(candidate.text.split()) < MIN_WORDS:
+    if units(candidate.text) < MIN_WORDS:
         return None
-    score = standalone_score(candidate.text, terms, candidate.parts)
+    if debris(candidate.text, shortened=candidate.shortened):
+        return None
+    if dependence(candidate.parts, title, language):
+        return None
+    score = standalone_score(candidate.text, terms, candidate.parts, language)
     fill = candidate.length / max_length
     score += 0.6 * min(fill / GOOD_FILL, 1.0)
     if candidate.shortened:
         score -= 0.5
     if candidate.paragraph == 0 and candidate.first == 0:
         score += LEAD_BONUS
+
+    score += RESCUE_BONUS * sum(
+        dependence((part,), title, language) is not None for part in candidate.parts[1:]
+    )
     return score if score >= MIN_SCORE else None
 
 
+def _parts(paragraphs: tuple[str, ...], count: int) -> list[int]:
+    """For each paragraph, which of up to MAX_PARTS equal stretches of the body it is in."""
+    parts = max(1, min(MAX_PARTS, count // 2))
+    sizes = [units(p) for p in paragraphs]
+    total = sum(sizes) or 1.0
+    where, done = [], 0.0
+    for size in sizes:
+        where.append(min(parts - 1, int(parts * done / total)))
+        done += size
+    return where
+
+
 def _select(
-    article_id: str, scored: list[tuple[float, Candidate]], limit: int | None
+    article_id: str, scored: list[tuple[float, Candidate]], count: int, part_of: list[int]
 ) -> list[Excerpt]:
-    chosen: list[Excerpt] = []
+    """The best `count` distinct candidates, first at most an even share from each part of
+    the article, then the best of the rest; best first."""
+    if count <= 0:
+        return []
+    parts = max(part_of, default=0) + 1
+    share = math.ceil(count / parts)
+    chosen: list[tuple[float, Candidate]] = []
     used: set[tuple[int, int]] = set()
     seen: list[frozenset[tuple[str, ...]]] = []
-    for score, c in scored:
-        if limit is not None and len(chosen) >= limit:
-            break
-        if used & c.sentences:
-            continue
-        grams = shingles(c.text)
-        if any(is_near_duplicate(grams, other) for other in seen):
-            continue
-        used |= c.sentences
-        seen.append(grams)
-        chosen.append(
-            Excerpt(
-                id=excerpt_id(article_id, c.text),
-                article_id=article_id,
-                text=c.text,
-                rank=len(chosen),
-                score=round(score, 3),
-                paragraph=c.paragraph,
-                first_sentence=c.first,
-                sentence_count=c.count,
-                shortened=c.shortened,
-            )
+    per_part = [0] * parts
+    for spread in (True, False):
+        for score, c in scored:
+            if len(chosen) >= count:
+                break
+            part = part_of[c.paragraph]
+            if (spread and per_part[part] >= share) or used & c.sentences:
+                continue
+            grams = shingles(c.text)
+            if any(is_near_duplicate(grams, other) for other in seen):
+                continue
+            used |= c.sentences
+            seen.append(grams)
+            per_part[part] += 1
+            chosen.append((score, c))
+    chosen.sort(key=lambda sc: (-sc[0], sc[1].paragraph, sc[1].first))
+    return [
+        Excerpt(
+            id=excerpt_id(article_id, c.text),
+            article_id=article_id,
+            text=c.text,
+            rank=rank,
+            score=round(score, 3),
+            paragraph=c.paragraph,
+            first_sentence=c.first,
+            sentence_count=c.count,
+            shortened=c.shortened,
         )
-    return chosen
+        for rank, (score, c) in enumerate(chosen)
+    ]

@@ -1,11 +1,14 @@
 """Candidate excerpts: one sentence, or a run of consecutive sentences of one paragraph.
 
 Every candidate is a verbatim slice of a body paragraph. A single sentence longer than the
-budget becomes a shortened candidate (cut at a clause or word boundary, ending in "…").
+budget becomes a shortened candidate (cut at a clause or word boundary, ending in "…"). A
+sentence that opens with a list marker ("4. ", "- ", "b) ") is taken from after it: the
+marker belongs to the list, not to the sentence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -14,6 +17,7 @@ from bot.excerpt.shorten import shorten_to_fit
 
 # Longest run of sentences that makes one post.
 MAX_RUN = 3
+_LIST_MARKER = re.compile(r"(?:[-*•‣▪◦]|\d{1,3}[.)]|[A-Za-z]\))\s+(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +43,15 @@ def generate_candidates(
     *,
     max_length: int,
     measure: Callable[[str], int] = len,
+    language: str | None = None,
 ) -> Iterator[Candidate]:
     """Every passage of 1..MAX_RUN consecutive sentences that fits `max_length`."""
     for p, paragraph in enumerate(paragraphs):
-        spans = sentence_spans(paragraph)
+        spans = sentence_spans(paragraph, language)
         for i, (start, end) in enumerate(spans):
+            marker = _LIST_MARKER.match(paragraph, start, end)
+            if marker:
+                start = marker.end()
             opening = paragraph[start:end]
             if measure(opening) > max_length:
                 cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length)
@@ -55,5 +63,5 @@ def generate_candidates(
                 length = measure(text)
                 if length > max_length:
                     break
-                parts = tuple(paragraph[a:b] for a, b in spans[i : j + 1])
+                parts = (opening, *(paragraph[a:b] for a, b in spans[i + 1 : j + 1]))
                 yield Candidate(text, p, i, j - i + 1, opening, parts, length)

@@ -7,7 +7,15 @@ only inline lists and the four-dot ellipsis; the rules here add exactly those:
 - an inline list whose items are numbered in sequence ("1. … 2. …", "• 9. … • 10. …") or
   lettered from a ("a. … b. … c. …") is split before each item and never inside a marker;
 - a four-dot ellipsis between sentences (". . . .") ends the first sentence at its first
-  period and opens the next one with the remaining ". . .".
+  period and opens the next one with the remaining ". . .";
+- no cut after a title before a name ("Atty. Gen. Garland", "Rep.", "Gov.") nor before an
+  abbreviation that a comma or parenthesis follows, which no sentence opens with ("R-W.
+  Va., said");
+- in Japanese, a question or exclamation that the quotative particle と follows ("…あった
+  っけ？と思って") goes on in the same sentence.
+
+Segmentation follows the text's language (a BCP 47 tag; sentencex's own rules per language,
+with a fallback for the others); English when none is given.
 
 Sentences are returned verbatim: slices of the input, stripped at the edges.
 """
@@ -18,7 +26,19 @@ import re
 
 import sentencex
 
+from bot.language import base_language
+
 _LANGUAGE = "en"
+
+# Titles that stand before a name: never the end of a sentence.
+_TITLES = frozenset(
+    "Mr Mrs Ms Mx Dr Prof Rep Reps Sen Sens Gov Lt Gen Atty Col Capt Cmdr Adm Maj Sgt Cpl "
+    "Pvt Supt Sec Treas Pres Rev Hon Fr Insp Det Amb".split()
+)
+_TITLE_BEFORE = re.compile(r"(?:^|[\s(])([A-Z][a-z]{1,5})\.$")
+# An abbreviation followed by a comma or closing parenthesis: "Va., voted", "Calif.)".
+_ABBREVIATION_AFTER = re.compile(r"^[A-Z][a-z]{0,4}\.[,)]")
+_QUOTATIVE_AFTER = re.compile(r"^[と]")
 
 # A list marker at a word start: an optional bullet, then "12." or "b." followed by a space.
 _NUMBERED = re.compile(r"(?:(?<=\s)|^)(?P<bullet>[•⁃▪‣◦*-]\s*)?(?P<n>\d{1,3})\.(?=\s)")
@@ -28,15 +48,17 @@ _LIST_OPENS = re.compile(r"(?:^|[.!?:;]|\n)\s*$")
 _FOUR_DOT = re.compile(r"(?<=[^\s.])\.(?P<ellipsis>(?:\s\.){3})(?=\s+\S)")
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, language: str | None = None) -> list[str]:
     """The sentences of `text`, in order, each verbatim from the input (edges stripped)."""
-    return [text[start:end] for start, end in sentence_spans(text)]
+    return [text[start:end] for start, end in sentence_spans(text, language)]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of each sentence of `text`, whitespace at the edges excluded."""
-    cuts = {b["end_index"] for b in sentencex.get_sentence_boundaries(_LANGUAGE, text)}
+    code = base_language(language) or _LANGUAGE
+    cuts = {b["end_index"] for b in sentencex.get_sentence_boundaries(code, text)}
     cuts.discard(len(text))
+    cuts = {cut for cut in cuts if not _joined(text, cut, code)}
     for start, marker_end in _list_items(text):
         cuts.add(start)
         cuts.difference_update(range(start + 1, marker_end + 2))
@@ -51,6 +73,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.append(span)
         start = end
     return spans
+
+
+def _joined(text: str, cut: int, language: str) -> bool:
+    """True when the cut at `cut` falls inside a sentence that sentencex ended too soon."""
+    before = text[max(0, cut - 12) : cut].rstrip()
+    after = text[cut : cut + 12].lstrip()
+    if language == "ja":
+        return bool(_QUOTATIVE_AFTER.match(after)) and before[-1:] in "？！?!"
+    title = _TITLE_BEFORE.search(before)
+    if title and title[1] in _TITLES and after[:1].isupper():
+        return True
+    return bool(_ABBREVIATION_AFTER.match(after))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:

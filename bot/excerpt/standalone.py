@@ -1,8 +1,11 @@
-"""How well a passage stands alone as a post: pure scoring functions.
+"""How well a passage reads as a post: pure scoring functions.
 
-A post is read without the article around it, so a passage must not open with a word that
-points back at text the reader has not seen ("However,", "They", "This phenomenon"), should
-carry the article's subject matter rather than filler, and should end on a complete thought.
+A passage should carry the article's subject matter rather than filler and end on a
+complete thought. Whether it stands alone at all is `bot.excerpt.dependence`'s judgement
+(`needs_context` here is its one-sentence form). The words counted are the language's:
+English drops its stopwords; other spaced languages keep words of four letters or more;
+scripts without spaces count two-character sequences of their letters, so a Japanese or
+Thai passage has subject words like any other.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+
+from bot.language import units
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -24,32 +29,6 @@ STOPWORDS = frozenset(
     yourself yourselves many often well way ways make makes made use used using get gets""".split()
 )
 
-# Openings that need the sentence before them. Matched case-insensitively at the start.
-_CONNECTIVES = (
-    "however", "moreover", "furthermore", "additionally", "also", "but", "and", "or", "so",
-    "yet", "still", "thus", "hence", "therefore", "consequently", "accordingly", "meanwhile",
-    "nevertheless", "nonetheless", "besides", "similarly", "likewise", "conversely", "instead",
-    "otherwise", "indeed", "then", "again", "finally", "lastly", "secondly", "thirdly",
-    "in addition", "in contrast", "in turn", "in other words", "in that case", "in this case",
-    "as a result", "as such", "as well", "for example", "for instance", "on the other hand",
-    "on one hand", "on the one hand", "that said", "even so", "after all", "by contrast",
-    "at the same time", "because of this", "due to this", "despite this", "for this reason",
-    "to do this", "by doing so", "as mentioned", "as discussed", "as noted", "as we saw",
-    "as shown", "as a consequence", "not only that", "on top of that", "second", "third",
-    "unlike", "compared to", "compared with", "here",
-)
-_PRONOUNS = (
-    "they", "them", "their", "theirs", "it", "its", "it's", "he", "she", "his", "her", "him",
-    "this", "these", "that", "those", "such", "both", "either", "neither", "the latter",
-    "the former", "the same", "another", "others", "the other", "each of these", "some of these",
-    "many of these", "all of these", "one of them", "none of them", "most of them",
-)
-_DEPENDENT_OPENING = re.compile(
-    r"^[\"'“‘(\[]*(?:"
-    + "|".join(re.escape(w) for w in sorted(_CONNECTIVES + _PRONOUNS, key=len, reverse=True))
-    + r")(?![\w-])",
-    re.IGNORECASE,
-)
 # A demonstrative soon after a preposition: "Among these elements", "Of those".
 _DEMONSTRATIVE_LEAD = re.compile(
     r"^(?:among|of|in|with|from|by|for|to|like|beyond|besides|despite|given|after|before)"
@@ -76,17 +55,23 @@ _FILLER = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
+_SPACELESS = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f"
+    r"\u1780-\u17ff]"
+)
 _NUMBER = re.compile(r"\d")
 _STEM_LENGTH = 5
 
 
 @lru_cache(maxsize=4096)
-def needs_context(sentence: str) -> bool:
-    """True when `sentence` opens with a word that points back at an unseen sentence."""
+def needs_context(sentence: str, title: str = "", language: str | None = "en") -> bool:
+    """True when `sentence`, as a post of its own, leans on text the reader has not seen."""
+    from bot.excerpt.dependence import dependence
+
     s = sentence.lstrip()
-    return bool(
-        _DEPENDENT_OPENING.match(s) or _DEMONSTRATIVE_LEAD.match(s) or _BACK_REFERENCE.search(s)
-    )
+    if (language or "en") == "en" and (_DEMONSTRATIVE_LEAD.match(s) or _BACK_REFERENCE.search(s)):
+        return True
+    return dependence((s,), title, language) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -99,45 +84,68 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def sentence_words(sentence: str) -> tuple[str, ...]:
+def sentence_words(sentence: str, language: str | None = "en") -> tuple[str, ...]:
     """`content_words` of one sentence, remembered: runs of sentences share them."""
-    return tuple(content_words(sentence))
+    return tuple(content_words(sentence, language))
 
 
-def content_words(text: str) -> list[str]:
-    """The stems of the words of `text` that carry meaning (no stopwords, no short words)."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOPWORDS]
+def content_words(text: str, language: str | None = "en") -> list[str]:
+    """The stems of the words of `text` that carry meaning (no stopwords, no short words);
+    in scripts without spaces, the two-letter sequences of their runs of letters."""
+    words = []
+    for w in _WORD.findall(text.lower()):
+        if _SPACELESS.match(w):
+            words += _letter_pairs(w)
+        elif (language or "en") == "en":
+            if len(w) > 2 and w not in STOPWORDS:
+                words.append(stem(w))
+        elif len(w) > 3:
+            words.append(stem(w))
+    return words
 
 
-def key_terms(title: str, paragraphs: Iterable[str], *, count: int = 12) -> dict[str, float]:
+def _letter_pairs(run: str) -> list[str]:
+    letters = [c for c in run if _SPACELESS.match(c)]
+    return ["".join(letters[i : i + 2]) for i in range(len(letters) - 1)] or letters
+
+
+def key_terms(
+    title: str, paragraphs: Iterable[str], *, count: int = 12, language: str | None = "en"
+) -> dict[str, float]:
     """The article's subject words with a weight in (0, 1]: frequent body words, title words."""
-    freq = Counter(content_words(" ".join(paragraphs)))
-    for word in content_words(title):
+    freq = Counter(content_words(" ".join(paragraphs), language))
+    for word in content_words(title, language):
         freq[word] += 3
     top = freq.most_common(count)
     if not top:
         return {}
     best = top[0][1]
-    title_stems = set(content_words(title))
+    title_stems = set(content_words(title, language))
     return {word: n / best for word, n in top if n > 1 or word in title_stems}
 
 
 def standalone_score(
-    text: str, terms: dict[str, float], parts: Iterable[str] | None = None
+    text: str,
+    terms: dict[str, float],
+    parts: Iterable[str] | None = None,
+    language: str | None = "en",
 ) -> float:
     """How well `text` (one or more sentences) reads alone, about 0 (poor) to 2 (excellent).
 
     The opening is scored separately by `needs_context`; this weighs informativeness
     (subject words, concrete figures), filler, and how the passage ends.
     """
-    words = [w for part in parts for w in sentence_words(part)] if parts else content_words(text)
+    if parts:
+        words = [w for part in parts for w in sentence_words(part, language)]
+    else:
+        words = content_words(text, language)
     if not words:
         return 0.0
     # In first-seen order: summed in a set's order, the score's last bits (and so its
     # rounding) would change with the interpreter's hash seed, from one run to the next.
     subject = sum(terms.get(w, 0.0) for w in dict.fromkeys(words))
     score = min(subject, 2.0) / 2.0  # up to 1 for covering the article's subject
-    score += 0.5 * len(words) / max(len(text.split()), 1)  # density of meaningful words
+    score += 0.5 * min(len(words) / max(units(text), 1.0), 1.0)  # density of meaningful words
     if _NUMBER.search(text):
         score += 0.15  # figures, years and doses make a concrete post
     score -= min(0.25 * len(_FILLER.findall(text)), 0.5)
@@ -145,9 +153,9 @@ def standalone_score(
         score -= 0.4
     if _SUMMARY_OPENING.match(text):
         score -= 0.15
-    end = text.rstrip("\"'”’)]")[-1:]
+    end = text.rstrip("\"'”’)]）」』")[-1:]
     if end == ":":
         score -= 0.8  # introduces something the post does not show
-    elif end not in ".!?…":
+    elif end not in ".!?…。！？۔؟।":
         score -= 0.2
     return score

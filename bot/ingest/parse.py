@@ -17,6 +17,7 @@ from bot.ingest.from_markdown import parse_markdown
 from bot.ingest.from_text import parse_text
 from bot.ingest.metadata import Metadata, Parsed, host_of, is_web_url, title_from_source
 from bot.ingest.text import decode_article
+from bot.language import detect_language
 
 
 def parse_html(text: str, source: str) -> Parsed:
@@ -87,7 +88,8 @@ def parse_article(
         author=meta.author,
         date=meta.date,
         tags=meta.tags,
-        language=meta.language,
+        # The source's own tag; else the body's, so platforms that take one get it too.
+        language=meta.language or detect_language(" ".join(paragraphs)),
         headings=tuple(b.text for b in separated.body if b.heading),
         disclaimer=separated.disclaimer,
         ai_label=separated.ai_label,

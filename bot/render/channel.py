@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.article import COMPOSED_SOURCE, Article
 from bot.errors import RenderError
-from bot.excerpt import Excerpt, excerpt_article
+from bot.excerpt import MAX_EXCERPTS, Excerpt, excerpt_article
 from bot.render.composed import render_composed
 from bot.render.links import UtmParams
 from bot.render.platforms import PROFILES, Profile
@@ -39,11 +39,13 @@ def excerpts_for(
     utm: UtmParams | None = None,
     url: str | None = None,
     limit: int | None = None,
+    max_excerpts: int = MAX_EXCERPTS,
 ) -> list[Excerpt]:
     """The article's excerpts that fit `profile`'s posts made with `template`, best first."""
     budget = excerpt_budget(article, profile, template=template, utm=utm, url=url)
     return excerpt_article(
-        article, max_length=budget, measure=profile.measure_excerpt, limit=limit
+        article, max_length=budget, measure=profile.measure_excerpt, limit=limit,
+        max_excerpts=max_excerpts,
     )
 
 
@@ -136,11 +138,12 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
     keys: dict[str, str] = {}
     for channel in channels:
         profile = channel_profile(channel)
-        alike = (profile.key, channel.template, channel.utm)
+        alike = (profile.key, channel.template, channel.utm, channel.max_excerpts)
         if alike not in rooms:
             budget = excerpt_budget(article, profile, template=channel.template,
                                     utm=utm_for(channel))
-            rooms[alike] = f"{profile.key}:{budget}"
+            most = "" if channel.max_excerpts == MAX_EXCERPTS else f":{channel.max_excerpts}"
+            rooms[alike] = f"{profile.key}:{budget}{most}"
         keys[channel.name] = rooms[alike]
     return keys
 
@@ -149,7 +152,7 @@ def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:
     """The excerpts `channel` posts from `article`, best first: cut for the room its posts
     leave (its limit minus its template, link and attribution), as the daemon queues them."""
     return excerpts_for(article, channel_profile(channel), template=channel.template,
-                        utm=utm_for(channel))
+                        utm=utm_for(channel), max_excerpts=channel.max_excerpts)
 
 
 def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
@@ -191,7 +194,8 @@ def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
                    length: int) -> Rendered:
     """A hook, `anchor`, the article's next best excerpts, the link in the last post."""
     profile, utm = channel_profile(channel), utm_for(channel)
-    others = [e.text for e in excerpts_for(article, profile, template=channel.template, utm=utm)
+    others = [e.text for e in excerpts_for(article, profile, template=channel.template, utm=utm,
+                                           max_excerpts=channel.max_excerpts)
               if not _overlaps(e, anchor)]
     parts = render_thread(article, [anchor.text, *others[:length - 2]], profile,
                           template=channel.template, utm=utm, max_hashtags=channel.hashtags,

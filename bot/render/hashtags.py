@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 import regex
 
@@ -72,6 +73,12 @@ def _keyword_key(word: str) -> str:
 
 def keywords(article: Article) -> list[str]:
     """The article's content words, most frequent first, each in its most common spelling."""
+    return list(_keywords(article))
+
+
+# Remembered: every post of an article asks for them, and a long essay's take 0.1 s.
+@lru_cache(maxsize=16)
+def _keywords(article: Article) -> tuple[str, ...]:
     scores: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
     weighted = [(article.title, TITLE_WEIGHT)]
@@ -87,11 +94,11 @@ def keywords(article: Article) -> list[str]:
             scores[key] += weight
             spellings.setdefault(key, Counter())[word] += 1
     # Counter.most_common keeps first-seen order among equals: the order is deterministic.
-    return [
+    return tuple(
         spellings[key].most_common(1)[0][0]
         for key, score in scores.most_common()
         if score >= MIN_KEYWORD_SCORE
-    ]
+    )
 
 
 def _unique(tags: list[str | None], max_tags: int) -> list[str]:

@@ -1,0 +1,129 @@
+"""Openers that tie a sentence to the one before it, by language (lower case).
+
+Matched at the start of a passage as whole words (as prefixes in Japanese and Chinese, which
+put no space after them). Short lists of the words each language opens a dependent sentence
+with: connectives, narrative and conversational openers, pronouns and demonstratives.
+"""
+
+from __future__ import annotations
+
+
+def _listed(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(w.split()) for w in text.split("|") if w.strip())
+
+
+OPENERS: dict[str, tuple[str, ...]] = {
+    "en": _listed(
+        """
+        returning | on either | on both | actually | each one | every one of | to make
+        matters worse | worse | maybe that | perhaps that | maybe this | perhaps this | but
+        hey | by the way | again and again | as it turns out | as it happens | in any case |
+        in either case | at any rate | all this | all that | none of this | much of this |
+        however | moreover | furthermore | additionally | also | but | and | or | so | yet |
+        still | thus | hence | therefore | consequently | accordingly | meanwhile | nevertheless
+        | nonetheless | besides | similarly | likewise | conversely | instead | otherwise |
+        indeed | then | again | finally | lastly | secondly | thirdly | second | third | in
+        addition | in contrast | in turn | in other words | in that case | in this case | as a
+        result | as such | as well | for example | for instance | on the other hand | on one
+        hand | on the one hand | that said | even so | after all | by contrast | at the same
+        time | because of this | due to this | despite this | for this reason | to do this | by
+        doing so | as mentioned | as discussed | as noted | as we saw | as shown | as a
+        consequence | not only that | on top of that | unlike this | compared to this | here |
+        anyway | anyhow | eventually | at first | at last | in the end | in the meantime | fast
+        forward | speaking of | yes | no | yeah | yep | nope | enter | presumably | apparently |
+        needless to say | in particular | in fact | of course | sure | okay | ok | well | now |
+        plus | first | first of all | to begin with | later | afterwards | after that | before
+        that | since then | by then | until then | at that point | at that time | for one thing
+        | for another | in the first place | in the second place | returning to | to return to |
+        back to | either way | regardless | even then | what's more | better yet | worse still |
+        alternatively | specifically | namely | as usual | as expected | as before | once again
+        | that is | i.e. | e.g. | which | whereupon | to that end | with that | with this | in
+        the face of this | in spite of this | if so | if not | not so | nor | hence | all the
+        same | one day later | a day later | a few days later | years later | shortly after |
+        soon after | soon | the latter | the former | the same | they | them | their | theirs |
+        its | he | she | his | her | him | this | these | that | those | such | both | either |
+        neither | another | others | the other | each of these | some of these | many of these |
+        all of these | one of them | none of them | most of them | among these | among them | of
+        these | of those | in this | in these | like this | like these | beyond this | besides
+        this | given this
+        """
+    ),
+    "es": _listed(
+        """
+        además | sin embargo | también | pero | y | o | entonces | por eso | por lo tanto | así
+        | esto | este | esta | estos | estas | eso | esa | ese | ello | él | ella | ellos |
+        ellas | aun así | no obstante | luego | por ejemplo | en cambio | incluso
+        """
+    ),
+    "pt": _listed(
+        """
+        além disso | no entanto | também | mas | e | ou | então | por isso | portanto | assim |
+        isto | isso | este | esta | esse | essa | ele | ela | eles | elas | por exemplo |
+        contudo
+        """
+    ),
+    "fr": _listed(
+        """
+        cependant | de plus | en outre | aussi | mais | et | ou | donc | ainsi | alors | ceci |
+        cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
+        toutefois | néanmoins | en effet
+        """
+    ),
+    "de": _listed(
+        """
+        außerdem | jedoch | aber | und | oder | also | daher | deshalb | trotzdem | dies | diese
+        | dieser | dieses | das | er | sie | es | zum beispiel | dennoch | allerdings | darüber
+        hinaus | dann
+        """
+    ),
+    "it": _listed(
+        """
+        inoltre | tuttavia | anche | ma | e | o | quindi | perciò | così | questo | questa |
+        questi | queste | ciò | lui | lei | loro | per esempio | però
+        """
+    ),
+    "uk": _listed(
+        """
+        також | але | однак | проте | тому | отже | це | цей | ця | ці | той | та | ті | він |
+        вона | воно | вони | крім того | наприклад | і | й | а | тож | до того ж
+        """
+    ),
+    "ru": _listed(
+        """
+        также | но | однако | поэтому | итак | это | этот | эта | эти | тот | та | те | он | она
+        | оно | они | кроме того | например | и | а | тем не менее
+        """
+    ),
+    "ja": _listed(
+        """
+        とにかく | 特に | 件の | ちなみに | なので | それなら | 結局 |
+        また | しかし | さらに | そして | でも | だから | つまり |
+        それ | これ | あれ | この | その | あの | そこ | ここ |
+        なお | ただし | 一方 | 例えば | たとえば | そのため | それで
+        | ところが | とはいえ | もっとも | 彼 | 彼女
+        """
+    ),
+    "zh": _listed(
+        """
+        但是 | 但 | 然而 | 此外 | 另外 | 而且 | 并且 | 因此 |
+        所以 | 于是 | 这 | 那 | 它 | 他 | 她 | 它们 | 他们 |
+        这些 | 那些 | 同时 | 其 | 该 | 例如 | 比如 | 不过 | 可是
+        | 而
+        """
+    ),
+    "ko": _listed(
+        """
+        또한 | 하지만 | 그러나 | 그래서 | 따라서 | 그리고 | 이것 |
+        그것 | 저것 | 이러한 | 그러한 | 이런 | 그런 | 예를 들어 |
+        즉 | 게다가 | 그럼에도 | 그러므로 | 이 | 그 | 저
+        """
+    ),
+    "ur": _listed(
+        """
+        یہ | وہ | اس | ان | اسی | لیکن | اور | تاہم | اس لیے | لہذا | مزید | بھی | چنانچہ | مثال
+        کے طور پر
+        """
+    ),
+}
+# Languages whose openers stick to the next word (no space): matched as prefixes.
+UNSPACED = frozenset({"ja", "zh"})

@@ -1,0 +1,246 @@
+"""Excerpts worth posting: they stand alone (the whole opening read), are prose rather than
+debris, come in any language, and only the best few are kept, spread over the article."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.article import Article
+from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count
+from bot.excerpt.debris import debris
+from bot.excerpt.dependence import dependence
+from bot.excerpt.sentences import split_sentences
+from bot.ingest import load_article
+from bot.language import detect_language, units
+from tests.conftest import SHARED
+
+
+def article(*paragraphs: str, title: str = "Notes", language: str | None = None) -> Article:
+    return Article(id="a1", title=title, paragraphs=tuple(paragraphs), source="test",
+                   language=language)
+
+
+@pytest.mark.parametrize(
+    ("opening", "why"),
+    [
+        ("The company said its profits rose in the third quarter.", "the company"),
+        ("The study also found a link between sleep and memory.", "also"),
+        ("The next year, prices fell by a third across the region.", "the next year"),
+        ("If it's large enough, the shelf will hold every book.", "it's"),
+        ("You can see his other works in the background of the film.", "his"),
+        ("Yes, my first language was PHP and I am not ashamed of it.", "yes"),
+        ("Still, the grinder works better than the one it replaced.", "still"),
+        ("Enter the compiler, which turns all of it into machine code.", "enter"),
+        ("Presumably, prices will keep rising for most of next year.", "presumably"),
+        ("Anyway, the forum software continued to evolve for years.", "anyway"),
+        ("The following chart shows how the numbers moved over time.", "figure"),
+        ("Sales rose sharply (red) while costs stayed flat (blue).", "figure"),
+        ("“Of all the gods, I only know the keys that open the doors.”", "quotation"),
+        ("Speaking of that video, I started seeing more coffee content.", "speaking of"),
+        ("When I first read the question, I thought it meant something else.", "the question"),
+        ("Is the data already available locally, or fetched every time?", "the data"),
+        ("I can find it if I search for the current link in the codebase.", "'it'"),
+        ("Months have passed since then, and the office still talks about it.", "back"),
+    ],
+)
+def test_openings_that_lean_on_the_text_before(opening, why):
+    reason = dependence((opening,), "A title about nothing in particular", "en")
+    assert reason is not None and why in reason.lower()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Cytokines are small proteins that carry messages between immune cells.",
+        "The idea behind code coverage is to record which parts of your code ran.",
+        "The Request interface defines a request to fetch a resource over HTTP.",
+        "It is important to note that cells divide many times a day.",
+        "Despite their vital role, cytokines can harm the body when overproduced.",
+        "“Thy lot or portion of life,” said the Caliph Ali, “is seeking after thee.”",
+        "Every man discriminates between the voluntary acts of his mind and others.",
+        "There is a crack in every thing God has made.",
+        "The history of persecution is a history of endeavors to cheat nature.",
+    ],
+)
+def test_openings_that_stand_alone(opening):
+    assert dependence((opening,), "A title about nothing in particular", "en") is None
+
+
+def test_a_noun_the_title_introduces_needs_no_introduction():
+    opening = "The grinder arrived broken, so I sent it back the same day."
+    assert dependence((opening,), "Notes", "en") is not None
+    assert dependence((opening,), "My new coffee grinders", "en") is None
+
+
+def test_a_dependent_sentence_is_taken_with_the_one_before_it():
+    first = "Acme Rockets builds small launchers in a hangar outside Austin, Texas."
+    second = "The company said its next launch carries twelve satellites into orbit."
+    excerpts = excerpt_article(article(f"{first} {second}"), max_length=280)
+    assert [e.text for e in excerpts if "The company said" in e.text] == [f"{first} {second}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{{< fig-quote title="Rain" >}} Heavy rain fell on the city for hours.', "markup"),
+        ("The leap second was added in 1972 to keep clocks in step.[^ut1]", "markup"),
+        ("The limit is $|UT1-UTC| \\leq 0.9$ seconds at all times.", "markup"),
+        ("Mozilla was founded in 1998 by Netscape employees.[4]", "marker"),
+        ('^ "Mozilla Releases Test Version of Firefox OS". PC Magazine. Retrieved 2012-08-18.',
+         "reference"),
+        (", and then refer to that id in your text in the normal way.", "start"),
+        ("partnering on projects supporting national defense agencies", "start"),
+        ("Support and mentor future Mozilla Reps", "end"),
+        ("Here is how to set up the build in three steps:", "follows"),
+        ("(Second-order logics quantify over sets of individuals too.)", "aside"),
+    ],
+)
+def test_debris_is_never_an_excerpt(text, why):
+    reason = debris(text)
+    assert reason is not None and why in reason
+    assert excerpt_article(article(text), max_length=280) == []
+
+
+def test_a_list_marker_is_left_out_of_the_excerpt():
+    line = "- There are no hidden treasures in private repositories, and no secret toolchains."
+    [e] = excerpt_article(article(line, title="Open repositories"), max_length=280)
+    assert e.text == line[2:]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Sen. Shelley Moore Capito, R-W. Va., voted yes. The bill passed.", 2),
+        ("Atty. Gen. Merrick Garland spoke first. Rep. Smith and Gov. Newsom agreed.", 2),
+        ("He moved to Washington, D.C. Then he left for Boston.", 2),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text, sentences):
+    assert len(split_sentences(text)) == sentences
+
+
+def test_a_japanese_quotation_particle_continues_the_sentence():
+    text = "基準があったっけ？と思って簡単に調べてみた。次に進む。"
+    assert split_sentences(text, "ja") == [
+        "基準があったっけ？と思って簡単に調べてみた。",
+        "次に進む。",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("豪雨という言葉は気象用語としての基準があるのだろうか。簡単に調べてみた。", "ja"),
+        ("要制定出坚实的约定，尤其在技术多样的领域，需要集体协作。我们正在寻找开发者。", "zh"),
+        ("마이크로서비스는 애플리케이션 개발에 대한 근래의 접근 방법이다.", "ko"),
+        ("Hoy, la fundación anunció que el proyecto ha graduado con éxito.", "es"),
+        ("Ми раді повідомити, що вебсайт доступний кількома мовами.", "uk"),
+        ("The grinder arrived on a Tuesday and it was the best thing in the kitchen.", "en"),
+    ],
+)
+def test_the_language_of_a_body_that_does_not_say_it(text, language):
+    assert detect_language(text) == language
+
+
+def test_words_are_counted_in_scripts_without_spaces():
+    assert units("one two three") == 3
+    assert units("豪雨という言葉") == 3.5  # seven letters, two to a word
+
+
+CJK = {
+    "ja": (
+        "豪雨という言葉が気軽に使われている印象を受けたので、気象用語としての基準を調べてみた。",
+        "気象庁によれば、集中豪雨とは線状の降水帯が数時間停滞して大雨が集中して降るものである。",
+        "局地的大雨は急に強く降り、数十分の短時間に狭い範囲に数十ミリ程度の雨量をもたらす。",
+        "しかし、この区別は一般にはあまり知られておらず、報道でも混同されることが多い。",
+    ),
+    "zh": (
+        "要制定出坚实的约定，尤其在像远程调用这样技术多样的领域，需要整个社区的集体协作。",
+        "继数据库语义约定完成稳定后，我们将继续推进关键领域的标准化，而远程调用是下一个重点。",
+        "我们正在寻找熟悉任何主流远程调用框架的开发者，也欢迎希望参与原型开发的贡献者。",
+        "但是，这些工作需要时间，我们希望大家耐心等待并积极参与讨论。",
+    ),
+    "ko": (
+        "마이크로서비스는 애플리케이션 개발에 대한 근래의 접근 방법으로 클라우드 기술을 활용한다.",
+        "모놀리식 애플리케이션에서는 모든 코드가 한 곳에 있으므로 코드가 강하게 결합되기 쉽다.",
+        "여러 클라우드 네이티브 기술은 마이크로서비스를 쉽게 배치하고 관리하는 것을 목표로 한다.",
+        "하지만 이것은 운영적 오버헤드를 만들어 내며 추적해야 할 것들이 크게 늘어난다.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CJK))
+def test_cjk_articles_give_excerpts_without_their_dependent_sentences(language):
+    paragraphs = CJK[language]
+    for tag in (language, None):  # said by the article, or detected
+        excerpts = excerpt_article(article(*paragraphs, language=tag), max_length=140)
+        assert len(excerpts) == 3  # every sentence but the dependent one, some in runs
+        assert all(any(e.text in p for p in paragraphs) for e in excerpts)
+        assert not any(e.text in paragraphs[3] for e in excerpts)  # opens with "but, this…"
+
+
+def long_article(sections: int = 8, sentences: int = 40) -> Article:
+    paragraphs = []
+    for s in range(sections):
+        body = " ".join(
+            f"Researchers in lab {s} measured sample {n} of strain {chr(65 + n % 26)}{s} "
+            f"at {n + 10} degrees and recorded growth of {n * 3 + s} percent in {n + 2} days."
+            for n in range(sentences)
+        )
+        paragraphs.append(body)
+    return article(*paragraphs, title="Growth of bacterial strains at different temperatures")
+
+
+def test_a_long_article_gives_at_most_max_excerpts_spread_over_it():
+    a = long_article()
+    assert excerpt_count(a) == MAX_EXCERPTS
+    excerpts = excerpt_article(a, max_length=280)
+    assert len(excerpts) == MAX_EXCERPTS
+    quarters = {e.paragraph * 4 // len(a.paragraphs) for e in excerpts}
+    assert quarters == {0, 1, 2, 3}
+    assert [e.score for e in excerpts] == sorted((e.score for e in excerpts), reverse=True)
+    assert len(excerpt_article(a, max_length=280, max_excerpts=5)) == 5
+
+
+def test_about_one_excerpt_per_150_words():
+    a = long_article(sections=3, sentences=25)  # about 1,650 words
+    words = sum(units(p) for p in a.paragraphs)
+    assert excerpt_count(a) == round(words / 150)
+    assert len(excerpt_article(a, max_length=280)) == round(words / 150)
+
+
+# The reference articles (../shared/reference/articles): real posts in six languages.
+ARTICLES = SHARED / "reference" / "articles"
+LANGUAGES = ("ja", "zh", "ko", "es", "uk", "ur")
+
+
+def reference_articles(language: str) -> list[tuple[str, str]]:
+    manifest = ARTICLES / "manifest.json"
+    if not manifest.is_file():
+        pytest.skip(f"reference articles not available at {ARTICLES}")
+    files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    return [(f["path"], f["url"]) for f in files if f["language"] == language]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_real_articles_in_other_languages_give_verbatim_excerpts(language):
+    for path, url in reference_articles(language):
+        a = load_article(ARTICLES / path, url=url)
+        excerpts = excerpt_article(a, max_length=250)
+        assert len(excerpts) >= 3, path
+        for e in excerpts:
+            assert any(e.text.removesuffix("…") in p for p in a.paragraphs)
+            assert debris(e.text, shortened=e.shortened) is None
+
+
+def test_an_article_that_does_not_say_its_language_gets_the_detected_one(tmp_path):
+    post = tmp_path / "rain.md"
+    post.write_text("---\ntitle: 豪雨\nurl: https://example.org/rain/\n---\n\n"
+                    + "\n\n".join(CJK["ja"]) + "\n", encoding="utf-8")
+    assert load_article(post).language == "ja"
+    tagged = tmp_path / "tagged.md"
+    tagged.write_text(post.read_text(encoding="utf-8").replace("title:", "lang: zh\ntitle:"),
+                      encoding="utf-8")
+    assert load_article(tagged).language == "zh"  # the article's own tag wins
