@@ -43,6 +43,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Is the data already available locally, or fetched every time?", "the data"),
         ("I can find it if I search for the current link in the codebase.", "'it'"),
         ("Months have passed since then, and the office still talks about it.", "back"),
+        ("The most pressing issue for me, however, was to see the film at all.", "back"),
+        ("I had that feeling about the office kitchen too.", "back"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -66,6 +68,20 @@ def test_openings_that_lean_on_the_text_before(opening, why):
 )
 def test_openings_that_stand_alone(opening):
     assert dependence((opening,), "A title about nothing in particular", "en") is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "language"),
+    [
+        ("我们会验证这些约定是否支持通用的实现。", "zh"),
+        ("モノリスでは、これらの機能をその部分ごとに分けて配置できない。", "ja"),
+        ("모놀리식 애플리케이션에서는, 이러한 기능 부분들을 나누어 배치할 수 없다.", "ko"),
+        ("Además, el proyecto ha crecido mucho este año.", "es"),
+        ("Ми також раді, що ця ініціатива надає доступ до документації.", "uk"),
+    ],
+)
+def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
+    assert dependence((opening,), "OpenTelemetry", language) is not None
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():

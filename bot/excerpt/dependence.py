@@ -90,6 +90,20 @@ _FORWARD = re.compile(
     r"\b(?:this|these|the following|below|as follows|like so|here)\s*[.:]['\")]*$",
     re.IGNORECASE,
 )
+# "The most pressing issue, however, was…", "I had that feeling too.": tied to what came
+# before even when not at the start.
+_INSERTED_CONNECTIVE = re.compile(
+    r",\s*(?:however|though|therefore|instead|in turn|nevertheless|nonetheless|then|also|"
+    r"moreover|again|as well|too|in fact|of course),"
+    r"|\s(?:too|as well)[.!?]?['\")]*$",
+    re.IGNORECASE,
+)
+# Demonstratives that point back wherever they stand in the first sentence, by language.
+_POINTING = {
+    "zh": ("这些", "那些", "这个", "那个", "这种", "那种"),
+    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした"),
+    "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
+}
 # "The study also found…", "Ми також раді…": an addition to something said before.
 _ALSO = {
     "en": "also",
@@ -147,8 +161,8 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
     if also and also in first.lower().split()[:4]:
         return f"{also!r}: an addition to what came before"
     if lang != "en":
-        return None
-    if _BACK_REFERENCE.search(first):
+        return _pointing_word(first, lang)
+    if _BACK_REFERENCE.search(first) or _INSERTED_CONNECTIVE.search(first):
         return "refers back"
     if "still" in first.lower().split()[1:4]:
         return "'still': a continuation"
@@ -180,6 +194,14 @@ def _opener_pattern(language: str) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(o) for o in sorted(openers, key=len, reverse=True))
     return re.compile(rf"(?:{alternatives})(?![\w-])", re.UNICODE)
+
+
+def _pointing_word(sentence: str, language: str) -> str | None:
+    """A demonstrative in the first sentence of a Chinese, Japanese or Korean passage."""
+    for word in _POINTING.get(language, ()):
+        if word in sentence:
+            return f"{word!r} pointing back"
+    return None
 
 
 def _is_reaction(sentence: str) -> bool:
