@@ -19,6 +19,7 @@ from bot.config import (
     SiteSettings,
     Source,
     Utm,
+    WebSettings,
     config_json_schema,
     default_config_path,
     load_config,
@@ -342,7 +343,8 @@ def test_the_reference_config_loads_cleanly() -> None:
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
     platforms = [platform.settings for platform in PLATFORMS.values()]
-    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source, AdminSettings):
+    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source,
+                  AdminSettings, WebSettings):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -368,7 +370,7 @@ def test_json_schema_is_json_and_describes_the_file() -> None:
     schema = json.loads(json.dumps(config_json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert set(schema["properties"]) == {"bot", "site", "defaults", "channels", "sources",
-                                         "admin"}
+                                         "admin", "web"}
     assert schema["required"] == ["channels"]
     bot = schema["$defs"]["BotSettings"]
     assert bot["additionalProperties"] is False

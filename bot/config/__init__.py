@@ -6,6 +6,7 @@
                                  `platform`, each a `ChannelSettings` with .schedule
       Schedule                   one of cron / every / slots, with timezone and jitter
       .sources                   [[sources]]: Source (a feed, its poll interval, filters)
+      .web                       [web]: WebSettings (the web console's address, its token)
     resolve_secrets(channel, environ)    the channel's secrets from environment variables
     default_config_path(environ, cwd)    $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml
     config_json_schema()         the JSON Schema, for editors
@@ -42,6 +43,7 @@ _EXPORTS = {
     "Utm": "bot.config.channels",
     "Source": "bot.config.sources",
     "SiteSettings": "bot.config.site",
+    "WebSettings": "bot.config.web",
     "ConfigProblems": "bot.config.problems",
 }
 

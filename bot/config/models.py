@@ -38,6 +38,7 @@ from bot.config.types import (
     TimeZoneName,
     time_zone,
 )
+from bot.config.web import WebSettings
 from bot.platforms import PLATFORMS
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "SiteSettings",
     "Source",
     "Utm",
+    "WebSettings",
 ]
 
 # A channel's settings: the model of its platform, chosen by its `platform` key.
@@ -144,6 +146,7 @@ class Config(FrozenModel):
     admin: AdminSettings | None = Field(
         None, description="The Telegram admin chat: approvals, alerts, a daily digest."
     )
+    web: WebSettings = Field(default_factory=WebSettings, description="The web console.")
 
     _source: Path | None = PrivateAttr(None)
 

@@ -28,6 +28,7 @@ from bot.errors import UserError
 from bot.store.lock import daemon_lock, lock_path
 from bot.store.records import (
     ArticleCuts,
+    ArticleSummary,
     AttemptRecord,
     ChannelState,
     ChannelSummary,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA_VERSION",
     "ArticleCuts",
+    "ArticleSummary",
     "AttemptRecord",
     "ChannelState",
     "ChannelSummary",
@@ -85,6 +87,7 @@ class _Submodule:
         return getattr(importlib.import_module(self._name), attribute)
 
 
+_catalog = _Submodule("bot.store.catalog")
 _channels = _Submodule("bot.store.channels")
 _claim = _Submodule("bot.store.claim")
 _feeds = _Submodule("bot.store.feeds")
@@ -477,9 +480,10 @@ class Store:
             return _queries.status_summary(conn, channels)
 
     def history(self, *, channel: str | None = None, status: str | None = None,
-                limit: int | None = None) -> list[PostRecord]:
+                limit: int | None = None, article: str | None = None) -> list[PostRecord]:
         with self._read() as conn:
-            return _queries.history(conn, channel=channel, status=status, limit=limit)
+            return _queries.history(conn, channel=channel, status=status, limit=limit,
+                                    article=article)
 
     def queued(self, channel: str | None = None, limit: int | None = None, *,
                include_pending: bool = True) -> list[PostRecord]:
@@ -503,3 +507,20 @@ class Store:
         """The articles with these ids that the database has, by id (one read)."""
         with self._read() as conn:
             return _queries.get_articles(conn, list(article_ids))
+
+    # --- the web console's reads (bot.store.catalog) -------------------------------------
+
+    def get_excerpts(self, excerpt_ids: Iterable[str]) -> dict[str, Excerpt]:
+        """The excerpts with these ids, by id (retired ones included)."""
+        with self._read() as conn:
+            return _catalog.get_excerpts(conn, list(excerpt_ids))
+
+    def article_list(self, *, limit: int | None = None) -> list[ArticleSummary]:
+        """Articles newest first, each with how many of its posts went out and wait."""
+        with self._read() as conn:
+            return _catalog.article_list(conn, limit=limit)
+
+    def article_excerpts(self, article_id: str) -> list[tuple[Excerpt, bool]]:
+        """An article's excerpts, best first, each with whether it is still current."""
+        with self._read() as conn:
+            return _catalog.article_excerpts(conn, article_id)

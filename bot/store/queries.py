@@ -67,7 +67,7 @@ def _records():
 
 def history(
     conn: Connection, *, channel: str | None = None, status: str | None = None,
-    limit: int | None = None,
+    limit: int | None = None, article: str | None = None,
 ) -> list[PostRecord]:
     """Posts newest first, by the time of their last change of state."""
     query = _records().order_by(
@@ -79,6 +79,8 @@ def history(
         query = query.where(posts.c.channel == channel)
     if status is not None:
         query = query.where(posts.c.status == str(status))
+    if article is not None:
+        query = query.where(posts.c.article_id == article)
     if limit is not None:
         query = query.limit(limit)
     return _post_records(conn, conn.execute(query))

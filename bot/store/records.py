@@ -184,6 +184,21 @@ class PostRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleSummary(_Record):
+    """An article as the web console lists it: where it is from, and its posts by state."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str
+    added_at: datetime
+    updated_at: datetime
+    removed_at: datetime | None
+    sent: int  # posts out
+    waiting: int  # queued or pending approval
+
+
+@dataclass(frozen=True, slots=True)
 class AttemptRecord(_Record):
     """One try at delivering a post: when, how long, and what came of it."""
 

@@ -1,0 +1,57 @@
+"""Reading articles and excerpts for the web console: the article list with its posts by
+state, an article's excerpts, and excerpts by id (to render a slot's exact text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, case, func, select
+
+from bot.article import Excerpt
+from bot.store.queueing import chunks
+from bot.store.records import ArticleSummary, excerpt_from_row
+from bot.store.schema import NOT_YET_SENT, SENT, articles, excerpts, posts
+
+
+def _excerpt_columns():
+    return (excerpts.c.id.label("excerpt_id"), excerpts.c.article_id,
+            excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
+            excerpts.c.score, excerpts.c.paragraph, excerpts.c.first_sentence,
+            excerpts.c.sentence_count, excerpts.c.shortened)
+
+
+def get_excerpts(conn: Connection, excerpt_ids: Sequence[str]) -> dict[str, Excerpt]:
+    found: dict[str, Excerpt] = {}
+    for chunk in chunks(sorted(set(excerpt_ids))):
+        for row in conn.execute(select(*_excerpt_columns()).where(excerpts.c.id.in_(chunk))):
+            found[row.excerpt_id] = excerpt_from_row(row)
+    return found
+
+
+def article_list(conn: Connection, *, limit: int | None = None) -> list[ArticleSummary]:
+    counts = (
+        select(posts.c.article_id,
+               func.sum(case((posts.c.status == SENT, 1), else_=0)).label("sent"),
+               func.sum(case((posts.c.status.in_(NOT_YET_SENT), 1), else_=0)).label("waiting"))
+        .group_by(posts.c.article_id).subquery("counts")
+    )
+    query = (
+        select(articles.c.id, articles.c.title, articles.c.url, articles.c.source,
+               articles.c.added_at, articles.c.updated_at, articles.c.removed_at,
+               func.coalesce(counts.c.sent, 0).label("sent"),
+               func.coalesce(counts.c.waiting, 0).label("waiting"))
+        .select_from(articles.outerjoin(counts, counts.c.article_id == articles.c.id))
+        .order_by(articles.c.added_at.desc(), articles.c.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [ArticleSummary(**row._mapping) for row in conn.execute(query)]
+
+
+def article_excerpts(conn: Connection, article_id: str) -> list[tuple[Excerpt, bool]]:
+    rows = conn.execute(
+        select(*_excerpt_columns(), excerpts.c.active)
+        .where(excerpts.c.article_id == article_id)
+        .order_by(excerpts.c.active.desc(), excerpts.c.rank, excerpts.c.id)
+    )
+    return [(excerpt_from_row(row), bool(row.active)) for row in rows]
