@@ -79,6 +79,7 @@ class Daemon:
         self.scheduler: AsyncIOScheduler | SteppedScheduler | None = None
         self.metrics = None  # a bot.metrics.MetricsServer when metrics_port is set
         self.admin: AdminChat | None = None  # the Telegram admin chat, with [admin]
+        self.web = None  # a bot.web.server.WebConsole when [web] listen is set
         self._fire_times: dict[str, datetime] = {}  # job id -> the slot it was submitted for
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
@@ -196,6 +197,7 @@ class Daemon:
     async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
         """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
         assert self.store is not None
+        await self._start_web()  # first: a console that cannot start stops the daemon here
         self._handle_missed_slots()
         self.scheduler = scheduler
         scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
@@ -240,6 +242,20 @@ class Daemon:
             raise UserError(f"bot.metrics_port: cannot listen on "
                             f"{self.config.bot.metrics_host}:{port}: {exc.strerror}") from exc
         log_event("metrics.listening", url=f"http://{self.config.bot.metrics_host}:{port}/metrics")
+
+    async def _start_web(self) -> None:
+        """The web console on this event loop, when [web] listen is set."""
+        assert self.config is not None and self.db is not None
+        if self.config.web.listen is None:
+            return
+        from bot.web import console_for  # aiohttp and Jinja2: only when asked
+
+        self.web = console_for(lambda: self.config, self.db, self.clock, self.environ)
+        try:
+            await self.web.start()
+        except OSError as exc:
+            raise UserError(f"web.listen: cannot listen on {self.config.web.listen}: "
+                            f"{exc.strerror}") from exc
 
     def stop(self) -> None:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
@@ -473,6 +489,8 @@ class Daemon:
             self.scheduler.pause()
         if self.metrics is not None:
             await self.metrics.stop()
+        if self.web is not None:
+            await self.web.stop()
         pending = [t for t in self._tasks if not t.done()]
         if self.dispatcher is not None:
             for task in list(self.dispatcher.waiting):  # a retry wait is cut short at once

@@ -28,6 +28,7 @@ COMMANDS = {
     "pin": "bot.cli.operate:pin",
     "send-now": "bot.cli.send_now:send_now",
     "compose": "bot.cli.compose:compose",
+    "web": "bot.cli.web:web",
 }
 SUMMARIES = {
     "init": "Write a commented starter config.",
