@@ -1,0 +1,112 @@
+"""Starting the web console: `excerpt-bot web` serves it on the store without the daemon;
+it (and a daemon with `[web] listen`) refuses to start without a usable login token; a
+bad `listen` is one config line. Plain HTTP here (httpx, following the forms as a browser
+would); the browser itself is in test_web_console.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.errors import UserError
+from bot.store import Store
+from tests.daemon_support import T0, hours, in_process, write_config
+
+TOKEN = "a-web-token-of-some-length"
+CHANNELS = """
+[web]
+listen = "127.0.0.1:0"
+
+[channels.news]
+platform = "console"
+schedule = { every = "1h" }
+require_approval = true
+"""
+
+
+def run(*args, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env or {},
+                              catch_exceptions=False)
+
+
+@pytest.mark.parametrize(("token", "says"), [
+    (None, "the web console needs a login token"), ("", "the web console needs a login token"),
+    ("short", "the web console's login token in EXCERPT_BOT_WEB_TOKEN is too short")])
+def test_the_console_refuses_to_start_without_a_usable_token(tmp_path, token, says):
+    config = write_config(tmp_path, CHANNELS)
+    env = {"EXCERPT_BOT_WEB_TOKEN": token} if token is not None else {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("EXCERPT_BOT_WEB_TOKEN", raising=False)
+        result = run("web", "--config", config, env=env)
+    assert result.exit_code == 2
+    line, = result.stderr.splitlines()
+    assert line.startswith(f"excerpt-bot: error: web: {says}")
+    assert "set EXCERPT_BOT_WEB_TOKEN (the [web] token_env)" in line
+
+
+def test_a_daemon_with_a_console_and_no_token_does_not_start(tmp_path):
+    config = write_config(tmp_path, CHANNELS.replace("require_approval = true\n", ""))
+    with pytest.raises(UserError, match="the web console needs a login token"):
+        in_process(config, until=T0 + hours(3), environ={})
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        assert store.history(status="sent") == []  # it stopped before its first slot
+
+
+def test_a_listen_address_without_a_port_is_one_config_line(tmp_path):
+    config = write_config(tmp_path, CHANNELS.replace('"127.0.0.1:0"', '"localhost"'))
+    result = run("check", "--config", config)
+    assert result.exit_code == 2
+    assert 'web.listen: must be "HOST:PORT" such as "127.0.0.1:8765", got "localhost"' \
+        in result.stderr
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
+    config = write_config(tmp_path, CHANNELS)
+    assert run("add", "--config", config, tmp_path / "posts").exit_code == 0
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        pending = [p.id for p in store.history(status="pending_approval")]
+    assert pending
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web", "--config", str(config)],
+        env={**os.environ, "EXCERPT_BOT_WEB_TOKEN": TOKEN}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        url = re.match(r"web console on (http://127\.0\.0\.1:\d+)/ ", first).group(1)
+        with httpx.Client(base_url=url, timeout=10) as client:
+            assert client.get("/decisions").headers["location"] == "/login"
+            login = client.get("/login")
+            answer = client.post("/login", data={"csrf": _csrf(login.text), "token": TOKEN})
+            assert answer.status_code == 303 and answer.headers["location"] == "/"
+            decisions = client.get("/decisions")
+            assert f'id="post-{pending[0]}"' in decisions.text
+            approved = client.post(f"/posts/{pending[0]}/approve",
+                                   data={"csrf": _csrf(decisions.text), "next": "/decisions"})
+            assert approved.status_code == 303
+            assert f"approved post {pending[0]}" in client.get("/decisions").text
+            # An hourly channel has 168 slots in a week: the first 100, and "68 more" (as
+            # `plan` says it), each with the approved post or why it stays empty.
+            calendar = client.get("/calendar").text
+            assert "… 68 more slots" in calendar
+            assert f"post {pending[0]}</span>" in calendar
+            assert "nothing approved (" in calendar
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        assert store.get_post(pending[0]).status == "queued"
+    assert TOKEN not in out + err + (tmp_path / "var/bot.log").read_text(encoding="utf-8")
