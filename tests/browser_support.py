@@ -43,9 +43,12 @@ def missing_browser(reason: str):
     pytest.skip(f"{reason}: {HOW_TO_RUN}")
 
 
-@pytest.fixture(scope="session", name="browser")
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator:
-    """One headless Chromium for the whole session (each test opens its own context)."""
+    """One headless Chromium for the browser tests (they live in one module; each opens
+    its own context). Module-scoped, not session-scoped: Playwright's sync API keeps an
+    event loop running in this thread while it is open, and `asyncio.run` (the CLI, the
+    daemon's tests) refuses to start beside it."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
