@@ -47,7 +47,7 @@ def test_the_console_refuses_to_start_without_a_usable_token(tmp_path, token, sa
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("EXCERPT_BOT_WEB_TOKEN", raising=False)
         result = run("web", "--config", config, env=env)
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
     line, = result.stderr.splitlines()
     assert line.startswith(f"excerpt-bot: error: web: {says}")
     assert "set EXCERPT_BOT_WEB_TOKEN (the [web] token_env)" in line
@@ -110,3 +110,19 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert store.get_post(pending[0]).status == "queued"
     assert TOKEN not in out + err + (tmp_path / "var/bot.log").read_text(encoding="utf-8")
+
+
+def test_check_names_a_missing_web_token_and_shows_where_the_console_listens(tmp_path):
+    config = write_config(tmp_path, CHANNELS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("EXCERPT_BOT_WEB_TOKEN", raising=False)
+        refused = run("check", "--config", config)
+        assert refused.exit_code == 2
+        (line,) = refused.stderr.splitlines()
+        assert line.startswith(f"excerpt-bot: error: {config}: web.token_env: the web console "
+                               "needs a login token: set EXCERPT_BOT_WEB_TOKEN")
+        checked = run("check", "--config", config, env={"EXCERPT_BOT_WEB_TOKEN": TOKEN})
+    assert checked.exit_code == 0, checked.output
+    assert "web console: http://127.0.0.1:0/ (login token in $EXCERPT_BOT_WEB_TOKEN)" \
+        in checked.stdout.splitlines()
+    assert TOKEN not in checked.output

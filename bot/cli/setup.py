@@ -115,6 +115,13 @@ def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
             resolve_secrets(channel, environ)
         except ConfigProblems as exc:
             missing += exc.problems
+    if config.web.listen is not None:
+        from bot.web.sessions import check_token
+
+        try:
+            check_token(environ.get(config.web.token_env), config.web.token_env)
+        except ValueError as exc:
+            missing.append(f"{config.source or 'the config'}: web.token_env: {exc}")
     return missing
 
 

@@ -44,6 +44,7 @@ def describe_config(config: Config) -> list[str]:
         f"time zone: {bot.timezone}",
         f"logs: {bot.log_format}, {bot.log_level} and above, to {log_to}",
         f"metrics: {metrics}",
+        f"web console: {_web(config)}",
         f"channels: {len(config.channels)} ({len(enabled)} enabled)",
     ]
     lines += [f"  {describe_channel(c)}" for c in config.channels.values()]
@@ -65,6 +66,13 @@ def describe_site(site: SiteSettings) -> str:
         how = f'permalink "{site.permalink}"'
     name = f" ({site.name})" if site.name else ""
     return f"site: {site.base_url}{name}, {how}"
+
+
+def _web(config: Config) -> str:
+    listen = config.web.listen
+    if listen is None:
+        return "off"
+    return f"http://{listen}/ (login token in ${config.web.token_env})"
 
 
 def describe_source(source: Source) -> str:
