@@ -116,6 +116,14 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
         assert team_error and team_error in cards["team"]  # the latest: the cut-off answer
         assert "12:00 EST" in cards["sky"]  # the next slot, in the channel's own zone
 
+        # On a phone, no page is wider than the screen (the week scrolls inside itself).
+        phone = context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        for path in PAGES:
+            phone.goto(f"{live.url}{path}")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+        phone.close()
+
         # The calendar: every channel, and the sky channel's first slot carries the exact
         # text preview --channel shows for its best excerpt.
         page.click("text=Calendar")

@@ -97,7 +97,9 @@ class WebConsole:
         session = self.sessions.get(request.cookies.get(COOKIE))
         if request.path not in _OPEN and (session is None or not session.logged_in):
             if request.method == "GET":
-                return see_other("/login")
+                response = see_other("/login")
+                _harden(response)
+                return response
             return self._refused(403, "Log in first.")
         if request.method == "POST":
             form = await request.post()
