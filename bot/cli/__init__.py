@@ -51,6 +51,7 @@ SUMMARIES = {
     "pin": "Make a post the next to go out on its channel.",
     "send-now": "Send a queued post at once.",
     "compose": "Queue a post of your own words on a channel.",
+    "web": "Serve the web console until Ctrl-C or SIGTERM.",
 }
 cli.lazy.update(COMMANDS)
 cli.summaries.update(SUMMARIES)
