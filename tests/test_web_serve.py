@@ -97,10 +97,10 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
                                    data={"csrf": _csrf(decisions.text), "next": "/decisions"})
             assert approved.status_code == 303
             assert f"approved post {pending[0]}" in client.get("/decisions").text
-            # An hourly channel has 168 slots in a week: the first 100, and "68 more" (as
-            # `plan` says it), each with the approved post or why it stays empty.
+            # An hourly channel has 168 slots in a week: the first 50, and "118 more" (as
+            # `plan` lists them), each with the approved post or why it stays empty.
             calendar = client.get("/calendar").text
-            assert "… 68 more slots" in calendar
+            assert "… 118 more slots" in calendar
             assert f"post {pending[0]}</span>" in calendar
             assert "nothing approved (" in calendar
     finally:

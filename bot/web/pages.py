@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.cli.plan import SLOTS_COUNTED, channel_plan
+from bot.cli.plan import SLOTS_COUNTED, SLOTS_SHOWN, channel_plan
 from bot.cli.status import channel_status, feed_status
 from bot.config import Config
 from bot.errors import RenderError
@@ -21,7 +21,6 @@ from bot.logs import redact
 from bot.render.channel import render_for
 from bot.store import PostRecord, Store
 
-SLOTS_SHOWN = 100  # per channel; then "N more", as `plan` says it
 LISTED = 100  # posts per list (history, each kind of decision), articles per page
 STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown", "skipped",
             "cancelled")
