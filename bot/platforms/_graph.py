@@ -302,11 +302,13 @@ class TokenKeeper:
     async def value(self) -> str:
         return (await self.token()).value
 
-    async def learnt(self, *, expires_at: datetime | None, never: bool = False) -> StoredToken:
-        """The token's expiry, as the platform told it."""
+    async def learnt(self, *, expires_at: datetime | None, never: bool = False,
+                     issued_at: datetime | None = None) -> StoredToken:
+        """The token's expiry (and when it was issued), as the platform told it."""
         token = await self.token()
         token = replace(token, expires_at=NEVER if never else
-                        (iso(expires_at) if expires_at else None))
+                        (iso(expires_at) if expires_at else None),
+                        seen_at=iso(issued_at) if issued_at else token.seen_at)
         await self._keep(token)
         return token
 
@@ -384,13 +386,20 @@ class GraphChannel(Channel):
             token = await self.tokens.token()
             if token.expires_at is None:
                 token = await self.learn_expiry(token)
-            if self.refresh_due(token, self.clock()):
-                token = await self.refresh(token)
-            if not self.can_refresh(token):
-                warn_if_expiring(self.name, token, self.clock(), how=self.renew_how)
         except ChannelError as exc:
             log_event("channel.token_unchecked", level=logging.WARNING, channel=self.name,
                       error=redact(str(exc)))
+            return
+        refreshable = self.can_refresh(token, self.clock())
+        if refreshable and self.refresh_due(token, self.clock()):
+            try:
+                token = await self.refresh(token)
+            except ChannelError as exc:
+                refreshable = False
+                log_event("channel.token_refresh_failed", level=logging.WARNING,
+                          channel=self.name, error=redact(str(exc)))
+        if not refreshable:
+            warn_if_expiring(self.name, token, self.clock(), how=self.renew_how)
 
     async def learn_expiry(self, token: StoredToken) -> StoredToken:
         """The token with its expiry, as the platform says it (default: unknown)."""
@@ -399,7 +408,8 @@ class GraphChannel(Channel):
     def refresh_due(self, token: StoredToken, now: datetime) -> bool:
         return False
 
-    def can_refresh(self, token: StoredToken) -> bool:
+    def can_refresh(self, token: StoredToken, now: datetime) -> bool:
+        """Whether the bot can get a new token itself (else it warns before expiry)."""
         return False
 
     async def refresh(self, token: StoredToken) -> StoredToken:

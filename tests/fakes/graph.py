@@ -152,7 +152,12 @@ class FakeGraph:
             self._running.stop()
 
     def calls(self, method: str, path_part: str) -> list[Request]:
+        """The requests of `method` whose path holds `path_part`."""
         return [r for r in self.requests if r.method == method and path_part in r.path]
+
+    def at(self, method: str, path: str) -> list[Request]:
+        """The requests of `method` to exactly `path`."""
+        return [r for r in self.requests if r.method == method and r.path == path]
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         raise NotImplementedError
