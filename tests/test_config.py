@@ -356,7 +356,7 @@ def test_the_init_config_loads_and_so_do_its_commented_examples(tmp_path: Path) 
     uncommented = re.sub(r"^# (\[|[a-z_]+ = )", r"\1", text, flags=re.MULTILINE)
     config = load_text(tmp_path / "all", uncommented)
     assert set(config.channels) == {"console", "news", "x", "discord", "slack", "toot", "sky",
-                                    "fb", "threads"}
+                                    "fb", "threads", "li"}
     assert config.bot.metrics_port == 9464
     assert [s.feed for s in config.sources] == ["https://example.org/feed/"]
 
