@@ -31,7 +31,13 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from bot.config.channels import ChannelSettings
-from bot.config.types import EnvVarName, HttpBaseUrl, PositiveDuration, StrictStr
+from bot.config.types import (
+    EnvVarName,
+    HttpBaseUrl,
+    PositiveDuration,
+    StrictInt,
+    StrictStr,
+)
 from bot.errors import AmbiguousError, ChannelError, NotDeliveredError, RejectedError
 from bot.logs import log_event
 from bot.platforms._graph import (
@@ -49,6 +55,7 @@ DEFAULT_API = "https://graph.threads.net"
 VERSION = "v1.0"
 REFRESH_WHEN = timedelta(days=10)  # refresh a token with fewer days than this left
 REFRESH_AGE = timedelta(days=1)  # Threads refreshes only tokens at least this old
+PUBLISH_LIMIT = 250  # posts a profile may publish through the API in 24 hours
 IN_PROGRESS_WAIT = 60.0  # seconds: Threads asks to query a container once a minute
 RECENT = 25  # the user's newest threads searched for a post published unseen
 _HINT = ("get a new long-lived token (threads_basic, threads_content_publish) for the "
@@ -73,6 +80,10 @@ class ThreadsSettings(ChannelSettings):
     )
     timeout: PositiveDuration = Field(
         timedelta(seconds=30), description="Give up on a request after this long."
+    )
+    max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        PUBLISH_LIMIT, description="At most this many posts in any 24 hours (default 250, "
+                                   "Threads' publishing limit)."
     )
 
     def secret_env_vars(self) -> dict[str, str]:
@@ -257,7 +268,7 @@ PLATFORM = Platform(
     summary="a Threads profile, with a long-lived access token (Threads API, httpx)",
     capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
                               link_cards=False),
-    quotas=Quotas(posts_per_day=250,
+    quotas=Quotas(posts_per_day=PUBLISH_LIMIT,
                   note="250 API-published posts per 24 hours (threads_publishing_limit); "
                        "calls: 4,800 × impressions per 24 hours"),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env"},
