@@ -103,6 +103,14 @@ def json_option(command):
                         help="Print JSON instead of a table.")(command)
 
 
-def limit_option(help_text: str):
-    """`--limit N` with the command's own meaning."""
-    return click.option("--limit", type=click.IntRange(min=1), metavar="N", help=help_text)
+ROWS_AT_MOST = 10**9  # a --limit beyond this means "all" (and stays inside SQLite's integers)
+
+
+def limit_option(help_text: str, *, most: int | None = None):
+    """`--limit N` with the command's own meaning: at most `most` (an error beyond), or
+    without `most` any number, a huge one read as ROWS_AT_MOST (the database has fewer)."""
+    if most is None:
+        limits = click.IntRange(min=1, max=ROWS_AT_MOST, clamp=True)
+    else:
+        limits = click.IntRange(min=1, max=most)
+    return click.option("--limit", type=limits, metavar="N", help=help_text)

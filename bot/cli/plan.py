@@ -41,6 +41,7 @@ from bot.store import Store
 
 SLOTS_SHOWN = 50  # per channel, unless --limit: `every = "10s"` has 60,480 slots a week
 SLOTS_COUNTED = 10_000  # beyond this many more, say "more than"
+SLOTS_LISTED_MOST = 1_000  # --limit at most: each listed slot is checked against the ones before
 _BATCH = 2_000
 
 
@@ -49,7 +50,8 @@ _BATCH = 2_000
 @channel_option
 @click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
               help="How many days ahead to look.")
-@limit_option(f"List at most N slots per channel (default {SLOTS_SHOWN}).")
+@limit_option(f"List at most N slots per channel (default {SLOTS_SHOWN}, "
+              f"at most {SLOTS_LISTED_MOST:,}).", most=SLOTS_LISTED_MOST)
 @json_option
 def plan(config_path: Path | None, channel_name: str | None, days: int, limit: int | None,
          as_json: bool) -> None:

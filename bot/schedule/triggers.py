@@ -68,11 +68,14 @@ class ScheduleTrigger(BaseTrigger):
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        if previous_fire_time is None:
-            fire = self._first_fire_from(now.astimezone(UTC))
-        else:
-            fire = self._first_fire_from(previous_fire_time.astimezone(UTC) + _TICK)
-        return None if fire is None else fire.astimezone(self.timezone)
+        try:
+            if previous_fire_time is None:
+                fire = self._first_fire_from(now.astimezone(UTC))
+            else:
+                fire = self._first_fire_from(previous_fire_time.astimezone(UTC) + _TICK)
+            return None if fire is None else fire.astimezone(self.timezone)
+        except OverflowError:  # past the year 9999 (every = "100w" a few hundred times)
+            return None
 
     def _first_fire_from(self, instant: datetime) -> datetime | None:
         if not self.jitter:
