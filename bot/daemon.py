@@ -471,7 +471,12 @@ class Daemon:
             await self.db.call(Store.set_last_slot, name, now)
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
-            raise
+            if not self._stop.is_set():
+                raise
+            # Cut short by the shutdown (a retry wait, a send past its grace), which the
+            # dispatcher logged: a normal end for the scheduler, not a job's failure.
+            if task is not None:
+                task.uncancel()
         except DatabaseGone:
             pass  # said once, by _database_gone; the daemon is stopping
         except Exception as exc:  # one channel's trouble never stops the daemon

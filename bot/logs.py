@@ -149,8 +149,17 @@ def setup_logging(*, level: str = "info", fmt: str = "text", file: Path | None =
         # Imported here, not by every command that only redacts (status).
         from logging.handlers import WatchedFileHandler
 
-        file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(WatchedFileHandler(file, encoding="utf-8"))
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(WatchedFileHandler(file, encoding="utf-8"))
+        except OSError as exc:
+            from bot.errors import UserError
+
+            why = (f"{exc.filename} is a file, not a folder"
+                   if isinstance(exc, FileExistsError | NotADirectoryError)
+                   else f"{exc.strerror}: {exc.filename}")
+            raise UserError(f"bot.log_file: cannot write {file} ({why}); set log_file to a "
+                            "file in a folder you may write, or leave it out") from None
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -217,7 +217,8 @@ def test_a_database_of_another_program_is_refused(tmp_path):
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_bytes(b"these are my notes, not a database\n" * 50)
-    with pytest.raises(UserError, match=r"notes.txt: cannot open it \(file is not a database\)"):
+    with pytest.raises(UserError, match=r"notes.txt: not an SQLite database \(file is not a "
+                                        r"database\); point `database` at"):
         Store.open(path)
 
 

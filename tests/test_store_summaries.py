@@ -11,7 +11,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.store import SCHEMA_VERSION, FeedEntry, PostStatus, Store, summaries
-from bot.store.engine import BUSY_TIMEOUT_MS
+from bot.store.engine import QUICK_BUSY_TIMEOUT_MS
 from bot.store.summaries import read_status
 from tests.store_support import X_TG, add, at, claim, send
 
@@ -22,7 +22,7 @@ GONE = "https://old.example/feed/"
 def test_the_schema_facts_restated_match_the_schema():
     assert summaries.READS_VERSION == SCHEMA_VERSION
     assert tuple(status.value for status in PostStatus) == summaries.POST_STATUSES
-    assert summaries.BUSY_TIMEOUT_S * 1000 == BUSY_TIMEOUT_MS
+    assert summaries.BUSY_TIMEOUT_S * 1000 == QUICK_BUSY_TIMEOUT_MS
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_database_it_cannot_read_gets_the_stores_message(tmp_path, busy_store)
         read_status(busy_store)
     not_sqlite = tmp_path / "notes.txt"
     not_sqlite.write_text("not a database\n" * 100, encoding="utf-8")
-    with pytest.raises(UserError, match=f"database {not_sqlite}: cannot open it"):
+    with pytest.raises(UserError, match=f"database {not_sqlite}: not an SQLite database"):
         read_status(not_sqlite)
 
 

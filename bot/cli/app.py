@@ -29,7 +29,8 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"excerpt-bot: error: {self.format_message()}", file=file or sys.stderr)
+        for line in self.format_message().splitlines() or [""]:  # one line per problem
+            click.echo(f"excerpt-bot: error: {line}", file=file or sys.stderr)
 
 
 class UsageLine(click.UsageError):

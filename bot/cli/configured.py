@@ -49,10 +49,11 @@ def load_config_or_fail(config_path: Path | None) -> Config:
 
 
 @contextmanager
-def opened_store(config: Config, *, cache_mb: int | None = None) -> Iterator[Store]:
-    """The config's database, open for the length of the block (`cache_mb`: see
-    `Store.open`)."""
-    store = Store.open(config.bot.database, cache_mb=cache_mb)
+def opened_store(config: Config, *, cache_mb: int | None = None,
+                 read_only: bool = False) -> Iterator[Store]:
+    """The config's database, open for the length of the block (`cache_mb`, `read_only`:
+    see `Store.open`); a locked database is reported after a short wait."""
+    store = Store.open(config.bot.database, cache_mb=cache_mb, read_only=read_only, quick=True)
     try:
         yield store
     finally:

@@ -82,7 +82,7 @@ def _list(config_path: Path | None, as_json: bool, limit: int | None, channel_na
           cells: Callable[[PostRecord, ZoneInfo], tuple]) -> None:
     config = load_config_or_fail(config_path)
     shown = limit if (limit is not None or as_json) else TABLE_ROWS
-    with opened_store(config) as store:
+    with opened_store(config, read_only=True) as store:
         channel = channel_filter(config, store, channel_name)
         posts: list[PostRecord] = read(store, channel, shown + 1 if shown else None)
     if as_json:

@@ -69,7 +69,7 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
         channels = {channel_name: configured_channel(config, channel_name, enabled=True)}
     now = utc_now()
     until = now + timedelta(days=days)
-    with opened_store(config) as store:
+    with opened_store(config, read_only=True) as store:
         plans = {
             name: channel_plan(store, channel, now=now, until=until, limit=limit or SLOTS_SHOWN)
             for name, channel in channels.items()

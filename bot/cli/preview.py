@@ -167,7 +167,7 @@ def _as_the_daemon_has_it(config):
     from bot.render.channel import remembered
     from bot.store import Store
 
-    with Store.open(config.bot.database) as store:
+    with Store.open(config.bot.database, read_only=True, quick=True) as store:
         return remembered(config, store.recall)
 
 

@@ -69,7 +69,8 @@ def load_config(path: Path) -> Config:
             [f"{name}: cannot be read: {exc.strerror} (check the file's permissions)"]
         ) from None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        # A byte-order mark (Windows editors write one) is not part of the TOML.
+        raw = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as exc:
         raise ConfigProblems(
             [f"{name}: not UTF-8 text (byte {exc.start}; save the file as UTF-8)"]

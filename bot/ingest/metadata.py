@@ -106,15 +106,21 @@ def _flatten(values: Iterable[object]) -> Iterable[str]:
 
 def is_web_url(url: str) -> bool:
     """Whether `url` is an absolute http(s) URL with a host."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1/post": an unclosed IPv6 bracket, a bad port
+        return False
 
 
 def host_of(url: str | None) -> str | None:
     """The host name of `url` without a leading "www.", for a site name of last resort."""
     if not url:
         return None
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
     return host.removeprefix("www.") or None
 
 

@@ -153,7 +153,12 @@ def _remaining(deadline: float, timeout: float) -> httpx.Timeout:
 
 
 def _check_scheme(url: str, target: str, *, redirected: bool = False) -> None:
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018 -- a port out of range raises here
+    except ValueError as exc:  # "http://[::1/post": an unclosed IPv6 bracket
+        what = f"redirected to {target}, which is not" if redirected else "not"
+        raise FetchError(url, f"{what} a valid URL ({exc})") from None
     if parts.scheme.lower() in ("http", "https") and parts.hostname:
         return
     if redirected:

@@ -99,6 +99,7 @@ _queries = _Submodule("bot.store.queries")
 _queueing = _Submodule("bot.store.queueing")
 _memory = _Submodule("bot.store.memory")
 _transitions = _Submodule("bot.store.transitions")
+_trouble = _Submodule("bot.store.trouble")
 _sqlalchemy_exc = _Submodule("sqlalchemy.exc")
 
 _LATER = {"SCHEMA_VERSION": "bot.store.schema", "PostStatus": "bot.store.schema",
@@ -119,6 +120,13 @@ T = TypeVar("T")
 _CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot gives up
 
 
+def _is_file(url_or_path: str | Path) -> bool:
+    """Whether `url_or_path` is a path (not a URL) to an existing file."""
+    text = str(url_or_path)
+    return (isinstance(url_or_path, Path) or "://" not in text) and \
+        Path(text).expanduser().is_file()
+
+
 def _dispose(database) -> None:
     database.engine.dispose()
     if database.watch is not None:
@@ -137,22 +145,61 @@ class Store:
         self.found_version = found_version  # version before opening; None when created
 
     @classmethod
-    def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None) -> Store:
+    def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None,
+             read_only: bool = False, quick: bool = False) -> Store:
         """Open (creating or upgrading) the database at a path or SQLAlchemy URL (with
-        `cache_mb` of SQLite page cache per connection, for a big ingest)."""
-        database = _opening.open_database(url_or_path, cache_mb=cache_mb)
+        `cache_mb` of SQLite page cache per connection, for a big ingest).
+
+        `read_only` (the reading commands): an SQLite file at the current schema version is
+        opened with mode=ro, so reading never needs write access and never writes; a
+        missing, new or older file is opened as usual (created, or upgraded). `quick`: a
+        locked database is reported after a short wait (a command run by hand), not the
+        daemon's long one.
+        """
+        busy = _opening.QUICK_BUSY_TIMEOUT_MS if quick else _opening.BUSY_TIMEOUT_MS
+        if read_only and _is_file(url_or_path):
+            store = cls._open_read_only(url_or_path, busy)
+            if store is not None:
+                return store
+        database = _opening.open_database(url_or_path, cache_mb=cache_mb, busy_timeout_ms=busy)
         try:
             with database.engine.begin() as conn:
                 found, _ = _migrations.ensure_schema(conn, where=database.where)
+            _opening.use_wal(database.engine)
         except UserError:
             _dispose(database)
             raise
         except _sqlalchemy_exc.DBAPIError as exc:
             _dispose(database)
-            raise UserError(f"database {database.where}: cannot open it ({exc.orig}); "
+            raise UserError(_trouble.describe_database_error(exc.orig, database.where)
+                            or f"database {database.where}: cannot open it ({exc.orig}); "
                             "check the path, its permissions, or the URL") from None
         return cls(database.engine, where=database.where, path=database.path,
                    found_version=found, watch=database.watch)
+
+    @classmethod
+    def _open_read_only(cls, path: str | Path, busy_ms: int) -> Store | None:
+        """The file opened read-only when it is at the current version; None when it needs
+        creating or upgrading (a write) first."""
+        database = _opening.open_database(path, read_only=True, busy_timeout_ms=busy_ms)
+        try:
+            with database.engine.connect() as conn:
+                conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
+                with conn.begin():
+                    found = _migrations.current_version(conn, where=database.where)
+        except _sqlalchemy_exc.DBAPIError as exc:
+            _dispose(database)
+            raise UserError(_trouble.describe_database_error(exc.orig, database.where)
+                            or f"database {database.where}: cannot read it ({exc.orig})"
+                            ) from None
+        except UserError:
+            _dispose(database)
+            raise
+        if found is None:
+            _dispose(database)
+            return None
+        return cls(database.engine, where=database.where, path=database.path,
+                   found_version=found)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -184,15 +231,26 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._engine.begin() as conn:
+        with self._said(), self._engine.begin() as conn:
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
+        with self._said(), self._engine.connect() as conn:
             conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _said(self) -> Iterator[None]:
+        """A lock, a damaged or a read-only file met mid-way: one line naming the database."""
+        try:
+            yield
+        except _sqlalchemy_exc.DBAPIError as exc:
+            line = _trouble.describe_database_error(exc.orig, self.where)
+            if line is None:
+                raise
+            raise UserError(line) from exc
 
     # --- articles in ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -30,7 +31,8 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.errors import DatabaseGone, UserError
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 10_000  # the daemon waits out another writer this long
+QUICK_BUSY_TIMEOUT_MS = 2_000  # a command run by hand says so sooner
 BEGIN_OPTION = "sqlite_begin"
 
 
@@ -91,17 +93,24 @@ class FileWatch:
             self._fd = -1
 
 
-def open_database(url_or_path: str | Path, *, cache_mb: int | None = None) -> Database:
+def open_database(url_or_path: str | Path, *, cache_mb: int | None = None,
+                  read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     """An engine for `url_or_path`; an SQLite file and its folder are created if missing.
 
     `cache_mb`: SQLite's page cache per connection (default: SQLite's own, 2 MiB). A big
     ingest runs faster with its indexes in memory; the daemon keeps the default, small.
+    `read_only`: an existing SQLite file is opened with mode=ro (nothing can write to it,
+    and a user who may only read it can use it); `busy_timeout_ms`: how long to wait for
+    another process's write lock.
     """
     text = str(url_or_path)
     if isinstance(url_or_path, Path) or "://" not in text:
         path = Path(text).expanduser()
-        _create_private_file(path)
-        url = f"sqlite:///{path}"
+        if read_only:
+            url = f"sqlite:///file:{quote(str(path.absolute()))}?mode=ro&uri=true"
+        else:
+            _create_private_file(path)
+            url = f"sqlite:///{path}"
         where = str(path)
     else:
         url = text
@@ -113,8 +122,8 @@ def open_database(url_or_path: str | Path, *, cache_mb: int | None = None) -> Da
         raise UserError(f"database {where}: cannot use this URL ({exc})") from None
     watch = None
     if engine.dialect.name == "sqlite":
-        watch = _watch(path)
-        _configure_sqlite(engine, cache_mb, watch)
+        watch = None if read_only else _watch(path)
+        _configure_sqlite(engine, cache_mb, watch, busy_timeout_ms)
     return Database(engine=engine, where=where, path=path, watch=watch)
 
 
@@ -162,14 +171,26 @@ def _safe_url(url: str) -> str:
         raise UserError(f"database {url!r}: not a path and not a valid database URL") from None
 
 
-def _configure_sqlite(engine: Engine, cache_mb: int | None, watch: FileWatch | None) -> None:
+def use_wal(engine: Engine) -> None:
+    """Switch an SQLite database to WAL mode (it stays so, in the file): only once it is
+    known to be ours (another application's file is refused as it was found)."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+
+
+def _configure_sqlite(engine: Engine, cache_mb: int | None, watch: FileWatch | None,
+                      busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN, not the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         if cache_mb is not None:
             cursor.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")  # in KiB when < 0

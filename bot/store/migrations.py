@@ -89,6 +89,27 @@ def ensure_schema(conn: Connection, *, where: str) -> tuple[int | None, int]:
     return found, SCHEMA_VERSION
 
 
+def current_version(conn: Connection, *, where: str) -> int | None:
+    """SCHEMA_VERSION when the database on `conn` is at it; None when it is new (empty) or
+    older (opening it writes). Reads only: a file of another application is refused as it
+    is, a newer version too."""
+    names = set(inspect(conn).get_table_names())
+    if "meta" not in names:
+        if names:
+            raise UserError(
+                f"{where} is not an excerpt-bot database (it has tables but no schema "
+                "version): point `database` at a new file"
+            )
+        return None
+    found = read_version(conn, where=where)
+    if found > SCHEMA_VERSION:
+        raise UserError(
+            f"database schema version {found} is newer than this excerpt-bot understands "
+            f"({SCHEMA_VERSION}); upgrade excerpt-bot ({where})"
+        )
+    return found if found == SCHEMA_VERSION else None
+
+
 def read_version(conn: Connection, *, where: str) -> int:
     value = conn.scalar(select(schema.meta.c.value).where(schema.meta.c.key == VERSION_KEY))
     try:

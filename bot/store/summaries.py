@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.errors import UserError
 from bot.store.records import ChannelState, ChannelSummary, FeedState, FeedSummary
 
 # The schema version the SQL below is written for (`bot.store.schema.SCHEMA_VERSION`).
@@ -33,7 +34,7 @@ READS_VERSION = 7
 # `PostStatus`, in its order: every status is a key of `ChannelSummary.counts`.
 POST_STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown",
                  "skipped", "cancelled")
-BUSY_TIMEOUT_S = 10.0  # as `bot.store.engine.BUSY_TIMEOUT_MS`
+BUSY_TIMEOUT_S = 2.0  # as `bot.store.engine.QUICK_BUSY_TIMEOUT_MS`
 
 # Runs one statement (`:name` parameters) and gives its rows as sequences.
 Rows = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
@@ -78,7 +79,7 @@ def read_status(database: str | Path, *, channels: Iterable[str] = (),
         return report
     from bot.store import Store
 
-    with Store.open(database) as store:
+    with Store.open(database, read_only=True, quick=True) as store:
         return StatusReport(store.where, store.status_summary(channels),
                             store.feed_summaries(feeds))
 
@@ -92,11 +93,14 @@ def _read_sqlite_file(database: str | Path, channels: list[str],
         return None
     path = Path(text).expanduser()  # named as `bot.store.engine.open_database` names it
     try:
-        # mode=rw: never create the file (Store.open creates it, private).
-        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True,
+        # mode=ro: never create the file (Store.open creates it, private), never write to
+        # it, and read a file the user may read but not write.
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True,
                                      timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error:
         return None
+    from bot.store.trouble import describe_database_error
+
     with closing(connection):
         try:
             connection.execute("BEGIN")  # one snapshot; in WAL mode it never waits
@@ -109,7 +113,10 @@ def _read_sqlite_file(database: str | Path, channels: list[str],
                 return None
             return StatusReport(str(path), status_summary(rows, channels),
                                 feed_summaries(rows, feeds))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            line = describe_database_error(exc, str(path))
+            if line is not None and "locked" in line:  # not worth waiting twice
+                raise UserError(line) from None
             return None
 
 

@@ -77,9 +77,13 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Fee
     if not entries and not title:
         raise FetchError(url, _not_a_feed(body, parsed, url, content_type))
     items = [_item(entry, url) for entry in entries]
+    problem = _xml_problem(parsed) if parsed.bozo and _is_xml_error(parsed) else None
+    if problem is not None:
+        # In a feed cut short (or broken), an entry with no link is what was left of the
+        # one the XML broke off in: the problem is the feed's, said once, not the entry's.
+        items = [item for item in items if item.link]
     if items and all(item.published for item in items):
         items.sort(key=lambda item: item.published, reverse=True)
-    problem = _xml_problem(parsed) if parsed.bozo and _is_xml_error(parsed) else None
     return FeedDocument(title=title, items=tuple(items), problem=problem)
 
 
@@ -155,8 +159,10 @@ def _is_xml_error(parsed) -> bool:
 def _xml_problem(parsed) -> str:
     exc = parsed.get("bozo_exception")
     if hasattr(exc, "getLineNumber"):
-        return (f"malformed XML ({exc.getMessage()} at line {exc.getLineNumber()}, "
-                f"column {exc.getColumnNumber()})")
+        where = f"at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
+        if exc.getMessage().startswith(("no element found", "unclosed token")):
+            return f"truncated: the XML ends mid-way ({where}); the entries before it were read"
+        return f"malformed XML ({exc.getMessage()} {where})"
     return f"unreadable ({' '.join(str(exc).split()) or type(exc).__name__})"
 
 

@@ -118,7 +118,8 @@ class FeedPoller:
             source.feed, now=now, next_poll_at=report.next_poll_at, etag=kept.etag,
             last_modified=kept.last_modified, title=document.title if document else None)
         problem = {"problem": document.problem} if document and document.problem else {}
-        log_event("feed.polled", feed=source.feed,
+        log_event("feed.polled", level=logging.WARNING if problem else logging.INFO,
+                  feed=source.feed,
                   status="not_modified" if report.not_modified else "ok",
                   new=report.new, changed=report.changed, unchanged=report.unchanged,
                   seen=report.seen, evergreen=report.evergreen, failed=len(report.failed),

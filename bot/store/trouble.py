@@ -1,0 +1,27 @@
+"""SQLite errors a user can act on, each as one line naming the database (no SQLAlchemy
+here: `status` reads an SQLite file with sqlite3 alone)."""
+
+from __future__ import annotations
+
+
+def describe_database_error(error: BaseException, where: str) -> str | None:
+    """One line for an SQLite error the user can act on (a lock, a damaged or read-only
+    file), or None for anything else."""
+    text = " ".join(str(error).split())  # SQLite quotes schema text, newlines and all
+    error = text if len(text) <= 120 else text[:119] + "…"
+    message = text.lower()
+    if "locked" in message or "busy" in message:
+        return (f"database {where} is locked by another process (a long write, or an SQLite "
+                "shell holding a transaction); try again when it is done")
+    if "not a database" in message:
+        return (f"database {where}: not an SQLite database ({error}); point `database` at "
+                "the bot's database, or at a new file")
+    if "malformed" in message or "corrupt" in message:
+        return (f"database {where} is damaged ({error}); restore it from a backup, or "
+                "move it aside to start afresh")
+    if "readonly" in message or "read-only" in message:
+        return (f"database {where} cannot be written ({error}); this command writes: run "
+                "it as the user who owns the file")
+    if "unable to open" in message or "disk i/o" in message:
+        return f"database {where}: cannot use the file ({error}); check it and its folder"
+    return None
