@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
 from bot.cli.output import count
+from bot.ingest import SUFFIX_KINDS
 from bot.logs import LOGGER_NAME
 from bot.sources.cutting import CuttingPool
 from bot.sources.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
@@ -73,8 +74,25 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
             _merge(total, ingest_urls(store, urls, channels=channels, now=utc_now(),
                                       limits=limits, progress=advance))
     click.echo(_summary(total, "article" if urls else "file"))
+    for line in [*_why_nothing(config, paths, urls, files, total), *total.warnings]:
+        click.echo(f"warning: {line}", err=True)
     if total.failed:
         raise ProblemsError(total.failed)
+
+
+def _why_nothing(config, paths: list[Path], urls: list[str], files: int,
+                 report: ScanReport) -> list[str]:
+    """Why nothing was queued, when the reason is not one article's (those say their own)."""
+    if report.queued:
+        return []
+    if not config.enabled_channels():
+        where = config.source or "the config"
+        return [f"no channel is enabled in {where}, so nothing is queued (set enabled = true "
+                "in a [channels.NAME] table)"]
+    if not files and not urls:
+        kinds = ", ".join(SUFFIX_KINDS)
+        return [f"no article files in {', '.join(str(p) for p in paths)} (looked for {kinds})"]
+    return []
 
 
 def _summary(report: ScanReport, noun: str) -> str:
@@ -89,6 +107,7 @@ def _merge(total: ScanReport, report: ScanReport) -> None:
     for name in ("new", "changed", "unchanged", "queued", "cancelled"):
         setattr(total, name, getattr(total, name) + getattr(report, name))
     total.failed += report.failed
+    total.warnings += report.warnings
 
 
 @contextmanager

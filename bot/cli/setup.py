@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from bot.article import Article
 from bot.cli.configured import ProblemsError, load_config_or_fail
 from bot.cli.options import config_option, resolve_config_path
 from bot.config import Channel as ChannelConfig
@@ -66,7 +67,7 @@ def check(config_path: Path | None, online: bool) -> None:
     printed, never their values).
     """
     config = load_config_or_fail(config_path)
-    missing = _missing_secrets(config, os.environ)
+    missing = _missing_secrets(config, os.environ) + _templates_without_room(config)
     if missing:
         raise ProblemsError(missing)
     for line in config.summary():
@@ -106,6 +107,31 @@ def _show_site_examples(config: Config) -> None:
                    "names its own)")
     for problem in problems[:2]:
         click.echo(f"warning: {problem}", err=True)
+
+
+# What a template is measured with: an article of ordinary title, link and site.
+_PROBE = Article(id="probe", title="An ordinary article title, some sixty characters long",
+                 paragraphs=(), source="probe", site="example.org",
+                 url="https://example.org/2026/01/15/an-ordinary-article-title-some-sixty/")
+
+
+def _templates_without_room(config: Config) -> list[str]:
+    """A line for each enabled channel whose template leaves no room for an excerpt."""
+    from bot.render.channel import channel_profile, utm_for
+    from bot.render.post import excerpt_budget
+    from bot.sources.cutting import MIN_ROOM
+
+    problems = []
+    for name, channel in config.enabled_channels().items():
+        profile = channel_profile(channel)
+        room = excerpt_budget(_PROBE, profile, template=channel.template, utm=utm_for(channel))
+        if room < MIN_ROOM:
+            where = f"{config.source}: " if config.source else ""
+            problems.append(
+                f"{where}channels.{name}.template: leaves {room} characters for the excerpt "
+                f"in a post of at most {profile.limit} (an excerpt needs {MIN_ROOM} or more: "
+                "shorten the template's own text)")
+    return problems
 
 
 def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:

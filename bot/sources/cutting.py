@@ -4,6 +4,7 @@
     article_cuts(article, takers)            that, as the store takes it (ArticleCuts)
     file_cuts(path, channels=..., root=...)  one file read and cut (its URL by [site])
     cut_files(paths, ..., pool=None)         many, in order; in worker processes with a pool
+    why_no_post(cuts, channels)              why an article gives no post, or None
     CuttingPool(workers)                     those worker processes
 
 Reading and cutting is pure work on one file at a time and most of what ingesting costs,
@@ -25,10 +26,11 @@ from typing import TYPE_CHECKING
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
-from bot.excerpt import Excerpt
+from bot.excerpt import MIN_WORDS, Excerpt
 from bot.ingest import load_article
 from bot.policy import ChannelPolicy
-from bot.render.channel import channel_excerpts, cut_keys
+from bot.render.channel import channel_excerpts, channel_profile, cut_keys, utm_for
+from bot.render.post import excerpt_budget
 from bot.sources.permalinks import SiteLinks
 from bot.store.records import ArticleCuts
 
@@ -67,6 +69,37 @@ def article_cuts(article: Article, takers: list[ChannelConfig], *,
     if not takers:
         cut_of = {}
     return ArticleCuts(article, cuts, [ChannelPolicy.of(c) for c in takers], cut_of)
+
+
+MIN_ROOM = 40  # characters: less room than this leaves no excerpt worth posting
+
+
+def why_no_post(cuts: ArticleCuts, channels: Channels) -> str | None:
+    """Why the article in `cuts` gives no post on any of `channels` (the enabled ones), in
+    words a user can act on; None when it gives one somewhere (or there is no channel)."""
+    if not channels:
+        return None
+    takers = [channels[policy.name] for policy in cuts.channels if policy.name in channels]
+    if not takers:
+        return ("no channel takes it: its path matches no channel's `articles` globs "
+                "(add a glob that matches it, or move the file)")
+    cut = cuts.cuts if isinstance(cuts.cuts, dict) else {"": cuts.cuts}
+    if any(cut.values()):
+        return None
+    article = cuts.article
+    words = sum(len(paragraph.split()) for paragraph in article.paragraphs)
+    if words < MIN_WORDS:
+        return (f"too short: {words} words of body text (an excerpt needs at least "
+                f"{MIN_WORDS} words in one sentence)")
+    rooms = {channel.name: excerpt_budget(article, channel_profile(channel),
+                                          template=channel.template, utm=utm_for(channel))
+             for channel in takers}
+    if all(room < MIN_ROOM for room in rooms.values()):
+        name, room = min(rooms.items(), key=lambda item: item[1])
+        return (f"the template leaves no room for an excerpt: {room} characters left on "
+                f"{name} (shorten its template, or leave out {{title}} or the hashtags)")
+    return ("no sentence stands alone: each is shorter than "
+            f"{MIN_WORDS} words or needs the one before it (\"This\", \"But\", \"He\" ...)")
 
 
 def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,

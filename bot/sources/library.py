@@ -4,8 +4,12 @@ by URL, ingested into the store.
 A new file is ingested and its excerpts queued on every channel that takes it; a changed
 file is re-excerpted (the store keeps its history); a file gone from the folder has its
 queued posts cancelled. A file that cannot be read is logged and skipped, and its posts
-are kept: a broken edit loses nothing. A page's source is its URL, so the daemon's scans of
-posts_dir never touch it (and never refetch it).
+are kept: a broken edit loses nothing. An article that gives no post is logged once (a
+warning saying why: too short, no sentence that stands alone, no room left by the
+template, no channel taking its path), and so is a file whose URL another file already
+has: the first file stays the article, the other is skipped until it changes. A page's
+source is its URL, so the daemon's scans of posts_dir never touch it (and never refetch
+it).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
 from bot.render.channel import cut_keys
-from bot.sources.cutting import CuttingPool, article_cuts, cut_files
+from bot.sources.cutting import CuttingPool, article_cuts, cut_files, why_no_post
 from bot.sources.permalinks import SiteLinks
 from bot.store import ArticleCuts, IngestStatus, Store
 
@@ -51,6 +55,7 @@ class ScanReport:
     queued: int = 0
     cancelled: int = 0
     failed: list[str] = field(default_factory=list)  # one line per file that failed
+    warnings: list[str] = field(default_factory=list)  # files read that give no post
 
 
 def article_files(paths: Iterable[Path]) -> list[Path]:
@@ -234,7 +239,8 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
             report.unchanged += 1
             continue
         todo.append((path, key, stamp))
-    stored = _Batches(store, report, now=now, stamps=stamps, progress=progress)
+    stored = _Batches(store, report, now=now, stamps=stamps, progress=progress,
+                      channels=channels)
     cut = cut_files([path for path, _, _ in todo], channels=channels, root=root, pool=pool,
                     site=site)
     for (path, key, stamp), item in zip(todo, cut, strict=True):
@@ -259,10 +265,12 @@ class _Batches:
 
     def __init__(self, store: Store, report: ScanReport, *, now: datetime,
                  stamps: dict[str, tuple[int, int]] | None,
-                 progress: Callable[[Path], None] | None) -> None:
+                 progress: Callable[[Path], None] | None,
+                 channels: dict[str, ChannelConfig]) -> None:
         self.store, self.report, self.now = store, report, now
-        self.stamps, self.progress = stamps, progress
+        self.stamps, self.progress, self.channels = stamps, progress, channels
         self.pending: list[tuple[Path, str, tuple[int, int] | None, ArticleCuts]] = []
+        self.sources: dict[str, str] = {}  # article id -> the file that has it, this scan
 
     def add(self, path: Path, key: str, stamp: tuple[int, int] | None,
             item: ArticleCuts) -> None:
@@ -272,12 +280,46 @@ class _Batches:
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
+        batch = self._without_duplicates(batch)
         if not batch:
             return
         results = self.store.upsert_articles([item for *_, item in batch], now=self.now)
-        for (path, key, stamp, _), result in zip(batch, results, strict=True):
+        for (path, key, stamp, item), result in zip(batch, results, strict=True):
             self.done(path, key, stamp)
             _count(self.report, result, path)
+            if result.status != IngestStatus.UNCHANGED:
+                self._say_why_no_post(path, item)
+
+    def _say_why_no_post(self, path: Path, item: ArticleCuts) -> None:
+        reason = why_no_post(item, self.channels)
+        if reason is not None:
+            self.report.warnings.append(f"{path}: gives no post: {reason}")
+            log_event("article.no_posts", level=logging.WARNING, article=item.article.id,
+                      path=str(path), reason=reason)
+
+    def _without_duplicates(self, batch):
+        """The batch without files whose article (their URL) another present file has:
+        the first file stays the article; each other one is reported and skipped (its
+        stamp kept, so it is said once, until it changes)."""
+        stored = self.store.get_articles(item.article.id for *_, item in batch)
+        kept = []
+        for path, key, stamp, item in batch:
+            article = item.article
+            first = self.sources.setdefault(article.id, article.source)
+            if first == article.source and article.id in stored:
+                known = stored[article.id].source
+                if known != article.source and Path(known).is_file():
+                    first = known
+            if first == article.source:
+                kept.append((path, key, stamp, item))
+                continue
+            line = (f"{path}: has the same url as {first} ({article.url}); skipped, {first} "
+                    "stays the article (give each file its own url)")
+            self.report.warnings.append(line)
+            log_event("article.duplicate", level=logging.WARNING, path=str(path), first=first,
+                      url=article.url)
+            self.done(path, key, stamp)
+        return kept
 
     def done(self, path: Path, key: str, stamp: tuple[int, int] | None) -> None:
         """`path` is dealt with (stored, or reported as broken)."""

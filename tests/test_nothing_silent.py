@@ -1,0 +1,114 @@
+"""Nothing silent: an article that gives no post says why (once), `add` says why nothing
+was queued, `check` refuses a template that leaves no room, and two files with one URL
+are reported once, the first staying the article."""
+
+from __future__ import annotations
+
+import os
+
+from bot.store import Store
+from tests.daemon_support import T0, events, hours, in_process, write_config
+from tests.test_cli_operate_support import error_lines, invoke, write_bot
+
+CONSOLE = """\
+[bot]
+database = "var/bot.sqlite3"
+posts_dir = "posts"
+
+[channels.console]
+platform = "console"
+schedule = { every = "1h" }
+"""
+SHORT = "---\ntitle: Short\nurl: https://example.org/short/\n---\n\nToo short.\n"
+NEEDS_CONTEXT = ("---\ntitle: Context\nurl: https://example.org/context/\n---\n\n"
+                 "This is why it matters so much to everyone.\n\n"
+                 "But it was not what they wanted at all then.\n\n"
+                 "He said it again and again to them.\n")
+NO_ROOM = 'template = "{title}: ' + "x" * 250 + ' {excerpt} {url}"\n'
+
+
+def warnings(result) -> list[str]:
+    return [line.removeprefix("warning: ") for line in result.stderr.splitlines()
+            if line.startswith("warning: ")]
+
+
+def test_add_says_why_an_article_gives_no_post_once(tmp_path):
+    path = write_bot(tmp_path, CONSOLE)
+    posts = tmp_path / "posts"
+    (posts / "short.md").write_text(SHORT, encoding="utf-8")
+    (posts / "context.md").write_text(NEEDS_CONTEXT, encoding="utf-8")
+    result = invoke("add", "--config", path, posts)
+    assert result.exit_code == 0
+    said = warnings(result)
+    assert f"{posts / 'short.md'}: gives no post: too short: 2 words of body text" in said[1]
+    assert said[0].startswith(f"{posts / 'context.md'}: gives no post: no sentence stands "
+                              "alone")
+    assert len(said) == 2  # the garden articles give posts, and say nothing
+    again = invoke("add", "--config", path, posts)
+    assert warnings(again) == []  # unchanged: said once
+
+
+def test_add_says_when_no_channel_takes_an_article(tmp_path):
+    path = write_bot(tmp_path, CONSOLE + 'articles = ["health/*.md"]\n')
+    result = invoke("add", "--config", path, tmp_path / "posts" / "bees.md")
+    [line] = warnings(result)
+    assert line.startswith(f"{tmp_path / 'posts' / 'bees.md'}: gives no post: no channel "
+                           "takes it: its path matches no channel's `articles` globs")
+
+
+def test_a_template_that_leaves_no_room_is_said_by_add_and_refused_by_check(tmp_path):
+    path = write_bot(tmp_path, CONSOLE + NO_ROOM)
+    result = invoke("add", "--config", path, tmp_path / "posts" / "bees.md")
+    [line] = warnings(result)
+    assert "gives no post: the template leaves no room for an excerpt" in line
+    [problem] = error_lines(invoke("check", "--config", path))
+    assert problem.startswith(f"{path}: channels.console.template: leaves ")
+    assert "characters for the excerpt in a post of at most 280" in problem
+
+
+def test_add_says_why_nothing_was_queued(tmp_path):
+    path = write_bot(tmp_path, CONSOLE)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    [line] = warnings(invoke("add", "--config", path, empty))
+    assert line.startswith(f"no article files in {empty} (looked for .txt, .md")
+    disabled = write_bot(tmp_path, CONSOLE + "enabled = false\n")
+    [line] = warnings(invoke("add", "--config", disabled, tmp_path / "posts"))
+    assert line.startswith(f"no channel is enabled in {disabled}, so nothing is queued")
+
+
+def test_the_daemon_warns_once_about_an_article_that_gives_no_post(tmp_path):
+    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
+                                    'schedule = { every = "1h" }\n')
+    (tmp_path / "posts" / "short.md").write_text(SHORT, encoding="utf-8")
+    in_process(config, until=T0 + hours(0.5))  # six scans (every 5 minutes)
+    log = tmp_path / "var/bot.log"
+    [said] = events(log, "article.no_posts")
+    assert said["level"] == "warning" and said["path"].endswith("short.md")
+    assert said["reason"].startswith("too short")
+
+
+def test_two_files_with_one_url_are_reported_once_and_the_first_stays(tmp_path):
+    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
+                                    'schedule = { every = "1h" }\n')
+    posts = tmp_path / "posts"
+    [first] = list(posts.iterdir())
+    second = posts / "zz-copy.md"
+    second.write_text(first.read_text(encoding="utf-8").replace("Cytokines", "Copy"),
+                      encoding="utf-8")
+    log = tmp_path / "var/bot.log"
+
+    async def scenario(daemon):
+        await daemon.run_until(T0 + hours(0.5))  # scans every 5 minutes
+        os.utime(second, (second.stat().st_atime, second.stat().st_mtime + 10))
+        await daemon.run_until(T0 + hours(1))  # it changed: said again, once
+
+    in_process(config, scenario)
+    said = events(log, "article.duplicate")
+    assert len(said) == 2
+    assert said[0]["path"] == str(second) and said[0]["first"] == str(first.resolve())
+    scans = events(log, "library.scanned")
+    assert all(scan["changed"] == 0 for scan in scans)  # never "2 changed" at every scan
+    with Store.open(tmp_path / "var/bot.sqlite3") as store:
+        [(_, source, _)] = store.live_articles()
+    assert source == str(first.resolve())
