@@ -8,6 +8,7 @@ import os
 
 from bot.store import Store
 from tests.daemon_support import T0, events, hours, in_process, write_config
+from tests.fakes.web import web_fixture  # noqa: F401  (the fixture `web`)
 from tests.test_cli_operate_support import error_lines, invoke, write_bot
 
 CONSOLE = """\
@@ -112,3 +113,14 @@ def test_two_files_with_one_url_are_reported_once_and_the_first_stays(tmp_path):
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         [(_, source, _)] = store.live_articles()
     assert source == str(first.resolve())
+
+
+def test_add_of_a_url_says_why_its_page_gives_no_post(tmp_path, web):
+    path = write_bot(tmp_path, CONSOLE)
+    web.serve("/short/", "<html><head><title>Short</title></head><body><article><p>Too short."
+                         "</p></article></body></html>", content_type="text/html")
+    url = web.url("/short/")
+    result = invoke("add", "--config", path, url)
+    assert result.exit_code == 0, result.output
+    [line] = warnings(result)
+    assert line.startswith(f"{url}: gives no post: too short")

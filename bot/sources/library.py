@@ -111,9 +111,19 @@ class _LinkMade:
 
 
 def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now: datetime,
-            keep: Iterable[ChannelConfig] = ()) -> IngestResult:
-    """Store the article cut for `takers` (queued there); with no takers, cut for `keep`."""
-    return store.upsert_articles([article_cuts(article, takers, keep=keep)], now=now)[0]
+            keep: Iterable[ChannelConfig] = (), report: ScanReport | None = None,
+            channels: dict[str, ChannelConfig] | None = None) -> IngestResult:
+    """Store the article cut for `takers` (queued there); with no takers, cut for `keep`.
+    With `report`, a new or changed article that gives no post on `channels` says why."""
+    cuts = article_cuts(article, takers, keep=keep)
+    result = store.upsert_articles([cuts], now=now)[0]
+    if report is not None and result.status != IngestStatus.UNCHANGED:
+        reason = why_no_post(cuts, channels or {})
+        if reason is not None:
+            report.warnings.append(f"{article.url}: gives no post: {reason}")
+            log_event("article.no_posts", level=logging.WARNING, article=article.id,
+                      url=article.url, reason=reason)
+    return result
 
 
 def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: datetime,
@@ -177,7 +187,7 @@ def _where(source: str, root: Path | None) -> str:
 
 
 def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
-               limits: FetchLimits | None = None):
+               limits: FetchLimits | None = None, report: ScanReport | None = None):
     """Fetch the page at `url`, ingest its article and queue its excerpts on every channel
     that takes it (a channel's `articles` globs are matched against the URL).
 
@@ -187,7 +197,8 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
 
     article = fetch_article(url, limits=limits or FetchLimits())
     takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(url)]
-    return _upsert(store, article, takers, now=now, keep=channels.values())
+    return _upsert(store, article, takers, now=now, keep=channels.values(), report=report,
+                   channels=channels)
 
 
 def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, ChannelConfig],
@@ -197,7 +208,8 @@ def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, Channe
     report = ScanReport()
     for url in urls:
         try:
-            result = ingest_url(store, url, channels=channels, now=now, limits=limits)
+            result = ingest_url(store, url, channels=channels, now=now, limits=limits,
+                                report=report)
         except UserError as exc:
             report.failed.append(str(exc))
             log_event("article.invalid", level=logging.WARNING, url=url, error=str(exc))
