@@ -4,11 +4,13 @@ are reported once, the first staying the article."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from bot.store import Store
 from tests.daemon_support import T0, events, hours, in_process, write_config
 from tests.fakes.web import web_fixture  # noqa: F401  (the fixture `web`)
+from tests.feed_support import make_bot_fixture  # noqa: F401  (the fixture `make_bot`)
 from tests.test_cli_operate_support import error_lines, invoke, write_bot
 
 CONSOLE = """\
@@ -124,3 +126,19 @@ def test_add_of_a_url_says_why_its_page_gives_no_post(tmp_path, web):
     assert result.exit_code == 0, result.output
     [line] = warnings(result)
     assert line.startswith(f"{url}: gives no post: too short")
+
+
+def test_a_feed_entry_that_gives_no_post_says_why(make_bot, caplog):
+    bot = make_bot(poll="10m")
+    bot.publish("<?xml version='1.0'?><rss version='2.0' xmlns:content="
+                "'http://purl.org/rss/1.0/modules/content/'><channel><title>Blog</title>"
+                "<item><title>Short</title><link>https://example.org/short/</link>"
+                "<content:encoded><![CDATA[<p>Too short.</p>]]></content:encoded></item>"
+                "</channel></rss>")
+    with caplog.at_level(logging.INFO, logger="excerpt_bot"):
+        report = bot.poll()
+    assert report.new == 1 and report.queued == 0
+    [said] = [r for r in caplog.records if r.getMessage() == "article.no_posts"]
+    assert said.levelno == logging.WARNING
+    assert said.fields["url"] == "https://example.org/short/"
+    assert said.fields["reason"].startswith("too short")

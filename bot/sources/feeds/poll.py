@@ -32,11 +32,11 @@ from bot.config import Source
 from bot.errors import FetchError, UserError
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
-from bot.sources.cutting import cut_article
+from bot.sources.cutting import cut_article, why_no_post
 from bot.sources.feeds.parse import FeedDocument, FeedItem, entry_page, parse_feed
 from bot.sources.fetch import FEED_TYPES, fetch
 from bot.sources.pages import FetchLimits, article_from_html, fetch_article
-from bot.store import FeedEntry, IngestStatus, Store
+from bot.store import ArticleCuts, FeedEntry, IngestStatus, Store
 from bot.store.schema import EntryKind
 
 MAX_FEED_BYTES = 10 * 1024 * 1024  # a feed with the full text of its last 50 posts fits
@@ -262,6 +262,12 @@ class _Run:
         log_event("article.ingested", article=result.article_id, feed=self.source.feed,
                   url=article.url, status=str(result.status), kind=entry.kind,
                   queued=result.queued, cancelled=result.cancelled)
+        if queue_here:
+            reason = why_no_post(ArticleCuts(article, cuts, channels, cut_of),
+                                 {ch.name: ch for ch in self.targets})
+            if reason is not None:
+                log_event("article.no_posts", level=logging.WARNING, article=result.article_id,
+                          feed=self.source.feed, url=article.url, reason=reason)
 
     def _article(self, item: FeedItem):
         """The entry's article: from its full content, else its page, else its summary."""
