@@ -32,6 +32,9 @@ QUIET_LOGGERS = (
     "httpx", "httpcore", "telegram", "telegram.ext", "tweepy", "requests_oauthlib",
     "oauthlib", "urllib3", "apscheduler", "trafilatura", "htmldate", "courlan",
 )
+# The HTML extractors log an error for every odd page, which `ArticleError` already reports
+# in one line: held at CRITICAL, as `bot.ingest.from_html` holds them without our logging.
+EXTRACTOR_LOGGERS = ("trafilatura", "htmldate", "courlan")
 _REDACTED = "***"
 _MIN_SECRET_LENGTH = 6
 
@@ -170,5 +173,6 @@ def setup_logging(*, level: str = "info", fmt: str = "text", file: Path | None =
         root.addHandler(handler)
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+        floor = logging.CRITICAL if name in EXTRACTOR_LOGGERS else logging.WARNING
+        logging.getLogger(name).setLevel(max(floor, root.level))
     logging.captureWarnings(True)
