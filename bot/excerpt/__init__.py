@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from bot.article import Article, Excerpt, excerpt_id
 from bot.excerpt.candidates import Candidate, generate_candidates
-from bot.excerpt.debris import debris
+from bot.excerpt.debris import debris_of
 from bot.excerpt.dedupe import is_near_duplicate, shingles
 from bot.excerpt.dependence import dependence
 from bot.excerpt.sentences import sentence_spans, split_sentences
@@ -109,9 +109,9 @@ def _score(
     *,
     max_length: int,
 ) -> float | None:
-    if units(candidate.text) < MIN_WORDS:
+    if sum(map(units, candidate.parts)) < MIN_WORDS:  # each sentence counted once, remembered
         return None
-    if debris(candidate.text, shortened=candidate.shortened):
+    if debris_of(candidate.parts, shortened=candidate.shortened):
         return None
     if dependence(candidate.parts, title, language):
         return None

@@ -15,6 +15,7 @@ every language: they look at markup, punctuation and letter case, never at words
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _MARKUP = re.compile(
     r"\{\{[<%]|[>%]\}\}|\{%|%\}|\{\{\s*[\w.]+\s*\}\}|\]\((?:#|https?:|/)|\[\^[^\]]*\]|\\(?:frac|sum|int|mathrm|leq|geq|cdot|alpha|beta|"
@@ -44,22 +45,44 @@ _CLOSERS = "\"'”’»)]）」』】〉》"
 
 def debris(text: str, *, shortened: bool = False) -> str | None:
     """Why `text` is debris rather than a quotable passage, or None."""
-    stripped = text.strip()
-    if _MARKUP.search(stripped):
-        return "markup"
-    if _REFERENCE_LINE.search(stripped):
-        return "reference list"
-    if _MARKERS.search(stripped):
-        return "footnote marker"
-    if _PROMOTION.match(stripped):
-        return "promotion"
-    if _BAD_START.match(stripped) or _LOWER_WORD.match(stripped):
-        return "not a sentence start"
-    if stripped.startswith("(") and stripped.rstrip(_ENDS + "…")[-1:] == ")":
+    return debris_of((text.strip(),), shortened=shortened)
+
+
+def debris_of(parts: tuple[str, ...], *, shortened: bool = False) -> str | None:
+    """`debris` of the passage made of the sentences `parts` (each looked at once)."""
+    for part in parts:
+        reason = _inside(part)
+        if reason:
+            return reason
+    first, last = parts[0].lstrip(), parts[-1].rstrip()
+    reason = _start(first)
+    if reason:
+        return reason
+    if first.startswith("(") and last.rstrip(_ENDS + "…")[-1:] == ")":
         return "an aside in parentheses"
-    end = stripped.rstrip(_CLOSERS)[-1:]
-    if stripped.endswith((":", ":--", ":—", "—", "--")) or end == ":":
+    end = last.rstrip(_CLOSERS)[-1:]
+    if last.endswith((":", ":--", ":—", "—", "--")) or end == ":":
         return "announces what follows"
     if not shortened and end not in _ENDS:
         return "no sentence end"
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _inside(part: str) -> str | None:
+    if _MARKUP.search(part):
+        return "markup"
+    if _REFERENCE_LINE.search(part):
+        return "reference list"
+    if _MARKERS.search(part):
+        return "footnote marker"
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _start(first: str) -> str | None:
+    if _PROMOTION.match(first):
+        return "promotion"
+    if _BAD_START.match(first) or _LOWER_WORD.match(first):
+        return "not a sentence start"
     return None

@@ -135,10 +135,10 @@ _FIGURE = re.compile(
     r"|\b(?:in|on|from) (?:the|this|that) (?:chart|graph|figure|table|diagram|image|"
     r"picture|photo|screenshot|illustration|plot|map|video)\b"
     r"|\bas (?:you can see|can be seen|seen|shown|illustrated|pictured)\b"
-    r"|\b(?:shown|pictured|illustrated|listed|seen|below|above)[:.]?$"
     r"|\b(?:shown|pictured|illustrated|listed) (?:above|below|here)\b",
     re.IGNORECASE,
 )
+_FIGURE_END = re.compile(r"\b(?:shown|pictured|illustrated|listed|seen|below|above)[:.]?$", re.I)
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|writes|wrote|asked|asks|told|tells|according to|recalls|recalled|"
     r"explains|explained|argued|argues|notes|noted|replied|answered|added|declared|"
@@ -151,16 +151,26 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
     """Why the passage made of the sentences `parts` needs the text before it, or None."""
     first = parts[0].lstrip()
     lang = language or "en"
-    reason = _opener(first, lang)
+    reason = _first_sentence(first, title, lang)
     if reason:
         return reason
     if len(parts) > 1 and _is_reaction(first):
         return "reaction"
-    whole = " ".join(parts)
-    if _is_unattributed_quotation(whole):
+    if first.lstrip("([ ")[:1] in _QUOTE_OPEN and not any(map(_attributed, parts)):
         return "quotation without a speaker"
-    if lang == "en" and _FORWARD.search(whole):
+    if lang == "en" and _points_forward(parts[-1]):
         return "points at what follows"
+    if lang == "en" and (any(map(_shows_figure, parts)) or _FIGURE_END.search(parts[-1])):
+        return "figure reference"
+    return None
+
+
+# Remembered per sentence: a sentence opens up to MAX_RUN candidate passages.
+@lru_cache(maxsize=16384)
+def _first_sentence(first: str, title: str, lang: str) -> str | None:
+    reason = _opener(first, lang)
+    if reason:
+        return reason
     also = _ALSO.get(lang)
     if also and also in first.lower().split()[:4]:
         return f"{also!r}: an addition to what came before"
@@ -170,10 +180,23 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return "refers back"
     if "still" in first.lower().split()[1:4]:
         return "'still': a continuation"
-    if _FIGURE.search(whole):
-        return "figure reference"
     # The sentences after the first may lean on it: "Acme builds rockets. The company said…"
     return _english_sentence(first, _lemmas(title))
+
+
+@lru_cache(maxsize=16384)
+def _attributed(part: str) -> bool:
+    return bool(_ATTRIBUTION.search(part))
+
+
+@lru_cache(maxsize=16384)
+def _points_forward(part: str) -> bool:
+    return bool(_FORWARD.search(part))
+
+
+@lru_cache(maxsize=16384)
+def _shows_figure(part: str) -> bool:
+    return bool(_FIGURE.search(part))
 
 
 @lru_cache(maxsize=8192)
@@ -212,11 +235,6 @@ def _is_reaction(sentence: str) -> bool:
     """ "Uncool.", "Yessir!", "Pretty neat, huh?": a few words answering what came before."""
     words = sentence.split()
     return len(words) <= 3 and sentence.rstrip("\"'”’)")[-1:] in ".!?"
-
-
-def _is_unattributed_quotation(text: str) -> bool:
-    stripped = text.lstrip("([ ")
-    return stripped[:1] in _QUOTE_OPEN and not _ATTRIBUTION.search(text)
 
 
 @lru_cache(maxsize=8192)

@@ -135,6 +135,7 @@ def standalone_score(
     The opening is scored separately by `needs_context`; this weighs informativeness
     (subject words, concrete figures), filler, and how the passage ends.
     """
+    parts = tuple(parts) if parts else ()
     if parts:
         words = [w for part in parts for w in sentence_words(part, language)]
     else:
@@ -145,7 +146,8 @@ def standalone_score(
     # rounding) would change with the interpreter's hash seed, from one run to the next.
     subject = sum(terms.get(w, 0.0) for w in dict.fromkeys(words))
     score = min(subject, 2.0) / 2.0  # up to 1 for covering the article's subject
-    score += 0.5 * min(len(words) / max(units(text), 1.0), 1.0)  # density of meaningful words
+    size = sum(map(units, parts)) if parts else units(text)
+    score += 0.5 * min(len(words) / max(size, 1.0), 1.0)  # density of meaningful words
     if _NUMBER.search(text):
         score += 0.15  # figures, years and doses make a concrete post
     score -= min(0.25 * len(_FILLER.findall(text)), 0.5)
