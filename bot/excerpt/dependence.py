@@ -151,6 +151,8 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
     """Why the passage made of the sentences `parts` needs the text before it, or None."""
     first = parts[0].lstrip()
     lang = language or "en"
+    if lang == "en" and (any(map(_shows_figure, parts)) or _FIGURE_END.search(parts[-1])):
+        return "figure reference"
     reason = _first_sentence(first, title, lang)
     if reason:
         return reason
@@ -160,8 +162,6 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return "quotation without a speaker"
     if lang == "en" and _points_forward(parts[-1]):
         return "points at what follows"
-    if lang == "en" and (any(map(_shows_figure, parts)) or _FIGURE_END.search(parts[-1])):
-        return "figure reference"
     return None
 
 
