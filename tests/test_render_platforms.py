@@ -152,8 +152,17 @@ def test_profile_for_unknown_platform_names_the_known_ones():
     known = "bluesky, discord, facebook, linkedin, mastodon, slack, telegram, threads, x"
     with pytest.raises(ValueError, match=known):
         profile_for("myspace")
-    assert set(PROFILES) == {"x", "telegram", "mastodon", "bluesky", "discord", "slack",
-                             "threads", "linkedin", "facebook"}
+    assert set(PROFILES) == {
+        "x",
+        "telegram",
+        "mastodon",
+        "bluesky",
+        "discord",
+        "slack",
+        "threads",
+        "linkedin",
+        "facebook",
+    }
 
 
 # --- Mastodon: characters, URLs 23 ----------------------------------------------------------
@@ -215,11 +224,30 @@ def test_bluesky_rejects_more_than_3000_bytes_even_within_300_graphemes():
     st.lists(
         st.one_of(
             st.text(max_size=12),
-            st.sampled_from([
-                "https://example.com/a?b=1", "example.org", "a.m.", "e.g.", "U.S.", "…", "—",
-                "👩\u200d👩\u200d👧", "1\ufe0f\u20e3", "©", "日本語", "x.com/i", "t.co", "\r\n",
-                "A\u0301", "\ufeff", "http://あいう.com", " ", ". ", "ab.cd",
-            ]),
+            st.sampled_from(
+                [
+                    "https://example.com/a?b=1",
+                    "example.org",
+                    "a.m.",
+                    "e.g.",
+                    "U.S.",
+                    "…",
+                    "—",
+                    "👩\u200d👩\u200d👧",
+                    "1\ufe0f\u20e3",
+                    "©",
+                    "日本語",
+                    "x.com/i",
+                    "t.co",
+                    "\r\n",
+                    "A\u0301",
+                    "\ufeff",
+                    "http://あいう.com",
+                    " ",
+                    ". ",
+                    "ab.cd",
+                ]
+            ),
         ),
         max_size=12,
     )
@@ -233,3 +261,60 @@ def test_fast_x_length_agrees_with_twitter_text(parts):
     parsed = parse_tweet(text)
     assert x_length(text) == parsed.weightedLength
     assert x_valid(text) == parsed.valid
+
+
+_LABEL = st.one_of(
+    st.from_regex(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?", fullmatch=True),
+    st.integers(60, 66).map(lambda n: "a" * n),
+)
+_URL_CHARS = "abcXYZ019_~.%/-?=&#+!*'()[]:;,@$|é"
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    scheme=st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", ""]),
+    labels=st.lists(_LABEL, min_size=1, max_size=5),
+    tld=st.sampled_from(["com", "org", "io", "dev", "co", "test", "uk", "xyz", "blog", "c", "me"]),
+    port=st.sampled_from(["", ":8080", ":0", ":"]),
+    rest=st.text(alphabet=_URL_CHARS, max_size=30),
+    after=st.sampled_from(["", ".", ",", ")", "…", "!"]),
+    at_start=st.booleans(),
+)
+def test_a_plain_link_weighs_what_twitter_text_says(
+    scheme, labels, tld, port, rest, after, at_start
+):
+    """The shortcut for plain web addresses (no twitter-text import) agrees with the parser
+    on every token shaped like one, and on the near misses around it."""
+    from twitter_text import extract_urls_with_indices
+
+    from bot.render.platforms import _BARE_DOMAIN, _PLAIN_URL, URL_WEIGHT, _url_adjustment, _weight
+
+    token = f"{scheme}{'.'.join(labels)}.{tld}{port}{rest}{after}"
+    context = "" if at_start else " "
+    expected = 0
+    for url in extract_urls_with_indices(context + token):
+        start, end = url["indices"]
+        expected += URL_WEIGHT - _weight((context + token)[start:end])
+    assert _url_adjustment(token, at_start) == expected
+    if _PLAIN_URL.fullmatch(token) or _BARE_DOMAIN.fullmatch(token):
+        assert expected == URL_WEIGHT - _weight(token)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://blog.example.com/posts/cytokines/",
+        "https://example.org/2026/11/my-post.html",
+        "https://example.org/a/?utm_source=x&utm_medium=social&utm_campaign=excerpt-bot",
+        "http://localhost.dev:8080/p/1",
+        "https://sub.domain.example.co.uk/path_with-dash/~user/%20x",
+    ],
+)
+def test_typical_links_take_the_shortcut_and_count_23(link):
+    from twitter_text import parse_tweet
+
+    from bot.render.platforms import _PLAIN_URL, x_length
+
+    assert _PLAIN_URL.fullmatch(link)
+    text = f"A quote worth reading. {link}"
+    assert x_length(text) == parse_tweet(text).weightedLength == len("A quote worth reading. ") + 23

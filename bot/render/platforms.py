@@ -87,6 +87,29 @@ def _weight(text: str) -> int:
     return len(text) + len(_HEAVY.findall(text))
 
 
+# A token that is one plain web address, the shape of nearly every post's link: twitter-text
+# takes all of it as one URL (tested against its parser), so its weight is known without
+# twitter-text's import, which costs more than cutting a 10,000-word essay. A scheme in
+# lower case, ASCII host labels ending in a common top-level domain (not "co": t.co links
+# are cut short), a port, a path and a query of characters twitter-text allows inside a URL
+# and ending on one it allows at the end. Anything else goes to twitter-text.
+_PLAIN_URL = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|org|net|edu|gov|info|io|dev|app|blog|uk|de|fr|nl|eu|jp|ca|au|us|me|xyz)"
+    r"(?::[0-9]{1,5})?"
+    r"(?:/(?:[a-z0-9_~.%/-]*[a-z0-9_/-])?)?"
+    r"(?:\?[a-z0-9_.%=&-]*[a-z0-9_=&-])?",
+    re.IGNORECASE,
+)
+# A bare domain ("example.org", a site's name in an attribution) counts as a URL too; only
+# generic top-level domains here (twitter-text wants a path after a country code's).
+_BARE_DOMAIN = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|info|dev|app|blog|xyz)",
+    re.IGNORECASE,
+)
+_PLAIN_URL_MAX = 250
+
+
 @lru_cache(maxsize=4096)
 def _url_adjustment(token: str, at_start: bool) -> int:
     """How much the URLs in one space-free token change its weight (each counts 23).
@@ -95,6 +118,10 @@ def _url_adjustment(token: str, at_start: bool) -> int:
     text, unless the token opens the text (twitter-text matches differently there) — and
     the post's link, present in every candidate measured while rendering, is parsed once.
     """
+    if len(token) <= _PLAIN_URL_MAX and (
+        _PLAIN_URL.fullmatch(token) or _BARE_DOMAIN.fullmatch(token)
+    ):
+        return URL_WEIGHT - _weight(token)
     context = "" if at_start else " "
     adjustment = 0
     for url in _twitter_text().extract_urls_with_indices(context + token):
@@ -166,8 +193,9 @@ def mastodon_length(text: str, *, url_weight: int = URL_WEIGHT) -> int:
 
 
 @lru_cache(maxsize=64)
-def mastodon_profile(max_characters: int = MASTODON_LIMIT, url_weight: int = URL_WEIGHT,
-                     spoiler_text: str = "") -> Profile:
+def mastodon_profile(
+    max_characters: int = MASTODON_LIMIT, url_weight: int = URL_WEIGHT, spoiler_text: str = ""
+) -> Profile:
     """The Mastodon profile for an instance's own limits (`max_characters`,
     `characters_reserved_per_url`) and a content warning, which Mastodon counts within the
     limit. The same arguments give the same profile (cut keys compare profiles)."""
@@ -179,7 +207,7 @@ def mastodon_profile(max_characters: int = MASTODON_LIMIT, url_weight: int = URL
         measure=partial(mastodon_length, url_weight=url_weight),
         excerpt_max=min(max_characters * 4 // 5, MASTODON_EXCERPT_MAX),
         variant=f"{max_characters}/{url_weight}/"
-                + hashlib.sha256(spoiler_text.encode()).hexdigest()[:8],
+        + hashlib.sha256(spoiler_text.encode()).hexdigest()[:8],
     )
 
 
@@ -226,14 +254,14 @@ def _escaped_line_start(match: re.Match[str]) -> str:
 # modifiers and joiners, keycaps, flags' regional indicators and tag characters.
 _THREADS_EMOJI = regex.compile(
     r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}"
-    r"\u200d\ufe0f\u20e3\U000e0020-\U000e007f]")
+    r"\u200d\ufe0f\u20e3\U000e0020-\U000e007f]"
+)
 THREADS_LIMIT = 500
 
 
 def threads_length(text: str) -> int:
     """Length as Threads counts a text post: characters, an emoji as its UTF-8 bytes."""
-    extra = sum(len(c.encode("utf-8")) - 1 for c in _THREADS_EMOJI.findall(text)
-                if not c.isascii())
+    extra = sum(len(c.encode("utf-8")) - 1 for c in _THREADS_EMOJI.findall(text) if not c.isascii())
     return len(text) + extra
 
 
@@ -404,8 +432,7 @@ FACEBOOK = Profile(
 )
 
 PROFILES: dict[str, Profile] = {
-    p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY, DISCORD, SLACK, THREADS, LINKEDIN,
-                        FACEBOOK)
+    p.name: p for p in (X, TELEGRAM, MASTODON, BLUESKY, DISCORD, SLACK, THREADS, LINKEDIN, FACEBOOK)
 }
 
 
