@@ -47,7 +47,7 @@ def test_example_article_gives_its_best_five_distinct_x_posts():
 @pytest.mark.parametrize("platform", ["x", "telegram", "mastodon", "bluesky"])
 def test_every_platform_counts_its_own_way(platform):
     posts = preview_json(str(EXAMPLE), "--platform", platform)
-    assert len(posts) >= 5
+    assert len(posts) >= 4  # about one per 150 words of its 592; longer quotes, fewer posts
     limit = PROFILES[platform].limit
     for post in posts:
         assert post["limit"] == limit and post["length"] <= limit

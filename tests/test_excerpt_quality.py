@@ -45,6 +45,7 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Months have passed since then, and the office still talks about it.", "back"),
         ("The most pressing issue for me, however, was to see the film at all.", "back"),
         ("I had that feeling about the office kitchen too.", "back"),
+        ("In Octopress, that means the rules for links have no effect.", "that"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -78,10 +79,24 @@ def test_openings_that_stand_alone(opening):
         ("모놀리식 애플리케이션에서는, 이러한 기능 부분들을 나누어 배치할 수 없다.", "ko"),
         ("Además, el proyecto ha crecido mucho este año.", "es"),
         ("Ми також раді, що ця ініціатива надає доступ до документації.", "uk"),
+        ("といったあたりに「豪雨」の単語が見える。", "ja"),
+        ("だって閏秒のたびに大量の人員を配置するんだぜ。", "ja"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
     assert dependence((opening,), "OpenTelemetry", language) is not None
+
+
+def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
+    """Inside a paragraph a passage leans on what came before far more often, so of two
+    equally good sentences the one that opens its paragraph comes first; the other needs a
+    clearly better score to be kept at all."""
+    opening = "Honeybees keep their winter cluster near thirty-five degrees Celsius."
+    inside = "Beekeepers in Norway measure the hive weight every week of the winter."
+    excerpts = excerpt_article(article(opening, f"Bees fly. {inside}"), max_length=280)
+    texts = [e.text for e in excerpts]
+    assert texts[0] == opening
+    assert all(inside not in t or t.startswith("Bees fly.") for t in texts)
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():

@@ -337,7 +337,10 @@ def _demonstrative(words: list[str], known: frozenset[str]) -> str | None:
             reason = f"{word!r} pointing back"
         if reason is None and (
             word in _DEMONSTRATIVES
-            or (word == "that" and (i == 0 or words[i - 1] in _POSTMODIFIERS | {"speaking"}))
+            or (
+                word == "that"
+                and (i == 0 or words[i - 1] in _POSTMODIFIERS | {"speaking", ","})
+            )
         ):
             reason = _demonstrated(word, i, after, known)
         if reason:
