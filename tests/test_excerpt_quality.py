@@ -46,6 +46,9 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("The most pressing issue for me, however, was to see the film at all.", "back"),
         ("I had that feeling about the office kitchen too.", "back"),
         ("In Octopress, that means the rules for links have no effect.", "that"),
+        ("Some of the people in the community also knew how to program.", "also"),
+        ("Whilst the world is thus dual, so is every one of its parts.", "thus"),
+        ("Thanks to DRM, it comes with its own set of challenges.", "'it'"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -65,6 +68,8 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "Every man discriminates between the voluntary acts of his mind and others.",
         "There is a crack in every thing God has made.",
         "The history of persecution is a history of endeavors to cheat nature.",
+        "Music affects the nerves of the body, and thus possesses the power of direct appeal.",
+        "In 2020, it was clear that prices would rise for years.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -81,6 +86,8 @@ def test_openings_that_stand_alone(opening):
         ("Ми також раді, що ця ініціатива надає доступ до документації.", "uk"),
         ("といったあたりに「豪雨」の単語が見える。", "ja"),
         ("だって閏秒のたびに大量の人員を配置するんだぜ。", "ja"),
+        ("Ми запрошуємо вас долучитися до цієї ініціативи.", "uk"),
+        ("Los autores publicaron este proyecto en 2019.", "es"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -97,6 +104,17 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
     texts = [e.text for e in excerpts]
     assert texts[0] == opening
     assert all(inside not in t or t.startswith("Bees fly.") for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("opening", "language"),
+    [
+        ("Документація та переклади OpenTelemetry доступні всім охочим.", "uk"),
+        ("El proyecto OpenTelemetry publica su documentación en seis idiomas.", "es"),
+    ],
+)
+def test_openings_that_stand_alone_in_other_languages(opening, language):
+    assert dependence((opening,), "OpenTelemetry", language) is None
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():

@@ -108,6 +108,19 @@ _POINTING = {
     "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした"),
     "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
 }
+# Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
+# thing they point at was named before. Whole words only.
+_POINTING_WORDS = {
+    "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
+    "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
+    "es": frozenset("este esta estos estas ese esa esos esas aquel aquella dicho dicha".split()),
+    "pt": frozenset("este esta estes estas esse essa esses essas aquele aquela".split()),
+    "fr": frozenset("ce cet cette ces".split()),
+    "de": frozenset("dieser diese dieses diesen diesem".split()),
+    "it": frozenset("questo questa questi queste quel quella quei quelle".split()),
+}
+# "Whilst the world is thus dual": a conclusion drawn from what came before.
+_CONCLUDING = frozenset({"thus", "hence", "therefore"})
 # "The study also found…", "Ми також раді…": an addition to something said before.
 _ALSO = {
     "en": "also",
@@ -176,6 +189,19 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
         return f"{also!r}: an addition to what came before"
     if lang != "en":
         return _pointing_word(first, lang)
+    words = [t.lower() for t in _TOKEN.findall(first.lstrip(_LEAD))]
+    clause = words[: words.index(",")] if "," in words else words
+    if "also" in clause[:12]:  # "Some of the people in the community also knew…"
+        return "'also': an addition to what came before"
+    for i, word in enumerate(words):
+        if word in _CONCLUDING and (i == 0 or words[i - 1] not in ("and", "or", ",")):
+            return f"{word!r}: a conclusion from what came before"
+    if "," in words[:8]:  # "Thanks to DRM, it comes with…": the subject is a pronoun
+        after = words.index(",") + 1
+        if after < len(words) and words[after] in _PRONOUNS | _DEMONSTRATIVES and not (
+            _expletive(words, after)
+        ):
+            return f"{words[after]!r} before any named subject"
     if _BACK_REFERENCE.search(first) or _INSERTED_CONNECTIVE.search(first):
         return "refers back"
     if "still" in first.lower().split()[1:4]:
@@ -224,10 +250,16 @@ def _opener_pattern(language: str) -> re.Pattern[str] | None:
 
 
 def _pointing_word(sentence: str, language: str) -> str | None:
-    """A demonstrative in the first sentence of a Chinese, Japanese or Korean passage."""
+    """A demonstrative in the first sentence: anywhere in a Chinese, Japanese or Korean
+    one, as a whole word in a language with spaces."""
     for word in _POINTING.get(language, ()):
         if word in sentence:
             return f"{word!r} pointing back"
+    spaced = _POINTING_WORDS.get(language)
+    if spaced:
+        for token in _TOKEN.findall(sentence):
+            if token.lower() in spaced:
+                return f"{token!r} pointing back"
     return None
 
 
