@@ -15,8 +15,9 @@ passage must not lean on anything the reader has not seen:
 
 The noun-phrase rules need to know which words can be nouns and what a word's lemma is:
 that comes from lemminflect's English lexicon (`bot.excerpt.lexicon`). They, the pronoun
-and the figure rules are English; the openers are listed for the languages below, so any
-other language is held to the language-neutral rules only (see `debris`).
+and the figure rules are English; openers, "also" and demonstratives are listed for the
+languages below, so any other language is held to the language-neutral rules only (see
+`debris`).
 """
 
 from __future__ import annotations
