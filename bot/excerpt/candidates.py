@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from bot.excerpt.sentences import sentence_spans
 from bot.excerpt.shorten import shorten_to_fit
 
-# Longest run of sentences that makes one post.
+# Longest run of sentences that makes one post, but for a whole paragraph: where the room
+# takes it (a Telegram channel, a Mastodon instance with a high limit), a paragraph from its
+# opening to its end is the most self-contained passage there is.
 MAX_RUN = 3
 _LIST_MARKER = re.compile(r"(?:[-*•‣▪◦]|\d{1,3}[.)]|[A-Za-z]\))\s+(?=\S)")
 
@@ -45,7 +47,8 @@ def generate_candidates(
     measure: Callable[[str], int] = len,
     language: str | None = None,
 ) -> Iterator[Candidate]:
-    """Every passage of 1..MAX_RUN consecutive sentences that fits `max_length`."""
+    """Every passage of 1..MAX_RUN consecutive sentences, and every whole paragraph, that
+    fits `max_length`."""
     for p, paragraph in enumerate(paragraphs):
         spans = sentence_spans(paragraph, language)
         for i, (start, end) in enumerate(spans):
@@ -58,7 +61,10 @@ def generate_candidates(
                 if cut is not None:
                     yield Candidate(cut, p, i, 1, opening, (cut,), measure(cut), shortened=True)
                 continue
-            for j in range(i, min(i + MAX_RUN, len(spans))):
+            last = len(spans) if i == 0 else min(i + MAX_RUN, len(spans))
+            for j in range(i, last):
+                if MAX_RUN <= j - i < len(spans) - 1 - i:
+                    continue  # longer than a run, shorter than the paragraph
                 text = paragraph[start : spans[j][1]]
                 length = measure(text)
                 if length > max_length:
