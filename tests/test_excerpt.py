@@ -85,6 +85,23 @@ def test_larger_budget_joins_consecutive_sentences_of_one_paragraph(seed_article
     assert all(e.text in body for e in runs)  # never across paragraphs
 
 
+def test_a_room_that_takes_a_whole_paragraph_gets_it_whole():
+    sentences = [
+        "Gardeners in cold climates start tomatoes indoors eight weeks before the last frost.",
+        "Seedlings need sixteen hours of light a day to grow sturdy stems.",
+        "A cheap shop light hung two inches above the trays does the job well.",
+        "Hardening off over a week of short outdoor visits prevents transplant shock.",
+        "By midsummer those plants outproduce anything bought at a garden centre.",
+    ]
+    paragraph = " ".join(sentences)
+    article = Article(id="a1", title="Starting tomatoes from seed", paragraphs=(paragraph,),
+                      source="test")
+    [whole] = excerpt_article(article, max_length=2000)[:1]
+    assert whole.text == paragraph and whole.sentence_count == 5
+    # In a small room, runs of at most three sentences, as before.
+    assert all(e.sentence_count <= 3 for e in excerpt_article(article, max_length=300))
+
+
 def test_no_sentence_is_used_twice(seed_article):
     excerpts = excerpt_article(seed_article, max_length=400)
     used = [(e.paragraph, e.first_sentence + k) for e in excerpts for k in range(e.sentence_count)]
