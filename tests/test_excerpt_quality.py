@@ -49,6 +49,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Some of the people in the community also knew how to program.", "also"),
         ("Whilst the world is thus dual, so is every one of its parts.", "thus"),
         ("Thanks to DRM, it comes with its own set of challenges.", "'it'"),
+        ("I have already mention'd that I had only one year's schooling.", "back"),
+        ("As we have already discussed, the cache is cleared on every deploy.", "back"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):

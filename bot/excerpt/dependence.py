@@ -86,7 +86,8 @@ _BACK_REFERENCE = re.compile(
     r"(?:we|you) (?:saw|have seen|'ve seen|discussed) (?:that|how|earlier|above|before)|"
     r"(?:mentioned|described|discussed|explained|shown|noted) (?:above|earlier|before|"
     r"previously)|the above|see above|in question|(?:i|we) (?:mentioned|said|wrote) "
-    r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said))\b",
+    r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said)|"
+    r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed))(?!\w)",
     re.IGNORECASE,
 )
 # "Just type one of these.": the passage ends by pointing at what it does not show.
