@@ -40,7 +40,7 @@ chat_id = "@my_channel"
 api_base_url = "{telegram_api.base_url}"
 require_approval = true
 schedule = {{ every = "1d" }}
-""" for n in range(6))
+""" for n in range(7))
     config = write_config(tmp_path, channels + admin_table(telegram_api))
 
     async def scenario(daemon):
