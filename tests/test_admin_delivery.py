@@ -3,6 +3,10 @@ without duplicates, and never in the way of posting — against fake Telegram se
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -12,7 +16,7 @@ from sqlalchemy import select
 from bot.store import Store
 from bot.store.schema import admin_messages
 from tests.admin_support import DATABASE, SECRETS, admin_table, questions
-from tests.daemon_support import T0, events, hours, in_process, write_config
+from tests.daemon_support import PROJECT, T0, events, hours, in_process, write_config
 from tests.fakes import telegram_api as tg
 from tests.fakes.server import serving
 from tests.fakes.telegram_api import FakeTelegramAPI, telegram_api_fixture  # noqa: F401
@@ -127,3 +131,44 @@ def test_an_unreachable_admin_chat_gets_its_messages_once_it_is_back(
     assert len(admin_api.messages) == len(pending)  # retried, never twice
     retries = events(tmp_path / "var/bot.log", "admin.retry")
     assert retries and "could not connect to Telegram" in retries[0]["error"]
+
+
+# In a fresh interpreter (python-telegram-bot not yet imported): which thread imports it.
+IMPORT_PROBE = """
+import json, sys, threading
+from pathlib import Path
+
+imported_in = []
+
+
+class Probe:
+    def find_spec(self, name, path=None, target=None):
+        if name == "telegram":
+            imported_in.append(threading.current_thread().name)
+
+
+sys.meta_path.insert(0, Probe())
+from tests.admin_support import SECRETS, approval_config
+from tests.daemon_support import T0, hours, in_process
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+assert "telegram" not in sys.modules
+api = FakeTelegramAPI()
+api.start()
+try:
+    in_process(approval_config(Path(sys.argv[1]), api), until=T0 + hours(1), environ=SECRETS)
+finally:
+    api.stop()
+print(json.dumps({"imported_in": imported_in, "messages": len(api.messages)}))
+"""
+
+
+def test_python_telegram_bot_is_imported_off_the_event_loop(tmp_path):
+    # Its import takes about half a second: on the event loop, every slot due then would wait.
+    result = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(tmp_path)], cwd=PROJECT,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["messages"] > 0  # the channel and the admin chat did talk to Telegram
+    assert seen["imported_in"] == ["off-loop load_library"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.store.admin import NewMessage
 
@@ -75,25 +76,96 @@ def _token_cause(fields: Fields) -> str:
     return f"the access token of {_get(fields, 'channel')} expires{when}{left}"
 
 
-ALERTS: dict[str, Alert] = {}  # (the alerts come in the next step)
+def _hint(fields: Fields, otherwise: str) -> str:
+    """The event's own hint (what to do, as the part that logged it knows best)."""
+    hint = fields.get("hint")
+    return str(hint) if hint else otherwise
+
+
+def _failing_cause(fields: Fields) -> str:
+    failures = _first(fields, "failures")
+    tries = f" ({failures} polls in a row)" if failures else ""
+    return (f"the feed {_get(fields, 'feed')} has failed since {_get(fields, 'since')}"
+            f"{tries}: {_get(fields, 'error')}")
+
+
+ALERTS: dict[str, Alert] = {
+    "channel.paused": Alert(
+        "⏸", ("channel",), each_time=True,
+        cause=lambda f: f"{_get(f, 'channel')} is paused: {_get(f, 'reason')}",
+        remedy=_resume),
+    "post.failed": Alert(
+        "❌", ("channel", "post"), each_time=True,
+        cause=lambda f: f"post {_get(f, 'post')} failed{_channel(f)}: {_get(f, 'error')}",
+        remedy=lambda f: f"fix what the error names, then `excerpt-bot retry "
+                         f"{_get(f, 'post')}` (or `excerpt-bot skip {_get(f, 'post')}`)"),
+    "post.unknown": Alert(
+        "❓", ("channel", "post"), each_time=True,
+        cause=lambda f: f"post {_get(f, 'post')} may or may not have gone out{_channel(f)}: "
+                        f"{_get(f, 'error')}",
+        remedy=lambda f: f"look on the channel, then `excerpt-bot resolve {_get(f, 'post')} "
+                         f"--sent` (it went out) or `--requeue` (it did not)"),
+    # Logged by the budgets of issue 11 (once per period reached; again after a restart):
+    # keyed by the channel and the end of the period, so told once per period.
+    "channel.budget_reached": Alert(
+        "💰", ("channel", ("reached_until", "until", "period", "month")), each_time=False,
+        cause=_budget_cause,
+        remedy=lambda f: _hint(f, "nothing, it resumes by itself when the period turns; to "
+                                  "post sooner, raise the channel's budget in the config and "
+                                  "reload (SIGHUP)")),
+    # Logged daily while a token nears its expiry: told once per token (its expiry).
+    "channel.token_expiring": Alert(
+        "⌛", ("channel", ("expires_at", "expires", "expiry")), each_time=False,
+        cause=_token_cause,
+        remedy=lambda f: _hint(f, "renew the channel's access token, then restart the bot")),
+    # Logged by the admin chat's look when a feed has failed for FEED_FAILING: once per
+    # spell of failures (its start).
+    "feed.failing": Alert(
+        "📡", ("feed", "since"), each_time=False, cause=_failing_cause,
+        remedy=lambda f: "open the feed's URL in a browser; fix or replace it in [[sources]] "
+                         "(`excerpt-bot status` shows every feed's last success)"),
+    "daemon.unclean_stop": Alert(
+        "⚠️", ("last_started",), each_time=False,
+        cause=lambda f: f"the daemon started after an unclean stop: the run started at "
+                        f"{_get(f, 'last_started')} ended without shutting down (killed, "
+                        "crashed, or the machine went down)",
+        remedy=lambda f: "look at the end of the log before this start for why; a post that "
+                         "was being sent is now unknown (`excerpt-bot history --status "
+                         "unknown`)"),
+}
 
 # Events that may mean new posts wait for approval: the admin chat looks for them then.
 APPROVAL_EVENTS = frozenset({"article.queued", "article.ingested", "library.queued",
                              "daemon.started"})
-# Events that say whether a feed fails (remembered: an alert after FEED_FAILING).
-FEED_EVENTS = frozenset({"feed.failed", "feed.polled"})
-WATCHED = frozenset(ALERTS) | APPROVAL_EVENTS | FEED_EVENTS | {"slot.skipped"}
+WATCHED = frozenset(ALERTS) | APPROVAL_EVENTS | {"slot.skipped"}
+TIMES = ("last_started", "since", "expires_at", "until", "reached_until")  # shown local
 
 
-def alert_for(event: str, fields: Fields, when: datetime) -> NewMessage | None:
-    """The alert `event` calls for (queued once per its key), or None."""
+def alert_for(event: str, fields: Fields, when: datetime, zone: str = "UTC") -> NewMessage | None:
+    """The alert `event` calls for (queued once per its key), or None. Times in its
+    fields are told in `zone` ([bot] timezone)."""
     alert = ALERTS.get(event)
     if alert is None:
         return None
     key = alert_key(event, fields, when)
-    text = (f"{alert.icon} {html.escape(alert.cause(fields))}\n"
-            f"<b>What to do:</b> {_code(html.escape(alert.remedy(fields)))}")
+    shown = {name: _local(value, zone) if name in TIMES else value
+             for name, value in fields.items()}
+    text = (f"{alert.icon} {html.escape(alert.cause(shown))}\n"
+            f"<b>What to do:</b> {_code(html.escape(alert.remedy(shown)))}")
     return NewMessage(key, text)
+
+
+def _local(value: Any, zone: str) -> Any:
+    """An ISO 8601 time as people in `zone` read it ("Mon 30 Nov 2026 09:00 UTC"); any
+    other value as it is."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
 
 
 def alert_key(event: str, fields: Fields, when: datetime) -> str:

@@ -8,11 +8,15 @@
     await chat.idle()                for tests: what can go is out, the rest waits on the clock
 
 Everything said in the chat goes through the outbox in the store (`bot.store.admin`),
-queued once per key ("approval:12", "alert:…", "digest:…") and sent in order by one pump
-task, at most RATE_LIMIT messages a minute (Telegram's limit for a group), retried with
-backoff until Telegram takes it. The pump, the long poll and the taking in of log events
-are tasks of their own: a slow or unreachable Telegram never holds up a slot, and a
-message not out at a stop goes at the next start.
+queued once per key ("approval:12", "alert:…", "digest:2026-12-01") and sent in order by
+the outbox pump (`bot.admin.pump`: 20 a minute, retried with backoff). The pump, the
+long poll and the taking in of log events are tasks of their own: a slow or unreachable
+Telegram never holds up a slot, and a message not out at a stop goes at the next start.
+python-telegram-bot is imported off the event loop, at start.
+
+Alerts (`bot.admin.alerts`) come from the daemon's log events, which a logging handler
+hands over; a feed failing for FEED_FAILING is found by the periodic look. The digest
+(`bot.admin.digest`) is a cron job at `digest_at` in [bot] timezone.
 
 A press is decided by the store's own `approve` / `skip` (pending only): a second press,
 or one after a decision elsewhere, changes nothing and is answered with what became of
@@ -25,38 +29,37 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.admin import alerts
 from bot.admin.client import AdminClient, Press
+from bot.admin.digest import digest_facts, digest_key, digest_text
+from bot.admin.pump import BACKOFF_CAP, OutboxPump
 from bot.admin.texts import APPROVE, SKIP, already, approval_request, decided, decided_elsewhere
-from bot.errors import (
-    AuthError,
-    ChannelError,
-    RateLimitedError,
-    RejectedError,
-    RenderError,
-    UserError,
-)
+from bot.errors import ChannelError, RenderError, UserError
 from bot.logs import LOGGER_NAME, REDACTOR, log_event, redact
+from bot.offloop import in_thread
+from bot.platforms.telegram import load_library
 from bot.store import Store
 from bot.store import admin as outbox
-from bot.store.admin import AdminMessage, NewMessage
+from bot.store.admin import NewMessage
 
 if TYPE_CHECKING:
     from bot.config import Config
     from bot.config.admin import AdminSettings
     from bot.offloop import AsyncStore
 
-RATE_LIMIT = 20  # messages a minute in one group chat, as Telegram allows
-RATE_WINDOW = timedelta(minutes=1)
 LOOK_EVERY = timedelta(minutes=1)  # posts waiting for approval are looked for at least this often
 APPROVALS_PER_LOOK = 100
-BACKOFF_CAP = 300.0  # seconds between two tries of a message, at most
 RUNNING_KEY = "daemon.running"  # remembered while the daemon runs: found at start = unclean stop
+DIGEST_GRACE = 3600  # seconds late the digest may still go (a busy or suspended machine)
+STOP_GRACE = 5.0  # seconds a stop waits for the last events to be queued
+FEED_FAILING = timedelta(hours=6)  # a feed failing this long is an alert
 
 
 class AdminChat:
@@ -75,11 +78,9 @@ class AdminChat:
         self._tap: _EventTap | None = None
         self._events: list[tuple[str, dict[str, Any], datetime]] = []
         self._intake: asyncio.Task | None = None
-        self._pump: asyncio.Task | None = None
-        self._pump_again = False
+        self._pump: OutboxPump | None = None
         self._poll: asyncio.Task | None = None
         self._looking = asyncio.Lock()
-        self._tries: deque[datetime] = deque()  # sends and edits in the last RATE_WINDOW
         self._started = False
         self._stopping = False
 
@@ -111,6 +112,7 @@ class AdminChat:
     def listen(self, db: AsyncStore, current_config: Callable[[], Config]) -> None:
         """Collect the daemon's log events from now on (they are taken in at `start`)."""
         self.db, self._config = db, current_config
+        self._pump = OutboxPump(db, self.client, clock=self.clock, sleep=self.sleep)
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._tap = _EventTap(self)
@@ -120,6 +122,7 @@ class AdminChat:
         """Note the daemon running (an unclean stop before is an alert), send what the
         outbox holds, and listen for presses."""
         assert self.db is not None
+        await in_thread(load_library)  # python-telegram-bot, off the event loop
         previous = await self.db.call(Store.read_with, outbox.recall, RUNNING_KEY)
         now = self.clock()
         if previous is not None:
@@ -134,17 +137,49 @@ class AdminChat:
                   allowed_users=list(self.settings.allowed_users))
 
     def add_jobs(self, scheduler, every: Callable[[timedelta], Any]) -> None:
-        """The periodic look on the daemon's scheduler (and, in step 3, the digest)."""
+        """The periodic look, and the daily digest at `digest_at` in [bot] timezone, on
+        the daemon's scheduler."""
         scheduler.add_job(self.look, every(LOOK_EVERY), id="admin look", name="admin look",
                           max_instances=1, coalesce=True)
+        at = self.settings.digest_at
+        if at is not None and self._config is not None:
+            zone = ZoneInfo(self._config().bot.timezone)
+            scheduler.add_job(self.digest, CronTrigger(hour=at.hour, minute=at.minute,
+                                                       timezone=zone),
+                              id="admin digest", name="admin digest", max_instances=1,
+                              coalesce=True, misfire_grace_time=DIGEST_GRACE)
+
+    async def digest(self) -> None:
+        """Queue the daily digest (once a local day)."""
+        assert self.db is not None and self._config is not None
+        config, now = self._config(), self.clock()
+        zone = config.bot.timezone
+        facts = await self.db.call(digest_facts, config, now)
+        message = NewMessage(digest_key(now, zone), digest_text(facts, zone))
+        queued = await self.db.call(Store.write_with, outbox.queue_messages, [message],
+                                    now=now)
+        if queued:
+            log_event("admin.digest", sent=len(facts.sent), troubled=len(facts.troubled),
+                      due=sum(len(entry.slots) for entry in facts.due))
+            self._kick()
 
     async def stop(self) -> None:
-        """Stop listening and sending; what is not out stays in the outbox."""
-        self._stopping = True
+        """Stop listening and sending; what is not out stays in the outbox. The events
+        heard last (a post cut short by the stop) are queued first, for the next start."""
         if self._tap is not None:
             logging.getLogger(LOGGER_NAME).removeHandler(self._tap)
             self._tap = None
-        tasks = [t for t in (self._poll, self._pump, self._intake) if t is not None]
+        if self._pump is not None:
+            self._pump.close()  # nothing new is sent from here on
+        if self._started:
+            self._take_in()
+            if self._intake is not None and not self._intake.done():
+                with contextlib.suppress(Exception):  # logged; the stop goes on
+                    await asyncio.wait_for(asyncio.shield(self._intake), STOP_GRACE)
+        self._stopping = True
+        if self._pump is not None:
+            await self._pump.stop()
+        tasks = [t for t in (self._poll, self._intake) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -161,7 +196,7 @@ class AdminChat:
         deadline = loop.time() + timeout
         while True:
             sleeping = getattr(self.clock, "sleeping", set())
-            busy = [t for t in (self._intake, self._pump)
+            busy = [t for t in (self._intake, self._pump.task if self._pump else None)
                     if t is not None and not t.done() and t not in sleeping]
             if not busy and not self._events:
                 return
@@ -205,7 +240,9 @@ class AdminChat:
         assert self.db is not None
         while self._events:
             events, self._events = self._events, []
-            messages = [m for m in (alerts.alert_for(*e) for e in events) if m is not None]
+            zone = self._config().bot.timezone if self._config is not None else "UTC"
+            messages = [m for m in (alerts.alert_for(*e, zone) for e in events)
+                        if m is not None]
             if messages:
                 await self.db.call(Store.write_with, outbox.queue_messages, messages,
                                    now=self.clock())
@@ -217,7 +254,29 @@ class AdminChat:
 
     async def look(self) -> None:
         """Ask about every post waiting for approval not yet asked about; note those
-        decided elsewhere on their question. (The scheduler's periodic job, too.)"""
+        decided elsewhere on their question; tell of feeds failing for FEED_FAILING. (The
+        scheduler's periodic job, too.)"""
+        await self._look_at_approvals()
+        await self._look_at_feeds()
+
+    async def _look_at_feeds(self) -> None:
+        """A feed that has failed for more than FEED_FAILING: `feed.failing`, once a spell."""
+        assert self.db is not None and self._config is not None
+        now = self.clock()
+        urls = [source.feed for source in self._config().sources if source.feed]
+        if not urls:
+            return
+        for feed in await self.db.call(Store.write_with, outbox.failing_feeds, urls, now=now):
+            if now - feed.since <= FEED_FAILING:
+                continue
+            fields = {"feed": feed.url, "since": feed.since.isoformat(),
+                      "failures": feed.failures, "error": feed.error}
+            key = alerts.alert_key("feed.failing", fields, now)
+            if await self.db.call(Store.read_with, outbox.has_message, key):
+                continue
+            log_event("feed.failing", level=logging.WARNING, **fields)
+
+    async def _look_at_approvals(self) -> None:
         assert self.db is not None and self._config is not None
         async with self._looking:
             while True:
@@ -305,6 +364,11 @@ class AdminChat:
         await self.db.call(Store.write_with, outbox.queue_messages, [edit], now=now)
         self._kick()
 
+    def _kick(self) -> None:
+        """Have the pump send what was just queued (once started)."""
+        if self._started and self._pump is not None:
+            self._pump.kick()
+
     async def _answer(self, press: Press, text: str) -> None:
         try:
             await self.client.answer(press, text)
@@ -336,93 +400,6 @@ class AdminChat:
                 except Exception as exc:  # one press's trouble never stops the others
                     log_event("admin.press_failed", level=logging.ERROR,
                               error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
-
-    # --- the outbox pump ----------------------------------------------------------------
-
-    def _kick(self) -> None:
-        """Make sure the pump runs (again) for what was just queued."""
-        if not self._started or self._stopping:
-            return
-        self._pump_again = True
-        if self._pump is None or self._pump.done():
-            self._pump = asyncio.get_running_loop().create_task(self._send_queued())
-
-    async def _send_queued(self) -> None:
-        """Send the outbox in order, within the rate, until it is empty."""
-        assert self.db is not None
-        while not self._stopping:
-            self._pump_again = False
-            item = await self.db.call(Store.read_with, outbox.next_message, self.clock())
-            if item is None:
-                if self._pump_again:
-                    continue
-                return
-            if isinstance(item, datetime):  # the next one waits for its retry
-                await self.sleep(max(0.0, (item - self.clock()).total_seconds()))
-                continue
-            await self._within_rate()
-            try:
-                await self._deliver(item)
-            except Exception as exc:  # a bug here must not stop the daemon's admin chat
-                log_event("admin.send_failed", level=logging.ERROR, message=item.key,
-                          error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
-                await self._retry(item, f"{type(exc).__name__}: {exc}", BACKOFF_CAP)
-
-    async def _within_rate(self) -> None:
-        """Wait (on the daemon's clock) until one more message fits in the rate."""
-        while True:
-            now = self.clock()
-            while self._tries and now - self._tries[0] >= RATE_WINDOW:
-                self._tries.popleft()
-            if len(self._tries) < RATE_LIMIT:
-                self._tries.append(now)
-                return
-            await self.sleep((self._tries[0] + RATE_WINDOW - now).total_seconds())
-
-    async def _deliver(self, item: AdminMessage) -> None:
-        assert self.db is not None
-        chat_id, telegram_id = str(self.client.chat_id), None
-        try:
-            if item.action == outbox.SEND:
-                telegram_id = await self.client.send(item.text, item.buttons)
-            elif item.target_message_id is None:
-                await self._refuse(item, "the message it edits never went out")
-                return
-            else:
-                chat_id, telegram_id = item.target_chat_id, item.target_message_id
-                await self.client.edit(chat_id, telegram_id, item.text, item.buttons)
-        except RejectedError as exc:
-            if "message is not modified" in str(exc):  # an earlier try did it
-                pass
-            else:
-                await self._refuse(item, redact(str(exc)))
-                return
-        except RateLimitedError as exc:
-            await self._retry(item, redact(str(exc)), exc.retry_after or 1.0)
-            return
-        except AuthError as exc:
-            await self._retry(item, redact(str(exc)), BACKOFF_CAP)
-            return
-        except ChannelError as exc:
-            await self._retry(item, redact(str(exc)),
-                              min(BACKOFF_CAP, 5.0 * 2 ** item.tries))
-            return
-        await self.db.call(Store.write_with, outbox.mark_sent, item.id, chat_id=chat_id,
-                           telegram_id=telegram_id, now=self.clock())
-        log_event("admin.sent", message=item.key, action=item.action)
-
-    async def _retry(self, item: AdminMessage, error: str, seconds: float) -> None:
-        assert self.db is not None
-        at = self.clock() + timedelta(seconds=seconds)
-        await self.db.call(Store.write_with, outbox.mark_retry, item.id, error=error, at=at)
-        log_event("admin.retry", level=logging.WARNING, message=item.key, error=error,
-                  retry_in_s=round(seconds, 3), tries=item.tries + 1)
-
-    async def _refuse(self, item: AdminMessage, error: str) -> None:
-        assert self.db is not None
-        await self.db.call(Store.write_with, outbox.mark_refused, item.id, error=error,
-                           now=self.clock())
-        log_event("admin.refused", level=logging.WARNING, message=item.key, error=error)
 
 
 class _EventTap(logging.Handler):

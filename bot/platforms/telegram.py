@@ -31,6 +31,7 @@ the log redactor here, and scrubbed from every message this module raises.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +51,7 @@ from bot.errors import (
     RejectedError,
 )
 from bot.logs import redact, register_secrets
+from bot.offloop import in_thread
 from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
 
 if TYPE_CHECKING:  # python-telegram-bot is imported when a channel first talks to Telegram
@@ -126,6 +128,9 @@ class TelegramChannel(Channel):
 
     def __repr__(self) -> str:  # never show the token
         return f"TelegramChannel({self.name!r}, chat_id={self.chat_id!r})"
+
+    async def start(self) -> None:
+        await in_thread(load_library)  # not on the event loop: half a second of imports
 
     async def send(self, post: OutgoingPost) -> Delivery:
         with self._translated_errors():
@@ -207,6 +212,14 @@ class TelegramChannel(Channel):
             yield
         except TelegramError as exc:
             raise channel_error(exc, self._token) from exc
+
+
+def load_library() -> None:
+    """Import python-telegram-bot (about half a second): from a thread of its own, so that
+    the event loop's slots never wait on it (the modules' later imports are look-ups)."""
+    for module in ("httpx", "telegram", "telegram.error", "telegram.request",
+                   "telegram.warnings"):
+        importlib.import_module(module)
 
 
 def channel_error(exc: TelegramError, token: str = "") -> ChannelError:

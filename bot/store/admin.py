@@ -5,6 +5,7 @@
     next_message(conn, now)               the oldest queued message, if it may go now
     mark_sent / mark_retry / mark_refused what became of a try
     unannounced_pending(conn, limit)      posts awaiting approval not yet asked about
+    failing_feeds(conn, urls, now)        the feeds failing now, each since when
     sent_between / troubled_between       what the digest lists
 
 Messages go out strictly in the order they were queued (an edit after the message it
@@ -13,7 +14,8 @@ edits); one that must wait for a retry holds up the rest, which would fail alike
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +33,7 @@ from bot.store.schema import (
     admin_state,
     articles,
     excerpts,
+    feeds,
     posts,
 )
 
@@ -78,6 +81,16 @@ class PendingPost:
     article: Article
     excerpt: Excerpt
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FailingFeed:
+    """A feed whose polls fail, since the first failure seen of this spell."""
+
+    url: str
+    since: datetime
+    failures: int  # in a row
+    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +203,34 @@ def recall_prefixed(conn: Connection, prefix: str) -> dict[str, str]:
     """Every remembered key starting with `prefix`, with its value."""
     rows = conn.execute(select(admin_state.c.key, admin_state.c.value)
                         .where(admin_state.c.key.startswith(prefix, autoescape=True)))
-    return dict(rows.tuples())
+    return {row.key: row.value for row in rows}
+
+
+FAILING_PREFIX = "feed.failing:"
+
+
+def failing_feeds(conn: Connection, urls: Collection[str], *,
+                  now: datetime) -> list[FailingFeed]:
+    """The feeds among `urls` that fail now, each with the start of its spell of failures:
+    remembered from the first look that saw it failing (its last error then, which is the
+    spell's first when it had failed once); a feed that succeeded since is forgotten."""
+    remembered = recall_prefixed(conn, FAILING_PREFIX)
+    rows = conn.execute(select(feeds.c.url, feeds.c.failures, feeds.c.last_error,
+                               feeds.c.last_error_at).where(feeds.c.url.in_(list(urls))))
+    failing = []
+    for row in rows:
+        key = FAILING_PREFIX + hashlib.sha256(row.url.encode()).hexdigest()
+        if not row.failures or row.last_error_at is None:
+            if key in remembered:
+                remember(conn, key, None, now=now)
+            continue
+        since = remembered.get(key)
+        if since is None:
+            since = row.last_error_at.isoformat()
+            remember(conn, key, since, now=now)
+        failing.append(FailingFeed(row.url, datetime.fromisoformat(since), row.failures,
+                                   row.last_error))
+    return failing
 
 
 # --- posts ----------------------------------------------------------------------------------
