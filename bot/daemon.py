@@ -250,12 +250,21 @@ class Daemon:
             return
         from bot.web import console_for  # aiohttp and Jinja2: only when asked
 
-        self.web = console_for(lambda: self.config, self.db, self.clock, self.environ)
+        self.web = console_for(lambda: self.config, self.db, self.clock, self.environ,
+                               dispatch=self._send_now)
         try:
             await self.web.start()
         except OSError as exc:
             raise UserError(f"web.listen: cannot listen on {self.config.web.listen}: "
                             f"{exc.strerror}") from exc
+
+    async def _send_now(self, name: str) -> str:
+        """The console's Send now: `name`'s next post (just pinned) through the daemon's
+        own dispatcher, as a task of the daemon (a stop gives it its grace to finish)."""
+        assert self.dispatcher is not None
+        if self._stop.is_set():
+            return "stopping"
+        return await asyncio.shield(self._spawn(self.dispatcher.dispatch(name)))
 
     def stop(self) -> None:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""

@@ -270,3 +270,76 @@ def test_nothing_without_login_and_no_action_without_the_csrf_token(tmp_path, br
     log = (tmp_path / "var/bot.log").read_text(encoding="utf-8")
     for text in (*seen.pages, *seen.urls, log, out, err):
         assert TOKEN not in text
+
+
+def test_every_lever_from_the_browser_and_the_overview_follows_the_cli(
+        tmp_path, browser, discord_api):
+    from playwright.sync_api import expect
+
+    config = write_config(tmp_path, CHANNELS, bot='scan_interval = "1d"')
+    env = environ(discord_api)
+    discord_api.script(dropped(deliver=True))  # the team channel's first send: cut off
+    with LiveDaemon(config, environ=env) as live:
+        live.run_until(T0 + hours(0.5))
+        with Store.open(tmp_path / "var/bot.sqlite3") as store:
+            unknown, = store.history(channel="team", status="unknown")
+            pending = sorted(p.id for p in store.history(channel="news",
+                                                         status="pending_approval"))
+            *_, last_team = sorted(p.id for p in store.history(channel="team",
+                                                                status="queued"))
+        page = browser.new_context().new_page()
+        log_in(page, live.url)
+
+        # The overview reloads itself: a channel paused on the command line shows as
+        # paused without a click; resumed with the card's button.
+        assert "active" in page.inner_text("#channel-team .state")
+        result = CliRunner().invoke(cli, ["pause", "team", "--config", str(config)], env=env)
+        assert result.exit_code == 0, result.output
+        expect(page.locator("#channel-team .state")).to_contain_text("paused", timeout=15_000)
+        assert page.url == f"{live.url}/"
+        page.locator("#channel-team").locator("button:text-is('Resume')").click()
+        assert flash(page) == "resumed team"
+        assert "active" in page.inner_text("#channel-team .state")
+        page.locator("#channel-sky").locator("button:text-is('Pause')").click()
+        assert flash(page) == "paused sky; its posts stay queued"
+        assert "paused in the web console" in page.inner_text("#channel-sky .state")
+        page.locator("#channel-sky").locator("button:text-is('Resume')").click()
+
+        # Skip one post waiting for approval, approve all the others of the channel.
+        page.click("text=Needs a decision")
+        page.locator(f"#post-{pending[0]}").locator("button:text-is('Skip')").click()
+        assert flash(page) == f"post {pending[0]} skipped"
+        page.click("button:text-is('Approve all on news')")
+        rest = pending[1:]
+        assert flash(page) == (f"approved {len(rest)} posts on news: "
+                               f"{', '.join(map(str, rest))}")
+        assert "Nothing waits for approval." in page.inner_text("main")
+        # The unknown post did not go out after all: back in the queue.
+        page.locator(f"#post-{unknown.id}").locator(
+            "button:text-is('It did not (requeue)')").click()
+        assert flash(page) == f"post {unknown.id} is queued again"
+
+        # In the calendar: the team channel's last post made next, then sent at once
+        # through the daemon's own dispatcher, to Discord.
+        page.click("text=Calendar")
+        team_row = page.locator("table.week tbody tr:has(th:text-is('team'))")
+        team_row.locator(f".slot:has(.tag:text-is('post {last_team}'))").locator(
+            "button:text-is('Make it next')").click()
+        assert flash(page) == f"post {last_team} is the next to go out on team"
+        first = page.locator("table.week tbody tr:has(th:text-is('team')) .slot .tag").first
+        assert first.inner_text() == f"post {last_team}"
+        before = len(discord_api.posts())
+        page.locator("table.week tbody tr:has(th:text-is('team')) .slot").first.locator(
+            "button:text-is('Send now')").click()
+        with Store.open(tmp_path / "var/bot.sqlite3") as store:
+            sent = store.get_post(last_team)
+        assert sent.status == "sent" and sent.sent_at == T0 + hours(0.5)
+        assert flash(page) == f"post {last_team} sent on team: {sent.remote_url}"
+        assert len(discord_api.posts()) == before + 1
+
+    actions = [(e["action"], e.get("post") or e.get("channel"))
+               for e in events(tmp_path / "var/bot.log", "web.action")]
+    assert actions == [("resume", "team"), ("pause", "sky"), ("resume", "sky"),
+                       ("skip", pending[0]), ("approve-all", "news"),
+                       ("resolve-requeue", unknown.id), ("pin", last_team),
+                       ("send-now", last_team)]

@@ -103,12 +103,17 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
             assert "… 118 more slots" in calendar
             assert f"post {pending[0]}</span>" in calendar
             assert "nothing approved (" in calendar
+            # Send now, without the daemon: through a channel built for that one send.
+            answer = client.post(f"/posts/{pending[0]}/send-now",
+                                 data={"csrf": _csrf(calendar), "next": "/calendar"})
+            assert answer.status_code == 303
+            assert f"post {pending[0]} sent on news" in client.get("/calendar").text
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
-        assert store.get_post(pending[0]).status == "queued"
+        assert store.get_post(pending[0]).status == "sent"
     assert TOKEN not in out + err + (tmp_path / "var/bot.log").read_text(encoding="utf-8")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -47,21 +49,34 @@ def send_now(config_path: Path | None, post_id: int, force: bool) -> None:
     """
     config = load_config_or_fail(config_path)
     with opened_store(config) as store:
-        post = store.get_post(post_id)
-        if post.status == "pending_approval":
-            raise UserError(f"post {post_id} waits for approval: "
-                            f"`excerpt-bot approve {post_id}` first")
-        channel = config.enabled_channels().get(post.channel)
-        if channel is None:
-            raise UserError(f"post {post_id} is for channel {post.channel}, which is not "
-                            "enabled in the config")
-        store.pin(post_id, now=utc_now())
-        outcome = asyncio.run(_send(config, store, post.channel, force=force))
-        after = store.get_post(post_id)
+        db = AsyncStore(store)
+        try:
+            line = asyncio.run(send_post_now(
+                db, config, post_id, now=utc_now(),
+                dispatch=lambda name: dispatch_alone(config, db, name, force=force)))
+        finally:
+            db.close()
+    click.echo(line)
+
+
+async def send_post_now(db: AsyncStore, config: Config, post_id: int, *, now: datetime,
+                        dispatch: Callable[[str], Awaitable[str]]) -> str:
+    """Pin post `post_id` first in its channel's queue and `dispatch` that channel at once
+    (as a slot does): the line saying where it went out, else a UserError saying why not
+    (it stays first in the queue). The CLI's `send-now` and the web console's button."""
+    post = await db.call(Store.get_post, post_id)
+    if post.status == "pending_approval":
+        raise UserError(f"post {post_id} waits for approval: "
+                        f"`excerpt-bot approve {post_id}` first")
+    if post.channel not in config.enabled_channels():
+        raise UserError(f"post {post_id} is for channel {post.channel}, which is not "
+                        "enabled in the config")
+    await db.call(Store.pin, post_id, now=now)
+    outcome = await dispatch(post.channel)
+    after = await db.call(Store.get_post, post_id)
     if after.status == "sent":
-        click.echo(f"post {post_id} sent on {post.channel}"
-                   + (f": {after.remote_url}" if after.remote_url else ""))
-        return
+        return (f"post {post_id} sent on {post.channel}"
+                + (f": {after.remote_url}" if after.remote_url else ""))
     if outcome in OUTCOMES:
         raise UserError(f"post {post_id} not sent: "
                         + OUTCOMES[outcome].format(channel=post.channel, id=post_id))
@@ -69,14 +84,14 @@ def send_now(config_path: Path | None, post_id: int, force: bool) -> None:
     raise UserError(f"post {post_id} not sent: it is {after.status.replace('_', ' ')}{reason}")
 
 
-async def _send(config: Config, store: Store, name: str, *, force: bool) -> str:
-    """Dispatch `name`'s next post (the one just pinned), as a slot of the daemon would."""
-    db = AsyncStore(store)
+async def dispatch_alone(config: Config, db: AsyncStore, name: str, *, force: bool) -> str:
+    """Dispatch `name`'s next post (the one just pinned) as a slot of the daemon would,
+    with a channel built for it alone (the daemon's own runs elsewhere, or not at all)."""
     channel = build_channel(config.enabled_channels()[name], dict(os.environ))
     channel.memory = StoredMemory(db, name, utc_now)
     try:
         await channel.start()
-        settings = remembered(config, store.recall).enabled_channels()[name]
+        settings = (await db.call(_remembered, config)).enabled_channels()[name]
         policy = ChannelPolicy.of(settings)
         dispatcher = Dispatcher(
             db, {name: channel}, {name: policy.uncapped() if force else policy},
@@ -84,4 +99,7 @@ async def _send(config: Config, store: Store, name: str, *, force: bool) -> str:
         return await dispatcher.dispatch(name)
     finally:
         await channel.aclose()
-        db.close()
+
+
+def _remembered(store: Store, config: Config) -> Config:
+    return remembered(config, store.recall)

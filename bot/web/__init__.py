@@ -10,7 +10,7 @@ each page reads), `render` (Jinja2 templates in templates/, a stylesheet in stat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,9 +23,12 @@ if TYPE_CHECKING:
 
 
 def console_for(config: Callable[[], Config], db: AsyncStore, clock: Callable[[], datetime],
-                environ: Mapping[str, str], *, listen: str | None = None) -> WebConsole:
+                environ: Mapping[str, str], *, listen: str | None = None,
+                dispatch: Callable[[str], Awaitable[str]] | None = None) -> WebConsole:
     """The console of `config()`'s [web] settings (or on `listen`), its token read from the
-    environment; a one-line UserError when there is no usable token or address."""
+    environment; a one-line UserError when there is no usable token or address. `dispatch`
+    sends a channel's next post (the daemon's dispatcher; by default a channel built for
+    the one send)."""
     from bot.config.web import DEFAULT_LISTEN, split_listen
     from bot.web.server import WebConsole
     from bot.web.sessions import check_token
@@ -37,4 +40,5 @@ def console_for(config: Callable[[], Config], db: AsyncStore, clock: Callable[[]
         token = check_token(environ.get(settings.token_env), settings.token_env)
     except ValueError as exc:
         raise UserError(f"web: {exc}") from None
-    return WebConsole(db, config, clock, token=token, host=host, port=port)
+    return WebConsole(db, config, clock, token=token, host=host, port=port,
+                      dispatch=dispatch)

@@ -75,6 +75,7 @@ class Slot:
     article_title: str | None = None
     text: str | None = None  # exactly what goes out
     why_empty: str | None = None
+    awaiting_approval: bool = False
 
 
 @dataclass
@@ -149,7 +150,8 @@ def calendar(store: Store, config: Config, now: datetime, *, days: int,
             except RenderError as exc:
                 text = f"(cannot be rendered, so it will be skipped: {exc})"
             shown.slots.append(Slot(slot["at"], slot["post_id"], slot["repeat"],
-                                    excerpt.article_id, article.title, text))
+                                    excerpt.article_id, article.title, text,
+                                    awaiting_approval=slot["awaiting_approval"]))
         result.append(shown)
     return result
 

@@ -1,9 +1,10 @@
 """The console's pages and actions, each a few lines over `bot.web.pages` and the store.
 
 The actions are the store's operator calls that `excerpt-bot approve`, `skip`, `retry`,
-`resolve`, `pause` and `resume` make, with the same checks (a post in the wrong state is
-the store's one-line explanation) and the same confirmations; each answers with a
-redirect to the page it came from, which shows the result.
+`resolve`, `pin`, `pause` and `resume` make, and `send-now`'s pin and send, with the same
+checks (a post in the wrong state is the store's one-line explanation) and the same
+confirmations; each answers with a redirect to the page it came from, which shows the
+result.
 """
 
 from __future__ import annotations
@@ -56,8 +57,14 @@ def _post_action(action: str) -> Callable[[Store, int, datetime], str] | None:
         store.resolve(post_id, sent=False, now=now)
         return f"post {post_id} is queued again"
 
+    def pin(store: Store, post_id: int, now: datetime) -> str:
+        store.pin(post_id, now=now)
+        post = store.get_post(post_id)
+        once = " once approved" if post.status == "pending_approval" else ""
+        return f"post {post_id} is the next to go out on {post.channel}{once}"
+
     return {"approve": approve, "skip": skip, "retry": retry, "resolve-sent": resolve_sent,
-            "resolve-requeue": resolve_requeue}.get(action)
+            "resolve-requeue": resolve_requeue, "pin": pin}.get(action)
 
 
 def _approve_all(store: Store, channel: str, now: datetime) -> str:
@@ -152,6 +159,8 @@ class Routes:
 
     async def post_action(self, request: web.Request) -> web.Response:
         post_id, action = int(request.match_info["post_id"]), request.match_info["action"]
+        if action == "send-now":
+            return await self._send_now(request, post_id)
         operation = _post_action(action)
         if operation is None:
             raise web.HTTPNotFound()
@@ -166,6 +175,19 @@ class Routes:
             return await self._done(request, action, error=f'no channel "{channel}" in the '
                                                            "config", channel=channel)
         return await self._act(request, action, operation, channel, channel=channel)
+
+    async def _send_now(self, request: web.Request, post_id: int) -> web.Response:
+        """`excerpt-bot send-now ID`: pinned, then sent through the daemon's dispatch (the
+        daemon's own when it serves the console)."""
+        from bot.cli.send_now import send_post_now
+
+        console = self.console
+        try:
+            result = await send_post_now(console.db, console.config(), post_id,
+                                         now=console.clock(), dispatch=console.dispatch)
+        except UserError as exc:
+            return await self._done(request, "send-now", error=str(exc), post=post_id)
+        return await self._done(request, "send-now", result=result, post=post_id)
 
     async def _act(self, request: web.Request, action: str, operation, target,
                    **ids) -> web.Response:

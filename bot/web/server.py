@@ -42,10 +42,14 @@ class WebConsole:
 
     def __init__(self, db: AsyncStore, config: Callable[[], Config],
                  clock: Callable[[], datetime], *, token: str, host: str, port: int,
-                 login_delay: float = LOGIN_DELAY) -> None:
+                 login_delay: float = LOGIN_DELAY,
+                 dispatch: Callable[[str], Awaitable[str]] | None = None) -> None:
         self.db = db
         self.config = config
         self.clock = clock
+        # How Send now sends a channel's next post: the daemon's dispatcher when it serves
+        # the console, else a channel built for that one send (as `excerpt-bot send-now`).
+        self.dispatch = dispatch or self._dispatch_alone
         self.host, self.port = host, port
         self.login_delay = login_delay
         self._token = token
@@ -55,6 +59,11 @@ class WebConsole:
         self._wrong_tokens = asyncio.Lock()
         self._runner: web.AppRunner | None = None
         self.url: str | None = None  # once listening
+
+    async def _dispatch_alone(self, channel: str) -> str:
+        from bot.cli.send_now import dispatch_alone
+
+        return await dispatch_alone(self.config(), self.db, channel, force=False)
 
     # --- serving ----------------------------------------------------------------------------
 
