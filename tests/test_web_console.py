@@ -133,9 +133,9 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
         sky_texts = page.locator("table.week tbody tr:has(th:text-is('sky')) .slot .text")
         assert sky_texts.first.inner_text() == previewed[0]["text"]
         if os.environ.get("EXCERPT_BOT_SCREENSHOT_DIR"):  # the README's picture
-            page.set_viewport_size({"width": 1280, "height": 860})
+            page.set_viewport_size({"width": 1440, "height": 900})
             page.screenshot(path=os.path.join(os.environ["EXCERPT_BOT_SCREENSHOT_DIR"],
-                                              "console-calendar.png"))
+                                              "console-calendar.png"), full_page=True)
         page.click("text=Next 30 days, as a list")
         assert page.locator("ul.slots li:has-text('sky')").count() == 30
         team = page.locator("ul.slots li:not(.gap):has(.channel:text-is('team'))")
