@@ -11,6 +11,8 @@ import re
 import signal
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -86,6 +88,20 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
     try:
         first = process.stdout.readline()
         url = re.match(r"web console on (http://127\.0\.0\.1:\d+)/ ", first).group(1)
+        # A wrong token is answered after a second, one wrong answer at a time: two
+        # guesses sent together take two seconds.
+        guessers = [httpx.Client(base_url=url, timeout=10) for _ in range(2)]
+        forms = [_csrf(guesser.get("/login").text) for guesser in guessers]
+        started = time.monotonic()
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(
+                lambda pair: pair[0].post("/login", data={"csrf": pair[1], "token": "guess"}),
+                zip(guessers, forms, strict=True)))
+        elapsed = time.monotonic() - started
+        for guesser in guessers:
+            guesser.close()
+        assert [a.status_code for a in answers] == [401, 401]
+        assert elapsed >= 1.9
         with httpx.Client(base_url=url, timeout=10) as client:
             assert client.get("/decisions").headers["location"] == "/login"
             login = client.get("/login")
