@@ -109,3 +109,31 @@ schedule = {{ every = "4h" }}
 """, bot='timezone = "Pacific/Auckland"')
     in_process(config, until=T0 + hours(11), environ=SECRETS)  # past 08:00 in Auckland
     assert digests(telegram_api) == []
+
+
+@pytest.mark.parametrize("channels", [3, 40, 400])
+def test_a_digest_of_many_channels_still_fits_one_telegram_message(channels):
+    from bot.admin.digest import ChannelDue, DigestFacts, Due, digest_text
+    from bot.store.admin import PostLine
+
+    title = ("Notes on compost & <mulch>" if channels == 3 else
+             "A rather long article title that goes on & on <for> effect " * 2)
+    sent = [PostLine(n, f"channel-{n % channels:03d}", "sent", title, T0,
+                     f"https://example.org/p/{n}", None) for n in range(channels * 8)]
+    failed = [PostLine(n, f"channel-{n % channels:03d}", "failed", title, T0, None,
+                       "Bad Request: " + "x" * 500) for n in range(channels * 2)]
+    due = [ChannelDue(f"channel-{n:03d}", "telegram", None,
+                      slots=[Due(T0 + hours(h), title, False) for h in range(8)])
+           for n in range(channels)]
+    text = digest_text(DigestFacts(T0, sent, failed, due, 3), "Europe/Paris")
+    visible, entities = tg.parse_html(text)  # well-formed, as Telegram parses it
+    assert tg.utf16_units(visible) <= tg.MAX_TEXT_UNITS
+    assert visible.startswith("📋 Daily digest, Mon 30 Nov 10:00 (Europe/Paris)\n\n"
+                              f"Sent in the last 24 h: {channels * 8}\n")
+    if channels == 3:  # room for each channel's first five posts, linked
+        assert len(entries := [e for e in entities if e["type"] == "text_link"]) == 15
+        assert entries[0]["url"] == "https://example.org/p/0"
+        assert "Waiting for approval: 3" in visible
+    else:
+        assert visible.endswith("(the rest is cut: too long for one message; see "
+                                "excerpt-bot status)") or "Waiting for approval: 3" in visible

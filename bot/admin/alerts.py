@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from bot.store.admin import NewMessage
 
 MAX_KEY = 300  # the outbox's key column
+MAX_LINE = 1500  # characters of a cause or a remedy (a platform's error may be long)
 
 Fields = Mapping[str, Any]
 
@@ -150,9 +151,13 @@ def alert_for(event: str, fields: Fields, when: datetime, zone: str = "UTC") -> 
     key = alert_key(event, fields, when)
     shown = {name: _local(value, zone) if name in TIMES else value
              for name, value in fields.items()}
-    text = (f"{alert.icon} {html.escape(alert.cause(shown))}\n"
-            f"<b>What to do:</b> {_code(html.escape(alert.remedy(shown)))}")
+    text = (f"{alert.icon} {html.escape(_short(alert.cause(shown)))}\n"
+            f"<b>What to do:</b> {_code(html.escape(_short(alert.remedy(shown))))}")
     return NewMessage(key, text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
 def _local(value: Any, zone: str) -> Any:

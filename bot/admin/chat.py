@@ -269,7 +269,8 @@ class AdminChat:
         for feed in await self.db.call(Store.write_with, outbox.failing_feeds, urls, now=now):
             if now - feed.since <= FEED_FAILING:
                 continue
-            fields = {"feed": feed.url, "since": feed.since.isoformat(),
+            # Redacted here as the log redacts it: the alert's key is the same either way.
+            fields = {"feed": redact(feed.url), "since": feed.since.isoformat(),
                       "failures": feed.failures, "error": feed.error}
             key = alerts.alert_key("feed.failing", fields, now)
             if await self.db.call(Store.read_with, outbox.has_message, key):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.admin.texts import local
+from bot.admin.texts import MAX_UNITS, local, units, visible
 from bot.config import Config
 from bot.store import Store
 from bot.store import admin as outbox
@@ -27,6 +27,7 @@ from bot.store.admin import PostLine
 DAY = timedelta(hours=24)
 LISTED = 5  # items per channel in a section
 ERROR_CHARS = 160  # of a failure's error
+CUT = "… (the rest is cut: too long for one message; see excerpt-bot status)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,19 +82,36 @@ def digest_facts(store: Store, config: Config, now: datetime) -> DigestFacts:
 
 
 def digest_text(facts: DigestFacts, zone: str) -> str:
-    """The digest as one HTML message."""
+    """The digest as one HTML message: LISTED items per channel and section, fewer if
+    that is too long for Telegram (then only the counts, then cut at a line)."""
+    for listed in (LISTED, 2, 0):
+        text = _digest(facts, zone, listed)
+        if units(visible(text)) <= MAX_UNITS:
+            return text
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if units(visible("\n".join([*kept, line]))) > MAX_UNITS - len(CUT) - 1:
+            break
+        kept.append(line)
+    return "\n".join([*kept, CUT])
+
+
+def _digest(facts: DigestFacts, zone: str, listed: int) -> str:
     lines = [f"📋 <b>Daily digest</b>, {local(facts.now, zone)} ({html.escape(zone)})", ""]
     lines.append(f"<b>Sent in the last 24 h: {len(facts.sent)}</b>")
     for channel, posts in _by_channel(facts.sent):
-        shown = ", ".join(_sent(post) for post in posts[:LISTED])
-        lines.append(f"• {html.escape(channel)}: {len(posts)} — {shown}{_more(posts)}")
+        shown = ", ".join(_sent(post) for post in posts[:listed])
+        lines.append(f"• {html.escape(channel)}: {len(posts)}"
+                     + (f" — {shown}{_more(posts, listed)}" if shown else ""))
     lines += ["", f"<b>Failed or unknown: {len(facts.troubled)}</b>"]
     for channel, posts in _by_channel(facts.troubled):
-        for post in posts[:LISTED]:
+        for post in posts[:listed]:
             lines.append(f"• {html.escape(channel)}: post {post.id} {post.status} — "
                          f"{html.escape(_short(post.error or 'no error recorded'))}")
-        if len(posts) > LISTED:
-            lines.append(f"  … and {len(posts) - LISTED} more on {html.escape(channel)}")
+        if not listed:
+            lines.append(f"• {html.escape(channel)}: {len(posts)}")
+        elif len(posts) > listed:
+            lines.append(f"  … and {len(posts) - listed} more on {html.escape(channel)}")
     if facts.troubled:
         lines.append("Retry or resolve each: <code>excerpt-bot retry ID</code>, "
                      "<code>excerpt-bot resolve ID</code>, or the web console.")
@@ -101,7 +119,7 @@ def digest_text(facts: DigestFacts, zone: str) -> str:
     lines += ["", f"<b>Due in the next 24 h: {count}</b>"]
     for entry in facts.due:
         lines.append(f"• {html.escape(entry.name)} ({html.escape(entry.platform)}): "
-                     + _due(entry, zone))
+                     + _due(entry, zone, listed))
     lines += ["", f"<b>Waiting for approval: {facts.waiting}</b>"]
     return "\n".join(lines)
 
@@ -120,11 +138,11 @@ def _sent(post: PostLine) -> str:
     return title
 
 
-def _more(items: list) -> str:
-    return f" … and {len(items) - LISTED} more" if len(items) > LISTED else ""
+def _more(items: list, listed: int) -> str:
+    return f" … and {len(items) - listed} more" if len(items) > listed else ""
 
 
-def _due(entry: ChannelDue, zone: str) -> str:
+def _due(entry: ChannelDue, zone: str, listed: int) -> str:
     if entry.paused:
         reason = f": {_short(entry.paused_reason)}" if entry.paused_reason else ""
         return f"paused{html.escape(reason)} — nothing goes out until it is resumed"
@@ -133,12 +151,13 @@ def _due(entry: ChannelDue, zone: str) -> str:
     shown = "; ".join(
         f"{local(slot.at, zone)} {html.escape(slot.title or '')}"
         + (" (once approved)" if slot.awaiting_approval else "")
-        for slot in entry.slots[:LISTED])
+        for slot in entry.slots[:listed])
     going = sum(not slot.awaiting_approval for slot in entry.slots)
     waiting = len(entry.slots) - going
     count = f"{going}, and {waiting} once approved" if waiting else f"{going}"
-    beyond = len(entry.slots) - LISTED
-    return (f"{count} — {shown}" + (f" … and {beyond} more" if beyond > 0 else "")
+    beyond = len(entry.slots) - listed
+    return (count + (f" — {shown}" if shown else "")
+            + (f" … and {beyond} more" if shown and beyond > 0 else "")
             + (f" (and {entry.more} more slots)" if entry.more else ""))
 
 
