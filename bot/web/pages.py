@@ -39,7 +39,7 @@ def overview(store: Store, config: Config, now: datetime) -> dict[str, Any]:
         entry = channel_status(channel, summary, now)
         entry["name"] = name
         entry["zone"] = _zone_name(channel)
-        entry["spend"] = spend_this_month(store, name, now)
+        entry.setdefault("spend", spend_this_month(store, name, now))  # status's, once kept
         cards.append(entry)
     sources = {source.feed: source for source in config.sources}
     feeds = [
@@ -54,7 +54,9 @@ def spend_this_month(store: Store, channel: str, now: datetime) -> str | None:
     charges for posts; None where it does not.
 
     The place for spend on the overview's cards: the store keeps no prices yet (priced
-    platforms and budgets are issue 11), so it is None, shown as "—", until then."""
+    platforms and budgets are issue 11), so it is None, shown as "—", until then. Where
+    `channel_status` gives a "spend" of its own (`status --json`'s: amount, currency,
+    budget, left, reached_until), the card shows that, and "budget reached" in its state."""
     return None
 
 
