@@ -4,6 +4,7 @@ daemon's own claim and dispatch."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -126,3 +127,31 @@ def test_send_now_of_a_post_waiting_for_approval_says_to_approve_it(tmp_path):
     with open_store(path) as store:
         assert store.get_post(pending.id).status == "sent"
     assert [out["post"] for out in outbox(path)] == [pending.id]
+
+
+def test_a_refused_send_now_leaves_the_post_where_it_was_in_the_queue(bot):
+    first, second = [p.id for p in last_and_before(bot)]
+    ok("send-now", str(first), "--config", bot)
+    with open_store(bot) as store:
+        natural = store.queued("fast")[0].id
+    assert natural != second
+    error_lines(invoke("send-now", str(second), "--config", bot))  # capped: refused
+    with open_store(bot) as store:
+        # Not pinned by the refused attempt: the queue's own first post still goes next.
+        assert claim(store, "fast").id == natural
+
+
+def test_a_refused_send_now_keeps_a_composed_posts_time(bot):
+    at = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    result = ok("compose", "--channel", "fast", "Later.", "--at", at.isoformat(), "--config", bot)
+    post_id = int(result.stdout.split()[1])
+    ok("pause", "fast", "--config", bot)
+    error_lines(invoke("send-now", str(post_id), "--config", bot))  # paused: refused
+    with open_store(bot) as store:
+        assert store.get_post(post_id).not_before == at
+    ok("resume", "fast", "--config", bot)
+    with open_store(bot) as store:
+        send(store, "fast")  # another post: fast reaches its max_per_day
+    error_lines(invoke("send-now", str(post_id), "--config", bot))  # capped: refused
+    with open_store(bot) as store:
+        assert store.get_post(post_id).not_before == at

@@ -3,7 +3,8 @@
 The post is pinned first in its channel's queue, then claimed and sent through the same
 claim and dispatch as a slot of the daemon (payload, delivery key, retries, recording
 before and after the network call), so it goes out exactly once even while the daemon
-runs. The channel's caps hold unless --force.
+runs. The channel's caps hold unless --force. A post that is not sent (a paused or capped
+channel) is put back where it stood in the queue, its --at time kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.policy import ChannelPolicy
 from bot.render.channel import remembered, render_for
 from bot.store import Store
 
+WAITING = ("queued", "pending_approval")
 # What dispatch says, as the operator reads it.
 OUTCOMES = {
     "paused": "its channel is paused: `excerpt-bot resume {channel}` first",
@@ -63,7 +65,8 @@ async def send_post_now(db: AsyncStore, config: Config, post_id: int, *, now: da
                         dispatch: Callable[[str], Awaitable[str]]) -> str:
     """Pin post `post_id` first in its channel's queue and `dispatch` that channel at once
     (as a slot does): the line saying where it went out, else a UserError saying why not
-    (it stays first in the queue). The CLI's `send-now` and the web console's button."""
+    (a post not sent goes back where it stood in the queue). The CLI's `send-now` and the
+    web console's button."""
     post = await db.call(Store.get_post, post_id)
     if post.status == "pending_approval":
         raise UserError(f"post {post_id} waits for approval: "
@@ -71,9 +74,14 @@ async def send_post_now(db: AsyncStore, config: Config, post_id: int, *, now: da
     if post.channel not in config.enabled_channels():
         raise UserError(f"post {post_id} is for channel {post.channel}, which is not "
                         "enabled in the config")
-    await db.call(Store.pin, post_id, now=now)
+    if (await db.call(Store.channel_state, post.channel)).paused:
+        raise UserError(f"post {post_id} not sent: "
+                        + OUTCOMES["paused"].format(channel=post.channel, id=post_id))
+    place = await db.call(Store.pin, post_id, now=now)
     outcome = await dispatch(post.channel)
     after = await db.call(Store.get_post, post_id)
+    if after.status in WAITING:  # refused: back where it stood, its time kept
+        await db.call(Store.unpin, post_id, place)
     if after.status == "sent":
         return (f"post {post_id} sent on {post.channel}"
                 + (f": {after.remote_url}" if after.remote_url else ""))

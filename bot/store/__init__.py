@@ -401,10 +401,16 @@ class Store:
             return _queueing.add_composed(conn, channel, article, excerpt,
                                           not_before=not_before, now=now)
 
-    def pin(self, post_id: int, *, now: datetime) -> None:
-        """Put the queued (or pending) post first in its channel's queue, due at once."""
+    def pin(self, post_id: int, *, now: datetime) -> _transitions.Place:
+        """Put the queued (or pending) post first in its channel's queue, due at once;
+        return where it stood before."""
         with self._write() as conn:
-            _transitions.pin(conn, post_id, now=now)
+            return _transitions.pin(conn, post_id, now=now)
+
+    def unpin(self, post_id: int, place: _transitions.Place) -> bool:
+        """Put a pinned post back where it stood (`pin`'s answer), if it still waits."""
+        with self._write() as conn:
+            return _transitions.unpin(conn, post_id, place)
 
     def skip(self, post_id: int, *, now: datetime, pending_only: bool = False) -> None:
         """Never send the post; with `pending_only`, only if it still awaits approval (a

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, insert, literal, select, update
 
@@ -35,6 +36,14 @@ from bot.store.schema import (
     posts,
     thread_parts,
 )
+
+
+class Place(NamedTuple):
+    """Where a waiting post stands in its channel's queue, apart from its rank."""
+
+    pinned_at: datetime | None
+    not_before: datetime | None
+
 
 INTERRUPTED = (
     "interrupted while sending: check the channel, then "
@@ -91,9 +100,20 @@ def mark_skipped(conn: Connection, post_id: int, *, reason: str, now: datetime) 
                action="marked skipped", status=SKIPPED, error=reason, updated_at=now)
 
 
-def pin(conn: Connection, post_id: int, *, now: datetime) -> None:
+def pin(conn: Connection, post_id: int, *, now: datetime) -> Place:
+    """Pin the post; return where it was (`unpin` puts it back there)."""
+    before = conn.execute(select(posts.c.pinned_at, posts.c.not_before)
+                          .where(posts.c.id == post_id)).first()
     transition(conn, post_id, allowed=(QUEUED, PENDING_APPROVAL), action="pinned",
                pinned_at=now, not_before=None)
+    return Place(*before)
+
+
+def unpin(conn: Connection, post_id: int, place: Place) -> bool:
+    """Put a pinned post back where it was, if it still waits; whether it did."""
+    return bool(conn.execute(
+        update(posts).where(posts.c.id == post_id, posts.c.status.in_((QUEUED, PENDING_APPROVAL)))
+        .values(pinned_at=place.pinned_at, not_before=place.not_before)).rowcount)
 
 
 def requeue(conn: Connection, post_id: int, *, now: datetime,
