@@ -8,6 +8,9 @@ inside its package, never downloaded) decides the rest.
 Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
 Burmese) have no "words" to count by splitting at spaces: `units` counts their characters
 at two to a word, so a length or a density means the same in every language.
+
+`main_script` names the script a text is written in: excerpts are cut from text in the
+`EXCERPTED_SCRIPTS` only.
 """
 
 from __future__ import annotations
@@ -36,6 +39,33 @@ _ENGLISH_COMMON = frozenset(
     "an but they which you he his we i has their my were all can there been one".split()
 )
 _ENGLISH_SHARE = 0.2
+
+
+# The scripts whose text is cut into excerpts, as Unicode names them (the first word of a
+# letter's name). In others the sentences or the words are not found yet (Thai and Burmese
+# mark no sentence end the segmenter knows; Indic scripts' vowel signs split their words),
+# so an article in one of them gives no post: the language is not supported.
+EXCERPTED_SCRIPTS = frozenset(
+    "LATIN GREEK CYRILLIC ARABIC HEBREW GEORGIAN CJK HIRAGANA KATAKANA HANGUL".split()
+)
+# Words that qualify a script in letters' names rather than name it.
+_WIDTHS = ("HALFWIDTH ", "FULLWIDTH ")
+
+
+def main_script(text: str) -> str | None:
+    """The script most letters of `text` (its first 2,000 characters) are written in, as
+    Unicode names it ("LATIN", "THAI", "DEVANAGARI"); None when it has no letters."""
+    import unicodedata  # here: only an article that gives no post needs it
+
+    counts: dict[str, int] = {}
+    for letter in _LETTER.findall(text[:_SAMPLE]):
+        name = unicodedata.name(letter, "")
+        for width in _WIDTHS:
+            name = name.removeprefix(width)
+        script = name.partition(" ")[0]
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def base_language(tag: str | None) -> str | None:

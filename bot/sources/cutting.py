@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
 from bot.errors import UserError
-from bot.excerpt import MIN_WORDS, Excerpt
+from bot.excerpt import MIN_WORDS, Excerpt, article_language
 from bot.ingest import load_article
+from bot.language import EXCERPTED_SCRIPTS, main_script
 from bot.policy import ChannelPolicy
 from bot.render.channel import channel_excerpts, channel_profile, cut_keys, utm_for
 from bot.render.post import excerpt_budget
@@ -87,6 +88,9 @@ def why_no_post(cuts: ArticleCuts, channels: Channels) -> str | None:
     if any(cut.values()):
         return None
     article = cuts.article
+    unsupported = _unsupported_language(article)
+    if unsupported is not None:
+        return unsupported
     words = sum(len(paragraph.split()) for paragraph in article.paragraphs)
     if words < MIN_WORDS:
         return (f"too short: {words} words of body text (an excerpt needs at least "
@@ -100,6 +104,19 @@ def why_no_post(cuts: ArticleCuts, channels: Channels) -> str | None:
                 f"{name} (shorten its template, or leave out {{title}} or the hashtags)")
     return ("no sentence stands alone: each is shorter than "
             f"{MIN_WORDS} words or needs the one before it (\"This\", \"But\", \"He\" ...)")
+
+
+def _unsupported_language(article: Article) -> str | None:
+    """Why the article's language gives no excerpt, when its script is one excerpt-bot does
+    not cut (its sentences or words are not found); None when it is supported."""
+    script = main_script(" ".join(article.paragraphs))
+    if script is None or script in EXCERPTED_SCRIPTS:
+        return None
+    language = article_language(article)
+    tag = f" ({language})" if language else ""
+    return (f"the language is not supported: its text{tag} is in {script.title()} script, "
+            "which excerpt-bot cannot cut into excerpts yet (it cuts Latin, Greek, "
+            "Cyrillic, Arabic, Hebrew and Georgian script, Chinese, Japanese and Korean)")
 
 
 def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,

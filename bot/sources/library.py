@@ -6,10 +6,10 @@ file is re-excerpted (the store keeps its history); a file gone from the folder 
 queued posts cancelled. A file that cannot be read is logged and skipped, and its posts
 are kept: a broken edit loses nothing. An article that gives no post is logged once (a
 warning saying why: too short, no sentence that stands alone, no room left by the
-template, no channel taking its path), and so is a file whose URL another file already
-has: the first file stays the article, the other is skipped until it changes. A page's
-source is its URL, so the daemon's scans of posts_dir never touch it (and never refetch
-it).
+template, a language not supported, no channel taking its path), and so is a file whose
+URL another file already has: the first file stays the article, the other is skipped
+until it changes. A page's source is its URL, so the daemon's scans of posts_dir never
+touch it (and never refetch it).
 """
 
 from __future__ import annotations
