@@ -196,3 +196,40 @@ def test_a_feed_entry_that_gives_no_post_says_why(make_bot, caplog):
     assert said.levelno == logging.WARNING
     assert said.fields["url"] == "https://example.org/short/"
     assert said.fields["reason"].startswith("too short")
+
+
+def test_check_names_the_articles_that_give_no_post_and_why(tmp_path):
+    path = write_bot(tmp_path, CONSOLE)
+    posts = tmp_path / "posts"
+    short, thai = posts / "short.md", posts / "th.md"
+    short.write_text(SHORT, encoding="utf-8")
+    thai.write_text(unsupported_article("th"), encoding="utf-8")
+    before = invoke("check", "--config", path)
+    assert before.exit_code == 0 and warnings(before) == []  # nothing added yet: nothing known
+    assert not (tmp_path / "var").exists()  # and check created no database
+    added = warnings(invoke("add", "--config", path, posts))
+    result = invoke("check", "--config", path)
+    assert result.exit_code == 0, result.output
+    assert warnings(result) == sorted(added) == [
+        f"{short}: gives no post: too short: 2 words of body text (an excerpt needs at least "
+        "6 words in one sentence)",
+        f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai")]
+    # Fixed and added again, the short article gives posts: check names it no more.
+    short.write_text(SHORT.replace("Too short.", "A heap of leaves turns into dark and "
+                                   "crumbly soil in a single year of rain."), encoding="utf-8")
+    invoke("add", "--config", path, short)
+    assert warnings(invoke("check", "--config", path)) == [
+        f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai")]
+
+
+def test_check_names_ten_articles_that_give_no_post_and_counts_the_rest(tmp_path):
+    path = write_bot(tmp_path, CONSOLE)
+    posts = tmp_path / "posts"
+    for n in range(13):
+        (posts / f"short-{n:02}.md").write_text(SHORT.replace("/short/", f"/short-{n}/"),
+                                               encoding="utf-8")
+    invoke("add", "--config", path, posts)
+    said = warnings(invoke("check", "--config", path))
+    assert [line.partition(":")[0] for line in said[:10]] == [
+        str(posts / f"short-{n:02}.md") for n in range(10)]
+    assert said[10:] == ["and 3 more articles give no post"]

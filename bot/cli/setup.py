@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,6 +28,9 @@ from bot.errors import ExcerptBotError, UserError
 from bot.logs import redact
 from bot.offloop import AsyncStore, StoredMemory
 from bot.platforms import build_channel
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 @click.command()
@@ -76,6 +80,8 @@ def check(config_path: Path | None, online: bool) -> None:
         click.echo(f"warning: {line}", err=True)
     if config.site is not None and config.bot.posts_dir.is_dir():
         _show_site_examples(config)
+    for line in _articles_giving_no_post(config):
+        click.echo(f"warning: {line}", err=True)
     if online:
         failed = asyncio.run(_check_online(config.enabled_channels(), os.environ,
                                            config.bot.database))
@@ -107,6 +113,31 @@ def _show_site_examples(config: Config) -> None:
                    "names its own)")
     for problem in problems[:2]:
         click.echo(f"warning: {problem}", err=True)
+
+
+NAMED_NO_POST = 10  # articles that give no post, named by `check` (the rest counted)
+
+
+def _articles_giving_no_post(config: Config) -> list[str]:
+    """A line for each article of the library that gives no post, and why (as `add` and
+    the daemon said when they cut it): read from the daemon's store, when it has one."""
+    from bot.cli.output import count
+    from bot.sources.library import articles_giving_no_post
+
+    channels = config.enabled_channels()
+    if not channels:
+        return []
+    with _existing_store(config.bot.database, read_only=True) as store:
+        if store is None:
+            return []
+        named, total = articles_giving_no_post(store, channels, root=config.bot.posts_dir,
+                                               limit=NAMED_NO_POST)
+    lines = [f"{source}: gives no post: {reason}" for source, reason in named]
+    rest = total - len(named)
+    if rest:
+        lines.append(f"and {count(rest, 'more article')} give{'s' if rest == 1 else ''} "
+                     "no post")
+    return lines
 
 
 # What a template is measured with: an article of ordinary title, link and site.
@@ -162,14 +193,24 @@ async def _check_online(channels: Mapping[str, ChannelConfig],
 
 
 @contextmanager
-def _store_if_any(database: str) -> Iterator[AsyncStore | None]:
+def _existing_store(database: str, *, read_only: bool = False) -> Iterator[Store | None]:
     """The daemon's store, when it exists (`check` never creates one)."""
     from bot.store import Store
 
     if "://" not in database and not Path(database).expanduser().exists():
         yield None
         return
-    with Store.open(database) as store:
+    with Store.open(database, read_only=read_only, quick=True) as store:
+        yield store
+
+
+@contextmanager
+def _store_if_any(database: str) -> Iterator[AsyncStore | None]:
+    """The daemon's store, when it exists, for code on an event loop."""
+    with _existing_store(database) as store:
+        if store is None:
+            yield None
+            return
         db = AsyncStore(store)
         try:
             yield db

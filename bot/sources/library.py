@@ -165,6 +165,33 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
     return report
 
 
+def articles_giving_no_post(store: Store, channels: dict[str, ChannelConfig], *,
+                            root: Path | None = None, limit: int = 10,
+                            ) -> tuple[list[tuple[str, str]], int]:
+    """The library's articles that give no post on `channels` (the enabled ones) as they
+    were last cut: (source, why) for the first `limit` by source, and how many there are
+    in all. An article not yet cut for a channel that now takes it (the config changed
+    since) is not known to give none, and is left out. Reads the store only: no file is
+    read and nothing is cut again."""
+    policies = {name: ChannelPolicy.of(channel) for name, channel in channels.items()}
+    root = root.resolve() if root is not None else None
+    found: list[tuple[str, str, list[str]]] = []
+    for article_id, source, from_feed, pointers in store.articles_without_posts(channels):
+        takers = set(pointers)
+        if not from_feed:
+            where = _where(source, root)
+            takers |= {name for name, policy in policies.items() if policy.takes(where)}
+        if takers <= set(pointers):
+            found.append((article_id, source, sorted(takers)))
+    named = found[:limit]
+    library = store.get_articles(article_id for article_id, _, _ in named)
+    reasons = []
+    for article_id, source, takers in named:
+        cuts = ArticleCuts(library[article_id], {}, [policies[name] for name in takers])
+        reasons.append((source, why_no_post(cuts, channels) or "no excerpt"))
+    return reasons, len(found)
+
+
 def _count_queued(report: ScanReport, results: Iterable[IngestResult]) -> None:
     for result in results:
         report.queued += result.queued

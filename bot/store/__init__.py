@@ -584,6 +584,13 @@ class Store:
         with self._read() as conn:
             return _catalog.article_list(conn, limit=limit)
 
+    def articles_without_posts(self, channels: Iterable[str],
+                               ) -> list[tuple[str, str, bool, dict[str, str]]]:
+        """Live articles of which no cut for `channels` has an excerpt, by source: (id,
+        source, brought in by a feed, {channel: cut} for those of `channels` cut for)."""
+        with self._read() as conn:
+            return _catalog.articles_without_posts(conn, list(channels))
+
     def article_excerpts(self, article_id: str) -> list[tuple[Excerpt, bool]]:
         """An article's excerpts, best first, each with whether it is still current."""
         with self._read() as conn:

@@ -1,16 +1,27 @@
 """Reading articles and excerpts for the web console: the article list with its posts by
-state, an article's excerpts, and excerpts by id (to render a slot's exact text)."""
+state, an article's excerpts, and excerpts by id (to render a slot's exact text); and for
+`check`, the articles that give no post."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, exists, func, select
 
 from bot.article import Excerpt
 from bot.store.queueing import chunks
 from bot.store.records import ArticleSummary, excerpt_from_row
-from bot.store.schema import NOT_YET_SENT, SENT, articles, excerpts, posts
+from bot.store.schema import (
+    FEED_OWNED,
+    NOT_YET_SENT,
+    SENT,
+    articles,
+    channel_cuts,
+    cut_excerpts,
+    excerpts,
+    feed_entries,
+    posts,
+)
 
 
 def _excerpt_columns():
@@ -55,3 +66,29 @@ def article_excerpts(conn: Connection, article_id: str) -> list[tuple[Excerpt, b
         .order_by(excerpts.c.active.desc(), excerpts.c.rank, excerpts.c.id)
     )
     return [(excerpt_from_row(row), bool(row.active)) for row in rows]
+
+
+def articles_without_posts(conn: Connection, channels: Sequence[str],
+                           ) -> list[tuple[str, str, bool, dict[str, str]]]:
+    """The live articles of which no cut for `channels` has an excerpt, by source: (id,
+    source, whether a feed brought it in, the cut each of `channels` posts it from)."""
+    channels = list(channels)
+    posting = (exists()
+               .where(channel_cuts.c.article_id == articles.c.id,
+                      channel_cuts.c.channel.in_(channels),
+                      cut_excerpts.c.article_id == channel_cuts.c.article_id,
+                      cut_excerpts.c.cut == channel_cuts.c.cut,
+                      cut_excerpts.c.active.is_(True)))
+    from_feed = exists().where(feed_entries.c.article_id == articles.c.id,
+                               feed_entries.c.kind.in_(FEED_OWNED))
+    rows = conn.execute(select(articles.c.id, articles.c.source, from_feed.label("from_feed"))
+                        .where(articles.c.removed_at.is_(None), ~posting)
+                        .order_by(articles.c.source, articles.c.id)).all()
+    pointers: dict[str, dict[str, str]] = {row.id: {} for row in rows}
+    for chunk in chunks(list(pointers)):
+        for article_id, channel, cut in conn.execute(
+                select(channel_cuts.c.article_id, channel_cuts.c.channel, channel_cuts.c.cut)
+                .where(channel_cuts.c.article_id.in_(chunk),
+                       channel_cuts.c.channel.in_(channels))):
+            pointers[article_id][channel] = cut
+    return [(row.id, row.source, bool(row.from_feed), pointers[row.id]) for row in rows]
