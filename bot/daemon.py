@@ -87,6 +87,7 @@ class Daemon:
         self._scanning = threading.Lock()
         self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
         self._library_stale = True  # channels changed: queue the library on them at the scan
+        self._reread = False  # the next scan reads every file, stamped unchanged or not
         self._scan_again = False  # a scan was asked for while one ran
         self.failure: UserError | None = None  # why the daemon stopped itself, if it did
 
@@ -289,6 +290,7 @@ class Daemon:
         old = self.channels
         self._apply(config, channels)
         self._stamps.clear()  # channels or templates may have changed: read every file again
+        self._reread = True  # (the stamps the store keeps included)
         loop = asyncio.get_running_loop()
         # What the new channels learn goes to their memory: rendering uses it from the next
         # start or reload on (until then, what they learned before).
@@ -338,9 +340,11 @@ class Daemon:
         if not posts_dir.is_dir():
             log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
             return
+        reread, self._reread = self._reread, False
         report = scan_library(self.store, [posts_dir], channels=self.config.enabled_channels(),
                               now=self.clock(), root=posts_dir, prune=True,
-                              stamps=self._stamps, site=self.config.site)
+                              stamps=self._stamps, site=self.config.site, remember=True,
+                              reread=reread)
         log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
                   changed=report.changed, unchanged=report.unchanged, removed=report.removed,
                   failed=len(report.failed), queued=report.queued)

@@ -336,6 +336,7 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
         db.execute("ALTER TABLE posts DROP COLUMN pinned_at")
         db.execute("DROP TABLE admin_messages")
         db.execute("DROP TABLE admin_state")
+        db.execute("DROP TABLE source_files")
         db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
@@ -343,6 +344,25 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
         assert [p.id for p in store.queued("x")] == queued  # every post kept, none pinned
         store.pin(queued[-1], now=at(1))
         assert claim(store, now=at(2)).id == queued[-1]
+    fresh = tmp_path / "fresh.sqlite3"
+    Store.open(fresh).close()
+    assert structure(old) == structure(fresh)
+
+
+def test_a_version_7_database_gains_the_file_stamps_table_without_loss(tmp_path):
+    old = tmp_path / "v7.sqlite3"
+    with Store.open(old) as store:
+        add(store, "a", "One.", "Two.", "Three.")
+        queued = [p.id for p in store.queued("x")]
+    db = sqlite3.connect(old)
+    with db:  # back to version 7: no file stamps
+        db.execute("DROP TABLE source_files")
+        db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    db.close()
+    with Store.open(old) as store:
+        assert store.found_version == 7
+        assert [p.id for p in store.queued("x")] == queued
+        assert store.file_stamps("any reader") == {}  # every file is read once more
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)

@@ -18,8 +18,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.configured import ProblemsError, load_config_or_fail, opened_store, utc_now
 from bot.cli.options import config_option
@@ -28,7 +26,6 @@ from bot.ingest import SUFFIX_KINDS
 from bot.logs import LOGGER_NAME
 from bot.sources.cutting import CuttingPool
 from bot.sources.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
-from bot.sources.pages import FetchLimits
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
 POOL_FROM = 200  # files: fewer are cut before worker processes would be up
@@ -45,8 +42,9 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
     Files are taken as given, folders walked, web pages (http or https URLs) fetched
     within bot.fetch_timeout and extracted like .html files. New articles are queued on
     every enabled channel that takes them, changed ones are re-excerpted, unchanged ones
-    are left alone. Safe while the daemon runs. A file or page that cannot be read is
-    reported (one line each, exit status 2); the others are still added.
+    are left alone (a file unchanged since it was last read is not read again). Safe
+    while the daemon runs. A file or page that cannot be read is reported (one line
+    each, exit status 2); the others are still added.
     """
     urls = [s for s in sources if _URL.match(s)]
     paths = [Path(s) for s in sources if not _URL.match(s)]
@@ -67,9 +65,12 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
             if group:
                 report = scan_library(store, group, channels=channels, now=utc_now(),
                                       root=root, prune=False, progress=advance, pool=pool,
-                                      site=config.site if root is not None else None)
+                                      site=config.site if root is not None else None,
+                                      remember=True)
                 _merge(total, report)
         if urls:
+            from bot.sources.pages import FetchLimits  # httpx: only when pages are fetched
+
             limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
             _merge(total, ingest_urls(store, urls, channels=channels, now=utc_now(),
                                       limits=limits, progress=advance))
@@ -116,6 +117,9 @@ def _progress(files: int) -> Iterator[Callable[[Path | str], None] | None]:
     if files <= PROGRESS_FROM or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("adding"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[name]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:

@@ -20,7 +20,29 @@ Modules, in the order the data flows through them:
     boilerplate_phrases   the English labels and phrases that mark boilerplate
 """
 
-from bot.ingest.parse import parse_article
-from bot.ingest.read import MAX_ARTICLE_BYTES, SUFFIX_KINDS, load_article, read_source
 
-__all__ = ["MAX_ARTICLE_BYTES", "SUFFIX_KINDS", "load_article", "parse_article", "read_source"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Imported on first use: a command that finds every file unchanged (a second `add`) never
+# loads the parsers (markdown-it, the boilerplate rules, trafilatura).
+_EXPORTS = {
+    "parse_article": "bot.ingest.parse",
+    "MAX_ARTICLE_BYTES": "bot.ingest.read",
+    "SUFFIX_KINDS": "bot.ingest.read",
+    "load_article": "bot.ingest.read",
+    "read_source": "bot.ingest.read",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -7,11 +7,13 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.article import Article
 from bot.errors import ArticleError
-from bot.ingest.metadata import Metadata
-from bot.ingest.parse import parse_article
+
+if TYPE_CHECKING:
+    from bot.ingest.metadata import Metadata
 
 # An article file larger than this is refused without being read. Long blog posts are
 # tens of kilobytes and saved web pages a few megabytes; 5 MiB leaves room for both.
@@ -95,6 +97,8 @@ def load_article(path: Path, *, url: str | None = None, id_path: str | None = No
     Raises ArticleError (one line, naming the file) for an unsupported suffix and for
     everything `read_source` and `parse_article` refuse.
     """
+    from bot.ingest.parse import parse_article  # the parsers: only once a file is read
+
     kind = SUFFIX_KINDS.get(path.suffix.lower())
     if kind is None:
         supported = ", ".join(SUFFIX_KINDS)

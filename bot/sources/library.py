@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.article import Article
 from bot.config import Channel as ChannelConfig
@@ -30,7 +30,8 @@ from bot.policy import ChannelPolicy
 from bot.render.channel import cut_keys
 from bot.sources.cutting import CuttingPool, article_cuts, cut_files, why_no_post
 from bot.sources.permalinks import SiteLinks
-from bot.store import ArticleCuts, IngestStatus, Store
+from bot.sources.stamps import FileCheck, reader_key
+from bot.store import ArticleCuts, FileStamp, IngestStatus, Store
 
 if TYPE_CHECKING:
     from bot.config.site import SiteSettings
@@ -253,7 +254,8 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
                  progress: Callable[[Path], None] | None = None,
                  stamps: dict[str, tuple[int, int]] | None = None,
                  pool: CuttingPool | None = None,
-                 site: SiteSettings | None = None) -> ScanReport:
+                 site: SiteSettings | None = None,
+                 remember: bool = False, reread: bool = False) -> ScanReport:
     """Ingest every article under `paths`; with `prune`, cancel posts of files now gone.
 
     With `site` (the config's [site]), files that name no URL get the one the site's
@@ -263,13 +265,21 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     file unchanged since the last scan is not read again, and a broken one is reported
     once, not at every scan.
 
+    With `remember`, each file is checked against the stamp the store keeps of it
+    (`bot.sources.stamps`): one unchanged since it was last read and stored is not read
+    again, and every file read and stored is stamped there, in its article's transaction.
+    `reread`: read every file all the same (stamping it anew).
+
     Files are read and cut (in `pool`'s worker processes, when given) and stored `BATCH`
     at a time, each batch in one transaction; a file that cannot be read is reported and
     skipped, the others still go.
     """
     report = ScanReport()
     present: set[str] = set()
-    todo: list[tuple[Path, str, tuple[int, int] | None]] = []
+    todo: list[_File] = []
+    reader = reader_key(root=root, site=site) if remember else None
+    kept = store.file_stamps(reader) if reader is not None and not reread else {}
+    touched: dict[str, FileStamp] = {}
     for path in article_files(paths):
         key = str(path.resolve())
         present.add(key)
@@ -277,18 +287,31 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
         if stamps is not None and stamp is not None and stamps.get(key) == stamp:
             report.unchanged += 1
             continue
-        todo.append((path, key, stamp))
+        check = FileCheck(path, kept.get(key), reader=reader) if reader is not None else None
+        if check is not None and check.unchanged:
+            report.unchanged += 1
+            if check.restamp and check.stamp is not None:
+                touched[key] = check.stamp
+            if stamps is not None and stamp is not None:
+                stamps[key] = stamp
+            if progress is not None:
+                progress(path)
+            continue
+        todo.append(_File(path, key, stamp, check.stamp if check is not None else None))
+    if touched:
+        store.stamp_files(touched)
     stored = _Batches(store, report, now=now, stamps=stamps, progress=progress,
                       channels=channels)
-    cut = cut_files([path for path, _, _ in todo], channels=channels, root=root, pool=pool,
+    cut = cut_files([file.path for file in todo], channels=channels, root=root, pool=pool,
                     site=site)
-    for (path, key, stamp), item in zip(todo, cut, strict=True):
+    for file, item in zip(todo, cut, strict=True):
         if isinstance(item, str):
             report.failed.append(item)
-            log_event("article.invalid", level=logging.WARNING, path=str(path), error=item)
-            stored.done(path, key, stamp)
+            log_event("article.invalid", level=logging.WARNING, path=str(file.path),
+                      error=item)
+            stored.done(file)
             continue
-        stored.add(path, key, stamp, item)
+        stored.add(file, item)
     stored.flush()
     if prune and root is not None:
         removed = store.sync_sources(present, now=now, under=str(root.resolve()))
@@ -298,8 +321,18 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     return report
 
 
+class _File(NamedTuple):
+    """A file to read: its path, its key (the resolved path), its (mtime, size) for the
+    caller's `stamps`, and its stamp to keep in the store (None: none is kept)."""
+
+    path: Path
+    key: str
+    stamp: tuple[int, int] | None
+    recorded: FileStamp | None
+
+
 class _Batches:
-    """Files read and cut, stored `BATCH` at a time; each one counted (and its stamp kept,
+    """Files read and cut, stored `BATCH` at a time; each one counted (and its stamps kept,
     the progress told) once its batch is committed."""
 
     def __init__(self, store: Store, report: ScanReport, *, now: datetime,
@@ -308,12 +341,11 @@ class _Batches:
                  channels: dict[str, ChannelConfig]) -> None:
         self.store, self.report, self.now = store, report, now
         self.stamps, self.progress, self.channels = stamps, progress, channels
-        self.pending: list[tuple[Path, str, tuple[int, int] | None, ArticleCuts]] = []
+        self.pending: list[tuple[_File, ArticleCuts]] = []
         self.sources: dict[str, str] = {}  # article id -> the file that has it, this scan
 
-    def add(self, path: Path, key: str, stamp: tuple[int, int] | None,
-            item: ArticleCuts) -> None:
-        self.pending.append((path, key, stamp, item))
+    def add(self, file: _File, item: ArticleCuts) -> None:
+        self.pending.append((file, item))
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -322,12 +354,14 @@ class _Batches:
         batch = self._without_duplicates(batch)
         if not batch:
             return
-        results = self.store.upsert_articles([item for *_, item in batch], now=self.now)
-        for (path, key, stamp, item), result in zip(batch, results, strict=True):
-            self.done(path, key, stamp)
-            _count(self.report, result, path)
+        recorded = {file.key: file.recorded for file, _ in batch if file.recorded is not None}
+        results = self.store.upsert_articles([item for _, item in batch], now=self.now,
+                                             stamps=recorded)
+        for (file, item), result in zip(batch, results, strict=True):
+            self.done(file)
+            _count(self.report, result, file.path)
             if result.status != IngestStatus.UNCHANGED:
-                self._say_why_no_post(path, item)
+                self._say_why_no_post(file.path, item)
 
     def _say_why_no_post(self, path: Path, item: ArticleCuts) -> None:
         reason = why_no_post(item, self.channels)
@@ -340,9 +374,9 @@ class _Batches:
         """The batch without files whose article (their URL) another present file has:
         the first file stays the article; each other one is reported and skipped (its
         stamp kept, so it is said once, until it changes)."""
-        stored = self.store.get_articles(item.article.id for *_, item in batch)
+        stored = self.store.get_articles(item.article.id for _, item in batch)
         kept = []
-        for path, key, stamp, item in batch:
+        for file, item in batch:
             article = item.article
             first = self.sources.setdefault(article.id, article.source)
             if first == article.source and article.id in stored:
@@ -350,22 +384,22 @@ class _Batches:
                 if known != article.source and Path(known).is_file():
                     first = known
             if first == article.source:
-                kept.append((path, key, stamp, item))
+                kept.append((file, item))
                 continue
-            line = (f"{path}: has the same url as {first} ({article.url}); skipped, {first} "
-                    "stays the article (give each file its own url)")
+            line = (f"{file.path}: has the same url as {first} ({article.url}); skipped, "
+                    f"{first} stays the article (give each file its own url)")
             self.report.warnings.append(line)
-            log_event("article.duplicate", level=logging.WARNING, path=str(path), first=first,
-                      url=article.url)
-            self.done(path, key, stamp)
+            log_event("article.duplicate", level=logging.WARNING, path=str(file.path),
+                      first=first, url=article.url)
+            self.done(file)
         return kept
 
-    def done(self, path: Path, key: str, stamp: tuple[int, int] | None) -> None:
-        """`path` is dealt with (stored, or reported as broken)."""
-        if self.stamps is not None and stamp is not None:
-            self.stamps[key] = stamp
+    def done(self, file: _File) -> None:
+        """The file is dealt with (stored, or reported as broken)."""
+        if self.stamps is not None and file.stamp is not None:
+            self.stamps[file.key] = file.stamp
         if self.progress is not None:
-            self.progress(path)
+            self.progress(file.path)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -36,6 +36,7 @@ from bot.store.records import (
     FeedEntry,
     FeedState,
     FeedSummary,
+    FileStamp,
     IngestResult,
     IngestStatus,
     NoClaim,
@@ -91,6 +92,7 @@ _catalog = _Submodule("bot.store.catalog")
 _channels = _Submodule("bot.store.channels")
 _claim = _Submodule("bot.store.claim")
 _feeds = _Submodule("bot.store.feeds")
+_files = _Submodule("bot.store.files")
 _ingest = _Submodule("bot.store.ingest")
 _migrations = _Submodule("bot.store.migrations")
 _opening = _Submodule("bot.store.engine")
@@ -263,13 +265,27 @@ class Store:
             return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now,
                                           cut_of=cut_of)
 
-    def upsert_articles(self, batch: Iterable[ArticleCuts], *,
-                        now: datetime) -> list[IngestResult]:
+    def upsert_articles(self, batch: Iterable[ArticleCuts], *, now: datetime,
+                        stamps: Mapping[str, FileStamp] | None = None) -> list[IngestResult]:
         """`upsert_article` for each article of `batch`, in one transaction: many articles
         at one commit's cost (keep a batch small enough not to hold up the daemon's
-        writes for long)."""
+        writes for long). `stamps`: the files they were read from, as read, kept in the
+        same transaction (a stamp never outlives its article's update)."""
         with self._write() as conn:
-            return _ingest.upsert_articles(conn, batch, now=now)
+            results = _ingest.upsert_articles(conn, batch, now=now)
+            if stamps:
+                _files.stamp_files(conn, stamps)
+            return results
+
+    def file_stamps(self, reader: str) -> dict[str, FileStamp]:
+        """The stamps `reader` took of the files live articles come from, by path."""
+        with self._read() as conn:
+            return _files.file_stamps(conn, reader)
+
+    def stamp_files(self, stamps: Mapping[str, FileStamp]) -> None:
+        """Keep these file stamps (files found unchanged, stamped anew)."""
+        with self._write() as conn:
+            _files.stamp_files(conn, stamps)
 
     def remove_article(self, article_id: str, *, now: datetime) -> int:
         """Mark an article removed and cancel its unsent posts; return how many."""

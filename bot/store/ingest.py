@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, bindparam, exists, insert, select, upda
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
+from bot.store.files import forget_files
 from bot.store.queueing import (
     NOT_STARTED,
     ChannelList,
@@ -293,7 +294,9 @@ def sync_sources(
     query = select(articles.c.id, articles.c.source).where(articles.c.removed_at.is_(None))
     if under is not None:
         query = query.where(articles.c.source.startswith(under, autoescape=True))
-    gone = sorted(r.id for r in conn.execute(query) if r.source not in present)
+    rows = [r for r in conn.execute(query) if r.source not in present]
+    forget_files(conn, (r.source for r in rows))  # read again if they come back
+    gone = sorted(r.id for r in rows)
     for chunk in chunks(gone):
         conn.execute(update(articles).where(articles.c.id.in_(chunk))
                      .values(removed_at=now, updated_at=now))

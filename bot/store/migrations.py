@@ -21,6 +21,8 @@ waiting posts per (channel, excerpt), after cancelling any duplicate (the oldest
 Version 6: `posts.pinned_at` (NULL for the posts there were: none is pinned).
 Version 7: the `admin_messages` and `admin_state` tables of the admin chat (new; nothing
 to fill).
+Version 8: the `source_files` table, each article file as last read (new; nothing to fill:
+every file is read once more, then stamped).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -387,6 +390,25 @@ def _upgrade_6_to_7(conn: Connection) -> None:
     _v7_admin_state.create(conn)
 
 
+# --- version 7 -> 8 -------------------------------------------------------------------------
+
+_v8 = MetaData()
+_v8_source_files = Table(
+    "source_files",
+    _v8,
+    Column("path", String(4096), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("reader", String(64), nullable=False),
+    Column("checked_ns", BigInteger, nullable=False),
+)
+
+
+def _upgrade_7_to_8(conn: Connection) -> None:
+    _v8_source_files.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
@@ -394,4 +416,5 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: _upgrade_4_to_5,
     5: _upgrade_5_to_6,
     6: _upgrade_6_to_7,
+    7: _upgrade_7_to_8,
 }

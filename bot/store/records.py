@@ -83,6 +83,18 @@ class ArticleCuts(NamedTuple):
     cut_of: Mapping[str, str] | None = None
 
 
+class FileStamp(NamedTuple):
+    """An article file as it was when last read (`bot.sources.stamps`): its size, its
+    modification time, a digest of its bytes, the reader that read it (the code, posts_dir
+    and [site]: `reader_key`), and when the stamp was taken (wall-clock nanoseconds)."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    reader: str
+    checked_ns: int
+
+
 class IngestStatus(StrEnum):
     NEW = "new"  # first seen: inserted, posts queued
     CHANGED = "changed"  # text, metadata or excerpts differ: updated, posts reconciled

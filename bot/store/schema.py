@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -345,4 +346,19 @@ admin_state = Table(
     Column("key", String(300), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Added in schema version 8: each article file as last read (`bot.sources.stamps`), so that
+# a file unchanged since is not read and cut again: its size and modification time, a
+# digest of its bytes, the reader it was read by (the code, posts_dir and [site]), and when
+# it was stamped (nanoseconds on the wall clock, as file times are).
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("path", String(4096), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("reader", String(64), nullable=False),
+    Column("checked_ns", BigInteger, nullable=False),
 )
