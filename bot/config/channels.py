@@ -18,9 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
+from bot.config.money import BudgetSpec, PriceSettings
 from bot.config.types import (
     ArticleGlobs,
     CronExpression,
@@ -35,6 +38,7 @@ from bot.config.types import (
 )
 
 if TYPE_CHECKING:
+    from bot.pricing import Budget, Prices
     from bot.render import Profile
 
 __all__ = ["ChannelSettings", "FrozenModel", "Schedule", "Schedules", "Utm"]
@@ -174,9 +178,38 @@ class ChannelSettings(FrozenModel):
     articles: ArticleGlobs | None = Field(
         None, description="Only articles whose path (relative to posts_dir) matches a glob."
     )
+    price: PriceSettings | None = Field(
+        None, description="What a post costs here, over the platform's known prices "
+                          "(post, post_with_link, currency).")
+    budget: BudgetSpec | None = Field(
+        None, description='Spend at most this much, e.g. "20 USD/month" or "1 USD/day" '
+                          "(months and days in bot.timezone).")
 
     _name: str = PrivateAttr("")
     _source: Path | None = PrivateAttr(None)
+    _spend_zone: str = PrivateAttr("UTC")
+
+    @field_validator("price")
+    @classmethod
+    def _price_merges(cls, price: PriceSettings | None, info: ValidationInfo):
+        if price is not None:
+            _merged_prices(info.data.get("platform"), price)  # raises what is unclear
+        return price
+
+    @field_validator("budget")
+    @classmethod
+    def _budget_in_price_currency(cls, budget: Budget | None, info: ValidationInfo):
+        if budget is None or "price" not in info.data:
+            return budget  # no budget, or the price has a problem of its own
+        platform = info.data.get("platform")
+        prices = _merged_prices(platform, info.data["price"])
+        if prices is not None and prices.currency != budget.currency:
+            whose = "this channel's prices are" if info.data["price"] else f"{platform} prices are"
+            raise ValueError(
+                f"is in {budget.currency} but {whose} in {prices.currency} (write the budget "
+                f"in {prices.currency}, or give the channel's own price with currency = "
+                f'"{budget.currency}")')
+        return budget
 
     @property
     def name(self) -> str:
@@ -187,6 +220,17 @@ class ChannelSettings(FrozenModel):
     def source(self) -> Path | None:
         """The config file the channel was read from (None when built in code)."""
         return self._source
+
+    @property
+    def prices(self) -> Prices | None:
+        """What a post costs on this channel: its platform's known prices with its own
+        `price` over them (None: its posts cost nothing we know of)."""
+        return _merged_prices(self.platform, self.price)
+
+    @property
+    def spend_zone(self) -> str:
+        """The time zone spend and budgets are counted in (`[bot] timezone`)."""
+        return self._spend_zone
 
     @property
     def profile_name(self) -> str:
@@ -223,3 +267,16 @@ class ChannelSettings(FrozenModel):
     def destination(self) -> str:
         """Where its posts go, in a few words (`check` prints it)."""
         return self.platform
+
+
+def _merged_prices(platform: object, price: PriceSettings | None) -> Prices | None:
+    """The platform's prices with `price` over them (ValueError when that is unclear)."""
+    from bot.platforms import PLATFORMS
+    from bot.pricing import Prices
+
+    declared = PLATFORMS.get(platform) if isinstance(platform, str) else None
+    base = declared.prices if declared is not None else None
+    if price is None:
+        return base
+    return Prices.merged(base, post=price.post, post_with_link=price.post_with_link,
+                         currency=price.currency)

@@ -187,6 +187,7 @@ class Config(FrozenModel):
     def _name_channels(self) -> Config:
         for name, channel in self.channels.items():
             channel._name = name
+            channel._spend_zone = self.bot.timezone
         return self
 
     def attach_source(self, path: Path) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
+    from bot.pricing import Prices
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,5 +176,6 @@ class Platform:
     summary: str
     capabilities: Capabilities = field(default_factory=Capabilities)
     quotas: Quotas = field(default_factory=Quotas)
+    prices: Prices | None = None  # what a post costs, where the platform bills posts
     literal_secrets: Mapping[str, str] = field(default_factory=dict)
     example: str = ""

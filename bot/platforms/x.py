@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
@@ -46,6 +47,7 @@ from bot.errors import (
 from bot.logs import redact, register_secrets
 from bot.offloop import in_thread
 from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.pricing import Prices
 
 if TYPE_CHECKING:  # tweepy and requests are imported when a channel first talks to X
     import requests
@@ -408,6 +410,11 @@ PLATFORM = Platform(
     profile="x",
     summary="an account, through an X developer app (tweepy, API v2)",
     capabilities=Capabilities(threads=True, proves_duplicates=True, link_cards=True),
+    # X's pay-per-use API bills each request that creates a post; one whose text has a URL
+    # costs the "Content: Create (with URL)" rate. A thread's parts are each a post.
+    prices=Prices(post=Decimal("0.015"), post_with_link=Decimal("0.200"), currency="USD",
+                  read_on=date(2026, 12, 3),
+                  source="https://docs.x.com/x-api/getting-started/pricing"),
     quotas=Quotas(posts_per_day=FREE_TIER_POSTS_PER_DAY,
                   note="the free tier: 17 posts in 24 hours (500 a month)"),
     literal_secrets={

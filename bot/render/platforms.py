@@ -147,6 +147,30 @@ def x_length(text: str) -> int:
     return total
 
 
+def has_url(text: str) -> bool:
+    """Whether `text` holds a link as X finds links (a URL, or a bare domain such as a
+    site's name): what X's price for a post "with URL" goes by. A text with no hint of
+    one (no "://", no dot before two letters) has none; a plain address is known at a
+    glance; anything else is asked of twitter-text, token by token, as `x_length` does."""
+    normalized = unicodedata.normalize("NFC", text)
+    position = 0
+    while hint := _URL_HINT.search(normalized, position):
+        start = hint.start()
+        while start > 0 and normalized[start - 1] not in _SPACE_CHARS:
+            start -= 1
+        space = _SPACE.search(normalized, hint.end())
+        position = space.start() if space else len(normalized)
+        token = normalized[start:position]
+        if len(token) <= _PLAIN_URL_MAX and (
+            _PLAIN_URL.fullmatch(token) or _BARE_DOMAIN.fullmatch(token)
+        ):
+            return True
+        context = "" if start == 0 else " "
+        if _twitter_text().extract_urls_with_indices(context + token):
+            return True
+    return False
+
+
 def x_valid(text: str) -> bool:
     """Whether X accepts `text`: within 280 weighted and free of invalid characters."""
     if _NEEDS_FULL_PARSE.search(text):
