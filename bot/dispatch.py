@@ -172,8 +172,9 @@ class Dispatcher:
             if isinstance(delivery, str):
                 return delivery
             await self.db.call(Store.record_thread_part, claimed.id, index=index,
-                                             remote_id=delivery.remote_id,
-                                             remote_url=delivery.remote_url, now=self.clock())
+                               remote_id=delivery.remote_id, remote_url=delivery.remote_url,
+                               now=self.clock(),
+                               cost_micros=policy.price(claimed.parts[index]))
             log_event("post.part_sent", **send.fields, remote_id=delivery.remote_id,
                       remote_url=delivery.remote_url)
             out.append((delivery.remote_id, delivery.remote_url))

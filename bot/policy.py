@@ -6,6 +6,7 @@ decides what a channel may post and when (pure).
     policy.has_room(out_in_24h)    the daily cap, counting every part of a thread
     policy.fits(at, out_times)     the same, for a slot to come (`plan`, the planner)
     policy.takes(path_or_url)      the channel's `articles` filter
+    policy.price(text, parts)      what a post costs (micros; None where posts are free)
 
 Whether a channel is paused is the store's to say (the operator and the dispatcher change
 it while the daemon runs); everything else a channel may or may not do is here.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
+    from bot.pricing import Budget, Prices
 
 DAY = timedelta(days=1)
 
@@ -39,6 +41,8 @@ class ChannelPolicy:
     post goes out under a key chosen before its first try (`OutgoingPost.key`), so an
     ambiguous try is retried under the same key, never guessed at; a key that holds
     forever (`idempotency_window` None) lets the post wait for its next slot too.
+    `prices`: what a post costs (None: nothing we know of); `budget`: at most this much
+    per calendar month or day in `spend_zone` (`[bot] timezone`).
     """
 
     name: str
@@ -53,6 +57,9 @@ class ChannelPolicy:
     proves_duplicates: bool = False
     idempotent: bool = False  # sent under a key: an ambiguous try may be retried with it
     idempotency_window: timedelta | None = None  # None: the key holds forever
+    prices: Prices | None = None
+    budget: Budget | None = None
+    spend_zone: str = "UTC"
 
     def uncapped(self) -> ChannelPolicy:
         """This policy with the user's caps lifted (`send-now --force`)."""
@@ -77,6 +84,9 @@ class ChannelPolicy:
             proves_duplicates=capabilities.proves_duplicates,
             idempotent=capabilities.idempotency_keys,
             idempotency_window=capabilities.idempotency_window,
+            prices=settings.prices,
+            budget=settings.budget,
+            spend_zone=settings.spend_zone,
         )
 
     @property
@@ -103,6 +113,15 @@ class ChannelPolicy:
     def slots_per_day(self) -> int | None:
         """How many slots the daily cap lets through in 24 hours (None: no cap)."""
         return None if self.max_per_day is None else self.max_per_day // self.posts_per_slot
+
+    def price(self, text: str, parts: tuple[str, ...] | list[str] = ()) -> int | None:
+        """What a post of `text` (a thread: its `parts`, each a post) costs, in micros of
+        `prices.currency`; None where the channel's posts cost nothing we know of."""
+        if self.prices is None:
+            return None
+        from bot.pricing import payload_price
+
+        return payload_price(text, parts, self.prices)
 
     def takes(self, where: str) -> bool:
         """Whether an article at `where` (its path under posts_dir, or its URL) is for us."""

@@ -26,8 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["Budget", "Period", "Prices", "format_money", "from_micros", "payload_price",
-           "period_bounds", "post_price", "to_micros"]
+__all__ = ["Budget", "Period", "Prices", "as_number", "format_money", "from_micros",
+           "month_bounds", "month_of", "payload_price", "period_bounds", "post_price",
+           "to_micros"]
 
 MICROS = 1_000_000
 Period = Literal["month", "day"]

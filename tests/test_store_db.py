@@ -334,6 +334,7 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
     db = sqlite3.connect(old)
     with db:  # back to version 5: posts without pinned_at, none of the later tables
         db.execute("ALTER TABLE posts DROP COLUMN pinned_at")
+        drop_spend_columns(db)
         db.execute("DROP TABLE admin_messages")
         db.execute("DROP TABLE admin_state")
         db.execute("DROP TABLE source_files")
@@ -355,14 +356,45 @@ def test_a_version_7_database_gains_the_file_stamps_table_without_loss(tmp_path)
         add(store, "a", "One.", "Two.", "Three.")
         queued = [p.id for p in store.queued("x")]
     db = sqlite3.connect(old)
-    with db:  # back to version 7: no file stamps
+    with db:  # back to version 7: no file stamps, no costs
         db.execute("DROP TABLE source_files")
+        drop_spend_columns(db)
         db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
         assert store.found_version == 7
         assert [p.id for p in store.queued("x")] == queued
         assert store.file_stamps("any reader") == {}  # every file is read once more
+    fresh = tmp_path / "fresh.sqlite3"
+    Store.open(fresh).close()
+    assert structure(old) == structure(fresh)
+
+
+def drop_spend_columns(db: sqlite3.Connection) -> None:
+    """Back from version 9: no costs, no budgets reached."""
+    db.execute("ALTER TABLE posts DROP COLUMN cost_micros")
+    db.execute("ALTER TABLE posts DROP COLUMN currency")
+    db.execute("ALTER TABLE thread_parts DROP COLUMN cost_micros")
+    db.execute("ALTER TABLE channel_state DROP COLUMN budget_reached_until")
+
+
+def test_a_version_8_database_is_upgraded_for_spend_in_place_without_loss(tmp_path):
+    old = tmp_path / "v8.sqlite3"
+    with Store.open(old) as store:
+        add(store, "a", "One.", "Two.", "Three.")
+        sent = claim(store, now=at(1))
+        store.mark_sent(sent.id, remote_id="1", remote_url=None, now=at(1))
+        queued = [p.id for p in store.queued("x")]
+    db = sqlite3.connect(old)
+    with db:
+        drop_spend_columns(db)
+        db.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    db.close()
+    with Store.open(old) as store:
+        assert store.found_version == 8
+        assert [p.id for p in store.queued("x")] == queued
+        [before] = store.history(status="sent")
+        assert (before.id, before.cost, before.currency) == (sent.id, None, None)
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)

@@ -65,9 +65,10 @@ def history(config_path: Path | None, channel_name: str | None, status_name: str
 
     `--json` prints a JSON array with every post (unless --limit, --channel or --status),
     each with id, channel, article_id, excerpt_id, status, kind ("excerpt", or "composed"
-    for a post of your own words), text, remote_id, remote_url, sent_at, error and more;
-    a thread also with its parts and the parts out so far (sent_parts: index, remote_id,
-    remote_url, sent_at).
+    for a post of your own words), text, remote_id, remote_url, sent_at, error, cost (what
+    it cost where the platform bills posts, or may have if unknown; else null), currency
+    and more; a thread also with its parts and the parts out so far (sent_parts: index,
+    remote_id, remote_url, sent_at).
     """
     _list(config_path, as_json, limit, channel_name, title="history",
           read=lambda store, channel, n: store.history(channel=channel, status=status_name,

@@ -337,11 +337,14 @@ class Store:
         return NoClaim.EMPTY
 
     def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
-                           remote_url: str | None, now: datetime) -> None:
-        """Part `index` (0 first) of the `sending` thread `post_id` went out (committed)."""
+                           remote_url: str | None, now: datetime,
+                           cost_micros: int | None = None) -> None:
+        """Part `index` (0 first) of the `sending` thread `post_id` went out (committed),
+        costing `cost_micros` where its platform bills posts."""
         with self._write() as conn:
             _transitions.record_thread_part(conn, post_id, index=index, remote_id=remote_id,
-                                            remote_url=remote_url, now=now)
+                                            remote_url=remote_url, now=now,
+                                            cost_micros=cost_micros)
 
     def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None,
                   now: datetime) -> None:

@@ -133,8 +133,10 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         return None
     assert rendered is not None
     key = choice.delivery_key or new_delivery_key()
+    cost = claim_cost(conn, policy, choice, rendered)
     values = {"status": SENDING, "text": rendered.text, "parse_mode": rendered.parse_mode,
-              "delivery_key": key,
+              "delivery_key": key, "cost_micros": cost,
+              "currency": policy.prices.currency if policy.prices is not None else None,
               "parts": list(rendered.parts) or None, "payload": rendered.to_payload(),
               "claimed_at": now, "updated_at": now, "sent_at": None, "remote_id": None,
               "remote_url": None, "error": None}
@@ -157,6 +159,24 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         article=choice.article, excerpt=choice.excerpt, parts=tuple(rendered.parts),
         sent_parts=choice.sent_parts, payload=rendered, delivery_key=key,
     )
+
+
+def claim_cost(conn: Connection, policy: ChannelPolicy, choice: Choice,
+               rendered: Rendered) -> int | None:
+    """What sending `rendered` costs in all, in micros (None: nothing we know of): a single
+    post its price; a thread what its parts out cost as recorded, and the rest at today's
+    prices, part by part."""
+    if policy.prices is None:
+        return None
+    if not rendered.parts:
+        return policy.price(rendered.text)
+    out = len(choice.sent_parts)
+    recorded = 0
+    if out and choice.item.post_id is not None:
+        recorded = conn.scalar(select(func.coalesce(func.sum(thread_parts.c.cost_micros), 0))
+                               .where(thread_parts.c.post_id == choice.item.post_id)) or 0
+    return recorded + (policy.price(rendered.text, rendered.parts[out:]) if rendered.parts[out:]
+                       else 0)
 
 
 def render_choice(choice: Choice, render: Render) -> Rendered | RenderError:

@@ -23,6 +23,9 @@ Version 7: the `admin_messages` and `admin_state` tables of the admin chat (new;
 to fill).
 Version 8: the `source_files` table, each article file as last read (new; nothing to fill:
 every file is read once more, then stamped).
+Version 9 (spend): `posts.cost_micros` and `posts.currency`, `thread_parts.cost_micros`
+(NULL for what went out before: its cost was not recorded) and
+`channel_state.budget_reached_until` (NULL: no budget reached).
 """
 
 from __future__ import annotations
@@ -409,6 +412,25 @@ def _upgrade_7_to_8(conn: Connection) -> None:
     _v8_source_files.create(conn)
 
 
+# --- version 8 -> 9: what posts cost, and budgets reached -------------------------------------
+
+_v9 = MetaData()
+_v9_posts = Table("posts", _v9, Column("id", Integer, primary_key=True),
+                  Column("cost_micros", Integer), Column("currency", String(3)))
+_v9_thread_parts = Table("thread_parts", _v9, Column("post_id", Integer, primary_key=True),
+                         Column("idx", Integer, primary_key=True),
+                         Column("cost_micros", Integer))
+_v9_channel_state = Table("channel_state", _v9, Column("channel", String(200), primary_key=True),
+                          Column("budget_reached_until", UtcDateTime))
+
+
+def _upgrade_8_to_9_spend(conn: Connection) -> None:
+    add_column(conn, _v9_posts, "cost_micros")
+    add_column(conn, _v9_posts, "currency")
+    add_column(conn, _v9_thread_parts, "cost_micros")
+    add_column(conn, _v9_channel_state, "budget_reached_until")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
@@ -417,4 +439,5 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _upgrade_5_to_6,
     6: _upgrade_6_to_7,
     7: _upgrade_7_to_8,
+    8: _upgrade_8_to_9_spend,
 }

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, case, func, select
 
 from bot.article import COMPOSED_SOURCE, Article
 from bot.errors import UserError
+from bot.pricing import as_number
 from bot.store import summaries
 from bot.store.queueing import chunks
 from bot.store.records import (
@@ -59,6 +60,7 @@ def _records():
         excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
         articles.c.title.label("article_title"), posts.c.parts, posts.c.payload,
         case((articles.c.source == COMPOSED_SOURCE, "composed"), else_="excerpt").label("kind"),
+        posts.c.cost_micros, posts.c.currency,
     ).select_from(
         posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
         .join(articles, articles.c.id == posts.c.article_id)
@@ -98,11 +100,15 @@ def _post_records(conn: Connection, rows) -> list[PostRecord]:
         ):
             out.setdefault(row.post_id, []).append(
                 ThreadPart(row.idx, row.remote_id, row.remote_url, row.sent_at))
-    return [
-        PostRecord(**{**row._mapping, "parts": tuple(row.parts or ()),
-                      "sent_parts": tuple(out.get(row.id, ()))})
-        for row in rows
-    ]
+    records = []
+    for row in rows:
+        values = dict(row._mapping)
+        micros = values.pop("cost_micros")
+        records.append(PostRecord(**{
+            **values, "parts": tuple(row.parts or ()), "sent_parts": tuple(out.get(row.id, ())),
+            "cost": None if micros is None else as_number(micros),
+            "currency": row.currency if micros is not None else None}))
+    return records
 
 
 def queued(

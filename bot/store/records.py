@@ -193,6 +193,9 @@ class PostRecord(_Record):
     sent_parts: tuple[ThreadPart, ...] = ()
     payload: dict[str, Any] | None = None  # what the renderer computed; None before a claim
     kind: str = "excerpt"  # or "composed": the operator's own words (`excerpt-bot compose`)
+    cost: float | None = None  # what it cost, or may have (unknown), in `currency`; None:
+    #                            nothing (not out, or its platform does not bill posts)
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +238,7 @@ class ChannelState(_Record):
     last_error_at: datetime | None = None
     last_sent_at: datetime | None = None
     last_slot_at: datetime | None = None
+    budget_reached_until: datetime | None = None  # its budget holds posts back until then
 
 
 @dataclass(frozen=True, slots=True)

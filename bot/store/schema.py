@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -180,6 +180,11 @@ posts = Table(
     # Added in schema version 6: when the operator put this post first in its channel's
     # queue (`pin`, `send-now`); the latest pin goes first. NULL: in the planner's order.
     Column("pinned_at", UtcDateTime),
+    # Added in schema version 9: what the post cost where its platform bills posts, or may
+    # have cost (sending, unknown), in millionths of `currency`; a thread's whole price,
+    # its parts out when it stopped midway. NULL: it cost nothing (not out, or free).
+    Column("cost_micros", Integer),
+    Column("currency", String(3)),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
@@ -215,6 +220,9 @@ channel_state = Table(
     Column("last_error_at", UtcDateTime),
     Column("last_sent_at", UtcDateTime),
     Column("last_slot_at", UtcDateTime),
+    # Added in schema version 9: the channel's budget held its posts back until then (set
+    # when a claim first finds it reached; cleared when a post goes out again).
+    Column("budget_reached_until", UtcDateTime),
 )
 
 # Added in schema version 3: the feeds polled, with their HTTP validators and health.
@@ -274,6 +282,8 @@ thread_parts = Table(
     Column("remote_id", Text),  # None: it went out, but the platform gave no id
     Column("remote_url", Text),
     Column("sent_at", UtcDateTime, nullable=False),
+    # Added in schema version 9: what this part cost (millionths of its post's currency).
+    Column("cost_micros", Integer),
 )
 
 # Added in schema version 5: the excerpts of an article cut for one room (a "cut": the

@@ -10,6 +10,10 @@ in one line, why not.
     sending ──record_thread_part──> sending       (one part of a thread went out)
     failed, unknown, skipped, cancelled ──retry──> queued
     queued, pending_approval, failed, unknown ──skip──> skipped
+
+What a post cost (`cost_micros`, set at its claim) stays while it is out or may be (sent,
+sending, unknown); a post that certainly did not go out (back in the queue, failed,
+skipped) keeps only what its thread parts out cost, or nothing (`_UNBILLED`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, insert, literal, select, update
+from sqlalchemy import Connection, case, func, insert, literal, select, update
 
 from bot.errors import UserError
 from bot.store.channels import note_sent
@@ -51,6 +55,15 @@ INTERRUPTED = (
 )
 
 
+# What a post that did not go out cost: its thread's parts out, else nothing (NULL).
+_UNBILLED = (select(func.sum(thread_parts.c.cost_micros))
+             .where(thread_parts.c.post_id == posts.c.id).scalar_subquery())
+# What a post out cost: a thread, the sum of its parts (each recorded as it went); a single
+# post, what its claim priced it at.
+_BILLED = case((posts.c.parts.is_(None), posts.c.cost_micros),
+               else_=func.coalesce(_UNBILLED, posts.c.cost_micros))
+
+
 def _human(states: Iterable[str]) -> str:
     names = [state.replace("_", " ") for state in states]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
@@ -81,13 +94,13 @@ def mark_sent(conn: Connection, post_id: int, *, remote_id: str | None,
               remote_url: str | None, now: datetime) -> None:
     transition(conn, post_id, allowed=(SENDING, UNKNOWN), action="marked sent",
                status=SENT, sent_at=now, remote_id=remote_id, remote_url=remote_url,
-               error=None, updated_at=now)
+               error=None, updated_at=now, cost_micros=_BILLED)
     note_sent(conn, _channel_of(conn, post_id), at=now)
 
 
 def mark_failed(conn: Connection, post_id: int, *, error: str, now: datetime) -> None:
     transition(conn, post_id, allowed=(SENDING, UNKNOWN), action="marked failed",
-               status=FAILED, error=error, updated_at=now)
+               status=FAILED, error=error, updated_at=now, cost_micros=_UNBILLED)
 
 
 def mark_unknown(conn: Connection, post_id: int, *, error: str, now: datetime) -> None:
@@ -97,7 +110,8 @@ def mark_unknown(conn: Connection, post_id: int, *, error: str, now: datetime) -
 
 def mark_skipped(conn: Connection, post_id: int, *, reason: str, now: datetime) -> None:
     transition(conn, post_id, allowed=(QUEUED, PENDING_APPROVAL, SENDING),
-               action="marked skipped", status=SKIPPED, error=reason, updated_at=now)
+               action="marked skipped", status=SKIPPED, error=reason, updated_at=now,
+               cost_micros=_UNBILLED)
 
 
 def pin(conn: Connection, post_id: int, *, now: datetime) -> Place:
@@ -119,15 +133,18 @@ def unpin(conn: Connection, post_id: int, place: Place) -> bool:
 def requeue(conn: Connection, post_id: int, *, now: datetime,
             not_before: datetime | None = None) -> None:
     transition(conn, post_id, allowed=(SENDING,), action="put back in the queue",
-               status=QUEUED, not_before=not_before, updated_at=now)
+               status=QUEUED, not_before=not_before, updated_at=now, cost_micros=_UNBILLED)
 
 
 def record_thread_part(conn: Connection, post_id: int, *, index: int, remote_id: str | None,
-                       remote_url: str | None, now: datetime) -> None:
-    """Part `index` (0 first) of the thread `post_id`, being sent, went out."""
+                       remote_url: str | None, now: datetime,
+                       cost_micros: int | None = None) -> None:
+    """Part `index` (0 first) of the thread `post_id`, being sent, went out (costing
+    `cost_micros`, where the platform bills posts)."""
     transition(conn, post_id, allowed=(SENDING,), action="given a part out", updated_at=now)
     conn.execute(insert(thread_parts).values(post_id=post_id, idx=index, remote_id=remote_id,
-                                             remote_url=remote_url, sent_at=now))
+                                             remote_url=remote_url, sent_at=now,
+                                             cost_micros=cost_micros))
 
 
 def resolve(conn: Connection, post_id: int, *, sent: bool, now: datetime) -> None:
@@ -135,7 +152,8 @@ def resolve(conn: Connection, post_id: int, *, sent: bool, now: datetime) -> Non
     id and address of its first part, when X gave them.)"""
     if not sent:
         transition(conn, post_id, allowed=(UNKNOWN,), action="resolved",
-                   status=QUEUED, error=None, not_before=None, updated_at=now)
+                   status=QUEUED, error=None, not_before=None, updated_at=now,
+                   cost_micros=_UNBILLED)
         return
     # It went out when it was claimed, not when the operator noticed.
     sent_at = func.coalesce(posts.c.claimed_at, literal(now, UtcDateTime))
@@ -156,13 +174,14 @@ def resolve(conn: Connection, post_id: int, *, sent: bool, now: datetime) -> Non
 
 def retry(conn: Connection, post_id: int, *, now: datetime) -> None:
     transition(conn, post_id, allowed=(FAILED, UNKNOWN, SKIPPED, CANCELLED), action="retried",
-               status=QUEUED, error=None, not_before=None, updated_at=now)
+               status=QUEUED, error=None, not_before=None, updated_at=now,
+               cost_micros=_UNBILLED)
 
 
 def skip(conn: Connection, post_id: int, *, now: datetime, pending_only: bool = False) -> None:
     allowed = (PENDING_APPROVAL,) if pending_only else (QUEUED, PENDING_APPROVAL, FAILED, UNKNOWN)
     transition(conn, post_id, allowed=allowed, action="skipped", status=SKIPPED,
-               error="skipped by the operator", updated_at=now)
+               error="skipped by the operator", updated_at=now, cost_micros=_UNBILLED)
 
 
 def approve(conn: Connection, *, post_ids: Iterable[int] | None, channel: str | None,
@@ -206,7 +225,7 @@ def requeue_interrupted(conn: Connection, *, channels: Iterable[str],
         posts.c.status == SENDING, posts.c.channel.in_(list(channels))).order_by(posts.c.id)))
     for post_id in ids:
         transition(conn, post_id, allowed=(SENDING,), action="put back in the queue",
-                   status=QUEUED, not_before=None, updated_at=now,
+                   status=QUEUED, not_before=None, updated_at=now, cost_micros=_UNBILLED,
                    error="interrupted while sending; its next try settles it by its key")
     return ids
 
