@@ -44,7 +44,7 @@ from bot.logs import log_event, redact
 from bot.offloop import AsyncStore
 from bot.platforms import Channel, Delivery, OutgoingPost
 from bot.policy import ChannelPolicy
-from bot.store import NoClaim, Rendered, Store
+from bot.store import BudgetHeld, NoClaim, Rendered, Store
 
 BACKOFF_BASE = 2.0  # seconds before the first retry
 BACKOFF_CAP = 300.0  # never wait longer than this between two tries, unless told to
@@ -121,6 +121,8 @@ class Dispatcher:
         )
         if isinstance(claimed, NoClaim):
             return self._nothing_claimed(policy, claimed)
+        if isinstance(claimed, BudgetHeld):
+            return self._budget_reached(policy, claimed)
         deadline = (slot or now) + policy.grace
         if claimed.parts:
             return await self._deliver_thread(claimed, policy, deadline)
@@ -145,6 +147,25 @@ class Dispatcher:
             return "awaiting_approval"
         log_event("slot.empty", channel=policy.name)
         return "empty"
+
+    @staticmethod
+    def _budget_reached(policy: ChannelPolicy, held: BudgetHeld) -> str:
+        """The post waits in the queue; the first time in the period, the log says so."""
+        from zoneinfo import ZoneInfo
+
+        from bot.pricing import format_money
+
+        currency = held.budget.currency
+        until = held.until.astimezone(ZoneInfo(policy.spend_zone)).isoformat()
+        if held.first:
+            log_event("channel.budget_reached", level=logging.WARNING, channel=policy.name,
+                      budget=str(held.budget), spend=format_money(held.spent, currency),
+                      cost=format_money(held.cost, currency), until=until,
+                      period=held.budget.period,
+                      hint=f"posts wait in the queue until {until[:10]}; raise `budget` to "
+                           "send them sooner")
+        log_event("slot.skipped", channel=policy.name, reason="budget", until=until)
+        return "budget"
 
     @staticmethod
     def _outgoing(claimed, text: str, reply_to: str | None = None) -> OutgoingPost:

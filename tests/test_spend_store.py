@@ -4,13 +4,15 @@ each priced as they go out."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from bot.pricing import Prices
-from bot.store import Store
-from tests.store_support import add, at, claim
+from bot.policy import ChannelPolicy
+from bot.pricing import Budget, Prices
+from bot.store import BudgetHeld, ClaimedPost, Store
+from tests.store_support import add, at, claim, plain
 
 X_PRICES = Prices(Decimal("0.015"), Decimal("0.2"), "USD")
 URL = "https://blog.example.org/a"  # a link as X sees one (".example" is no top-level domain)
@@ -93,3 +95,27 @@ def test_a_thread_broken_midway_keeps_what_its_parts_out_cost_and_prices_the_res
     again = claim(store, now=at(2), prices=X_PRICES, per_article=True, render=thread)
     assert again.id == claimed.id and len(again.sent_parts) == 2
     assert cost(store, claimed.id) == (0.245, "USD")
+
+
+def test_a_claim_past_the_budget_leaves_the_post_queued_and_says_so_once_a_period(store):
+    add(store, "a", "One.", "Two.", "Three.", url=URL)
+    budget = Budget(Decimal("0.4"), "USD", "month")
+    for hour in (1, 2):
+        claimed = claim(store, now=at(hour), prices=X_PRICES, budget=budget)
+        store.mark_sent(claimed.id, remote_id=str(hour), remote_url=None, now=at(hour))
+    policy = ChannelPolicy("x", prices=X_PRICES, budget=budget)
+    held = store.claim_next_post(policy, now=at(3), render=plain)
+    assert isinstance(held, BudgetHeld) and held.first
+    april = datetime(2025, 4, 1, tzinfo=UTC)
+    assert (held.spent, held.cost, held.until) == (400_000, 200_000, april)
+    again = store.claim_next_post(policy, now=at(4), render=plain)
+    assert isinstance(again, BudgetHeld) and not again.first
+    assert len(store.queued("x")) == 1 and store.channel_state("x").budget_reached_until
+    # The budget is spent to the cent: even a post without the link would go past it.
+    cheap = store.claim_next_post(policy, now=at(5), render=lambda a, e: (e.text, None))
+    assert isinstance(cheap, BudgetHeld) and cheap.cost == 15_000
+    # April: a new month, a new budget; the held post goes, and the channel holds none back.
+    claimed = store.claim_next_post(policy, now=datetime(2025, 4, 1, tzinfo=UTC), render=plain)
+    assert isinstance(claimed, ClaimedPost)
+    assert store.get_post(claimed.id).cost == 0.2
+    assert store.channel_state("x").budget_reached_until is None

@@ -36,6 +36,8 @@ OUTCOMES = {
     "capped": "{channel} has reached its max_per_day (pass --force to send anyway)",
     "awaiting_approval": "it waits for approval: `excerpt-bot approve {id}` first",
     "empty": "it is not due on {channel}",
+    "budget": ("it would take {channel} past its budget (it waits in the queue until the "
+               "budget's period rolls over; raise `budget` to send it sooner)"),
 }
 
 

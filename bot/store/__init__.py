@@ -30,6 +30,7 @@ from bot.store.records import (
     ArticleCuts,
     ArticleSummary,
     AttemptRecord,
+    BudgetHeld,
     ChannelState,
     ChannelSummary,
     ClaimedPost,
@@ -58,6 +59,7 @@ __all__ = [
     "ArticleCuts",
     "ArticleSummary",
     "AttemptRecord",
+    "BudgetHeld",
     "ChannelState",
     "ChannelSummary",
     "ClaimedPost",
@@ -311,7 +313,7 @@ class Store:
     # --- posts out -----------------------------------------------------------------------
 
     def claim_next_post(self, policy: ChannelPolicy, *, now: datetime,
-                        render: _claim.Render) -> ClaimedPost | NoClaim:
+                        render: _claim.Render) -> ClaimedPost | NoClaim | BudgetHeld:
         """Choose, render and mark `sending` the channel's next post, committed; or say why
         there is none (`NoClaim`).
 
@@ -322,6 +324,10 @@ class Store:
         channel a repeat that comes due is created `pending_approval` instead, and waits
         for `approve` like any post. A post `render` refuses (RenderError) fails; the next
         is tried. A thread's parts are stored; a thread partly out keeps them.
+
+        Nothing either when the post's price (a thread: its parts not yet out) would take
+        the channel past its `policy.budget` in the budget's period (`BudgetHeld`, kept in
+        the channel's state until the period rolls over): the post stays queued.
         """
         for _ in range(_claim.MAX_RENDER_FAILURES + _CLAIM_RACES):
             with self._read() as conn:
@@ -332,9 +338,15 @@ class Store:
             rendered = None if waits else _claim.render_choice(choice, render)
             with self._write() as conn:
                 taken = _claim.take(conn, policy, choice, rendered, now=now)
+            if isinstance(taken, BudgetHeld):
+                return self._budget_reached(taken)
             if taken is not None:
                 return taken
         return NoClaim.EMPTY
+
+    def _budget_reached(self, held: BudgetHeld) -> BudgetHeld:
+        with self._write() as conn:
+            return _claim.note_budget_reached(conn, held)
 
     def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
                            remote_url: str | None, now: datetime,

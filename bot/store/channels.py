@@ -34,6 +34,11 @@ def record_channel_error(conn: Connection, channel: str, *, error: str, now: dat
     _upsert(conn, channel, last_error=error, last_error_at=now)
 
 
+def set_budget_reached(conn: Connection, channel: str, until: datetime | None) -> None:
+    """The channel's budget holds its posts back until `until` (None: it holds none)."""
+    _upsert(conn, channel, budget_reached_until=until)
+
+
 def set_last_slot(conn: Connection, channel: str, at: datetime) -> None:
     _upsert(conn, channel, last_slot_at=at)
 

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, exists, func, insert, literal, or_, select, update
 
@@ -34,7 +35,11 @@ from bot.errors import RenderError
 from bot.logs import log_event
 from bot.planner import QueuedItem, choose_next
 from bot.policy import DAY, ChannelPolicy
+from bot.pricing import period_bounds, to_micros
+from bot.spend import spent
+from bot.store.channels import set_budget_reached
 from bot.store.records import (
+    BudgetHeld,
     ClaimedPost,
     NoClaim,
     Rendered,
@@ -61,6 +66,8 @@ from bot.store.schema import (
     recycle_pool,
     thread_parts,
 )
+from bot.store.spending import charges
+from bot.store.summaries import connection_rows
 
 # Returns a Rendered, or a (text, parse_mode) pair.
 Render = Callable[[Article, Excerpt], Rendered | tuple[str, str | None]]
@@ -107,7 +114,8 @@ def choose(conn: Connection, policy: ChannelPolicy, *, now: datetime) -> Choice 
 
 
 def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
-         rendered: Rendered | RenderError | None, *, now: datetime) -> ClaimedPost | NoClaim | None:
+         rendered: Rendered | RenderError | None, *,
+         now: datetime) -> ClaimedPost | NoClaim | BudgetHeld | None:
     """Make `choice` the channel's post out (`sending`, with its payload), inside the
     caller's write transaction, if nothing changed since it was chosen; None when
     something did (another claim took it, say) or it could not be rendered: choose again.
@@ -115,7 +123,8 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
     Every change is guarded by the state it starts from; an evergreen repeat is created
     only while its excerpt is still due. On a `require_approval` channel a repeat is
     created `pending_approval` instead (`rendered` is None then: it is rendered when
-    it is claimed after `approve`).
+    it is claimed after `approve`). A post whose price would take the channel past its
+    budget stays as it is (`BudgetHeld`): queued, or not yet created.
     """
     refused = _refusal(conn, policy, now)
     if refused is not None:
@@ -132,8 +141,12 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         _failed_render(conn, channel, choice, rendered, now)
         return None
     assert rendered is not None
+    recorded, to_come = claim_cost(conn, policy, choice, rendered)
+    held = budget_held(conn, policy, now, cost=to_come)
+    if held is not None:
+        return held
+    cost = None if to_come is None else recorded + to_come
     key = choice.delivery_key or new_delivery_key()
-    cost = claim_cost(conn, policy, choice, rendered)
     values = {"status": SENDING, "text": rendered.text, "parse_mode": rendered.parse_mode,
               "delivery_key": key, "cost_micros": cost,
               "currency": policy.prices.currency if policy.prices is not None else None,
@@ -152,6 +165,10 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         ).values(attempts=posts.c.attempts + 1, **values))
         if taken.rowcount != 1:
             return None  # taken, approved away, cancelled or skipped meanwhile
+    if policy.budget is not None:
+        conn.execute(update(channel_state).where(
+            channel_state.c.channel == channel, channel_state.c.budget_reached_until.is_not(None),
+        ).values(budget_reached_until=None))  # posts go out again: the budget holds none back
     return ClaimedPost(
         id=post_id, channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
         text=rendered.text, parse_mode=rendered.parse_mode, url=choice.article.url,
@@ -162,21 +179,49 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
 
 
 def claim_cost(conn: Connection, policy: ChannelPolicy, choice: Choice,
-               rendered: Rendered) -> int | None:
-    """What sending `rendered` costs in all, in micros (None: nothing we know of): a single
-    post its price; a thread what its parts out cost as recorded, and the rest at today's
-    prices, part by part."""
+               rendered: Rendered) -> tuple[int, int | None]:
+    """What sending `rendered` costs, in micros: what its thread's parts out cost as
+    recorded, and what the rest costs at today's prices (a single post: its price; a
+    thread: its parts not yet out, each priced as the post it is). None for the rest
+    where posts cost nothing we know of."""
     if policy.prices is None:
-        return None
+        return 0, None
     if not rendered.parts:
-        return policy.price(rendered.text)
+        return 0, policy.price(rendered.text)
     out = len(choice.sent_parts)
     recorded = 0
     if out and choice.item.post_id is not None:
         recorded = conn.scalar(select(func.coalesce(func.sum(thread_parts.c.cost_micros), 0))
                                .where(thread_parts.c.post_id == choice.item.post_id)) or 0
-    return recorded + (policy.price(rendered.text, rendered.parts[out:]) if rendered.parts[out:]
-                       else 0)
+    rest = rendered.parts[out:]
+    return recorded, policy.price(rendered.text, rest) if rest else 0
+
+
+def budget_held(conn: Connection, policy: ChannelPolicy, now: datetime, *,
+                cost: int | None = None) -> BudgetHeld | None:
+    """Whether sending a post that costs `cost` (None: the cheapest post there is) now
+    would take the channel past its budget: what it spent in the budget's period so far
+    and the cost together, or None when it fits (or there is no budget)."""
+    budget, prices = policy.budget, policy.prices
+    if budget is None or prices is None:
+        return None
+    needed = to_micros(prices.cheapest) if cost is None else cost
+    start, end = period_bounds(now, budget.period, ZoneInfo(policy.spend_zone))
+    so_far = spent(charges(connection_rows(conn), policy.name, start, end), prices.currency)
+    if so_far + needed <= budget.micros:
+        return None
+    return BudgetHeld(policy.name, until=end, spent=so_far, cost=needed, budget=budget)
+
+
+def note_budget_reached(conn: Connection, held: BudgetHeld) -> BudgetHeld:
+    """Keep that the channel's budget holds its posts until `held.until`; `first` says
+    whether this is news (not already kept for this period)."""
+    known = conn.scalar(select(channel_state.c.budget_reached_until)
+                        .where(channel_state.c.channel == held.channel))
+    if known == held.until:
+        return dataclasses.replace(held, first=False)
+    set_budget_reached(conn, held.channel, held.until)
+    return held
 
 
 def render_choice(choice: Choice, render: Render) -> Rendered | RenderError:
@@ -190,6 +235,8 @@ def render_choice(choice: Choice, render: Render) -> Rendered | RenderError:
 
 
 def _refusal(conn: Connection, policy: ChannelPolicy, now: datetime) -> NoClaim | None:
+    """Why the channel may send nothing now, whatever its next post. (Its budget is
+    weighed in `take`, against the next post's own price, once it is rendered.)"""
     channel = policy.name
     if conn.scalar(select(channel_state.c.paused).where(channel_state.c.channel == channel)):
         return NoClaim.PAUSED

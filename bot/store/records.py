@@ -14,6 +14,7 @@ from enum import Enum, StrEnum
 from typing import Any, NamedTuple
 
 from bot.article import Article, Excerpt
+from bot.pricing import Budget
 
 
 def _jsonable(value: Any) -> Any:
@@ -136,6 +137,21 @@ class NoClaim(StrEnum):
     CAPPED = "capped"  # max_per_day has no room for this slot
     EMPTY = "empty"  # nothing queued is due, and no excerpt is due to come back
     AWAITING_APPROVAL = "awaiting_approval"  # a repeat came due: pending until approved
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHeld(_Record):
+    """A claim the channel's budget held back: `spent` (micros) so far in the budget's
+    period and the next post's `cost` would go past `budget`; posts wait until `until`,
+    when the period rolls over. `first`: the first claim held back this period (the one
+    that says so in the log)."""
+
+    channel: str
+    until: datetime
+    spent: int
+    cost: int
+    budget: Budget = dataclasses.field(repr=False)
+    first: bool = True
 
 
 @dataclass(frozen=True, slots=True)
