@@ -236,6 +236,8 @@ class Daemon:
             self.store, lambda: sorted(self.channels),
             lambda: self.scheduler is not None and self.scheduler.running,
             host=self.config.bot.metrics_host, port=port,
+            settings=lambda: self.config.channels if self.config is not None else {},
+            clock=self.clock,
         )
         try:
             await self.metrics.start()

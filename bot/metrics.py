@@ -1,34 +1,56 @@
 """Prometheus `/metrics` and `/healthz`, served by the daemon when `metrics_port` is set.
 
 The figures are read from the store at scrape time (one grouped query), so they are the
-same as `excerpt-bot status` shows and survive restarts.
+same as `excerpt-bot status` shows and survive restarts: spend and the budget left too
+(`excerpt_bot_spend`, `excerpt_bot_budget_left`, in currency units, this month in
+`[bot] timezone`), for the channels whose posts cost money.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
+from bot.pricing import as_number
+from bot.spend import month_window, spend_of
 from bot.store import Store
 
 READ_LIMIT = 8192  # a request line and headers; anything longer is refused
 
 
-class StoreCollector:
-    """Per-channel figures from the store: posts by status, queue depth, last success."""
+def _no_settings() -> Mapping[str, Any]:
+    return {}
 
-    def __init__(self, store: Store, channels: Callable[[], list[str]]) -> None:
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreCollector:
+    """Per-channel figures from the store: posts by status, queue depth, last success, and
+    spend where `settings()` (the channels' settings by name) say posts cost money."""
+
+    def __init__(self, store: Store, channels: Callable[[], list[str]], *,
+                 settings: Callable[[], Mapping[str, Any]] = _no_settings,
+                 clock: Callable[[], datetime] = _wall_clock) -> None:
         self.store = store
         self.channels = channels
+        self.settings = settings
+        self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        summary = self.store.status_summary(self.channels())
+        settings, now = self.settings(), self.clock()
+        zones = {channel.spend_zone for channel in settings.values()}
+        window = month_window(now, ZoneInfo(min(zones))) if zones else None
+        summary = self.store.status_summary(self.channels(), window=window)
         posts = GaugeMetricFamily("excerpt_bot_posts", "Posts by channel and status.",
                                   labels=["channel", "status"])
         queue = GaugeMetricFamily("excerpt_bot_queue_depth", "Posts waiting to go out.",
@@ -41,7 +63,19 @@ class StoreCollector:
         expiry = GaugeMetricFamily("excerpt_bot_token_expiry_timestamp_seconds",
                                    "When the channel's access token expires (Unix time; "
                                    "+Inf: never).", labels=["channel"])
+        spend = GaugeMetricFamily("excerpt_bot_spend",
+                                  "What the channel's posts cost this month (currency units).",
+                                  labels=["channel", "currency"])
+        left = GaugeMetricFamily("excerpt_bot_budget_left",
+                                 "What is left of the channel's budget this period "
+                                 "(currency units).", labels=["channel", "currency"])
         for name, s in summary.items():
+            cost = spend_of(settings.get(name), s.charges, now=now,
+                            held_until=s.budget_reached_until)
+            if cost is not None:
+                spend.add_metric([name, cost.currency], as_number(cost.amount))
+                if cost.left is not None:
+                    left.add_metric([name, cost.currency], as_number(cost.left))
             for status, count in s.counts.items():
                 posts.add_metric([name, str(status)], count)
             queue.add_metric([name], s.queue_depth)
@@ -50,7 +84,7 @@ class StoreCollector:
                 last.add_metric([name], s.last_sent_at.timestamp())
             if s.token_expires_at is not None:
                 expiry.add_metric([name], _expiry_seconds(s.token_expires_at))
-        yield from (posts, queue, last, paused, expiry)
+        yield from (posts, queue, last, paused, expiry, spend, left)
 
 
 def _expiry_seconds(expires_at: str) -> float:
@@ -63,9 +97,11 @@ class MetricsServer:
     """A small asyncio HTTP server: GET /metrics and GET /healthz, nothing else."""
 
     def __init__(self, store: Store, channels: Callable[[], list[str]],
-                 healthy: Callable[[], bool], *, host: str, port: int) -> None:
+                 healthy: Callable[[], bool], *, host: str, port: int,
+                 settings: Callable[[], Mapping[str, Any]] = _no_settings,
+                 clock: Callable[[], datetime] = _wall_clock) -> None:
         self.registry = CollectorRegistry()
-        self.registry.register(StoreCollector(store, channels))
+        self.registry.register(StoreCollector(store, channels, settings=settings, clock=clock))
         self.healthy = healthy
         self.host = host
         self.port = port

@@ -5,10 +5,15 @@ UTC's), says so once, and posting resumes by itself."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
+from bot.config import load_config
+from bot.metrics import StoreCollector
 from bot.store import Store
 from tests.daemon_support import events, hours, in_process, write_config
 from tests.fakes import x_api as xf
@@ -34,13 +39,35 @@ budget = "{budget}"
 """, bot='timezone = "Pacific/Kiritimati"')
 
 
+def run(monkeypatch, now: datetime, *args) -> str:
+    """An `excerpt-bot` command as the user runs it, with the wall clock at `now`."""
+    for module in ("status", "spend", "plan"):
+        monkeypatch.setattr(f"bot.cli.{module}.utc_now", lambda: now)
+    result = CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": "200"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def metrics(config, now: datetime) -> dict[str, float]:
+    """/metrics' spend gauges, as the daemon's collector reads them."""
+    loaded = load_config(config)
+    with Store.open(loaded.bot.database) as store:
+        families = StoreCollector(store, lambda: ["x"], settings=lambda: loaded.channels,
+                                  clock=lambda: now).collect()
+        return {f"{family.name}{{{sample.labels['currency']}}}": sample.value
+                for family in families if family.name.startswith("excerpt_bot_")
+                and "currency" in (family.samples[0].labels if family.samples else {})
+                for sample in family.samples}
+
+
 def sent(tmp_path) -> list:
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         return sorted(store.history(channel="x", status="sent"), key=lambda p: p.sent_at)
 
 
 def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_turns(
-    tmp_path, x_api
+    tmp_path, x_api, monkeypatch
 ):
     config = budget_config(tmp_path, x_api, budget="0.80 USD/month")  # 4 x 0.200
     in_process(config, start=START, until=NEW_MONTH - timedelta(minutes=30), environ=SECRETS)
@@ -59,6 +86,33 @@ def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_tur
         assert store.channel_state("x").budget_reached_until == NEW_MONTH
         assert len(store.queued("x")) == 2  # the held posts wait in the queue
 
+    # What the user sees meanwhile: status, spend, plan and /metrics agree to the cent.
+    now = NEW_MONTH - timedelta(minutes=30)
+    status = json.loads(run(monkeypatch, now, "status", "--config", config, "--json"))
+    assert status["channels"]["x"]["spend"] == {
+        "amount": 0.8, "currency": "USD", "month": "2026-12", "budget": 0.8,
+        "budget_period": "month", "left": 0.0, "reached_until": "2027-01-01T00:00:00+14:00"}
+    assert "budget reached until 2027-01-01" in run(monkeypatch, now, "status", "--config",
+                                                    config)
+    spend = json.loads(run(monkeypatch, now, "spend", "--config", config, "--json"))
+    assert spend == {"month": "2026-12", "currency": "USD", "total": 0.8, "channels": {
+        "x": {"spend": 0.8, "posts": 4, "currency": "USD", "days": {"2026-12-31": 0.8}}}}
+    # An hour earlier, the 09:00 UTC slot is still to come: held back, as the daemon did.
+    plan = json.loads(run(monkeypatch, now - hours(1), "plan", "--config", config, "--json",
+                          "--days", "1"))
+    assert plan["cost"] == {
+        "x": {"posts": 2, "spend": 0.4, "currency": "USD", "budget_left": 0.0},
+        "total": {"posts": 2, "spend": 0.4, "currency": "USD"}}
+    slots = plan["channels"]["x"]["slots"]
+    assert [s["skipped"] for s in slots[:3]] == ["budget", None, None]
+    assert slots[1]["at"] == "2027-01-01T00:00:00+14:00" and slots[1]["post_id"]
+    text = run(monkeypatch, now - hours(1), "plan", "--config", config, "--days", "1")
+    assert "(budget reached)" in text
+    assert ("x: 2 posts, 0.40 USD; 0.00 USD left of this month's 0.80 USD/month (posts held "
+            "back until 2027-01-01)") in text
+    assert metrics(config, now) == {"excerpt_bot_spend{USD}": 0.8,
+                                    "excerpt_bot_budget_left{USD}": 0.0}
+
     # The daemon starts again before the month turns: nothing new is logged, and at local
     # midnight (10:00 UTC, not UTC's midnight 14 hours later) the posts go out by themselves.
     in_process(config, start=NEW_MONTH - timedelta(minutes=30), until=NEW_MONTH + hours(3),
@@ -70,6 +124,17 @@ def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_tur
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert store.channel_state("x").budget_reached_until is None
         assert store.queued("x") == []
+    now = NEW_MONTH + hours(3)
+    status = json.loads(run(monkeypatch, now, "status", "--config", config, "--json"))
+    assert status["channels"]["x"]["spend"] == {
+        "amount": 0.4, "currency": "USD", "month": "2027-01", "budget": 0.8,
+        "budget_period": "month", "left": 0.4, "reached_until": None}
+    january = json.loads(run(monkeypatch, now, "spend", "--config", config, "--json"))
+    assert january["channels"]["x"] == {"spend": 0.4, "posts": 2, "currency": "USD",
+                                        "days": {"2027-01-01": 0.4}}
+    december = json.loads(run(monkeypatch, now, "spend", "--config", config, "--json",
+                              "--month", "2026-12"))
+    assert december["total"] == 0.8
 
 
 def test_a_daily_budget_rolls_over_at_local_midnight(tmp_path, x_api):
@@ -92,3 +157,16 @@ def test_a_thread_is_held_whole_when_its_parts_would_go_past_the_budget(tmp_path
     assert (post.cost, post.currency) == (0.245, "USD")
     [reached] = events(tmp_path / "var/bot.log", "channel.budget_reached")
     assert (reached["spend"], reached["cost"]) == ("0.245 USD", "0.245 USD")
+
+
+def test_a_price_override_is_what_a_post_costs(tmp_path, x_api, monkeypatch):
+    config = budget_config(tmp_path, x_api, budget="1 USD/month",
+                           extra="price = { post_with_link = 0.3 }")  # 3 x 0.3 fit, not 4
+    in_process(config, start=START, until=START + hours(5), environ=SECRETS)
+    assert [p.cost for p in sent(tmp_path)] == [0.3, 0.3, 0.3]
+    status = json.loads(run(monkeypatch, START + hours(5), "status", "--config", config,
+                            "--json"))
+    assert (status["channels"]["x"]["spend"]["amount"],
+            status["channels"]["x"]["spend"]["left"]) == (0.9, 0.1)
+    text = run(monkeypatch, START + hours(5), "spend", "--config", config)
+    assert "0.90 USD (3 posts)" in text and "total: 0.90 USD" in text

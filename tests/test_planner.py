@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.planner import QueuedItem, choose_next, simulate
 from bot.policy import ChannelPolicy
@@ -114,3 +117,40 @@ def test_simulate_respects_max_per_day_over_a_rolling_24h(max_per_day, already, 
     )
     assert [p.post_id if p else None for _, p in plan] == expected
     assert [slot for slot, _ in plan] == slots(hours)
+
+
+@st.composite
+def queues(draw):
+    """Queued posts of a few articles, as the store gives them: one sent count and one
+    added time per article, a few excerpts each, now and then one pinned."""
+    articles = draw(st.lists(st.tuples(st.integers(0, 3), st.integers(-5, 5)), min_size=1,
+                             max_size=6))
+    queue, post_id = [], 0
+    for index, (sent, added) in enumerate(articles):
+        for rank in range(draw(st.integers(1, 4))):
+            post_id += 1
+            pinned = draw(st.integers(0, 30)) == 0
+            queue.append(dataclasses.replace(
+                item(post_id, f"art{index}", added_days=added, rank=rank, sent=sent,
+                     created_hours=draw(st.integers(0, 3))),
+                pinned_at=T0 + timedelta(minutes=post_id) if pinned else None))
+    return queue
+
+
+@given(queue=queues(), last=st.sampled_from([None, "art0", "art1"]))
+@settings(max_examples=200, deadline=None)
+def test_simulate_sends_at_each_slot_what_the_claim_would_choose_then(queue, last):
+    """The plan is the claim's rule, slot after slot: `choose_next` over what is left, each
+    article's sent count growing with each of its posts out."""
+    plan = simulate(queue, last_article_id=last, slots=slots(range(len(queue) + 1)),
+                    policy=UNCAPPED)
+    left, expected = list(queue), []
+    for _ in range(len(queue) + 1):
+        chosen = choose_next(left, last_article_id=last)
+        expected.append(chosen.post_id if chosen else None)
+        if chosen is None:
+            continue
+        left = [dataclasses.replace(i, article_sent_count=i.article_sent_count + 1)
+                if i.article_id == chosen.article_id else i for i in left if i is not chosen]
+        last = chosen.article_id
+    assert [p.post_id if p else None for _, p in plan] == expected

@@ -150,7 +150,7 @@ def test_check_names_a_missing_web_token_and_shows_where_the_console_listens(tmp
 
 
 def test_a_card_shows_the_spend_and_a_budget_reached_where_status_gives_them():
-    # The hook for the budgets of issue 11: `status`'s spend entry, as `status --json` has it.
+    # The overview's card as `overview` makes it from `status`'s spend entry.
     from datetime import UTC, datetime
 
     from bot.web.render import Templates
@@ -159,16 +159,17 @@ def test_a_card_shows_the_spend_and_a_budget_reached_where_status_gives_them():
             "paused": False, "paused_reason": None, "next_slot": None, "queue_depth": 3,
             "pending_approval": 0, "last_sent_at": None, "last_sent_url": None,
             "last_error": None, "last_error_at": None,
-            "spend": {"amount": "19.95", "currency": "USD", "budget": "20.00", "left": "0.05",
-                      "reached_until": "2027-01-01T00:00:00+01:00", "month": "2026-12"}}
+            "spend": "19.95 USD (133 posts); 0.05 USD left of 20 USD/month",
+            "budget_reached_until": "2027-01-01"}
     html = Templates().render("overview.html", cards=[card, {**card, "name": "y",
-                                                             "spend": None}],
+                                                             "spend": None,
+                                                             "budget_reached_until": None}],
                               feeds=[], refresh=5, csrf="c", logged_in=True, flash=[],
                               path="/", zone="UTC", now=datetime(2026, 12, 1, tzinfo=UTC))
     x, y = html.split('id="channel-x"')[1].split('id="channel-y"')
-    assert "budget reached</span> until 2027-01-01T00:00:00+01:00" in x
+    assert "budget reached</span> until 2027-01-01" in x
     def spend(card_html: str) -> str:
         return card_html.split("Spend this month</dt>", 1)[1].split("</dd>", 1)[0].strip()
 
-    assert spend(x) == "<dd>19.95 USD of 20.00"
+    assert spend(x) == "<dd>19.95 USD (133 posts); 0.05 USD left of 20 USD/month"
     assert "budget reached" not in y and spend(y) == "<dd>—"

@@ -1,7 +1,9 @@
-"""`excerpt-bot plan`: the coming slots of each channel and the post that would go in each.
+"""`excerpt-bot plan`: the coming slots of each channel and the post that would go in each,
+and what they cost.
 
 The slots are the daemon's own (same triggers, same seeded jitter); the posts are what the
-planner would choose from today's queue. Evergreen repeats are not foreseen.
+planner would choose from today's queue, with evergreen repeats as they come due. The cost
+counts every slot of the days asked for (`bot.cli.plan_cost`), not only those listed.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from bot.cli.output import (
     print_table,
     shorten,
 )
+from bot.cli.plan_cost import cost_lines, cost_summary, planned_spend
 from bot.config import Channel as ChannelConfig
 from bot.planner import simulate
 from bot.policy import DAY, ChannelPolicy
 from bot.schedule.slots import next_slots
+from bot.spend import PlannedSpend
 from bot.store import Store
 
 SLOTS_SHOWN = 50  # per channel, unless --limit: `every = "10s"` has 60,480 slots a week
@@ -58,9 +62,14 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
     """Show the coming slots and what would go out in each.
 
     For each enabled channel, in the schedule's local time; "—" where nothing would go. A
-    post waiting for approval shows where it would go once approved, marked as such.
+    post waiting for approval shows where it would go once approved, marked as such. Ends
+    with what the days ahead cost: per channel its posts, their price (a post whose text
+    has no link at the platform's plain price) and what is left of its budget, and a
+    total. A budget holds posts back as the daemon would.
 
-    `--json` prints {"generated_at", "days", "channels": {NAME: {"slots": [...], ...}}}.
+    `--json` prints {"generated_at", "days", "channels": {NAME: {"slots": [...], ...}},
+    "cost": {NAME: {"posts", "spend", "currency", "budget_left"}, "total": {"posts",
+    "spend", "currency"}}}.
     """
     config = load_config_or_fail(config_path)
     if channel_name is None:
@@ -69,31 +78,44 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
         channels = {channel_name: configured_channel(config, channel_name, enabled=True)}
     now = utc_now()
     until = now + timedelta(days=days)
+    spends = {}
     with opened_store(config, read_only=True) as store:
-        plans = {
-            name: channel_plan(store, channel, now=now, until=until, limit=limit or SLOTS_SHOWN)
-            for name, channel in channels.items()
-        }
+        plans = {}
+        for name, channel in channels.items():
+            spends[name] = (channel, planned_spend(store, channel, ChannelPolicy.of(channel),
+                                                   now=now))
+            plans[name] = channel_plan(store, channel, now=now, until=until,
+                                       limit=limit or SLOTS_SHOWN, spending=spends[name][1])
+    cost = cost_summary(spends)
     if as_json:
-        print_json({"generated_at": iso(now), "days": days, "channels": plans})
+        print_json({"generated_at": iso(now), "days": days, "channels": plans, "cost": cost})
         return
     for name, entry in plans.items():
         _show(name, entry, days)
+    for line in cost_lines(cost, spends, days):
+        click.echo(line)
 
 
 def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: datetime,
-                 limit: int) -> dict[str, Any]:
-    """The channel's slots up to `until` (at most `limit`) with what would go in each."""
-    slots, more = coming_slots(channel, now=now, until=until, limit=limit)
+                 limit: int, spending: PlannedSpend | None = None) -> dict[str, Any]:
+    """The channel's slots up to `until` (at most `limit`) with what would go in each.
+
+    With `spending`, every slot up to `until` is planned (at most SLOTS_COUNTED more than
+    `limit`), its posts priced there and held back where the budget would hold them."""
+    slots, more = coming_slots(channel, now=now, until=until, limit=limit,
+                               every=spending is not None)
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
     policy = ChannelPolicy.of(channel)
     # Posts waiting for approval are planned where they would go once approved, and marked.
+    # A paused channel sends nothing: its listed slots only, nothing priced.
     chosen = simulate(store.queued_items(channel.name, include_pending=True),
-                      last_article_id=store.last_sent_article(channel.name), slots=slots,
+                      last_article_id=store.last_sent_article(channel.name),
+                      slots=slots if not state.paused else slots[:limit],
                       policy=policy, already_sent_times=sent,
                       evergreen=store.evergreen_pool(channel.name,
-                                                     per_article=policy.per_article))
+                                                     per_article=policy.per_article),
+                      spending=spending if not state.paused else None)[:limit]
     details = store.excerpt_details([item.excerpt_id for _, item in chosen if item])
     entries = []
     for at, item in chosen:
@@ -110,7 +132,9 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
             "excerpt": text,
             "repeat": goes and item.post_id is None,
             "awaiting_approval": goes and item.pending,
-            "skipped": _skipped(at, sent, policy, paused=state.paused),
+            "skipped": ("budget" if item is None and spending is not None
+                        and spending.holds(at) and not state.paused
+                        else _skipped(at, sent, policy, paused=state.paused)),
         })
     return {
         "platform": channel.platform,
@@ -123,10 +147,10 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     }
 
 
-def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime,
-                 limit: int) -> tuple[list[datetime], int]:
-    """The first `limit` slots up to `until`, and how many more there are (counted up to
-    SLOTS_COUNTED + 1)."""
+def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime, limit: int,
+                 every: bool = False) -> tuple[list[datetime], int]:
+    """The first `limit` slots up to `until` (`every`: and the SLOTS_COUNTED after them),
+    and how many more than `limit` there are (counted up to SLOTS_COUNTED + 1)."""
     found: list[datetime] = []
     after, size = now, limit + 1
     while len(found) <= limit + SLOTS_COUNTED:
@@ -135,7 +159,8 @@ def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime,
         if len(batch) < size or batch[-1] > until:
             break
         after, size = batch[-1], _BATCH
-    return found[:limit], max(0, min(len(found) - limit, SLOTS_COUNTED + 1))
+    more = max(0, min(len(found) - limit, SLOTS_COUNTED + 1))
+    return found[:limit + SLOTS_COUNTED] if every else found[:limit], more
 
 
 def _skipped(at: datetime, sent: list[datetime], policy: ChannelPolicy, *,
@@ -183,6 +208,8 @@ def _show(name: str, entry: dict[str, Any], days: int) -> None:
 def _why_empty(skipped: str | None, max_per_day: int | None) -> str:
     if skipped == "max_per_day":
         return f"(max_per_day {max_per_day} reached)"
+    if skipped == "budget":
+        return "(budget reached)"
     if skipped == "paused":
         return "(paused)"
     return "(nothing queued)"

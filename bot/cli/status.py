@@ -26,7 +26,9 @@ from bot.config import Channel as ChannelConfig
 from bot.config import Config, Source, secret_env_vars
 from bot.durations import format_duration
 from bot.logs import redact, register_secrets
+from bot.pricing import format_money
 from bot.schedule.slots import next_slots
+from bot.spend import ChannelSpend, month_window, spend_of
 from bot.store import ChannelSummary, FeedSummary
 from bot.store.summaries import read_status
 
@@ -38,16 +40,20 @@ def status(config_path: Path | None, as_json: bool) -> None:
     """Show each channel's state, and each feed's.
 
     Channels: next slot, queue depth, pending approvals, last post out, last error, paused
-    or not. Feeds: last success, last error, next poll, entries seen. Lists every configured
-    channel and feed, and those the database still knows that the config no longer has.
-    `--json` prints {"generated_at", "database", "channels": {NAME: {...}},
+    or not, and where posts cost money, this month's spend and the budget left (months
+    in [bot] timezone). Feeds: last success, last error, next poll, entries seen. Lists
+    every configured channel and feed, and those the database still knows that the config
+    no longer has.
+    `--json` prints {"generated_at", "database", "channels": {NAME: {..., "spend":
+    {"amount", "currency", "month", "budget", "left", "reached_until"} or null}},
     "feeds": {URL: {...}}}.
     """
     config = load_config_or_fail(config_path)
     _register_channel_secrets(config)
     now = utc_now()
     sources = {source.feed: source for source in config.sources}
-    report = read_status(config.bot.database, channels=config.channels, feeds=sources)
+    report = read_status(config.bot.database, channels=config.channels, feeds=sources,
+                         window=month_window(now, ZoneInfo(config.bot.timezone)))
     database = report.where
     channels = {
         name: channel_status(config.channels.get(name), summary, now)
@@ -85,6 +91,8 @@ def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
         "paused_reason": redact(summary.paused_reason) if summary.paused_reason else None,
         "counts": dict(summary.counts),
         "token_expires_at": summary.token_expires_at,
+        "spend": spend_of(channel, summary.charges, now=now,
+                          held_until=summary.budget_reached_until),
     }
 
 
@@ -114,7 +122,8 @@ def feed_status(source: Source | None, summary: FeedSummary) -> dict[str, Any]:
 
 
 def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
-    return {key: iso(value) if isinstance(value, datetime) else value
+    return {key: iso(value) if isinstance(value, datetime)
+            else value.to_json() if isinstance(value, ChannelSpend) else value
             for key, value in entry.items()}
 
 
@@ -126,8 +135,10 @@ def _register_channel_secrets(config: Config) -> None:
 
 def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
           feeds: dict[str, dict[str, Any]]) -> None:
-    table = make_table("channel!", "platform!", "next slot", "queued!", "last sent",
-                       "last error", "state")
+    priced = any(entry["spend"] is not None for entry in channels.values())
+    columns = ("channel!", "platform!", "next slot", "queued!", "last sent", "last error",
+               *(("spend this month",) if priced else ()), "state")
+    table = make_table(*columns)
     for name, entry in channels.items():
         last_sent = local_time(entry["last_sent_at"], zone)
         if entry["last_sent_url"]:
@@ -136,9 +147,10 @@ def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
         if entry["last_error"]:
             last_error = f"{local_time(entry['last_error_at'], zone)}\n" \
                          f"{shorten(entry['last_error'], 60)}"
+        spend = (_spend(entry["spend"]),) if priced else ()
         add_row(table, (
             name, entry["platform"] or "(not in config)", local_time(entry["next_slot"]),
-            _queued(entry), last_sent, last_error,
+            _queued(entry), last_sent, last_error, *spend,
             _state(entry),
         ))
     if feeds:
@@ -171,7 +183,28 @@ def _queued(entry: dict[str, Any]) -> str:
 
 
 def _state(entry: dict[str, Any]) -> str:
-    return _base_state(entry) + _token(entry["token_expires_at"])
+    return _base_state(entry) + _budget(entry["spend"]) + _token(entry["token_expires_at"])
+
+
+def _spend(spend: ChannelSpend | None) -> str:
+    """`0.80 USD (4 posts)` and, with a budget, `0.20 USD/month left`."""
+    if spend is None:
+        return NOTHING
+    posts = f"{spend.posts} post{'s' if spend.posts != 1 else ''}"
+    text = f"{format_money(spend.amount, spend.currency)} ({posts})"
+    if spend.budget is not None and spend.left is not None:
+        text += (f"\n{format_money(spend.left, spend.currency)} left of "
+                 f"{spend.budget}")
+    return text
+
+
+def _budget(spend: ChannelSpend | None) -> str:
+    """`budget reached until 2027-01-01` (the local date the period rolls over)."""
+    if spend is None or spend.reached_until is None:
+        return ""
+    zone = ZoneInfo(spend.zone)
+    return f"\nbudget reached until {spend.reached_until.astimezone(zone).date().isoformat()}"
+
 
 
 def _base_state(entry: dict[str, Any]) -> str:

@@ -569,10 +569,22 @@ class Store:
         with self._read() as conn:
             return _queries.queue_depths(conn)
 
-    def status_summary(self, channels: Iterable[str] = ()) -> dict[str, ChannelSummary]:
-        """Per channel (those with posts or state, plus `channels`): queue, last out, errors."""
+    def status_summary(self, channels: Iterable[str] = (), *,
+                       window: tuple[datetime, datetime] | None = None,
+                       ) -> dict[str, ChannelSummary]:
+        """Per channel (those with posts or state, plus `channels`): queue, last out, errors;
+        with `window` (since, until), what its posts cost then (`ChannelSummary.charges`)."""
         with self._read() as conn:
-            return _queries.status_summary(conn, channels)
+            return _queries.status_summary(conn, channels, window)
+
+    def charges(self, channel: str, since: datetime, until: datetime) -> list:
+        """What `channel`'s posts cost (or may have) in [since, until), as `bot.spend.Charge`
+        values, oldest first."""
+        from bot.store.spending import charges
+        from bot.store.summaries import connection_rows
+
+        with self._read() as conn:
+            return charges(connection_rows(conn), channel, since, until)
 
     def history(self, *, channel: str | None = None, status: str | None = None,
                 limit: int | None = None, article: str | None = None) -> list[PostRecord]:

@@ -44,11 +44,12 @@ def queue_depths(conn: Connection) -> dict[str, int]:
 
 
 def status_summary(
-    conn: Connection, channels: Iterable[str] = ()
+    conn: Connection, channels: Iterable[str] = (), window: summaries.Window | None = None,
 ) -> dict[str, ChannelSummary]:
-    """Every channel with posts or state, plus `channels`, sorted by name: the SQL `status`
-    also runs on an SQLite file without SQLAlchemy (`bot.store.summaries`)."""
-    return summaries.status_summary(summaries.connection_rows(conn), channels)
+    """Every channel with posts or state, plus `channels`, sorted by name (with charges in
+    `window`): the SQL `status` also runs on an SQLite file without SQLAlchemy
+    (`bot.store.summaries`)."""
+    return summaries.status_summary(summaries.connection_rows(conn), channels, window)
 
 
 def _records():

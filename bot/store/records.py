@@ -277,6 +277,9 @@ class ChannelSummary(_Record):
     last_slot_at: datetime | None
     counts: Mapping[str, int]
     token_expires_at: str | None = None  # the channel's token: ISO 8601, "never", or unknown
+    budget_reached_until: datetime | None = None  # as the channel's state keeps it
+    charges: tuple = dataclasses.field(default=(), repr=False, compare=False)  # spend.Charge
+    #                                   values in the window asked for (none when not asked)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.spend import Charge
-from bot.store.summaries import Rows
+
+if TYPE_CHECKING:
+    from bot.store.summaries import Rows
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # as `bot.store.schema.UtcDateTime` stores times
 

@@ -10,7 +10,9 @@ goes through `Store.open`, which creates, upgrades or refuses it with its usual 
 
 Each answer costs one pass over an index of `posts` (the counts by channel and status), one
 index lookup per channel for its last post out, and the small `channel_state`, `feeds` and
-`feed_entries` tables; never the posts one by one in Python.
+`feed_entries` tables; never the posts one by one in Python. Asked for a window of time
+(the month `status` shows spend for), each channel's charges in it too
+(`bot.store.spending`: its posts out in that month, along its indexes).
 
 This module imports neither SQLAlchemy nor `bot.store.schema`, so the few facts of the
 schema it needs are restated here; tests/test_store_summaries.py checks them against it.
@@ -38,6 +40,8 @@ BUSY_TIMEOUT_S = 2.0  # as `bot.store.engine.QUICK_BUSY_TIMEOUT_MS`
 
 # Runs one statement (`:name` parameters) and gives its rows as sequences.
 Rows = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
+# A span of time [since, until), as aware datetimes.
+Window = tuple[datetime, datetime]
 
 _VERSION = "SELECT value FROM meta WHERE key = 'schema_version'"
 _COUNTS = "SELECT channel, status, count(*) FROM posts GROUP BY channel, status"
@@ -49,7 +53,7 @@ _LAST_SENT = (
 )
 _CHANNEL_STATES = (
     "SELECT channel, paused, paused_reason, paused_at, last_error, last_error_at, "
-    "last_sent_at, last_slot_at FROM channel_state"
+    "last_sent_at, last_slot_at, budget_reached_until FROM channel_state"
 )
 # What a channel keeps of its token's expiry (`bot.platforms._graph.EXPIRES_KEY`).
 _TOKEN_EXPIRIES = "SELECT channel, value FROM channel_memory WHERE key = 'token_expires_at'"
@@ -70,22 +74,23 @@ class StatusReport:
 
 
 def read_status(database: str | Path, *, channels: Iterable[str] = (),
-                feeds: Iterable[str] = ()) -> StatusReport:
-    """The summaries of every channel with posts or state plus `channels`, and of every
-    feed polled plus `feeds`, from the database at `database` (a path or a URL)."""
+                feeds: Iterable[str] = (), window: Window | None = None) -> StatusReport:
+    """The summaries of every channel with posts or state plus `channels` (with their
+    charges in `window`, when given), and of every feed polled plus `feeds`, from the
+    database at `database` (a path or a URL)."""
     channels, feeds = list(channels), list(feeds)
-    report = _read_sqlite_file(database, channels, feeds)
+    report = _read_sqlite_file(database, channels, feeds, window)
     if report is not None:
         return report
     from bot.store import Store
 
     with Store.open(database, read_only=True, quick=True) as store:
-        return StatusReport(store.where, store.status_summary(channels),
+        return StatusReport(store.where, store.status_summary(channels, window=window),
                             store.feed_summaries(feeds))
 
 
-def _read_sqlite_file(database: str | Path, channels: list[str],
-                      feeds: list[str]) -> StatusReport | None:
+def _read_sqlite_file(database: str | Path, channels: list[str], feeds: list[str],
+                      window: Window | None) -> StatusReport | None:
     """The report read with sqlite3 in one read transaction; None when `database` is not
     an existing SQLite file at READS_VERSION (or cannot be read: Store.open will say why)."""
     text = str(database)
@@ -111,7 +116,7 @@ def _read_sqlite_file(database: str | Path, channels: list[str],
             version = rows(_VERSION, {})
             if version != [(str(READS_VERSION),)]:
                 return None
-            return StatusReport(str(path), status_summary(rows, channels),
+            return StatusReport(str(path), status_summary(rows, channels, window),
                                 feed_summaries(rows, feeds))
         except sqlite3.Error as exc:
             line = describe_database_error(exc, str(path))
@@ -120,8 +125,12 @@ def _read_sqlite_file(database: str | Path, channels: list[str],
             return None
 
 
-def status_summary(rows: Rows, channels: Iterable[str] = ()) -> dict[str, ChannelSummary]:
-    """Every channel with posts or state, plus `channels`, sorted by name."""
+def status_summary(rows: Rows, channels: Iterable[str] = (),
+                   window: Window | None = None) -> dict[str, ChannelSummary]:
+    """Every channel with posts or state, plus `channels`, sorted by name; with each
+    channel's charges in `window` (since, until) when given."""
+    from bot.store.spending import charges
+
     counts: dict[str, dict[str, int]] = {}
     for channel, status, n in rows(_COUNTS, {}):
         counts.setdefault(channel, {})[status] = n
@@ -131,7 +140,8 @@ def status_summary(rows: Rows, channels: Iterable[str] = ()) -> dict[str, Channe
     return {
         name: _summary(name, counts.get(name, {}), states.get(name) or ChannelState(name),
                        _last_sent(rows, name) if counts.get(name, {}).get("sent") else None,
-                       expiries.get(name))
+                       expiries.get(name),
+                       tuple(charges(rows, name, *window)) if window is not None else ())
         for name in names
     }
 
@@ -144,7 +154,8 @@ def _last_sent(rows: Rows, channel: str) -> tuple[datetime | None, int, str | No
 
 
 def _summary(name: str, counts: dict[str, int], state: ChannelState,
-             last: tuple | None, token_expires_at: str | None) -> ChannelSummary:
+             last: tuple | None, token_expires_at: str | None,
+             charges: tuple = ()) -> ChannelSummary:
     sent_at, post_id, remote_url = last or (None, None, None)
     return ChannelSummary(
         channel=name,
@@ -160,13 +171,15 @@ def _summary(name: str, counts: dict[str, int], state: ChannelState,
         last_slot_at=state.last_slot_at,
         counts={status: counts.get(status, 0) for status in POST_STATUSES},
         token_expires_at=token_expires_at,
+        budget_reached_until=state.budget_reached_until,
+        charges=charges,
     )
 
 
 def _channel_state(row: Sequence[Any]) -> ChannelState:
-    channel, paused, reason, paused_at, error, error_at, sent_at, slot_at = row
+    channel, paused, reason, paused_at, error, error_at, sent_at, slot_at, held = row
     return ChannelState(channel, bool(paused), reason, _utc(paused_at), error, _utc(error_at),
-                        _utc(sent_at), _utc(slot_at))
+                        _utc(sent_at), _utc(slot_at), _utc(held))
 
 
 def feed_summaries(rows: Rows, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
@@ -187,9 +200,11 @@ def _feed_state(row: Sequence[Any]) -> FeedState:
                      _utc(error_at), failures, _utc(next_poll))
 
 
-def _utc(value: str | None) -> datetime | None:
+def _utc(value: str | datetime | None) -> datetime | None:
     """A stored time (fixed-width ISO 8601 UTC text, "…Z") as an aware datetime."""
-    return datetime.fromisoformat(value) if value is not None else None
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
 
 
 def connection_rows(conn: Any) -> Rows:

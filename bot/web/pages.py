@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.cli.plan import SLOTS_COUNTED, SLOTS_SHOWN, channel_plan
 from bot.cli.status import channel_status, feed_status
 from bot.config import Config
 from bot.errors import RenderError
 from bot.logs import redact
+from bot.pricing import format_money
 from bot.render.channel import render_for
+from bot.spend import ChannelSpend, month_window
 from bot.store import PostRecord, Store
 
 LISTED = 100  # posts per list (history, each kind of decision), articles per page
@@ -32,14 +35,19 @@ STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown"
 def overview(store: Store, config: Config, now: datetime) -> dict[str, Any]:
     """One card per channel (the configured ones, then those only the database knows), and
     each feed with its last success and error."""
-    summaries = store.status_summary(config.channels)
+    window = month_window(now, ZoneInfo(config.bot.timezone))
+    summaries = store.status_summary(config.channels, window=window)
     cards = []
     for name, summary in summaries.items():
         channel = config.channels.get(name)
         entry = channel_status(channel, summary, now)
         entry["name"] = name
         entry["zone"] = _zone_name(channel)
-        entry.setdefault("spend", spend_this_month(store, name, now))  # status's, once kept
+        spend = entry["spend"]
+        entry["spend"] = spend_line(spend)
+        entry["budget_reached_until"] = (
+            spend.reached_until.astimezone(ZoneInfo(spend.zone)).date().isoformat()
+            if spend is not None and spend.reached_until is not None else None)
         cards.append(entry)
     sources = {source.feed: source for source in config.sources}
     feeds = [
@@ -49,15 +57,19 @@ def overview(store: Store, config: Config, now: datetime) -> dict[str, Any]:
     return {"cards": cards, "feeds": feeds}
 
 
-def spend_this_month(store: Store, channel: str, now: datetime) -> str | None:
-    """What the channel's posts cost since the 1st of this month, where its platform
-    charges for posts; None where it does not.
-
-    The place for spend on the overview's cards: the store keeps no prices yet (priced
-    platforms and budgets are issue 11), so it is None, shown as "—", until then. Where
-    `channel_status` gives a "spend" of its own (`status --json`'s: amount, currency,
-    budget, left, reached_until), the card shows that, and "budget reached" in its state."""
-    return None
+def spend_line(spend: ChannelSpend | None) -> str | None:
+    """What the channel's posts cost this month, as `status` counts it, and its budget:
+    `0.80 USD (4 posts); 0.00 USD left of 0.80 USD/month, reached until 2027-01-01`.
+    None (shown "—") where its posts cost nothing we know of."""
+    if spend is None:
+        return None
+    line = f"{format_money(spend.amount, spend.currency)} ({spend.posts} posts)"
+    if spend.budget is not None and spend.left is not None:
+        line += f"; {format_money(spend.left, spend.currency)} left of {spend.budget}"
+    if spend.reached_until is not None:
+        day = spend.reached_until.astimezone(ZoneInfo(spend.zone)).date().isoformat()
+        line += f", reached until {day}"
+    return line
 
 
 def _zone_name(channel) -> str | None:
