@@ -154,7 +154,7 @@ schedule = { cron = "0 9 * * *" }
     )
     assert console.outbox is None
     assert isinstance(x, XSettings)
-    assert x.max_per_day == 17  # the free tier
+    assert x.max_per_day == 24  # a guard: X bills each post (there is no free tier now)
     assert (x.api_key_env, x.api_secret_env) == ("X_API_KEY", "X_API_SECRET")
     assert (x.access_token_env, x.access_token_secret_env) == (
         "X_ACCESS_TOKEN",
@@ -535,8 +535,8 @@ schedule = { cron = "0 9,13,17 * * *" }
     path = tmp_path / "excerpt-bot.toml"
     fix = "(the extra slots are skipped; post less often or raise max_per_day)"
     assert config.warnings() == [
-        f"{path}: channels.tw.schedule: asks for more than 17 posts in 24 hours "
-        f"but max_per_day is 17 {fix}",
+        f"{path}: channels.tw.schedule: asks for more than 24 posts in 24 hours "
+        f"but max_per_day is 24 {fix}",
         f"{path}: channels.news.schedule: asks for up to 3 posts in 24 hours "
         f"but max_per_day is 2 {fix}",
     ]

@@ -35,13 +35,13 @@ thread = true
 """)
     channel = config.channels["x"]
     assert (channel.thread, channel.thread_length, channel.posts_per_slot) == (True, 4, 4)
-    assert "  x: x as threads of 4 posts; every 6h; at most 17 a day" in "\n".join(
+    assert "  x: x as threads of 4 posts; every 6h; at most 24 a day" in "\n".join(
         config.summary())
     keys = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
     environ = {key: f"thread-test-{key.lower()}-5e0c" for key in keys}
     assert isinstance(build_channel(channel, environ), XSender)  # no longer refused
     policy = ChannelPolicy.of(channel)
-    assert (policy.per_article, policy.posts_per_slot, policy.slots_per_day()) == (True, 4, 4)
+    assert (policy.per_article, policy.posts_per_slot, policy.slots_per_day()) == (True, 4, 6)
     assert not ChannelPolicy.of(x_config()).per_article
 
 
@@ -62,7 +62,7 @@ def test_check_warns_when_the_threads_asked_for_do_not_fit_max_per_day(tmp_path:
     config = load_text(tmp_path, """
 [channels.x]
 platform = "x"
-schedule = { cron = "0 8,11,14,17,20 * * *" }
+schedule = { cron = "0 8,10,12,14,16,18,20 * * *" }
 thread = true
 
 [channels.fits]
@@ -72,8 +72,8 @@ thread = true
 thread_length = 5
 """)
     assert config.warnings() == [
-        f"{tmp_path / 'excerpt-bot.toml'}: channels.x.schedule: asks for up to 5 threads in "
-        "24 hours but max_per_day 17 holds 4 threads of 4 posts (the extra slots are "
+        f"{tmp_path / 'excerpt-bot.toml'}: channels.x.schedule: asks for up to 7 threads in "
+        "24 hours but max_per_day 24 holds 6 threads of 4 posts (the extra slots are "
         "skipped; post less often or raise max_per_day)"
     ]
 

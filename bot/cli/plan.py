@@ -67,11 +67,17 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
     has no link at the platform's plain price) and what is left of its budget, and a
     total. A budget holds posts back as the daemon would.
 
+    Warns (on stderr) where schedules ask for more than a platform allows, channels on one
+    account counted together, as `check` does.
+
     `--json` prints {"generated_at", "days", "channels": {NAME: {"slots": [...], ...}},
     "cost": {NAME: {"posts", "spend", "currency", "budget_left"}, "total": {"posts",
-    "spend", "currency"}}}.
+    "spend", "currency"}}, "warnings": [...]}.
     """
     config = load_config_or_fail(config_path)
+    from bot.config.limits import quota_warnings
+
+    warnings = quota_warnings(config)
     if channel_name is None:
         channels = config.enabled_channels()
     else:
@@ -88,8 +94,11 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
                                        limit=limit or SLOTS_SHOWN, spending=spends[name][1])
     cost = cost_summary(spends)
     if as_json:
-        print_json({"generated_at": iso(now), "days": days, "channels": plans, "cost": cost})
+        print_json({"generated_at": iso(now), "days": days, "channels": plans, "cost": cost,
+                    "warnings": warnings})
         return
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
     for name, entry in plans.items():
         _show(name, entry, days)
     for line in cost_lines(cost, spends, days):

@@ -12,6 +12,7 @@ from bot.config.problems import format_key_path
 from bot.config.sources import Source
 from bot.durations import format_duration
 from bot.policy import ChannelPolicy
+from bot.pricing import format_money
 
 if TYPE_CHECKING:
     from bot.config.models import Config
@@ -53,11 +54,25 @@ def describe_config(config: Config) -> list[str]:
         f"web console: {_web(config)}",
         f"channels: {len(config.channels)} ({len(enabled)} enabled)",
     ]
-    lines += [f"  {describe_channel(c)}" for c in config.channels.values()]
+    lines += [f"  {describe_channel(c)}{_month_cost(c)}" for c in config.channels.values()]
     if config.sources:
         lines.append(f"sources: {len(config.sources)} feed{'s' if len(config.sources) > 1 else ''}")
         lines += [f"  {describe_source(s)}" for s in config.sources]
     return lines
+
+
+def _month_cost(channel: ChannelSettings) -> str:
+    """`; about 18.00 USD a month (90 posts)` for an enabled channel whose posts cost money."""
+    from bot.config.limits import monthly_cost
+
+    cost = monthly_cost(channel) if channel.enabled else None
+    if cost is None or channel.prices is None:
+        return ""
+    micros, posts, exact = cost
+    about = "about " if not exact else ""
+    budget = f", budget {channel.budget}" if channel.budget is not None else ""
+    return (f"; {about}{format_money(micros, channel.prices.currency)} a month "
+            f"({posts:,} posts){budget}")
 
 
 def describe_site(site: SiteSettings) -> str:
@@ -131,6 +146,9 @@ def find_warnings(config: Config) -> list[str]:
     for channel in config.channels.values():
         if channel.enabled and channel.max_per_day is not None:
             warnings += _over_daily_limit(channel)
+    from bot.config.limits import budget_warnings, quota_warnings
+
+    warnings += quota_warnings(config) + budget_warnings(config)
     for i, source in enumerate(config.sources):
         if source.poll < _POLITE_POLL:
             warnings.append(

@@ -4,7 +4,7 @@
     platform(name)            one of them (KeyError when there is none)
     build_channel(settings, environ)   the channel a channel's settings describe, its secrets
                               read from the environment (and registered for redaction)
-    Channel, Delivery, OutgoingPost, Platform, Capabilities, Quotas   (bot.platforms.base)
+    Channel, Delivery, OutgoingPost, Platform, Capabilities, Quota(s)   (bot.platforms.base)
 
 Modules are imported in name order; a module whose name starts with "_" and `base` are
 not platforms.
@@ -17,7 +17,15 @@ import pkgutil
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
@@ -29,6 +37,7 @@ __all__ = [
     "Delivery",
     "OutgoingPost",
     "Platform",
+    "Quota",
     "Quotas",
     "build_channel",
     "platform",

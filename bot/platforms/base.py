@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
@@ -147,13 +147,26 @@ class Capabilities:
 
 
 @dataclass(frozen=True, slots=True)
+class Quota:
+    """A volume the platform allows: at most `posts` posts in any `per` (a rolling window),
+    as documented at `source`. `scope` is what it is counted over: "account" — every
+    channel posting with the same credentials (they are one account); "destination" —
+    those posting with the same credentials to one place (Telegram counts per chat)."""
+
+    posts: int
+    per: timedelta
+    what: str  # "posts published through the API", in words
+    source: str  # where the platform says so
+    scope: Literal["account", "destination"] = "account"
+
+
+@dataclass(frozen=True, slots=True)
 class Quotas:
-    """What the platform allows one account, as far as it documents it.
+    """What the platform allows one account, as far as it documents it: the post volumes
+    `check` and `plan` hold schedules against (`limits`), and what else it limits, in
+    words (`note`: requests, calls)."""
 
-    `posts_per_day` is the channels' default `max_per_day` (None: no default cap).
-    """
-
-    posts_per_day: int | None = None
+    limits: tuple[Quota, ...] = ()
     note: str = ""
 
 

@@ -52,7 +52,15 @@ from bot.errors import (
 )
 from bot.logs import log_event, redact, register_secrets
 from bot.offloop import in_thread
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:  # atproto is imported when a channel first talks to Bluesky
     from atproto import AsyncClient
@@ -495,7 +503,13 @@ PLATFORM = Platform(
     summary="an account, with an app password (atproto)",
     capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
                               link_cards=True),
-    quotas=Quotas(note="5,000 record points an hour (a post is 3), 30 logins in 5 minutes"),
+    # A post is one record (3 points); so is each part of a thread.
+    quotas=Quotas(limits=(
+        Quota(1_666, timedelta(hours=1), "records created (5,000 points an hour, 3 a post)",
+              "https://docs.bsky.app/docs/advanced-guides/rate-limits"),
+        Quota(11_666, timedelta(days=1), "records created (35,000 points a day, 3 a post)",
+              "https://docs.bsky.app/docs/advanced-guides/rate-limits"),
+    ), note="30 logins in 5 minutes, 300 a day (a session is kept to spare them)"),
     literal_secrets={"app_password": "app_password_env", "password": "app_password_env"},
     example="""\
 # A Bluesky account: an app password (Settings → Privacy and security → App passwords)

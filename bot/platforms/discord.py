@@ -35,7 +35,15 @@ from bot.config.types import EnvVarName, PositiveDuration
 from bot.errors import AmbiguousError, AuthError, ChannelError, RateLimitedError, RejectedError
 from bot.logs import log_event
 from bot.platforms._webhook import WebhookClient, json_body, retry_after, text_body, webhook_url
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -184,7 +192,11 @@ PLATFORM = Platform(
     profile="discord",
     summary="a text or announcement channel, through its webhook (httpx)",
     capabilities=Capabilities(),
-    quotas=Quotas(note="about 5 requests per 2 seconds per webhook; 429s say how long to wait"),
+    quotas=Quotas(limits=(
+        Quota(30, timedelta(minutes=1), "messages through one webhook (as reported; Discord "
+              "sends its current limits in each answer's headers)",
+              "https://discord.com/developers/docs/topics/rate-limits"),
+    ), note="about 5 requests per 2 seconds per webhook; 429s say how long to wait"),
     literal_secrets={"webhook_url": "webhook_url_env", "url": "webhook_url_env"},
     example="""\
 # A Discord channel: Server Settings → Integrations → Webhooks → New Webhook, pick the

@@ -55,7 +55,7 @@ from bot.platforms._graph import (
     delivery_key,
     iso,
 )
-from bot.platforms.base import Capabilities, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import Capabilities, Delivery, OutgoingPost, Platform, Quota, Quotas
 
 __all__ = ["LinkedInChannel", "LinkedInSettings"]
 
@@ -312,8 +312,12 @@ PLATFORM = Platform(
     profile="linkedin",
     summary="a member or an organization, with an OAuth access token (Posts API, httpx)",
     capabilities=Capabilities(proves_duplicates=True, link_cards=True),
-    quotas=Quotas(note="member: 150 posts a day; application: 100,000 calls a day "
-                       "(429 when used up, until midnight UTC)"),
+    quotas=Quotas(limits=(
+        Quota(150, timedelta(days=1), "posts a day per member (as third parties document "
+              "it: LinkedIn publishes no standard limits; the app's Analytics tab shows its "
+              "own)", "https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/"
+              "rate-limits"),
+    ), note="application: 100,000 calls a day (429 when used up, until midnight UTC)"),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env",
                      "refresh_token": "refresh_token_env",
                      "client_secret": "client_secret_env"},

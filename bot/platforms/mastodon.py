@@ -51,7 +51,15 @@ from bot.errors import (
 )
 from bot.logs import log_event, redact, register_secrets
 from bot.offloop import in_thread
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:  # Mastodon.py is imported when a channel first talks to its instance
     import mastodon
@@ -368,6 +376,11 @@ PLATFORM = Platform(
     connect=connect,
     profile="mastodon",
     summary="an account on a Mastodon instance, through an application's token (Mastodon.py)",
+    # A post is one request (an image one more); a server may set its own limits.
+    quotas=Quotas(limits=(
+        Quota(300, timedelta(minutes=5), "API requests per account (a post is one)",
+              "https://docs.joinmastodon.org/api/rate-limits/"),
+    ), note="a server may set other limits; 429s say when they reset"),
     capabilities=Capabilities(idempotency_keys=True, idempotency_window=IDEMPOTENCY_WINDOW,
                               link_cards=True),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env"},

@@ -36,7 +36,15 @@ from bot.config.channels import ChannelSettings
 from bot.config.types import EnvVarName, PositiveDuration
 from bot.errors import AmbiguousError, AuthError, ChannelError, RateLimitedError, RejectedError
 from bot.platforms._webhook import WebhookClient, retry_after, text_body, webhook_url
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -142,7 +150,10 @@ PLATFORM = Platform(
     profile="slack",
     summary="a channel, through an incoming webhook (httpx)",
     capabilities=Capabilities(),
-    quotas=Quotas(note="about one message a second per webhook; 429s say how long to wait"),
+    quotas=Quotas(limits=(
+        Quota(1, timedelta(seconds=1), "messages (short bursts allowed)",
+              "https://docs.slack.dev/apis/web-api/rate-limits"),
+    ), note="429s say how long to wait"),
     literal_secrets={"webhook_url": "webhook_url_env", "url": "webhook_url_env"},
     example="""\
 # A Slack channel: create a Slack app, turn on Incoming Webhooks, "Add New Webhook to

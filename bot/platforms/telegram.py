@@ -52,7 +52,15 @@ from bot.errors import (
 )
 from bot.logs import redact, register_secrets
 from bot.offloop import in_thread
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 
 if TYPE_CHECKING:  # python-telegram-bot is imported when a channel first talks to Telegram
     from telegram import Bot, LinkPreviewOptions
@@ -313,7 +321,11 @@ PLATFORM = Platform(
     profile="telegram",
     summary="a channel or group, through a bot (python-telegram-bot)",
     capabilities=Capabilities(link_cards=True),
-    quotas=Quotas(note="about 20 messages a minute in one chat; 429s say how long to wait"),
+    quotas=Quotas(limits=(
+        Quota(20, timedelta(minutes=1), "messages to one group or channel",
+              "https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this",
+              scope="destination"),
+    ), note="about 30 messages a second in all; 429s say how long to wait"),
     literal_secrets={"token": "token_env", "bot_token": "token_env"},
     example="""\
 # A Telegram channel: create a bot with @BotFather, add it to the channel as an admin,

@@ -47,7 +47,7 @@ from bot.platforms._graph import (
     body_of,
     delivery_key,
 )
-from bot.platforms.base import Capabilities, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import Capabilities, Delivery, OutgoingPost, Platform, Quota, Quotas
 
 __all__ = ["ThreadsChannel", "ThreadsSettings"]
 
@@ -268,9 +268,10 @@ PLATFORM = Platform(
     summary="a Threads profile, with a long-lived access token (Threads API, httpx)",
     capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
                               link_cards=False),
-    quotas=Quotas(posts_per_day=PUBLISH_LIMIT,
-                  note="250 API-published posts per 24 hours (threads_publishing_limit); "
-                       "calls: 4,800 × impressions per 24 hours"),
+    quotas=Quotas(limits=(
+        Quota(PUBLISH_LIMIT, timedelta(days=1), "API-published posts per profile",
+              "https://developers.facebook.com/docs/threads/overview#rate-limiting"),
+    ), note="calls: 4,800 × impressions per 24 hours (threads_publishing_limit tells usage)"),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env"},
     example="""\
 # A Threads profile: a long-lived access token (threads_basic, threads_content_publish;

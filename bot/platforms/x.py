@@ -46,7 +46,15 @@ from bot.errors import (
 )
 from bot.logs import redact, register_secrets
 from bot.offloop import in_thread
-from bot.platforms.base import Capabilities, Channel, Delivery, OutgoingPost, Platform, Quotas
+from bot.platforms.base import (
+    Capabilities,
+    Channel,
+    Delivery,
+    OutgoingPost,
+    Platform,
+    Quota,
+    Quotas,
+)
 from bot.pricing import Prices
 
 if TYPE_CHECKING:  # tweepy and requests are imported when a channel first talks to X
@@ -88,7 +96,12 @@ _PERMISSION_HINT = (
 T = TypeVar("T")
 
 
-FREE_TIER_POSTS_PER_DAY = 17
+# The default daily cap. X has no free tier any more: each post is billed (0.200 USD with
+# a link, as every excerpt has), and X itself allows far more (300 posts in 3 hours through
+# the API, 2,400 a day). 24 — one an hour on average — is a guard against a runaway
+# schedule (`every = "10m"` would post 144 a day, 864 USD a month): at most 4.80 USD a
+# day, 149 USD in a 31-day month, unless the user raises it or sets a `budget`.
+DEFAULT_POSTS_PER_DAY = 24
 
 
 class XSettings(ChannelSettings):
@@ -96,8 +109,9 @@ class XSettings(ChannelSettings):
 
     platform: Literal["x"] = Field(description="Posts go to X.")
     max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
-        FREE_TIER_POSTS_PER_DAY,
-        description="At most this many posts in any 24 hours (default 17: the free tier).",
+        DEFAULT_POSTS_PER_DAY,
+        description="At most this many posts in any 24 hours (default 24: a guard against a "
+                    "runaway schedule, since X bills each post).",
     )
     api_key_env: EnvVarName = Field("X_API_KEY", description="Variable with the API key.")
     api_secret_env: EnvVarName = Field(
@@ -340,8 +354,8 @@ def _answer_text(exc: tweepy.HTTPException) -> str:
 def _seconds_until_reset(response: requests.Response, *, now: float | None = None) -> float | None:
     """How long until X lets us post again; None when its answer does not say.
 
-    `x-rate-limit-reset` ends the 15-minute window; when a 24-hour bucket (the free tier's
-    daily post cap) is the one used up, its reset is the one to wait for.
+    `x-rate-limit-reset` ends the 15-minute window; when a 24-hour bucket (a daily post
+    cap) is the one used up, its reset is the one to wait for.
     """
     resets = list(_exhausted_resets(response.headers))
     if not resets:
@@ -415,8 +429,12 @@ PLATFORM = Platform(
     prices=Prices(post=Decimal("0.015"), post_with_link=Decimal("0.200"), currency="USD",
                   read_on=date(2026, 12, 3),
                   source="https://docs.x.com/x-api/getting-started/pricing"),
-    quotas=Quotas(posts_per_day=FREE_TIER_POSTS_PER_DAY,
-                  note="the free tier: 17 posts in 24 hours (500 a month)"),
+    quotas=Quotas(limits=(
+        Quota(300, timedelta(hours=3), "posts created through the API per user (reposts "
+              "included)", "https://docs.x.com/x-api/posts/manage-tweets/migrate/overview"),
+        Quota(2_400, timedelta(days=1), "posts per account, however posted",
+              "https://help.x.com/en/rules-and-policies/x-limits"),
+    ), note="each post is billed (see prices); a 24-hour bucket, when used up, is waited out"),
     literal_secrets={
         "api_key": "api_key_env",
         "consumer_key": "api_key_env",
@@ -434,7 +452,8 @@ PLATFORM = Platform(
 # [channels.x]
 # platform = "x"
 # schedule = { cron = "0 9,13,17 * * *" }
-# max_per_day = 17                       # the free tier's limit (each part of a thread counts)
+# max_per_day = 24                       # the default (each part of a thread counts)
+# budget = "20 USD/month"                # X bills each post: 0.200 USD with a link
 # thread = true                          # each article as a short thread of ...
 # thread_length = 4                      # ... 4 posts: a hook, excerpts, the link last
 """,
