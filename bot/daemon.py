@@ -137,7 +137,8 @@ class Daemon:
                       file=config.bot.log_file)
         channels = _build_channels(config, self.environ)
         admin = _admin_chat(config, self.environ, self.clock, self.sleep)
-        store = Store.open(config.bot.database)
+        store = Store.open(config.bot.database,
+                           password=config.bot.database_password(self.environ))
         loop = asyncio.get_running_loop()
 
         def gone(error: UserError) -> None:  # from the thread whose write noticed

@@ -27,8 +27,9 @@ from tests.store_support import (
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "bot.sqlite3"
+def db(database):
+    """An SQLite file, then a PostgreSQL database: every test here runs on both."""
+    return database
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ P4 = "Chemokines guide immune cells to the site of an infection along a gradient
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "bot.sqlite3") as store:
+def store(database):  # an SQLite file, then a PostgreSQL database
+    with Store.open(database) as store:
         yield store
 
 

@@ -12,8 +12,8 @@ from tests.store_support import X_TG, X, add, at, claim, send
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "bot.sqlite3") as store:
+def store(database):  # an SQLite file, then a PostgreSQL database
+    with Store.open(database) as store:
         yield store
 
 

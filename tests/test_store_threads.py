@@ -23,8 +23,8 @@ P3 = "Interferons got their name from how they interfere with viral replication 
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "bot.sqlite3") as store:
+def store(database):  # an SQLite file, then a PostgreSQL database
+    with Store.open(database) as store:
         yield store
 
 

@@ -5,6 +5,7 @@ channel names checked against the config (with a "did you mean").
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -53,7 +54,8 @@ def opened_store(config: Config, *, cache_mb: int | None = None,
                  read_only: bool = False) -> Iterator[Store]:
     """The config's database, open for the length of the block (`cache_mb`, `read_only`:
     see `Store.open`); a locked database is reported after a short wait."""
-    store = Store.open(config.bot.database, cache_mb=cache_mb, read_only=read_only, quick=True)
+    store = Store.open(config.bot.database, cache_mb=cache_mb, read_only=read_only, quick=True,
+                       password=config.bot.database_password(os.environ))
     try:
         yield store
     finally:

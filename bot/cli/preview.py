@@ -9,6 +9,7 @@ channel of that platform would get with its default template, no UTM tags and 3 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -167,7 +168,8 @@ def _as_the_daemon_has_it(config):
     from bot.render.channel import remembered
     from bot.store import Store
 
-    with Store.open(config.bot.database, read_only=True, quick=True) as store:
+    with Store.open(config.bot.database, read_only=True, quick=True,
+                    password=config.bot.database_password(os.environ)) as store:
         return remembered(config, store.recall)
 
 

@@ -84,7 +84,8 @@ def check(config_path: Path | None, online: bool) -> None:
         click.echo(f"warning: {line}", err=True)
     if online:
         failed = asyncio.run(_check_online(config.enabled_channels(), os.environ,
-                                           config.bot.database))
+                                           config.bot.database,
+                                           config.bot.database_password(os.environ)))
         if failed:
             raise ProblemsError(failed)
 
@@ -127,7 +128,8 @@ def _articles_giving_no_post(config: Config) -> list[str]:
     channels = config.enabled_channels()
     if not channels:
         return []
-    with _existing_store(config.bot.database, read_only=True) as store:
+    with _existing_store(config.bot.database, read_only=True,
+                         password=config.bot.database_password(os.environ)) as store:
         if store is None:
             return []
         named, total = articles_giving_no_post(store, channels, root=config.bot.posts_dir,
@@ -179,35 +181,41 @@ def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
             check_token(environ.get(config.web.token_env), config.web.token_env)
         except ValueError as exc:
             missing.append(f"{config.source or 'the config'}: web.token_env: {exc}")
+    try:
+        config.bot.database_password(environ)
+    except UserError as exc:
+        missing.append(f"{config.source or 'the config'}: {exc}")
     return missing
 
 
 async def _check_online(channels: Mapping[str, ChannelConfig],
-                        environ: Mapping[str, str], database: str) -> list[str]:
+                        environ: Mapping[str, str], database: str,
+                        password: str | None) -> list[str]:
     """Print `NAME: what the check found` per channel; return the failures as lines.
 
     Each channel checks with what it keeps in the daemon's store (a refreshed token), when
     there is a store: the same credentials the daemon posts with."""
-    with _store_if_any(database) as db:
+    with _store_if_any(database, password) as db:
         return await _check_each(channels, environ, db)
 
 
 @contextmanager
-def _existing_store(database: str, *, read_only: bool = False) -> Iterator[Store | None]:
+def _existing_store(database: str, *, read_only: bool = False,
+                    password: str | None = None) -> Iterator[Store | None]:
     """The daemon's store, when it exists (`check` never creates one)."""
     from bot.store import Store
 
     if "://" not in database and not Path(database).expanduser().exists():
         yield None
         return
-    with Store.open(database, read_only=read_only, quick=True) as store:
+    with Store.open(database, read_only=read_only, quick=True, password=password) as store:
         yield store
 
 
 @contextmanager
-def _store_if_any(database: str) -> Iterator[AsyncStore | None]:
+def _store_if_any(database: str, password: str | None) -> Iterator[AsyncStore | None]:
     """The daemon's store, when it exists, for code on an event loop."""
-    with _existing_store(database) as store:
+    with _existing_store(database, password=password) as store:
         if store is None:
             yield None
             return

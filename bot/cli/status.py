@@ -53,7 +53,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     now = utc_now()
     sources = {source.feed: source for source in config.sources}
     report = read_status(config.bot.database, channels=config.channels, feeds=sources,
-                         window=month_window(now, ZoneInfo(config.bot.timezone)))
+                         window=month_window(now, ZoneInfo(config.bot.timezone)),
+                         password=config.bot.database_password(os.environ))
     database = report.where
     channels = {
         name: channel_status(config.channels.get(name), summary, now)

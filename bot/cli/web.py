@@ -40,7 +40,8 @@ async def _serve(config, listen: str | None) -> None:
 
     setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
                   file=config.bot.log_file)
-    with Store.open(config.bot.database) as store:
+    with Store.open(config.bot.database,
+                    password=config.bot.database_password(os.environ)) as store:
         # Slots rendered as the daemon renders them: with what its channels learned.
         config = remembered(config, store.recall)
         db = AsyncStore(store)

@@ -10,6 +10,7 @@ into every channel whose platform takes the key (a channel's own keys win, table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -32,6 +33,7 @@ from bot.config.types import (
     ChannelName,
     ConfigPath,
     DatabaseLocation,
+    EnvVarName,
     PositiveDuration,
     StrictInt,
     StrictStr,
@@ -39,6 +41,7 @@ from bot.config.types import (
     time_zone,
 )
 from bot.config.web import WebSettings
+from bot.errors import UserError
 from bot.platforms import PLATFORMS
 
 __all__ = [
@@ -93,7 +96,12 @@ class BotSettings(FrozenModel):
     """`[bot]`: where the bot keeps its state, what it reads, how it logs."""
 
     database: DatabaseLocation = Field(
-        "var/excerpt-bot.sqlite3", description="A SQLite file path or an SQLAlchemy URL."
+        "var/excerpt-bot.sqlite3",
+        description="A SQLite file path, or a postgresql:// URL (no password in it).",
+    )
+    database_password_env: EnvVarName | None = Field(
+        None, description="The environment variable holding the PostgreSQL password "
+        "(else libpq's PGPASSWORD or ~/.pgpass).",
     )
     posts_dir: ConfigPath = Field("posts", description="The folder of articles to post.")
     timezone: TimeZoneName = Field("UTC", description="The default time zone of every schedule.")
@@ -118,6 +126,18 @@ class BotSettings(FrozenModel):
     metrics_host: StrictStr = Field(
         "127.0.0.1", description="The address the metrics server listens on."
     )
+
+    def database_password(self, environ: Mapping[str, str]) -> str | None:
+        """The PostgreSQL password from `database_password_env`'s variable (None when no
+        variable is named: libpq looks in PGPASSWORD and ~/.pgpass itself)."""
+        if self.database_password_env is None:
+            return None
+        value = environ.get(self.database_password_env)
+        if not value:
+            raise UserError(f"bot.database_password_env: the environment variable "
+                            f"{self.database_password_env} is not set; export it (the "
+                            "database user's password) or remove the key")
+        return value
 
     @property
     def database_url(self) -> str:

@@ -14,7 +14,7 @@ HEAD = """\
 # environment variables that hold them.
 
 [bot]
-database = "var/excerpt-bot.sqlite3"   # a SQLite file, or an SQLAlchemy URL
+database = "var/excerpt-bot.sqlite3"   # a SQLite file, or a postgresql:// URL
 posts_dir = "posts"                     # the articles to post; rescanned every 5 minutes
 timezone = "UTC"                        # default time zone of every schedule, e.g. "Europe/Berlin"
 log_format = "text"                     # "text" or "json"

@@ -244,7 +244,8 @@ def _database(value: str, info: ValidationInfo) -> str:
     if parts.password:
         raise ValueError(
             "the URL holds a password, and secrets are not read from the config file "
-            "(leave it out of the URL and set PGPASSWORD or use ~/.pgpass)"
+            "(leave it out of the URL, and set PGPASSWORD, use ~/.pgpass, or name the "
+            "variable holding it with database_password_env)"
         )
     if not parts.scheme.startswith("sqlite"):
         return value

@@ -147,10 +147,12 @@ class Store:
         self.where = where  # how to name the database in messages (no password)
         self.path = path  # the SQLite file, or None
         self.found_version = found_version  # version before opening; None when created
+        self.postgresql = engine.dialect.name == "postgresql"
 
     @classmethod
     def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None,
-             read_only: bool = False, quick: bool = False) -> Store:
+             read_only: bool = False, quick: bool = False,
+             password: str | None = None) -> Store:
         """Open (creating or upgrading) the database at a path or SQLAlchemy URL (with
         `cache_mb` of SQLite page cache per connection, for a big ingest).
 
@@ -158,14 +160,16 @@ class Store:
         opened with mode=ro, so reading never needs write access and never writes; a
         missing, new or older file is opened as usual (created, or upgraded). `quick`: a
         locked database is reported after a short wait (a command run by hand), not the
-        daemon's long one.
+        daemon's long one. `password`: a PostgreSQL user's (else libpq's PGPASSWORD or
+        ~/.pgpass), never in the URL.
         """
         busy = _opening.QUICK_BUSY_TIMEOUT_MS if quick else _opening.BUSY_TIMEOUT_MS
         if read_only and _is_file(url_or_path):
             store = cls._open_read_only(url_or_path, busy)
             if store is not None:
                 return store
-        database = _opening.open_database(url_or_path, cache_mb=cache_mb, busy_timeout_ms=busy)
+        database = _opening.open_database(url_or_path, cache_mb=cache_mb, busy_timeout_ms=busy,
+                                          password=password)
         try:
             with database.engine.begin() as conn:
                 found, _ = _migrations.ensure_schema(conn, where=database.where)
@@ -241,7 +245,11 @@ class Store:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         with self._said(), self._engine.connect() as conn:
-            conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
+            if self.postgresql:  # one snapshot for the whole read, as on SQLite
+                conn.execution_options(isolation_level="REPEATABLE READ",
+                                       postgresql_readonly=True)
+            else:
+                conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
             with conn.begin():
                 yield conn
 

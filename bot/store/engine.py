@@ -1,4 +1,11 @@
-"""Opening the database: a path means SQLite there (private files, WAL), a URL is used as is.
+"""Opening the database: a path means SQLite there (private files, WAL); a `postgresql://`
+URL means PostgreSQL through the psycopg 3 driver; any other URL is used as is.
+
+PostgreSQL: the password never comes in the URL (a URL holding one is refused without
+echoing it); libpq finds it in PGPASSWORD or ~/.pgpass, or the caller passes it
+(`[bot] database_password_env`), straight to the driver. Writes run at READ COMMITTED,
+each guarded by the state it changes (`bot.store.claim`, `bot.store.transitions`); reads
+at REPEATABLE READ, read only, so that each sees one consistent snapshot as on SQLite.
 
 SQLite transactions: the sqlite3 driver's own implicit BEGIN is switched off and SQLAlchemy
 emits ours (the recipe in SQLAlchemy's "Transactions with SQLite and the sqlite3 driver").
@@ -34,6 +41,8 @@ from bot.errors import DatabaseGone, UserError
 BUSY_TIMEOUT_MS = 10_000  # the daemon waits out another writer this long
 QUICK_BUSY_TIMEOUT_MS = 2_000  # a command run by hand says so sooner
 BEGIN_OPTION = "sqlite_begin"
+CONNECT_TIMEOUT_S = 10  # a PostgreSQL server that does not answer is reported after this
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +103,15 @@ class FileWatch:
 
 
 def open_database(url_or_path: str | Path, *, cache_mb: int | None = None,
-                  read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+                  read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                  password: str | None = None) -> Database:
     """An engine for `url_or_path`; an SQLite file and its folder are created if missing.
 
     `cache_mb`: SQLite's page cache per connection (default: SQLite's own, 2 MiB). A big
     ingest runs faster with its indexes in memory; the daemon keeps the default, small.
     `read_only`: an existing SQLite file is opened with mode=ro (nothing can write to it,
     and a user who may only read it can use it); `busy_timeout_ms`: how long to wait for
-    another process's write lock.
+    another process's write lock; `password`: a PostgreSQL user's, given to the driver.
     """
     text = str(url_or_path)
     if isinstance(url_or_path, Path) or "://" not in text:
@@ -116,8 +126,11 @@ def open_database(url_or_path: str | Path, *, cache_mb: int | None = None,
         url = text
         where = _safe_url(text)
         path = _sqlite_file(text)
+    options: dict = {}
+    if is_postgresql(url):
+        url, options = _postgresql(url, where, password)
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
     except (ArgumentError, ImportError) as exc:
         raise UserError(f"database {where}: cannot use this URL ({exc})") from None
     watch = None
@@ -125,6 +138,31 @@ def open_database(url_or_path: str | Path, *, cache_mb: int | None = None,
         watch = None if read_only else _watch(path)
         _configure_sqlite(engine, cache_mb, watch, busy_timeout_ms)
     return Database(engine=engine, where=where, path=path, watch=watch)
+
+
+def is_postgresql(url_or_path: str | Path) -> bool:
+    """Whether `url_or_path` is a PostgreSQL URL."""
+    text = str(url_or_path)
+    return "://" in text and text.split("://", 1)[0].split("+", 1)[0] in POSTGRES_SCHEMES
+
+
+def _postgresql(url: str, where: str, password: str | None) -> tuple[str, dict]:
+    """The URL with the psycopg 3 driver, and the engine's options: the password (when
+    given) and a connect timeout, straight to the driver, never in the URL."""
+    parsed = make_url(url)
+    if parsed.password is not None:
+        raise UserError(
+            f"database {where}: the URL holds a password; leave it out and set PGPASSWORD, "
+            "use ~/.pgpass, or name a variable with [bot] database_password_env")
+    if "+" not in parsed.drivername:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    connect: dict = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if password is not None:
+        connect["password"] = password
+    # pool_pre_ping: a connection the server dropped (a restart, a failover) is replaced
+    # before use instead of failing the next claim.
+    return parsed.render_as_string(hide_password=False), {
+        "connect_args": connect, "pool_pre_ping": True}
 
 
 def _watch(path: Path | None) -> FileWatch | None:

@@ -6,6 +6,18 @@ to N + 1 and is written against the tables as they were at N + 1 (frozen here), 
 steps run in the caller's one transaction: an upgrade that fails leaves the database as it
 was. A database newer than this code is refused, never touched.
 
+On PostgreSQL the transaction first takes a database-wide advisory lock (held until it
+ends), so that daemons starting together on an empty or older database migrate it once:
+the others wait, then find it at the current version. (SQLite's BEGIN IMMEDIATE does the
+same for a file.) PostgreSQL's DDL is transactional, so a failed upgrade leaves nothing.
+
+Why not Alembic: these steps predate any need for it and run in one transaction on both
+databases; the version is one row that `status` reads with sqlite3 alone (no SQLAlchemy,
+no Alembic, in its fast path); each step is written against frozen copies of its tables,
+which is what Alembic's scripts would hold too. Alembic would add a second version record
+(alembic_version) every existing file must be converted to, and a dependency, for no
+step this module cannot express.
+
 Version 1: articles, excerpts, posts, channel_state, meta.
 Version 2: the `attempts` table; `posts.attempts` (claims so far) and `posts.updated_at`
 (last change of status, filled from the post's own times for existing rows).
@@ -65,6 +77,8 @@ from bot.store import schema
 from bot.store.schema import SCHEMA_VERSION, UtcDateTime
 
 VERSION_KEY = "schema_version"
+# The advisory lock key migrations hold on PostgreSQL ("excerpt-" as a big-endian int64).
+MIGRATION_LOCK = int.from_bytes(b"excerpt-", "big")
 
 
 def ensure_schema(conn: Connection, *, where: str) -> tuple[int | None, int]:
@@ -73,6 +87,8 @@ def ensure_schema(conn: Connection, *, where: str) -> tuple[int | None, int]:
     The version found is None for a new, empty database. `where` names the database in
     error messages.
     """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     names = set(inspect(conn).get_table_names())
     if "meta" not in names:
         if names:

@@ -74,7 +74,8 @@ class StatusReport:
 
 
 def read_status(database: str | Path, *, channels: Iterable[str] = (),
-                feeds: Iterable[str] = (), window: Window | None = None) -> StatusReport:
+                feeds: Iterable[str] = (), window: Window | None = None,
+                password: str | None = None) -> StatusReport:
     """The summaries of every channel with posts or state plus `channels` (with their
     charges in `window`, when given), and of every feed polled plus `feeds`, from the
     database at `database` (a path or a URL)."""
@@ -84,7 +85,7 @@ def read_status(database: str | Path, *, channels: Iterable[str] = (),
         return report
     from bot.store import Store
 
-    with Store.open(database, read_only=True, quick=True) as store:
+    with Store.open(database, read_only=True, quick=True, password=password) as store:
         return StatusReport(store.where, store.status_summary(channels, window=window),
                             store.feed_summaries(feeds))
 
