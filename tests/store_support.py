@@ -78,3 +78,12 @@ def send(store, channel: str = "x", *, now=T0, **kwargs):
     store.mark_sent(claimed.id, remote_id=f"r{claimed.id}",
                     remote_url=f"https://{channel}.example/{claimed.id}", now=now)
     return claimed
+
+
+def engine_for(database: str):
+    """A plain SQLAlchemy engine on the `database` fixture's database (a path or a URL)."""
+    from sqlalchemy import create_engine
+
+    if "://" not in database:
+        return create_engine(f"sqlite:///{database}")
+    return create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))

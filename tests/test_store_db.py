@@ -16,8 +16,9 @@ from sqlalchemy import create_engine, inspect
 
 from bot.errors import UserError
 from bot.store import SCHEMA_VERSION, FeedEntry, PostStatus, Store, lock_path
+from bot.store.leases import settle_orphans
 from bot.store.schema import UtcDateTime
-from tests.store_support import T0, X, add, at, claim
+from tests.store_support import HOUR, T0, X, add, at, claim, engine_for
 
 TIME = UtcDateTime()
 
@@ -335,6 +336,7 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
     with db:  # back to version 5: posts without pinned_at, none of the later tables
         db.execute("ALTER TABLE posts DROP COLUMN pinned_at")
         drop_spend_columns(db)
+        drop_lease_tables(db)
         db.execute("DROP TABLE admin_messages")
         db.execute("DROP TABLE admin_state")
         db.execute("DROP TABLE source_files")
@@ -359,6 +361,7 @@ def test_a_version_7_database_gains_the_file_stamps_table_without_loss(tmp_path)
     with db:  # back to version 7: no file stamps, no costs
         db.execute("DROP TABLE source_files")
         drop_spend_columns(db)
+        drop_lease_tables(db)
         db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
@@ -388,6 +391,7 @@ def test_a_version_8_database_is_upgraded_for_spend_in_place_without_loss(tmp_pa
     db = sqlite3.connect(old)
     with db:
         drop_spend_columns(db)
+        drop_lease_tables(db)
         db.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
@@ -398,3 +402,38 @@ def test_a_version_8_database_is_upgraded_for_spend_in_place_without_loss(tmp_pa
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)
+
+
+def drop_lease_tables(db: sqlite3.Connection) -> None:
+    """Back from version 10: no claimed_by, no instances, no leases."""
+    db.execute("ALTER TABLE posts DROP COLUMN claimed_by")
+    db.execute("DROP TABLE instances")
+    db.execute("DROP TABLE leases")
+
+
+def test_a_version_9_database_is_upgraded_for_leases_in_place_without_loss(database):
+    with Store.open(database) as store:
+        add(store, "a", "One.", "Two.", "Three.")
+        sent = claim(store, now=at(1))
+        queued = [p.id for p in store.queued("x")]
+    engine = engine_for(database)
+    with engine.begin() as conn:  # back to version 9: no claimed_by, no instances, no leases
+        conn.exec_driver_sql("ALTER TABLE posts DROP COLUMN claimed_by")
+        conn.exec_driver_sql("DROP TABLE instances")
+        conn.exec_driver_sql("DROP TABLE leases")
+        conn.exec_driver_sql("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    engine.dispose()
+    with Store.open(database) as store:
+        assert store.found_version == 9
+        assert [p.id for p in store.queued("x")] == queued
+        assert store.get_post(sent.id).status == "sending"
+        # A post claimed before the upgrade was claimed by no daemon that says so: the one
+        # taking its channel over settles it.
+        assert store.write_with(settle_orphans, ["x"], now=at(2), ttl=HOUR) == ([sent.id], [])
+        assert store.get_post(sent.id).status == "unknown"
+    engine = engine_for(database)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("posts")}
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    assert "claimed_by" in columns and {"instances", "leases"} <= tables

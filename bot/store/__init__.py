@@ -10,7 +10,8 @@ Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening),
 (articles in, posts queued), `claim` (the next post out), `transitions` (post states),
 `channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
 `queueing` (which channels get which posts queued),
-`queries` (counts and listings), `lock` (one daemon), `summaries` (what `status` reads: on
+`queries` (counts and listings), `lock` (one daemon on an SQLite file), `leases`
+(several daemons on PostgreSQL: who is alive, who does what), `summaries` (what `status` reads: on
 an SQLite file through sqlite3 alone, without opening a Store or importing SQLAlchemy).
 """
 
@@ -148,6 +149,10 @@ class Store:
         self.path = path  # the SQLite file, or None
         self.found_version = found_version  # version before opening; None when created
         self.postgresql = engine.dialect.name == "postgresql"
+        # Set by a daemon (`act_as`): the instance name its claims record, and whether a
+        # claim needs that instance to hold the channel's lease (several daemons).
+        self.claimant: str | None = None
+        self.fenced = False
 
     @classmethod
     def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None,
@@ -219,6 +224,11 @@ class Store:
         replaced (`bot.store.engine.FileWatch`); every write is refused from then on."""
         if self._watch is not None:
             self._watch.on_gone(listener)
+
+    def act_as(self, instance: str, *, fenced: bool) -> None:
+        """Claims from now on record `instance`; `fenced`: and happen only while it holds
+        the channel's lease (`bot.store.leases`)."""
+        self.claimant, self.fenced = instance, fenced
 
     def __enter__(self) -> Store:
         return self
@@ -345,7 +355,8 @@ class Store:
             waits = choice.recycled and policy.require_approval  # rendered once approved
             rendered = None if waits else _claim.render_choice(choice, render)
             with self._write() as conn:
-                taken = _claim.take(conn, policy, choice, rendered, now=now)
+                taken = _claim.take(conn, policy, choice, rendered, now=now,
+                                    claimant=self.claimant, fenced=self.fenced)
             if isinstance(taken, BudgetHeld):
                 return self._budget_reached(taken)
             if taken is not None:

@@ -38,6 +38,7 @@ from bot.policy import DAY, ChannelPolicy
 from bot.pricing import period_bounds, to_micros
 from bot.spend import spent
 from bot.store.channels import set_budget_reached
+from bot.store.leases import CHANNEL, holds, lock_channel
 from bot.store.records import (
     BudgetHeld,
     ClaimedPost,
@@ -114,8 +115,9 @@ def choose(conn: Connection, policy: ChannelPolicy, *, now: datetime) -> Choice 
 
 
 def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
-         rendered: Rendered | RenderError | None, *,
-         now: datetime) -> ClaimedPost | NoClaim | BudgetHeld | None:
+         rendered: Rendered | RenderError | None, *, now: datetime,
+         claimant: str | None = None,
+         fenced: bool = False) -> ClaimedPost | NoClaim | BudgetHeld | None:
     """Make `choice` the channel's post out (`sending`, with its payload), inside the
     caller's write transaction, if nothing changed since it was chosen; None when
     something did (another claim took it, say) or it could not be rendered: choose again.
@@ -125,7 +127,17 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
     created `pending_approval` instead (`rendered` is None then: it is rendered when
     it is claimed after `approve`). A post whose price would take the channel past its
     budget stays as it is (`BudgetHeld`): queued, or not yet created.
+
+    The post records its `claimant` (a daemon's instance name). `fenced` (several daemons
+    on one database): only while `claimant` holds the channel's lease, else NOT_HELD — a
+    daemon that lost its lease (it was cut off from the database past its lease_ttl)
+    claims nothing more there. On PostgreSQL claims on one channel take turns (a
+    transaction lock), so the cap, the budget and an evergreen repeat are checked by one at
+    a time.
     """
+    lock_channel(conn, policy.name)
+    if fenced and not holds(conn, claimant or "", CHANNEL + policy.name, now=now):
+        return NoClaim.NOT_HELD
     refused = _refusal(conn, policy, now)
     if refused is not None:
         return refused
@@ -148,7 +160,7 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
     cost = None if to_come is None else recorded + to_come
     key = choice.delivery_key or new_delivery_key()
     values = {"status": SENDING, "text": rendered.text, "parse_mode": rendered.parse_mode,
-              "delivery_key": key, "cost_micros": cost,
+              "delivery_key": key, "cost_micros": cost, "claimed_by": claimant,
               "currency": policy.prices.currency if policy.prices is not None else None,
               "parts": list(rendered.parts) or None, "payload": rendered.to_payload(),
               "claimed_at": now, "updated_at": now, "sent_at": None, "remote_id": None,

@@ -38,6 +38,8 @@ every file is read once more, then stamped).
 Version 9 (spend): `posts.cost_micros` and `posts.currency`, `thread_parts.cost_micros`
 (NULL for what went out before: its cost was not recorded) and
 `channel_state.budget_reached_until` (NULL: no budget reached).
+Version 10 (leases): `posts.claimed_by` (NULL for the posts there were) and the
+`instances` and `leases` tables of several daemons on one database (new; nothing to fill).
 """
 
 from __future__ import annotations
@@ -447,6 +449,38 @@ def _upgrade_8_to_9_spend(conn: Connection) -> None:
     add_column(conn, _v9_channel_state, "budget_reached_until")
 
 
+# --- version 9 -> 10: several daemons on one database (leases) -----------------------------
+
+_v10 = MetaData()
+_v10_posts = Table("posts", _v10, Column("id", Integer, primary_key=True),
+                   Column("claimed_by", String(200)))
+_v10_instances = Table(
+    "instances",
+    _v10,
+    Column("name", String(200), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime),
+)
+_v10_leases = Table(
+    "leases",
+    _v10,
+    Column("name", String(2100), primary_key=True),
+    Column("owner", String(200)),
+    Column("acquired_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),
+    Index("ix_leases_owner", "owner"),
+)
+
+
+def _upgrade_9_to_10_leases(conn: Connection) -> None:
+    add_column(conn, _v10_posts, "claimed_by")
+    _v10_instances.create(conn)
+    _v10_leases.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
@@ -456,4 +490,5 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     6: _upgrade_6_to_7,
     7: _upgrade_7_to_8,
     8: _upgrade_8_to_9_spend,
+    9: _upgrade_9_to_10_leases,
 }

@@ -137,6 +137,7 @@ class NoClaim(StrEnum):
     CAPPED = "capped"  # max_per_day has no room for this slot
     EMPTY = "empty"  # nothing queued is due, and no excerpt is due to come back
     AWAITING_APPROVAL = "awaiting_approval"  # a repeat came due: pending until approved
+    NOT_HELD = "not_held"  # another daemon holds the channel now (several on one database)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -185,6 +185,9 @@ posts = Table(
     # its parts out when it stopped midway. NULL: it cost nothing (not out, or free).
     Column("cost_micros", Integer),
     Column("currency", String(3)),
+    # Added in schema version 10: the daemon (`instances.name`) that claimed it last; a post
+    # left `sending` by a daemon that died is settled by the one taking its channel over.
+    Column("claimed_by", String(200)),
     Index("ix_posts_channel_status", "channel", "status"),
     Index("ix_posts_channel_sent_at", "channel", "sent_at"),
     Index("ix_posts_channel_claimed_at", "channel", "claimed_at"),
@@ -371,4 +374,30 @@ source_files = Table(
     Column("digest", String(64), nullable=False),
     Column("reader", String(64), nullable=False),
     Column("checked_ns", BigInteger, nullable=False),
+)
+
+# Added in schema version 10: the daemons working on this database (`bot.store.leases`),
+# each renewing `last_seen` on its heartbeat; `stopped_at` once it stopped cleanly.
+instances = Table(
+    "instances",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    Column("stopped_at", UtcDateTime),
+)
+
+# Added in schema version 10: who does which work ("channel:NAME", "library", "feed:URL",
+# "admin"), until when. `owner` None: free — never held (`expires_at` None) or handed back
+# at `expires_at`; an owner whose `expires_at` passed lost it (it died, or lost the database).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(2100), primary_key=True),
+    Column("owner", String(200)),
+    Column("acquired_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),
+    Index("ix_leases_owner", "owner"),
 )
