@@ -12,6 +12,15 @@ that notices (`bot.store.engine.FileWatch`: a claim, before any send) stops the 
 one `database.gone` line, and `run` ends with that error (exit status 2), so nothing goes
 out that the database cannot record.
 
+Several daemons on one PostgreSQL database share the work through leases
+(`bot.leaseholder`): every daemon schedules every channel, and a slot, a scan or a feed
+poll runs only on the daemon holding its lease. A heartbeat (every third of `lease_ttl`)
+renews them and takes this daemon's share; a channel taken over from a daemon that died
+has its missed slots follow its `missed` policy and the posts it left `sending` settled;
+one handed back (a clean stop, a newcomer's share) catches up the slot it may have lost
+in between, within `grace`. SIGTERM hands every lease back once the sends in flight end.
+On an SQLite file one daemon does everything, under `bot.store.lock`, as before.
+
 On a `bot.stepped.SteppedClock`, `async with daemon.stepped():` starts the same daemon
 in-process, and `await daemon.run_until(t)` runs its jobs due up to `t`, each at its own
 instant on that clock, and returns without sleeping (a burst mode, for tests).
@@ -37,6 +46,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
 from bot.errors import DatabaseGone, UserError
+from bot.leaseholder import CHANNEL, FEED, LIBRARY, LeaseHolder, default_instance
 from bot.logs import log_event, redact, register_url_secrets, setup_logging
 from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
@@ -90,6 +100,9 @@ class Daemon:
         self._reread = False  # the next scan reads every file, stamped unchanged or not
         self._scan_again = False  # a scan was asked for while one ran
         self.failure: UserError | None = None  # why the daemon stopped itself, if it did
+        self.leases: LeaseHolder | None = None  # what of the work is this daemon's
+        self._running_slots: set[str] = set()  # channels with a slot under way
+        self._handed_over: set[str] = set()  # channels taken from a clean hand-back
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return)."""
@@ -146,10 +159,17 @@ class Daemon:
                 loop.call_soon_threadsafe(self._database_gone, error)
 
         store.on_database_gone(gone)
+        self.leases = LeaseHolder(None, config.bot.instance or default_instance(),
+                                  shared=store.postgresql, ttl=config.bot.lease_ttl,
+                                  clock=self.clock)
+        # One daemon on an SQLite file (its lock); on PostgreSQL, leases.
+        alone = contextlib.nullcontext() if store.postgresql else store.daemon_lock()
         try:
-            with store.daemon_lock():
+            with alone:
                 self.store = store
                 self.db = AsyncStore(store)
+                self.leases.db = self.db
+                self.leases.register(store)
                 if admin is not None:  # it hears the start-up's events (recovery) too
                     self.admin = admin
                     admin.listen(self.db, lambda: self.config)
@@ -159,6 +179,9 @@ class Daemon:
         finally:
             if self.admin is not None:
                 await self.admin.stop()
+            if self.db is not None and self.failure is None:
+                with contextlib.suppress(UserError):  # the database is out of reach
+                    await self.leases.release_all()
             await self._close_channels()
             if self.db is not None:
                 self.db.close()
@@ -181,10 +204,21 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
 
+    def _keyed(self) -> list[str]:
+        """Channels whose posts go out under a key the platform keeps for ever."""
+        return [name for name, policy in self.policies.items()
+                if policy.idempotent and policy.idempotency_window is None]
+
     def _recover_and_scan(self) -> None:
-        assert self.store is not None and self.config is not None
-        keyed = [name for name, policy in self.policies.items()
-                 if policy.idempotent and policy.idempotency_window is None]
+        assert self.store is not None and self.config is not None and self.leases is not None
+        if self.leases.shared:
+            beat = self.leases.beat_now(self.store, self._lease_names())
+            self._settle_taken([a.name for a in beat.acquired])
+            self._handed_over |= {a.name.removeprefix(CHANNEL) for a in beat.acquired
+                                  if a.handed_back}
+            self.scan()
+            return
+        keyed = self._keyed()
         for post_id in self.store.requeue_interrupted(channels=keyed, now=self.clock()):
             log_event("post.requeued", level=logging.WARNING, post=post_id,
                       reason="interrupted while sending; its key settles it at the next try")
@@ -196,11 +230,63 @@ class Daemon:
                       "--sent` or `--requeue`")
         self.scan()
 
+    def _lease_names(self) -> list[str]:
+        """Every piece of work there is a lease for: each channel, the library, each feed."""
+        assert self.config is not None
+        return [*(CHANNEL + name for name in self.config.enabled_channels()), LIBRARY,
+                *(FEED + url for url in self.feeds.sources)]
+
+    def _settle_taken(self, leases: list[str]) -> None:
+        """Channels just taken over: the posts a dead daemon left `sending` there are
+        settled (unknown, or requeued where their key settles them)."""
+        from bot.store.leases import settle_orphans
+
+        assert self.store is not None and self.leases is not None
+        channels = [n.removeprefix(CHANNEL) for n in leases if n.startswith(CHANNEL)]
+        if not channels:
+            return
+        unknown, requeued = self.store.write_with(
+            settle_orphans, channels, keyed=self._keyed(), now=self.clock(),
+            ttl=self.leases.ttl)
+        for post_id in requeued:
+            log_event("post.requeued", level=logging.WARNING, post=post_id,
+                      reason="its daemon died while sending; its key settles it at the next try")
+        for post_id in unknown:
+            log_event("post.unknown", level=logging.WARNING, post=post_id,
+                      error="interrupted while sending (its daemon died mid-send)",
+                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                      "--sent` or `--requeue`")
+
+    async def _heartbeat(self) -> None:
+        """Renew this daemon's leases, take its share; settle what it took over."""
+        assert self.leases is not None and self.store is not None
+        if self._stop.is_set():
+            return
+        busy = [*(CHANNEL + name for name in self._running_slots),
+                *(FEED + url for url in self.feeds.polling)]
+        if self._scanning.locked():
+            busy.append(LIBRARY)
+        try:
+            beat = await self.leases.beat(self._lease_names(), busy)
+        except (UserError, OSError) as exc:  # the database out of reach: try next time
+            log_event("lease.heartbeat_failed", level=logging.ERROR, error=str(exc))
+            return
+        if not beat.acquired:
+            return
+        taken = [a.name for a in beat.acquired]
+        await in_thread(self._settle_taken, taken)
+        channels = {n.removeprefix(CHANNEL) for n in taken if n.startswith(CHANNEL)}
+        handed = {a.name.removeprefix(CHANNEL) for a in beat.acquired if a.handed_back}
+        self._handle_missed_slots(channels, handed_over=handed)
+        if LIBRARY in taken:
+            self._background_work(asyncio.get_running_loop().create_task(in_thread(self.scan)))
+
     async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
         """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
         assert self.store is not None
         await self._start_web()  # first: a console that cannot start stops the daemon here
-        self._handle_missed_slots()
+        self._handle_missed_slots(handed_over=self._handed_over)
+        self._handed_over = set()
         self.scheduler = scheduler
         scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
         self._add_jobs()
@@ -209,7 +295,9 @@ class Daemon:
         if self.admin is not None:
             await self.admin.start()
         log_event("daemon.started", channels=sorted(self.channels),
-                  database=self.store.where, config=str(self.config_path))
+                  database=self.store.where, config=str(self.config_path),
+                  **({"instance": self.leases.name, "holds": self.leases.channels()}
+                     if self.leases.shared else {}))
 
     async def _run_once(self) -> None:
         """Every feed polled and one slot on every channel, then return — or stop early, as
@@ -315,6 +403,8 @@ class Daemon:
         the config as it is then. After a reload, the scan first queues the library on the
         channels new to it (or whose room changed).
         """
+        if not self.leases.holds(LIBRARY):
+            return  # another daemon scans
         self._scan_again = True
         if not self._scanning.acquire(blocking=False):
             return
@@ -365,9 +455,11 @@ class Daemon:
 
     async def _maintain_channels(self) -> None:
         """Daily: each channel keeps its credentials fresh (`Channel.maintain`)."""
-        results = await asyncio.gather(*(c.maintain() for c in self.channels.values()),
+        mine = {name: channel for name, channel in self.channels.items()
+                if self.leases.holds(CHANNEL + name)}
+        results = await asyncio.gather(*(c.maintain() for c in mine.values()),
                                        return_exceptions=True)
-        for name, result in zip(self.channels, results, strict=True):
+        for name, result in zip(mine, results, strict=True):
             if isinstance(result, Exception):
                 log_event("channel.maintain_failed", level=logging.ERROR, channel=name,
                           error=redact(f"{type(result).__name__}: {result}"))
@@ -396,6 +488,7 @@ class Daemon:
         self._library_stale = True  # the next scan queues the library on new channels
         register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)
+        self.feeds.may_poll = lambda url: self.leases.holds(FEED + url)
 
     def _add_jobs(self) -> None:
         assert self.scheduler is not None and self.config is not None
@@ -424,6 +517,10 @@ class Daemon:
 
         if self.admin is not None:
             self.admin.add_jobs(self.scheduler, self._every)
+        if self.leases is not None and self.leases.shared:
+            self.scheduler.add_job(self._heartbeat, self._every(self.leases.every),
+                                   id="heartbeat", name="heartbeat", max_instances=1,
+                                   coalesce=True)
 
     def _every(self, interval: timedelta) -> IntervalTrigger:
         """Every `interval` from now on the daemon's clock (APScheduler's own default start
@@ -431,11 +528,17 @@ class Daemon:
         return IntervalTrigger(seconds=interval.total_seconds(),
                                start_date=self.clock() + interval, timezone=UTC)
 
-    def _handle_missed_slots(self) -> None:
-        """Slots that passed while the daemon was down: skip them, or catch up once."""
+    def _handle_missed_slots(self, names: set[str] | None = None, *,
+                             handed_over: set[str] = frozenset()) -> None:
+        """Slots that passed while the daemon was down (or, for `names`, while the channel
+        was another daemon's): skip them, or catch up once. A channel in `handed_over`
+        came from a daemon that handed it back: its slot within grace is caught up."""
         assert self.store is not None and self.config is not None
         now = self.clock()
         for name, channel in self.config.enabled_channels().items():
+            if (names is not None and name not in names) \
+                    or not self.leases.holds(CHANNEL + name):
+                continue
             last = self.store.channel_state(name).last_slot_at
             if last is None:
                 continue
@@ -446,7 +549,7 @@ class Daemon:
             # downtime of a frequent schedule (beyond the count cap) still finds it.
             recent = [t for t in next_slots(channel, max(last, now - channel.grace),
                                             MISSED_COUNT_CAP) if t < now]
-            catch_up = channel.missed == "catch_up" and bool(recent)
+            catch_up = (channel.missed == "catch_up" or name in handed_over) and bool(recent)
             count = f"{MISSED_COUNT_CAP}+" if len(missed) == MISSED_COUNT_CAP else len(missed)
             # Info, not a warning: the gap is the downtime itself, which the operator saw
             # (a warning at every restart would teach them to ignore warnings).
@@ -472,8 +575,15 @@ class Daemon:
     async def _slot(self, name: str, job_id: str | None = None) -> None:
         """One slot of one channel: post its next post. Never raises into the scheduler."""
         assert self.dispatcher is not None and self.store is not None
-        if self._stop.is_set():
-            return
+        if self._stop.is_set() or not self.leases.holds(CHANNEL + name):
+            return  # another daemon's channel (several on one database)
+        self._running_slots.add(name)
+        try:
+            await self._fire(name, job_id)
+        finally:
+            self._running_slots.discard(name)
+
+    async def _fire(self, name: str, job_id: str | None) -> None:
         now = self.clock()
         scheduled = self._fire_times.pop(job_id, None) if job_id else None
         if scheduled is not None:
@@ -484,7 +594,8 @@ class Daemon:
         if task is not None:
             self._tasks.add(task)
         try:
-            await self.db.call(Store.set_last_slot, name, now)
+            if not await self.db.call(self.leases.begin_slot, name, now):
+                return  # the channel went to another daemon just now
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             if not self._stop.is_set():

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     PrivateAttr,
@@ -92,6 +93,12 @@ ChannelDefaults = _defaults_model()
 # --- the bot and the whole file --------------------------------------------------------------
 
 
+def _at_least_3s(value: timedelta) -> timedelta:
+    if value < timedelta(seconds=3):
+        raise ValueError('must be 3s or longer (a heartbeat renews it every third of it)')
+    return value
+
+
 class BotSettings(FrozenModel):
     """`[bot]`: where the bot keeps its state, what it reads, how it logs."""
 
@@ -125,6 +132,14 @@ class BotSettings(FrozenModel):
     )
     metrics_host: StrictStr = Field(
         "127.0.0.1", description="The address the metrics server listens on."
+    )
+    instance: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="This daemon's name among several on one PostgreSQL database "
+        "(default: host name and pid).",
+    )
+    lease_ttl: Annotated[PositiveDuration, AfterValidator(_at_least_3s)] = Field(
+        timedelta(seconds=30), description="How long a daemon's channels stay its own "
+        "without a heartbeat (several daemons): a dead one's are taken over after this.",
     )
 
     def database_password(self, environ: Mapping[str, str]) -> str | None:

@@ -99,18 +99,25 @@ def heartbeat(conn: Connection, name: str, *, wanted: Iterable[str], busy: Itera
     live = tuple(conn.scalars(select(instances.c.name).where(
         instances.c.last_seen >= now - ttl, instances.c.stopped_at.is_(None))
         .order_by(instances.c.name)))
-    share = math.ceil(len(wanted) / max(1, len(live)))
-    held = set(conn.scalars(select(leases.c.name).where(
+    held_now = set(conn.scalars(select(leases.c.name).where(
         leases.c.owner == name, leases.c.expires_at >= now, leases.c.name.in_(wanted))))
+    held: set[str] = set()
     released: list[str] = []
-    if len(held) > share:
-        spare = sorted(held - busy, reverse=True)[:len(held) - share]
-        released = _hand_back(conn, name, spare, now)
-        held -= set(released)
     acquired: list[Acquired] = []
-    if len(held) < share:
-        acquired = _take(conn, name, wanted, share - len(held), now=now, until=until)
-        held |= {a.name for a in acquired}
+    # Channels are shared out on their own, so that they spread evenly; then the rest.
+    for group in ([w for w in wanted if w.startswith(CHANNEL)],
+                  [w for w in wanted if not w.startswith(CHANNEL)]):
+        mine = held_now & set(group)
+        share = math.ceil(len(group) / max(1, len(live)))
+        if len(mine) > share:
+            spare = sorted(mine - busy, reverse=True)[:len(mine) - share]
+            released += _hand_back(conn, name, spare, now)
+            mine -= set(spare)
+        if len(mine) < share:
+            taken = _take(conn, name, group, share - len(mine), now=now, until=until)
+            acquired += taken
+            mine |= {a.name for a in taken}
+        held |= mine
     return Beat(frozenset(held), tuple(acquired), tuple(released), live)
 
 

@@ -38,6 +38,8 @@ class FeedJobs:
         self._poller: FeedPoller | None = None
         self._stop = threading.Event()
         self._polling: set[str] = set()  # feeds with a poll in flight (jobs outlive reloads)
+        # Whether this daemon polls the feed of a URL now (several daemons: its lease).
+        self.may_poll: Callable[[str], bool] = lambda url: True
 
     def configure(self, config: Config, store: Store) -> None:
         self.sources = {source.feed: source for source in config.sources}
@@ -55,10 +57,16 @@ class FeedJobs:
     def stop(self) -> None:
         self._stop.set()
 
+    @property
+    def polling(self) -> frozenset[str]:
+        """The feeds with a poll in flight."""
+        return frozenset(self._polling)
+
     async def poll(self, url: str, *, force: bool = False) -> PollReport | None:
         """Poll the source of `url` now (unless it backs off and not `force`); never raises."""
         source, poller = self.sources.get(url), self._poller
-        if source is None or poller is None or self._stop.is_set() or url in self._polling:
+        if source is None or poller is None or self._stop.is_set() or url in self._polling \
+                or not self.may_poll(url):
             return None
         self._polling.add(url)
         try:
