@@ -85,6 +85,18 @@ class StoreCollector:
             if s.token_expires_at is not None:
                 expiry.add_metric([name], _expiry_seconds(s.token_expires_at))
         yield from (posts, queue, last, paused, expiry, spend, left)
+        if self.store.postgresql:  # several daemons: who holds how much of the work
+            from datetime import UTC, datetime
+
+            from bot.store.leases import ownership
+
+            held = GaugeMetricFamily("excerpt_bot_leases_held",
+                                     "Leases (channels, library, feeds) each daemon holds.",
+                                     labels=["instance"])
+            found = self.store.read_with(ownership, now=datetime.now(UTC))
+            for instance, count in found.leases_held.items():
+                held.add_metric([instance], count)
+            yield held
 
 
 def _expiry_seconds(expires_at: str) -> float:

@@ -12,10 +12,13 @@ lease_ttl plus one heartbeat; no post lost (none left `sending`: each sent, queu
 from __future__ import annotations
 
 import bisect
+import json
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +28,7 @@ from bot.config import load_config
 from bot.schedule.slots import next_slots
 from bot.store import Store
 from tests.daemon_support import EXAMPLE, events, outbox_lines, stop, wait_for
+from tests.postgres_support import free_port
 
 CHANNELS = 30
 EVERY = 5  # seconds between slots
@@ -35,7 +39,7 @@ NAMES = ("d1", "d2", "d3")
 pytestmark = pytest.mark.timeout(150)
 
 
-def write_configs(tmp_path, url: str) -> dict[str, object]:
+def write_configs(tmp_path, url: str, metrics_port: int | None = None) -> dict[str, object]:
     posts = tmp_path / "posts"
     posts.mkdir()
     (posts / EXAMPLE.name).write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
@@ -48,8 +52,9 @@ def write_configs(tmp_path, url: str) -> dict[str, object]:
         config.write_text(
             f'[bot]\ndatabase = "{url}"\nposts_dir = "posts"\ninstance = "{name}"\n'
             f'lease_ttl = "{TTL}s"\nlog_file = "var/{name}.log"\nlog_format = "json"\n'
+            + (f"metrics_port = {metrics_port}\n" if metrics_port and name == "d3" else "")
             # An excerpt may come back a second after it went: every slot has a post.
-            f'\n[defaults]\nrepeat_after = "1s"\n\n{channels}', encoding="utf-8")
+            + f'\n[defaults]\nrepeat_after = "1s"\n\n{channels}', encoding="utf-8")
         configs[name] = config
     return configs
 
@@ -74,7 +79,8 @@ def owners(url: str) -> dict[str, str]:
 def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
         postgres, tmp_path):
     url = postgres.new_database()
-    configs = write_configs(tmp_path, url)
+    port = free_port()
+    configs = write_configs(tmp_path, url, metrics_port=port)
     outbox = tmp_path / "var/outbox.jsonl"
     processes: dict[str, subprocess.Popen] = {}
     try:
@@ -82,6 +88,10 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
             processes[name] = launch(configs[name])
         spread = wait_for(lambda: _even(owners(url)), timeout=30)
         began = datetime.now(UTC)
+        shown = json.loads(subprocess.run(
+            [sys.executable, "-m", "bot", "status", "--json", "--config", str(configs["d3"])],
+            capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
 
         time.sleep(12)
         victim = "d1"
@@ -112,6 +122,15 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
                 process.communicate(timeout=10)
 
     assert len(spread) == CHANNELS and sorted(Counter(spread.values()).values()) == [10] * 3
+    # status names each channel's daemon, and each daemon with its channels; /metrics the
+    # leases each holds (its channels, and the library for one of them).
+    assert {name: entry["owner"] for name, entry in shown["channels"].items()} == spread
+    assert {name: len(entry["channels"]) for name, entry in shown["instances"].items()} == \
+        dict.fromkeys(NAMES, 10)
+    assert all(entry["last_seen"] for entry in shown["instances"].values())
+    held = {name: float(count) for name, count in re.findall(
+        r'excerpt_bot_leases_held\{instance="(d\d)"\} (\d+)', metrics.decode())}
+    assert sorted(held.values()) == [10, 10, 11] and set(held) == set(NAMES)
     assert len(killed) == 10 and len(handed) >= 10
     assert (taken_over - kill_at).total_seconds() <= TTL + BEAT + 1
 

@@ -43,10 +43,11 @@ def status(config_path: Path | None, as_json: bool) -> None:
     or not, and where posts cost money, this month's spend and the budget left (months
     in [bot] timezone). Feeds: last success, last error, next poll, entries seen. Lists
     every configured channel and feed, and those the database still knows that the config
-    no longer has.
-    `--json` prints {"generated_at", "database", "channels": {NAME: {..., "spend":
+    no longer has. On a database several daemons share (PostgreSQL), which daemon holds
+    each channel and when each daemon was last seen.
+    `--json` prints {"generated_at", "database", "channels": {NAME: {..., "owner", "spend":
     {"amount", "currency", "month", "budget", "left", "reached_until"} or null}},
-    "feeds": {URL: {...}}}.
+    "feeds": {URL: {...}}, "instances": {NAME: {"last_seen", "channels"}}}.
     """
     config = load_config_or_fail(config_path)
     _register_channel_secrets(config)
@@ -62,12 +63,45 @@ def status(config_path: Path | None, as_json: bool) -> None:
     }
     feeds = {redact(url): feed_status(sources.get(url), summary) for url, summary in
              report.feeds.items()}  # a token in a feed's query string never shows
+    instances = _instances(config, now)
+    for name, entry in channels.items():
+        entry["owner"] = instances.owners.get(name) if instances is not None else None
+    daemons = {} if instances is None else {
+        name: {"last_seen": iso(last_seen), "stopped": stopped is not None,
+               "channels": held}
+        for name, (last_seen, stopped, held) in instances.instances.items()}
     if as_json:
         print_json({"generated_at": iso(now), "database": database,
                     "channels": {name: _jsonable(entry) for name, entry in channels.items()},
-                    "feeds": {url: _jsonable(entry) for url, entry in feeds.items()}})
+                    "feeds": {url: _jsonable(entry) for url, entry in feeds.items()},
+                    "instances": daemons})
         return
-    _show(channels, ZoneInfo(config.bot.timezone), database, feeds)
+    _show(channels, ZoneInfo(config.bot.timezone), database, feeds,
+          _daemon_lines(daemons, ZoneInfo(config.bot.timezone)))
+
+
+def _instances(config: Config, now: datetime):
+    """Who does what on a database several daemons share (PostgreSQL); None on SQLite,
+    where one daemon does everything."""
+    from bot.store.engine import is_postgresql
+
+    if not is_postgresql(config.bot.database):
+        return None
+    from bot.store import Store
+    from bot.store.leases import ownership
+
+    with Store.open(config.bot.database, read_only=True, quick=True,
+                    password=config.bot.database_password(os.environ)) as store:
+        return store.read_with(ownership, now=now)
+
+
+def _daemon_lines(daemons: dict[str, dict[str, Any]], zone: ZoneInfo) -> list[str]:
+    lines = []
+    for name, entry in daemons.items():
+        seen = local_time(datetime.fromisoformat(entry["last_seen"]), zone)
+        state = "stopped" if entry["stopped"] else f"{len(entry['channels'])} channels"
+        lines.append(f"daemon {name}: last seen {seen}, {state}")
+    return lines
 
 
 def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
@@ -135,7 +169,7 @@ def _register_channel_secrets(config: Config) -> None:
 
 
 def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
-          feeds: dict[str, dict[str, Any]]) -> None:
+          feeds: dict[str, dict[str, Any]], daemons: list[str]) -> None:
     priced = any(entry["spend"] is not None for entry in channels.values())
     columns = ("channel!", "platform!", "next slot", "queued!", "last sent", "last error",
                *(("spend this month",) if priced else ()), "state")
@@ -152,12 +186,12 @@ def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
         add_row(table, (
             name, entry["platform"] or "(not in config)", local_time(entry["next_slot"]),
             _queued(entry), last_sent, last_error, *spend,
-            _state(entry),
+            _state(entry) + (f"\non {entry['owner']}" if entry["owner"] else ""),
         ))
     if feeds:
         print_table(table)
         table = _feeds_table(feeds, zone)
-    print_table(table, footer=[f"database: {database}"])
+    print_table(table, footer=[f"database: {database}", *daemons])
 
 
 def _feeds_table(feeds: dict[str, dict[str, Any]], zone: ZoneInfo):
