@@ -30,6 +30,7 @@ COMMANDS = {
     "send-now": "bot.cli.send_now:send_now",
     "compose": "bot.cli.compose:compose",
     "web": "bot.cli.web:web",
+    "migrate-store": "bot.cli.migrate_store:migrate_store",
 }
 SUMMARIES = {
     "init": "Write a commented starter config.",
@@ -41,6 +42,7 @@ SUMMARIES = {
     "plan": "Show the coming slots and what would go out in each.",
     "queue": "List queued posts and posts waiting for approval.",
     "run": "Run the daemon: post on every channel's schedule until SIGTERM or Ctrl-C.",
+    "migrate-store": "Copy the SQLite store into an empty PostgreSQL database.",
     "status": "Show each channel's state, and each feed's.",
     "history": "List posts, newest first.",
     "spend": "Show what posting cost, per channel and per day.",
