@@ -83,9 +83,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
 def _instances(config: Config, now: datetime):
     """Who does what on a database several daemons share (PostgreSQL); None on SQLite,
     where one daemon does everything."""
-    from bot.store.engine import is_postgresql
-
-    if not is_postgresql(config.bot.database):
+    scheme = str(config.bot.database).partition("://")[0].split("+")[0]
+    if scheme not in ("postgresql", "postgres"):  # SQLAlchemy stays unimported on SQLite
         return None
     from bot.store import Store
     from bot.store.leases import ownership
