@@ -557,7 +557,7 @@ class Daemon:
                       latest=(recent or missed)[-1].isoformat(), stopped_since=last.isoformat(),
                       action="catch_up" if catch_up else "skip")
             if catch_up:
-                self._spawn(self._slot(name))
+                self._spawn(self._slot(name, slot=(recent or missed)[-1]))
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
@@ -572,18 +572,20 @@ class Daemon:
     def _note_fire_time(self, event: JobSubmissionEvent) -> None:
         self._fire_times[event.job_id] = event.scheduled_run_times[-1]
 
-    async def _slot(self, name: str, job_id: str | None = None) -> None:
-        """One slot of one channel: post its next post. Never raises into the scheduler."""
+    async def _slot(self, name: str, job_id: str | None = None, *,
+                    slot: datetime | None = None) -> None:
+        """One slot of one channel (the job's fire time, else `slot`, else now): post its
+        next post. Never raises into the scheduler."""
         assert self.dispatcher is not None and self.store is not None
         if self._stop.is_set() or not self.leases.holds(CHANNEL + name):
             return  # another daemon's channel (several on one database)
         self._running_slots.add(name)
         try:
-            await self._fire(name, job_id)
+            await self._fire(name, job_id, slot)
         finally:
             self._running_slots.discard(name)
 
-    async def _fire(self, name: str, job_id: str | None) -> None:
+    async def _fire(self, name: str, job_id: str | None, slot: datetime | None) -> None:
         now = self.clock()
         scheduled = self._fire_times.pop(job_id, None) if job_id else None
         if scheduled is not None:
@@ -594,8 +596,9 @@ class Daemon:
         if task is not None:
             self._tasks.add(task)
         try:
-            if not await self.db.call(self.leases.begin_slot, name, now):
-                return  # the channel went to another daemon just now
+            if not await self.db.call(self.leases.begin_slot, name, scheduled or slot or now,
+                                      now):
+                return  # the channel went to another daemon just now, or the slot fired
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             if not self._stop.is_set():

@@ -121,7 +121,8 @@ class LeaseHolder:
         log_event("lease.released", instance=self.name, leases=released, held=0,
                   reason="stopping")
 
-    def begin_slot(self, store: Store, channel: str, at: datetime) -> bool:
-        """Note a slot of `channel` firing (fenced by its lease when shared)."""
-        return store.write_with(stored.begin_slot, self.name, channel, at=at,
+    def begin_slot(self, store: Store, channel: str, slot: datetime, now: datetime) -> bool:
+        """Note the slot `slot` of `channel` firing at `now`, once (fenced by its lease when
+        shared): whether it may go on."""
+        return store.write_with(stored.begin_slot, self.name, channel, slot=slot, now=now,
                                 fenced=self.shared)

@@ -59,7 +59,7 @@ def test_status_shows_each_feeds_last_success_last_error_and_next_poll(tmp_path,
     config, urls, _ = bot_with_feeds(tmp_path, web)
     invoke("poll", "--config", config, "--feed", urls["good"], "--feed", urls["bad"])
     status = json.loads(ok("status", "--config", config, "--json").stdout)
-    assert set(status) == {"generated_at", "database", "channels", "feeds"}
+    assert set(status) == {"generated_at", "database", "channels", "feeds", "instances"}
     feeds = status["feeds"]
     assert list(feeds) == sorted(urls.values())
     good, bad, later = feeds[urls["good"]], feeds[urls["bad"]], feeds[urls["later"]]

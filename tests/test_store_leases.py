@@ -129,6 +129,23 @@ def test_only_a_dead_daemons_sends_are_settled(store):
     assert keyed == ([], [])
 
 
+def test_each_slot_fires_once_whoever_fires_it(store):
+    # The scheduler's run of a slot and a catch-up of the same slot after a takeover (or
+    # two daemons, one of them late): the first notes it, the others find it fired.
+    start(store, "a")
+    beat(store, "a", T0, [L.CHANNEL + "x"])
+    slot = T0 + timedelta(seconds=5)
+    assert store.write_with(L.begin_slot, "a", "x", slot=slot, now=slot, fenced=True)
+    late = slot + timedelta(seconds=1)
+    assert not store.write_with(L.begin_slot, "a", "x", slot=slot, now=late, fenced=True)
+    assert not store.write_with(L.begin_slot, "a", "x", slot=T0, now=late, fenced=True)
+    assert store.channel_state("x").last_slot_at == slot
+    following = slot + timedelta(seconds=5)
+    assert store.write_with(L.begin_slot, "a", "x", slot=following, now=following,
+                            fenced=False)
+    assert store.channel_state("x").last_slot_at == following
+
+
 def test_a_claim_needs_the_channels_lease_when_fenced(store):
     add(store, "art", "one", "two", channels=[("x", False)])
     start(store, "a")
@@ -138,9 +155,9 @@ def test_a_claim_needs_the_channels_lease_when_fenced(store):
     policy = ChannelPolicy("x", repeat_after=REPEAT)
     store.act_as("b", fenced=True)
     assert store.claim_next_post(policy, now=T0, render=plain) is NoClaim.NOT_HELD
-    assert not store.write_with(L.begin_slot, "b", "x", at=T0, fenced=True)
+    assert not store.write_with(L.begin_slot, "b", "x", slot=T0, now=T0, fenced=True)
     store.act_as("a", fenced=True)
-    assert store.write_with(L.begin_slot, "a", "x", at=T0, fenced=True)
+    assert store.write_with(L.begin_slot, "a", "x", slot=T0, now=T0, fenced=True)
     claimed = store.claim_next_post(policy, now=T0, render=plain)
     assert claimed.channel == "x"
     # Cut off past its lease: "a" claims nothing more, even before anyone took it over.

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, text, upda
 
 from bot.errors import UserError
 from bot.store.channels import set_last_slot
-from bot.store.schema import SENDING, UNKNOWN, instances, leases, posts
+from bot.store.schema import SENDING, UNKNOWN, channel_state, instances, leases, posts
 from bot.store.transitions import INTERRUPTED
 
 CHANNEL = "channel:"
@@ -181,13 +181,20 @@ def holds(conn: Connection, name: str, lease: str, *, now: datetime) -> bool:
     return conn.scalar(query) is not None
 
 
-def begin_slot(conn: Connection, name: str, channel: str, *, at: datetime,
+def begin_slot(conn: Connection, name: str, channel: str, *, slot: datetime, now: datetime,
                fenced: bool) -> bool:
-    """A slot of `channel` fires on instance `name`: note it (`last_slot_at`), only while
-    `name` holds the channel when `fenced`. Whether it may go on."""
-    if fenced and not holds(conn, name, CHANNEL + channel, now=at):
+    """The slot at `slot` of `channel` fires on instance `name` at `now`: note it
+    (`last_slot_at`), only while `name` holds the channel when `fenced`, and only once:
+    a slot no later than the last one noted has fired already (the scheduler's run and a
+    catch-up of the same slot after a takeover, say). Whether it may go on."""
+    lock_channel(conn, channel)
+    if fenced and not holds(conn, name, CHANNEL + channel, now=now):
         return False
-    set_last_slot(conn, channel, at)
+    last = conn.scalar(select(channel_state.c.last_slot_at)
+                       .where(channel_state.c.channel == channel))
+    if last is not None and last >= slot:
+        return False
+    set_last_slot(conn, channel, slot)
     return True
 
 
