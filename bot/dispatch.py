@@ -225,10 +225,11 @@ class Dispatcher:
             except asyncio.CancelledError:
                 # Stopped while the request was in flight: it may have gone out.
                 await self._finish(post, send.started, t0, "unknown", "interrupted by shutdown")
-                await self.db.call(
-                    Store.mark_unknown,
-                    post.id, error=send.say("interrupted by shutdown mid-send"),
-                    now=self.clock())
+                error = send.say("interrupted by shutdown mid-send")
+                await self.db.call(Store.mark_unknown, post.id, error=error, now=self.clock())
+                log_event("post.unknown", level=logging.WARNING, **send.fields, error=error,
+                          hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
+                          "--sent` or `--requeue`")
                 raise
             except ChannelError as exc:
                 outcome = await self._on_error(send, exc, t0)

@@ -5,15 +5,27 @@ stepped clock (and, for an unclean stop, killed in a process of its own)."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.admin.alerts import alert_for, alert_key
+from bot.daemon import Daemon
 from bot.store import Store
-from tests.admin_support import DATABASE, SECRETS, admin_table
-from tests.daemon_support import T0, events, hours, in_process, start, wait_for, write_config
+from tests.admin_support import DATABASE, SECRETS, admin_table, until
+from tests.daemon_support import (
+    T0,
+    events,
+    hours,
+    in_process,
+    restored_logging,
+    start,
+    wait_for,
+    write_config,
+)
 from tests.fakes import telegram_api as tg
 from tests.fakes.graph import graph_error
 from tests.fakes.server import serving
@@ -210,3 +222,37 @@ def test_a_budget_reached_says_how_much_and_until_when():
     assert message.text.startswith(
         "💰 x reached its budget (19.95 USD of 20 USD/month); its posts wait until "
         "Fri 1 Jan 2027 00:00 CET\n<b>What to do:</b> nothing, it resumes by itself")
+
+
+def test_a_send_cut_short_by_a_stop_is_told_at_the_next_start(
+        tmp_path, telegram_api, admin_api, monkeypatch):
+    monkeypatch.setattr("bot.daemon.SHUTDOWN_GRACE", 0.5)  # not 8 s of the wall clock
+    gate = threading.Event()
+    telegram_api.script(tg.held(gate, method="sendMessage"))  # the first post hangs
+    config = write_config(tmp_path, telegram_news(telegram_api, admin_api, every="2s"))
+    daemon = Daemon(config, environ=SECRETS)  # on the wall clock, as `run` runs it
+
+    async def run_and_stop():
+        running = asyncio.ensure_future(daemon.run())
+        await until(lambda: telegram_api.calls_to("sendMessage"))
+        daemon.stop()  # as SIGTERM does, while the post is in flight
+        await running
+
+    try:
+        with restored_logging():
+            asyncio.run(run_and_stop())
+    finally:
+        gate.set()
+    with Store.open(tmp_path / DATABASE) as store:
+        cut, = store.history(status="unknown")
+    assert "interrupted by shutdown" in cut.error
+    assert alerts(admin_api) == []  # not yet: the stop queued it
+
+    async def scenario(daemon):
+        await daemon.run_until(daemon.clock() + timedelta(seconds=5))
+        await daemon.admin.idle()
+
+    in_process(config, scenario, environ=SECRETS, start=datetime.now(UTC) + hours(1))
+    [told] = alerts(admin_api)
+    assert told.startswith(f"❓ post {cut.id} may or may not have gone out on news: ")
+    assert "interrupted by shutdown mid-send" in told
