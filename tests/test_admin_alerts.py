@@ -1,6 +1,6 @@
 """Alerts in the admin chat, each told once per occurrence (restarts included) with its
 cause and what to do: against fake Telegram servers (one for the channel, one for the
-admin chat), a fake Threads API and a feed server, the daemon in this process on a
+admin chat), fake Threads and X APIs and a feed server, the daemon in this process on a
 stepped clock (and, for an unclean stop, killed in a process of its own)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.admin.alerts import alert_for, alert_key
 from bot.daemon import Daemon
 from bot.store import Store
 from tests.admin_support import DATABASE, SECRETS, admin_table, until
@@ -27,12 +26,14 @@ from tests.daemon_support import (
     write_config,
 )
 from tests.fakes import telegram_api as tg
+from tests.fakes import x_api as xf
 from tests.fakes.graph import graph_error
 from tests.fakes.server import serving
 from tests.fakes.telegram_api import FakeTelegramAPI, telegram_api_fixture  # noqa: F401
 from tests.fakes.threads_api import TOKEN as THREADS_TOKEN
 from tests.fakes.threads_api import threads_api_fixture  # noqa: F401  (`threads_api`)
 from tests.fakes.web import web_fixture  # noqa: F401  (`web`)
+from tests.fakes.x_api import x_api_fixture  # noqa: F401  (`x_api`)
 from tests.feed_support import Post, rss
 
 pytestmark = pytest.mark.timeout(180)
@@ -196,32 +197,41 @@ schedule = {{ every = "1d" }}
     assert len(events(tmp_path / "var/bot.log", "daemon.unclean_stop")) == 1
 
 
-@pytest.mark.parametrize(("event", "fields", "same", "other"), [
-    # Logged each time the budget of issue 11 holds a post back, and after a restart: one
-    # alert per period reached.
-    ("channel.budget_reached",
-     {"channel": "x", "budget": "20 USD/month", "spend": "19.95 USD",
-      "reached_until": "2027-01-01T00:00:00+01:00"},
-     {"reached_until": "2027-01-01T00:00:00+01:00"},
-     {"reached_until": "2027-02-01T00:00:00+01:00"}),
-    ("channel.token_expiring", {"channel": "li", "expires_at": "2027-01-30T08:00:00+00:00",
-                                "days_left": 3},
-     {"days_left": 2}, {"expires_at": "2027-03-30T08:00:00+00:00"}),
-])
-def test_an_alert_logged_again_for_the_same_occurrence_has_the_same_key(
-        event, fields, same, other):
-    first = alert_key(event, fields, T0)
-    assert alert_key(event, {**fields, **same}, T0 + hours(30)) == first
-    assert alert_key(event, {**fields, **other}, T0) != first
+def test_a_budget_reached_is_told_once_a_period_restarts_included(
+        tmp_path, x_api, admin_api):
+    # A budget for two link posts a month; the month turns at 10:00 UTC on Kiritimati.
+    config = write_config(tmp_path, f"""
+[channels.x]
+platform = "x"
+api_base_url = "{x_api.url}"
+schedule = {{ every = "1h" }}
+budget = "0.40 USD/month"
+{admin_table(admin_api)}
+""", bot='timezone = "Pacific/Kiritimati"')
+    environ = {**SECRETS, "X_API_KEY": xf.API_KEY, "X_API_SECRET": xf.API_SECRET,
+               "X_ACCESS_TOKEN": xf.ACCESS_TOKEN,
+               "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET}
+    start = datetime(2026, 12, 31, 4, 0, tzinfo=UTC)
 
+    async def scenario(daemon):
+        await daemon.run_until(daemon.clock() + hours(2))
+        await daemon.admin.idle()
 
-def test_a_budget_reached_says_how_much_and_until_when():
-    message = alert_for("channel.budget_reached",
-                        {"channel": "x", "budget": "20 USD/month", "spend": "19.95 USD",
-                         "reached_until": "2026-12-31T23:00:00+00:00"}, T0, "Europe/Berlin")
-    assert message.text.startswith(
-        "💰 x reached its budget (19.95 USD of 20 USD/month); its posts wait until "
-        "Fri 1 Jan 2027 00:00 CET\n<b>What to do:</b> nothing, it resumes by itself")
+    in_process(config, scenario, start=start, environ=environ)
+    in_process(config, scenario, start=start + hours(3), environ=environ)  # still held
+    assert len(x_api.tweets) == 2
+    [told] = alerts(admin_api)
+    assert told == ("💰 x reached its budget (0.40 USD of 0.40 USD/month); its posts wait "
+                    "until Fri 1 Jan 2027 00:00 +14\n"
+                    "What to do: posts wait in the queue until 2027-01-01; raise budget to "
+                    "send them sooner")
+
+    # The next month's budget reached again: a new period, told again.
+    in_process(config, scenario, start=datetime(2026, 12, 31, 10, 0, tzinfo=UTC),
+               environ=environ)
+    assert len(x_api.tweets) == 4
+    assert len(alerts(admin_api)) == 2
+    assert "its posts wait until Mon 1 Feb 2027 00:00 +14" in alerts(admin_api)[1]
 
 
 def test_a_send_cut_short_by_a_stop_is_told_at_the_next_start(
