@@ -155,3 +155,22 @@ def test_a_refused_send_now_keeps_a_composed_posts_time(bot):
     error_lines(invoke("send-now", str(post_id), "--config", bot))  # capped: refused
     with open_store(bot) as store:
         assert store.get_post(post_id).not_before == at
+
+
+def test_send_now_holds_to_the_budget_even_when_forced(tmp_path):
+    priced = OUTBOX.replace("max_per_day = 1\n", 'price = { post = 0.25, currency = "USD" }\n'
+                                                  'budget = "0.50 USD/month"\n')
+    bot = write_bot(tmp_path, config=priced)
+    ok("add", "--config", bot, tmp_path / "posts")
+    with open_store(bot) as store:
+        first, second, third = (p.id for p in store.queued("fast")[:3])
+    for post in (first, second):
+        ok("send-now", str(post), "--config", bot)
+    [line] = error_lines(invoke("send-now", str(third), "--force", "--config", bot))
+    assert line == (f"post {third} not sent: it would take fast past its budget (it waits in "
+                    "the queue until the budget's period rolls over; raise `budget` to send "
+                    "it sooner)")
+    with open_store(bot) as store:
+        assert store.get_post(third).status == "queued"
+        assert [store.get_post(p).cost for p in (first, second)] == [0.25, 0.25]
+    assert len(outbox(bot)) == 2

@@ -3,8 +3,9 @@
 The post is pinned first in its channel's queue, then claimed and sent through the same
 claim and dispatch as a slot of the daemon (payload, delivery key, retries, recording
 before and after the network call), so it goes out exactly once even while the daemon
-runs. The channel's caps hold unless --force. A post that is not sent (a paused or capped
-channel) is put back where it stood in the queue, its --at time kept.
+runs. The channel's caps hold unless --force; its budget always holds. A post that is not
+sent (a paused, capped or spent channel) is put back where it stood in the queue, its --at
+time kept.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def send_now(config_path: Path | None, post_id: int, force: bool) -> None:
     """Send a queued post at once.
 
     Post ID (queued, or approved) goes out now on its channel, through the daemon's own
-    claim and dispatch, whether or not the daemon runs; max_per_day holds unless --force.
+    claim and dispatch, whether or not the daemon runs; max_per_day holds unless --force,
+    the channel's budget always.
     """
     config = load_config_or_fail(config_path)
     with opened_store(config) as store:
