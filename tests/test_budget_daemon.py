@@ -15,6 +15,7 @@ from bot.cli import cli
 from bot.config import load_config
 from bot.metrics import StoreCollector
 from bot.store import Store
+from bot.web.pages import overview
 from tests.daemon_support import events, hours, in_process, write_config
 from tests.fakes import x_api as xf
 from tests.fakes.x_api import x_api_fixture  # noqa: F401
@@ -112,6 +113,11 @@ def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_tur
             "back until 2027-01-01)") in text
     assert metrics(config, now) == {"excerpt_bot_spend{USD}": 0.8,
                                     "excerpt_bot_budget_left{USD}": 0.0}
+    loaded = load_config(config)
+    with Store.open(loaded.bot.database) as store:  # the web console's overview card
+        [card] = overview(store, loaded, now)["cards"]
+    assert card["spend"] == ("0.80 USD (4 posts); 0.00 USD left of 0.80 USD/month, reached "
+                             "until 2027-01-01")
 
     # The daemon starts again before the month turns: nothing new is logged, and at local
     # midnight (10:00 UTC, not UTC's midnight 14 hours later) the posts go out by themselves.
