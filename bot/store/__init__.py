@@ -7,7 +7,8 @@ need the time take `now` (timezone-aware). Writes on SQLite take the write lock 
 consistent snapshot and, in WAL mode, never wait for a writer.
 
 Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening), `ingest`
-(articles in, posts queued), `claim` (the next post out), `transitions` (post states),
+(articles in, posts queued), `claim` (the next post out), `budgets` (what it costs, and
+whether the budget lets it go), `spending` (what posts cost), `transitions` (post states),
 `channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
 `queueing` (which channels get which posts queued),
 `queries` (counts and listings), `lock` (one daemon on an SQLite file), `leases`
@@ -91,6 +92,7 @@ class _Submodule:
         return getattr(importlib.import_module(self._name), attribute)
 
 
+_budgets = _Submodule("bot.store.budgets")
 _catalog = _Submodule("bot.store.catalog")
 _channels = _Submodule("bot.store.channels")
 _claim = _Submodule("bot.store.claim")
@@ -365,7 +367,7 @@ class Store:
 
     def _budget_reached(self, held: BudgetHeld) -> BudgetHeld:
         with self._write() as conn:
-            return _claim.note_budget_reached(conn, held)
+            return _budgets.note_budget_reached(conn, held)
 
     def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
                            remote_url: str | None, now: datetime,

@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, exists, func, insert, literal, or_, select, update
 
@@ -35,9 +34,7 @@ from bot.errors import RenderError
 from bot.logs import log_event
 from bot.planner import QueuedItem, choose_next
 from bot.policy import DAY, ChannelPolicy
-from bot.pricing import period_bounds, to_micros
-from bot.spend import spent
-from bot.store.channels import set_budget_reached
+from bot.store.budgets import budget_held, claim_cost
 from bot.store.leases import CHANNEL, holds, lock_channel
 from bot.store.records import (
     BudgetHeld,
@@ -67,8 +64,6 @@ from bot.store.schema import (
     recycle_pool,
     thread_parts,
 )
-from bot.store.spending import charges
-from bot.store.summaries import connection_rows
 
 # Returns a Rendered, or a (text, parse_mode) pair.
 Render = Callable[[Article, Excerpt], Rendered | tuple[str, str | None]]
@@ -188,52 +183,6 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         article=choice.article, excerpt=choice.excerpt, parts=tuple(rendered.parts),
         sent_parts=choice.sent_parts, payload=rendered, delivery_key=key,
     )
-
-
-def claim_cost(conn: Connection, policy: ChannelPolicy, choice: Choice,
-               rendered: Rendered) -> tuple[int, int | None]:
-    """What sending `rendered` costs, in micros: what its thread's parts out cost as
-    recorded, and what the rest costs at today's prices (a single post: its price; a
-    thread: its parts not yet out, each priced as the post it is). None for the rest
-    where posts cost nothing we know of."""
-    if policy.prices is None:
-        return 0, None
-    if not rendered.parts:
-        return 0, policy.price(rendered.text)
-    out = len(choice.sent_parts)
-    recorded = 0
-    if out and choice.item.post_id is not None:
-        recorded = conn.scalar(select(func.coalesce(func.sum(thread_parts.c.cost_micros), 0))
-                               .where(thread_parts.c.post_id == choice.item.post_id)) or 0
-    rest = rendered.parts[out:]
-    return recorded, policy.price(rendered.text, rest) if rest else 0
-
-
-def budget_held(conn: Connection, policy: ChannelPolicy, now: datetime, *,
-                cost: int | None = None) -> BudgetHeld | None:
-    """Whether sending a post that costs `cost` (None: the cheapest post there is) now
-    would take the channel past its budget: what it spent in the budget's period so far
-    and the cost together, or None when it fits (or there is no budget)."""
-    budget, prices = policy.budget, policy.prices
-    if budget is None or prices is None:
-        return None
-    needed = to_micros(prices.cheapest) if cost is None else cost
-    start, end = period_bounds(now, budget.period, ZoneInfo(policy.spend_zone))
-    so_far = spent(charges(connection_rows(conn), policy.name, start, end), prices.currency)
-    if so_far + needed <= budget.micros:
-        return None
-    return BudgetHeld(policy.name, until=end, spent=so_far, cost=needed, budget=budget)
-
-
-def note_budget_reached(conn: Connection, held: BudgetHeld) -> BudgetHeld:
-    """Keep that the channel's budget holds its posts until `held.until`; `first` says
-    whether this is news (not already kept for this period)."""
-    known = conn.scalar(select(channel_state.c.budget_reached_until)
-                        .where(channel_state.c.channel == held.channel))
-    if known == held.until:
-        return dataclasses.replace(held, first=False)
-    set_budget_reached(conn, held.channel, held.until)
-    return held
 
 
 def render_choice(choice: Choice, render: Render) -> Rendered | RenderError:
