@@ -172,10 +172,9 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         ).values(attempts=posts.c.attempts + 1, **values))
         if taken.rowcount != 1:
             return None  # taken, approved away, cancelled or skipped meanwhile
-    if policy.budget is not None:
-        conn.execute(update(channel_state).where(
-            channel_state.c.channel == channel, channel_state.c.budget_reached_until.is_not(None),
-        ).values(budget_reached_until=None))  # posts go out again: the budget holds none back
+    conn.execute(update(channel_state).where(
+        channel_state.c.channel == channel, channel_state.c.budget_reached_until.is_not(None),
+    ).values(budget_reached_until=None))  # posts go out again: no budget holds them back
     return ClaimedPost(
         id=post_id, channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
         text=rendered.text, parse_mode=rendered.parse_mode, url=choice.article.url,
