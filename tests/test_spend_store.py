@@ -19,8 +19,8 @@ URL = "https://blog.example.org/a"  # a link as X sees one (".example" is no top
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "bot.sqlite3") as store:
+def store(database):  # on SQLite, then on the session's PostgreSQL server
+    with Store.open(database) as store:
         yield store
 
 
