@@ -15,6 +15,7 @@ import pytest
 import bot.ingest.parse
 import bot.ingest.read
 from bot.config import load_config
+from bot.render.channel import cut_key
 from bot.sources.library import scan_library
 from bot.store import Store
 from tests.daemon_support import EXAMPLE, T0, events, hours, in_process, write_config
@@ -166,3 +167,43 @@ def test_a_broken_file_is_reported_at_every_add(tmp_path):
     for _ in range(2):
         result = invoke("add", "--config", config, broken)
         assert result.exit_code == 2 and str(broken) in result.stderr
+
+
+@pytest.fixture
+def looked_up(monkeypatch) -> list[str]:
+    """The ids of the stored articles read from now on (the real store answers)."""
+    calls: list[str] = []
+    real = Store.get_articles
+
+    def noting(self, article_ids):
+        article_ids = list(article_ids)
+        calls.extend(article_ids)
+        return real(self, article_ids)
+
+    monkeypatch.setattr(Store, "get_articles", noting)
+    return calls
+
+
+def test_an_add_with_no_channel_changed_reads_no_stored_article(tmp_path, parsed,
+                                                                 looked_up):
+    config = write_bot(tmp_path)
+    posts = tmp_path / "posts"
+    ok("add", "--config", config, posts)
+    looked_up.clear()
+    parsed.clear()
+    ok("add", "--config", config, posts / "bees.md")
+    assert looked_up == []  # the channels' cuts were chosen with the settings they have
+    # A template changed: the library is looked at again for that channel, and re-cut.
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "max_per_day = 1\n", 'max_per_day = 1\ntemplate = "{excerpt} {url}"\n', 1),
+        encoding="utf-8")
+    ok("add", "--config", config, posts / "bees.md")
+    assert len(set(looked_up)) == 2 and parsed == []
+    console = load_config(config).channels["console"]
+    with Store.open(tmp_path / "var" / "bot.sqlite3") as store:
+        cuts = store.channel_cuts("console")
+        articles = store.get_articles(cuts)
+    assert cuts == {i: cut_key(console, article) for i, article in articles.items()}
+    looked_up.clear()
+    ok("add", "--config", config, posts / "bees.md")
+    assert looked_up == []

@@ -337,6 +337,7 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
         db.execute("ALTER TABLE posts DROP COLUMN pinned_at")
         drop_spend_columns(db)
         drop_lease_tables(db)
+        drop_cut_settings(db)
         db.execute("DROP TABLE admin_messages")
         db.execute("DROP TABLE admin_state")
         db.execute("DROP TABLE source_files")
@@ -352,16 +353,17 @@ def test_a_version_5_database_is_upgraded_for_pins_in_place_without_loss(tmp_pat
     assert structure(old) == structure(fresh)
 
 
-def test_a_version_7_database_gains_the_file_stamps_table_without_loss(tmp_path):
+def test_a_version_7_database_gains_file_stamps_and_cut_settings_without_loss(tmp_path):
     old = tmp_path / "v7.sqlite3"
     with Store.open(old) as store:
         add(store, "a", "One.", "Two.", "Three.")
         queued = [p.id for p in store.queued("x")]
     db = sqlite3.connect(old)
-    with db:  # back to version 7: no file stamps, no costs
+    with db:  # back to version 7: no file stamps, no costs, no leases, no cut settings
         db.execute("DROP TABLE source_files")
         drop_spend_columns(db)
         drop_lease_tables(db)
+        drop_cut_settings(db)
         db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
@@ -392,6 +394,7 @@ def test_a_version_8_database_is_upgraded_for_spend_in_place_without_loss(tmp_pa
     with db:
         drop_spend_columns(db)
         drop_lease_tables(db)
+        drop_cut_settings(db)
         db.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     db.close()
     with Store.open(old) as store:
@@ -402,6 +405,11 @@ def test_a_version_8_database_is_upgraded_for_spend_in_place_without_loss(tmp_pa
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)
+
+
+def drop_cut_settings(db: sqlite3.Connection) -> None:
+    """Back from version 11: no settings kept with the cuts."""
+    db.execute("ALTER TABLE channel_cuts DROP COLUMN made_with")
 
 
 def drop_lease_tables(db: sqlite3.Connection) -> None:
@@ -421,6 +429,7 @@ def test_a_version_9_database_is_upgraded_for_leases_in_place_without_loss(datab
         conn.exec_driver_sql("ALTER TABLE posts DROP COLUMN claimed_by")
         conn.exec_driver_sql("DROP TABLE instances")
         conn.exec_driver_sql("DROP TABLE leases")
+        conn.exec_driver_sql("ALTER TABLE channel_cuts DROP COLUMN made_with")
         conn.exec_driver_sql("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
     engine.dispose()
     with Store.open(database) as store:

@@ -15,6 +15,7 @@ touch it (and never refetch it).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,13 @@ from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
 from bot.render.channel import cut_keys
-from bot.sources.cutting import CuttingPool, article_cuts, cut_files, why_no_post
+from bot.sources.cutting import (
+    CuttingPool,
+    article_cuts,
+    cut_files,
+    cut_signature,
+    why_no_post,
+)
 from bot.sources.permalinks import SiteLinks
 from bot.sources.stamps import FileCheck, reader_key
 from bot.store import ArticleCuts, FileStamp, IngestStatus, Store
@@ -136,7 +143,11 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
     posts queued and cancelled (its file counts stay 0).
     """
     report = ScanReport()
-    mapped = {name: store.channel_cuts(name) for name in channels}
+    pointers = store.channel_pointers(channels)
+    mapped = {name: {a: cut for a, (cut, _) in pointers[name].items()} for name in channels}
+    made_with = {name: {a: made for a, (_, made) in pointers[name].items()}
+                 for name in channels}
+    signature = {name: cut_signature(channel) for name, channel in channels.items()}
     policies = {name: ChannelPolicy.of(channel) for name, channel in channels.items()}
     root = root.resolve() if root is not None else None
     candidates: list[tuple[str, list[str]]] = []
@@ -145,17 +156,23 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
         wanting = [name for name in channels
                    if (article_id in mapped[name] or not from_feed)
                    and policies[name].takes(where)]
-        if wanting:
+        # A channel cut for the article with the settings it has now needs no new look.
+        if any(made_with[name].get(article_id) != signature[name] for name in wanting):
             candidates.append((article_id, wanting))
     for start in range(0, len(candidates), READ_BATCH):
         some = candidates[start:start + READ_BATCH]
         library = store.get_articles(article_id for article_id, _ in some)
         batch: list[ArticleCuts] = []
+        current: dict[str, list[str]] = {}  # channel -> articles whose cut still holds
         for article_id, wanting in some:
             article = library[article_id]
             keys = cut_keys([channels[name] for name in wanting], article)
             stale = [channels[name] for name in wanting
                      if mapped[name].get(article_id) != keys[name]]
+            for name in wanting:
+                if mapped[name].get(article_id) == keys[name] and \
+                        made_with[name].get(article_id) != signature[name]:
+                    current.setdefault(name, []).append(article_id)
             if stale:
                 batch.append(article_cuts(article, stale))
             if len(batch) >= BATCH:
@@ -163,6 +180,8 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
                 batch = []
         if batch:
             _count_queued(report, store.upsert_articles(batch, now=now))
+        for name, article_ids in current.items():
+            store.sign_cuts(name, article_ids, signature[name])
     return report
 
 
@@ -207,10 +226,9 @@ def _where(source: str, root: Path | None) -> str:
     """What a channel's `articles` globs match for an article from `source`: its path
     under posts_dir (`root`, resolved), else its source as stored (a URL)."""
     if root is not None:
-        try:
-            return Path(source).relative_to(root).as_posix()
-        except ValueError:
-            pass
+        inside = str(root).rstrip(os.sep) + os.sep  # a string test: a library is thousands
+        if source.startswith(inside):
+            return source[len(inside):].replace(os.sep, "/")
     return source
 
 

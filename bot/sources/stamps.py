@@ -47,16 +47,17 @@ def reader_key(*, root: Path | None, site: SiteSettings | None) -> str:
     """The reader files are stamped by: this code and its reading libraries, the folder the
     files are read under (their ids come from their paths there), and the [site] settings
     that make their links."""
-    digest = hashlib.blake2b(_code_key().encode(), digest_size=16)
+    digest = hashlib.blake2b(code_key().encode(), digest_size=16)
     digest.update(f"\0{root.resolve() if root is not None else ''}\0".encode())
     digest.update(site.model_dump_json().encode() if site is not None else b"")
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _code_key() -> str:
-    """A digest of the package's modules and of the reading libraries' installed files
-    (their size and time: a reinstall changes them); a few milliseconds, once a process."""
+def code_key() -> str:
+    """This code, as what it gives may change with it: a digest of the package's modules
+    and of the reading libraries' installed files (their size and time: a reinstall
+    changes them); a few milliseconds, once a process."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)
     for module in sorted(package.rglob("*.py")):

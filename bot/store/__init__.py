@@ -325,6 +325,18 @@ class Store:
         with self._read() as conn:
             return _queueing.live_articles(conn)
 
+    def channel_pointers(self, channels: Iterable[str],
+                         ) -> dict[str, dict[str, tuple[str, str | None]]]:
+        """For each of `channels`: the cut each article's posts there come from, and the
+        settings it was chosen with, by article id (live cuts only, as `channel_cuts`)."""
+        with self._read() as conn:
+            return _ingest.channel_pointers(conn, list(channels))
+
+    def sign_cuts(self, channel: str, article_ids: Iterable[str], made_with: str) -> None:
+        """Note that these articles' cuts on `channel` hold for its settings `made_with`."""
+        with self._write() as conn:
+            _ingest.sign_cuts(conn, channel, list(article_ids), made_with)
+
     def channel_cuts(self, channel: str) -> dict[str, str]:
         """The cut each article's posts on `channel` come from, by article id."""
         with self._read() as conn:

@@ -40,7 +40,7 @@ _PASSAGES = (select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c
 _MEMBERS = (select(cut_excerpts.c.cut, cut_excerpts.c.excerpt_id, cut_excerpts.c.rank,
                    cut_excerpts.c.score, cut_excerpts.c.active)
             .where(cut_excerpts.c.article_id == bindparam("article_id")))
-_POINTERS = (select(channel_cuts.c.channel, channel_cuts.c.cut)
+_POINTERS = (select(channel_cuts.c.channel, channel_cuts.c.cut, channel_cuts.c.made_with)
              .where(channel_cuts.c.article_id == bindparam("article_id")))
 
 
@@ -48,7 +48,7 @@ def upsert_articles(conn: Connection, batch: Iterable[ArticleCuts], *,
                     now: datetime) -> list[IngestResult]:
     """`upsert_article` for each article of `batch`, in order."""
     return [upsert_article(conn, item.article, item.cuts, channels=item.channels, now=now,
-                           cut_of=item.cut_of) for item in batch]
+                           cut_of=item.cut_of, made_with=item.made_with) for item in batch]
 
 
 def upsert_article(
@@ -59,12 +59,14 @@ def upsert_article(
     channels: ChannelList,
     now: datetime,
     cut_of: Mapping[str, str] | None = None,
+    made_with: Mapping[str, str] | None = None,
 ) -> IngestResult:
     """Insert a new article or reconcile a known one with its current text and cuts.
 
     `article_excerpts` are its cuts by name (or one list: one cut for every channel), and
     `cut_of` says which cut each channel posts from (by default, the only one). Every
-    channel of `cut_of` is pointed at its cut; each of `channels` gets the posts of its
+    channel of `cut_of` is pointed at its cut (and `made_with` says with which of its
+    settings it was chosen: kept with the pointer); each of `channels` gets the posts of its
     cut it lacks, and its posts not yet started on passages outside that cut are
     cancelled. Nothing else on another channel changes, unless the article's text did:
     then posts not yet started on passages it no longer has are cancelled everywhere.
@@ -105,7 +107,7 @@ def upsert_article(
         retired = _retire_passages(conn, article.id, set(passages))
         cancelled += _cancel_on(conn, retired, now,
                                 "the passage is no longer in the edited article")
-    touched |= _point_channels(conn, article.id, cut_of, new=new)
+    touched |= _point_channels(conn, article.id, cut_of, made_with or {}, new=new)
     queued_on, recut = queue_cuts(conn, article.id, targets,
                                   {t.name: cuts[cut_of[t.name]] for t in targets}, now,
                                   new_article=new)
@@ -207,34 +209,65 @@ def _cancel_on(conn: Connection, excerpt_ids: Sequence[str], now: datetime,
                             reason=reason) for chunk in chunks(excerpt_ids))
 
 
-def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str], *,
-                    new: bool) -> bool:
-    """Record which cut of the article each channel posts from; whether any changed."""
+def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str],
+                    made_with: Mapping[str, str], *, new: bool) -> bool:
+    """Record which cut of the article each channel posts from, and the settings it was
+    chosen with (kept when not given and the cut stays); whether any cut changed."""
     if not cut_of:
         return False
-    stored = dict(_rows(conn, _POINTERS, article_id, new))
-    new = [{"channel": channel, "article_id": article_id, "cut": cut}
+    stored = {r.channel: (r.cut, r.made_with) for r in _rows(conn, _POINTERS, article_id, new)}
+    new = [{"channel": channel, "article_id": article_id, "cut": cut,
+            "made_with": made_with.get(channel)}
            for channel, cut in cut_of.items() if channel not in stored]
     if new:
         conn.execute(insert(channel_cuts), new)
-    moved = [(channel, cut) for channel, cut in cut_of.items()
-             if channel in stored and stored[channel] != cut]
-    for channel, cut in moved:
-        conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
-                                                channel_cuts.c.article_id == article_id)
-                     .values(cut=cut))
+    moved = False
+    for channel, cut in cut_of.items():
+        if channel not in stored:
+            continue
+        was_cut, was_made_with = stored[channel]
+        made = made_with.get(channel, was_made_with if was_cut == cut else None)
+        if (was_cut, was_made_with) != (cut, made):
+            conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
+                                                    channel_cuts.c.article_id == article_id)
+                         .values(cut=cut, made_with=made))
+            moved |= was_cut != cut
     return bool(new or moved)
+
+
+def channel_pointers(conn: Connection, channels: Sequence[str],
+                     ) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """`channel_cut_keys` of each of `channels` in one read, each cut with the settings it
+    was chosen with (`made_with`)."""
+    found: dict[str, dict[str, tuple[str, str | None]]] = {name: {} for name in channels}
+    rows = conn.execute(select(channel_cuts.c.channel, channel_cuts.c.article_id,
+                               channel_cuts.c.cut, channel_cuts.c.made_with)
+                        .where(channel_cuts.c.channel.in_(list(channels)), _live_cut()))
+    for channel, article_id, cut, made_with in rows:
+        found[channel][article_id] = (cut, made_with)
+    return found
+
+
+def sign_cuts(conn: Connection, channel: str, article_ids: Sequence[str],
+              made_with: str) -> None:
+    for chunk in chunks(article_ids):
+        conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
+                                                channel_cuts.c.article_id.in_(chunk))
+                     .values(made_with=made_with))
+
+
+def _live_cut():
+    return exists().where(cut_excerpts.c.article_id == channel_cuts.c.article_id,
+                          cut_excerpts.c.cut == channel_cuts.c.cut,
+                          cut_excerpts.c.active.is_(True))
 
 
 def channel_cut_keys(conn: Connection, channel: str) -> dict[str, str]:
     """Which cut each article's posts on `channel` come from, by article id; an article
     whose cut was retired meanwhile (its text edited while the channel was disabled, say)
     is left out: it is to be cut again for the channel."""
-    live = exists().where(cut_excerpts.c.article_id == channel_cuts.c.article_id,
-                          cut_excerpts.c.cut == channel_cuts.c.cut,
-                          cut_excerpts.c.active.is_(True))
     return dict(conn.execute(select(channel_cuts.c.article_id, channel_cuts.c.cut)
-                             .where(channel_cuts.c.channel == channel, live)).all())
+                             .where(channel_cuts.c.channel == channel, _live_cut())).all())
 
 
 def _article_values(article: Article, data: dict, now: datetime) -> dict:

@@ -40,6 +40,8 @@ Version 9 (spend): `posts.cost_micros` and `posts.currency`, `thread_parts.cost_
 `channel_state.budget_reached_until` (NULL: no budget reached).
 Version 10 (leases): `posts.claimed_by` (NULL for the posts there were) and the
 `instances` and `leases` tables of several daemons on one database (new; nothing to fill).
+Version 11: `channel_cuts.made_with` (NULL for the pointers there were: each is looked at
+once more).
 """
 
 from __future__ import annotations
@@ -481,6 +483,16 @@ def _upgrade_9_to_10_leases(conn: Connection) -> None:
     _v10_leases.create(conn)
 
 
+# --- version 10 -> 11: the settings each channel's cut was chosen with ---------------------
+
+_v11 = MetaData()
+_v11_channel_cuts = Table("channel_cuts", _v11, Column("made_with", String(64)))
+
+
+def _upgrade_10_to_11(conn: Connection) -> None:
+    add_column(conn, _v11_channel_cuts, "made_with")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
@@ -491,4 +503,5 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     7: _upgrade_7_to_8,
     8: _upgrade_8_to_9_spend,
     9: _upgrade_9_to_10_leases,
+    10: _upgrade_10_to_11,
 }

@@ -75,13 +75,14 @@ class Rendered(NamedTuple):
 
 class ArticleCuts(NamedTuple):
     """An article to store (`Store.upsert_articles`): its cuts by name (or one list), the
-    channels to queue it on, and the cut each channel posts from (see
-    `bot.store.ingest.upsert_article`)."""
+    channels to queue it on, the cut each channel posts from, and the settings each
+    channel's cut was chosen with (see `bot.store.ingest.upsert_article`)."""
 
     article: Article
     cuts: Sequence[Excerpt] | Mapping[str, Sequence[Excerpt]]
     channels: Sequence[Any]  # ChannelPolicy values, or (name, require_approval) pairs
     cut_of: Mapping[str, str] | None = None
+    made_with: Mapping[str, str] | None = None  # channel -> its cut_signature
 
 
 class FileStamp(NamedTuple):

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Fixed width, so that text order is time order (comparisons happen in SQL).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -310,6 +310,10 @@ channel_cuts = Table(
     Column("channel", String(200), primary_key=True),
     Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
     Column("cut", String(200), nullable=False),
+    # Added in schema version 11: the channel's settings the pointer was made with (its
+    # `bot.sources.cutting.cut_signature`), so that a channel whose settings did not change
+    # since needs no look at the article; NULL when not known (it is looked at).
+    Column("made_with", String(64)),
     Index("ix_channel_cuts_article", "article_id"),
 )
 

@@ -32,7 +32,7 @@ from bot.errors import UserError
 from bot.store.records import ChannelState, ChannelSummary, FeedState, FeedSummary
 
 # The schema version the SQL below is written for (`bot.store.schema.SCHEMA_VERSION`).
-READS_VERSION = 10
+READS_VERSION = 11
 # `PostStatus`, in its order: every status is a key of `ChannelSummary.counts`.
 POST_STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown",
                  "skipped", "cancelled")
