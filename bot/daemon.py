@@ -105,9 +105,18 @@ class Daemon:
         self._handed_over: set[str] = set()  # channels taken from a clean hand-back
 
     async def run(self, *, once: bool = False) -> None:
-        """Run until told to stop (or, with `once`, send one slot per channel and return)."""
-        async with self._opened():
-            await self._start(once=once)
+        """Run until told to stop (or, with `once`, send one slot per channel and return).
+
+        SIGTERM and SIGINT ask it to stop until it has closed its channels and its store:
+        a second Ctrl-C while it closes changes nothing (it stops all the same), rather
+        than interrupt the store's close with a traceback."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._opened():
+                await self._start(once=once)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
         if self.failure is not None:
             raise self.failure
 
@@ -201,8 +210,7 @@ class Daemon:
             await self._stop.wait()
             await self._shutdown()
         finally:
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                loop.remove_signal_handler(sig)
+            loop.remove_signal_handler(signal.SIGHUP)  # no reload while stopping
 
     def _keyed(self) -> list[str]:
         """Channels whose posts go out under a key the platform keeps for ever."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -274,3 +276,40 @@ def test_sigkill_mid_run_never_delivers_a_post_twice(tmp_path):
         assert store.history(status="sending") == []
         sent = {p.text for p in store.history(status="sent")}
         assert sent <= set(texts)
+
+
+# Runs the daemon as `excerpt-bot run` does, with a second Ctrl-C arriving at the moment it
+# closes its database (an impatient user; the first one asked it to stop).
+SECOND_CTRL_C = """
+import asyncio, os, signal, sys
+from pathlib import Path
+from bot.daemon import Daemon
+from bot.store import Store
+
+close, stop, stopping = Store.close, Daemon.stop, []
+def close_under_ctrl_c(self):
+    if stopping:  # the daemon's own store, as it stops
+        os.kill(os.getpid(), signal.SIGINT)
+    close(self)
+def noted_stop(self):
+    stopping.append(True)
+    stop(self)
+begin = Daemon._begin
+async def begun_then_ctrl_c(self, scheduler):  # the first Ctrl-C, once it runs
+    await begin(self, scheduler)
+    os.kill(os.getpid(), signal.SIGINT)
+Store.close, Daemon.stop, Daemon._begin = close_under_ctrl_c, noted_stop, begun_then_ctrl_c
+
+asyncio.run(Daemon(Path(sys.argv[1]), environ={}).run())
+"""
+
+
+def test_a_second_ctrl_c_while_the_daemon_closes_is_no_error(tmp_path):
+    config = write_config(tmp_path, console("1h"))
+    done = subprocess.run([sys.executable, "-c", SECOND_CTRL_C, str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    logged = log_events(tmp_path / "var/bot.log")
+    assert logged[-1]["event"] == "daemon.stopped"
+    assert not [e for e in logged if e["level"] == "error"]
