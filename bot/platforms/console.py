@@ -49,7 +49,7 @@ class ConsoleChannel(Channel):
         self.name = name
         self.render_as = render_as
         self.outbox = outbox
-        self.echo = echo  # also show each post as a readable block here (a terminal)
+        self.echo = echo  # also show each post here (a terminal), as its platform shows it
 
     async def send(self, post: OutgoingPost) -> Delivery:
         remote_id = f"console-{post.id}"
@@ -58,8 +58,10 @@ class ConsoleChannel(Channel):
         if self.outbox is not None:
             self._append(post, remote_id)
         if self.echo is not None:
+            from bot.render.shown import as_shown
+
             rule = f"── {self.name} · post {post.id} · as {self.render_as} "
-            self.echo.write(f"{rule:─<72}\n{post.text}\n\n")
+            self.echo.write(f"{rule:─<72}\n{as_shown(post.text, post.parse_mode)}\n\n")
             self.echo.flush()
         return Delivery(remote_id=remote_id, remote_url=None)
 
