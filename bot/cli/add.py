@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,8 +25,10 @@ from bot.cli.options import config_option
 from bot.cli.output import count
 from bot.ingest import SUFFIX_KINDS
 from bot.logs import LOGGER_NAME
-from bot.sources.cutting import CuttingPool
 from bot.sources.library import ScanReport, article_files, ingest_urls, queue_existing, scan_library
+
+if TYPE_CHECKING:
+    from bot.sources.cutting import CuttingPool
 
 PROGRESS_FROM = 20  # files: fewer go by too fast for a bar
 POOL_FROM = 200  # files: fewer are cut before worker processes would be up
@@ -133,6 +136,8 @@ def _cutting_pool(files: int) -> AbstractContextManager[CuttingPool | None]:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if files < POOL_FROM or not cores or cores < 2:
         return nullcontext(None)
+    from bot.sources.cutting import CuttingPool
+
     try:
         return CuttingPool(cores)
     except (OSError, ImportError, NotImplementedError):  # no semaphores, no fork server

@@ -2,7 +2,6 @@
 
     cut_article(article, channels)           excerpts by cut, and each channel's cut
     article_cuts(article, takers)            that, as the store takes it (ArticleCuts)
-    cut_signature(channel)                   the settings (and code) a channel's cuts follow
     file_cuts(path, channels=..., root=...)  one file read and cut (its URL by [site])
     cut_files(paths, ..., pool=None)         many, in order; in worker processes with a pool
     why_no_post(cuts, channels)              why an article gives no post, or None
@@ -15,7 +14,6 @@ the calling process stores what is ready. The store is never touched here.
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import sys
 from collections import deque
@@ -35,7 +33,7 @@ from bot.policy import ChannelPolicy
 from bot.render.channel import channel_excerpts, channel_profile, cut_keys, utm_for
 from bot.render.post import excerpt_budget
 from bot.sources.permalinks import SiteLinks
-from bot.sources.stamps import code_key
+from bot.sources.stamps import cut_signature
 from bot.store.records import ArticleCuts
 
 if TYPE_CHECKING:
@@ -74,17 +72,6 @@ def article_cuts(article: Article, takers: list[ChannelConfig], *,
         cut_of = {}
     return ArticleCuts(article, cuts, [ChannelPolicy.of(c) for c in takers], cut_of,
                        {c.name: cut_signature(c) for c in takers})
-
-
-def cut_signature(channel: ChannelConfig) -> str:
-    """What a channel's cut of any article follows besides the article: its render profile,
-    template, UTM tags and max_excerpts (as `cut_keys` groups channels), and this code.
-    A pointer made with the signature a channel still has needs no new look."""
-    profile = channel_profile(channel)
-    alike = (profile.key, channel.template, channel.utm, channel.max_excerpts)
-    digest = hashlib.blake2b(repr(alike).encode(), digest_size=16)
-    digest.update(code_key().encode())
-    return digest.hexdigest()
 
 
 MIN_ROOM = 40  # characters: less room than this leaves no excerpt worth posting

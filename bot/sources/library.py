@@ -28,20 +28,13 @@ from bot.errors import UserError
 from bot.ingest import SUFFIX_KINDS, load_article
 from bot.logs import log_event
 from bot.policy import ChannelPolicy
-from bot.render.channel import cut_keys
-from bot.sources.cutting import (
-    CuttingPool,
-    article_cuts,
-    cut_files,
-    cut_signature,
-    why_no_post,
-)
 from bot.sources.permalinks import SiteLinks
-from bot.sources.stamps import FileCheck, reader_key
+from bot.sources.stamps import FileCheck, cut_signature, reader_key
 from bot.store import ArticleCuts, FileStamp, IngestStatus, Store
 
 if TYPE_CHECKING:
     from bot.config.site import SiteSettings
+    from bot.sources.cutting import CuttingPool
     from bot.sources.pages import FetchLimits
     from bot.store import IngestResult
 
@@ -123,6 +116,8 @@ def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now:
             channels: dict[str, ChannelConfig] | None = None) -> IngestResult:
     """Store the article cut for `takers` (queued there); with no takers, cut for `keep`.
     With `report`, a new or changed article that gives no post on `channels` says why."""
+    from bot.sources.cutting import article_cuts, why_no_post
+
     cuts = article_cuts(article, takers, keep=keep)
     result = store.upsert_articles([cuts], now=now)[0]
     if report is not None and result.status != IngestStatus.UNCHANGED:
@@ -159,6 +154,9 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
         # A channel cut for the article with the settings it has now needs no new look.
         if any(made_with[name].get(article_id) != signature[name] for name in wanting):
             candidates.append((article_id, wanting))
+    if candidates:  # the renderer and the excerpter: only when there is something to cut
+        from bot.render.channel import cut_keys
+        from bot.sources.cutting import article_cuts
     for start in range(0, len(candidates), READ_BATCH):
         some = candidates[start:start + READ_BATCH]
         library = store.get_articles(article_id for article_id, _ in some)
@@ -204,6 +202,7 @@ def articles_giving_no_post(store: Store, channels: dict[str, ChannelConfig], *,
         if takers <= set(pointers):
             found.append((article_id, source, sorted(takers)))
     named = found[:limit]
+    from bot.sources.cutting import why_no_post
     library = store.get_articles(article_id for article_id, _, _ in named)
     reasons = []
     for article_id, source, takers in named:
@@ -294,30 +293,16 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     """
     report = ScanReport()
     present: set[str] = set()
-    todo: list[_File] = []
     reader = reader_key(root=root, site=site) if remember else None
     kept = store.file_stamps(reader) if reader is not None and not reread else {}
-    touched: dict[str, FileStamp] = {}
-    for path in article_files(paths):
-        key = str(path.resolve())
-        present.add(key)
-        stamp = _stamp(path)
-        if stamps is not None and stamp is not None and stamps.get(key) == stamp:
-            report.unchanged += 1
-            continue
-        check = FileCheck(path, kept.get(key), reader=reader) if reader is not None else None
-        if check is not None and check.unchanged:
-            report.unchanged += 1
-            if check.restamp and check.stamp is not None:
-                touched[key] = check.stamp
-            if stamps is not None and stamp is not None:
-                stamps[key] = stamp
-            if progress is not None:
-                progress(path)
-            continue
-        todo.append(_File(path, key, stamp, check.stamp if check is not None else None))
+    todo, touched = _to_read(article_files(paths), report, present, stamps=stamps,
+                             reader=reader, kept=kept, progress=progress)
     if touched:
         store.stamp_files(touched)
+    if not todo and not prune:
+        return report  # every file unchanged: nothing to read, nor to cut
+    from bot.sources.cutting import cut_files
+
     stored = _Batches(store, report, now=now, stamps=stamps, progress=progress,
                       channels=channels)
     cut = cut_files([file.path for file in todo], channels=channels, root=root, pool=pool,
@@ -337,6 +322,35 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
         for article_id in removed:
             log_event("article.removed", article=article_id)
     return report
+
+
+def _to_read(files: Iterable[Path], report: ScanReport, present: set[str], *,
+             stamps: dict[str, tuple[int, int]] | None, reader: str | None,
+             kept: dict[str, FileStamp], progress: Callable[[Path], None] | None,
+             ) -> tuple[list[_File], dict[str, FileStamp]]:
+    """The files to read (each noted in `present`); the others, unchanged, counted in
+    `report`; and the stamps of unchanged files to keep anew (a touch, a racy stamp)."""
+    todo: list[_File] = []
+    touched: dict[str, FileStamp] = {}
+    for path in files:
+        key = str(path.resolve())
+        present.add(key)
+        stamp = _stamp(path)
+        if stamps is not None and stamp is not None and stamps.get(key) == stamp:
+            report.unchanged += 1
+            continue
+        check = FileCheck(path, kept.get(key), reader=reader) if reader is not None else None
+        if check is None or not check.unchanged:
+            todo.append(_File(path, key, stamp, check.stamp if check is not None else None))
+            continue
+        report.unchanged += 1
+        if check.restamp and check.stamp is not None:
+            touched[key] = check.stamp
+        if stamps is not None and stamp is not None:
+            stamps[key] = stamp
+        if progress is not None:
+            progress(path)
+    return todo, touched
 
 
 class _File(NamedTuple):
@@ -382,6 +396,8 @@ class _Batches:
                 self._say_why_no_post(file.path, item)
 
     def _say_why_no_post(self, path: Path, item: ArticleCuts) -> None:
+        from bot.sources.cutting import why_no_post
+
         reason = why_no_post(item, self.channels)
         if reason is not None:
             self.report.warnings.append(f"{path}: gives no post: {reason}")

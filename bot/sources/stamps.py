@@ -4,6 +4,7 @@ first scan after a restart).
 
     reader_key(root=..., site=...)     what reading a file depends on besides its bytes
     FileCheck(path, kept)              whether a file is as its stamp says, and its new stamp
+    cut_signature(channel)             what a channel's cuts depend on besides the article
 
 A stamp is the file's size and modification time, a digest of its bytes, the reader that
 read it, and when it was taken. A file is unchanged when its size and modification time
@@ -32,6 +33,7 @@ from bot.ingest.read import MAX_ARTICLE_BYTES
 from bot.store.records import FileStamp
 
 if TYPE_CHECKING:
+    from bot.config import Channel as ChannelConfig
     from bot.config.site import SiteSettings
 
 # A modification this close before a stamp was taken may be followed by another within the
@@ -69,6 +71,20 @@ def code_key() -> str:
         if origin:
             stat = Path(origin).stat()
             digest.update(f"\0{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def cut_signature(channel: ChannelConfig) -> str:
+    """What a channel's cut of any article follows besides the article: its render profile,
+    template, UTM tags and max_excerpts (as `bot.render.channel.cut_keys` groups channels),
+    and this code. A cut chosen with the signature a channel still has needs no new look
+    (`bot.sources.library.queue_existing`)."""
+    from bot.render.platforms import PROFILES  # the profiles only, not the renderer
+
+    profile = channel.render_profile(PROFILES[channel.profile_name])
+    alike = (profile.key, channel.template, channel.utm, channel.max_excerpts)
+    digest = hashlib.blake2b(repr(alike).encode(), digest_size=16)
+    digest.update(code_key().encode())
     return digest.hexdigest()
 
 

@@ -311,7 +311,7 @@ channel_cuts = Table(
     Column("article_id", String(64), ForeignKey("articles.id"), primary_key=True),
     Column("cut", String(200), nullable=False),
     # Added in schema version 11: the channel's settings the pointer was made with (its
-    # `bot.sources.cutting.cut_signature`), so that a channel whose settings did not change
+    # `bot.sources.stamps.cut_signature`), so that a channel whose settings did not change
     # since needs no look at the article; NULL when not known (it is looked at).
     Column("made_with", String(64)),
     Index("ix_channel_cuts_article", "article_id"),
