@@ -1,0 +1,274 @@
+"""Several daemons on one PostgreSQL database, measured from outside (README "Several daemons").
+
+    PYTHONPATH=. python bench/several_daemons_bench.py lateness   # 300 channels: slot
+        # lateness p50/p99 and claims a second, 1 daemon on SQLite, 1 and 3 on PostgreSQL
+    PYTHONPATH=. python bench/several_daemons_bench.py takeover   # 3 daemons, 300 channels,
+        # one SIGKILLed: the time until the others hold all its channels, per lease_ttl
+
+A real PostgreSQL server is started for the run as the tests start theirs
+(`tests.postgres_support`: the distribution's initdb and pg_ctl, a cluster in a temporary
+folder, fsync off). Each run fills its store with `excerpt-bot add` of bench.corpus's
+articles (written outside posts_dir, so the daemons' scans leave them alone: 80 posts a
+channel, more than a run sends), starts the real `excerpt-bot run` processes, each with a
+config of its own (`instance`, its own JSON log), and reads the figures from their logs
+and the leases table:
+
+- lateness: the daemons' `slot.fired` events (`late_ms`: when the slot's job ran against
+  its scheduled instant) for the slots scheduled in a MEASURE-second window that opens
+  once the channels have settled (on PostgreSQL: spread evenly over the daemons, from
+  the leases table); claims a second are the `post.sent` events in that window (each is
+  one claim that went through) divided by its length. Every channel has a slot every
+  `--every` seconds: by default one run at 10 s, one at 2 s (30 and 150 slots a second).
+- takeover: once the three hold 100 channels each, one is SIGKILLed; the leases table is
+  read every 0.1 s until no channel is the dead daemon's and all 300 are held: the time
+  from the kill to that moment (and to the first of its channels taken). The bound is
+  `lease_ttl` plus one heartbeat (a third of `lease_ttl`).
+
+`make bench` runs both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.corpus import generate
+from bench.daemon_bench import BIN
+from bot.store import Store
+from bot.store.leases import ownership
+from tests.postgres_support import PostgresServer, postgres_bin
+
+CHANNELS = 300
+MEASURE = float(os.environ.get("BENCH_MEASURE", 60))  # seconds of slots measured
+ARTICLES = 10  # ~8 posts a channel each
+SETTLE_TIMEOUT = 120.0  # seconds the daemons may take to start and share the channels
+
+
+def write_configs(folder: Path, database: str | Path, *, names: list[str], every: str,
+                  lease_ttl: str = "30s") -> dict[str, Path]:
+    """One config per daemon: the same channels and database, its own instance and log."""
+    (folder / "posts").mkdir(exist_ok=True)
+    channels = "".join(f'[channels.c{i:03d}]\nplatform = "console"\n\n'
+                       for i in range(CHANNELS))
+    configs = {}
+    for name in names:
+        config = folder / f"{name}.toml"
+        config.write_text(
+            f'[bot]\ndatabase = "{database}"\nposts_dir = "posts"\ninstance = "{name}"\n'
+            f'lease_ttl = "{lease_ttl}"\nlog_level = "debug"\nlog_format = "json"\n'
+            f'log_file = "{folder / name}.log"\n\n'
+            f'[defaults]\nschedule = {{ every = "{every}" }}\nrepeat_after = "90d"\n\n'
+            + channels, encoding="utf-8")
+        configs[name] = config
+    return configs
+
+
+def fill_store(folder: Path, config: Path, articles: int = ARTICLES) -> None:
+    """The library's articles queued on every channel, by `excerpt-bot add`."""
+    library = folder / "library"
+    library.mkdir()
+    for i, text in enumerate(generate(articles)):
+        (library / f"article-{i:03d}.md").write_bytes(text)
+    subprocess.run([str(BIN / "excerpt-bot"), "add", "--config", str(config), str(library)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def launch(config: Path) -> subprocess.Popen:
+    """`excerpt-bot run`; its output to its log file only (a full pipe would stall it)."""
+    return subprocess.Popen([str(BIN / "excerpt-bot"), "run", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_all(processes: dict[str, subprocess.Popen]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def owners(database: str) -> dict[str, str]:
+    """Each channel's daemon now, from the leases table."""
+    with Store.open(database) as store:
+        return store.read_with(ownership, now=datetime.now(UTC)).owners
+
+
+def events(log: Path, name: str) -> list[dict]:
+    if not log.exists():
+        return []
+    with log.open(encoding="utf-8") as lines:
+        return [e for e in map(json.loads, lines) if e.get("event") == name]
+
+
+def wait_for(predicate, what: str, timeout: float = SETTLE_TIMEOUT, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    sys.exit(f"{what}: not within {timeout:.0f} s")
+
+
+def settled(folder: Path, database: str | Path, names: list[str]) -> bool:
+    """Every daemon started; on PostgreSQL, the channels spread evenly over them."""
+    if not all(events(folder / f"{name}.log", "daemon.started") for name in names):
+        return False
+    if not str(database).startswith("postgresql"):
+        return True
+    counts = Counter(owners(str(database)).values())
+    share = CHANNELS // len(names)
+    return sum(counts.values()) == CHANNELS and all(counts[n] == share for n in names)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[max(0, int(len(values) * share) - 1)]
+
+
+def start_daemons(folder: Path, database: str | Path, *, daemons: int, every: int,
+                  lease_ttl: int = 30) -> dict[str, subprocess.Popen]:
+    """The store filled, `daemons` daemons started and settled; their processes by name."""
+    names = [f"d{i}" for i in range(1, daemons + 1)]
+    configs = write_configs(folder, database, names=names, every=f"{every}s",
+                            lease_ttl=f"{lease_ttl}s")
+    fill_store(folder, configs[names[0]])
+    processes = {}
+    try:
+        for name in names:
+            processes[name] = launch(configs[name])
+        wait_for(lambda: settled(folder, database, names), "the daemons settling")
+    except BaseException:
+        stop_all(processes)
+        raise
+    return processes
+
+
+def run_lateness(label: str, database: str | Path, folder: Path, *, daemons: int,
+                 every: int) -> str:
+    processes = start_daemons(folder, database, daemons=daemons, every=every)
+    try:
+        opens = datetime.now(UTC) + timedelta(seconds=2)
+        closes = opens + timedelta(seconds=MEASURE)
+        time.sleep((closes - datetime.now(UTC)).total_seconds() + 3)
+    finally:
+        stop_all(processes)
+    late, sent = [], 0
+    for name in processes:
+        log = folder / f"{name}.log"
+        late += [e["late_ms"] for e in events(log, "slot.fired")
+                 if opens <= datetime.fromisoformat(e["scheduled"]) < closes]
+        sent += sum(1 for e in events(log, "post.sent")
+                    if opens <= datetime.fromisoformat(e["ts"]) < closes)
+    due = CHANNELS * MEASURE / every
+    late.sort()
+    if not late:
+        return f"{label}: no slot fired in the window"
+    return (f"{label}: {len(late):,} slots fired of {due:,.0f} due ({len(late) / due:.0%}), "
+            f"late p50 {statistics.median(late):.1f} ms, p99 {percentile(late, 0.99):.1f} "
+            f"ms, max {late[-1]:.1f} ms; {sent / MEASURE:.1f} claims a second "
+            f"({sent:,} posts sent)")
+
+
+def start_postgres() -> PostgresServer:
+    found = postgres_bin()
+    if found is None:
+        sys.exit("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+    server = PostgresServer(found)
+    server.start()
+    return server
+
+
+def bench_lateness(rates: list[int]) -> None:
+    server = start_postgres()
+    try:
+        for every in rates:
+            print(f"{CHANNELS} console channels, each every {every} s ({CHANNELS / every:.0f} "
+                  f"slots a second due), {MEASURE:.0f} s measured:", flush=True)
+            runs = [("1 daemon, SQLite", False, 1), ("1 daemon, PostgreSQL", True, 1),
+                    ("3 daemons, PostgreSQL", True, 3)]
+            for label, shared, daemons in runs:
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = Path(tmp)
+                    database = server.new_database() if shared else folder / "bot.sqlite3"
+                    print("  " + run_lateness(label, database, folder, daemons=daemons,
+                                              every=every), flush=True)
+    finally:
+        server.stop()
+
+
+def run_takeover(database: str, folder: Path, *, lease_ttl: int) -> str:
+    processes = start_daemons(folder, database, daemons=3, every=10, lease_ttl=lease_ttl)
+    try:
+        time.sleep(lease_ttl / 3 + 1)  # a heartbeat or so at rest
+        victim = "d1"
+        killed = {ch for ch, owner in owners(database).items() if owner == victim}
+        processes[victim].send_signal(signal.SIGKILL)
+        processes[victim].wait()
+        kill = time.monotonic()
+        first = None
+        while time.monotonic() - kill < 3 * lease_ttl + 30:
+            now = owners(database)
+            theirs = sum(1 for ch in killed if now.get(ch) not in (None, victim))
+            if theirs and first is None:
+                first = time.monotonic() - kill
+            if theirs == len(killed):
+                break
+            time.sleep(0.1)
+        else:
+            return f"lease_ttl {lease_ttl} s: its channels were not taken over"
+        done = time.monotonic() - kill
+    finally:
+        stop_all(processes)
+    return (f"lease_ttl {lease_ttl} s: the {len(killed)} channels of the SIGKILLed daemon: "
+            f"the first taken over after {first:.1f} s, all after {done:.1f} s (bound: "
+            f"lease_ttl plus a heartbeat, {lease_ttl * 4 / 3:.0f} s)")
+
+
+def bench_takeover(ttls: list[int]) -> None:
+    server = start_postgres()
+    try:
+        print(f"3 daemons, {CHANNELS} console channels each every 10 s, one SIGKILLed:")
+        for ttl in ttls:
+            with tempfile.TemporaryDirectory() as tmp:
+                print("  " + run_takeover(server.new_database(), Path(tmp), lease_ttl=ttl),
+                      flush=True)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bench", nargs="*", help="lateness, takeover (default: both)")
+    parser.add_argument("--every", default="10,2", help="each channel's schedule: seconds "
+                        "between slots, one run each (default 10,2)")
+    parser.add_argument("--ttl", default="30,10", help="lease_ttl values for takeover, in "
+                        "seconds (default 30,10)")
+    args = parser.parse_args()
+    unknown = set(args.bench) - {"lateness", "takeover"}
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
+    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the start, Python "
+          f"{sys.version.split()[0]}, PostgreSQL from {postgres_bin()}", flush=True)
+    for name in args.bench or ["lateness", "takeover"]:
+        if name == "lateness":
+            bench_lateness([int(t) for t in args.every.split(",")])
+        else:
+            bench_takeover([int(t) for t in args.ttl.split(",")])
+
+
+if __name__ == "__main__":
+    main()
