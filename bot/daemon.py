@@ -18,7 +18,9 @@ poll runs only on the daemon holding its lease. A heartbeat (every third of `lea
 renews them and takes this daemon's share; a channel taken over from a daemon that died
 has its missed slots follow its `missed` policy and the posts it left `sending` settled;
 one handed back (a clean stop, a newcomer's share) catches up the slot it may have lost
-in between, within `grace`. SIGTERM hands every lease back once the sends in flight end.
+in between, within `grace`. The admin chat runs on the daemon holding the "admin" lease
+(the others only queue their alerts), which stays put while that daemon lives. SIGTERM
+hands every lease back once the sends in flight end.
 On an SQLite file one daemon does everything, under `bot.store.lock`, as before.
 
 On a `bot.stepped.SteppedClock`, `async with daemon.stepped():` starts the same daemon
@@ -46,7 +48,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Config, load_config
 from bot.dispatch import Dispatcher
 from bot.errors import DatabaseGone, UserError
-from bot.leaseholder import CHANNEL, FEED, LIBRARY, LeaseHolder, default_instance
+from bot.leaseholder import ADMIN, CHANNEL, FEED, LIBRARY, LeaseHolder, default_instance
 from bot.logs import log_event, redact, register_url_secrets, setup_logging
 from bot.offloop import AsyncStore, StoredMemory, in_thread
 from bot.platforms import Channel, build_channel
@@ -242,7 +244,8 @@ class Daemon:
         """Every piece of work there is a lease for: each channel, the library, each feed."""
         assert self.config is not None
         return [*(CHANNEL + name for name in self.config.enabled_channels()), LIBRARY,
-                *(FEED + url for url in self.feeds.sources)]
+                *(FEED + url for url in self.feeds.sources),
+                *([ADMIN] if self.admin is not None else [])]
 
     def _settle_taken(self, leases: list[str]) -> None:
         """Channels just taken over: the posts a dead daemon left `sending` there are
@@ -274,11 +277,15 @@ class Daemon:
                 *(FEED + url for url in self.feeds.polling)]
         if self._scanning.locked():
             busy.append(LIBRARY)
+        if self.admin is not None and self.admin.active:
+            busy.append(ADMIN)  # moving the chat would cut its long poll: it stays put
         try:
             beat = await self.leases.beat(self._lease_names(), busy)
         except (UserError, OSError) as exc:  # the database out of reach: try next time
             log_event("lease.heartbeat_failed", level=logging.ERROR, error=str(exc))
+            await self._admin_follows_lease()  # until the lease runs out
             return
+        await self._admin_follows_lease()
         if not beat.acquired:
             return
         taken = [a.name for a in beat.acquired]
@@ -288,6 +295,15 @@ class Daemon:
         self._handle_missed_slots(channels, handed_over=handed)
         if LIBRARY in taken:
             self._background_work(asyncio.get_running_loop().create_task(in_thread(self.scan)))
+
+    async def _admin_follows_lease(self) -> None:
+        """The admin chat runs here while this daemon holds the admin lease."""
+        if self.admin is None or self._stop.is_set():
+            return
+        if self.leases.holds(ADMIN) and not self.admin.active:
+            await self.admin.take_over()
+        elif not self.leases.holds(ADMIN) and self.admin.active:
+            await self.admin.stand_down()
 
     async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
         """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
@@ -301,7 +317,7 @@ class Daemon:
         scheduler.start()
         await self._start_metrics()
         if self.admin is not None:
-            await self.admin.start()
+            await self.admin.start(active=self.leases.holds(ADMIN))
         log_event("daemon.started", channels=sorted(self.channels),
                   database=self.store.where, config=str(self.config_path),
                   **({"instance": self.leases.name, "holds": self.leases.channels()}

@@ -5,6 +5,12 @@
     await chat.start()               the outbox pump and the long poll start
     chat.add_jobs(scheduler, every)  the periodic look (approvals, feeds) and the digest
     await chat.stop()                (the outbox keeps what is not out, for the next start)
+
+Several daemons on one database run one chat: the one holding the "admin" lease (one bot
+token has one long poll: Telegram answers a second getUpdates with 409 Conflict). The
+others `start(active=False)`: their log events still become alerts in the shared outbox,
+which the active daemon's pump sends (at its next look at the latest); `take_over()` and
+`stand_down()` follow the lease as it moves.
     await chat.idle()                for tests: what can go is out, the rest waits on the clock
 
 Everything said in the chat goes through the outbox in the store (`bot.store.admin`),
@@ -83,6 +89,7 @@ class AdminChat:
         self._looking = asyncio.Lock()
         self._started = False
         self._stopping = False
+        self._running_noted = False  # RUNNING_KEY is this daemon's to clear at the stop
 
     @classmethod
     def configured(cls, config: Config, environ: Mapping[str, str], *,
@@ -112,29 +119,58 @@ class AdminChat:
     def listen(self, db: AsyncStore, current_config: Callable[[], Config]) -> None:
         """Collect the daemon's log events from now on (they are taken in at `start`)."""
         self.db, self._config = db, current_config
-        self._pump = OutboxPump(db, self.client, clock=self.clock, sleep=self.sleep)
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._tap = _EventTap(self)
         logging.getLogger(LOGGER_NAME).addHandler(self._tap)
 
-    async def start(self) -> None:
-        """Note the daemon running (an unclean stop before is an alert), send what the
-        outbox holds, and listen for presses."""
+    @property
+    def active(self) -> bool:
+        """Whether this daemon runs the chat (sends, polls, looks, digests)."""
+        return self._poll is not None
+
+    async def start(self, *, active: bool = True) -> None:
+        """Take in the daemon's log events from now on; and, `active`, run the chat
+        (`take_over`)."""
         assert self.db is not None
         await in_thread(load_library)  # python-telegram-bot, off the event loop
+        self._started = True
+        self._take_in()
+        if active:
+            await self.take_over()
+
+    async def take_over(self) -> None:
+        """Run the chat from this daemon: note it running (an unclean stop of the one that
+        ran it before is an alert), send what the outbox holds, listen for presses."""
+        assert self.db is not None
+        if self.active or self._stopping:
+            return
         previous = await self.db.call(Store.read_with, outbox.recall, RUNNING_KEY)
         now = self.clock()
         if previous is not None:
             log_event("daemon.unclean_stop", level=logging.WARNING, last_started=previous)
         await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, now.isoformat(),
                            now=now)
-        self._started = True
-        self._take_in()
+        self._running_noted = True
+        self._pump = OutboxPump(self.db, self.client, clock=self.clock, sleep=self.sleep)
         self._kick()
         self._poll = asyncio.get_running_loop().create_task(self._poll_presses())
         log_event("admin.started", chat=str(self.settings.telegram_chat_id),
                   allowed_users=list(self.settings.allowed_users))
+
+    async def stand_down(self) -> None:
+        """Stop sending and polling (the admin lease is no longer this daemon's); what is
+        not out stays in the outbox for the daemon that takes the chat over. Log events
+        are still taken in."""
+        pump, poll = self._pump, self._poll
+        self._pump = self._poll = None
+        self._running_noted = False  # the next daemon's now: never cleared from here
+        if pump is not None:
+            await pump.stop()
+        if poll is not None:
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+        log_event("admin.stood_down", chat=str(self.settings.telegram_chat_id))
 
     def add_jobs(self, scheduler, every: Callable[[timedelta], Any]) -> None:
         """The periodic look, and the daily digest at `digest_at` in [bot] timezone, on
@@ -150,8 +186,10 @@ class AdminChat:
                               coalesce=True, misfire_grace_time=DIGEST_GRACE)
 
     async def digest(self) -> None:
-        """Queue the daily digest (once a local day)."""
+        """Queue the daily digest (once a local day), when this daemon runs the chat."""
         assert self.db is not None and self._config is not None
+        if not self.active:
+            return
         config, now = self._config(), self.clock()
         zone = config.bot.timezone
         facts = await self.db.call(digest_facts, config, now)
@@ -183,10 +221,11 @@ class AdminChat:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._started and self.db is not None:
+        if self._running_noted and self.db is not None:
             await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, None,
                                now=self.clock())
-            self._started = False
+            self._running_noted = False
+        self._started = False
         await self.client.aclose()
 
     async def idle(self, timeout: float = 30.0) -> None:
@@ -247,17 +286,22 @@ class AdminChat:
                 await self.db.call(Store.write_with, outbox.queue_messages, messages,
                                    now=self.clock())
                 self._kick()
-            if any(alerts.may_bring_approvals(event, fields) for event, fields, _ in events):
+            if self.active and any(alerts.may_bring_approvals(event, fields)
+                                   for event, fields, _ in events):
                 await self.look()
 
     # --- approvals ----------------------------------------------------------------------
 
     async def look(self) -> None:
         """Ask about every post waiting for approval not yet asked about; note those
-        decided elsewhere on their question; tell of feeds failing for FEED_FAILING. (The
-        scheduler's periodic job, too.)"""
+        decided elsewhere on their question; tell of feeds failing for FEED_FAILING; send
+        what other daemons queued. (The scheduler's periodic job, too.) Only on the daemon
+        that runs the chat."""
+        if not self.active:
+            return
         await self._look_at_approvals()
         await self._look_at_feeds()
+        self._kick()
 
     async def _look_at_feeds(self) -> None:
         """A feed that has failed for more than FEED_FAILING: `feed.failing`, once a spell."""

@@ -1,14 +1,17 @@
 """A fake Telegram Bot API server on 127.0.0.1, for python-telegram-bot's real requests.
 
 `FakeTelegramAPI` is a stdlib `ThreadingHTTPServer` on an ephemeral port that answers
-`POST /bot<token>/<method>` for getMe, getChat, getChatMember, sendMessage (with an inline
-keyboard, `reply_markup`), editMessageText, answerCallbackQuery and getUpdates (long
-polling: it waits up to `timeout` seconds for an update), with form-encoded (what
-python-telegram-bot sends) or JSON bodies. `press(message_id, data, user)` makes a
-`callback_query` update, as a user pressing a button of that message does. Like Telegram
-it refuses a wrong token (401), checks HTML payloads (unknown or unbalanced tags, a bare `<` or `&`:
-400 "can't parse entities"), limits a message to 4096 UTF-16 code units of visible text,
-and answers with realistic JSON (message ids that increase, the chat with its username).
+`POST [/prefix]/bot<token>/<method>` (a prefix as a self-hosted Bot API server behind a
+path has; tests give each daemon its own, to tell who called) for getMe, getChat,
+getChatMember, sendMessage (with an inline keyboard, `reply_markup`), editMessageText,
+answerCallbackQuery and getUpdates (long polling: it waits up to `timeout` seconds for an
+update; like Telegram, a second getUpdates ends the one still waiting with 409 Conflict,
+counted in `conflicts`), with form-encoded (what python-telegram-bot sends) or JSON
+bodies. `press(message_id, data, user)` makes a `callback_query` update, as a user
+pressing a button of that message does. Like Telegram it refuses a wrong token (401),
+checks HTML payloads (unknown or unbalanced tags, a bare `<` or `&`: 400 "can't parse
+entities"), limits a message to 4096 UTF-16 code units of visible text, and answers with
+realistic JSON (message ids that increase, the chat with its username).
 Every call is recorded in `calls`; every message it accepted in `messages`.
 
 Failures are scripted for the next calls (`api.script(flood(3), server_error())`):
@@ -49,7 +52,9 @@ MAX_TEXT_UNITS = 4096  # UTF-16 code units of visible text
 MAX_DELAY = 3.0  # a slow answer never waits longer than this
 MAX_HOLD = 30.0  # a held call is answered after this long at the latest
 
-_PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
+_PATH = re.compile(r"^(?:/[^/]+)*?/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running")
 
 
 # --- scripted answers --------------------------------------------------------------------
@@ -249,7 +254,7 @@ class Call:
     params: dict[str, Any]
     token: str
     content_type: str
-    path: str  # as requested: /bot<token>/<method>
+    path: str  # as requested: [/prefix]/bot<token>/<method>
 
 
 class FakeTelegramAPI:
@@ -277,6 +282,8 @@ class FakeTelegramAPI:
         self._queries: set[str] = set()  # pressed, not yet answered
         self._next_update_id = 100
         self._update_came = threading.Condition(self._lock)
+        self._polls = 0  # getUpdates calls so far: the latest one is the one that waits
+        self.conflicts = 0  # getUpdates ended by another one (409 Conflict)
 
     @property
     def base_url(self) -> str:
@@ -463,8 +470,14 @@ class FakeTelegramAPI:
         wait = min(float(params.get("timeout") or 0), MAX_LONG_POLL)
         deadline = time.monotonic() + wait
         with self._update_came:
+            self._polls += 1
+            mine = self._polls
+            self._update_came.notify_all()  # a getUpdates still waiting ends in a conflict
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self._stopping.is_set():
+                if self._polls != mine:
+                    self.conflicts += 1
+                    raise ApiError(409, CONFLICT)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
