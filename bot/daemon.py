@@ -1,5 +1,6 @@
-"""The daemon: the store, the library scan, one APScheduler trigger per channel schedule,
-one polling job per feed source (`bot.sources.feeds.jobs`).
+"""The daemon: the store, the library scan (`bot.sources.scans`), one APScheduler trigger
+per channel schedule, one polling job per feed source (`bot.sources.feeds.jobs`), and the
+operator surfaces asked for (`bot.surfaces`, the admin chat).
 
 `Daemon(config_path).run()` runs until SIGTERM or SIGINT: it finishes the send in flight,
 puts a post waiting for a retry back in the queue, and returns. SIGHUP reloads the config
@@ -13,15 +14,11 @@ one `database.gone` line, and `run` ends with that error (exit status 2), so not
 out that the database cannot record.
 
 Several daemons on one PostgreSQL database share the work through leases
-(`bot.leaseholder`): every daemon schedules every channel, and a slot, a scan or a feed
-poll runs only on the daemon holding its lease. A heartbeat (every third of `lease_ttl`)
-renews them and takes this daemon's share; a channel taken over from a daemon that died
-has its missed slots follow its `missed` policy and the posts it left `sending` settled;
-one handed back (a clean stop, a newcomer's share) catches up the slot it may have lost
-in between, within `grace`. The admin chat runs on the daemon holding the "admin" lease
-(the others only queue their alerts), which stays put while that daemon lives. SIGTERM
-hands every lease back once the sends in flight end.
-On an SQLite file one daemon does everything, under `bot.store.lock`, as before.
+(`bot.leaseholder`): every daemon schedules every channel, and a slot, a scan, a feed
+poll or the admin chat runs only on the daemon holding its lease. What comes to a daemon
+from elsewhere — a previous run's unfinished sends, missed slots, the leases a heartbeat
+takes over — is `bot.takeover`'s. SIGTERM hands every lease back once the sends in
+flight end. On an SQLite file one daemon does everything, under `bot.store.lock`.
 
 On a `bot.stepped.SteppedClock`, `async with daemon.stepped():` starts the same daemon
 in-process, and `await daemon.run_until(t)` runs its jobs due up to `t`, each at its own
@@ -34,7 +31,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -50,21 +46,22 @@ from bot.dispatch import Dispatcher
 from bot.errors import DatabaseGone, UserError
 from bot.leaseholder import ADMIN, CHANNEL, FEED, LIBRARY, LeaseHolder, default_instance
 from bot.logs import log_event, redact, register_url_secrets, setup_logging
-from bot.offloop import AsyncStore, StoredMemory, in_thread
+from bot.offloop import AsyncStore, StoredMemory
 from bot.platforms import Channel, build_channel
 from bot.policy import ChannelPolicy
 from bot.render.channel import remembered, render_for
-from bot.schedule.slots import channel_triggers, next_slots
+from bot.schedule.slots import channel_triggers
 from bot.sources.feeds.jobs import FeedJobs
-from bot.sources.library import queue_existing, scan_library
+from bot.sources.scans import LibraryScans
 from bot.stepped import SteppedClock, SteppedScheduler
 from bot.store import Store
+from bot.surfaces import start_metrics, start_web
+from bot.takeover import Takeover
 
 if TYPE_CHECKING:
     from bot.admin.chat import AdminChat
 
 SHUTDOWN_GRACE = 8.0  # seconds a send in flight may take to finish after SIGTERM
-MISSED_COUNT_CAP = 1000  # missed slots counted one by one, at most (then "1000+")
 
 
 def utc_now() -> datetime:
@@ -96,15 +93,11 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
         self._background: set[asyncio.Future] = set()  # rescans and closes after a reload
-        self._scanning = threading.Lock()
-        self._stamps: dict[str, tuple[int, int]] = {}  # files as last scanned (mtime, size)
-        self._library_stale = True  # channels changed: queue the library on them at the scan
-        self._reread = False  # the next scan reads every file, stamped unchanged or not
-        self._scan_again = False  # a scan was asked for while one ran
+        self.library = LibraryScans(clock=clock, should_stop=self._stop.is_set)
         self.failure: UserError | None = None  # why the daemon stopped itself, if it did
         self.leases: LeaseHolder | None = None  # what of the work is this daemon's
         self._running_slots: set[str] = set()  # channels with a slot under way
-        self._handed_over: set[str] = set()  # channels taken from a clean hand-back
+        self.takeover = Takeover(self)
 
     async def run(self, *, once: bool = False) -> None:
         """Run until told to stop (or, with `once`, send one slot per channel and return).
@@ -214,108 +207,36 @@ class Daemon:
         finally:
             loop.remove_signal_handler(signal.SIGHUP)  # no reload while stopping
 
-    def _keyed(self) -> list[str]:
-        """Channels whose posts go out under a key the platform keeps for ever."""
-        return [name for name, policy in self.policies.items()
-                if policy.idempotent and policy.idempotency_window is None]
-
     def _recover_and_scan(self) -> None:
-        assert self.store is not None and self.config is not None and self.leases is not None
-        if self.leases.shared:
-            beat = self.leases.beat_now(self.store, self._lease_names())
-            self._settle_taken([a.name for a in beat.acquired])
-            self._handed_over |= {a.name.removeprefix(CHANNEL) for a in beat.acquired
-                                  if a.handed_back}
-            self.scan()
-            return
-        keyed = self._keyed()
-        for post_id in self.store.requeue_interrupted(channels=keyed, now=self.clock()):
-            log_event("post.requeued", level=logging.WARNING, post=post_id,
-                      reason="interrupted while sending; its key settles it at the next try")
-        others = [name for name in self.config.channels if name not in keyed]
-        for post_id in self.store.recover_interrupted(channels=others, now=self.clock()):
-            log_event("post.unknown", level=logging.WARNING, post=post_id,
-                      error="interrupted while sending (the daemon stopped mid-send)",
-                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                      "--sent` or `--requeue`")
-        self.scan()
-
-    def _lease_names(self) -> list[str]:
-        """Every piece of work there is a lease for: each channel, the library, each feed."""
-        assert self.config is not None
-        return [*(CHANNEL + name for name in self.config.enabled_channels()), LIBRARY,
-                *(FEED + url for url in self.feeds.sources),
-                *([ADMIN] if self.admin is not None else [])]
-
-    def _settle_taken(self, leases: list[str]) -> None:
-        """Channels just taken over: the posts a dead daemon left `sending` there are
-        settled (unknown, or requeued where their key settles them)."""
-        from bot.store.leases import settle_orphans
-
-        assert self.store is not None and self.leases is not None
-        channels = [n.removeprefix(CHANNEL) for n in leases if n.startswith(CHANNEL)]
-        if not channels:
-            return
-        unknown, requeued = self.store.write_with(
-            settle_orphans, channels, keyed=self._keyed(), now=self.clock(),
-            ttl=self.leases.ttl)
-        for post_id in requeued:
-            log_event("post.requeued", level=logging.WARNING, post=post_id,
-                      reason="its daemon died while sending; its key settles it at the next try")
-        for post_id in unknown:
-            log_event("post.unknown", level=logging.WARNING, post=post_id,
-                      error="interrupted while sending (its daemon died mid-send)",
-                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                      "--sent` or `--requeue`")
+        self.takeover.recover()
+        self.library.scan()
 
     async def _heartbeat(self) -> None:
-        """Renew this daemon's leases, take its share; settle what it took over."""
-        assert self.leases is not None and self.store is not None
+        """Renew this daemon's leases, take its share (`bot.takeover`); fire the missed
+        slots of the channels it took, scan if the library came with them."""
         if self._stop.is_set():
             return
         busy = [*(CHANNEL + name for name in self._running_slots),
                 *(FEED + url for url in self.feeds.polling)]
-        if self._scanning.locked():
+        if self.library.scanning:
             busy.append(LIBRARY)
-        if self.admin is not None and self.admin.active:
-            busy.append(ADMIN)  # moving the chat would cut its long poll: it stays put
-        try:
-            beat = await self.leases.beat(self._lease_names(), busy)
-        except (UserError, OSError) as exc:  # the database out of reach: try next time
-            log_event("lease.heartbeat_failed", level=logging.ERROR, error=str(exc))
-            await self._admin_follows_lease()  # until the lease runs out
-            return
-        await self._admin_follows_lease()
-        if not beat.acquired:
-            return
-        taken = [a.name for a in beat.acquired]
-        await in_thread(self._settle_taken, taken)
-        channels = {n.removeprefix(CHANNEL) for n in taken if n.startswith(CHANNEL)}
-        handed = {a.name.removeprefix(CHANNEL) for a in beat.acquired if a.handed_back}
-        self._handle_missed_slots(channels, handed_over=handed)
-        if LIBRARY in taken:
-            self._background_work(asyncio.get_running_loop().create_task(in_thread(self.scan)))
-
-    async def _admin_follows_lease(self) -> None:
-        """The admin chat runs here while this daemon holds the admin lease."""
-        if self.admin is None or self._stop.is_set():
-            return
-        if self.leases.holds(ADMIN) and not self.admin.active:
-            await self.admin.take_over()
-        elif not self.leases.holds(ADMIN) and self.admin.active:
-            await self.admin.stand_down()
+        taken = await self.takeover.heartbeat(busy)
+        self._catch_up(taken.catch_up)
+        if taken.library:
+            self._background_work(asyncio.get_running_loop().create_task(
+                self.library.scan_off_loop()))
 
     async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
         """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
         assert self.store is not None
-        await self._start_web()  # first: a console that cannot start stops the daemon here
-        self._handle_missed_slots(handed_over=self._handed_over)
-        self._handed_over = set()
+        # First: a console that cannot start stops the daemon here.
+        self.web = await start_web(self, send_now=self._send_now)
+        self._catch_up(self.takeover.missed_at_start())
         self.scheduler = scheduler
         scheduler.add_listener(self._note_fire_time, EVENT_JOB_SUBMITTED)
         self._add_jobs()
         scheduler.start()
-        await self._start_metrics()
+        self.metrics = await start_metrics(self)
         if self.admin is not None:
             await self.admin.start(active=self.leases.holds(ADMIN))
         log_event("daemon.started", channels=sorted(self.channels),
@@ -338,42 +259,6 @@ class Daemon:
         await self.feeds.poll_all()
         await asyncio.gather(*(self._spawn(self._slot(name)) for name in self.channels))
 
-    async def _start_metrics(self) -> None:
-        assert self.config is not None and self.store is not None
-        port = self.config.bot.metrics_port
-        if port is None:
-            return
-        from bot.metrics import MetricsServer  # prometheus_client costs memory: only when asked
-
-        self.metrics = MetricsServer(
-            self.store, lambda: sorted(self.channels),
-            lambda: self.scheduler is not None and self.scheduler.running,
-            host=self.config.bot.metrics_host, port=port,
-            settings=lambda: self.config.channels if self.config is not None else {},
-            clock=self.clock,
-        )
-        try:
-            await self.metrics.start()
-        except OSError as exc:
-            raise UserError(f"bot.metrics_port: cannot listen on "
-                            f"{self.config.bot.metrics_host}:{port}: {exc.strerror}") from exc
-        log_event("metrics.listening", url=f"http://{self.config.bot.metrics_host}:{port}/metrics")
-
-    async def _start_web(self) -> None:
-        """The web console on this event loop, when [web] listen is set."""
-        assert self.config is not None and self.db is not None
-        if self.config.web.listen is None:
-            return
-        from bot.web import console_for  # aiohttp and Jinja2: only when asked
-
-        self.web = console_for(lambda: self.config, self.db, self.clock, self.environ,
-                               dispatch=self._send_now)
-        try:
-            await self.web.start()
-        except OSError as exc:
-            raise UserError(f"web.listen: cannot listen on {self.config.web.listen}: "
-                            f"{exc.strerror}") from exc
-
     async def _send_now(self, name: str) -> str:
         """The console's Send now: `name`'s next post (just pinned) through the daemon's
         own dispatcher, as a task of the daemon (a stop gives it its grace to finish)."""
@@ -385,6 +270,10 @@ class Daemon:
     def stop(self) -> None:
         """Ask the daemon to stop (what SIGTERM and SIGINT do)."""
         self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def _database_gone(self, error: UserError) -> None:
         """The database file went away under us: stop at once, and say why once."""
@@ -404,8 +293,7 @@ class Daemon:
             return
         old = self.channels
         self._apply(config, channels)
-        self._stamps.clear()  # channels or templates may have changed: read every file again
-        self._reread = True  # (the stamps the store keeps included)
+        self.library.reread_all()  # channels or templates may have changed
         loop = asyncio.get_running_loop()
         # What the new channels learn goes to their memory: rendering uses it from the next
         # start or reload on (until then, what they learned before).
@@ -415,56 +303,8 @@ class Daemon:
         if self.scheduler is not None:
             self.scheduler.remove_all_jobs()
             self._add_jobs()
-        # A big library takes a while to scan: off the event loop, so slots stay on time.
-        self._background_work(loop.create_task(in_thread(self.scan)))
+        self._background_work(loop.create_task(self.library.scan_off_loop()))
         log_event("config.reloaded", config=str(self.config_path), channels=sorted(channels))
-
-    def scan(self) -> None:
-        """Ingest new and changed articles of posts_dir; cancel posts of removed ones.
-
-        One scan at a time: a scan asked for while another runs (SIGHUP during the periodic
-        scan) is not run beside it; the running one scans once more when it is done, with
-        the config as it is then. After a reload, the scan first queues the library on the
-        channels new to it (or whose room changed).
-        """
-        if not self.leases.holds(LIBRARY):
-            return  # another daemon scans
-        self._scan_again = True
-        if not self._scanning.acquire(blocking=False):
-            return
-        try:
-            while self._scan_again and not self._stop.is_set():
-                self._scan_again = False
-                self._scan()
-        except DatabaseGone:
-            pass  # said once, by _database_gone; the daemon is stopping
-        finally:
-            self._scanning.release()
-
-    async def _scan_job(self) -> None:
-        """The periodic scan, off the event loop."""
-        await in_thread(self.scan)
-
-    def _scan(self) -> None:
-        assert self.store is not None and self.config is not None
-        posts_dir = self.config.bot.posts_dir
-        if self._library_stale:
-            self._library_stale = False
-            queued = queue_existing(self.store, self.config.enabled_channels(), now=self.clock(),
-                                    root=posts_dir)
-            if queued.queued or queued.cancelled:
-                log_event("library.queued", queued=queued.queued, cancelled=queued.cancelled)
-        if not posts_dir.is_dir():
-            log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
-            return
-        reread, self._reread = self._reread, False
-        report = scan_library(self.store, [posts_dir], channels=self.config.enabled_channels(),
-                              now=self.clock(), root=posts_dir, prune=True,
-                              stamps=self._stamps, site=self.config.site, remember=True,
-                              reread=reread)
-        log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
-                  changed=report.changed, unchanged=report.unchanged, removed=report.removed,
-                  failed=len(report.failed), queued=report.queued)
 
     async def _start_channels(self, channels: dict[str, Channel]) -> None:
         """Each channel learns what it needs from its platform (a server's limits) into
@@ -509,7 +349,8 @@ class Daemon:
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
             clock=self.clock, sleep=self.sleep,
         )
-        self._library_stale = True  # the next scan queues the library on new channels
+        self.library.configure(config, self.store)
+        self.library.may_scan = lambda: self.leases.holds(LIBRARY)
         register_url_secrets(*(source.feed for source in config.sources))
         self.feeds.configure(config, self.store)
         self.feeds.may_poll = lambda url: self.leases.holds(FEED + url)
@@ -525,7 +366,7 @@ class Daemon:
                     misfire_grace_time=max(1, int(channel.grace.total_seconds())),
                 )
         self.scheduler.add_job(
-            self._scan_job, self._every(self.config.bot.scan_interval),
+            self.library.scan_off_loop, self._every(self.config.bot.scan_interval),
             id="scan", name="scan", max_instances=1, coalesce=True,
         )
         self.scheduler.add_job(
@@ -552,36 +393,10 @@ class Daemon:
         return IntervalTrigger(seconds=interval.total_seconds(),
                                start_date=self.clock() + interval, timezone=UTC)
 
-    def _handle_missed_slots(self, names: set[str] | None = None, *,
-                             handed_over: set[str] = frozenset()) -> None:
-        """Slots that passed while the daemon was down (or, for `names`, while the channel
-        was another daemon's): skip them, or catch up once. A channel in `handed_over`
-        came from a daemon that handed it back: its slot within grace is caught up."""
-        assert self.store is not None and self.config is not None
-        now = self.clock()
-        for name, channel in self.config.enabled_channels().items():
-            if (names is not None and name not in names) \
-                    or not self.leases.holds(CHANNEL + name):
-                continue
-            last = self.store.channel_state(name).last_slot_at
-            if last is None:
-                continue
-            missed = [t for t in next_slots(channel, last, MISSED_COUNT_CAP) if t < now]
-            if not missed:
-                continue
-            # The latest missed slot, searched from within the grace window so that a long
-            # downtime of a frequent schedule (beyond the count cap) still finds it.
-            recent = [t for t in next_slots(channel, max(last, now - channel.grace),
-                                            MISSED_COUNT_CAP) if t < now]
-            catch_up = (channel.missed == "catch_up" or name in handed_over) and bool(recent)
-            count = f"{MISSED_COUNT_CAP}+" if len(missed) == MISSED_COUNT_CAP else len(missed)
-            # Info, not a warning: the gap is the downtime itself, which the operator saw
-            # (a warning at every restart would teach them to ignore warnings).
-            log_event("slot.missed", channel=name, missed=count,
-                      latest=(recent or missed)[-1].isoformat(), stopped_since=last.isoformat(),
-                      action="catch_up" if catch_up else "skip")
-            if catch_up:
-                self._spawn(self._slot(name, slot=(recent or missed)[-1]))
+    def _catch_up(self, slots: tuple[tuple[str, datetime], ...]) -> None:
+        """A missed slot caught up now on each channel: (channel, the slot's time)."""
+        for name, slot in slots:
+            self._spawn(self._slot(name, slot=slot))
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
