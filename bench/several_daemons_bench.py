@@ -18,7 +18,8 @@ and the leases table:
   once the channels have settled (on PostgreSQL: spread evenly over the daemons, from
   the leases table); claims a second are the `post.sent` events in that window (each is
   one claim that went through) divided by its length; and how long after its slot the
-  post of each slot in the window went out (watched for DRAIN seconds after the window).
+  post of each slot in the window went out (watched for DRAIN seconds after the window);
+  and the daemon processes' CPU time (/proc/PID/stat) in the window, per post sent.
   Every channel has a slot every `--every` seconds, all at the same instants (the worst
   case): by default one run at 60 s (a burst of 300 slots a minute, within what a daemon
   does) and one at 10 s (30 slots a second, more than one daemon does here: its claims a
@@ -142,6 +143,12 @@ def settled(folder: Path, database: str | Path, names: list[str]) -> bool:
     return sum(counts.values()) == CHANNELS and all(counts[n] == share for n in names)
 
 
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """The CPU time (user and system) a process has used so far."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     return values[max(0, int(len(values) * share) - 1)]
 
@@ -173,7 +180,11 @@ def run_lateness(label: str, database: str | Path, folder: Path, *, daemons: int
         now = (datetime.now(UTC) - EPOCH).total_seconds() + 2
         opens = EPOCH + timedelta(seconds=(now // every + 1) * every - 0.5)
         closes = opens + timedelta(seconds=MEASURE)
-        time.sleep((closes - datetime.now(UTC)).total_seconds() + DRAIN)
+        time.sleep(max(0.0, (opens - datetime.now(UTC)).total_seconds()))
+        cpu = -sum(map(cpu_seconds, processes.values()))
+        time.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()))
+        cpu += sum(map(cpu_seconds, processes.values()))
+        time.sleep(DRAIN)
     finally:
         stop_all(processes)
     late, delays, sent = [], [], 0
@@ -199,7 +210,8 @@ def run_lateness(label: str, database: str | Path, folder: Path, *, daemons: int
     delays.sort()
     return (f"{label}: {len(late):,} slots fired of {due:,.0f} due ({len(late) / due:.0%}), "
             f"late p50 {statistics.median(late):.1f} ms, p99 {percentile(late, 0.99):.1f} "
-            f"ms; {sent / MEASURE:.1f} claims a second ({sent:,} posts sent); a slot's post "
+            f"ms; {sent / MEASURE:.1f} claims a second ({sent:,} posts sent, "
+            f"{cpu / sent * 1000:.0f} ms of the daemons' CPU each); a slot's post "
             f"sent p50 {statistics.median(delays):.2f} s, p99 {percentile(delays, 0.99):.2f} s "
             f"after it ({len(delays):,} posts)")
 
