@@ -38,6 +38,7 @@ bench: install
 	PYTHONPATH=. $(BIN)/python bench/add_bench.py
 	PYTHONPATH=. $(BIN)/python bench/status_bench.py
 	PYTHONPATH=. $(BIN)/python bench/startup_bench.py
+	PYTHONPATH=. $(BIN)/python bench/several_daemons_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks
