@@ -11,6 +11,8 @@ from bot.article import Article
 from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count
 from bot.excerpt.debris import debris
 from bot.excerpt.dependence import dependence
+from bot.excerpt.lexicon import lemmas
+from bot.excerpt.recall import recalls, words_lemmas
 from bot.excerpt.sentences import split_sentences
 from bot.ingest import load_article
 from bot.language import detect_language, units
@@ -51,6 +53,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Thanks to DRM, it comes with its own set of challenges.", "'it'"),
         ("I have already mention'd that I had only one year's schooling.", "back"),
         ("As we have already discussed, the cache is cleared on every deploy.", "back"),
+        ("The HTML test file must be served over HTTP for the adapter to load.", "the html"),
+        ("The USB drive failed after a week on the shelf.", "the usb drive"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -72,6 +76,9 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "The history of persecution is a history of endeavors to cheat nature.",
         "Music affects the nerves of the body, and thus possesses the power of direct appeal.",
         "In 2020, it was clear that prices would rise for years.",
+        "The FBI said it would open an investigation into the leak.",
+        "The CSS rules apply to every page of the site.",
+        "The 18F model spread to other agencies within two years.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -118,6 +125,66 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):
     assert dependence((opening,), "OpenTelemetry", language) is None
+
+
+@pytest.mark.parametrize(
+    ("parts", "leans"),
+    [
+        (("Kings ruled the nations.", "They taught us by this colossal symbol a reverence."), True),
+        (("The old forum was a mess.", "We fixed these awful bugs every weekend."), True),
+        (("We kept a colossal symbol of gold.", "Children bowed to this colossal symbol."), False),
+        (("My grinder has cheap burrs.", "I replaced these cheap burrs last week."), False),
+        (("We moved to a new office.", "This year we hired four people."), False),
+    ],
+)
+def test_a_later_sentence_relabelling_what_the_passage_does_not_name(parts, leans):
+    """ "this colossal symbol" in a second sentence re-labels something: the passage must
+    have named it, else it lies before the passage."""
+    assert (dependence(parts, "Notes", "en") is not None) is leans
+
+
+@pytest.mark.parametrize(
+    ("before", "passage", "leans"),
+    [
+        # First-person narration of something the paragraphs before introduced.
+        ("A friend lent me an old movie on a disc.", "But I wanted to see the movie as soon "
+         "as possible, so I bought a drive.", True),
+        ("The app shows data on movies by actor name.", "I would first try to understand "
+         "where the movie data is coming from.", True),
+        ("We kept the code on a server in a closet.", "We were careless and deployed the "
+         "changes to the server by hand.", True),
+        # Not narration: an essay's present, a manual's imperative, a kind not a thing.
+        ("The soul is older than the world.", "I must feel that the soul is free of its "
+         "history.", False),
+        ("Each workshop has a parking lot.", "Put every question in the parking lot during "
+         "the workshop.", False),
+        # Named in the passage itself, or not named before at all, or says which.
+        ("A friend lent me an old film on a disc.", "I bought a film on eBay and watched the "
+         "film twice.", False),
+        ("We talked about coffee.", "I wanted to see the movie as soon as possible.", False),
+        ("We talked about the meaning of things.", "I found the meaning of life in a coffee "
+         "cup.", False),
+    ],
+)
+def test_narration_that_names_as_known_what_the_article_introduced_before(
+    before, passage, leans
+):
+    """In a first-person story, "the movie" after a paragraph about a film is that film: the
+    passage alone leans on it."""
+    assert (recalls(passage, words_lemmas(before), lemmas("Notes")) is not None) is leans
+
+
+def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_kept():
+    passage = "I wanted to see the movie as soon as possible, so I bought a disc drive that " \
+        "could still read old discs."
+    story = "A friend lent me an old movie on a disc that no player in the house could read."
+    other = "My old discs sat in a box in the attic for years, and no drive I owned could read."
+    kept = [e.text for e in excerpt_article(article(other, passage, title="Old discs"),
+                                            max_length=280)]
+    assert passage in kept
+    kept = [e.text for e in excerpt_article(article(story, passage, title="Old discs"),
+                                            max_length=280)]
+    assert passage not in kept
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():

@@ -5,7 +5,9 @@ or a few consecutive sentences of one paragraph that fit a length budget, stand 
 (`dependence`), are prose rather than debris (`debris`), carry the article's subject, and
 do not repeat one another. Only those that clear a quality margin are kept, about one per
 150 words of body (at least `MIN_EXCERPTS` where that many clear it, at most
-`max_excerpts`), spread over the article from start to end, best first.
+`max_excerpts`), spread over the article from start to end, best first. An English
+first-person passage must not name as known ("the movie") what the paragraphs just before
+it introduced (`recall`).
 
 The article's language (its own tag, else `detect_language` on its body) decides how its
 sentences are found, how its words are counted and which openers need the sentence before.
@@ -21,6 +23,8 @@ from bot.excerpt.candidates import Candidate, generate_candidates
 from bot.excerpt.debris import debris_of
 from bot.excerpt.dedupe import is_near_duplicate, shingles
 from bot.excerpt.dependence import dependence
+from bot.excerpt.lexicon import lemmas
+from bot.excerpt.recall import recalls, recent_lemmas, words_lemmas
 from bot.excerpt.sentences import sentence_spans, split_sentences
 from bot.excerpt.shorten import ELLIPSIS, shorten_to_fit
 from bot.excerpt.standalone import key_terms, standalone_score
@@ -82,10 +86,20 @@ def excerpt_article(
     candidates = generate_candidates(
         article.paragraphs, max_length=max_length, measure=measure, language=language
     )
+    # In English, what the paragraphs just before a passage named (`recall`).
+    recent = recent_lemmas(article.paragraphs) if (language or "en") == "en" else None
+    title = lemmas(article.title)
     for candidate in candidates:
         score = _score(candidate, terms, article.title, language, max_length=max_length)
-        if score is not None:
-            scored.append((score, candidate))
+        if score is None:
+            continue
+        if recent is not None:
+            paragraph = article.paragraphs[candidate.paragraph]
+            earlier = paragraph[: max(0, paragraph.find(candidate.opening))]
+            before = recent[candidate.paragraph] | words_lemmas(earlier)
+            if recalls(candidate.text, before, title):
+                continue
+        scored.append((score, candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1].paragraph, sc[1].first, -sc[1].count))
     count = excerpt_count(article, max_excerpts)
     if limit is not None:

@@ -176,6 +176,28 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return "quotation without a speaker"
     if lang == "en" and _points_forward(parts[-1]):
         return "points at what follows"
+    if lang == "en":
+        for k in range(1, len(parts)):
+            reason = _labelling_demonstrative(parts[k], _lemmas(" ".join((title, *parts[:k]))))
+            if reason:
+                return reason
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _labelling_demonstrative(part: str, known: frozenset[str]) -> str | None:
+    """ "It has been taught by this colossal symbol…" after a sentence that names no symbol:
+    a demonstrative, an adjective and a noun re-label what came before the passage."""
+    words = [t.lower() for t in _TOKEN.findall(part)]
+    for i, word in enumerate(words[:-2]):
+        adjective, noun = words[i + 1], words[i + 2]
+        if (
+            word in _DEMONSTRATIVES
+            and _kinds(adjective) & {"ADJ", "NOUN"} == {"ADJ"}
+            and "NOUN" in _kinds(noun)
+            and _lemma(noun) not in known
+        ):
+            return f"'{word} {adjective} {noun}' not introduced"
     return None
 
 
@@ -321,38 +343,19 @@ def _expletive(words: list[str], i: int) -> bool:
     return any(w in _EXPLETIVE_TARGETS for w in after[1:])
 
 
+# "there is", "there may": existential "there" points at no place.
+_THERE_VERBS = frozenset(
+    "is are was were 's seems seem may might must will can could should would has have had "
+    "exist exists remain remains comes came lies".split()
+)
+
+
 def _deictic_adverb(words: list[str]) -> str | None:
     """ "I felt at home there", "help here": a place the reader was not shown."""
     for i, word in enumerate(words[:-1]):
         if word in ("there", "here") and i:
             follower = words[i + 1]
-            if word == "there" and follower in (
-                "is",
-                "are",
-                "was",
-                "were",
-                "'s",
-                "seems",
-                "seem",
-                "may",
-                "might",
-                "must",
-                "will",
-                "can",
-                "could",
-                "should",
-                "would",
-                "has",
-                "have",
-                "had",
-                "exist",
-                "exists",
-                "remain",
-                "remains",
-                "comes",
-                "came",
-                "lies",
-            ):
+            if word == "there" and follower in _THERE_VERBS:
                 continue
             if word == "here" and i == 0 and follower in ("is", "are", "'s"):
                 continue
@@ -426,7 +429,11 @@ def _definite_subject(tokens: list[str], words: list[str], known: frozenset[str]
     phrase, end = _noun_phrase(tokens, words, start + 1)
     if not phrase:
         return None
-    if any(tokens[j][:1].isupper() or any(c.isdigit() for c in tokens[j]) for j in phrase):
+    if any(_names(tokens[j]) is not False for j in phrase) and not (
+        _names(tokens[phrase[-1]]) is False  # "The HTML test file": still a file, unnamed
+        and "NOUN" in _kinds(tokens[phrase[-1]])
+        and all(_names(tokens[j]) is not True for j in phrase)
+    ):
         return None  # "The Request interface", "The 18F model": named things
     if end + 1 < len(words) and words[end] in ("and", "or"):
         more, end = _noun_phrase(tokens, words, end + 1)  # "The nature and soul of things"
@@ -437,6 +444,16 @@ def _definite_subject(tokens: list[str], words: list[str], known: frozenset[str]
     if end < len(words) and (words[end] in _POSTMODIFIERS or _participle_by(words, end)):
         return None  # "The idea behind code coverage…": it says which
     return f"'the {' '.join(nouns)}' not introduced"
+
+
+def _names(token: str) -> bool | None:
+    """True for a name ("Request", "18F"), None for an acronym ("HTML": a name, or a kind of
+    thing when a common noun follows it), False for a common word."""
+    if any(c.isdigit() for c in token):
+        return True
+    if len(token) > 1 and token.isupper():
+        return None
+    return token[:1].isupper()
 
 
 def _subject_start(words: list[str]) -> int | None:

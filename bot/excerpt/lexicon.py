@@ -26,6 +26,12 @@ def lemma(word: str) -> str:
     return word.lower()
 
 
+def lemma_as(word: str, kind: str) -> str | None:
+    """`word`'s lemma as a `kind` ("VERB": "wanted" -> "want"), or None when it is no such
+    part of speech."""
+    return _entries(word.lower()).get(kind)
+
+
 @lru_cache(maxsize=65536)
 def _entries(word: str) -> dict[str, str]:
     """Part of speech -> lemma of `word`, from lemminflect's lexicon."""
