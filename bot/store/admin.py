@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, text, update
 
 from bot.article import Article, Excerpt
 from bot.store.records import article_from_data, excerpt_from_row
@@ -108,7 +108,13 @@ class PostLine:
 
 def queue_messages(conn: Connection, messages: Iterable[NewMessage], *,
                    now: datetime) -> list[str]:
-    """Queue each message whose key is new; return the keys queued."""
+    """Queue each message whose key is new; return the keys queued.
+
+    On PostgreSQL, daemons sharing the database queue one at a time (a lock held until the
+    caller's transaction ends), so two queuing one key never both insert it; SQLite's
+    BEGIN IMMEDIATE already serialises every writer."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('admin_messages', 0))"))
     queued = []
     for message in messages:
         known = conn.scalar(select(admin_messages.c.id)
