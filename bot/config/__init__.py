@@ -21,8 +21,7 @@ The names are imported on first use: the platform modules build their settings o
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from bot.lazy import lazy_exports
 
 _EXPORTS = {
     "CONFIG_ENV_VAR": "bot.config.load",
@@ -50,10 +49,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

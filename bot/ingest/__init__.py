@@ -23,8 +23,7 @@ Modules, in the order the data flows through them:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from bot.lazy import lazy_exports
 
 # Imported on first use: a command that finds every file unchanged (a second `add`) never
 # loads the parsers (markdown-it, the boilerplate rules, trafilatura).
@@ -39,10 +38,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -16,8 +16,7 @@ reads every platform module.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from bot.lazy import lazy_exports
 
 _EXPORTS = {
     "hashtag_from_tag": "bot.render.hashtags",
@@ -56,10 +55,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
