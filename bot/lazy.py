@@ -1,5 +1,5 @@
-"""Names a package exports but imports only when first used (PEP 562's module
-`__getattr__`), so that a command that never touches them never loads their modules."""
+"""Modules and names imported only when first used (PEP 562's module `__getattr__`), so
+that a command that never touches them never loads them."""
 
 from __future__ import annotations
 
@@ -22,3 +22,13 @@ def lazy_exports(package: str, exports: Mapping[str, str],
         return value
 
     return __getattr__
+
+
+class LazyModule:
+    """A module imported on first use of one of its attributes."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)

@@ -10,15 +10,15 @@ Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening),
 (articles in, posts queued), `claim` (the next post out), `budgets` (what it costs, and
 whether the budget lets it go), `spending` (what posts cost), `transitions` (post states),
 `channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
-`queueing` (which channels get which posts queued),
-`queries` (counts and listings), `lock` (one daemon on an SQLite file), `leases`
-(several daemons on PostgreSQL: who is alive, who does what), `summaries` (what `status` reads: on
-an SQLite file through sqlite3 alone, without opening a Store or importing SQLAlchemy).
+`queueing` (which channels get which posts queued), `queries` (counts and listings),
+`reads` (the Store's read methods), `lock` (one daemon on an SQLite file), `leases`
+(several daemons on PostgreSQL: who is alive, who does what), `summaries` (what `status`
+reads: on an SQLite file through sqlite3 alone, without opening a Store or importing
+SQLAlchemy).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from bot.article import Article, Excerpt
 from bot.errors import UserError
+from bot.lazy import LazyModule, lazy_exports
 from bot.store.lock import daemon_lock, lock_path
+from bot.store.reads import Reads
 from bot.store.records import (
     ArticleCuts,
     ArticleSummary,
@@ -51,7 +53,6 @@ from bot.store.records import (
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from bot.planner import QueuedItem
     from bot.policy import ChannelPolicy
     from bot.store.queueing import ChannelList
     from bot.store.schema import SCHEMA_VERSION, PostStatus
@@ -80,45 +81,30 @@ __all__ = [
 ]
 
 
-class _Submodule:
-    """A module imported on first use. The modules that need SQLAlchemy load with the first
-    store opened, not with this package: `status` reads an SQLite store without them
-    (`bot.store.summaries`), and importing SQLAlchemy would cost it more than all the rest."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
-
-
-_budgets = _Submodule("bot.store.budgets")
-_catalog = _Submodule("bot.store.catalog")
-_channels = _Submodule("bot.store.channels")
-_claim = _Submodule("bot.store.claim")
-_feeds = _Submodule("bot.store.feeds")
-_files = _Submodule("bot.store.files")
-_ingest = _Submodule("bot.store.ingest")
-_migrations = _Submodule("bot.store.migrations")
-_opening = _Submodule("bot.store.engine")
-_planning = _Submodule("bot.store.planning")
-_queries = _Submodule("bot.store.queries")
-_queueing = _Submodule("bot.store.queueing")
-_memory = _Submodule("bot.store.memory")
-_transitions = _Submodule("bot.store.transitions")
-_trouble = _Submodule("bot.store.trouble")
-_sqlalchemy_exc = _Submodule("sqlalchemy.exc")
+# The modules that need SQLAlchemy load with the first store opened, not with this package:
+# `status` reads an SQLite store without them (`bot.store.summaries`), and importing
+# SQLAlchemy would cost it more than all the rest.
+_budgets = LazyModule("bot.store.budgets")
+_channels = LazyModule("bot.store.channels")
+_claim = LazyModule("bot.store.claim")
+_feeds = LazyModule("bot.store.feeds")
+_files = LazyModule("bot.store.files")
+_ingest = LazyModule("bot.store.ingest")
+_migrations = LazyModule("bot.store.migrations")
+_opening = LazyModule("bot.store.engine")
+_queueing = LazyModule("bot.store.queueing")
+_memory = LazyModule("bot.store.memory")
+_transitions = LazyModule("bot.store.transitions")
+_trouble = LazyModule("bot.store.trouble")
+_sqlalchemy_exc = LazyModule("sqlalchemy.exc")
 
 _LATER = {"SCHEMA_VERSION": "bot.store.schema", "PostStatus": "bot.store.schema",
           "ChannelList": "bot.store.queueing"}
 
 
-def __getattr__(name: str) -> Any:
-    """`SCHEMA_VERSION`, `PostStatus` and `ChannelList` (ChannelPolicy values, or
-    (name, require_approval) pairs), imported on first use like the modules above."""
-    if name not in _LATER:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_LATER[name]), name)
+# `SCHEMA_VERSION`, `PostStatus` and `ChannelList` (ChannelPolicy values, or
+# (name, require_approval) pairs), imported on first use like the modules above.
+__getattr__ = lazy_exports(__name__, _LATER, globals())
 
 
 P = ParamSpec("P")
@@ -140,7 +126,7 @@ def _dispose(database) -> None:
         database.watch.close()
 
 
-class Store:
+class Store(Reads):
     """The database behind excerpt-bot. Open with `Store.open`; close with `close()`."""
 
     def __init__(self, engine: Engine, *, where: str, path: Path | None,
@@ -565,109 +551,3 @@ class Store:
         """`operation(conn, *args, **kwargs)` in one write transaction, committed."""
         with self._write() as conn:
             return operation(conn, *args, **kwargs)
-
-    # --- reading -------------------------------------------------------------------------
-
-    def sent_count_since(self, channel: str, since: datetime) -> int:
-        """Posts sent, sending or unknown on `channel`, claimed or sent at `since` or later;
-        a thread counts its parts (as X counts posts)."""
-        with self._read() as conn:
-            return _claim.sent_count_since(conn, channel, since)
-
-    def sent_times_since(self, channel: str, since: datetime) -> list[datetime]:
-        with self._read() as conn:
-            return _claim.sent_times_since(conn, channel, since)
-
-    def last_sent_article(self, channel: str) -> str | None:
-        with self._read() as conn:
-            return _claim.last_sent_article(conn, channel)
-
-    def queued_items(self, channel: str, *, include_pending: bool = False) -> list[QueuedItem]:
-        """Every queued post of `channel` as planner input (for `plan`); with
-        `include_pending`, those waiting for approval too, marked `pending`."""
-        with self._read() as conn:
-            return _claim.queued_items(conn, channel, include_pending=include_pending)
-
-    def evergreen_pool(self, channel: str, *, per_article: bool = False):
-        """Recyclable excerpts of `channel` with when each was last touched (for `plan`)."""
-        with self._read() as conn:
-            return _planning.evergreen_pool(conn, channel, per_article=per_article)
-
-    def excerpt_details(self, excerpt_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """(article title, excerpt text) of each excerpt id."""
-        with self._read() as conn:
-            return _planning.excerpt_details(conn, excerpt_ids)
-
-    def queue_depths(self) -> dict[str, int]:
-        with self._read() as conn:
-            return _queries.queue_depths(conn)
-
-    def status_summary(self, channels: Iterable[str] = (), *,
-                       window: tuple[datetime, datetime] | None = None,
-                       ) -> dict[str, ChannelSummary]:
-        """Per channel (those with posts or state, plus `channels`): queue, last out, errors;
-        with `window` (since, until), what its posts cost then (`ChannelSummary.charges`)."""
-        with self._read() as conn:
-            return _queries.status_summary(conn, channels, window)
-
-    def charges(self, channel: str, since: datetime, until: datetime) -> list:
-        """What `channel`'s posts cost (or may have) in [since, until), as `bot.spend.Charge`
-        values, oldest first."""
-        from bot.store.spending import charges
-        from bot.store.summaries import connection_rows
-
-        with self._read() as conn:
-            return charges(connection_rows(conn), channel, since, until)
-
-    def history(self, *, channel: str | None = None, status: str | None = None,
-                limit: int | None = None, article: str | None = None) -> list[PostRecord]:
-        with self._read() as conn:
-            return _queries.history(conn, channel=channel, status=status, limit=limit,
-                                    article=article)
-
-    def queued(self, channel: str | None = None, limit: int | None = None, *,
-               include_pending: bool = True) -> list[PostRecord]:
-        with self._read() as conn:
-            return _queries.queued(conn, channel=channel, limit=limit,
-                                   include_pending=include_pending)
-
-    def get_post(self, post_id: int) -> PostRecord:
-        with self._read() as conn:
-            return _queries.get_post(conn, post_id)
-
-    def attempts(self, post_id: int) -> list[AttemptRecord]:
-        with self._read() as conn:
-            return _queries.attempts_of(conn, post_id)
-
-    def get_article(self, article_id: str) -> Article:
-        with self._read() as conn:
-            return _queries.get_article(conn, article_id)
-
-    def get_articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
-        """The articles with these ids that the database has, by id (one read)."""
-        with self._read() as conn:
-            return _queries.get_articles(conn, list(article_ids))
-
-    # --- the web console's reads (bot.store.catalog) -------------------------------------
-
-    def get_excerpts(self, excerpt_ids: Iterable[str]) -> dict[str, Excerpt]:
-        """The excerpts with these ids, by id (retired ones included)."""
-        with self._read() as conn:
-            return _catalog.get_excerpts(conn, list(excerpt_ids))
-
-    def article_list(self, *, limit: int | None = None) -> list[ArticleSummary]:
-        """Articles newest first, each with how many of its posts went out and wait."""
-        with self._read() as conn:
-            return _catalog.article_list(conn, limit=limit)
-
-    def articles_without_posts(self, channels: Iterable[str],
-                               ) -> list[tuple[str, str, bool, dict[str, str]]]:
-        """Live articles of which no cut for `channels` has an excerpt, by source: (id,
-        source, brought in by a feed, {channel: cut} for those of `channels` cut for)."""
-        with self._read() as conn:
-            return _catalog.articles_without_posts(conn, list(channels))
-
-    def article_excerpts(self, article_id: str) -> list[tuple[Excerpt, bool]]:
-        """An article's excerpts, best first, each with whether it is still current."""
-        with self._read() as conn:
-            return _catalog.article_excerpts(conn, article_id)
