@@ -6,15 +6,15 @@ need the time take `now` (timezone-aware). Writes on SQLite take the write lock 
 (BEGIN IMMEDIATE), so a claim cannot interleave with another writer; reads see one
 consistent snapshot and, in WAL mode, never wait for a writer.
 
-Modules: `schema` (tables, states), `migrations` (versions), `engine` (opening), `ingest`
-(articles in, posts queued), `claim` (the next post out), `budgets` (what it costs, and
-whether the budget lets it go), `spending` (what posts cost), `transitions` (post states),
-`channels` (per-channel state), `feeds` (feeds, their entries, the evergreen pool),
-`queueing` (which channels get which posts queued), `queries` (counts and listings),
-`reads` (the Store's read methods), `lock` (one daemon on an SQLite file), `leases`
-(several daemons on PostgreSQL: who is alive, who does what), `summaries` (what `status`
-reads: on an SQLite file through sqlite3 alone, without opening a Store or importing
-SQLAlchemy).
+Modules: `schema` (tables, states), `migrations` (versions; its steps in `upgrades`),
+`engine` (opening), `ingest` (articles in, posts queued), `claim` (the next post out),
+`budgets` (what it costs, and whether the budget lets it go), `spending` (what posts cost),
+`transitions` (post states), `channels` (per-channel state), `feeds` (feeds, their entries,
+the evergreen pool), `queueing` (which channels get which posts queued), `queries` (counts
+and listings), `reads` (the Store's read methods), `lock` (one daemon on an SQLite file),
+`leases` (several daemons on PostgreSQL: who is alive, who does what), `summaries` (what
+`status` reads: on an SQLite file through sqlite3 alone, without opening a Store or
+importing SQLAlchemy).
 """
 
 from __future__ import annotations
