@@ -12,7 +12,7 @@ from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count
 from bot.excerpt.debris import debris
 from bot.excerpt.dependence import dependence
 from bot.excerpt.lexicon import lemmas
-from bot.excerpt.recall import recalls, words_lemmas
+from bot.excerpt.recall import introduces, recalls, words_lemmas
 from bot.excerpt.sentences import split_sentences
 from bot.ingest import load_article
 from bot.language import detect_language, units
@@ -98,6 +98,7 @@ def test_openings_that_stand_alone(opening):
         ("と書かれている。 これは気象庁の用語だ。", "ja"),
         ("Ми запрошуємо вас долучитися до цієї ініціативи.", "uk"),
         ("Los autores publicaron este proyecto en 2019.", "es"),
+        ("کارکنوں نے اس منصوبے پر صرف ایک ہفتہ کام کیا۔", "ur"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -121,6 +122,9 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
     [
         ("Документація та переклади OpenTelemetry доступні всім охочим.", "uk"),
         ("El proyecto OpenTelemetry publica su documentación en seis idiomas.", "es"),
+        ("ڈیو آپس ٹیموں کو مل کر کام کرنا سکھاتا ہے۔", "ur"),
+        # "اس بات … کہ": "this" points at the clause it announces.
+        ("ہمیں اس بات کا یقین ہے کہ ڈیو آپس کام کرتا ہے۔", "ur"),
     ],
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):
@@ -156,7 +160,19 @@ def test_a_later_sentence_relabelling_what_the_passage_does_not_name(parts, lean
         # Not narration: an essay's present, a manual's imperative, a kind not a thing.
         ("The soul is older than the world.", "I must feel that the soul is free of its "
          "history.", False),
+        # A definite noun phrase that the text before brought in with "a": the same thing,
+        # first person or not; early in the passage a single noun is enough.
         ("Each workshop has a parking lot.", "Put every question in the parking lot during "
+         "the workshop.", True),
+        ("Attendees bring up an important thought, idea or topic.", "Since the topic is "
+         "relevant, you want to include it.", True),
+        # Late in the passage, one noun brought in with "a" may be a kind: "the workshop".
+        ("You are running a workshop for a team.", "Hold a space for questions that come up "
+         "throughout the workshop.", False),
+        # Not narration: an essay's present, a manual's imperative, a kind not a thing.
+        ("The soul is older than the world.", "I must feel that the soul is free of its "
+         "history.", False),
+        ("Each workshop keeps its own board.", "Put every question in the parking lot during "
          "the workshop.", False),
         # Named in the passage itself, or not named before at all, or says which.
         ("A friend lent me an old film on a disc.", "I bought a film on eBay and watched the "
@@ -169,9 +185,11 @@ def test_a_later_sentence_relabelling_what_the_passage_does_not_name(parts, lean
 def test_narration_that_names_as_known_what_the_article_introduced_before(
     before, passage, leans
 ):
-    """In a first-person story, "the movie" after a paragraph about a film is that film: the
-    passage alone leans on it."""
-    assert (recalls(passage, words_lemmas(before), lemmas("Notes")) is not None) is leans
+    """In a first-person story, "the movie" after a paragraph about a film is that film; in
+    any passage, "the parking lot" after "a parking lot" is that one: the passage alone
+    leans on it."""
+    found = recalls(passage, words_lemmas(before), lemmas("Notes"), introduces(before))
+    assert (found is not None) is leans
 
 
 def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_kept():
@@ -214,12 +232,26 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("Support and mentor future Mozilla Reps", "end"),
         ("Here is how to set up the build in three steps:", "follows"),
         ("(Second-order logics quantify over sets of individuals too.)", "aside"),
+        ("Allowing everyone to talk about whatever is on their mind in the first hour.",
+         "gerund"),
     ],
 )
 def test_debris_is_never_an_excerpt(text, why):
-    reason = debris(text)
+    reason = debris(text, language="en")
     assert reason is not None and why in reason
     assert excerpt_article(article(text), max_length=280) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Being wrong in public is how most of us learn anything worth knowing.",
+        "Following the talk, we walked to the harbour and talked until midnight.",
+        "Writing tests first takes longer on the first day and less on every day after.",
+    ],
+)
+def test_a_sentence_opening_with_a_gerund_and_having_its_verb_is_prose(text):
+    assert debris(text, language="en") is None
 
 
 def test_a_list_marker_is_left_out_of_the_excerpt():

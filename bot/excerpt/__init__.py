@@ -6,8 +6,9 @@ or a few consecutive sentences of one paragraph that fit a length budget, stand 
 do not repeat one another. Only those that clear a quality margin are kept, about one per
 150 words of body (at least `MIN_EXCERPTS` where that many clear it, at most
 `max_excerpts`), spread over the article from start to end, best first. An English
-first-person passage must not name as known ("the movie") what the paragraphs just before
-it introduced (`recall`).
+passage must not name as known what the text just before it brought in ("the parking lot"
+after "a parking lot"), nor a first-person one what the paragraphs before named ("the
+movie" after a paragraph about a film): `recall`.
 
 The article's language (its own tag, else `detect_language` on its body) decides how its
 sentences are found, how its words are counted and which openers need the sentence before.
@@ -24,7 +25,13 @@ from bot.excerpt.debris import debris_of
 from bot.excerpt.dedupe import is_near_duplicate, shingles
 from bot.excerpt.dependence import dependence
 from bot.excerpt.lexicon import lemmas
-from bot.excerpt.recall import recalls, recent_lemmas, words_lemmas
+from bot.excerpt.recall import (
+    introduces,
+    recalls,
+    recent_introductions,
+    recent_lemmas,
+    words_lemmas,
+)
 from bot.excerpt.sentences import sentence_spans, split_sentences
 from bot.excerpt.shorten import ELLIPSIS, shorten_to_fit
 from bot.excerpt.standalone import key_terms, standalone_score
@@ -86,8 +93,10 @@ def excerpt_article(
     candidates = generate_candidates(
         article.paragraphs, max_length=max_length, measure=measure, language=language
     )
-    # In English, what the paragraphs just before a passage named (`recall`).
-    recent = recent_lemmas(article.paragraphs) if (language or "en") == "en" else None
+    # In English, what the paragraphs just before a passage named and brought in (`recall`).
+    english = (language or "en") == "en"
+    recent = recent_lemmas(article.paragraphs) if english else None
+    brought = recent_introductions(article.paragraphs) if english else None
     title = lemmas(article.title)
     for candidate in candidates:
         score = _score(candidate, terms, article.title, language, max_length=max_length)
@@ -97,7 +106,8 @@ def excerpt_article(
             paragraph = article.paragraphs[candidate.paragraph]
             earlier = paragraph[: max(0, paragraph.find(candidate.opening))]
             before = recent[candidate.paragraph] | words_lemmas(earlier)
-            if recalls(candidate.text, before, title):
+            introduced = brought[candidate.paragraph] | introduces(earlier)
+            if recalls(candidate.text, before, title, introduced):
                 continue
         scored.append((score, candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1].paragraph, sc[1].first, -sc[1].count))
@@ -129,7 +139,7 @@ def _score(
 ) -> float | None:
     if sum(map(units, candidate.parts)) < MIN_WORDS:  # each sentence counted once, remembered
         return None
-    if debris_of(candidate.parts, shortened=candidate.shortened):
+    if debris_of(candidate.parts, shortened=candidate.shortened, language=language or "en"):
         return None
     if dependence(candidate.parts, title, language):
         return None

@@ -10,12 +10,19 @@ every language: they look at markup, punctuation and letter case, never at words
 - a piece that cannot open a sentence (", and then…", a lower-case common word in a script
   with letter case) or does not end one (no final punctuation, or a colon that announces
   what the post does not show).
+
+One rule reads English words (`headless_gerund`): a sentence that opens with a gerund and
+has no finite verb of its own ("Allowing participants to use the space to discuss whatever
+is on their mind.") is a phrase left without its clause.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
+
+from bot.excerpt.lexicon import lemma_as
 
 _MARKUP = re.compile(
     r"\{\{[<%]|[>%]\}\}|\{%|%\}|\{\{\s*[\w.]+\s*\}\}|\]\((?:#|https?:|/)|\[\^[^\]]*\]|\\(?:frac|sum|int|mathrm|leq|geq|cdot|alpha|beta|"
@@ -43,15 +50,17 @@ _ENDS = ".!?…。！？｡।॥۔؟"
 _CLOSERS = "\"'”’»)]）」』】〉》"
 
 
-def debris(text: str, *, shortened: bool = False) -> str | None:
+def debris(text: str, *, shortened: bool = False, language: str | None = None) -> str | None:
     """Why `text` is debris rather than a quotable passage, or None."""
-    return debris_of((text.strip(),), shortened=shortened)
+    return debris_of((text.strip(),), shortened=shortened, language=language)
 
 
-def debris_of(parts: tuple[str, ...], *, shortened: bool = False) -> str | None:
+def debris_of(
+    parts: tuple[str, ...], *, shortened: bool = False, language: str | None = None
+) -> str | None:
     """`debris` of the passage made of the sentences `parts` (each looked at once)."""
     for part in parts:
-        reason = _inside(part)
+        reason = _inside(part) or (headless_gerund(part) if language == "en" else None)
         if reason:
             return reason
     first, last = parts[0].lstrip(), parts[-1].rstrip()
@@ -86,3 +95,38 @@ def _start(first: str) -> str | None:
     if _BAD_START.match(first) or _LOWER_WORD.match(first):
         return "not a sentence start"
     return None
+
+
+# Finite forms that need the lexicon's help least, and words after which a finite verb
+# belongs to a clause inside the sentence ("whatever is at the top of their mind").
+_FINITE = frozenset(
+    "is are was were am 's 're 'm has have had do does did can could will would shall "
+    "should may might must".split()
+)
+_RELATIVE = frozenset(
+    "what whatever which whichever who whoever whom that where wherever when whenever how "
+    "why if whether".split()
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\S")
+
+
+@lru_cache(maxsize=16384)
+def headless_gerund(sentence: str) -> str | None:
+    """ "Allowing participants to use the space." : a gerund's phrase with no finite verb
+    after it; "Being wrong is fine." and "Following the talk, we left." have one."""
+    words = _ENGLISH_WORD.findall(sentence.lstrip("\"'“‘( "))
+    if not words or not words[0].endswith("ing") or not words[0][:1].isupper():
+        return None
+    if lemma_as(words[0], "VERB") in (None, words[0].lower()):
+        return None
+    for before, word in pairwise(words):
+        if before.lower() not in _RELATIVE and _finite(word.lower()):
+            return None
+    return "a gerund's phrase without a verb"
+
+
+def _finite(word: str) -> bool:
+    if word in _FINITE:
+        return True
+    base = lemma_as(word, "VERB")
+    return base is not None and base != word and not word.endswith("ing")

@@ -119,7 +119,10 @@ _POINTING_WORDS = {
     "fr": frozenset("ce cet cette ces".split()),
     "de": frozenset("dieser diese dieses diesen diesem".split()),
     "it": frozenset("questo questa questi queste quel quella quei quelle".split()),
+    "ur": frozenset("اس ان اسی انہی ایسا ایسی ایسے".split()),
 }
+# "اس بات … کہ …" ("of this: that …"): the demonstrative points at the clause after it.
+_FORWARD_WORDS = {"ur": ("بات", "کہ")}
 # "Whilst the world is thus dual": a conclusion drawn from what came before.
 _CONCLUDING = frozenset({"thus", "hence", "therefore"})
 # "The study also found…", "Ми також раді…": an addition to something said before.
@@ -280,9 +283,14 @@ def _pointing_word(sentence: str, language: str) -> str | None:
             return f"{word!r} pointing back"
     spaced = _POINTING_WORDS.get(language)
     if spaced:
-        for token in _TOKEN.findall(sentence):
-            if token.lower() in spaced:
-                return f"{token!r} pointing back"
+        tokens = _TOKEN.findall(sentence)
+        noun, clause = _FORWARD_WORDS.get(language, ("", ""))
+        for i, token in enumerate(tokens):
+            if token.lower() not in spaced:
+                continue
+            if tokens[i + 1 : i + 2] == [noun] and clause in tokens[i + 2 :]:
+                continue
+            return f"{token!r} pointing back"
     return None
 
 

@@ -1,16 +1,22 @@
 """Whether a passage leans on what the article said just before it (English).
 
-`dependence` reads a passage alone; this reads it where it sits. In a first-person
-narrative, a definite noun phrase whose noun the article named in the paragraphs just
-before — and the passage itself and the title do not — is that earlier thing: "I had the
-drive on hand. But I wanted to see the movie as soon as possible" after a paragraph about
-a film on a disc; "will I be able to find the code for the button" after one about a code
-base. A reader of the post alone meets "the movie" as if it were known.
+`dependence` reads a passage alone; this reads it where it sits. Two signs that a definite
+noun phrase is a thing the reader was shown before the passage, not one they know:
 
-The first person matters: an essay's or a manual's generic definites ("the soul", "the
-workshop", "the tools used by your colleagues") name a kind, not a thing met before; on
-the labelled reference corpus (bench/quality.py) the rule without it removed two usable
-passages for every dangling one, with it five dangling and none usable.
+- the text just before brought it in with an indefinite article: "the parking lot" after
+  "Hold a space … Having a parking lot allows…", "Since the topic broached is relevant"
+  after "an important thought, idea or topic". The same modifier and noun count anywhere
+  in the passage; a lone noun only near its start (`EARLY`), where the passage's topic
+  stands: later on, "during the workshop" after "a workshop" reads as a kind.
+- in a first-person narrative, the paragraphs just before named its noun — and the passage
+  itself and the title do not: "I had the drive on hand. But I wanted to see the movie as
+  soon as possible" after a paragraph about a film on a disc.
+
+The first person matters to the second: an essay's or a manual's generic definites ("the
+soul", "the workshop", "the tools used by your colleagues") name a kind, not a thing met
+before; on the labelled reference corpus (bench/quality.py) the rule without it removed
+two usable passages for every dangling one, with it five dangling and none usable. The
+first rule, on the same corpus, removes two dangling passages and nothing usable.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from bot.excerpt.lexicon import kinds, lemma, lemma_as
 
 # How many paragraphs before the passage's own count as "just before".
 WINDOW = 2
+# A definite noun phrase starting within this many words of the passage is its topic.
+EARLY = 5
 _NARRATOR = frozenset({"i", "we"})
 _PRESENT = frozenset({"is", "am", "are", "has", "does", "'m", "'s"})
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?|\S", re.UNICODE)
@@ -46,23 +54,66 @@ def recent_lemmas(paragraphs: tuple[str, ...] | list[str]) -> list[frozenset[str
     return [frozenset().union(*own[max(0, i - WINDOW) : i]) for i in range(len(paragraphs))]
 
 
+def recent_introductions(paragraphs: tuple[str, ...] | list[str]) -> list[frozenset[str]]:
+    """For each paragraph, the nouns the WINDOW paragraphs before it `introduce`."""
+    own = [introduces(p) for p in paragraphs]
+    return [frozenset().union(*own[max(0, i - WINDOW) : i]) for i in range(len(paragraphs))]
+
+
+@lru_cache(maxsize=16384)
+def introduces(text: str) -> frozenset[str]:
+    """What `text` brings in with an indefinite article: each noun's lemma ("a parking lot":
+    "lot"; "an important thought, idea or topic": "thought", "idea", "topic") and each
+    phrase of a modifier and a noun, noun as lemma ("parking lot", "important thought")."""
+    words = _words(text)
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word not in ("a", "an"):
+            continue
+        start = j = i + 1
+        while j < len(words) and j < i + 10:
+            w = words[j]
+            if w in (",", "or", "and"):
+                start = j = j + 1
+                continue
+            if not w[:1].isalpha() or w in _STOP:
+                break
+            found_kinds = kinds(w)
+            if "NOUN" in found_kinds:
+                found.add(lemma(w))
+                if j > start:
+                    found.add(" ".join((*words[start:j], lemma(w))))
+            elif not ("ADJ" in found_kinds or w.endswith(("ing", "ed"))):
+                break
+            j += 1
+    return frozenset(found)
+
+
 @lru_cache(maxsize=16384)
 def words_lemmas(text: str) -> frozenset[str]:
     """The lemmas of `text`'s words of three letters or more."""
     return frozenset(lemma(w) for w in _words(text) if w[:1].isalpha() and len(w) > 2)
 
 
-def recalls(text: str, before: frozenset[str], title: frozenset[str]) -> str | None:
-    """The definite noun phrase of the first-person passage `text` that names something the
-    text `before` it (as lemmas) introduced, or None.
+def recalls(
+    text: str,
+    before: frozenset[str],
+    title: frozenset[str],
+    introduced: frozenset[str] = frozenset(),
+) -> str | None:
+    """The definite noun phrase of the passage `text` that names something the text before
+    it brought in (`introduced`, from `introduces`) or, in a first-person passage, named
+    (`before`, as lemmas); or None.
 
-    A phrase counts when its noun is neither named earlier in the passage nor in `title`,
-    and nothing after it says which ("the code for the button" is still the code of before;
-    "the nature of the soul" says which: not counted), nor does "of" come before it ("fragments
-    of the soul": a kind).
+    A phrase counts when its noun is not named earlier in the passage (nor, for the second
+    sign, in `title`: a thing brought in just before is that thing whatever the title
+    says), nothing after it says which ("the code for the button" is still the code of
+    before; "the nature of the soul" says which: not counted), and "of" does not come
+    before it ("fragments of the soul": a kind).
     """
     words = _words(text)
-    if not _narrates(words):
+    narrates = _narrates(words)
+    if not narrates and not introduced:
         return None
     tokens = _WORD.findall(text)
     for i, word in enumerate(words):
@@ -72,9 +123,13 @@ def recalls(text: str, before: frozenset[str], title: frozenset[str]) -> str | N
         if head is None or (end < len(words) and words[end] == "of"):
             continue
         noun = lemma(head)
-        if head in _UNIQUE or noun in _UNIQUE or noun in title:
+        if head in _UNIQUE or noun in _UNIQUE or noun in {lemma(w) for w in words[:i]}:
             continue
-        if noun in before and noun not in {lemma(w) for w in words[:i]}:
+        at = max(k for k in range(i + 1, end) if words[k] == head)
+        phrase = " ".join((*words[i + 1 : at], noun))
+        if (at > i + 1 and phrase in introduced) or (i < EARLY and noun in introduced):
+            return f"'the {' '.join(words[i + 1 : at + 1])}' brought in just before the passage"
+        if narrates and noun in before and noun not in title:
             return f"'the {head}' named before the passage"
     return None
 
@@ -119,9 +174,12 @@ def _head(tokens: list[str], words: list[str], i: int) -> tuple[str | None, int]
                 return None, i
             break
         found = kinds(word)
-        if "NOUN" in found and not (i == start and "ADJ" in found and head is None and (
-            i + 1 >= len(words) or "NOUN" not in kinds(words[i + 1])
-        )):
+        if "NOUN" in found and not (
+            i == start
+            and "ADJ" in found
+            and head is None
+            and (i + 1 >= len(words) or "NOUN" not in kinds(words[i + 1]))
+        ):
             head = word
         elif not ("ADJ" in found or word.endswith(("ing", "ed"))):
             break
