@@ -28,6 +28,7 @@ from functools import lru_cache
 from bot.excerpt.lexicon import kinds as _kinds
 from bot.excerpt.lexicon import lemma as _lemma
 from bot.excerpt.lexicon import lemmas as _lemmas
+from bot.excerpt.openers import ALSO, FORWARD_WORDS, POINTING, POINTING_WORDS
 from bot.excerpt.openers import OPENERS as _OPENERS
 from bot.excerpt.openers import UNSPACED as _UNSPACED
 
@@ -103,40 +104,8 @@ _INSERTED_CONNECTIVE = re.compile(
     r"|\s(?:too|as well)[.!?]?['\")]*$",
     re.IGNORECASE,
 )
-# Demonstratives that point back wherever they stand in the first sentence, by language.
-_POINTING = {
-    "zh": ("这些", "那些", "这个", "那个", "这种", "那种"),
-    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした"),
-    "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
-}
-# Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
-# thing they point at was named before. Whole words only.
-_POINTING_WORDS = {
-    "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
-    "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
-    "es": frozenset("este esta estos estas ese esa esos esas aquel aquella dicho dicha".split()),
-    "pt": frozenset("este esta estes estas esse essa esses essas aquele aquela".split()),
-    "fr": frozenset("ce cet cette ces".split()),
-    "de": frozenset("dieser diese dieses diesen diesem".split()),
-    "it": frozenset("questo questa questi queste quel quella quei quelle".split()),
-    "ur": frozenset("اس ان اسی انہی ایسا ایسی ایسے".split()),
-}
-# "اس بات … کہ …" ("of this: that …"): the demonstrative points at the clause after it.
-_FORWARD_WORDS = {"ur": ("بات", "کہ")}
 # "Whilst the world is thus dual": a conclusion drawn from what came before.
 _CONCLUDING = frozenset({"thus", "hence", "therefore"})
-# "The study also found…", "Ми також раді…": an addition to something said before.
-_ALSO = {
-    "en": "also",
-    "es": "también",
-    "pt": "também",
-    "fr": "aussi",
-    "de": "auch",
-    "it": "anche",
-    "uk": "також",
-    "ru": "также",
-    "nl": "ook",
-}
 _AUXILIARIES = frozenset(
     "is are was were do does did has have had can will would should could may might must".split()
 )
@@ -210,7 +179,7 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
     reason = _opener(first, lang)
     if reason:
         return reason
-    also = _ALSO.get(lang)
+    also = ALSO.get(lang)
     if also and also in first.lower().split()[:4]:
         return f"{also!r}: an addition to what came before"
     if lang != "en":
@@ -278,13 +247,13 @@ def _opener_pattern(language: str) -> re.Pattern[str] | None:
 def _pointing_word(sentence: str, language: str) -> str | None:
     """A demonstrative in the first sentence: anywhere in a Chinese, Japanese or Korean
     one, as a whole word in a language with spaces."""
-    for word in _POINTING.get(language, ()):
+    for word in POINTING.get(language, ()):
         if word in sentence:
             return f"{word!r} pointing back"
-    spaced = _POINTING_WORDS.get(language)
+    spaced = POINTING_WORDS.get(language)
     if spaced:
         tokens = _TOKEN.findall(sentence)
-        noun, clause = _FORWARD_WORDS.get(language, ("", ""))
+        noun, clause = FORWARD_WORDS.get(language, ("", ""))
         for i, token in enumerate(tokens):
             if token.lower() not in spaced:
                 continue

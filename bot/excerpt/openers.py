@@ -1,8 +1,10 @@
-"""Openers that tie a sentence to the one before it, by language (lower case).
+"""Words that tie a sentence to the one before it, by language (lower case).
 
-Matched at the start of a passage as whole words (as prefixes in Japanese and Chinese, which
-put no space after them). Short lists of the words each language opens a dependent sentence
-with: connectives, narrative and conversational openers, pronouns and demonstratives.
+`OPENERS` are matched at the start of a passage as whole words (as prefixes in Japanese and
+Chinese, which put no space after them): short lists of the words each language opens a
+dependent sentence with: connectives, narrative and conversational openers, pronouns and
+demonstratives. `POINTING` and `POINTING_WORDS` are demonstratives that point back wherever
+they stand in the first sentence, `ALSO` each language's "also".
 """
 
 from __future__ import annotations
@@ -128,3 +130,35 @@ OPENERS: dict[str, tuple[str, ...]] = {
 }
 # Languages whose openers stick to the next word (no space): matched as prefixes.
 UNSPACED = frozenset({"ja", "zh"})
+# Demonstratives that point back wherever they stand in the first sentence, by language.
+POINTING = {
+    "zh": ("这些", "那些", "这个", "那个", "这种", "那种"),
+    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした"),
+    "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
+}
+# Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
+# thing they point at was named before. Whole words only.
+POINTING_WORDS = {
+    "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
+    "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
+    "es": frozenset("este esta estos estas ese esa esos esas aquel aquella dicho dicha".split()),
+    "pt": frozenset("este esta estes estas esse essa esses essas aquele aquela".split()),
+    "fr": frozenset("ce cet cette ces".split()),
+    "de": frozenset("dieser diese dieses diesen diesem".split()),
+    "it": frozenset("questo questa questi queste quel quella quei quelle".split()),
+    "ur": frozenset("اس ان اسی انہی ایسا ایسی ایسے".split()),
+}
+# "اس بات … کہ …" ("of this: that …"): the demonstrative points at the clause after it.
+FORWARD_WORDS = {"ur": ("بات", "کہ")}
+# "The study also found…", "Ми також раді…": an addition to something said before.
+ALSO = {
+    "en": "also",
+    "es": "también",
+    "pt": "também",
+    "fr": "aussi",
+    "de": "auch",
+    "it": "anche",
+    "uk": "також",
+    "ru": "также",
+    "nl": "ook",
+}
