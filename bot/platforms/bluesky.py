@@ -14,18 +14,7 @@ a key the PDS holds forever. After an ambiguous create (timeout, dropped connect
 the key is noted in memory, and the next try looks the record up (`getRecord`) before
 creating again; a create refused because the record exists is proof of delivery too.
 
-`channel_error` is the one place where the SDK's and httpx's errors become ours:
-
-    429 Too Many Requests           RateLimitedError (retry_after: until ratelimit-reset)
-    400/401 ExpiredToken            refresh the session once (internal), then AuthError
-    401/403 other                   AuthError
-    400 InvalidRequest, other 4xx   RejectedError (the server's message)
-    404 Not Found                   AuthError (no such endpoint: check api_base_url)
-    5xx                             AmbiguousError
-    could not connect               NotDeliveredError (refused, DNS, connect timeout)
-    read timeout, dropped, other    AmbiguousError
-
-Login and refresh never carry a post: their failures are NotDeliveredError at worst.
+Errors: `bot.platforms._atproto` turns the SDK's and httpx's into ours.
 """
 
 from __future__ import annotations
@@ -44,14 +33,14 @@ from bot.config.types import EnvVarName, HttpBaseUrl, PositiveDuration, StrictBo
 from bot.errors import (
     AmbiguousError,
     AuthError,
-    ChannelError,
     FetchError,
     NotDeliveredError,
     RateLimitedError,
     RejectedError,
 )
-from bot.logs import log_event, redact, register_secrets
+from bot.logs import log_event, register_secrets
 from bot.offloop import in_thread
+from bot.platforms._atproto import ExpiredSession, call
 from bot.platforms.base import (
     Capabilities,
     Channel,
@@ -65,7 +54,7 @@ from bot.platforms.base import (
 if TYPE_CHECKING:  # atproto is imported when a channel first talks to Bluesky
     from atproto import AsyncClient
 
-__all__ = ["BlueskyChannel", "BlueskySettings", "channel_error"]
+__all__ = ["BlueskyChannel", "BlueskySettings"]
 
 POST = "app.bsky.feed.post"
 POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
@@ -78,7 +67,6 @@ REFRESH_BEFORE = timedelta(minutes=20)
 SESSION_KEY = "session"
 UNSETTLED = "unsettled:{rkey}"  # a create under this key may have gone out
 
-_EXPIRED = ("ExpiredToken", "InvalidToken")
 _HANDLE = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*",
                      re.IGNORECASE)
 
@@ -120,10 +108,6 @@ class BlueskySettings(ChannelSettings):
         return f"bluesky as @{self.handle}"
 
 
-class _ExpiredSession(Exception):
-    """The server refused the access token as expired or invalid: refresh, then repeat."""
-
-
 class BlueskyChannel(Channel):
     """Posts to a Bluesky account: `handle` and an `app_password` for it; `api_base_url`
     is its PDS (or the bsky.social entryway); `timeout` bounds each request, in seconds."""
@@ -152,7 +136,7 @@ class BlueskyChannel(Channel):
 
     async def check(self) -> str:
         session = await self._authorized(
-            lambda client: _call(client.com.atproto.server.get_session()))
+            lambda client: call(client.com.atproto.server.get_session()))
         return f"posts as @{session.handle}"
 
     async def aclose(self) -> None:
@@ -178,7 +162,7 @@ class BlueskyChannel(Channel):
         data = models.ComAtprotoRepoCreateRecord.Data(
             repo=self._session["did"], collection=POST, rkey=rkey, record=record)
         try:
-            created = await _call(client.com.atproto.repo.create_record(data), sending=True)
+            created = await call(client.com.atproto.repo.create_record(data), sending=True)
         except RejectedError as exc:
             if "already exist" not in str(exc).lower():
                 raise
@@ -201,7 +185,7 @@ class BlueskyChannel(Channel):
         params = models.ComAtprotoRepoGetRecord.Params(
             repo=self._session["did"], collection=POST, rkey=rkey)
         try:
-            found = await _call(client.com.atproto.repo.get_record(params))
+            found = await call(client.com.atproto.repo.get_record(params))
         except RejectedError as exc:
             if "RecordNotFound" in str(exc) or "not found" in str(exc).lower():
                 return None
@@ -248,7 +232,7 @@ class BlueskyChannel(Channel):
             return None
         mime = fetched.content_type or "image/jpeg"
         try:
-            uploaded = await _call(client.com.atproto.repo.upload_blob(
+            uploaded = await call(client.com.atproto.repo.upload_blob(
                 fetched.body, headers={"Content-Type": mime}))
         except (RejectedError, NotDeliveredError, AmbiguousError) as exc:
             if isinstance(exc, RateLimitedError):
@@ -269,11 +253,11 @@ class BlueskyChannel(Channel):
         client = await self._fresh_client()
         try:
             return await call(client)
-        except _ExpiredSession:
+        except ExpiredSession:
             await self._refresh(client)
             try:
                 return await call(client)
-            except _ExpiredSession:
+            except ExpiredSession:
                 raise AuthError(f"Bluesky refused a fresh session of @{self.handle} "
                                 f"({self.api_base_url}); resume the channel to log in "
                                 "again") from None
@@ -298,7 +282,7 @@ class BlueskyChannel(Channel):
         data = models.ComAtprotoServerCreateSession.Data(
             identifier=self.handle, password=self._password)
         try:
-            answer = await _call(client.com.atproto.server.create_session(
+            answer = await call(client.com.atproto.server.create_session(
                 data, ignore_session_check=True), login=True)
         except AuthError as exc:
             raise AuthError(
@@ -312,7 +296,7 @@ class BlueskyChannel(Channel):
         """A new session from the refresh token; a new login when that is refused."""
         headers = {"Authorization": f"Bearer {self._session['refresh']}"}
         try:
-            answer = await _call(client.com.atproto.server.refresh_session(
+            answer = await call(client.com.atproto.server.refresh_session(
                 headers=headers, ignore_session_check=True), login=True)
         except (AuthError, RejectedError):
             log_event("bluesky.refresh_refused", channel=self.name, handle=self.handle)
@@ -404,88 +388,6 @@ def _expires_soon(jwt: str, *, now: float | None = None) -> bool:
         return True
     now = time.time() if now is None else now
     return expires - now < REFRESH_BEFORE.total_seconds()
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-async def _call(request: Awaitable[T], *, sending: bool = False, login: bool = False) -> T:
-    """Await one SDK call, its errors translated to ours (`_ExpiredSession` to refresh)."""
-    import httpx
-    from atproto_core.exceptions import AtProtocolError
-
-    try:
-        return await request
-    except (AtProtocolError, httpx.HTTPError) as exc:
-        error = channel_error(exc)
-        if isinstance(error, _ExpiredSession):
-            if login:  # a login or refresh refused for its token: credentials, not a retry
-                raise AuthError(f"Bluesky refused the session: {error}") from exc
-            raise error from exc
-        if (login or not sending) and isinstance(error, AmbiguousError):
-            # Nothing was posted by this call: a failed login or lookup delivered nothing.
-            raise (NotDeliveredError(str(error)) if login else error) from exc
-        raise error from exc
-
-
-def channel_error(exc: Exception) -> ChannelError | _ExpiredSession:
-    """The `ChannelError` that says what `exc` (from atproto or httpx) means for a post."""
-    import httpx
-    from atproto_client import exceptions as ex
-
-    if isinstance(exc, ex.RequestErrorBase) and exc.response is not None:
-        return _http_error(exc)
-    cause = exc.__cause__ if isinstance(exc, ex.RequestErrorBase) else exc
-    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return NotDeliveredError(f"could not connect to Bluesky: {_one_line(cause)}")
-    if isinstance(cause, httpx.TimeoutException):
-        return AmbiguousError(f"no answer from Bluesky in time, the post may be out "
-                              f"({_one_line(cause)})")
-    return AmbiguousError(f"the request to Bluesky failed, the post may be out: "
-                          f"{_one_line(cause or exc)}")
-
-
-def _http_error(exc: Any) -> ChannelError | _ExpiredSession:
-    from atproto_client import exceptions as ex
-    from atproto_client.models.common import XrpcError
-
-    response = exc.response
-    status = response.status_code
-    content = response.content
-    code = content.error if isinstance(content, XrpcError) else None
-    message = content.message if isinstance(content, XrpcError) else None
-    said = redact(f"{status} {code or ''}{': ' if code and message else ''}{message or ''}")
-    said = said.strip()
-    if code in _EXPIRED and status in (400, 401):
-        return _ExpiredSession(said)
-    if isinstance(exc, ex.RateLimitExceededError) or status == 429:
-        return RateLimitedError(f"Bluesky's rate limit: {said}",
-                                retry_after=_seconds_until_reset(exc))
-    if status in (401, 403):
-        return AuthError(f"Bluesky refused the credentials: {said}")
-    if status == 404:
-        return AuthError(f"{said} (no such endpoint at Bluesky: check api_base_url)")
-    if status >= 500:
-        return AmbiguousError(f"{said} (Bluesky failed, the post may be out)")
-    return RejectedError(f"Bluesky refused the post: {said}")
-
-
-def _seconds_until_reset(exc: Any, *, now: float | None = None) -> float | None:
-    """How long until the window resets (`ratelimit-reset`, epoch seconds; or
-    `retry-after`); None when the answer does not say."""
-    headers = exc.response.headers
-    now = time.time() if now is None else now
-    try:
-        reset = float(headers["ratelimit-reset"])
-    except (KeyError, ValueError):
-        retry_after = getattr(exc, "retry_after", None)
-        return None if retry_after is None else max(1.0, float(retry_after))
-    return max(1.0, reset - now + 1.0)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return redact(text)
 
 
 def connect(settings: BlueskySettings, secrets: Mapping[str, str]) -> BlueskyChannel:
