@@ -55,6 +55,18 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("As we have already discussed, the cache is cleared on every deploy.", "back"),
         ("The HTML test file must be served over HTTP for the adapter to load.", "the html"),
         ("The USB drive failed after a week on the shelf.", "the usb drive"),
+        # An answer whose verb the question before supplies.
+        ("I honestly don't know.", "left out"),
+        ("We simply didn't.", "left out"),
+        # Further than, or like, what came before.
+        ("Some teams go one step further and drop the labels altogether.", "compares"),
+        ("A similar mistake happens when teams pick tools at random.", "compares"),
+        # A work, an event, a question pointing at what the reader was not shown.
+        ("One of the best things about this book is how short it is.", "this book"),
+        ("Few events shaped my career as much as that interview.", "that interview"),
+        ("How is that measured in practice?", "that"),
+        ("We've already established that nobody here is an expert.", "back"),
+        ("From the other side, juniors ask the same questions every week.", "other side"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -79,6 +91,11 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "The FBI said it would open an investigation into the leak.",
         "The CSS rules apply to every page of the site.",
         "The 18F model spread to other agencies within two years.",
+        "Rust goes one step further than C++ by checking every borrow.",
+        "Similar tools exist for Python and Ruby.",
+        "Prices rose above average this year in every region.",
+        "Obviously, nobody wants a slow website.",
+        "I don't know a single developer who enjoys estimating.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -99,6 +116,11 @@ def test_openings_that_stand_alone(opening):
         ("Ми запрошуємо вас долучитися до цієї ініціативи.", "uk"),
         ("Los autores publicaron este proyecto en 2019.", "es"),
         ("کارکنوں نے اس منصوبے پر صرف ایک ہفتہ کام کیا۔", "ur"),
+        ("Porque mantener un framework propio consume tiempo.", "es"),
+        ("Una idea similar aparece en otros libros del autor.", "es"),
+        ("ただ、内容は決して薄くない。", "ja"),
+        ("先に挙げたような解決策はどこにでもある。", "ja"),
+        ("まあ、そうは言っても実際には難しい。", "ja"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -125,6 +147,8 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
         ("ڈیو آپس ٹیموں کو مل کر کام کرنا سکھاتا ہے۔", "ur"),
         # "اس بات … کہ": "this" points at the clause it announces.
         ("ہمیں اس بات کا یقین ہے کہ ڈیو آپس کام کرتا ہے۔", "ur"),
+        ("Cuando llueve, el tráfico de la ciudad empeora.", "es"),
+        ("ただの趣味ではなく、仕事の道具でもある。", "ja"),
     ],
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):
@@ -192,6 +216,29 @@ def test_narration_that_names_as_known_what_the_article_introduced_before(
     assert (found is not None) is leans
 
 
+def test_a_later_sentence_pointing_above_makes_the_passage_lean_on_the_text_before():
+    parts = ("Ask any of my friends whether I am an expert.",
+             "All three of the people above know far more than I do.")
+    assert dependence(parts, "Experts", "en") == "refers back"
+    assert dependence(parts[:1], "Experts", "en") is None
+
+
+def test_an_acronym_the_article_coined_is_not_used_without_its_words():
+    """ "The BFED" after "the boring front-end developer, BFED if you will" is jargon to a
+    reader of the post alone; an acronym spelled out in the passage, or used bare from the
+    start as a known one, is not."""
+    intro = ("In a world of flashy developers, I am the boring front-end developer, BFED if "
+             "you will, and I write plain HTML that loads fast on every phone.")
+    coined = "The BFED picks third-party code by reading its source, not by its popularity."
+    spelled = ("Ego Driven Development (EDD) is a habit of building what flatters the team "
+               "instead of what the users need.")
+    known = "Plain HTML pages keep working long after the frameworks around them are gone."
+    kept = [e.text for e in excerpt_article(article(intro, coined, spelled, known,
+                                                    title="Boring on purpose"), max_length=280)]
+    assert intro in kept and spelled in kept and known in kept
+    assert coined not in kept
+
+
 def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_kept():
     passage = "I wanted to see the movie as soon as possible, so I bought a disc drive that " \
         "could still read old discs."
@@ -234,6 +281,7 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("(Second-order logics quantify over sets of individuals too.)", "aside"),
         ("Allowing everyone to talk about whatever is on their mind in the first hour.",
          "gerund"),
+        ("BUT.", "conjunction"),
     ],
 )
 def test_debris_is_never_an_excerpt(text, why):

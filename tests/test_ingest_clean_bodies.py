@@ -36,6 +36,13 @@ def test_a_list_label_in_bold_stays_a_label() -> None:
     )
 
 
+def test_kramdown_attribute_lists_are_not_text() -> None:
+    article = markdown("{: .tldr}\nI start a new job on Monday, and I am nervous about it.\n\n"
+                       "* TOC\n{:toc}\n\nThe garden {::comment}draft{:/comment} grows.\n")
+    assert article.paragraphs[0] == "I start a new job on Monday, and I am nervous about it."
+    assert not any("{:" in p for p in article.paragraphs)
+
+
 def test_a_notice_label_stays_with_its_notice() -> None:
     article = markdown(f"{FILLER}\n\n**Disclaimer:** This post is not medical advice.\n")
     assert article.paragraphs == (FILLER,)

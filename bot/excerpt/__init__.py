@@ -8,7 +8,8 @@ do not repeat one another. Only those that clear a quality margin are kept, abou
 `max_excerpts`), spread over the article from start to end, best first. An English
 passage must not name as known what the text just before it brought in ("the parking lot"
 after "a parking lot"), nor a first-person one what the paragraphs before named ("the
-movie" after a paragraph about a film): `recall`.
+movie" after a paragraph about a film); no passage uses an acronym the article coined
+before it ("the BFED") without spelling it out: `recall`.
 
 The article's language (its own tag, else `detect_language` on its body) decides how its
 sentences are found, how its words are counted and which openers need the sentence before.
@@ -26,10 +27,12 @@ from bot.excerpt.dedupe import is_near_duplicate, shingles
 from bot.excerpt.dependence import dependence
 from bot.excerpt.lexicon import lemmas
 from bot.excerpt.recall import (
+    coined_terms,
     introduces,
     recalls,
     recent_introductions,
     recent_lemmas,
+    uses_coined,
     words_lemmas,
 )
 from bot.excerpt.sentences import sentence_spans, split_sentences
@@ -98,13 +101,19 @@ def excerpt_article(
     recent = recent_lemmas(article.paragraphs) if english else None
     brought = recent_introductions(article.paragraphs) if english else None
     title = lemmas(article.title)
+    coined = coined_terms(article.paragraphs)
     for candidate in candidates:
         score = _score(candidate, terms, article.title, language, max_length=max_length)
         if score is None:
             continue
+        paragraph = article.paragraphs[candidate.paragraph]
+        start = max(0, paragraph.find(candidate.opening))
+        if coined and uses_coined(
+            candidate.text, coined, (candidate.paragraph, start), article.title
+        ):
+            continue
         if recent is not None:
-            paragraph = article.paragraphs[candidate.paragraph]
-            earlier = paragraph[: max(0, paragraph.find(candidate.opening))]
+            earlier = paragraph[:start]
             before = recent[candidate.paragraph] | words_lemmas(earlier)
             introduced = brought[candidate.paragraph] | introduces(earlier)
             if recalls(candidate.text, before, title, introduced):

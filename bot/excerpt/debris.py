@@ -11,9 +11,10 @@ every language: they look at markup, punctuation and letter case, never at words
   with letter case) or does not end one (no final punctuation, or a colon that announces
   what the post does not show).
 
-One rule reads English words (`headless_gerund`): a sentence that opens with a gerund and
-has no finite verb of its own ("Allowing participants to use the space to discuss whatever
-is on their mind.") is a phrase left without its clause.
+Two rules read English words: a sentence that opens with a gerund and has no finite verb
+of its own ("Allowing participants to use the space to discuss whatever is on their mind.")
+is a phrase left without its clause (`headless_gerund`); a sentence that is one
+conjunction ("But.", "BUT.") is a cliff-hanger whose other half is in the text after.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def debris_of(
 ) -> str | None:
     """`debris` of the passage made of the sentences `parts` (each looked at once)."""
     for part in parts:
-        reason = _inside(part) or (headless_gerund(part) if language == "en" else None)
+        reason = _inside(part) or (_english(part) if language == "en" else None)
         if reason:
             return reason
     first, last = parts[0].lstrip(), parts[-1].rstrip()
@@ -108,6 +109,15 @@ _RELATIVE = frozenset(
     "why if whether".split()
 )
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\S")
+
+
+_LONE_CONJUNCTION = re.compile(r"(?:but|and|so|or|yet|however)[.!?…]+", re.IGNORECASE)
+
+
+def _english(part: str) -> str | None:
+    if _LONE_CONJUNCTION.fullmatch(part.strip().strip("\"'“”‘’*_")):
+        return "a conjunction alone"
+    return headless_gerund(part)
 
 
 @lru_cache(maxsize=16384)

@@ -28,7 +28,7 @@ from functools import lru_cache
 from bot.excerpt.lexicon import kinds as _kinds
 from bot.excerpt.lexicon import lemma as _lemma
 from bot.excerpt.lexicon import lemmas as _lemmas
-from bot.excerpt.openers import ALSO, FORWARD_WORDS, POINTING, POINTING_WORDS
+from bot.excerpt.openers import ALSO, BACK_POINTERS, FORWARD_WORDS, POINTING, POINTING_WORDS
 from bot.excerpt.openers import OPENERS as _OPENERS
 from bot.excerpt.openers import UNSPACED as _UNSPACED
 
@@ -79,7 +79,7 @@ _ORDINALS = frozenset("first second third fourth last next other latter former".
 _TIME_NOUNS = frozenset(
     "year years month months week weeks morning afternoon evening night day days time "
     "century decade season summer winter spring autumn fall moment weekend post article "
-    "blog essay book site page way".split()
+    "blog essay site page way".split()
 )
 # Phrases that point back at what the article said before.
 _BACK_REFERENCE = re.compile(
@@ -88,9 +88,39 @@ _BACK_REFERENCE = re.compile(
     r"(?:mentioned|described|discussed|explained|shown|noted) (?:above|earlier|before|"
     r"previously)|the above|see above|in question|(?:i|we) (?:mentioned|said|wrote) "
     r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said)|"
-    r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed))(?!\w)",
+    r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed|established|"
+    r"seen|covered|shown|talked about|looked at)|"
+    # "All three of the guys above have…", "the ones below."
+    r"(?:the|these|those)(?:\s+[a-z]+){1,3}\s+(?:above|below)(?=\s*[,.;:!?)]|\s+(?:have|has|had|"
+    r"is|are|was|were|will|would|can|could|do|does|did|show|shows|showed|know|knew|say|said|"
+    r"agree|agreed|wrote|write)\b))(?!\w)",
     re.IGNORECASE,
 )
+# "…go one step further", "A similar absurdity…": further than, or like, what the text
+# before described.
+_COMPARED = {
+    "en": re.compile(
+        r"\b(?:go|goes|went|going|take|takes|took|taking)\s+(?:it\s+|this\s+|that\s+)?"
+        r"(?:(?:one|a)\s+)+steps?\s+further\b(?!\s+than)|^(?:a|an)\s+similar\s+[a-z]+\b(?!\s+to\b)",
+        re.IGNORECASE,
+    ),
+    "es": re.compile(
+        r"^(?:un|una|unos|unas)\s+\w+\s+similar(?:es)?\b|\b(?:algo|de forma|de manera|de modo) "
+        r"similar\b|\bdel mismo modo\b",
+        re.IGNORECASE,
+    ),
+}
+# "I really don't know.", "Of course they aren't.": a short answer whose verb is left for
+# the question before to supply; not "That's just who we are." (a clause of its own).
+_ELLIPTICAL = re.compile(
+    r"(?<!\bwho )(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwhy )(?<!\bwhen )(?<!\bif )"
+    r"(?<!\bas )(?<!\bthan )(?<!\bthat )(?<!\bwhether )"
+    r"\b(?:i|you|we|they|he|she|it)\s+(?:[a-z]+ly\s+|really\s+|just\s+|still\s+)?"
+    r"(?:(?:do|does|did|is|are|was|were|can|could|will|would|should|have|has|had)"
+    r"(?:n't|\s+not)?|won't|can't)(?:\s+know)?\s*[.!?]+$",
+    re.IGNORECASE,
+)
+_ELLIPTICAL_WORDS = 8
 # "Just type one of these.": the passage ends by pointing at what it does not show.
 _FORWARD = re.compile(
     r"\b(?:this|these|the following|below|as follows|like so|here)\s*[.:]['\")]*$",
@@ -144,6 +174,8 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return reason
     if len(parts) > 1 and _is_reaction(first):
         return "reaction"
+    if lang == "en" and any(_BACK_REFERENCE.search(part) for part in parts[1:]):
+        return "refers back"
     if first.lstrip("([ ")[:1] in _QUOTE_OPEN and not any(map(_attributed, parts)):
         return "quotation without a speaker"
     if lang == "en" and _points_forward(parts[-1]):
@@ -176,14 +208,11 @@ def _labelling_demonstrative(part: str, known: frozenset[str]) -> str | None:
 # Remembered per sentence: a sentence opens up to MAX_RUN candidate passages.
 @lru_cache(maxsize=16384)
 def _first_sentence(first: str, title: str, lang: str) -> str | None:
-    reason = _opener(first, lang)
+    reason = _opener(first, lang) or _compared_or_added(first, lang)
     if reason:
         return reason
-    also = ALSO.get(lang)
-    if also and also in first.lower().split()[:4]:
-        return f"{also!r}: an addition to what came before"
     if lang != "en":
-        return _pointing_word(first, lang)
+        return _pointing_word(first, lang) or _back_pointer(first, lang)
     words = [t.lower() for t in _TOKEN.findall(first.lstrip(_LEAD))]
     clause = words[: words.index(",")] if "," in words else words
     if "also" in clause[:12]:  # "Some of the people in the community also knew…"
@@ -199,10 +228,29 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
             return f"{words[after]!r} before any named subject"
     if _BACK_REFERENCE.search(first) or _INSERTED_CONNECTIVE.search(first):
         return "refers back"
+    if _elliptical(first):
+        return "an answer whose verb is left out"
     if "still" in first.lower().split()[1:4]:
         return "'still': a continuation"
     # The sentences after the first may lean on it: "Acme builds rockets. The company said…"
     return _english_sentence(first, _lemmas(title))
+
+
+def _compared_or_added(first: str, lang: str) -> str | None:
+    """ "A similar absurdity…", "The study also found…": like, or more than, what the text
+    before said."""
+    compared = _COMPARED.get(lang)
+    if compared and compared.search(first.lstrip(_LEAD)):
+        return "compares with what came before"
+    also = ALSO.get(lang)
+    if also and also in first.lower().split()[:4]:
+        return f"{also!r}: an addition to what came before"
+    return None
+
+
+def _elliptical(first: str) -> bool:
+    plain = first.replace("’", "'")
+    return len(plain.split()) <= _ELLIPTICAL_WORDS and bool(_ELLIPTICAL.search(plain))
 
 
 @lru_cache(maxsize=16384)
@@ -261,6 +309,24 @@ def _pointing_word(sentence: str, language: str) -> str | None:
                 continue
             return f"{token!r} pointing back"
     return None
+
+
+def _back_pointer(sentence: str, language: str) -> str | None:
+    """ "先に挙げたような…", "lo mencionado anteriormente": a pointer at the text before."""
+    pattern = _back_pointer_pattern(language)
+    match = pattern.search(sentence.lower()) if pattern else None
+    return f"{match[0]!r} refers back" if match else None
+
+
+@lru_cache(maxsize=32)
+def _back_pointer_pattern(language: str) -> re.Pattern[str] | None:
+    words = BACK_POINTERS.get(language)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if language in _UNSPACED:
+        return re.compile(alternatives)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _is_reaction(sentence: str) -> bool:
@@ -352,7 +418,11 @@ def _demonstrative(words: list[str], known: frozenset[str]) -> str | None:
             word in _DEMONSTRATIVES
             or (
                 word == "that"
-                and (i == 0 or words[i - 1] in _POSTMODIFIERS | {"speaking", ","})
+                and (
+                    i == 0
+                    or words[i - 1] in _POSTMODIFIERS | {"speaking", ",", "as", "than"}
+                    or (words[i - 1] in _AUXILIARIES and words[-1] == "?")  # "How is that…?"
+                )
             )
         ):
             reason = _demonstrated(word, i, after, known)

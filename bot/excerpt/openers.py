@@ -47,14 +47,15 @@ OPENERS: dict[str, tuple[str, ...]] = {
         neither | another | others | the other | each of these | some of these | many of these |
         all of these | one of them | none of them | most of them | among these | among them | of
         these | of those | in this | in these | like this | like these | beyond this | besides
-        this | given this
+        this | given this | from the other side | on the other side
         """
     ),
     "es": _listed(
         """
         además | sin embargo | también | pero | y | o | entonces | por eso | por lo tanto | así
         | esto | este | esta | estos | estas | eso | esa | ese | ello | él | ella | ellos |
-        ellas | aun así | no obstante | luego | por ejemplo | en cambio | incluso
+        ellas | aun así | no obstante | luego | por ejemplo | en cambio | incluso | porque |
+        como cuando | ya que | así que | de hecho | por otro lado
         """
     ),
     "pt": _listed(
@@ -104,6 +105,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         なお | ただし | 一方 | 例えば | たとえば | そのため | それで
         | ところが | とはいえ | もっとも | 彼 | 彼女 | だって | といった | などと
         | など | とか | って | と書 | と言 | という | とある | と思 | として | との
+        | ただ、 | いや | というわけで | そういうわけで | つわけで | てなわけで | ってわけで
         """
     ),
     "zh": _listed(
@@ -133,7 +135,7 @@ UNSPACED = frozenset({"ja", "zh"})
 # Demonstratives that point back wherever they stand in the first sentence, by language.
 POINTING = {
     "zh": ("这些", "那些", "这个", "那个", "这种", "那种"),
-    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした"),
+    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした", "も似て", "も同様"),
     "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
 }
 # Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
@@ -161,4 +163,13 @@ ALSO = {
     "uk": "також",
     "ru": "также",
     "nl": "ook",
+}
+# Phrases that point at the text before wherever they stand in the first sentence.
+BACK_POINTERS = {
+    "ja": (
+        "先に挙げ", "前述", "上記", "先述", "上述", "そうは言って", "そうはいって", "そうは言う",
+    ),
+    "zh": ("上述", "前面提到", "如上所述"),
+    "es": ("lo anterior", "mencionado anteriormente", "mencionada anteriormente",
+           "como ya dije", "como dije", "como vimos", "como ya vimos"),
 }

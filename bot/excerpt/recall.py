@@ -12,6 +12,11 @@ noun phrase is a thing the reader was shown before the passage, not one they kno
   itself and the title do not: "I had the drive on hand. But I wanted to see the movie as
   soon as possible" after a paragraph about a film on a disc.
 
+An acronym the article coins ("the boring front-end developer, BFED if you will", "Ego
+Driven Development (EDD)") is the article's own word: a passage after the definition that
+uses it without spelling it out (`uses_coined`) reads as jargon to anyone who has not read
+the article. An acronym the article uses bare from the first ("HTML") is taken as known.
+
 The first person matters to the second: an essay's or a manual's generic definites ("the
 soul", "the workshop", "the tools used by your colleagues") name a kind, not a thing met
 before; on the labelled reference corpus (bench/quality.py) the rule without it removed
@@ -185,3 +190,52 @@ def _head(tokens: list[str], words: list[str], i: int) -> tuple[str | None, int]
             break
         i += 1
     return head, i
+
+
+_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,5})s?\b")
+_SPELLED = re.compile(r"[^\W_]+", re.UNICODE)
+# Words an acronym's letters skip: "Bureau of Labor Statistics (BLS)".
+_SKIPPED = frozenset("of the and for to in on a an with by at".split())
+
+
+def coined_terms(paragraphs: tuple[str, ...] | list[str]) -> dict[str, tuple[int, int]]:
+    """The acronyms the article defines where it first uses them, each with where: (the
+    paragraph, the offset in it)."""
+    seen: set[str] = set()
+    coined: dict[str, tuple[int, int]] = {}
+    for index, paragraph in enumerate(paragraphs):
+        for match in _ACRONYM.finditer(paragraph):
+            acronym = match[1]
+            if acronym in seen:
+                continue
+            seen.add(acronym)
+            if _spelled_before(acronym, paragraph[max(0, match.start() - 160) : match.start()]):
+                coined[acronym] = (index, match.start())
+    return coined
+
+
+def uses_coined(
+    text: str, coined: dict[str, tuple[int, int]], where: tuple[int, int], title: str
+) -> str | None:
+    """The acronym of `coined` that the passage `text`, which starts at `where` (paragraph,
+    offset), uses after its definition without spelling it out (nor does the title name it)."""
+    for match in _ACRONYM.finditer(text):
+        acronym = match[1]
+        defined = coined.get(acronym)
+        if defined is None or defined >= where or re.search(rf"\b{acronym}\b", title):
+            continue
+        if not _spelled_before(acronym, text[: match.start()]):
+            return f"{acronym!r}: the article's own term, spelled out before the passage"
+    return None
+
+
+def _spelled_before(acronym: str, text: str) -> bool:
+    """Whether the words that end `text` are what `acronym` stands for (its letters their
+    initials; "front-end" two words), a few small words skipped."""
+    words = [w.lower() for w in _SPELLED.findall(text)][-(2 * len(acronym) + 2) :]
+    letters = acronym.lower()
+    for start in range(len(words)):
+        initials = "".join(w[0] for w in words[start:] if w not in _SKIPPED)
+        if initials == letters and words[start] not in _SKIPPED:
+            return True
+    return False

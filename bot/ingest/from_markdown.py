@@ -88,6 +88,8 @@ _LIQUID_CODE = re.compile(r"\{%-?\s*highlight\b.*?\{%-?\s*endhighlight\s*-?%\}",
 _TAG_IN_LINK = re.compile(r"(\]\([^)\s]*?)(?:\{\{.*?\}\}|\{%.*?%\})")
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# kramdown's attribute lists and extensions: `{: .tldr}`, `{:toc}`, `{::comment}`.
+_KRAMDOWN = re.compile(r"\{::?[^{}\n]*\}")
 # "A) ", "b) ", "1) " opening each line of a paragraph written as a list by hand.
 _ENUMERATOR = re.compile(r"^\s*(?:[A-Za-z]|\d{1,2})[).]\s+(?=\S)")
 _MARKER_LINK_TEXT = re.compile(r"\[?\d{1,3}\]?|[*†‡]")
@@ -155,14 +157,15 @@ def _without_template_tags(markdown: str) -> str:
     prose: Liquid code blocks (`{% highlight %}...{% endhighlight %}`) go whole; a tag in a
     link's address goes (`[18F]({{ site.baseurl }}/)`); Hugo shortcodes go, their content
     stays (`{{< fig-quote >}}...{{< /fig-quote >}}`); and the sentence around a Liquid tag
-    left in the prose (`Visit {{ site.url }} today.`) is dropped, as a formula's is."""
+    left in the prose (`Visit {{ site.url }} today.`) is dropped, as a formula's is;
+    kramdown's attribute lists (`{: .tldr}`) go."""
     markdown = _LIQUID_CODE.sub("", markdown)
     while True:
         cleaned = _TAG_IN_LINK.sub(r"\1", markdown)
         if cleaned == markdown:
             break
         markdown = cleaned
-    return _LIQUID.sub(FORMULA, _SHORTCODE.sub("", markdown))
+    return _LIQUID.sub(FORMULA, _SHORTCODE.sub("", _KRAMDOWN.sub("", markdown)))
 
 
 def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
