@@ -39,6 +39,9 @@ class Article:
     ai_label: str | None = None
     boilerplate: tuple[str, ...] = field(default=(), repr=False)
     image: str | None = None  # the article's image, an absolute URL (front matter, og:image)
+    # Indexes of `paragraphs` that quote someone (a blockquote): context for the text around
+    # them, never an excerpt of the article's own words.
+    quoted: tuple[int, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -47,6 +50,8 @@ class Article:
         for part in (self.title, *self.paragraphs):
             h.update(part.encode("utf-8"))
             h.update(b"\x00")
+        if self.quoted:
+            h.update(("quoted:" + ",".join(map(str, self.quoted))).encode())
         return h.hexdigest()[:16]
 
 

@@ -102,7 +102,10 @@ def excerpt_article(
     brought = recent_introductions(article.paragraphs) if english else None
     title = lemmas(article.title)
     coined = coined_terms(article.paragraphs)
+    quoted = frozenset(article.quoted)
     for candidate in candidates:
+        if candidate.paragraph in quoted:
+            continue  # someone else's words: context, never the article's own to post
         score = _score(candidate, terms, article.title, language, max_length=max_length)
         if score is None:
             continue

@@ -85,6 +85,10 @@ _ANY_LABEL_MAX_WORDS = 5
 _AFTER_BODY, _BEFORE_BODY, _WITHIN_BODY = 2, 1, 0
 
 
+# The "level" a reader gives a quoted paragraph (a heading's is its level, prose's 0).
+QUOTED = -2
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph or heading of an article, in reading order."""
@@ -92,6 +96,7 @@ class Block:
     text: str
     heading: bool = False
     chrome: bool = False  # the format says it is no prose (a paragraph that is one link)
+    quoted: bool = False  # a blockquote's: someone else's words, or quoted from elsewhere
 
 
 @dataclass(frozen=True, slots=True)

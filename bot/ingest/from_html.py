@@ -29,6 +29,7 @@ loggers are set to CRITICAL at import, unless the application set a level for th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from bot.errors import ArticleError
-from bot.ingest.boilerplate import Block
+from bot.ingest.boilerplate import QUOTED, Block
 from bot.ingest.boilerplate_phrases import REPEATED_NAME
 from bot.ingest.from_markdown import (
     LABEL_ENDS,
@@ -131,7 +132,8 @@ def parse_html(text: str, source: str) -> Parsed:
         language=_language(tree),
         image=_image(tree),
     )
-    return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0) for lv, t in blocks))
+    return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0, quoted=lv == QUOTED)
+                                          for lv, t in blocks))
 
 
 def _title(found: str | None, tree: HtmlElement) -> str | None:
@@ -206,9 +208,11 @@ def _blocks(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:
             if text:
                 yield _heading_level(child), text
             continue
-        if tag in _PARAGRAPHS or tag not in _CONTAINERS:
-            yield from _paragraph(child, page)
-        yield from _blocks(child, page) if _has_blocks(child) else ()
+        found = _paragraph(child, page) if tag in _PARAGRAPHS or tag not in _CONTAINERS else ()
+        inner = _blocks(child, page) if _has_blocks(child) else ()
+        for level, text in itertools.chain(found, inner):
+            # A quotation (<blockquote>): someone else's words, never posted as the page's.
+            yield (QUOTED if tag == "quote" and level == 0 else level), text
 
 
 def _paragraph(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:

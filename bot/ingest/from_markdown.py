@@ -11,7 +11,10 @@ are ignored.
 The body is parsed with markdown-it-py (CommonMark, plus tables and strikethrough so that
 they are recognised and handled) and its token stream is walked:
 
-- paragraphs, list items and blockquote paragraphs become paragraphs;
+- paragraphs and list items become paragraphs; a blockquote's paragraphs are marked as
+  quoted: someone else's words (or the author's, quoted from elsewhere), which the text
+  around them may answer but no post quotes as the article's own (a notice such as
+  "> **Note:** ..." stays one);
 - headings become headings; when the front matter has no title, the first level-1 heading
   (`# Title` or a setext `===` one) is the title; when it has one, the first level-1
   heading equal to it is dropped as a repeat;
@@ -46,7 +49,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from bot.errors import ArticleError
-from bot.ingest.boilerplate import Block
+from bot.ingest.boilerplate import QUOTED, Block
 from bot.ingest.boilerplate_phrases import (
     AI_LABELS,
     DISCLAIMER_LABELS,
@@ -136,8 +139,10 @@ def parse_markdown(text: str, source: str) -> Parsed:
         permalink=_scalar(fields, "permalink", source),
         categories=_categories(fields),
     )
-    return Parsed(meta=meta, blocks=tuple(Block(text, heading=level > 0, chrome=level == CHROME)
-                                          for level, text in blocks))
+    return Parsed(meta=meta, blocks=tuple(
+        Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
+        for level, text in blocks
+    ))
 
 
 def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
@@ -244,20 +249,37 @@ def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
     (list items and quotes included); a paragraph's leading label is a heading of its own,
     footnotes are left out, and sentences with formulas dropped (see the module docstring)."""
     tokens = _MARKDOWN.parse(markdown)
-    in_footnotes = 0
+    in_footnotes = in_quote = 0
     for opener, token in itertools.pairwise(tokens):
         if opener.type == "footnote_block_open":
             in_footnotes += 1
         elif opener.type == "footnote_block_close":
             in_footnotes -= 1
+        elif opener.type in ("blockquote_open", "blockquote_close"):
+            in_quote += 1 if opener.type == "blockquote_open" else -1
         if in_footnotes or token.type != "inline":
             continue
         if opener.type == "heading_open":
             text = clean_inline(_inline_text(token.children or []).replace(FORMULA, ""))
             if text:
                 yield int(opener.tag[1:]), text
+        elif opener.type == "paragraph_open" and in_quote:
+            yield from _quoted(_paragraph(token.children or []))
         elif opener.type == "paragraph_open":
             yield from _paragraph(token.children or [])
+
+
+def _quoted(blocks: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """A quoted paragraph's blocks: someone else's words, or the author's quoted from
+    elsewhere, never to be posted as the article's own (`QUOTED`); a notice in a quote
+    ("> **Note:** ...") stays a notice."""
+    notice = False
+    for level, text in blocks:
+        if level == LABEL_LEVEL:
+            notice = is_notice_label(text)
+            yield level, text
+        else:
+            yield (level if notice else QUOTED), text
 
 
 def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:

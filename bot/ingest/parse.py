@@ -75,7 +75,8 @@ def parse_article(
     meta = parsed.meta
     article_url = _article_url(meta, url, link, source)
     separated = separate_boilerplate(parsed.blocks)
-    paragraphs = tuple(b.text for b in separated.body if not b.heading)
+    prose = [b for b in separated.body if not b.heading]
+    paragraphs = tuple(b.text for b in prose)
     if not paragraphs:
         raise ArticleError(source, _no_body_problem(len(separated.boilerplate)))
     return Article(
@@ -95,6 +96,7 @@ def parse_article(
         ai_label=separated.ai_label,
         boilerplate=separated.boilerplate,
         image=_image_url(meta.image, article_url),
+        quoted=tuple(i for i, b in enumerate(prose) if b.quoted),
     )
 
 
