@@ -67,6 +67,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("How is that measured in practice?", "that"),
         ("We've already established that nobody here is an expert.", "back"),
         ("From the other side, juniors ask the same questions every week.", "other side"),
+        # "it was exciting because…": not "it is … to/that", so "it" is something.
+        ("I never noticed it was exciting because nobody had explained the rules.", "'it'"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):

@@ -43,6 +43,27 @@ def test_kramdown_attribute_lists_are_not_text() -> None:
     assert not any("{:" in p for p in article.paragraphs)
 
 
+def test_a_blockquote_is_context_never_an_excerpt() -> None:
+    """Someone else's words in a blockquote are not the author's: the paragraphs around them
+    may answer them, but no post quotes them as the article's own."""
+    from bot.excerpt import excerpt_article
+
+    quote = ("I cannot understand people who sit in traffic for two hours a day to work in "
+             "a loud room with colleagues they barely talk to.")
+    own = ("I prefer the office because I like being with people, and the commute is the "
+           "quietest hour of my day.")
+    article = markdown(f"A friend posted this on Mastodon last week:\n\n> {quote}\n\n{own}\n")
+    assert quote in article.paragraphs
+    assert article.quoted == (article.paragraphs.index(quote),)
+    kept = [e.text for e in excerpt_article(article, max_length=280)]
+    assert own in kept and quote not in kept
+    page = parse_article(f"<html><body><article><p>{own}</p><blockquote><p>{quote}</p>"
+                         "</blockquote></article></body></html>".encode(),
+                         source="a.html", kind="html")
+    assert page.quoted == (page.paragraphs.index(quote),)
+    assert quote not in [e.text for e in excerpt_article(page, max_length=280)]
+
+
 def test_a_notice_label_stays_with_its_notice() -> None:
     article = markdown(f"{FILLER}\n\n**Disclaimer:** This post is not medical advice.\n")
     assert article.paragraphs == (FILLER,)

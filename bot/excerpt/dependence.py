@@ -51,6 +51,7 @@ _EXPLETIVE_VERBS = frozenset(
     "may might can could has had becomes became must should".split()
 )
 _EXPLETIVE_TARGETS = frozenset("to that for whether how what when if why who".split())
+_CLAUSE_BREAKS = frozenset("because since and but , ; so although though while as".split())
 # Words that introduce what follows them: the noun after them is new to the reader.
 _INTRODUCING = frozenset(
     "a an some any every each many most all several few one two three four five "
@@ -383,7 +384,12 @@ def _expletive(words: list[str], i: int) -> bool:
     after = words[i + 1 : i + 10]
     if not after or after[0] not in _EXPLETIVE_VERBS:
         return False
-    return any(w in _EXPLETIVE_TARGETS for w in after[1:])
+    for word in after[1:]:
+        if word in _EXPLETIVE_TARGETS:
+            return True
+        if word in _CLAUSE_BREAKS:  # "it was exciting because …": "it" is something
+            return False
+    return False
 
 
 # "there is", "there may": existential "there" points at no place.
