@@ -69,6 +69,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("From the other side, juniors ask the same questions every week.", "other side"),
         # "it was exciting because…": not "it is … to/that", so "it" is something.
         ("I never noticed it was exciting because nobody had explained the rules.", "'it'"),
+        # "he" cannot stand for "questions": someone the text before introduced.
+        ("I ask a few normal questions, meanwhile he keeps checking his watch.", "'he'"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -252,6 +254,13 @@ def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_k
     kept = [e.text for e in excerpt_article(article(story, passage, title="Old discs"),
                                             max_length=280)]
     assert passage not in kept
+
+
+def test_that_points_at_a_thing_told_of_before_even_when_the_title_names_its_kind():
+    assert dependence(("This interview format saves everyone an afternoon.",),
+                      "Better interviews", "en") is None
+    assert dependence(("Nothing shaped me as much as that interview did.",),
+                      "Better interviews", "en") is not None
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():

@@ -41,6 +41,10 @@ _PRONOUNS = frozenset(
     "he him his she her hers they them their theirs it it's its itself himself herself "
     "themselves".split()
 )
+# Pronouns of one person: a plural noun before them is not what they stand for.
+_PERSONAL = frozenset("he him his she her hers himself herself".split())
+# Plural nouns that name people: "the developers … he" may still mean one of them.
+_COLLECTIVE = frozenset("people folks developers members colleagues friends users".split())
 # Possessives may point forward, to the subject after a leading phrase: "Despite their
 # vital role, cytokines can harm".
 _POSSESSIVES = frozenset("his her its their".split())
@@ -352,16 +356,40 @@ def _english_sentence(sentence: str, known: frozenset[str]) -> str | None:
 
 
 def _pronoun_before_subject(tokens: list[str], words: list[str]) -> str | None:
+    """A third-person pronoun with nothing before it that it could stand for; "he" or "she"
+    with only plural nouns before it ("I ask a few questions, meanwhile he…") has none."""
+    plural_only = False
     for i, word in enumerate(words):
         if word in _PRONOUNS and not _expletive(words, i) and not _cataphora(words, i):
-            return f"{tokens[i]!r} before any named subject"
+            if not plural_only or word in _PERSONAL:
+                return f"{tokens[i]!r} before any named subject"
+            return None
         if tokens[i][:1].isupper() and word != "i" and (i or _opening_noun(word)):
             return None  # a name, or the noun the sentence opens with: "Macrophages … they"
         if (word in _INTRODUCING or word in ("the", "my", "our", "your")) and (
             i + 1 < len(words) and words[i + 1][:1].isalpha() and words[i + 1] != "of"
         ):
-            return None  # "a friend", "the code": a noun the pronoun may refer to
+            noun = _first_noun(words, i + 1)
+            if noun is None or not _plural(noun):
+                return None  # "a friend", "the code": a noun the pronoun may refer to
+            plural_only = True  # "a few normal questions": not for "he" or "she"
     return None
+
+
+def _first_noun(words: list[str], i: int) -> str | None:
+    """The noun that ends the phrase from `i` on ("few normal questions": "questions")."""
+    noun = None
+    for word in words[i : i + 4]:
+        kinds = _kinds(word)
+        if not word[:1].isalpha() or word in _FUNCTION or not kinds & {"NOUN", "ADJ"}:
+            break
+        if "NOUN" in kinds:
+            noun = word
+    return noun
+
+
+def _plural(noun: str) -> bool:
+    return noun.endswith("s") and _lemma(noun) != noun and noun not in _COLLECTIVE
 
 
 def _opening_noun(word: str) -> bool:
@@ -465,7 +493,9 @@ def _demonstrated(word: str, i: int, after: str, known: frozenset[str]) -> str |
             if word != "that" or i == 0 or not after[:1].isalpha()
             else None
         )
-    if _lemma(after) in known or (
+    # The title names a subject: "this interview" may be it, "that interview" is one the
+    # text told of before.
+    if (word in ("this", "these") and _lemma(after) in known) or (
         after in _TIME_NOUNS and (word in ("this", "that") or after == "days")
     ):
         return None  # "this year", "these days"; but "during these months" points back
