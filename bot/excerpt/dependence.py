@@ -88,7 +88,8 @@ _TIME_NOUNS = frozenset(
 )
 # Phrases that point back at what the article said before.
 _BACK_REFERENCE = re.compile(
-    r"\b(?:since then|by then|until then|as (?:i|we) (?:said|mentioned|saw|noted|discussed)|"
+    r"\b(?:since then|by then|until then|as (?:i|we) (?:said|mentioned|noted|discussed)|"
+    r"as (?:i|we) saw (?:earlier|above|before|previously)|"
     r"(?:we|you) (?:saw|have seen|'ve seen|discussed) (?:that|how|earlier|above|before)|"
     r"(?:mentioned|described|discussed|explained|shown|noted) (?:above|earlier|before|"
     r"previously)|the above|see above|in question|(?:i|we) (?:mentioned|said|wrote) "
