@@ -100,7 +100,7 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "Prices rose above average this year in every region.",
         "Obviously, nobody wants a slow website.",
         "I don't know a single developer who enjoys estimating.",
-        "The beds need less digging every spring, as we saw again this year.",
+        "Raised beds need less digging every spring, as we saw again this year.",
     ],
 )
 def test_openings_that_stand_alone(opening):
