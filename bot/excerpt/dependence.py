@@ -5,12 +5,17 @@ returns None when it reads alone. A post is read without the article around it, 
 passage must not lean on anything the reader has not seen:
 
 - a discourse opener ("However,", "Anyway,", "Yes,", "Still,", "Enter …", "Presumably,"),
-  or a short reaction that answers the sentence before ("Uncool.", "Pretty neat, huh?");
-- a pronoun before any named subject ("If it's large enough, …", "You can see his …");
+  a short reaction that answers the sentence before ("Uncool.", "Pretty neat, huh?"), or
+  an answer whose verb the question before supplies ("I really don't know.");
+- a comparison with, or an addition to, what came before ("go one step further", "A
+  similar mistake…", "The study also found…");
+- a pronoun before any named subject ("If it's large enough, …", "You can see his …"), or
+  "he"/"she" after plural nouns only ("I ask a few questions, meanwhile he…");
 - a definite or demonstrative noun phrase whose noun the passage and the title do not
   introduce ("The company said…", "The next year, …", "Speaking of that video, …"), unless
   the phrase carries its own description ("The idea behind code coverage is…");
-- a reference to a figure or chart it does not show ("The following chart…", "(red)");
+- a reference to a figure or chart it does not show ("The following chart…", "(red)"), or
+  to the text above ("the guys above", "we've already established", in any sentence);
 - a quotation with no speaker.
 
 The noun-phrase rules need to know which words can be nouns and what a word's lemma is:
