@@ -126,6 +126,9 @@ def test_openings_that_stand_alone(opening):
         ("ただ、内容は決して薄くない。", "ja"),
         ("先に挙げたような解決策はどこにでもある。", "ja"),
         ("まあ、そうは言っても実際には難しい。", "ja"),
+        ("然后又等了漫长的几周。", "zh"),
+        ("以上就是我想分享的全部内容。", "zh"),
+        ("こちらの本は主に開発者向けです。", "ja"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -294,6 +297,8 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("Allowing everyone to talk about whatever is on their mind in the first hour.",
          "gerund"),
         ("BUT.", "conjunction"),
+        ("**分享即提高，收获最大的是你自己。**很庆幸我开始写博客。", "markup"),
+        ("我搭建了自己的独立博客： ，把以前的文章都导入了过来。", "hole"),
     ],
 )
 def test_debris_is_never_an_excerpt(text, why):
@@ -311,6 +316,18 @@ def test_debris_is_never_an_excerpt(text, why):
     ],
 )
 def test_a_sentence_opening_with_a_gerund_and_having_its_verb_is_prose(text):
+    assert debris(text, language="en") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Response instances are returned by calls to fetch() in every modern browser.",
+        "The static method Response.error() simply returns an error response.",
+        "The __init__ method of a class runs before anything else touches the object.",
+    ],
+)
+def test_code_in_a_sentence_is_not_a_hole_or_markup(text):
     assert debris(text, language="en") is None
 
 

@@ -64,6 +64,27 @@ def test_a_blockquote_is_context_never_an_excerpt() -> None:
     assert quote not in [e.text for e in excerpt_article(page, max_length=280)]
 
 
+def test_a_body_kept_as_html_in_markdown_reads_as_the_page_shows_it() -> None:
+    """A post migrated from WordPress keeps `<p>…</p>` in its Markdown: its paragraphs are
+    the body (a link's words stay in the sentence), code and tables are not, a quote is
+    quoted."""
+    article = markdown(
+        "<p>I have been in Graz for three weeks, working at the <a href='/tu'>university</a>"
+        "&nbsp;on a research project.\n</p>\n\n<h2>The city</h2>\n\n"
+        "<div><p>Graz is the second largest city in Austria.<br>It has a clock tower.</p>"
+        "<pre><code>print('not prose')</code></pre><table><tr><td>1</td></tr></table></div>"
+        "\n\n<blockquote><p>Come back in the spring, when the hills are green.</p>"
+        "</blockquote>\n\nA last paragraph written as Markdown, *after* the HTML.\n")
+    assert article.paragraphs == (
+        "I have been in Graz for three weeks, working at the university on a research project.",
+        "Graz is the second largest city in Austria. It has a clock tower.",
+        "Come back in the spring, when the hills are green.",
+        "A last paragraph written as Markdown, after the HTML.",
+    )
+    assert article.headings == ("The city",)
+    assert article.quoted == (2,)
+
+
 def test_a_notice_label_stays_with_its_notice() -> None:
     article = markdown(f"{FILLER}\n\n**Disclaimer:** This post is not medical advice.\n")
     assert article.paragraphs == (FILLER,)

@@ -5,6 +5,8 @@ every language: they look at markup, punctuation and letter case, never at words
 
 - template and markup residue: Hugo/Jekyll shortcodes (`{{< … >}}`, `{% … %}`), footnote
   references (`[^1]`), TeX (`$x^2$`, `\\frac{…}`);
+- Markdown's emphasis markers left in the text when the parser could not pair them, and a
+  hole where a link that was its own address was removed ("my blog: , and");
 - footnote and citation markers in the text ("[12]", "[citation needed]") and the lines of
   a reference list ("^ …", "↑ …", "Retrieved 2014-04-05", "Archived from the original");
 - a piece that cannot open a sentence (", and then…", a lower-case common word in a script
@@ -42,6 +44,10 @@ _REFERENCE_LINE = re.compile(
 _PROMOTION = re.compile(
     r"^\(?(?:read more|see more|read also|related|subscribe|sign up|follow us)\b", re.IGNORECASE
 )
+# Emphasis markers the Markdown parser could not pair ("**分享即提高。**很庆幸…").
+_EMPHASIS_LEFT = re.compile(r"\*\*")
+# A link whose words were its address, removed: "my own blog: , and then…".
+_HOLE = re.compile(r"[:：;；]\s*[,，.。;；]|(?<!\w)[(（]\s*[)）]|[,，]\s*[,，]")
 _BAD_START = re.compile(r"^[,;:.)\]}…|/\\]")
 # A word in lower case, letters only: a sentence of a cased script never opens with one
 # (an identifier such as "iPhone", "clone()" or "_start" may).
@@ -80,8 +86,10 @@ def debris_of(
 
 @lru_cache(maxsize=16384)
 def _inside(part: str) -> str | None:
-    if _MARKUP.search(part):
+    if _MARKUP.search(part) or _EMPHASIS_LEFT.search(part):
         return "markup"
+    if _HOLE.search(part):
+        return "a word left out (a hole between two punctuation marks)"
     if _REFERENCE_LINE.search(part):
         return "reference list"
     if _MARKERS.search(part):

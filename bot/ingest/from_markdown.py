@@ -19,8 +19,10 @@ they are recognised and handled) and its token stream is walked:
   (`# Title` or a setext `===` one) is the title; when it has one, the first level-1
   heading equal to it is dropped as a repeat;
 - link text is kept and its URL dropped; autolinks (`<https://...>`) and URLs written out
-  in the text are dropped, as are images, code blocks, tables, HTML blocks and inline HTML
-  tags (with the content of inline `<script>`/`<style>`);
+  in the text are dropped, as are images, code blocks, tables and inline HTML tags (with
+  the content of inline `<script>`/`<style>`); an HTML block's paragraphs and headings are
+  read as the page would show them (`bot.ingest.markdown_html`: a post migrated from
+  WordPress keeps its `<p>…</p>`), its code, tables and embeds are not;
 - inline code keeps its text (`pip install` reads as part of the sentence), emphasis
   markers go, hard and soft line breaks become a space;
 - a label in bold that opens a paragraph or list item and ends with punctuation
@@ -56,6 +58,7 @@ from bot.ingest.boilerplate_phrases import (
     DISCLOSURE_LABELS,
     GENERIC_LABEL,
 )
+from bot.ingest.markdown_html import html_blocks
 from bot.ingest.metadata import (
     Metadata,
     Parsed,
@@ -250,13 +253,18 @@ def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
     footnotes are left out, and sentences with formulas dropped (see the module docstring)."""
     tokens = _MARKDOWN.parse(markdown)
     in_footnotes = in_quote = 0
-    for opener, token in itertools.pairwise(tokens):
+    for opener, token in itertools.pairwise([Token("start", "", 0), *tokens]):
         if opener.type == "footnote_block_open":
             in_footnotes += 1
         elif opener.type == "footnote_block_close":
             in_footnotes -= 1
         elif opener.type in ("blockquote_open", "blockquote_close"):
             in_quote += 1 if opener.type == "blockquote_open" else -1
+        if not in_footnotes and token.type == "html_block":
+            # `<p>…</p>` kept in the Markdown (a post migrated from another engine)
+            found = html_blocks(token.content)
+            yield from (_quoted(found) if in_quote else found)
+            continue
         if in_footnotes or token.type != "inline":
             continue
         if opener.type == "heading_open":
