@@ -145,6 +145,7 @@ def test_markdown_ai_note_and_tags_line_are_boilerplate(soil_notes):
         "This post was written with the help of AI and checked by a human gardener."
     )
     assert soil_notes.boilerplate == (
+        "Sign up for our newsletter to get more soil tips!",  # an HTML block, read and set apart
         "This post was written with the help of AI and checked by a human gardener.",
         "Tagged: soil, compost",
     )
