@@ -67,6 +67,8 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("How is that measured in practice?", "that"),
         ("We've already established that nobody here is an expert.", "back"),
         ("From the other side, juniors ask the same questions every week.", "other side"),
+        ("Rather, I learned the most when a problem resisted me for a week.", "rather"),
+        ("Most importantly, you get to think before the code exists.", "importantly"),
         # "it was exciting because…": not "it is … to/that", so "it" is something.
         ("I never noticed it was exciting because nobody had explained the rules.", "'it'"),
         # "he" cannot stand for "questions": someone the text before introduced.
@@ -101,6 +103,7 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "Obviously, nobody wants a slow website.",
         "I don't know a single developer who enjoys estimating.",
         "Raised beds need less digging every spring, as we saw again this year.",
+        "Rather than guess, measure the slow query before changing it.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -299,6 +302,8 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("BUT.", "conjunction"),
         ("**分享即提高，收获最大的是你自己。**很庆幸我开始写博客。", "markup"),
         ("我搭建了自己的独立博客： ，把以前的文章都导入了过来。", "hole"),
+        ("Along the shore the tide runs out The gulls are crying loud and long; And every "
+         "wave that turns about Is singing still its evening song.", "verse"),
     ],
 )
 def test_debris_is_never_an_excerpt(text, why):

@@ -13,10 +13,12 @@ every language: they look at markup, punctuation and letter case, never at words
   with letter case) or does not end one (no final punctuation, or a colon that announces
   what the post does not show).
 
-Two rules read English words: a sentence that opens with a gerund and has no finite verb
+Some rules read English words: a sentence that opens with a gerund and has no finite verb
 of its own ("Allowing participants to use the space to discuss whatever is on their mind.")
 is a phrase left without its clause (`headless_gerund`); a sentence that is one
-conjunction ("But.", "BUT.") is a cliff-hanger whose other half is in the text after.
+conjunction ("But.", "BUT.") is a cliff-hanger whose other half is in the text after; and
+lines of verse run into one sentence ("manly blood The surging sea outweighs") lost the
+line breaks that made them verse.
 """
 
 from __future__ import annotations
@@ -122,9 +124,20 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\S")
 _LONE_CONJUNCTION = re.compile(r"(?:but|and|so|or|yet|however)[.!?…]+", re.IGNORECASE)
 
 
+# A capitalised small word right after a word, no punctuation between ("blood The surging
+# sea", "kindliness Like daily sunrise"): where a line of verse began.
+_LINE_START = re.compile(
+    r"(?<=[a-z,;]) (?:The|And|But|Or|Like|A|An|In|On|Of|To|With|From|As|Is|Was|Are|Were|"
+    r"Be|Thy|Thou|My|His|Her|Its|Our|Their|That|This|When|Where|While|Which|Who|Than|So)"
+    r"(?= [a-z])"
+)
+
+
 def _english(part: str) -> str | None:
     if _LONE_CONJUNCTION.fullmatch(part.strip().strip("\"'“”‘’*_")):
         return "a conjunction alone"
+    if len(_LINE_START.findall(part)) >= 2:
+        return "lines of verse run together"
     return headless_gerund(part)
 
 

@@ -47,7 +47,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         neither | another | others | the other | each of these | some of these | many of these |
         all of these | one of them | none of them | most of them | among these | among them | of
         these | of those | in this | in these | like this | like these | beyond this | besides
-        this | given this | from the other side | on the other side
+        this | given this | from the other side | on the other side | rather, | firstly |
+        most importantly
         """
     ),
     "es": _listed(
