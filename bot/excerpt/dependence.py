@@ -297,10 +297,12 @@ def _opener(sentence: str, language: str) -> str | None:
 @lru_cache(maxsize=32)
 def _opener_pattern(language: str) -> re.Pattern[str] | None:
     openers = _OPENERS.get(language)
-    if not openers:
-        return None
-    alternatives = "|".join(re.escape(o) for o in sorted(openers, key=len, reverse=True))
-    return re.compile(rf"(?:{alternatives})(?![\w-])", re.UNICODE)
+    return re.compile(rf"(?:{_any_of(openers)})(?![\w-])", re.UNICODE) if openers else None
+
+
+def _any_of(words: tuple[str, ...]) -> str:
+    """A regular expression matching any of `words`, the longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _pointing_word(sentence: str, language: str) -> str | None:
@@ -334,10 +336,9 @@ def _back_pointer_pattern(language: str) -> re.Pattern[str] | None:
     words = BACK_POINTERS.get(language)
     if not words:
         return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     if language in _UNSPACED:
-        return re.compile(alternatives)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return re.compile(_any_of(words))
+    return re.compile(rf"(?<!\w)(?:{_any_of(words)})(?!\w)")
 
 
 def _is_reaction(sentence: str) -> bool:
