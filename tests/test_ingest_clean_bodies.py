@@ -41,6 +41,9 @@ def test_kramdown_attribute_lists_are_not_text() -> None:
                        "* TOC\n{:toc}\n\nThe garden {::comment}draft{:/comment} grows.\n")
     assert article.paragraphs[0] == "I start a new job on Monday, and I am nervous about it."
     assert not any("{:" in p for p in article.paragraphs)
+    ruby = markdown("Write the hash as `{:a => 1}` when the keys are symbols, as Ruby 1.8 did.\n")
+    assert ruby.paragraphs == ("Write the hash as {:a => 1} when the keys are symbols, as Ruby "
+                               "1.8 did.",)
 
 
 def test_a_blockquote_is_context_never_an_excerpt() -> None:

@@ -94,8 +94,12 @@ _LIQUID_CODE = re.compile(r"\{%-?\s*highlight\b.*?\{%-?\s*endhighlight\s*-?%\}",
 _TAG_IN_LINK = re.compile(r"(\]\([^)\s]*?)(?:\{\{.*?\}\}|\{%.*?%\})")
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-# kramdown's attribute lists and extensions: `{: .tldr}`, `{:toc}`, `{::comment}`.
-_KRAMDOWN = re.compile(r"\{::?[^{}\n]*\}")
+# kramdown's attribute lists and extensions: `{: .tldr}`, `{:toc}`, `{::comment}`; not a
+# Ruby hash in inline code (`{:a => 1}`).
+_KRAMDOWN = re.compile(
+    r"\{:(?:/[\w-]*|:[^{}\n]*|\s*(?:[.#][\w-]+|[\w-]+=\S+|toc|nomarkdown)"
+    r"(?:\s+(?:[.#][\w-]+|[\w-]+=\S+))*\s*)\}"
+)
 # "A) ", "b) ", "1) " opening each line of a paragraph written as a list by hand.
 _ENUMERATOR = re.compile(r"^\s*(?:[A-Za-z]|\d{1,2})[).]\s+(?=\S)")
 _MARKER_LINK_TEXT = re.compile(r"\[?\d{1,3}\]?|[*†‡]")
