@@ -185,7 +185,7 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return reason
     if len(parts) > 1 and _is_reaction(first):
         return "reaction"
-    if lang == "en" and any(_BACK_REFERENCE.search(part) for part in parts[1:]):
+    if lang == "en" and any(map(_refers_back, parts[1:])):
         return "refers back"
     if first.lstrip("([ ")[:1] in _QUOTE_OPEN and not any(map(_attributed, parts)):
         return "quotation without a speaker"
@@ -262,6 +262,11 @@ def _compared_or_added(first: str, lang: str) -> str | None:
 def _elliptical(first: str) -> bool:
     plain = first.replace("’", "'")
     return len(plain.split()) <= _ELLIPTICAL_WORDS and bool(_ELLIPTICAL.search(plain))
+
+
+@lru_cache(maxsize=16384)
+def _refers_back(part: str) -> bool:
+    return bool(_BACK_REFERENCE.search(part))
 
 
 @lru_cache(maxsize=16384)
