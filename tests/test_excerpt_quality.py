@@ -69,6 +69,11 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("From the other side, juniors ask the same questions every week.", "other side"),
         ("Rather, I learned the most when a problem resisted me for a week.", "rather"),
         ("Most importantly, you get to think before the code exists.", "importantly"),
+        ("It is hard not to feel responsible when that happens to a colleague.", "that"),
+        ("There are other great things you can do once the team trusts you.", "compares"),
+        ("Getting back to the caveat, a false positive costs one extra lookup.", "getting back"),
+        ("From the example in the previous section it is clear why the filter fails.", "back"),
+        ("The bug we pointed out earlier is fixed in the next release.", "back"),
         # "it was exciting because…": not "it is … to/that", so "it" is something.
         ("I never noticed it was exciting because nobody had explained the rules.", "'it'"),
         # "he" cannot stand for "questions": someone the text before introduced.
@@ -104,6 +109,8 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "I don't know a single developer who enjoys estimating.",
         "Raised beds need less digging every spring, as we saw again this year.",
         "Rather than guess, measure the slow query before changing it.",
+        "Make sure that works on a phone before you ship it.",
+        "Other people have ideas I do not understand for months.",
     ],
 )
 def test_openings_that_stand_alone(opening):

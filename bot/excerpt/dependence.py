@@ -96,11 +96,15 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:since then|by then|until then|as (?:i|we) (?:said|mentioned|noted|discussed)|"
     r"as (?:i|we) saw (?:earlier|above|before|previously)|"
     r"(?:we|you) (?:saw|have seen|'ve seen|discussed) (?:that|how|earlier|above|before)|"
-    r"(?:mentioned|described|discussed|explained|shown|noted) (?:above|earlier|before|"
+    r"(?:mentioned|described|discussed|explained|shown|noted|pointed out|covered|introduced|"
+    r"defined) (?:above|earlier|before|"
     r"previously)|the above|see above|in question|(?:i|we) (?:mentioned|said|wrote) "
     r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said)|"
     r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed|established|"
     r"seen|covered|shown|talked about|looked at)|"
+    # "From the example in the previous section", "as in the last step".
+    r"(?:the|this|that) (?:previous|preceding|earlier|last|above) (?:section|chapter|"
+    r"paragraph|example|step|part|point|figure|list|snippet)s?|"
     # "All three of the guys above have…", "the ones below."
     r"(?:the|these|those)(?:\s+[a-z]+){1,3}\s+(?:above|below)(?=\s*[,.;:!?)]|\s+(?:have|has|had|"
     r"is|are|was|were|will|would|can|could|do|does|did|show|shows|showed|know|knew|say|said|"
@@ -112,7 +116,10 @@ _BACK_REFERENCE = re.compile(
 _COMPARED = {
     "en": re.compile(
         r"\b(?:go|goes|went|going|take|takes|took|taking)\s+(?:it\s+|this\s+|that\s+)?"
-        r"(?:(?:one|a)\s+)+steps?\s+further\b(?!\s+than)|^(?:a|an)\s+similar\s+[a-z]+\b(?!\s+to\b)",
+        r"(?:(?:one|a)\s+)+steps?\s+further\b(?!\s+than)|^(?:a|an)\s+similar\s+[a-z]+\b(?!\s+to\b)"
+        # "There are other great things…": others than those the text before named.
+        r"|^there\s+(?:are|were|is|was)\s+(?:(?:many|some|a\s+few|several|plenty\s+of|lots\s+of)\s+)?"
+        r"other\b",
         re.IGNORECASE,
     ),
     "es": re.compile(
@@ -432,6 +439,8 @@ def _expletive(words: list[str], i: int) -> bool:
     return False
 
 
+# After these, "that" and a verb is a pronoun, not "that" introducing a clause.
+_THAT_AS_SUBJECT = frozenset("when if because unless until once whenever and but".split())
 # "there is", "there may": existential "there" points at no place.
 _THERE_VERBS = frozenset(
     "is are was were 's seems seem may might must will can could should would has have had "
@@ -472,6 +481,10 @@ def _demonstrative(words: list[str], known: frozenset[str]) -> str | None:
             )
         ):
             reason = _demonstrated(word, i, after, known)
+        if reason is None and word == "that" and i and words[i - 1] in _THAT_AS_SUBJECT and (
+            _kinds(after) & {"VERB", "AUX"} and "NOUN" not in _kinds(after)
+        ):
+            reason = "'that' pointing back"  # "when that happens", "if that fails"
         if reason:
             return reason
     return None

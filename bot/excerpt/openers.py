@@ -48,7 +48,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         all of these | one of them | none of them | most of them | among these | among them | of
         these | of those | in this | in these | like this | like these | beyond this | besides
         this | given this | from the other side | on the other side | rather, | firstly |
-        most importantly
+        most importantly | getting back to | coming back to | going back to
         """
     ),
     "es": _listed(
