@@ -33,6 +33,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import asdict, replace
 from urllib.parse import urljoin
 
 import trafilatura
@@ -46,7 +47,9 @@ from bot.ingest.from_markdown import (
     LABEL_ENDS,
     LABEL_LEVEL,
     LABEL_MAX_WORDS,
+    front_matter_metadata,
     is_notice_label,
+    split_front_matter,
 )
 from bot.ingest.metadata import (
     Metadata,
@@ -92,7 +95,9 @@ _HEADING_ANCHOR = re.compile(r"\s*(?:\[\s*edit\s*\]|[#¶§🔗])\s*$", re.IGNORE
 
 
 def parse_html(text: str, source: str) -> Parsed:
-    """The metadata and blocks of an HTML page (see the module docstring)."""
+    """The metadata and blocks of an HTML page (see the module docstring); a Jekyll post
+    written in HTML takes its title, date, tags, categories and link from its front matter."""
+    fields, text = split_front_matter(text, source)
     # trafilatura refuses a bare fragment ("<p>...</p>" alone) as dubious; a saved post body
     # is one, so it is wrapped into a document.
     tree = load_html(text)
@@ -132,8 +137,12 @@ def parse_html(text: str, source: str) -> Parsed:
         language=_language(tree),
         image=_image(tree),
     )
+    if fields:
+        given = front_matter_metadata(fields, source)
+        meta = replace(meta, **{k: v for k, v in asdict(given).items() if v})
     return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0, quoted=lv == QUOTED)
                                           for lv, t in blocks))
+
 
 
 def _title(found: str | None, tree: HtmlElement) -> str | None:

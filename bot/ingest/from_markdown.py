@@ -128,12 +128,24 @@ _HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), _TOMLHandler())
 
 def parse_markdown(text: str, source: str) -> Parsed:
     """The metadata and blocks of a Markdown article (see the module docstring)."""
-    fields, body = _split_front_matter(text, source)
+    fields, body = split_front_matter(text, source)
     body = _without_template_tags(body)
     title, blocks = take_title(_scalar(fields, "title", source), list(_blocks(body)))
+    meta = front_matter_metadata(fields, source, title=title)
+    return Parsed(meta=meta, blocks=tuple(
+        Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
+        for level, text in blocks
+    ))
+
+
+def front_matter_metadata(
+    fields: dict[str, Any], source: str, *, title: str | None = None
+) -> Metadata:
+    """What the front matter `fields` say of the article; `title` when already settled (the
+    body's first heading may be it), else the front matter's."""
     url = next((u for k in _URL_KEYS if (u := _scalar(fields, k, source))), None)
-    meta = Metadata(
-        title=title,
+    return Metadata(
+        title=title if title is not None else _scalar(fields, "title", source),
         url=url,
         site=_scalar(fields, "site", source),
         author=author_value(fields.get("author")),
@@ -146,10 +158,6 @@ def parse_markdown(text: str, source: str) -> Parsed:
         permalink=_scalar(fields, "permalink", source),
         categories=_categories(fields),
     )
-    return Parsed(meta=meta, blocks=tuple(
-        Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
-        for level, text in blocks
-    ))
 
 
 def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
@@ -180,8 +188,8 @@ def _without_template_tags(markdown: str) -> str:
     return _LIQUID.sub(FORMULA, _SHORTCODE.sub("", _KRAMDOWN.sub("", markdown)))
 
 
-def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
-    """The front matter fields and the Markdown after them."""
+def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
+    """The front matter fields and the text after them ({} and all of it without one)."""
     stripped = text.lstrip()
     skipped_lines = text[: len(text) - len(stripped)].count("\n")
     handler = frontmatter.detect_format(stripped, _HANDLERS)
