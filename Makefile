@@ -25,6 +25,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check --quiet bot tests bench
 	$(BIN)/python -m pytest -q -n auto
 
 lint: install

@@ -40,27 +40,47 @@ def build_store(folder: Path, *, channels: int, posts: int) -> Path:
     now = datetime.now(UTC)
     with Store.open(database) as store:
         for a in range(articles):
-            article = Article(id=f"bench{a:06d}", title=f"Article {a}", source=f"bench:{a}",
-                              paragraphs=(f"Paragraph of article {a}.",),
-                              url=f"https://blog.example.org/{a}/")
+            article = Article(
+                id=f"bench{a:06d}",
+                title=f"Article {a}",
+                source=f"bench:{a}",
+                paragraphs=(f"Paragraph of article {a}.",),
+                url=f"https://blog.example.org/{a}/",
+            )
             excerpts = [
-                Excerpt(id=excerpt_id(article.id, f"{a}-{e}"), article_id=article.id,
-                        text=f"Excerpt {e} of article {a}: cytokines carry messages.", rank=e,
-                        score=1.0, paragraph=0, first_sentence=e, sentence_count=1,
-                        shortened=False)
+                Excerpt(
+                    id=excerpt_id(article.id, f"{a}-{e}"),
+                    article_id=article.id,
+                    text=f"Excerpt {e} of article {a}: cytokines carry messages.",
+                    rank=e,
+                    score=1.0,
+                    paragraph=0,
+                    first_sentence=e,
+                    sentence_count=1,
+                    shortened=False,
+                )
                 for e in range(EXCERPTS_PER_ARTICLE)
             ]
             store.upsert_article(article, excerpts, channels=names, now=now)
     return database
 
 
-def write_config(folder: Path, database: Path, *, channels: int, every: str,
-                 level: str = "info") -> Path:
+def write_config(
+    folder: Path, database: Path, *, channels: int, every: str, level: str = "info"
+) -> Path:
     (folder / "posts").mkdir(exist_ok=True)
     lines = [
-        "[bot]", f'database = "{database}"', 'posts_dir = "posts"', f'log_level = "{level}"',
-        'log_format = "json"', f'log_file = "{folder / "bot.log"}"', "",
-        "[defaults]", f'schedule = {{ every = "{every}" }}', 'repeat_after = "90d"', "",
+        "[bot]",
+        f'database = "{database}"',
+        'posts_dir = "posts"',
+        f'log_level = "{level}"',
+        'log_format = "json"',
+        f'log_file = "{folder / "bot.log"}"',
+        "",
+        "[defaults]",
+        f'schedule = {{ every = "{every}" }}',
+        'repeat_after = "90d"',
+        "",
     ]
     for i in range(channels):
         lines += [f"[channels.c{i:02d}]", 'platform = "console"', ""]
@@ -105,8 +125,10 @@ def bench_rss() -> None:
             config = write_config(folder, database, channels=10, every="1s")
             results[posts] = peak_rss_mb(run_daemon(config, 30, timed=True))
     a, b = results[1_000], results[100_000]
-    print(f"peak RSS, 10 channels posting every second for 30 s: 1,000 queued posts {a:.1f} MB, "
-          f"100,000 queued posts {b:.1f} MB ({(b / a - 1) * 100:+.1f}%)")
+    print(
+        f"peak RSS, 10 channels posting every second for 30 s: 1,000 queued posts {a:.1f} MB, "
+        f"100,000 queued posts {b:.1f} MB ({(b / a - 1) * 100:+.1f}%)"
+    )
 
 
 def bench_lateness() -> None:
@@ -115,14 +137,20 @@ def bench_lateness() -> None:
         database = build_store(folder, channels=20, posts=20_000)
         config = write_config(folder, database, channels=20, every="1s", level="debug")
         run_daemon(config, 62)
-        late = [e["late_ms"] for e in map(json.loads, (folder / "bot.log").open())
-                if e.get("event") == "slot.fired"]
-        sent = sum(1 for e in map(json.loads, (folder / "bot.log").open())
-                   if e.get("event") == "post.sent")
+        late = [
+            e["late_ms"]
+            for e in map(json.loads, (folder / "bot.log").open())
+            if e.get("event") == "slot.fired"
+        ]
+        sent = sum(
+            1 for e in map(json.loads, (folder / "bot.log").open()) if e.get("event") == "post.sent"
+        )
     late.sort()
     p99 = late[int(len(late) * 0.99) - 1]
-    print(f"slot lateness, 20 channels every second for 60 s: {len(late)} slots, {sent} posts; "
-          f"p50 {statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms")
+    print(
+        f"slot lateness, 20 channels every second for 60 s: {len(late)} slots, {sent} posts; "
+        f"p50 {statistics.median(late):.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

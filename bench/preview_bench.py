@@ -40,9 +40,18 @@ def with_hyperfine(cmd: list[str], runs: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "h.json"
         subprocess.run(
-            ["hyperfine", "--warmup", "1", "--runs", str(runs), "--export-json", str(out),
-             " ".join(cmd)],
-            check=True, capture_output=True,
+            [
+                "hyperfine",
+                "--warmup",
+                "1",
+                "--runs",
+                str(runs),
+                "--export-json",
+                str(out),
+                " ".join(cmd),
+            ],
+            check=True,
+            capture_output=True,
         )
         result = json.loads(out.read_text())["results"][0]
     return result["mean"], result["stddev"]
@@ -84,8 +93,10 @@ def main() -> int:
     floor, floor_spread = timer([cmd[0], "--version"], args.runs)
     rss = peak_rss_mb(cmd)
     memory = f"; peak RSS {rss:.0f} MB" if rss else ""
-    print(f"preview {args.article.name}: {len(posts)} posts, {mean * 1000:.0f} ms ± "
-          f"{spread * 1000:.0f} ({tool}, {args.runs} runs){memory}")
+    print(
+        f"preview {args.article.name}: {len(posts)} posts, {mean * 1000:.0f} ms ± "
+        f"{spread * 1000:.0f} ({tool}, {args.runs} runs){memory}"
+    )
     print(f"excerpt-bot --version: {floor * 1000:.0f} ms ± {floor_spread * 1000:.0f}")
     return 0
 

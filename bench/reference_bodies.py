@@ -50,13 +50,16 @@ def page_text(html: str) -> str:
     from lxml import html as lxml_html
 
     tree = lxml_html.fromstring(html)
-    for element in tree.xpath("//script|//style|//noscript|//template|//*[@hidden]"
-                              "|//*[contains(translate(@style, ' ', ''), 'display:none')]"):
+    for element in tree.xpath(
+        "//script|//style|//noscript|//template|//*[@hidden]"
+        "|//*[contains(translate(@style, ' ', ''), 'display:none')]"
+    ):
         element.drop_tree()
     # Footnote markers (a superscript number, a "[6]" link to a note) are not the author's
     # words and are not expected in an excerpt.
-    for element in tree.xpath("//sup|//a[starts-with(@href, '#fn') or starts-with(@href, "
-                              "'#cite')]"):
+    for element in tree.xpath(
+        "//sup|//a[starts-with(@href, '#fn') or starts-with(@href, '#cite')]"
+    ):
         if _CITATION_TEXT.fullmatch(element.text_content().strip()):
             element.drop_tree()
     return _SPACE.sub(" ", tree.text_content()).strip()
@@ -67,7 +70,7 @@ def body_span(text: str, first: str, last: str) -> str | None:
     end = text.find(last, max(start, 0))
     if start < 0 or end < 0:
         return None
-    return text[start:end + len(last)]
+    return text[start : end + len(last)]
 
 
 def is_verbatim(excerpt: str, body: str) -> bool:
@@ -84,8 +87,11 @@ def html_report(root: Path, files: list[dict]) -> list[str]:
         if not entry["path"].endswith(".html"):
             continue
         path = root / entry["path"]
-        body = body_span(page_text(path.read_text(encoding="utf-8")),
-                         entry["body"]["first_sentence"], entry["body"]["last_sentence"])
+        body = body_span(
+            page_text(path.read_text(encoding="utf-8")),
+            entry["body"]["first_sentence"],
+            entry["body"]["last_sentence"],
+        )
         if body is None:
             lines.append(f"{entry['path']}: the manifest's body not found in the page")
             continue
@@ -105,8 +111,10 @@ def html_report(root: Path, files: list[dict]) -> list[str]:
         lines += [f"{entry['path']}: title {article.title!r}; " + ", ".join(counts), *shown]
     for room, (good, total) in totals.items():
         share = 100 * good / total if total else 0.0
-        lines.append(f"all pages, {room} room ({ROOMS[room]}): {good}/{total} excerpts verbatim "
-                     f"body ({share:.1f} %)")
+        lines.append(
+            f"all pages, {room} room ({ROOMS[room]}): {good}/{total} excerpts verbatim "
+            f"body ({share:.1f} %)"
+        )
     return lines
 
 
@@ -125,13 +133,17 @@ def link_report(root: Path, files: list[dict]) -> list[str]:
             continue
         folder = entry["path"].split("/")[0]
         base_url, permalink, posts_dir = SITES[folder]
-        article = load_site_article(path, site=SiteSettings(base_url=base_url,
-                                                            permalink=permalink),
-                                    posts_dir=root / folder / posts_dir)
+        article = load_site_article(
+            path,
+            site=SiteSettings(base_url=base_url, permalink=permalink),
+            posts_dir=root / folder / posts_dir,
+        )
         with_site += article.url is not None
         right += article.url == entry["url"]
-    return [f"Hugo/Jekyll posts with a link: {plain}/{len(posts)} without [site]; "
-            f"{with_site}/{len(posts)} with it, {right} of them the live URL"]
+    return [
+        f"Hugo/Jekyll posts with a link: {plain}/{len(posts)} without [site]; "
+        f"{with_site}/{len(posts)} with it, {right} of them the live URL"
+    ]
 
 
 def main() -> int:

@@ -62,12 +62,12 @@ DRAIN = 20.0  # seconds after the window for the posts of its last slots to go o
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # where interval schedules start (timezone UTC)
 
 
-def write_configs(folder: Path, database: str | Path, *, names: list[str], every: str,
-                  lease_ttl: str = "30s") -> dict[str, Path]:
+def write_configs(
+    folder: Path, database: str | Path, *, names: list[str], every: str, lease_ttl: str = "30s"
+) -> dict[str, Path]:
     """One config per daemon: the same channels and database, its own instance and log."""
     (folder / "posts").mkdir(exist_ok=True)
-    channels = "".join(f'[channels.c{i:03d}]\nplatform = "console"\n\n'
-                       for i in range(CHANNELS))
+    channels = "".join(f'[channels.c{i:03d}]\nplatform = "console"\n\n' for i in range(CHANNELS))
     configs = {}
     for name in names:
         config = folder / f"{name}.toml"
@@ -75,8 +75,9 @@ def write_configs(folder: Path, database: str | Path, *, names: list[str], every
             f'[bot]\ndatabase = "{database}"\nposts_dir = "posts"\ninstance = "{name}"\n'
             f'lease_ttl = "{lease_ttl}"\nlog_level = "debug"\nlog_format = "json"\n'
             f'log_file = "{folder / name}.log"\n\n'
-            f'[defaults]\nschedule = {{ every = "{every}" }}\nrepeat_after = "90d"\n\n'
-            + channels, encoding="utf-8")
+            f'[defaults]\nschedule = {{ every = "{every}" }}\nrepeat_after = "90d"\n\n' + channels,
+            encoding="utf-8",
+        )
         configs[name] = config
     return configs
 
@@ -87,14 +88,20 @@ def fill_store(folder: Path, config: Path, articles: int = ARTICLES) -> None:
     library.mkdir()
     for i, text in enumerate(generate(articles)):
         (library / f"article-{i:03d}.md").write_bytes(text)
-    subprocess.run([str(BIN / "excerpt-bot"), "add", "--config", str(config), str(library)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "excerpt-bot"), "add", "--config", str(config), str(library)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def launch(config: Path) -> subprocess.Popen:
     """`excerpt-bot run`; its output to its log file only (a full pipe would stall it)."""
-    return subprocess.Popen([str(BIN / "excerpt-bot"), "run", "--config", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(BIN / "excerpt-bot"), "run", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop_all(processes: dict[str, subprocess.Popen]) -> None:
@@ -141,8 +148,9 @@ def settled(folder: Path, database: str | Path, names: list[str]) -> bool:
     """Every daemon started; on PostgreSQL, the channels spread evenly over them."""
     if not all(events(folder / f"{name}.log", "daemon.started") for name in names):
         return False
-    return not str(database).startswith("postgresql") or \
-        spread(database, names) == [CHANNELS // len(names)] * len(names)
+    return not str(database).startswith("postgresql") or spread(database, names) == [
+        CHANNELS // len(names)
+    ] * len(names)
 
 
 def cpu_seconds(process: subprocess.Popen) -> float:
@@ -155,15 +163,17 @@ def percentile(values: list[float], share: float) -> float:
     return values[max(0, int(len(values) * share) - 1)]
 
 
-def start_daemons(folder: Path, database: str | Path, *, daemons: int, every: int,
-                  lease_ttl: int = 30) -> dict[str, subprocess.Popen]:
+def start_daemons(
+    folder: Path, database: str | Path, *, daemons: int, every: int, lease_ttl: int = 30
+) -> dict[str, subprocess.Popen]:
     """The store filled, `daemons` daemons started and settled; their processes by name.
 
     Daemons busy beyond what they can do never settle evenly (a channel with a slot
     under way is not handed over): after SETTLE_TIMEOUT they run as they have shared."""
     names = [f"d{i}" for i in range(1, daemons + 1)]
-    configs = write_configs(folder, database, names=names, every=f"{every}s",
-                            lease_ttl=f"{lease_ttl}s")
+    configs = write_configs(
+        folder, database, names=names, every=f"{every}s", lease_ttl=f"{lease_ttl}s"
+    )
     fill_store(folder, configs[names[0]])
     processes = {}
     try:
@@ -178,8 +188,9 @@ def start_daemons(folder: Path, database: str | Path, *, daemons: int, every: in
     return processes
 
 
-def run_lateness(label: str, database: str | Path, folder: Path, *, daemons: int,
-                 every: int) -> str:
+def run_lateness(
+    label: str, database: str | Path, folder: Path, *, daemons: int, every: int
+) -> str:
     processes = start_daemons(folder, database, daemons=daemons, every=every)
     try:
         # The window opens just before a slot instant (every channel's slots fall on the
@@ -217,12 +228,14 @@ def run_lateness(label: str, database: str | Path, folder: Path, *, daemons: int
         return f"{label}: nothing fired or sent in the window"
     late.sort()
     delays.sort()
-    return (f"{label}: {len(late):,} slots fired of {due:,.0f} due ({len(late) / due:.0%}), "
-            f"late p50 {statistics.median(late):.1f} ms, p99 {percentile(late, 0.99):.1f} "
-            f"ms; {sent / MEASURE:.1f} claims a second ({sent:,} posts sent, "
-            f"{cpu / sent * 1000:.0f} ms of the daemons' CPU each); a slot's post "
-            f"sent p50 {statistics.median(delays):.2f} s, p99 {percentile(delays, 0.99):.2f} s "
-            f"after it ({len(delays):,} posts)")
+    return (
+        f"{label}: {len(late):,} slots fired of {due:,.0f} due ({len(late) / due:.0%}), "
+        f"late p50 {statistics.median(late):.1f} ms, p99 {percentile(late, 0.99):.1f} "
+        f"ms; {sent / MEASURE:.1f} claims a second ({sent:,} posts sent, "
+        f"{cpu / sent * 1000:.0f} ms of the daemons' CPU each); a slot's post "
+        f"sent p50 {statistics.median(delays):.2f} s, p99 {percentile(delays, 0.99):.2f} s "
+        f"after it ({len(delays):,} posts)"
+    )
 
 
 def start_postgres() -> PostgresServer:
@@ -238,16 +251,24 @@ def bench_lateness(rates: list[int]) -> None:
     server = start_postgres()
     try:
         for every in rates:
-            print(f"{CHANNELS} console channels, each every {every} s ({CHANNELS / every:.0f} "
-                  f"slots a second due), {MEASURE:.0f} s measured:", flush=True)
-            runs = [("1 daemon, SQLite", False, 1), ("1 daemon, PostgreSQL", True, 1),
-                    ("3 daemons, PostgreSQL", True, 3)]
+            print(
+                f"{CHANNELS} console channels, each every {every} s ({CHANNELS / every:.0f} "
+                f"slots a second due), {MEASURE:.0f} s measured:",
+                flush=True,
+            )
+            runs = [
+                ("1 daemon, SQLite", False, 1),
+                ("1 daemon, PostgreSQL", True, 1),
+                ("3 daemons, PostgreSQL", True, 3),
+            ]
             for label, shared, daemons in runs:
                 with tempfile.TemporaryDirectory() as tmp:
                     folder = Path(tmp)
                     database = server.new_database() if shared else folder / "bot.sqlite3"
-                    print("  " + run_lateness(label, database, folder, daemons=daemons,
-                                              every=every), flush=True)
+                    print(
+                        "  " + run_lateness(label, database, folder, daemons=daemons, every=every),
+                        flush=True,
+                    )
     finally:
         server.stop()
 
@@ -275,9 +296,11 @@ def run_takeover(database: str, folder: Path, *, lease_ttl: int) -> str:
         done = time.monotonic() - kill
     finally:
         stop_all(processes)
-    return (f"lease_ttl {lease_ttl} s: the {len(killed)} channels of the SIGKILLed daemon: "
-            f"the first taken over after {first:.1f} s, all after {done:.1f} s (bound: "
-            f"lease_ttl plus a heartbeat, {lease_ttl * 4 / 3:.0f} s)")
+    return (
+        f"lease_ttl {lease_ttl} s: the {len(killed)} channels of the SIGKILLed daemon: "
+        f"the first taken over after {first:.1f} s, all after {done:.1f} s (bound: "
+        f"lease_ttl plus a heartbeat, {lease_ttl * 4 / 3:.0f} s)"
+    )
 
 
 def bench_takeover(ttls: list[int]) -> None:
@@ -286,8 +309,9 @@ def bench_takeover(ttls: list[int]) -> None:
         print(f"3 daemons, {CHANNELS} console channels each every 60 s, one SIGKILLed:")
         for ttl in ttls:
             with tempfile.TemporaryDirectory() as tmp:
-                print("  " + run_takeover(server.new_database(), Path(tmp), lease_ttl=ttl),
-                      flush=True)
+                print(
+                    "  " + run_takeover(server.new_database(), Path(tmp), lease_ttl=ttl), flush=True
+                )
     finally:
         server.stop()
 
@@ -295,16 +319,23 @@ def bench_takeover(ttls: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bench", nargs="*", help="lateness, takeover (default: both)")
-    parser.add_argument("--every", default="60,4", help="each channel's schedule: seconds "
-                        "between slots, one run each (default 60,4)")
-    parser.add_argument("--ttl", default="30,10", help="lease_ttl values for takeover, in "
-                        "seconds (default 30,10)")
+    parser.add_argument(
+        "--every",
+        default="60,4",
+        help="each channel's schedule: seconds between slots, one run each (default 60,4)",
+    )
+    parser.add_argument(
+        "--ttl", default="30,10", help="lease_ttl values for takeover, in seconds (default 30,10)"
+    )
     args = parser.parse_args()
     unknown = set(args.bench) - {"lateness", "takeover"}
     if unknown:
         parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
-    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the start, Python "
-          f"{sys.version.split()[0]}, PostgreSQL from {postgres_bin()}", flush=True)
+    print(
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the start, Python "
+        f"{sys.version.split()[0]}, PostgreSQL from {postgres_bin()}",
+        flush=True,
+    )
     for name in args.bench or ["lateness", "takeover"]:
         if name == "lateness":
             bench_lateness([int(t) for t in args.every.split(",")])

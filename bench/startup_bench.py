@@ -43,8 +43,9 @@ def source_tree(rev: str, folder: Path) -> Path:
     """The commit's tree, unpacked into `folder`/src."""
     source = folder / "src"
     source.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
     return source
 
@@ -53,8 +54,12 @@ def library(folder: Path, *, articles: int, channels: int, code: Path) -> Path:
     """A backlog in `folder`, added once by the code at `code`; the config's path."""
     folder.mkdir()
     config = write_backlog(folder, articles=articles, channels=channels)
-    done = subprocess.run(bot_command(code, "add", "--config", str(config), "posts"),
-                          cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(
+        bot_command(code, "add", "--config", str(config), "posts"),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         sys.exit(f"the first add failed:\n{done.stdout}{done.stderr}")
     return config
@@ -73,8 +78,9 @@ def commands(code: Path, config: Path, label: str) -> dict[str, list[str]]:
         f"--version{label}": bot_command(code, "--version"),
         f"--help{label}": bot_command(code, "--help"),
         f"add one unchanged file{label}": bot_command(code, "add", "--config", str(config), one),
-        f"add the unchanged folder{label}": bot_command(code, "add", "--config", str(config),
-                                                        folder),
+        f"add the unchanged folder{label}": bot_command(
+            code, "add", "--config", str(config), folder
+        ),
     }
 
 
@@ -83,13 +89,17 @@ def report(timed: list[dict[str, list[float]]], label: str) -> list[str]:
         return [s for round_ in timed for s in round_[f"{name}{label}"]]
 
     version = statistics.mean(runs("--version"))
-    lines = [f"--version{label}: {version * 1000:.0f} ms ± "
-             f"{statistics.pstdev(runs('--version')) * 1000:.0f}"]
+    lines = [
+        f"--version{label}: {version * 1000:.0f} ms ± "
+        f"{statistics.pstdev(runs('--version')) * 1000:.0f}"
+    ]
     for name in ("--help", "add one unchanged file", "add the unchanged folder"):
         seconds = runs(name)
         mean = statistics.mean(seconds)
-        line = (f"{name}{label}: {mean * 1000:.0f} ms ± {statistics.pstdev(seconds) * 1000:.0f}"
-                f", {mean / version:.2f}× --version")
+        line = (
+            f"{name}{label}: {mean * 1000:.0f} ms ± {statistics.pstdev(seconds) * 1000:.0f}"
+            f", {mean / version:.2f}× --version"
+        )
         if name == "--help":
             verdict = "met" if mean / version < HELP_TARGET else "MISSED"
             line += f" (target < {HELP_TARGET:g}×: {verdict})"
@@ -110,17 +120,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
-        named = commands(ROOT, library(folder / "now", articles=args.articles,
-                                       channels=args.channels, code=ROOT), "")
+        named = commands(
+            ROOT,
+            library(folder / "now", articles=args.articles, channels=args.channels, code=ROOT),
+            "",
+        )
         labels = [""]
         if args.before:
             code = source_tree(args.before, folder)
-            config = library(folder / "before", articles=args.articles,
-                             channels=args.channels, code=code)
+            config = library(
+                folder / "before", articles=args.articles, channels=args.channels, code=code
+            )
             labels.append(f" ({args.before})")
             named |= commands(code, config, labels[-1])
-        print(f"library: {args.articles:,} articles, {args.channels} channels, added in "
-              f"{time.perf_counter() - start:.1f} s")
+        print(
+            f"library: {args.articles:,} articles, {args.channels} channels, added in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         for name, argv in named.items():  # what each add says (it finds nothing to do)
             if name.startswith("add"):
                 said = subprocess.run(argv, capture_output=True, text=True).stdout.strip()
@@ -128,13 +144,14 @@ def main() -> None:
         hyperfine = shutil.which("hyperfine")
         if hyperfine:
             tool = "hyperfine"
-            timed = with_hyperfine(hyperfine, named, rounds=args.rounds, runs=args.runs,
-                                   out=folder)
+            timed = with_hyperfine(hyperfine, named, rounds=args.rounds, runs=args.runs, out=folder)
         else:
             tool = "time.perf_counter"
             timed = with_perf_counter(named, rounds=args.rounds, runs=args.runs)
-    print(f"timed with {tool}: {args.rounds} rounds of {args.runs} runs; "
-          f"load {os.getloadavg()[0]:.1f}")
+    print(
+        f"timed with {tool}: {args.rounds} rounds of {args.runs} runs; "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
     for label in labels:
         for line in report(timed, label):
             print(line)

@@ -81,8 +81,7 @@ def commands(installs: dict[str, Path], config: Path) -> dict[str, list[str]]:
     for install, bin_dir in installs.items():
         script = str(bin_dir / "excerpt-bot")
         named[f"status ({install})"] = [script, "status", "--config", str(config)]
-        named[f"status --json ({install})"] = [script, "status", "--json", "--config",
-                                               str(config)]
+        named[f"status --json ({install})"] = [script, "status", "--json", "--config", str(config)]
         named[f"version ({install})"] = [script, "--version"]
     return named
 
@@ -133,8 +132,10 @@ def report(install: str, timed: list[dict[str, list[float]]]) -> str:
     parts = []
     for name in ("status", "status --json"):
         seconds = runs(name)
-        ratios = [statistics.mean(r[f"{name} ({install})"])
-                  / statistics.mean(r[f"version ({install})"]) for r in timed]
+        ratios = [
+            statistics.mean(r[f"{name} ({install})"]) / statistics.mean(r[f"version ({install})"])
+            for r in timed
+        ]
         mean = statistics.mean(seconds)
         ratio = mean / version
         verdict = "met" if ratio <= TARGET else "MISSED"
@@ -144,8 +145,10 @@ def report(install: str, timed: list[dict[str, list[float]]]) -> str:
             f"target ≤ {TARGET:g}: {verdict})"
         )
     floor = runs("version")
-    return (f"{install}: --version {version * 1000:.0f} ms ± "
-            f"{statistics.pstdev(floor) * 1000:.0f}; " + "; ".join(parts))
+    return (
+        f"{install}: --version {version * 1000:.0f} ms ± "
+        f"{statistics.pstdev(floor) * 1000:.0f}; " + "; ".join(parts)
+    )
 
 
 def main() -> None:
@@ -164,16 +167,17 @@ def main() -> None:
         sent = add_history(database)
         built = time.perf_counter() - start
         config = write_config(folder, database, channels=args.channels, every="1h")
-        print(f"store: {args.posts:,} posts ({sent:,} of them sent) on {args.channels} "
-              f"channels, built in {built:.1f} s")
+        print(
+            f"store: {args.posts:,} posts ({sent:,} of them sent) on {args.channels} "
+            f"channels, built in {built:.1f} s"
+        )
         installs = {} if args.no_regular else {"regular install": regular_install(folder)}
         installs["dev venv, editable"] = BIN
         named = commands(installs, config)
         hyperfine = shutil.which("hyperfine")
         if hyperfine:
             tool = "hyperfine"
-            timed = with_hyperfine(hyperfine, named, rounds=args.rounds, runs=args.runs,
-                                   out=folder)
+            timed = with_hyperfine(hyperfine, named, rounds=args.rounds, runs=args.runs, out=folder)
         else:
             tool = "no hyperfine: time.perf_counter, alternated"
             timed = with_perf_counter(named, rounds=args.rounds, runs=args.runs)

@@ -56,27 +56,50 @@ def main() -> None:
         database = build_store(folder, channels=args.channels, posts=args.posts)
         config = write_config(folder, database, channels=args.channels, every=args.every)
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "web", "--config", str(config),
-             "--listen", "127.0.0.1:0"],
-            env={**os.environ, "EXCERPT_BOT_WEB_TOKEN": TOKEN}, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "web",
+                "--config",
+                str(config),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            env={**os.environ, "EXCERPT_BOT_WEB_TOKEN": TOKEN},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         try:
             url = re.match(r"web console on (\S+)/ ", server.stdout.readline()).group(1)
             cookie = log_in(url)
             export = folder / "times.json"
             subprocess.run(
-                ["hyperfine", "--shell=none", "--warmup", "1", "--runs", str(args.runs),
-                 "--export-json", str(export),
-                 *(f"curl -sf -o /dev/null -b {cookie} {url}{page}" for page in PAGES)],
-                check=True, stdout=subprocess.DEVNULL)
+                [
+                    "hyperfine",
+                    "--shell=none",
+                    "--warmup",
+                    "1",
+                    "--runs",
+                    str(args.runs),
+                    "--export-json",
+                    str(export),
+                    *(f"curl -sf -o /dev/null -b {cookie} {url}{page}" for page in PAGES),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             results = json.loads(export.read_text())["results"]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     print(f"{args.channels} channels, {args.posts:,} queued posts, every {args.every}:")
     for page, result in zip(PAGES, results, strict=True):
-        print(f"  {page:22} mean {result['mean'] * 1000:7.1f} ms  "
-              f"(min {result['min'] * 1000:.1f}, max {result['max'] * 1000:.1f})")
+        print(
+            f"  {page:22} mean {result['mean'] * 1000:7.1f} ms  "
+            f"(min {result['min'] * 1000:.1f}, max {result['max'] * 1000:.1f})"
+        )
 
 
 if __name__ == "__main__":

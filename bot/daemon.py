@@ -71,8 +71,9 @@ def utc_now() -> datetime:
 class Daemon:
     """Constructing stores the settings; `run()` does the work."""
 
-    def __init__(self, config_path: Path, *, environ: dict[str, str],
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, config_path: Path, *, environ: dict[str, str], clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self.config_path = config_path
         self.environ = environ
         self.clock = clock
@@ -150,12 +151,12 @@ class Daemon:
     async def _opened(self) -> AsyncIterator[None]:
         """Config, logging, channels and the store, under the single-instance lock."""
         config = load_config(self.config_path)
-        setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
-                      file=config.bot.log_file)
+        setup_logging(
+            level=config.bot.log_level, fmt=config.bot.log_format, file=config.bot.log_file
+        )
         channels = _build_channels(config, self.environ)
         admin = _admin_chat(config, self.environ, self.clock, self.sleep)
-        store = Store.open(config.bot.database,
-                           password=config.bot.database_password(self.environ))
+        store = Store.open(config.bot.database, password=config.bot.database_password(self.environ))
         loop = asyncio.get_running_loop()
 
         def gone(error: UserError) -> None:  # from the thread whose write noticed
@@ -163,9 +164,13 @@ class Daemon:
                 loop.call_soon_threadsafe(self._database_gone, error)
 
         store.on_database_gone(gone)
-        self.leases = LeaseHolder(None, config.bot.instance or default_instance(),
-                                  shared=store.postgresql, ttl=config.bot.lease_ttl,
-                                  clock=self.clock)
+        self.leases = LeaseHolder(
+            None,
+            config.bot.instance or default_instance(),
+            shared=store.postgresql,
+            ttl=config.bot.lease_ttl,
+            clock=self.clock,
+        )
         # One daemon on an SQLite file (its lock); on PostgreSQL, leases.
         alone = contextlib.nullcontext() if store.postgresql else store.daemon_lock()
         try:
@@ -216,15 +221,18 @@ class Daemon:
         slots of the channels it took, scan if the library came with them."""
         if self._stop.is_set():
             return
-        busy = [*(CHANNEL + name for name in self._running_slots),
-                *(FEED + url for url in self.feeds.polling)]
+        busy = [
+            *(CHANNEL + name for name in self._running_slots),
+            *(FEED + url for url in self.feeds.polling),
+        ]
         if self.library.scanning:
             busy.append(LIBRARY)
         taken = await self.takeover.heartbeat(busy)
         self._catch_up(taken.catch_up)
         if taken.library:
-            self._background_work(asyncio.get_running_loop().create_task(
-                self.library.scan_off_loop()))
+            self._background_work(
+                asyncio.get_running_loop().create_task(self.library.scan_off_loop())
+            )
 
     async def _begin(self, scheduler: AsyncIOScheduler | SteppedScheduler) -> None:
         """Missed slots settled, the jobs on `scheduler`, metrics served: the daemon is up."""
@@ -239,10 +247,17 @@ class Daemon:
         self.metrics = await start_metrics(self)
         if self.admin is not None:
             await self.admin.start(active=self.leases.holds(ADMIN))
-        log_event("daemon.started", channels=sorted(self.channels),
-                  database=self.store.where, config=str(self.config_path),
-                  **({"instance": self.leases.name, "holds": self.leases.channels()}
-                     if self.leases.shared else {}))
+        log_event(
+            "daemon.started",
+            channels=sorted(self.channels),
+            database=self.store.where,
+            config=str(self.config_path),
+            **(
+                {"instance": self.leases.name, "holds": self.leases.channels()}
+                if self.leases.shared
+                else {}
+            ),
+        )
 
     async def _run_once(self) -> None:
         """Every feed polled and one slot on every channel, then return — or stop early, as
@@ -288,8 +303,13 @@ class Daemon:
             config = load_config(self.config_path)
             channels = _build_channels(config, self.environ)
         except UserError as exc:
-            log_event("config.invalid", level=logging.ERROR, config=str(self.config_path),
-                      error=str(exc), action="kept the running config")
+            log_event(
+                "config.invalid",
+                level=logging.ERROR,
+                config=str(self.config_path),
+                error=str(exc),
+                action="kept the running config",
+            )
             return
         old = self.channels
         self._apply(config, channels)
@@ -310,23 +330,36 @@ class Daemon:
         """Each channel learns what it needs from its platform (a server's limits) into
         its memory, before the first scan queues for it."""
         self._give_memory(channels)
-        results = await asyncio.gather(*(channel.start() for channel in channels.values()),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(channel.start() for channel in channels.values()), return_exceptions=True
+        )
         for name, result in zip(channels, results, strict=True):
             if isinstance(result, Exception):  # a bug in an adapter: it posts all the same
-                log_event("channel.start_failed", level=logging.ERROR, channel=name,
-                          error=redact(f"{type(result).__name__}: {result}"))
+                log_event(
+                    "channel.start_failed",
+                    level=logging.ERROR,
+                    channel=name,
+                    error=redact(f"{type(result).__name__}: {result}"),
+                )
 
     async def _maintain_channels(self) -> None:
         """Daily: each channel keeps its credentials fresh (`Channel.maintain`)."""
-        mine = {name: channel for name, channel in self.channels.items()
-                if self.leases.holds(CHANNEL + name)}
-        results = await asyncio.gather(*(c.maintain() for c in mine.values()),
-                                       return_exceptions=True)
+        mine = {
+            name: channel
+            for name, channel in self.channels.items()
+            if self.leases.holds(CHANNEL + name)
+        }
+        results = await asyncio.gather(
+            *(c.maintain() for c in mine.values()), return_exceptions=True
+        )
         for name, result in zip(mine, results, strict=True):
             if isinstance(result, Exception):
-                log_event("channel.maintain_failed", level=logging.ERROR, channel=name,
-                          error=redact(f"{type(result).__name__}: {result}"))
+                log_event(
+                    "channel.maintain_failed",
+                    level=logging.ERROR,
+                    channel=name,
+                    error=redact(f"{type(result).__name__}: {result}"),
+                )
 
     def _give_memory(self, channels: dict[str, Channel]) -> None:
         assert self.db is not None
@@ -345,9 +378,12 @@ class Daemon:
         enabled = config.enabled_channels()
         self.policies = {name: ChannelPolicy.of(c) for name, c in enabled.items()}
         self.dispatcher = Dispatcher(
-            self.db, channels, self.policies,
+            self.db,
+            channels,
+            self.policies,
             lambda name, article, excerpt: render_for(enabled[name], article, excerpt),
-            clock=self.clock, sleep=self.sleep,
+            clock=self.clock,
+            sleep=self.sleep,
         )
         self.library.configure(config, self.store)
         self.library.may_scan = lambda: self.leases.holds(LIBRARY)
@@ -360,38 +396,61 @@ class Daemon:
         for name, channel in self.config.enabled_channels().items():
             for i, trigger in enumerate(channel_triggers(channel)):
                 self.scheduler.add_job(
-                    self._slot, trigger, args=(name, f"{name}#{i}"), id=f"{name}#{i}",
+                    self._slot,
+                    trigger,
+                    args=(name, f"{name}#{i}"),
+                    id=f"{name}#{i}",
                     name=f"{name}#{i}",
-                    max_instances=1, coalesce=True,
+                    max_instances=1,
+                    coalesce=True,
                     misfire_grace_time=max(1, int(channel.grace.total_seconds())),
                 )
         self.scheduler.add_job(
-            self.library.scan_off_loop, self._every(self.config.bot.scan_interval),
-            id="scan", name="scan", max_instances=1, coalesce=True,
+            self.library.scan_off_loop,
+            self._every(self.config.bot.scan_interval),
+            id="scan",
+            name="scan",
+            max_instances=1,
+            coalesce=True,
         )
         self.scheduler.add_job(
-            self._maintain_channels, self._every(timedelta(days=1)),
-            id="maintain", name="maintain", max_instances=1, coalesce=True,
+            self._maintain_channels,
+            self._every(timedelta(days=1)),
+            id="maintain",
+            name="maintain",
+            max_instances=1,
+            coalesce=True,
         )
         for url, source in self.feeds.sources.items():  # the first poll at once
             self.scheduler.add_job(
-                self.feeds.poll, self._every(source.poll),
-                args=(url,), id=f"feed {url}", name=f"feed {url}", max_instances=1,
-                coalesce=True, next_run_time=self.clock(),
+                self.feeds.poll,
+                self._every(source.poll),
+                args=(url,),
+                id=f"feed {url}",
+                name=f"feed {url}",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=self.clock(),
             )
 
         if self.admin is not None:
             self.admin.add_jobs(self.scheduler, self._every)
         if self.leases is not None and self.leases.shared:
-            self.scheduler.add_job(self._heartbeat, self._every(self.leases.every),
-                                   id="heartbeat", name="heartbeat", max_instances=1,
-                                   coalesce=True)
+            self.scheduler.add_job(
+                self._heartbeat,
+                self._every(self.leases.every),
+                id="heartbeat",
+                name="heartbeat",
+                max_instances=1,
+                coalesce=True,
+            )
 
     def _every(self, interval: timedelta) -> IntervalTrigger:
         """Every `interval` from now on the daemon's clock (APScheduler's own default start
         reads the wall clock)."""
-        return IntervalTrigger(seconds=interval.total_seconds(),
-                               start_date=self.clock() + interval, timezone=UTC)
+        return IntervalTrigger(
+            seconds=interval.total_seconds(), start_date=self.clock() + interval, timezone=UTC
+        )
 
     def _catch_up(self, slots: tuple[tuple[str, datetime], ...]) -> None:
         """A missed slot caught up now on each channel: (channel, the slot's time)."""
@@ -411,8 +470,9 @@ class Daemon:
     def _note_fire_time(self, event: JobSubmissionEvent) -> None:
         self._fire_times[event.job_id] = event.scheduled_run_times[-1]
 
-    async def _slot(self, name: str, job_id: str | None = None, *,
-                    slot: datetime | None = None) -> None:
+    async def _slot(
+        self, name: str, job_id: str | None = None, *, slot: datetime | None = None
+    ) -> None:
         """One slot of one channel (the job's fire time, else `slot`, else now): post its
         next post. Never raises into the scheduler."""
         assert self.dispatcher is not None and self.store is not None
@@ -428,15 +488,19 @@ class Daemon:
         now = self.clock()
         scheduled = self._fire_times.pop(job_id, None) if job_id else None
         if scheduled is not None:
-            log_event("slot.fired", level=logging.DEBUG, channel=name, job=job_id,
-                      scheduled=scheduled.isoformat(),
-                      late_ms=round((now - scheduled).total_seconds() * 1000, 3))
+            log_event(
+                "slot.fired",
+                level=logging.DEBUG,
+                channel=name,
+                job=job_id,
+                scheduled=scheduled.isoformat(),
+                late_ms=round((now - scheduled).total_seconds() * 1000, 3),
+            )
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
-            if not await self.db.call(self.leases.begin_slot, name, scheduled or slot or now,
-                                      now):
+            if not await self.db.call(self.leases.begin_slot, name, scheduled or slot or now, now):
                 return  # the channel went to another daemon just now, or the slot fired
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
@@ -449,8 +513,13 @@ class Daemon:
         except DatabaseGone:
             pass  # said once, by _database_gone; the daemon is stopping
         except Exception as exc:  # one channel's trouble never stops the daemon
-            log_event("slot.error", level=logging.ERROR, channel=name,
-                      error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+            log_event(
+                "slot.error",
+                level=logging.ERROR,
+                channel=name,
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=exc,
+            )
         finally:
             if task is not None:
                 self._tasks.discard(task)

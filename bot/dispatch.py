@@ -59,8 +59,13 @@ class Part:
 
     def say(self, what: str) -> str:
         """`what` about this part, with what of the thread is out."""
-        out = ("no part is out" if self.index == 0 else "part 1 is out" if self.index == 1
-               else f"parts 1-{self.index} are out")
+        out = (
+            "no part is out"
+            if self.index == 0
+            else "part 1 is out"
+            if self.index == 1
+            else f"parts 1-{self.index} are out"
+        )
         return f"part {self.index + 1} of {self.count}: {what} ({out})"
 
 
@@ -83,8 +88,12 @@ class _Send:
     @property
     def fields(self) -> dict:
         where = {"part": self.part.index + 1, "parts": self.part.count} if self.part else {}
-        return {"channel": self.post.channel, "post": self.post.id,
-                "article": self.post.article_id, **where}
+        return {
+            "channel": self.post.channel,
+            "post": self.post.id,
+            "article": self.post.article_id,
+            **where,
+        }
 
 
 class Dispatcher:
@@ -116,7 +125,8 @@ class Dispatcher:
         policy = self.policies[channel]
         claimed = await self.db.call(
             Store.claim_next_post,
-            policy, now=now,
+            policy,
+            now=now,
             render=lambda article, excerpt: self.render(channel, article, excerpt),
         )
         if isinstance(claimed, NoClaim):
@@ -138,12 +148,20 @@ class Dispatcher:
             log_event("slot.skipped", channel=policy.name, reason="paused")
             return "paused"
         if why is NoClaim.CAPPED:
-            log_event("slot.skipped", channel=policy.name, reason="max_per_day",
-                      max_per_day=policy.max_per_day)
+            log_event(
+                "slot.skipped",
+                channel=policy.name,
+                reason="max_per_day",
+                max_per_day=policy.max_per_day,
+            )
             return "capped"
         if why is NoClaim.AWAITING_APPROVAL:
-            log_event("slot.skipped", channel=policy.name, reason="awaiting_approval",
-                      hint=f"a repeat came due: `excerpt-bot approve --channel {policy.name}`")
+            log_event(
+                "slot.skipped",
+                channel=policy.name,
+                reason="awaiting_approval",
+                hint=f"a repeat came due: `excerpt-bot approve --channel {policy.name}`",
+            )
             return "awaiting_approval"
         log_event("slot.empty", channel=policy.name)
         return "empty"
@@ -158,12 +176,18 @@ class Dispatcher:
         currency = held.budget.currency
         until = held.until.astimezone(ZoneInfo(policy.spend_zone)).isoformat()
         if held.first:
-            log_event("channel.budget_reached", level=logging.WARNING, channel=policy.name,
-                      budget=str(held.budget), spend=format_money(held.spent, currency),
-                      cost=format_money(held.cost, currency), until=until,
-                      period=held.budget.period,
-                      hint=f"posts wait in the queue until {until[:10]}; raise `budget` to "
-                           "send them sooner")
+            log_event(
+                "channel.budget_reached",
+                level=logging.WARNING,
+                channel=policy.name,
+                budget=str(held.budget),
+                spend=format_money(held.spent, currency),
+                cost=format_money(held.cost, currency),
+                until=until,
+                period=held.budget.period,
+                hint=f"posts wait in the queue until {until[:10]}; raise `budget` to "
+                "send them sooner",
+            )
         log_event("slot.skipped", channel=policy.name, reason="budget", until=until)
         return "budget"
 
@@ -172,11 +196,19 @@ class Dispatcher:
         payload = claimed.payload or Rendered(claimed.text, claimed.parse_mode)
         single = not claimed.parts
         return OutgoingPost(
-            id=claimed.id, channel=claimed.channel, text=text, parse_mode=claimed.parse_mode,
-            url=payload.link or claimed.url, article_id=claimed.article_id,
-            excerpt_id=claimed.excerpt_id, attempt=claimed.attempts, reply_to=reply_to,
-            facets=payload.facets if single else (), language=payload.language,
-            card=payload.card, key=claimed.delivery_key,
+            id=claimed.id,
+            channel=claimed.channel,
+            text=text,
+            parse_mode=claimed.parse_mode,
+            url=payload.link or claimed.url,
+            article_id=claimed.article_id,
+            excerpt_id=claimed.excerpt_id,
+            attempt=claimed.attempts,
+            reply_to=reply_to,
+            facets=payload.facets if single else (),
+            language=payload.language,
+            card=payload.card,
+            key=claimed.delivery_key,
         )
 
     async def _deliver_thread(self, claimed, policy: ChannelPolicy, deadline) -> str:
@@ -187,31 +219,53 @@ class Dispatcher:
             reply_to = out[-1][0] if out else None
             if out and reply_to is None:
                 return await self._broken_chain(claimed, Part(index - 1, count))
-            send = _Send(self._outgoing(claimed, claimed.parts[index], reply_to), policy,
-                         deadline, Part(index, count))
+            send = _Send(
+                self._outgoing(claimed, claimed.parts[index], reply_to),
+                policy,
+                deadline,
+                Part(index, count),
+            )
             delivery = await self._send(send)
             if isinstance(delivery, str):
                 return delivery
-            await self.db.call(Store.record_thread_part, claimed.id, index=index,
-                               remote_id=delivery.remote_id, remote_url=delivery.remote_url,
-                               now=self.clock(),
-                               cost_micros=policy.price(claimed.parts[index]))
-            log_event("post.part_sent", **send.fields, remote_id=delivery.remote_id,
-                      remote_url=delivery.remote_url)
+            await self.db.call(
+                Store.record_thread_part,
+                claimed.id,
+                index=index,
+                remote_id=delivery.remote_id,
+                remote_url=delivery.remote_url,
+                now=self.clock(),
+                cost_micros=policy.price(claimed.parts[index]),
+            )
+            log_event(
+                "post.part_sent",
+                **send.fields,
+                remote_id=delivery.remote_id,
+                remote_url=delivery.remote_url,
+            )
             out.append((delivery.remote_id, delivery.remote_url))
         remote_id, remote_url = out[0]
-        return await self._sent(self._outgoing(claimed, claimed.text),
-                                Delivery(remote_id, remote_url), t0, parts=count)
+        return await self._sent(
+            self._outgoing(claimed, claimed.text), Delivery(remote_id, remote_url), t0, parts=count
+        )
 
     async def _broken_chain(self, claimed, part: Part) -> str:
         """The last part out has no id: the next one cannot reply to it."""
-        error = (f"part {part.index + 1} of {part.count} went out but {claimed.channel} "
-                 "returned no id for it; the rest was not posted")
+        error = (
+            f"part {part.index + 1} of {part.count} went out but {claimed.channel} "
+            "returned no id for it; the rest was not posted"
+        )
         await self.db.call(Store.mark_unknown, claimed.id, error=error, now=self.clock())
-        log_event("post.unknown", level=logging.WARNING, channel=claimed.channel,
-                  post=claimed.id, article=claimed.article_id, error=error,
-                  hint=f"finish the thread by hand if you wish, then `excerpt-bot resolve "
-                       f"{claimed.id} --sent`")
+        log_event(
+            "post.unknown",
+            level=logging.WARNING,
+            channel=claimed.channel,
+            post=claimed.id,
+            article=claimed.article_id,
+            error=error,
+            hint=f"finish the thread by hand if you wish, then `excerpt-bot resolve "
+            f"{claimed.id} --sent`",
+        )
         return "unknown"
 
     async def _send(self, send: _Send) -> Delivery | str:
@@ -227,35 +281,51 @@ class Dispatcher:
                 await self._finish(post, send.started, t0, "unknown", "interrupted by shutdown")
                 error = send.say("interrupted by shutdown mid-send")
                 await self.db.call(Store.mark_unknown, post.id, error=error, now=self.clock())
-                log_event("post.unknown", level=logging.WARNING, **send.fields, error=error,
-                          hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
-                          "--sent` or `--requeue`")
+                log_event(
+                    "post.unknown",
+                    level=logging.WARNING,
+                    **send.fields,
+                    error=error,
+                    hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
+                    "--sent` or `--requeue`",
+                )
                 raise
             except ChannelError as exc:
                 outcome = await self._on_error(send, exc, t0)
                 if outcome == "retry":
-                    send.ambiguous_before = (send.ambiguous_before
-                                             or isinstance(exc, AmbiguousError))
+                    send.ambiguous_before = send.ambiguous_before or isinstance(exc, AmbiguousError)
                     continue
                 return outcome
             except Exception as exc:  # a bug in an adapter must not stop the daemon
                 message = redact(f"{type(exc).__name__}: {exc}")
                 await self._finish(post, send.started, t0, "unknown", message)
-                await self.db.call(Store.mark_unknown, post.id, error=send.say(message),
-                                   now=self.clock())
+                await self.db.call(
+                    Store.mark_unknown, post.id, error=send.say(message), now=self.clock()
+                )
                 log_event("post.unknown", level=logging.ERROR, **send.fields, error=message)
                 return "unknown"
             await self._finish(post, send.started, t0, "sent", None)
             return delivery
 
-    async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float,
-                    **thread) -> str:
-        await self.db.call(Store.mark_sent, post.id, remote_id=delivery.remote_id,
-                                remote_url=delivery.remote_url, now=self.clock())
-        log_event("post.sent", channel=post.channel, post=post.id, article=post.article_id,
-                  excerpt=post.excerpt_id, remote_id=delivery.remote_id,
-                  remote_url=delivery.remote_url, ms=round((time.monotonic() - t0) * 1000),
-                  **thread)
+    async def _sent(self, post: OutgoingPost, delivery: Delivery, t0: float, **thread) -> str:
+        await self.db.call(
+            Store.mark_sent,
+            post.id,
+            remote_id=delivery.remote_id,
+            remote_url=delivery.remote_url,
+            now=self.clock(),
+        )
+        log_event(
+            "post.sent",
+            channel=post.channel,
+            post=post.id,
+            article=post.article_id,
+            excerpt=post.excerpt_id,
+            remote_id=delivery.remote_id,
+            remote_url=delivery.remote_url,
+            ms=round((time.monotonic() - t0) * 1000),
+            **thread,
+        )
         return "sent"
 
     async def _on_error(self, send: _Send, exc: ChannelError, t0: float) -> Delivery | str:
@@ -268,8 +338,9 @@ class Dispatcher:
                 # The earlier, ambiguous attempt went out: the platform now has this text.
                 return Delivery(remote_id=None)
             if send.part is None or send.part.index == 0:
-                await self.db.call(Store.mark_skipped, post.id, reason=f"duplicate: {reason}",
-                                           now=self.clock())
+                await self.db.call(
+                    Store.mark_skipped, post.id, reason=f"duplicate: {reason}", now=self.clock()
+                )
                 log_event("post.skipped", level=logging.WARNING, **send.fields, reason=reason)
                 return "skipped"
         if isinstance(exc, RejectedError):
@@ -279,17 +350,28 @@ class Dispatcher:
         if isinstance(exc, AuthError):
             await self.db.call(Store.requeue, post.id, now=self.clock())
             await self.db.call(Store.pause_channel, post.channel, reason=reason, now=self.clock())
-            log_event("channel.paused", level=logging.ERROR, channel=post.channel, reason=reason,
-                      hint=f"fix the credentials, then `excerpt-bot resume {post.channel}`")
+            log_event(
+                "channel.paused",
+                level=logging.ERROR,
+                channel=post.channel,
+                reason=reason,
+                hint=f"fix the credentials, then `excerpt-bot resume {post.channel}`",
+            )
             return "paused"
         if isinstance(exc, AmbiguousError):
             retry_once = policy.proves_duplicates and not send.ambiguous_before
             if not (retry_once or policy.idempotent or policy.on_unknown == "retry"):
-                await self.db.call(Store.mark_unknown, post.id, error=send.say(reason),
-                                   now=self.clock())
-                log_event("post.unknown", level=logging.WARNING, **send.fields, error=reason,
-                          hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
-                          "--sent` or `--requeue`")
+                await self.db.call(
+                    Store.mark_unknown, post.id, error=send.say(reason), now=self.clock()
+                )
+                log_event(
+                    "post.unknown",
+                    level=logging.WARNING,
+                    **send.fields,
+                    error=reason,
+                    hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
+                    "--sent` or `--requeue`",
+                )
                 return "unknown"
         return await self._wait_to_retry(send, exc, reason)
 
@@ -304,18 +386,28 @@ class Dispatcher:
             maybe_out = send.ambiguous_before or isinstance(exc, AmbiguousError)
             if maybe_out and key_expires and policy.on_unknown != "retry":
                 # It may have gone out, and the key will not hold until the next slot.
-                await self.db.call(Store.mark_unknown, post.id, error=send.say(reason),
-                                   now=self.clock())
-                log_event("post.unknown", level=logging.WARNING, **fields, error=reason,
-                          hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
-                          "--sent` or `--requeue`")
+                await self.db.call(
+                    Store.mark_unknown, post.id, error=send.say(reason), now=self.clock()
+                )
+                log_event(
+                    "post.unknown",
+                    level=logging.WARNING,
+                    **fields,
+                    error=reason,
+                    hint=f"check {post.channel}, then `excerpt-bot resolve {post.id} "
+                    "--sent` or `--requeue`",
+                )
                 return "unknown"
             await self.db.call(Store.requeue, post.id, now=self.clock())
-            log_event("post.requeued", level=logging.WARNING, **fields, error=reason,
-                      reason="the slot's grace ran out before a retry could go")
+            log_event(
+                "post.requeued",
+                level=logging.WARNING,
+                **fields,
+                error=reason,
+                reason="the slot's grace ran out before a retry could go",
+            )
             return "requeued"
-        log_event("post.retry", **fields, error=reason, attempt=send.tries,
-                  wait_s=round(delay, 3))
+        log_event("post.retry", **fields, error=reason, attempt=send.tries, wait_s=round(delay, 3))
         task = asyncio.current_task()
         if task is not None:
             self.waiting.add(task)
@@ -333,8 +425,13 @@ class Dispatcher:
     async def _finish(self, post, started, t0, outcome: str, error: str | None) -> None:
         await self.db.call(
             Store.record_attempt,
-            post.id, started_at=started, finished_at=self.clock(), outcome=outcome, error=error,
+            post.id,
+            started_at=started,
+            finished_at=self.clock(),
+            outcome=outcome,
+            error=error,
         )
         if error is not None:
-            await self.db.call(Store.record_channel_error, post.channel, error=error,
-                               now=self.clock())
+            await self.db.call(
+                Store.record_channel_error, post.channel, error=error, now=self.clock()
+            )

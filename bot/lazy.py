@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def lazy_exports(package: str, exports: Mapping[str, str],
-                 namespace: dict[str, Any]) -> Callable[[str], Any]:
+def lazy_exports(
+    package: str, exports: Mapping[str, str], namespace: dict[str, Any]
+) -> Callable[[str], Any]:
     """The `__getattr__` of `package`: each name of `exports` imported from its module on
     first use, then kept in the package's `namespace`."""
 

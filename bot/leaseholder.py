@@ -46,8 +46,15 @@ def _pid_gone(host: str, pid: int) -> bool:
 class LeaseHolder:
     """Which work this daemon may do. `shared` False (SQLite): all of it, always."""
 
-    def __init__(self, db: AsyncStore, name: str, *, shared: bool, ttl: timedelta,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: AsyncStore,
+        name: str,
+        *,
+        shared: bool,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.db, self.name, self.shared, self.ttl, self.clock = db, name, shared, ttl, clock
         self.held: frozenset[str] = frozenset()
         self._valid_until: datetime | None = None
@@ -60,8 +67,11 @@ class LeaseHolder:
     def holds(self, lease: str) -> bool:
         if not self.shared:
             return True
-        return lease in self.held and self._valid_until is not None \
+        return (
+            lease in self.held
+            and self._valid_until is not None
             and self.clock() < self._valid_until
+        )
 
     def channels(self) -> list[str]:
         return sorted(n.removeprefix(CHANNEL) for n in self.held if n.startswith(CHANNEL))
@@ -73,38 +83,65 @@ class LeaseHolder:
         if not self.shared:
             return
         now = self.clock()
-        store.write_with(stored.register, self.name, host=socket.gethostname(),
-                         pid=os.getpid(), now=now, ttl=self.ttl, predecessor_gone=_pid_gone)
+        store.write_with(
+            stored.register,
+            self.name,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            now=now,
+            ttl=self.ttl,
+            predecessor_gone=_pid_gone,
+        )
         for post_id in store.write_with(stored.recover_own, self.name, now=now):
-            log_event("post.unknown", level=logging.WARNING, post=post_id,
-                      error="interrupted while sending (this daemon stopped mid-send)",
-                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                      "--sent` or `--requeue`")
+            log_event(
+                "post.unknown",
+                level=logging.WARNING,
+                post=post_id,
+                error="interrupted while sending (this daemon stopped mid-send)",
+                hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                "--sent` or `--requeue`",
+            )
 
     def beat_now(self, store: Store, wanted: Iterable[str], busy: Iterable[str] = ()) -> Beat:
         """A heartbeat from this thread (at start, before the loop runs the jobs)."""
         started = self.clock()
-        beat = store.write_with(stored.heartbeat, self.name, wanted=wanted, busy=busy,
-                                now=started, ttl=self.ttl)
+        beat = store.write_with(
+            stored.heartbeat, self.name, wanted=wanted, busy=busy, now=started, ttl=self.ttl
+        )
         return self._noted(beat, started)
 
     async def beat(self, wanted: Iterable[str], busy: Iterable[str] = ()) -> Beat:
         started = self.clock()
-        beat = await self.db.call(Store.write_with, stored.heartbeat, self.name,
-                                  wanted=list(wanted), busy=list(busy), now=started,
-                                  ttl=self.ttl)
+        beat = await self.db.call(
+            Store.write_with,
+            stored.heartbeat,
+            self.name,
+            wanted=list(wanted),
+            busy=list(busy),
+            now=started,
+            ttl=self.ttl,
+        )
         return self._noted(beat, started)
 
     def _noted(self, beat: Beat, started: datetime) -> Beat:
         self.held = beat.held
         self._valid_until = started + self.ttl
         if beat.acquired:
-            log_event("lease.acquired", instance=self.name,
-                      leases=[a.name for a in beat.acquired], held=len(beat.held),
-                      live=len(beat.live))
+            log_event(
+                "lease.acquired",
+                instance=self.name,
+                leases=[a.name for a in beat.acquired],
+                held=len(beat.held),
+                live=len(beat.live),
+            )
         if beat.released:
-            log_event("lease.released", instance=self.name, leases=list(beat.released),
-                      held=len(beat.held), live=len(beat.live))
+            log_event(
+                "lease.released",
+                instance=self.name,
+                leases=list(beat.released),
+                held=len(beat.held),
+                live=len(beat.live),
+            )
         return beat
 
     def forget(self, leases: Iterable[str]) -> None:
@@ -116,13 +153,14 @@ class LeaseHolder:
         if not self.shared:
             return
         self.held = frozenset()
-        released = await self.db.call(Store.write_with, stored.release_all, self.name,
-                                      now=self.clock())
-        log_event("lease.released", instance=self.name, leases=released, held=0,
-                  reason="stopping")
+        released = await self.db.call(
+            Store.write_with, stored.release_all, self.name, now=self.clock()
+        )
+        log_event("lease.released", instance=self.name, leases=released, held=0, reason="stopping")
 
     def begin_slot(self, store: Store, channel: str, slot: datetime, now: datetime) -> bool:
         """Note the slot `slot` of `channel` firing at `now`, once (fenced by its lease when
         shared): whether it may go on."""
-        return store.write_with(stored.begin_slot, self.name, channel, slot=slot, now=now,
-                                fenced=self.shared)
+        return store.write_with(
+            stored.begin_slot, self.name, channel, slot=slot, now=now, fenced=self.shared
+        )

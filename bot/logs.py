@@ -29,8 +29,18 @@ _log = logging.getLogger(LOGGER_NAME)
 # request URL; python-telegram-bot logs its base URL, which contains the token; tweepy and
 # requests/urllib3 log headers). They are held at WARNING whatever our level is.
 QUIET_LOGGERS = (
-    "httpx", "httpcore", "telegram", "telegram.ext", "tweepy", "requests_oauthlib",
-    "oauthlib", "urllib3", "apscheduler", "trafilatura", "htmldate", "courlan",
+    "httpx",
+    "httpcore",
+    "telegram",
+    "telegram.ext",
+    "tweepy",
+    "requests_oauthlib",
+    "oauthlib",
+    "urllib3",
+    "apscheduler",
+    "trafilatura",
+    "htmldate",
+    "courlan",
 )
 # The HTML extractors log an error for every odd page, which `ArticleError` already reports
 # in one line: held at CRITICAL, as `bot.ingest.from_html` holds them without our logging.
@@ -158,11 +168,15 @@ def setup_logging(*, level: str = "info", fmt: str = "text", file: Path | None =
         except OSError as exc:
             from bot.errors import UserError
 
-            why = (f"{exc.filename} is a file, not a folder"
-                   if isinstance(exc, FileExistsError | NotADirectoryError)
-                   else f"{exc.strerror}: {exc.filename}")
-            raise UserError(f"bot.log_file: cannot write {file} ({why}); set log_file to a "
-                            "file in a folder you may write, or leave it out") from None
+            why = (
+                f"{exc.filename} is a file, not a folder"
+                if isinstance(exc, FileExistsError | NotADirectoryError)
+                else f"{exc.strerror}: {exc.filename}"
+            )
+            raise UserError(
+                f"bot.log_file: cannot write {file} ({why}); set log_file to a "
+                "file in a folder you may write, or leave it out"
+            ) from None
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

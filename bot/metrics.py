@@ -38,9 +38,14 @@ class StoreCollector:
     """Per-channel figures from the store: posts by status, queue depth, last success, and
     spend where `settings()` (the channels' settings by name) say posts cost money."""
 
-    def __init__(self, store: Store, channels: Callable[[], list[str]], *,
-                 settings: Callable[[], Mapping[str, Any]] = _no_settings,
-                 clock: Callable[[], datetime] = _wall_clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: Callable[[], list[str]],
+        *,
+        settings: Callable[[], Mapping[str, Any]] = _no_settings,
+        clock: Callable[[], datetime] = _wall_clock,
+    ) -> None:
         self.store = store
         self.channels = channels
         self.settings = settings
@@ -51,27 +56,39 @@ class StoreCollector:
         zones = {channel.spend_zone for channel in settings.values()}
         window = month_window(now, ZoneInfo(min(zones))) if zones else None
         summary = self.store.status_summary(self.channels(), window=window)
-        posts = GaugeMetricFamily("excerpt_bot_posts", "Posts by channel and status.",
-                                  labels=["channel", "status"])
-        queue = GaugeMetricFamily("excerpt_bot_queue_depth", "Posts waiting to go out.",
-                                  labels=["channel"])
-        last = GaugeMetricFamily("excerpt_bot_last_success_timestamp_seconds",
-                                 "When the channel last sent a post (Unix time).",
-                                 labels=["channel"])
-        paused = GaugeMetricFamily("excerpt_bot_channel_paused",
-                                   "1 when the channel is paused.", labels=["channel"])
-        expiry = GaugeMetricFamily("excerpt_bot_token_expiry_timestamp_seconds",
-                                   "When the channel's access token expires (Unix time; "
-                                   "+Inf: never).", labels=["channel"])
-        spend = GaugeMetricFamily("excerpt_bot_spend",
-                                  "What the channel's posts cost this month (currency units).",
-                                  labels=["channel", "currency"])
-        left = GaugeMetricFamily("excerpt_bot_budget_left",
-                                 "What is left of the channel's budget this period "
-                                 "(currency units).", labels=["channel", "currency"])
+        posts = GaugeMetricFamily(
+            "excerpt_bot_posts", "Posts by channel and status.", labels=["channel", "status"]
+        )
+        queue = GaugeMetricFamily(
+            "excerpt_bot_queue_depth", "Posts waiting to go out.", labels=["channel"]
+        )
+        last = GaugeMetricFamily(
+            "excerpt_bot_last_success_timestamp_seconds",
+            "When the channel last sent a post (Unix time).",
+            labels=["channel"],
+        )
+        paused = GaugeMetricFamily(
+            "excerpt_bot_channel_paused", "1 when the channel is paused.", labels=["channel"]
+        )
+        expiry = GaugeMetricFamily(
+            "excerpt_bot_token_expiry_timestamp_seconds",
+            "When the channel's access token expires (Unix time; +Inf: never).",
+            labels=["channel"],
+        )
+        spend = GaugeMetricFamily(
+            "excerpt_bot_spend",
+            "What the channel's posts cost this month (currency units).",
+            labels=["channel", "currency"],
+        )
+        left = GaugeMetricFamily(
+            "excerpt_bot_budget_left",
+            "What is left of the channel's budget this period (currency units).",
+            labels=["channel", "currency"],
+        )
         for name, s in summary.items():
-            cost = spend_of(settings.get(name), s.charges, now=now,
-                            held_until=s.budget_reached_until)
+            cost = spend_of(
+                settings.get(name), s.charges, now=now, held_until=s.budget_reached_until
+            )
             if cost is not None:
                 spend.add_metric([name, cost.currency], as_number(cost.amount))
                 if cost.left is not None:
@@ -90,9 +107,11 @@ class StoreCollector:
 
             from bot.store.leases import ownership
 
-            held = GaugeMetricFamily("excerpt_bot_leases_held",
-                                     "Leases (channels, library, feeds) each daemon holds.",
-                                     labels=["instance"])
+            held = GaugeMetricFamily(
+                "excerpt_bot_leases_held",
+                "Leases (channels, library, feeds) each daemon holds.",
+                labels=["instance"],
+            )
             found = self.store.read_with(ownership, now=datetime.now(UTC))
             for instance, count in found.leases_held.items():
                 held.add_metric([instance], count)
@@ -108,10 +127,17 @@ def _expiry_seconds(expires_at: str) -> float:
 class MetricsServer:
     """A small asyncio HTTP server: GET /metrics and GET /healthz, nothing else."""
 
-    def __init__(self, store: Store, channels: Callable[[], list[str]],
-                 healthy: Callable[[], bool], *, host: str, port: int,
-                 settings: Callable[[], Mapping[str, Any]] = _no_settings,
-                 clock: Callable[[], datetime] = _wall_clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: Callable[[], list[str]],
+        healthy: Callable[[], bool],
+        *,
+        host: str,
+        port: int,
+        settings: Callable[[], Mapping[str, Any]] = _no_settings,
+        clock: Callable[[], datetime] = _wall_clock,
+    ) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(StoreCollector(store, channels, settings=settings, clock=clock))
         self.healthy = healthy
@@ -133,13 +159,18 @@ class MetricsServer:
             request_line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
             method, path = [*request_line, "", ""][:2]
             status, content_type, body = self._answer(method, path.split("?", 1)[0])
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ConnectionError):
+        except (
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ConnectionError,
+        ):
             writer.close()
             return
         writer.write(
             f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
         )
         try:
             await writer.drain()

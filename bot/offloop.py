@@ -1,13 +1,13 @@
 """The two ways off the event loop, and the only two.
 
-    db = AsyncStore(store); await db.call(Store.mark_sent, post_id, ...)
-        a store operation, on the store's one worker thread: a slot never blocks the loop
-        on disk I/O, and one thread keeps SQLite's writes in one line and one page cache.
-    await in_thread(function, *args)
-        blocking work that is not a store call: a client library's request (tweepy), a
-        feed poll, a library scan. It runs in a daemon thread of its own, so a request
-        that hangs never holds up the daemon's exit (asyncio.to_thread's threads are
-        joined when the loop closes).
+db = AsyncStore(store); await db.call(Store.mark_sent, post_id, ...)
+    a store operation, on the store's one worker thread: a slot never blocks the loop
+    on disk I/O, and one thread keeps SQLite's writes in one line and one page cache.
+await in_thread(function, *args)
+    blocking work that is not a store call: a client library's request (tweepy), a
+    feed poll, a library scan. It runs in a daemon thread of its own, so a request
+    that hangs never holds up the daemon's exit (asyncio.to_thread's threads are
+    joined when the loop closes).
 """
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ class AsyncStore:
         self.store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
-    async def call(self, operation: Callable[Concatenate[Store, P], T], /,
-                   *args: P.args, **kwargs: P.kwargs) -> T:
+    async def call(
+        self, operation: Callable[Concatenate[Store, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor,
-                                          partial(operation, self.store, *args, **kwargs))
+        return await loop.run_in_executor(
+            self._executor, partial(operation, self.store, *args, **kwargs)
+        )
 
     def close(self) -> None:
         """Wait for the calls under way, then stop the worker thread."""

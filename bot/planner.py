@@ -36,6 +36,7 @@ class Spending(Protocol):
     def admit(self, slot: datetime, item: QueuedItem) -> bool:
         """Whether `item` may go at `slot` within the budget (and count it if so)."""
 
+
 __all__ = ["DAY", "QueuedItem", "choose_next", "simulate"]
 
 
@@ -73,13 +74,14 @@ def _article_order(item: QueuedItem, sent_count: int) -> tuple:
 
 
 def _within_article(item: QueuedItem) -> tuple:
-    return (item.excerpt_rank, item.created_at.timestamp(),
-            item.post_id if item.post_id is not None else -1)
+    return (
+        item.excerpt_rank,
+        item.created_at.timestamp(),
+        item.post_id if item.post_id is not None else -1,
+    )
 
 
-def choose_next(
-    queued: Sequence[QueuedItem], *, last_article_id: str | None
-) -> QueuedItem | None:
+def choose_next(queued: Sequence[QueuedItem], *, last_article_id: str | None) -> QueuedItem | None:
     """The item to send next, or None when `queued` is empty: the one pinned last, else the
     planner's choice."""
     pinned = [item for item in queued if item.pinned_at is not None]
@@ -127,8 +129,11 @@ def simulate(
             continue
         choice = queue.choose(last)
         if choice is None:
-            due = [queue.counted(item, since) for item, at, since in touched.values()
-                   if at is None or at + policy.repeat_after <= slot]
+            due = [
+                queue.counted(item, since)
+                for item, at, since in touched.values()
+                if at is None or at + policy.repeat_after <= slot
+            ]
             choice = choose_next(due, last_article_id=last)
         if choice is not None and spending is not None and not spending.admit(slot, choice):
             choice = None
@@ -136,8 +141,11 @@ def simulate(
         if choice is None:
             continue
         queue.take(choice)
-        touched[choice.excerpt_id] = (dataclasses.replace(choice, post_id=None), slot,
-                                      queue.sends(choice.article_id))
+        touched[choice.excerpt_id] = (
+            dataclasses.replace(choice, post_id=None),
+            slot,
+            queue.sends(choice.article_id),
+        )
         queue.one_more_sent(choice.article_id)
         sent_times += [slot] * policy.posts_per_slot
         last = choice.article_id
@@ -176,8 +184,11 @@ class _Queue:
     def counted(self, item: QueuedItem, since: int) -> QueuedItem:
         """`item` with the sends of its article in the plan after `since` counted."""
         more = self.extra.get(item.article_id, 0) - since
-        return dataclasses.replace(item, article_sent_count=item.article_sent_count + more) \
-            if more else item
+        return (
+            dataclasses.replace(item, article_sent_count=item.article_sent_count + more)
+            if more
+            else item
+        )
 
     def sends(self, article_id: str) -> int:
         return self.extra.get(article_id, 0)

@@ -26,9 +26,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["Budget", "Period", "Prices", "as_number", "format_money", "from_micros",
-           "month_bounds", "month_of", "payload_price", "period_bounds", "post_price",
-           "to_micros"]
+__all__ = [
+    "Budget",
+    "Period",
+    "Prices",
+    "as_number",
+    "format_money",
+    "from_micros",
+    "month_bounds",
+    "month_of",
+    "payload_price",
+    "period_bounds",
+    "post_price",
+    "to_micros",
+]
 
 MICROS = 1_000_000
 Period = Literal["month", "day"]
@@ -71,9 +82,14 @@ class Prices:
     source: str = ""
 
     @classmethod
-    def merged(cls, base: Prices | None, *, post: Decimal | None = None,
-               post_with_link: Decimal | None = None,
-               currency: str | None = None) -> Prices | None:
+    def merged(
+        cls,
+        base: Prices | None,
+        *,
+        post: Decimal | None = None,
+        post_with_link: Decimal | None = None,
+        currency: str | None = None,
+    ) -> Prices | None:
         """`base` with the given amounts and currency replaced; None when there is neither a
         base nor an amount. Raises ValueError (a line for the user) when the result would
         be unclear: a currency of its own with only part of the amounts, or none at all."""
@@ -85,18 +101,27 @@ class Prices:
         if own_currency and base is not None and (post is None or post_with_link is None):
             raise ValueError(
                 f"is in {currency} but the platform's prices are in {base.currency}: give both "
-                f"post and post_with_link in {currency}, or leave currency out")
+                f"post and post_with_link in {currency}, or leave currency out"
+            )
         if base is None and currency is None:
             raise ValueError('says no currency (add currency = "USD", say)')
         one = post if post is not None else base.post if base is not None else post_with_link
         assert one is not None
-        with_link = (post_with_link if post_with_link is not None
-                     else base.post_with_link if base is not None else one)
+        with_link = (
+            post_with_link
+            if post_with_link is not None
+            else base.post_with_link
+            if base is not None
+            else one
+        )
         changed = post is not None or post_with_link is not None
-        return cls(post=one, post_with_link=with_link,
-                   currency=currency or (base.currency if base is not None else ""),
-                   read_on=None if changed or base is None else base.read_on,
-                   source="the channel's price" if changed or base is None else base.source)
+        return cls(
+            post=one,
+            post_with_link=with_link,
+            currency=currency or (base.currency if base is not None else ""),
+            read_on=None if changed or base is None else base.read_on,
+            source="the channel's price" if changed or base is None else base.source,
+        )
 
     @property
     def cheapest(self) -> Decimal:

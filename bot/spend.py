@@ -26,8 +26,16 @@ from bot.pricing import Budget, Prices, as_number, month_of, period_bounds, to_m
 if TYPE_CHECKING:
     from bot.config.channels import ChannelSettings
 
-__all__ = ["ChannelSpend", "Charge", "PlannedSpend", "by_day", "channel_spend",
-           "month_window", "spend_of", "spent"]
+__all__ = [
+    "ChannelSpend",
+    "Charge",
+    "PlannedSpend",
+    "by_day",
+    "channel_spend",
+    "month_window",
+    "spend_of",
+    "spent",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,17 +49,24 @@ class Charge:
     posts: int = 1
 
 
-def spent(charges: Iterable[Charge], currency: str | None, since: datetime | None = None,
-          until: datetime | None = None) -> int:
+def spent(
+    charges: Iterable[Charge],
+    currency: str | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
     """What `charges` in `currency`, in [since, until) when given, add up to (micros).
     Charges in another currency (recorded before a change of `price`) are left out."""
-    return sum(c.micros for c in charges
-               if c.currency == currency and (since is None or since <= c.at)
-               and (until is None or c.at < until))
+    return sum(
+        c.micros
+        for c in charges
+        if c.currency == currency
+        and (since is None or since <= c.at)
+        and (until is None or c.at < until)
+    )
 
 
-def by_day(charges: Iterable[Charge], zone: ZoneInfo,
-           currency: str | None) -> dict[str, int]:
+def by_day(charges: Iterable[Charge], zone: ZoneInfo, currency: str | None) -> dict[str, int]:
     """`{"2026-11-03": micros, ...}`: the charges in `currency` by local day, in order."""
     days: dict[str, int] = {}
     for charge in sorted(charges, key=lambda c: c.at):
@@ -86,14 +101,23 @@ class ChannelSpend:
             "budget": as_number(self.budget.micros) if self.budget is not None else None,
             "budget_period": self.budget.period if self.budget is not None else None,
             "left": as_number(self.left) if self.left is not None else None,
-            "reached_until": (self.reached_until.astimezone(ZoneInfo(self.zone)).isoformat()
-                              if self.reached_until else None),
+            "reached_until": (
+                self.reached_until.astimezone(ZoneInfo(self.zone)).isoformat()
+                if self.reached_until
+                else None
+            ),
         }
 
 
-def channel_spend(charges: Iterable[Charge], *, prices: Prices | None, budget: Budget | None,
-                  zone: ZoneInfo, now: datetime,
-                  held_until: datetime | None = None) -> ChannelSpend | None:
+def channel_spend(
+    charges: Iterable[Charge],
+    *,
+    prices: Prices | None,
+    budget: Budget | None,
+    zone: ZoneInfo,
+    now: datetime,
+    held_until: datetime | None = None,
+) -> ChannelSpend | None:
     """The channel's spend in the month holding `now` (from at least that month's
     `charges`), and its budget. None where its posts cost nothing we know of.
 
@@ -114,8 +138,9 @@ def channel_spend(charges: Iterable[Charge], *, prices: Prices | None, budget: B
     start, end = period_bounds(now, budget.period, zone)
     left = budget.micros - spent(charges, prices.currency, start, end)
     reached = (held_until is not None and held_until > now) or left < to_micros(prices.cheapest)
-    return dataclasses.replace(result, budget=budget, left=left,
-                               reached_until=end if reached else None)
+    return dataclasses.replace(
+        result, budget=budget, left=left, reached_until=end if reached else None
+    )
 
 
 def month_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -124,14 +149,25 @@ def month_window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return period_bounds(now, "month", zone)
 
 
-def spend_of(channel: ChannelSettings | None, charges: Iterable[Charge], *, now: datetime,
-             held_until: datetime | None = None) -> ChannelSpend | None:
+def spend_of(
+    channel: ChannelSettings | None,
+    charges: Iterable[Charge],
+    *,
+    now: datetime,
+    held_until: datetime | None = None,
+) -> ChannelSpend | None:
     """A configured channel's `channel_spend` from its charges this month (None for a
     channel no longer in the config, or whose posts cost nothing we know of)."""
     if channel is None:
         return None
-    return channel_spend(charges, prices=channel.prices, budget=channel.budget,
-                         zone=ZoneInfo(channel.spend_zone), now=now, held_until=held_until)
+    return channel_spend(
+        charges,
+        prices=channel.prices,
+        budget=channel.budget,
+        zone=ZoneInfo(channel.spend_zone),
+        now=now,
+        held_until=held_until,
+    )
 
 
 class PlannedSpend:
@@ -141,8 +177,15 @@ class PlannedSpend:
     current period (at `now`) has spent so far, as the store records it.
     """
 
-    def __init__(self, *, budget: Budget | None, zone: ZoneInfo, now: datetime,
-                 spent_now: int, price: Callable[[Any], tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        *,
+        budget: Budget | None,
+        zone: ZoneInfo,
+        now: datetime,
+        spent_now: int,
+        price: Callable[[Any], tuple[int, int]],
+    ) -> None:
         self.budget = budget
         self.zone = zone
         self.price = price

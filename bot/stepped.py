@@ -56,8 +56,9 @@ class SteppedClock:
             return
         wake = asyncio.get_running_loop().create_future()
         task = asyncio.current_task()
-        heapq.heappush(self._wakes, (self.now + timedelta(seconds=seconds),
-                                     next(self._order), wake, task))
+        heapq.heappush(
+            self._wakes, (self.now + timedelta(seconds=seconds), next(self._order), wake, task)
+        )
         if task is not None:
             self.sleeping.add(task)
         for watcher in self._watchers:
@@ -108,8 +109,9 @@ class SteppedJob:
     name: str = ""
 
     def __str__(self) -> str:
-        return (f"{self.name or self.id} (trigger: {self.trigger}, "
-                f"next run at: {self.next_run_time})")
+        return (
+            f"{self.name or self.id} (trigger: {self.trigger}, next run at: {self.next_run_time})"
+        )
 
 
 class SteppedScheduler:
@@ -127,15 +129,23 @@ class SteppedScheduler:
         if mask & EVENT_JOB_SUBMITTED:
             self._listeners.append(callback)
 
-    def add_job(self, func: Callable, trigger: BaseTrigger, *, args: tuple = (), id: str,
-                name: str = "", max_instances: int = 1, coalesce: bool = True,
-                misfire_grace_time: int | None = 1,
-                next_run_time: datetime | None = None) -> SteppedJob:
+    def add_job(
+        self,
+        func: Callable,
+        trigger: BaseTrigger,
+        *,
+        args: tuple = (),
+        id: str,
+        name: str = "",
+        max_instances: int = 1,
+        coalesce: bool = True,
+        misfire_grace_time: int | None = 1,
+        next_run_time: datetime | None = None,
+    ) -> SteppedJob:
         if max_instances != 1:
             raise ValueError("a SteppedScheduler runs one instance of a job at a time")
         first = next_run_time or trigger.get_next_fire_time(None, self.clock())
-        job = SteppedJob(id, func, trigger, tuple(args), misfire_grace_time, coalesce, first,
-                         name)
+        job = SteppedJob(id, func, trigger, tuple(args), misfire_grace_time, coalesce, first, name)
         self.jobs[id] = job
         return job
 
@@ -156,11 +166,11 @@ class SteppedScheduler:
         """The earliest next run of any job, or None (paused, stopped or no job)."""
         if self._paused or not self.running:
             return None
-        return min((j.next_run_time for j in self.jobs.values() if j.next_run_time),
-                   default=None)
+        return min((j.next_run_time for j in self.jobs.values() if j.next_run_time), default=None)
 
-    async def run_until(self, until: datetime, *,
-                        also: Callable[[], Iterable[asyncio.Future]] = list) -> None:
+    async def run_until(
+        self, until: datetime, *, also: Callable[[], Iterable[asyncio.Future]] = list
+    ) -> None:
         """Move the clock to each instant a job is due or a sleeper wakes, up to `until`,
         and run what is due then, each instant's work (and `also()`'s) settled before the
         next. Returns with the clock at `until`."""
@@ -177,17 +187,23 @@ class SteppedScheduler:
         """Wait until every job run (and every future of `also()`) is done or asleep on the
         clock; fail after SETTLE_TIMEOUT wall-clock seconds without progress."""
         while True:
-            busy = [work for work in (*self.running_jobs.values(), *also())
-                    if not work.done() and work not in self.clock.sleeping]
+            busy = [
+                work
+                for work in (*self.running_jobs.values(), *also())
+                if not work.done() and work not in self.clock.sleeping
+            ]
             if not busy:
                 return
             fell_asleep = self.clock.fell_asleep()
-            done, _ = await asyncio.wait([*busy, fell_asleep], timeout=SETTLE_TIMEOUT,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                [*busy, fell_asleep], timeout=SETTLE_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+            )
             fell_asleep.cancel()
             if not done:
-                raise RuntimeError(f"work at {self.clock().isoformat()} still running after "
-                                   f"{SETTLE_TIMEOUT:.0f} s: {busy}")
+                raise RuntimeError(
+                    f"work at {self.clock().isoformat()} still running after "
+                    f"{SETTLE_TIMEOUT:.0f} s: {busy}"
+                )
 
     def fire_due(self) -> None:
         """Start every job due by the clock's time, as APScheduler's wake-up would."""
@@ -202,8 +218,12 @@ class SteppedScheduler:
                 run_times = run_times[-1:]
             running = self.running_jobs.get(job.id)
             if running is not None and not running.done():
-                _log.warning('Execution of job "%s" skipped: maximum number of running '
-                             "instances reached (%d)", job, 1)
+                _log.warning(
+                    'Execution of job "%s" skipped: maximum number of running '
+                    "instances reached (%d)",
+                    job,
+                    1,
+                )
             else:
                 self._submit(job, run_times)
             job.next_run_time = job.trigger.get_next_fire_time(run_times[-1], now)

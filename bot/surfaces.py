@@ -28,23 +28,27 @@ async def start_metrics(daemon: Daemon) -> MetricsServer | None:
     from bot.metrics import MetricsServer  # prometheus_client costs memory: only when asked
 
     metrics = MetricsServer(
-        daemon.store, lambda: sorted(daemon.channels),
+        daemon.store,
+        lambda: sorted(daemon.channels),
         lambda: daemon.scheduler is not None and daemon.scheduler.running,
-        host=config.bot.metrics_host, port=port,
+        host=config.bot.metrics_host,
+        port=port,
         settings=lambda: daemon.config.channels if daemon.config is not None else {},
         clock=daemon.clock,
     )
     try:
         await metrics.start()
     except OSError as exc:
-        raise UserError(f"bot.metrics_port: cannot listen on "
-                        f"{config.bot.metrics_host}:{port}: {exc.strerror}") from exc
+        raise UserError(
+            f"bot.metrics_port: cannot listen on {config.bot.metrics_host}:{port}: {exc.strerror}"
+        ) from exc
     log_event("metrics.listening", url=f"http://{config.bot.metrics_host}:{port}/metrics")
     return metrics
 
 
-async def start_web(daemon: Daemon, *,
-                    send_now: Callable[[str], Awaitable[str]]) -> WebConsole | None:
+async def start_web(
+    daemon: Daemon, *, send_now: Callable[[str], Awaitable[str]]
+) -> WebConsole | None:
     """The web console for `daemon`, when [web] listen is set; its Send now is
     `send_now(channel)`."""
     assert daemon.config is not None and daemon.db is not None
@@ -53,8 +57,9 @@ async def start_web(daemon: Daemon, *,
         return None
     from bot.web import console_for  # aiohttp and Jinja2: only when asked
 
-    web = console_for(lambda: daemon.config, daemon.db, daemon.clock, daemon.environ,
-                      dispatch=send_now)
+    web = console_for(
+        lambda: daemon.config, daemon.db, daemon.clock, daemon.environ, dispatch=send_now
+    )
     try:
         await web.start()
     except OSError as exc:

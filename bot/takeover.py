@@ -62,28 +62,40 @@ class Takeover:
         if d.leases.shared:
             beat = d.leases.beat_now(d.store, self.lease_names())
             self._settle_taken([a.name for a in beat.acquired])
-            self._handed_over |= {a.name.removeprefix(CHANNEL) for a in beat.acquired
-                                  if a.handed_back}
+            self._handed_over |= {
+                a.name.removeprefix(CHANNEL) for a in beat.acquired if a.handed_back
+            }
             return
         keyed = self._keyed()
         for post_id in d.store.requeue_interrupted(channels=keyed, now=d.clock()):
-            log_event("post.requeued", level=logging.WARNING, post=post_id,
-                      reason="interrupted while sending; its key settles it at the next try")
+            log_event(
+                "post.requeued",
+                level=logging.WARNING,
+                post=post_id,
+                reason="interrupted while sending; its key settles it at the next try",
+            )
         others = [name for name in d.config.channels if name not in keyed]
         for post_id in d.store.recover_interrupted(channels=others, now=d.clock()):
-            log_event("post.unknown", level=logging.WARNING, post=post_id,
-                      error="interrupted while sending (the daemon stopped mid-send)",
-                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                      "--sent` or `--requeue`")
+            log_event(
+                "post.unknown",
+                level=logging.WARNING,
+                post=post_id,
+                error="interrupted while sending (the daemon stopped mid-send)",
+                hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                "--sent` or `--requeue`",
+            )
 
     def lease_names(self) -> list[str]:
         """Every piece of work there is a lease for: each channel, the library, each feed,
         the admin chat."""
         d = self.daemon
         assert d.config is not None
-        return [*(CHANNEL + name for name in d.config.enabled_channels()), LIBRARY,
-                *(FEED + url for url in d.feeds.sources),
-                *([ADMIN] if d.admin is not None else [])]
+        return [
+            *(CHANNEL + name for name in d.config.enabled_channels()),
+            LIBRARY,
+            *(FEED + url for url in d.feeds.sources),
+            *([ADMIN] if d.admin is not None else []),
+        ]
 
     async def heartbeat(self, busy: list[str]) -> Taken:
         """Renew this daemon's leases, take its share (none of `busy`, work under way, is
@@ -112,8 +124,9 @@ class Takeover:
         handed, self._handed_over = self._handed_over, set()
         return self.missed_slots(handed_over=handed)
 
-    def missed_slots(self, names: set[str] | None = None, *,
-                     handed_over: set[str] = frozenset()) -> tuple[tuple[str, datetime], ...]:
+    def missed_slots(
+        self, names: set[str] | None = None, *, handed_over: set[str] = frozenset()
+    ) -> tuple[tuple[str, datetime], ...]:
         """Slots that passed while the daemon was down (or, for `names`, while the channel
         was another daemon's): skip them, or catch up once — the (channel, latest missed
         slot) pairs returned, each fired once under that slot's time. A
@@ -124,8 +137,7 @@ class Takeover:
         now = d.clock()
         catch_up = []
         for name, channel in d.config.enabled_channels().items():
-            if (names is not None and name not in names) \
-                    or not d.leases.holds(CHANNEL + name):
+            if (names is not None and name not in names) or not d.leases.holds(CHANNEL + name):
                 continue
             last = d.store.channel_state(name).last_slot_at
             if last is None:
@@ -135,23 +147,34 @@ class Takeover:
                 continue
             # The latest missed slot, searched from within the grace window so that a long
             # downtime of a frequent schedule (beyond the count cap) still finds it.
-            recent = [t for t in next_slots(channel, max(last, now - channel.grace),
-                                            MISSED_COUNT_CAP) if t < now]
+            recent = [
+                t
+                for t in next_slots(channel, max(last, now - channel.grace), MISSED_COUNT_CAP)
+                if t < now
+            ]
             catching = (channel.missed == "catch_up" or name in handed_over) and bool(recent)
             count = f"{MISSED_COUNT_CAP}+" if len(missed) == MISSED_COUNT_CAP else len(missed)
             # Info, not a warning: the gap is the downtime itself, which the operator saw
             # (a warning at every restart would teach them to ignore warnings).
-            log_event("slot.missed", channel=name, missed=count,
-                      latest=(recent or missed)[-1].isoformat(), stopped_since=last.isoformat(),
-                      action="catch_up" if catching else "skip")
+            log_event(
+                "slot.missed",
+                channel=name,
+                missed=count,
+                latest=(recent or missed)[-1].isoformat(),
+                stopped_since=last.isoformat(),
+                action="catch_up" if catching else "skip",
+            )
             if catching:
                 catch_up.append((name, (recent or missed)[-1]))
         return tuple(catch_up)
 
     def _keyed(self) -> list[str]:
         """Channels whose posts go out under a key the platform keeps for ever."""
-        return [name for name, policy in self.daemon.policies.items()
-                if policy.idempotent and policy.idempotency_window is None]
+        return [
+            name
+            for name, policy in self.daemon.policies.items()
+            if policy.idempotent and policy.idempotency_window is None
+        ]
 
     def _settle_taken(self, leases: list[str]) -> None:
         """Channels just taken over: the posts a dead daemon left `sending` there are
@@ -164,15 +187,24 @@ class Takeover:
         if not channels:
             return
         unknown, requeued = d.store.write_with(
-            settle_orphans, channels, keyed=self._keyed(), now=d.clock(), ttl=d.leases.ttl)
+            settle_orphans, channels, keyed=self._keyed(), now=d.clock(), ttl=d.leases.ttl
+        )
         for post_id in requeued:
-            log_event("post.requeued", level=logging.WARNING, post=post_id,
-                      reason="its daemon died while sending; its key settles it at the next try")
+            log_event(
+                "post.requeued",
+                level=logging.WARNING,
+                post=post_id,
+                reason="its daemon died while sending; its key settles it at the next try",
+            )
         for post_id in unknown:
-            log_event("post.unknown", level=logging.WARNING, post=post_id,
-                      error="interrupted while sending (its daemon died mid-send)",
-                      hint=f"check the channel, then `excerpt-bot resolve {post_id} "
-                      "--sent` or `--requeue`")
+            log_event(
+                "post.unknown",
+                level=logging.WARNING,
+                post=post_id,
+                error="interrupted while sending (its daemon died mid-send)",
+                hint=f"check the channel, then `excerpt-bot resolve {post_id} "
+                "--sent` or `--requeue`",
+            )
 
     async def _admin_follows_lease(self) -> None:
         """The admin chat runs here while this daemon holds the admin lease."""

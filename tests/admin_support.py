@@ -15,8 +15,13 @@ SECRETS = {"TELEGRAM_BOT_TOKEN": tg.TOKEN}
 DATABASE = "var/bot.sqlite3"
 
 
-def admin_table(telegram_api: tg.FakeTelegramAPI, *, allowed: tuple[int, ...] = (
-        tg.ADMIN["id"],), extra: str = "", base_url: str | None = None) -> str:
+def admin_table(
+    telegram_api: tg.FakeTelegramAPI,
+    *,
+    allowed: tuple[int, ...] = (tg.ADMIN["id"],),
+    extra: str = "",
+    base_url: str | None = None,
+) -> str:
     users = ", ".join(map(str, allowed))
     return f"""
 [admin]
@@ -27,10 +32,18 @@ api_base_url = "{base_url or telegram_api.base_url}"
 """
 
 
-def approval_config(tmp_path: Path, telegram_api: tg.FakeTelegramAPI, *,
-                    admin: str | None = None, every: str = "1h", bot: str = "") -> Path:
+def approval_config(
+    tmp_path: Path,
+    telegram_api: tg.FakeTelegramAPI,
+    *,
+    admin: str | None = None,
+    every: str = "1h",
+    bot: str = "",
+) -> Path:
     """One Telegram channel on the fake that asks for approval, and the admin chat."""
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.news]
 platform = "telegram"
 chat_id = "@my_channel"
@@ -38,7 +51,9 @@ api_base_url = "{telegram_api.base_url}"
 require_approval = true
 schedule = {{ every = "{every}" }}
 {admin if admin is not None else admin_table(telegram_api)}
-""", bot=bot)
+""",
+        bot=bot,
+    )
 
 
 async def until(predicate: Callable[[], object], *, timeout: float = 15.0) -> object:
@@ -80,7 +95,11 @@ def outbox(tmp_path: Path) -> list[tuple[str, str, int]]:
     from bot.store.schema import admin_messages
 
     with Store.open(tmp_path / DATABASE) as store:
-        rows = store.read_with(lambda conn: conn.execute(
-            select(admin_messages.c.key, admin_messages.c.status, admin_messages.c.tries)
-            .order_by(admin_messages.c.id)).all())
+        rows = store.read_with(
+            lambda conn: conn.execute(
+                select(
+                    admin_messages.c.key, admin_messages.c.status, admin_messages.c.tries
+                ).order_by(admin_messages.c.id)
+            ).all()
+        )
     return [tuple(row) for row in rows]

@@ -23,15 +23,20 @@ from bot.daemon import Daemon
 from bot.stepped import SteppedClock
 from tests.daemon_support import T0, restored_logging
 
-HOW_TO_RUN = ("the browser tests need the distribution's Chromium and Playwright: "
-              "`apt-get install chromium` and `pip install -e '.[test]'` (as .ci/run does)")
+HOW_TO_RUN = (
+    "the browser tests need the distribution's Chromium and Playwright: "
+    "`apt-get install chromium` and `pip install -e '.[test]'` (as .ci/run does)"
+)
 STEP_TIMEOUT = 60.0  # seconds a daemon step may take before the test gives up
 
 
 def chromium_path() -> str | None:
     """The distribution's Chromium binary (the real one, not its wrapper script)."""
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        "/usr/lib/chromium/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -58,8 +63,9 @@ def browser_fixture() -> Iterator:
         missing_browser("no Chromium found (/usr/lib/chromium/chromium or `chromium` on PATH)")
     with sync_playwright() as playwright:
         # --no-sandbox: Chromium's sandbox refuses to run as root (CI runs as root).
-        launched = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox"])
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox"]
+        )
         try:
             yield launched
         finally:
@@ -74,8 +80,7 @@ class LiveDaemon:
     def __init__(self, config: Path, *, environ: dict[str, str], start: datetime = T0) -> None:
         self.daemon = Daemon(config, environ=environ, clock=SteppedClock(start))
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="daemon",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="daemon", daemon=True)
         self._stop: asyncio.Event | None = None
         self._running: Future | None = None
 
@@ -105,8 +110,9 @@ class LiveDaemon:
         return self.daemon.web.url.rstrip("/")
 
     def run_until(self, until: datetime) -> None:
-        asyncio.run_coroutine_threadsafe(self.daemon.run_until(until),
-                                         self._loop).result(timeout=STEP_TIMEOUT)
+        asyncio.run_coroutine_threadsafe(self.daemon.run_until(until), self._loop).result(
+            timeout=STEP_TIMEOUT
+        )
 
     def __exit__(self, *exc_info) -> None:
         try:

@@ -44,8 +44,11 @@ def write_config(tmp_path: Path, channels: str, *, bot: str = "") -> Path:
 def start(config: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config), *args],
-        cwd=config.parent, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=config.parent,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -78,9 +81,14 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
     return process.returncode, out, err
 
 
-def in_process(config: Path, scenario: Callable[[Daemon], Awaitable[object]] | None = None,
-               *, until: datetime | None = None, start: datetime = T0,
-               environ: dict[str, str] | None = None) -> object:
+def in_process(
+    config: Path,
+    scenario: Callable[[Daemon], Awaitable[object]] | None = None,
+    *,
+    until: datetime | None = None,
+    start: datetime = T0,
+    environ: dict[str, str] | None = None,
+) -> object:
     """The real daemon in this process on a SteppedClock from `start`, as `run` starts it:
     `await scenario(daemon)` (which calls `daemon.run_until`, `reload`, …) and/or
     `run_until(until)`; then stopped as SIGTERM stops it. Returns what `scenario` returned.
@@ -106,8 +114,11 @@ def hours(n: float) -> timedelta:
 def restored_logging() -> Iterator[None]:
     """The daemon sets up the process's logging (root handlers, levels): undo it after."""
     root = logging.getLogger()
-    before = (list(root.handlers), root.level,
-              {name: logging.getLogger(name).level for name in QUIET_LOGGERS})
+    before = (
+        list(root.handlers),
+        root.level,
+        {name: logging.getLogger(name).level for name in QUIET_LOGGERS},
+    )
     try:
         yield
     finally:

@@ -1,9 +1,9 @@
 """What the dispatch tests share: a fake clock, a store holding one article, a dispatcher.
 
-    clock = Clock()                          its retry waits advance `clock.now`, from T0
-    yield from stored(tmp_path, article, channels=...)   in a `store` fixture
-    d = make_dispatcher(store, channel, clock, render, max_per_day=17)   with overrides
-    run_slots(d, "x", times=3)               outcomes of that many slots, channel closed
+clock = Clock()                          its retry waits advance `clock.now`, from T0
+yield from stored(tmp_path, article, channels=...)   in a `store` fixture
+d = make_dispatcher(store, channel, clock, render, max_per_day=17)   with overrides
+run_slots(d, "x", times=3)               outcomes of that many slots, channel closed
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def cytokines(paragraphs: tuple[str, ...] = PARAGRAPHS) -> Article:
     return Article(id="a1", title="Cytokines", paragraphs=paragraphs, source="a.md", url=URL)
 
 
-def stored(tmp_path: Path, article: Article, *, channels: list,
-           excerpts: list[Excerpt] | None = None) -> Iterator[Store]:
+def stored(
+    tmp_path: Path, article: Article, *, channels: list, excerpts: list[Excerpt] | None = None
+) -> Iterator[Store]:
     """For a `store` fixture: a store in tmp_path with `article` queued at T0, closed after."""
     store = Store.open(tmp_path / "bot.sqlite3")
     if excerpts is None:
@@ -74,21 +75,28 @@ def link_last(channel: str, article: Article, excerpt: Excerpt) -> tuple[str, No
 
 def policy(name: str = "x", **overrides) -> ChannelPolicy:
     """No daily cap, repeats after 90 days, a slot's grace of 10 minutes, unless overridden."""
-    settings = {"max_per_day": None, "repeat_after": timedelta(days=90),
-                "grace": timedelta(minutes=10), **overrides}
+    settings = {
+        "max_per_day": None,
+        "repeat_after": timedelta(days=90),
+        "grace": timedelta(minutes=10),
+        **overrides,
+    }
     return ChannelPolicy(name, **settings)
 
 
-def make_dispatcher(store, channel: Channel, clock: Clock, render: Callable = link_last,
-               **overrides) -> Dispatcher:
+def make_dispatcher(
+    store, channel: Channel, clock: Clock, render: Callable = link_last, **overrides
+) -> Dispatcher:
     """The real dispatcher for one channel, on `clock`, with `policy(**overrides)`."""
     policies = {channel.name: policy(channel.name, **overrides)}
-    return Dispatcher(store, {channel.name: channel}, policies, render, clock=clock,
-                      sleep=clock.sleep)
+    return Dispatcher(
+        store, {channel.name: channel}, policies, render, clock=clock, sleep=clock.sleep
+    )
 
 
 def run_slots(d: Dispatcher, channel: str, times: int = 1) -> list[str]:
     """Run `times` slots of `channel` in one event loop, then close it; their outcomes."""
+
     async def go() -> list[str]:
         try:
             return [await d.dispatch(channel) for _ in range(times)]

@@ -24,8 +24,18 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)  # when a `Bot` polls, unless told
 FEED = "/feed.xml"
 RSS = "application/rss+xml"
 
-_TOPICS = ["compost", "mulch", "clover", "earthworms", "rainwater", "seedlings", "pollinators",
-           "hedgerows", "fungi", "crop rotation"]
+_TOPICS = [
+    "compost",
+    "mulch",
+    "clover",
+    "earthworms",
+    "rainwater",
+    "seedlings",
+    "pollinators",
+    "hedgerows",
+    "fungi",
+    "crop rotation",
+]
 
 
 def paragraphs(n: int, *, variant: str = "") -> list[str]:
@@ -98,8 +108,9 @@ def rss(posts: list[Post], *, full: bool = True, title: str = "Test Garden Blog"
     """An RSS 2.0 feed; with `full`, each item carries content:encoded, else a summary."""
     items = []
     for post in posts:
-        content = (f"<content:encoded><![CDATA[{post.content_html()}]]></content:encoded>"
-                   if full else "")
+        content = (
+            f"<content:encoded><![CDATA[{post.content_html()}]]></content:encoded>" if full else ""
+        )
         categories = "".join(f"<category>{escape(t)}</category>" for t in post.tags)
         guid = post.guid or post.link
         items.append(
@@ -121,8 +132,11 @@ def atom(posts: list[Post], *, full: bool = True, title: str = "Test Garden Blog
     """An Atom feed; with `full`, each entry carries <content type="html">."""
     entries = []
     for post in posts:
-        content = (f"<content type='html'>{escape(post.content_html())}</content>"
-                   if full else f"<summary>{escape(post.paragraphs[0][:80])}…</summary>")
+        content = (
+            f"<content type='html'>{escape(post.content_html())}</content>"
+            if full
+            else f"<summary>{escape(post.paragraphs[0][:80])}…</summary>"
+        )
         categories = "".join(f"<category term='{escape(t)}'/>" for t in post.tags)
         entries.append(
             f"<entry><title>{escape(post.title)}</title><id>{escape(post.guid or post.link)}"
@@ -143,15 +157,17 @@ class Bot:
         self.web = web
         self.base = web.url("").rstrip("/")
         raw = {
-            "channels": {name: {"platform": "console", "schedule": {"every": "1h"}}
-                         for name in ("a", "b")},
+            "channels": {
+                name: {"platform": "console", "schedule": {"every": "1h"}} for name in ("a", "b")
+            },
             "sources": [{"feed": web.url(FEED), **source}],
         }
         self.config: Config = parse_config(raw, tmp_path / "excerpt-bot.toml")
         self.source = self.config.sources[0]
         self.store = Store.open(tmp_path / "bot.sqlite3")
-        self.poller = FeedPoller(self.store, self.config.enabled_channels(),
-                                 limits=FetchLimits(timeout=1.0))
+        self.poller = FeedPoller(
+            self.store, self.config.enabled_channels(), limits=FetchLimits(timeout=1.0)
+        )
 
     def posts(self, *numbers: int, **fields) -> list[Post]:
         return [Post(n, self.base, **fields) for n in numbers]

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pytest
 
-HOW_TO_RUN = ("the PostgreSQL tests need the distribution's server: `apt-get install "
-              "postgresql` (as .ci/run does)")
+HOW_TO_RUN = (
+    "the PostgreSQL tests need the distribution's server: `apt-get install "
+    "postgresql` (as .ci/run does)"
+)
 SUPERUSER = "excerpt"
 PASSWORD_USER = "secretive"
 PASSWORD_OF_USER = "s3cret-Pa55word"  # a test server's, on loopback only
@@ -34,9 +36,15 @@ PASSWORD_OF_USER = "s3cret-Pa55word"  # a test server's, on loopback only
 def postgres_bin() -> Path | None:
     """The newest /usr/lib/postgresql/N/bin with initdb and pg_ctl (or $EXCERPT_BOT_PG_BIN)."""
     named = os.environ.get("EXCERPT_BOT_PG_BIN")
-    candidates = [Path(named)] if named else sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, reverse=True)
+    candidates = (
+        [Path(named)]
+        if named
+        else sorted(
+            Path("/usr/lib/postgresql").glob("*/bin"),
+            key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+            reverse=True,
+        )
+    )
     for candidate in candidates:
         if (candidate / "initdb").is_file() and (candidate / "pg_ctl").is_file():
             return candidate
@@ -71,29 +79,55 @@ class PostgresServer:
         command = [str(self.bin / args[0]), *args[1:]]
         if self._user is not None:
             command = ["runuser", "-u", self._user, "--", *command]
-        return subprocess.run(command, capture_output=True, text=True, timeout=60,
-                              cwd=self.root, check=False)
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=60, cwd=self.root, check=False
+        )
 
     def start(self) -> None:
         if self._user is not None:
             os.chown(self.root, *self._user_ids())
-        done = self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
-                         "--no-sync", "-E", "UTF8", "--locale=C")
+        done = self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr or done.stdout}")
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
-            conf.write(f"listen_addresses = '127.0.0.1'\nunix_socket_directories = "
-                       f"'{self.root}'\nfsync = off\nsynchronous_commit = off\n"
-                       "full_page_writes = off\nmax_connections = 300\n"
-                       "shared_buffers = 32MB\n")
+            conf.write(
+                f"listen_addresses = '127.0.0.1'\nunix_socket_directories = "
+                f"'{self.root}'\nfsync = off\nsynchronous_commit = off\n"
+                "full_page_writes = off\nmax_connections = 300\n"
+                "shared_buffers = 32MB\n"
+            )
         hba = self.data / "pg_hba.conf"
-        hba.write_text(f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
-                       "host all all 127.0.0.1/32 trust\nlocal all all trust\n",
-                       encoding="utf-8")
+        hba.write_text(
+            f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
+            "host all all 127.0.0.1/32 trust\nlocal all all trust\n",
+            encoding="utf-8",
+        )
         for _ in range(5):  # another process may take the free port before the server does
             self.port = free_port()
-            done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"),
-                             "-o", f"-p {self.port}", "-w", "-t", "30", "start")
+            done = self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.root / "log"),
+                "-o",
+                f"-p {self.port}",
+                "-w",
+                "-t",
+                "30",
+                "start",
+            )
             if done.returncode == 0:
                 break
         else:
@@ -109,8 +143,9 @@ class PostgresServer:
         """One statement as the superuser, outside a transaction (CREATE DATABASE)."""
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER,
-                             dbname=database, autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname=database, autocommit=True
+        ) as conn:
             conn.execute(sql)
 
     def url(self, database: str, user: str = SUPERUSER) -> str:

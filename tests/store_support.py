@@ -26,8 +26,13 @@ def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def make_article(article_id: str, *passages: str, title: str | None = None,
-                 source: str | None = None, url: str | None = None) -> Article:
+def make_article(
+    article_id: str,
+    *passages: str,
+    title: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+) -> Article:
     return Article(
         id=article_id,
         title=title or f"Article {article_id}",
@@ -42,9 +47,17 @@ def make_excerpts(article: Article, passages: list[str] | None = None) -> list[E
     """One excerpt per passage (default: per paragraph), ranked in the order given."""
     texts = passages if passages is not None else list(article.paragraphs)
     return [
-        Excerpt(id=excerpt_id(article.id, text), article_id=article.id, text=text, rank=rank,
-                score=round(2.0 - rank / 10, 3), paragraph=rank, first_sentence=0,
-                sentence_count=1, shortened=False)
+        Excerpt(
+            id=excerpt_id(article.id, text),
+            article_id=article.id,
+            text=text,
+            rank=rank,
+            score=round(2.0 - rank / 10, 3),
+            paragraph=rank,
+            first_sentence=0,
+            sentence_count=1,
+            shortened=False,
+        )
         for rank, text in enumerate(texts)
     ]
 
@@ -62,11 +75,20 @@ def plain(article: Article, excerpt: Excerpt) -> tuple[str, str | None]:
     return f"{excerpt.text} {article.url}", None
 
 
-def claim(store, channel: str = "x", *, now=T0, repeat_after=REPEAT, per_article=False,
-          render=plain, **rules):
+def claim(
+    store,
+    channel: str = "x",
+    *,
+    now=T0,
+    repeat_after=REPEAT,
+    per_article=False,
+    render=plain,
+    **rules,
+):
     """Claim the channel's next post under a policy of `rules`; None when there is none."""
-    policy = ChannelPolicy(channel, repeat_after=repeat_after,
-                           posts_per_thread=4 if per_article else None, **rules)
+    policy = ChannelPolicy(
+        channel, repeat_after=repeat_after, posts_per_thread=4 if per_article else None, **rules
+    )
     claimed = store.claim_next_post(policy, now=now, render=render)
     return None if isinstance(claimed, NoClaim) else claimed
 
@@ -75,8 +97,12 @@ def send(store, channel: str = "x", *, now=T0, **kwargs):
     """Claim the next post and mark it sent at `now`; return the claim."""
     claimed = claim(store, channel, now=now, **kwargs)
     assert claimed is not None, f"nothing to send on {channel}"
-    store.mark_sent(claimed.id, remote_id=f"r{claimed.id}",
-                    remote_url=f"https://{channel}.example/{claimed.id}", now=now)
+    store.mark_sent(
+        claimed.id,
+        remote_id=f"r{claimed.id}",
+        remote_url=f"https://{channel}.example/{claimed.id}",
+        now=now,
+    )
     return claimed
 
 

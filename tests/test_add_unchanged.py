@@ -75,8 +75,12 @@ def test_a_touched_file_is_not_parsed_again_and_an_edited_one_is(tmp_path, parse
     os.utime(bees)  # a touch, a checkout: its time moved, its bytes did not
     assert summary(ok("add", "--config", config, posts)).startswith("2 files: 0 new, 0 changed")
     assert parsed == []
-    bees.write_text(bees.read_text(encoding="utf-8").replace(
-        "about twenty kilograms", "about eighteen kilograms"), encoding="utf-8")
+    bees.write_text(
+        bees.read_text(encoding="utf-8").replace(
+            "about twenty kilograms", "about eighteen kilograms"
+        ),
+        encoding="utf-8",
+    )
     result = ok("add", "--config", config, posts)
     assert summary(result).startswith("2 files: 0 new, 1 changed, 1 unchanged")
     assert parsed == [str(bees.resolve())]
@@ -87,8 +91,9 @@ def test_an_edit_that_keeps_size_and_time_is_read_when_the_stamp_cannot_tell(tmp
     compost = tmp_path / "posts" / "compost.md"
     ok("add", "--config", config, compost)  # stamped just now: within a tick of its time
     kept = compost.stat().st_mtime_ns
-    compost.write_text(compost.read_text(encoding="utf-8").replace("fork", "rake"),
-                       encoding="utf-8")  # same size
+    compost.write_text(
+        compost.read_text(encoding="utf-8").replace("fork", "rake"), encoding="utf-8"
+    )  # same size
     os.utime(compost, ns=(kept, kept))  # and the same time, as a coarse clock would give
     parsed.clear()
     result = ok("add", "--config", config, compost)
@@ -100,8 +105,11 @@ def test_a_file_is_read_again_when_the_site_its_link_comes_from_changed(tmp_path
     config = write_bot(tmp_path)
     posts = tmp_path / "posts"
     notes = posts / "notes.txt"
-    notes.write_text("Notes on Seeds\n\nSeeds saved from open-pollinated plants grow true to "
-                     "their parents the next year.\n", encoding="utf-8")
+    notes.write_text(
+        "Notes on Seeds\n\nSeeds saved from open-pollinated plants grow true to "
+        "their parents the next year.\n",
+        encoding="utf-8",
+    )
     age(notes)
     site = '\n[site]\nbase_url = "https://garden.example/"\nname = "{name}"\n'
     text = config.read_text(encoding="utf-8")
@@ -114,8 +122,11 @@ def test_a_file_is_read_again_when_the_site_its_link_comes_from_changed(tmp_path
     ok("add", "--config", config, notes)
     assert parsed == [str(notes.resolve())]
     with Store.open(tmp_path / "var" / "bot.sqlite3") as store:
-        [article] = [a for a in store.get_articles(
-            i for i, *_ in store.live_articles()).values() if a.source == str(notes.resolve())]
+        [article] = [
+            a
+            for a in store.get_articles(i for i, *_ in store.live_articles()).values()
+            if a.source == str(notes.resolve())
+        ]
     assert article.site == "Seed Notes"
 
 
@@ -126,14 +137,18 @@ def test_a_file_removed_and_put_back_unchanged_is_read_again(tmp_path, parsed):
     shutil.copy2(EXAMPLE, article)
     age(article)
     config = tmp_path / "bot.toml"
-    config.write_text('[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
-                      '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n',
-                      encoding="utf-8")
+    config.write_text(
+        '[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
+        '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n',
+        encoding="utf-8",
+    )
     channels = load_config(config).enabled_channels()
     with Store.open(tmp_path / "bot.sqlite3") as store:
+
         def scan():
-            return scan_library(store, [posts], channels=channels, now=NOW, root=posts,
-                                prune=True, remember=True)
+            return scan_library(
+                store, [posts], channels=channels, now=NOW, root=posts, prune=True, remember=True
+            )
 
         assert scan().new == 1
         aside = tmp_path / EXAMPLE.name
@@ -148,8 +163,9 @@ def test_a_file_removed_and_put_back_unchanged_is_read_again(tmp_path, parsed):
 
 
 def test_the_daemon_reads_no_unchanged_file_after_a_restart(tmp_path, parsed):
-    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
-                                    'schedule = { every = "1h" }\n')
+    config = write_config(
+        tmp_path, '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n'
+    )
     age(tmp_path / "posts" / EXAMPLE.name)
     in_process(config, until=T0 + hours(0.1))
     assert len(parsed) == 1
@@ -184,8 +200,7 @@ def looked_up(monkeypatch) -> list[str]:
     return calls
 
 
-def test_an_add_with_no_channel_changed_reads_no_stored_article(tmp_path, parsed,
-                                                                 looked_up):
+def test_an_add_with_no_channel_changed_reads_no_stored_article(tmp_path, parsed, looked_up):
     config = write_bot(tmp_path)
     posts = tmp_path / "posts"
     ok("add", "--config", config, posts)
@@ -194,9 +209,12 @@ def test_an_add_with_no_channel_changed_reads_no_stored_article(tmp_path, parsed
     ok("add", "--config", config, posts / "bees.md")
     assert looked_up == []  # the channels' cuts were chosen with the settings they have
     # A template changed: the library is looked at again for that channel, and re-cut.
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "max_per_day = 1\n", 'max_per_day = 1\ntemplate = "{excerpt} {url}"\n', 1),
-        encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "max_per_day = 1\n", 'max_per_day = 1\ntemplate = "{excerpt} {url}"\n', 1
+        ),
+        encoding="utf-8",
+    )
     ok("add", "--config", config, posts / "bees.md")
     assert len(set(looked_up)) == 2 and parsed == []
     console = load_config(config).channels["console"]

@@ -47,8 +47,11 @@ def admin_api_fixture():
 
 def alerts(api: FakeTelegramAPI) -> list[str]:
     """The texts of the messages in the admin chat that are not approval questions."""
-    return [m["text"] for m in api.messages_in(tg.ADMIN_GROUP)
-            if "Approval needed" not in m["text"] and "Daily digest" not in m["text"]]
+    return [
+        m["text"]
+        for m in api.messages_in(tg.ADMIN_GROUP)
+        if "Approval needed" not in m["text"] and "Daily digest" not in m["text"]
+    ]
 
 
 def telegram_news(telegram_api, admin_api, *, every: str = "1h", extra: str = "") -> str:
@@ -64,12 +67,15 @@ schedule = {{ every = "{every}" }}
 
 
 def test_a_failed_an_unknown_post_and_a_paused_channel_are_each_told_once(
-        tmp_path, telegram_api, admin_api):
+    tmp_path, telegram_api, admin_api
+):
     # The channel's first send is refused, the second is cut off after Telegram took it,
     # the third finds the bot's token revoked.
-    telegram_api.script(tg.bad_request(method="sendMessage"),
-                        tg.dropped(deliver=True, method="sendMessage"),
-                        tg.unauthorized(method="sendMessage"))
+    telegram_api.script(
+        tg.bad_request(method="sendMessage"),
+        tg.dropped(deliver=True, method="sendMessage"),
+        tg.unauthorized(method="sendMessage"),
+    )
     config = write_config(tmp_path, telegram_news(telegram_api, admin_api))
 
     async def scenario(daemon):
@@ -78,13 +84,13 @@ def test_a_failed_an_unknown_post_and_a_paused_channel_are_each_told_once(
 
     in_process(config, scenario, environ=SECRETS)
     with Store.open(tmp_path / DATABASE) as store:
-        failed, = store.history(status="failed")
-        unknown, = store.history(status="unknown")
+        (failed,) = store.history(status="failed")
+        (unknown,) = store.history(status="unknown")
         assert store.channel_state("news").paused
     told = alerts(admin_api)
     assert told == [
         f"❌ post {failed.id} failed on news: Bad Request: Can't parse entities: unsupported "
-        "start tag \"foo\" at byte offset 0\n"
+        'start tag "foo" at byte offset 0\n'
         f"What to do: fix what the error names, then excerpt-bot retry {failed.id} (or "
         f"excerpt-bot skip {failed.id})",
         f"❓ post {unknown.id} may or may not have gone out on news: {unknown.error}\n"
@@ -105,21 +111,27 @@ def test_a_failed_an_unknown_post_and_a_paused_channel_are_each_told_once(
 
 
 def test_a_token_expiring_is_told_once_though_warned_daily_and_after_restarts(
-        tmp_path, threads_api, admin_api):
+    tmp_path, threads_api, admin_api
+):
     info = threads_api.token_info[THREADS_TOKEN]
     info.expires_at = int((T0 + timedelta(days=3)).timestamp())
     info.issued_at = int((T0 - timedelta(days=57)).timestamp())
     # A token the bot cannot refresh (Threads refuses): the user must make a new one.
-    threads_api.script(*[graph_error(190, "Error validating access token",
-                                     where=("GET", "/refresh_access_token"))] * 20)
-    config = write_config(tmp_path, f"""
+    threads_api.script(
+        *[graph_error(190, "Error validating access token", where=("GET", "/refresh_access_token"))]
+        * 20
+    )
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.th]
 platform = "threads"
 api_base_url = "{threads_api.url}"
 timeout = "1s"
 schedule = {{ every = "1d" }}
 {admin_table(admin_api)}
-""")
+""",
+    )
     environ = {**SECRETS, "THREADS_ACCESS_TOKEN": THREADS_TOKEN}
 
     async def scenario(daemon):
@@ -136,10 +148,14 @@ schedule = {{ every = "1d" }}
 
 
 def test_a_feed_failing_for_more_than_six_hours_is_told_once_a_spell(
-        tmp_path, telegram_api, admin_api, web):
+    tmp_path, telegram_api, admin_api, web
+):
     feed = web.serve("/feed.xml", "", status=500)
-    config = write_config(tmp_path, telegram_news(telegram_api, admin_api, every="1d")
-                          + f'\n[[sources]]\nfeed = "{feed}"\npoll = "1h"\n')
+    config = write_config(
+        tmp_path,
+        telegram_news(telegram_api, admin_api, every="1d")
+        + f'\n[[sources]]\nfeed = "{feed}"\npoll = "1h"\n',
+    )
 
     async def scenario(daemon):
         await daemon.run_until(T0 + hours(6))
@@ -160,8 +176,9 @@ def test_a_feed_failing_for_more_than_six_hours_is_told_once_a_spell(
     # it recovers, and fails again: a new spell, told once it too has lasted six hours.
     in_process(config, start=T0 + hours(8), until=T0 + hours(10), environ=SECRETS)
     assert len(alerts(admin_api)) == 1
-    web.serve("/feed.xml", rss([Post(1, web.url("").rstrip("/"))]),
-              content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml", rss([Post(1, web.url("").rstrip("/"))]), content_type="application/rss+xml"
+    )
     in_process(config, start=T0 + hours(13), until=T0 + hours(15), environ=SECRETS)
     assert events(tmp_path / "var/bot.log", "feed.polled")
     web.serve("/feed.xml", "", status=500)
@@ -171,12 +188,15 @@ def test_a_feed_failing_for_more_than_six_hours_is_told_once_a_spell(
 
 
 def test_a_start_after_an_unclean_stop_is_told_once(tmp_path, telegram_api, admin_api):
-    config = write_config(tmp_path, f"""
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.log]
 platform = "console"
 schedule = {{ every = "1d" }}
 {admin_table(admin_api)}
-""")
+""",
+    )
     process = start(config, env=SECRETS)
     try:
         wait_for(lambda: events(tmp_path / "var/bot.log", "admin.started"))
@@ -197,20 +217,27 @@ schedule = {{ every = "1d" }}
     assert len(events(tmp_path / "var/bot.log", "daemon.unclean_stop")) == 1
 
 
-def test_a_budget_reached_is_told_once_a_period_restarts_included(
-        tmp_path, x_api, admin_api):
+def test_a_budget_reached_is_told_once_a_period_restarts_included(tmp_path, x_api, admin_api):
     # A budget for two link posts a month; the month turns at 10:00 UTC on Kiritimati.
-    config = write_config(tmp_path, f"""
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.x]
 platform = "x"
 api_base_url = "{x_api.url}"
 schedule = {{ every = "1h" }}
 budget = "0.40 USD/month"
 {admin_table(admin_api)}
-""", bot='timezone = "Pacific/Kiritimati"')
-    environ = {**SECRETS, "X_API_KEY": xf.API_KEY, "X_API_SECRET": xf.API_SECRET,
-               "X_ACCESS_TOKEN": xf.ACCESS_TOKEN,
-               "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET}
+""",
+        bot='timezone = "Pacific/Kiritimati"',
+    )
+    environ = {
+        **SECRETS,
+        "X_API_KEY": xf.API_KEY,
+        "X_API_SECRET": xf.API_SECRET,
+        "X_ACCESS_TOKEN": xf.ACCESS_TOKEN,
+        "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET,
+    }
     start = datetime(2026, 12, 31, 4, 0, tzinfo=UTC)
 
     async def scenario(daemon):
@@ -221,21 +248,23 @@ budget = "0.40 USD/month"
     in_process(config, scenario, start=start + hours(3), environ=environ)  # still held
     assert len(x_api.tweets) == 2
     [told] = alerts(admin_api)
-    assert told == ("💰 x reached its budget (0.40 USD of 0.40 USD/month); its posts wait "
-                    "until Fri 1 Jan 2027 00:00 +14\n"
-                    "What to do: posts wait in the queue until 2027-01-01; raise budget to "
-                    "send them sooner")
+    assert told == (
+        "💰 x reached its budget (0.40 USD of 0.40 USD/month); its posts wait "
+        "until Fri 1 Jan 2027 00:00 +14\n"
+        "What to do: posts wait in the queue until 2027-01-01; raise budget to "
+        "send them sooner"
+    )
 
     # The next month's budget reached again: a new period, told again.
-    in_process(config, scenario, start=datetime(2026, 12, 31, 10, 0, tzinfo=UTC),
-               environ=environ)
+    in_process(config, scenario, start=datetime(2026, 12, 31, 10, 0, tzinfo=UTC), environ=environ)
     assert len(x_api.tweets) == 4
     assert len(alerts(admin_api)) == 2
     assert "its posts wait until Mon 1 Feb 2027 00:00 +14" in alerts(admin_api)[1]
 
 
 def test_a_send_cut_short_by_a_stop_is_told_at_the_next_start(
-        tmp_path, telegram_api, admin_api, monkeypatch):
+    tmp_path, telegram_api, admin_api, monkeypatch
+):
     monkeypatch.setattr("bot.daemon.SHUTDOWN_GRACE", 0.5)  # not 8 s of the wall clock
     gate = threading.Event()
     telegram_api.script(tg.held(gate, method="sendMessage"))  # the first post hangs
@@ -254,7 +283,7 @@ def test_a_send_cut_short_by_a_stop_is_told_at_the_next_start(
     finally:
         gate.set()
     with Store.open(tmp_path / DATABASE) as store:
-        cut, = store.history(status="unknown")
+        (cut,) = store.history(status="unknown")
     assert "interrupted by shutdown" in cut.error
     assert alerts(admin_api) == []  # not yet: the stop queued it
 

@@ -26,12 +26,15 @@ def expected_posts(config) -> list[str]:
     loaded = load_config(config)
     [path] = loaded.bot.posts_dir.iterdir()
     article = load_article(path.resolve(), id_path=path.name)
-    return [tg.parse_html(rendered.text)[0]
-            for _, rendered in channel_posts(loaded.channels["news"], article)]
+    return [
+        tg.parse_html(rendered.text)[0]
+        for _, rendered in channel_posts(loaded.channels["news"], article)
+    ]
 
 
 def test_each_pending_post_is_asked_about_once_with_its_channel_slot_and_exact_text(
-        tmp_path, telegram_api):
+    tmp_path, telegram_api
+):
     config = approval_config(tmp_path, telegram_api)
 
     async def scenario(daemon):
@@ -47,17 +50,25 @@ def test_each_pending_post_is_asked_about_once_with_its_channel_slot_and_exact_t
     for post in pending:
         message = asked[post.id]
         shown = message["text"]
-        assert shown.startswith(f"🕊 Approval needed: post {post.id} on news (telegram)\n"
-                                "Next slot: Mon 30 Nov 10:00 (UTC)\n")
+        assert shown.startswith(
+            f"🕊 Approval needed: post {post.id} on news (telegram)\n"
+            "Next slot: Mon 30 Nov 10:00 (UTC)\n"
+        )
         assert sum(text in shown for text in texts) == 1  # its exact text, as the channel shows it
-        assert message["reply_markup"] == {"inline_keyboard": [[
-            {"text": "✅ Approve", "callback_data": f"approve:{post.id}"},
-            {"text": "⏭ Skip", "callback_data": f"skip:{post.id}"}]]}
+        assert message["reply_markup"] == {
+            "inline_keyboard": [
+                [
+                    {"text": "✅ Approve", "callback_data": f"approve:{post.id}"},
+                    {"text": "⏭ Skip", "callback_data": f"skip:{post.id}"},
+                ]
+            ]
+        }
     assert telegram_api.messages_in(tg.CHANNEL) == []  # nothing goes out unapproved
 
     # A restart asks about nothing again.
-    in_process(config, until=T0 + timedelta(minutes=10), start=T0 + timedelta(minutes=6),
-               environ=SECRETS)
+    in_process(
+        config, until=T0 + timedelta(minutes=10), start=T0 + timedelta(minutes=6), environ=SECRETS
+    )
     assert len(telegram_api.messages_in(tg.ADMIN_GROUP)) == len(asked)
 
 
@@ -68,8 +79,9 @@ def test_an_allowed_user_approves_and_the_daemon_sends_that_post(tmp_path, teleg
         await daemon.run_until(T0 + timedelta(minutes=1))
         await daemon.admin.idle()
         post_id, question = sorted(questions(telegram_api).items())[1]
-        answer = await answered(telegram_api, telegram_api.press(
-            question["message_id"], f"approve:{post_id}"), daemon)
+        answer = await answered(
+            telegram_api, telegram_api.press(question["message_id"], f"approve:{post_id}"), daemon
+        )
         await daemon.run_until(T0 + hours(1))
         await daemon.admin.idle()
         return post_id, question, answer
@@ -77,8 +89,11 @@ def test_an_allowed_user_approves_and_the_daemon_sends_that_post(tmp_path, teleg
     post_id, question, answer = in_process(config, scenario, environ=SECRETS)
     assert answer == "approved"
     # The question now says who decided, and has no buttons left.
-    edited = next(m for m in telegram_api.messages_in(tg.ADMIN_GROUP)
-                  if m["message_id"] == question["message_id"])
+    edited = next(
+        m
+        for m in telegram_api.messages_in(tg.ADMIN_GROUP)
+        if m["message_id"] == question["message_id"]
+    )
     assert edited["text"].endswith("\n\n✅ Approved by Ann Admin (@ann), Mon 30 Nov 09:01")
     assert "reply_markup" not in edited
     # At the next slot, that post (and only it) went out, exactly as asked about.
@@ -93,20 +108,25 @@ def test_an_allowed_user_approves_and_the_daemon_sends_that_post(tmp_path, teleg
 
 
 def test_a_second_press_and_a_press_after_a_decision_elsewhere_change_nothing(
-        tmp_path, telegram_api):
+    tmp_path, telegram_api
+):
     config = approval_config(tmp_path, telegram_api)
 
     async def scenario(daemon):
         await daemon.run_until(T0 + timedelta(minutes=1))
         await daemon.admin.idle()
         (first, q1), (second, q2), *_ = sorted(questions(telegram_api).items())
-        answers = [await answered(telegram_api, telegram_api.press(q1["message_id"], data),
-                                  daemon)
-                   for data in (f"skip:{first}", f"skip:{first}", f"approve:{first}")]
+        answers = [
+            await answered(telegram_api, telegram_api.press(q1["message_id"], data), daemon)
+            for data in (f"skip:{first}", f"skip:{first}", f"approve:{first}")
+        ]
         # The second post is approved on the command line's library call meanwhile.
         await daemon.db.call(Store.approve, [second], now=daemon.clock())
-        answers.append(await answered(telegram_api, telegram_api.press(
-            q2["message_id"], f"skip:{second}"), daemon))
+        answers.append(
+            await answered(
+                telegram_api, telegram_api.press(q2["message_id"], f"skip:{second}"), daemon
+            )
+        )
         return first, second, answers
 
     first, second, answers = in_process(config, scenario, environ=SECRETS)
@@ -117,7 +137,8 @@ def test_a_second_press_and_a_press_after_a_decision_elsewhere_change_nothing(
     edited = {m["message_id"]: m["text"] for m in telegram_api.messages_in(tg.ADMIN_GROUP)}
     q = questions(telegram_api)
     assert edited[q[first]["message_id"]].endswith(
-        "⏭ Skipped by Ann Admin (@ann), Mon 30 Nov 09:01")
+        "⏭ Skipped by Ann Admin (@ann), Mon 30 Nov 09:01"
+    )
     assert edited[q[second]["message_id"]].endswith("✅ Approved elsewhere, Mon 30 Nov 09:01")
     assert len(telegram_api.edits) == 2  # each question rewritten once
 
@@ -129,8 +150,11 @@ def test_a_press_by_a_stranger_is_refused_logged_and_changes_nothing(tmp_path, t
         await daemon.run_until(T0 + timedelta(minutes=1))
         await daemon.admin.idle()
         post_id, question = sorted(questions(telegram_api).items())[0]
-        answer = await answered(telegram_api, telegram_api.press(
-            question["message_id"], f"approve:{post_id}", user=tg.STRANGER), daemon)
+        answer = await answered(
+            telegram_api,
+            telegram_api.press(question["message_id"], f"approve:{post_id}", user=tg.STRANGER),
+            daemon,
+        )
         await daemon.run_until(T0 + hours(1))
         return post_id, answer
 

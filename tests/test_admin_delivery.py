@@ -30,21 +30,29 @@ def admin_api_fixture():
 
 def sent_times(tmp_path):
     with Store.open(tmp_path / DATABASE) as store:
-        return store.read_with(lambda conn: list(conn.scalars(
-            select(admin_messages.c.sent_at).where(admin_messages.c.status == "sent")
-            .order_by(admin_messages.c.sent_at))))
+        return store.read_with(
+            lambda conn: list(
+                conn.scalars(
+                    select(admin_messages.c.sent_at)
+                    .where(admin_messages.c.status == "sent")
+                    .order_by(admin_messages.c.sent_at)
+                )
+            )
+        )
 
 
-def test_more_than_twenty_questions_wait_their_turn_and_none_is_dropped(
-        tmp_path, telegram_api):
-    channels = "".join(f"""
+def test_more_than_twenty_questions_wait_their_turn_and_none_is_dropped(tmp_path, telegram_api):
+    channels = "".join(
+        f"""
 [channels.c{n}]
 platform = "telegram"
 chat_id = "@my_channel"
 api_base_url = "{telegram_api.base_url}"
 require_approval = true
 schedule = {{ every = "1d" }}
-""" for n in range(7))
+"""
+        for n in range(7)
+    )
     config = write_config(tmp_path, channels + admin_table(telegram_api))
 
     async def scenario(daemon):
@@ -62,14 +70,18 @@ schedule = {{ every = "1d" }}
     assert first_minute == 20
     assert set(questions(telegram_api)) == pending  # every one, once
     times = sent_times(tmp_path)
-    assert all(later - earlier >= timedelta(minutes=1)
-               for earlier, later in zip(times, times[20:], strict=False))
+    assert all(
+        later - earlier >= timedelta(minutes=1)
+        for earlier, later in zip(times, times[20:], strict=False)
+    )
 
 
 def posting_and_approval_config(tmp_path, telegram_api, admin_api):
     """`news` posts hourly without approval; `gated` waits for it; the admin chat is on a
     server of its own."""
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.news]
 platform = "telegram"
 chat_id = "@my_channel"
@@ -83,7 +95,8 @@ api_base_url = "{telegram_api.base_url}"
 require_approval = true
 schedule = {{ every = "1h" }}
 {admin_table(admin_api)}
-""")
+""",
+    )
 
 
 def test_an_admin_chat_that_hangs_never_holds_up_a_post(tmp_path, telegram_api, admin_api):
@@ -111,7 +124,8 @@ def test_an_admin_chat_that_hangs_never_holds_up_a_post(tmp_path, telegram_api, 
 
 
 def test_an_unreachable_admin_chat_gets_its_messages_once_it_is_back(
-        tmp_path, telegram_api, admin_api):
+    tmp_path, telegram_api, admin_api
+):
     config = posting_and_approval_config(tmp_path, telegram_api, admin_api)
     admin_api.refuse_connections()
 
@@ -126,7 +140,10 @@ def test_an_unreachable_admin_chat_gets_its_messages_once_it_is_back(
     with Store.open(tmp_path / DATABASE) as store:
         pending = {p.id for p in store.history(channel="gated", status="pending_approval")}
         assert sorted(p.sent_at for p in store.history(channel="news", status="sent")) == [
-            T0, T0 + hours(1), T0 + hours(2)]
+            T0,
+            T0 + hours(1),
+            T0 + hours(2),
+        ]
     assert set(questions(admin_api)) == pending
     assert len(admin_api.messages) == len(pending)  # retried, never twice
     retries = events(tmp_path / "var/bot.log", "admin.retry")
@@ -165,9 +182,14 @@ print(json.dumps({"imported_in": imported_in, "messages": len(api.messages)}))
 
 def test_python_telegram_bot_is_imported_off_the_event_loop(tmp_path):
     # Its import takes about half a second: on the event loop, every slot due then would wait.
-    result = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(tmp_path)], cwd=PROJECT,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT)},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE, str(tmp_path)],
+        cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.splitlines()[-1])
     assert seen["messages"] > 0  # the channel and the admin chat did talk to Telegram

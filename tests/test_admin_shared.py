@@ -46,16 +46,22 @@ def write_configs(tmp_path, url: str, telegram_api) -> dict[str, object]:
             '[channels.news]\nplatform = "console"\nrequire_approval = true\n'
             'schedule = { every = "1h" }\n'
             + admin_table(telegram_api, base_url=f"{telegram_api.base_url}/{name}"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         configs[name] = config
     return configs
 
 
 def launch(config) -> subprocess.Popen:
     with open(config.with_suffix(".out"), "w", encoding="utf-8") as out:
-        return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                                cwd=config.parent, env={**os.environ, **SECRETS},
-                                stdout=out, stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=config.parent,
+            env={**os.environ, **SECRETS},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def pollers(telegram_api, since: int = 0) -> list[str]:
@@ -64,22 +70,29 @@ def pollers(telegram_api, since: int = 0) -> list[str]:
 
 
 def unclean_alerts(telegram_api) -> list[str]:
-    return [m["text"] for m in telegram_api.messages_in(tg.ADMIN_GROUP)
-            if "unclean stop" in m["text"]]
+    return [
+        m["text"] for m in telegram_api.messages_in(tg.ADMIN_GROUP) if "unclean stop" in m["text"]
+    ]
 
 
 def test_one_daemon_runs_the_admin_chat_and_another_takes_it_over_when_it_dies(
-        postgres, tmp_path, telegram_api):
+    postgres, tmp_path, telegram_api
+):
     url = postgres.new_database()
     configs = write_configs(tmp_path, url, telegram_api)
     # The articles are queued before the daemons start: the one that runs the chat asks
     # about them as it starts, wherever the library scan runs.
-    subprocess.run([sys.executable, "-m", "bot", "add", "--config", str(configs["d1"]),
-                    "posts"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "add", "--config", str(configs["d1"]), "posts"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     processes = {name: launch(configs[name]) for name in NAMES}
     try:
-        asked = wait_for(lambda: len(questions(telegram_api)) >= 2 and questions(telegram_api),
-                         timeout=40)
+        asked = wait_for(
+            lambda: len(questions(telegram_api)) >= 2 and questions(telegram_api), timeout=40
+        )
         polling = set(pollers(telegram_api))
         assert len(polling) == 1, f"{sorted(polling)} poll: one token, one long poll"
         [holder] = polling
@@ -88,8 +101,9 @@ def test_one_daemon_runs_the_admin_chat_and_another_takes_it_over_when_it_dies(
         time.sleep(3 * BEAT)  # a few heartbeats of both: the chat stays where it is
         assert set(pollers(telegram_api)) == {holder}
         assert telegram_api.conflicts == 0
-        assert {call.path.split("/")[1] for call in telegram_api.calls_to("sendMessage")} \
-            == {holder}
+        assert {call.path.split("/")[1] for call in telegram_api.calls_to("sendMessage")} == {
+            holder
+        }
         first, second = sorted(asked)[:2]
         pressed = telegram_api.press(asked[first]["message_id"], f"approve:{first}")
         assert wait_for(lambda: telegram_api.answers.get(pressed)) == "approved"
@@ -99,8 +113,11 @@ def test_one_daemon_runs_the_admin_chat_and_another_takes_it_over_when_it_dies(
         processes[holder].send_signal(signal.SIGKILL)
         processes[holder].communicate(timeout=10)
         killed = time.monotonic()
-        wait_for(lambda: other in pollers(telegram_api, polls_before), timeout=TTL + BEAT + 5,
-                 interval=0.1)
+        wait_for(
+            lambda: other in pollers(telegram_api, polls_before),
+            timeout=TTL + BEAT + 5,
+            interval=0.1,
+        )
         taken_over = time.monotonic() - killed
         pressed = telegram_api.press(asked[second]["message_id"], f"approve:{second}")
         assert wait_for(lambda: telegram_api.answers.get(pressed)) == "approved"
@@ -116,8 +133,11 @@ def test_one_daemon_runs_the_admin_chat_and_another_takes_it_over_when_it_dies(
     assert taken_over <= TTL + BEAT + 1
     assert set(pollers(telegram_api, polls_before)) == {other}
     assert len(unclean_alerts(telegram_api)) == 1
-    texts = Counter(m["params"]["text"] for m in telegram_api.messages_in(tg.ADMIN_GROUP)
-                    if "Approval needed" in m["params"]["text"])
+    texts = Counter(
+        m["params"]["text"]
+        for m in telegram_api.messages_in(tg.ADMIN_GROUP)
+        if "Approval needed" in m["params"]["text"]
+    )
     assert max(texts.values()) == 1, "a question was asked twice"
     with Store.open(url) as store:
         statuses = {post.id: post.status for post in store.history()}

@@ -31,11 +31,13 @@ def test_a_version_6_database_gains_the_admin_chat_tables_without_loss(tmp_path)
         assert [store.get_post(n).status for n in (1, 2, 3)] == ["sent", "queued", "cancelled"]
         # The outbox works beside the old rows: a message about post 2, queued once.
         message = outbox.NewMessage("approval:2", "Approve?", [[("OK", "approve:2")]], 2)
-        assert store.write_with(outbox.queue_messages, [message, message], now=T0) == [
-            "approval:2"]
+        assert store.write_with(outbox.queue_messages, [message, message], now=T0) == ["approval:2"]
         queued = store.read_with(outbox.next_message, T0)
         assert (queued.key, queued.buttons, queued.post_id) == (
-            "approval:2", [[("OK", "approve:2")]], 2)
+            "approval:2",
+            [[("OK", "approve:2")]],
+            2,
+        )
     fresh = tmp_path / "fresh.sqlite3"
     Store.open(fresh).close()
     assert structure(old) == structure(fresh)

@@ -25,8 +25,11 @@ from tests.test_cli_operate_support import error_lines, invoke, write_bot
 
 BAD = Path(__file__).parent / "data" / "bad"
 CONFIGS = sorted((Path(__file__).parent / "data" / "configs").glob("*.toml"))
-URLS = [line for line in (BAD / "urls.txt").read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")]
+URLS = [
+    line
+    for line in (BAD / "urls.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+]
 ARTICLES = sorted((BAD / "articles").iterdir())
 FEEDS = sorted((BAD / "feeds").iterdir())
 BOUNDED_S = 60  # pytest-timeout per case; each takes well under a second unloaded
@@ -71,14 +74,19 @@ def test_a_config_with_a_byte_order_mark_is_accepted(tmp_path):
 
 def test_a_log_file_whose_folder_is_a_file_is_one_line(tmp_path):
     (tmp_path / "var").write_text("not a folder", encoding="utf-8")
-    path = write_bot(tmp_path, CONSOLE.replace('database = "var/bot.sqlite3"',
-                                               'database = "bot.sqlite3"\n'
-                                               'log_file = "var/bot.log"'))
+    path = write_bot(
+        tmp_path,
+        CONSOLE.replace(
+            'database = "var/bot.sqlite3"', 'database = "bot.sqlite3"\nlog_file = "var/bot.log"'
+        ),
+    )
     result = invoke("run", "--once", "--config", path)
     [line] = error_lines(result)
-    assert line == (f"bot.log_file: cannot write {tmp_path / 'var/bot.log'} ({tmp_path / 'var'} "
-                    "is a file, not a folder); set log_file to a file in a folder you may "
-                    "write, or leave it out")
+    assert line == (
+        f"bot.log_file: cannot write {tmp_path / 'var/bot.log'} ({tmp_path / 'var'} "
+        "is a file, not a folder); set log_file to a file in a folder you may "
+        "write, or leave it out"
+    )
 
 
 # --- articles and URLs ---------------------------------------------------------------------
@@ -105,8 +113,10 @@ def test_no_bad_article_gives_an_unexpected_error(tmp_path, article):
 def test_a_huge_single_paragraph_is_cut_in_bounded_time(tmp_path):
     path = write_bot(tmp_path, CONSOLE)
     article = tmp_path / "huge.md"
-    article.write_text("---\ntitle: One long line\nurl: https://example.org/long/\n---\n\n"
-                       + "word " * 200_000, encoding="utf-8")
+    article.write_text(
+        "---\ntitle: One long line\nurl: https://example.org/long/\n---\n\n" + "word " * 200_000,
+        encoding="utf-8",
+    )
     no_unexpected(invoke("add", "--config", path, article))
 
 
@@ -128,8 +138,7 @@ def test_no_bad_feed_gives_an_unexpected_error(make_bot, feed):
     assert report.error is None or "\n" not in report.error
 
 
-def test_a_truncated_feed_is_reported_as_truncated_and_its_whole_entries_are_read(make_bot,
-                                                                                  caplog):
+def test_a_truncated_feed_is_reported_as_truncated_and_its_whole_entries_are_read(make_bot, caplog):
     bot = make_bot(poll="10m", fetch_pages=False)
     bot.publish((BAD / "feeds" / "truncated.xml").read_text(encoding="utf-8"))
     with caplog.at_level(logging.INFO, logger="excerpt_bot"):
@@ -183,8 +192,7 @@ def test_no_bad_database_gives_an_unexpected_error(tmp_path, damage):
     for side in ("-wal", "-shm"):
         Path(f"{db}{side}").unlink(missing_ok=True)
     DATABASES[damage](db)
-    for command in (*READING, ["add", tmp_path / "posts"], ["pause", "console"],
-                    ["run", "--once"]):
+    for command in (*READING, ["add", tmp_path / "posts"], ["pause", "console"], ["run", "--once"]):
         result = invoke(*command, "--config", path)
         no_unexpected(result)
 
@@ -239,8 +247,7 @@ def test_a_locked_database_gives_one_clear_line_without_waiting_long(tmp_path):
         holder.join()
 
 
-def test_reading_commands_open_the_database_read_only_and_never_write(tmp_path,
-                                                                     monkeypatch):
+def test_reading_commands_open_the_database_read_only_and_never_write(tmp_path, monkeypatch):
     path, db = _bot_with_posts(tmp_path)
     opened: list[str] = []
     connect = sqlite3.connect
@@ -278,15 +285,17 @@ def store_now():
 
 
 @pytest.mark.timeout(BOUNDED_S)
-def test_sigterm_during_a_retry_wait_stops_cleanly_without_an_error_line(tmp_path,
-                                                                         telegram_api):
-    config = write_config(tmp_path, f"""
+def test_sigterm_during_a_retry_wait_stops_cleanly_without_an_error_line(tmp_path, telegram_api):
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.news]
 platform = "telegram"
 chat_id = "@my_channel"
 api_base_url = "{telegram_api.base_url}"
 schedule = {{ every = "1s" }}
-""")
+""",
+    )
     telegram_api.script(tg.flood(120, method="sendMessage"))
     process = start(config, env={"TELEGRAM_BOT_TOKEN": tg.TOKEN})
     log = tmp_path / "var/bot.log"

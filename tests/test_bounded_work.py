@@ -35,7 +35,7 @@ def _defs() -> dict[str, Any]:
 
 
 def _kind(node: dict[str, Any]) -> str | None:
-    """"integer", "duration" or None for a property's schema."""
+    """ "integer", "duration" or None for a property's schema."""
     for option in node.get("anyOf", [node]):
         if option.get("type") in ("integer", "number"):
             return "integer"
@@ -46,19 +46,26 @@ def _kind(node: dict[str, Any]) -> str | None:
 
 def _platform_models() -> dict[str, str]:
     mapping = config_json_schema()["properties"]["channels"]["additionalProperties"]
-    return {platform: ref.rsplit("/", 1)[-1]
-            for platform, ref in mapping["discriminator"]["mapping"].items()}
+    return {
+        platform: ref.rsplit("/", 1)[-1]
+        for platform, ref in mapping["discriminator"]["mapping"].items()
+    }
 
 
 def numeric_keys() -> Iterator[tuple[str, str, str]]:
     """(section, key, kind): section is "bot", "sources", "schedule" or "channels" (a key
     of any platform's channels; `[defaults]` takes the same keys)."""
     defs = _defs()
-    sections = {"bot": ["BotSettings"], "sources": ["Source"], "schedule": ["Schedule"],
-                "channels": list(_platform_models().values())}
+    sections = {
+        "bot": ["BotSettings"],
+        "sources": ["Source"],
+        "schedule": ["Schedule"],
+        "channels": list(_platform_models().values()),
+    }
     for section, names in sections.items():
-        found = {key: _kind(node) for name in names
-                 for key, node in defs[name]["properties"].items()}
+        found = {
+            key: _kind(node) for name in names for key, node in defs[name]["properties"].items()
+        }
         yield from ((section, key, kind) for key, kind in found.items() if kind is not None)
 
 
@@ -112,9 +119,17 @@ def every_secret(path: Path) -> dict[str, str]:
 
 def test_the_generated_cases_cover_the_known_numeric_keys():
     keys = {(section, key) for section, key, _ in numeric_keys()}
-    assert {("channels", "max_per_day"), ("channels", "hashtags"), ("channels", "grace"),
-            ("channels", "max_characters"), ("channels", "chat_id"), ("sources", "first_sync"),
-            ("bot", "scan_interval"), ("schedule", "every"), ("schedule", "jitter")} <= keys
+    assert {
+        ("channels", "max_per_day"),
+        ("channels", "hashtags"),
+        ("channels", "grace"),
+        ("channels", "max_characters"),
+        ("channels", "chat_id"),
+        ("sources", "first_sync"),
+        ("bot", "scan_interval"),
+        ("schedule", "every"),
+        ("schedule", "jitter"),
+    } <= keys
 
 
 def assert_one_line_or_success(result) -> None:
@@ -122,13 +137,13 @@ def assert_one_line_or_success(result) -> None:
     assert "unexpected" not in result.output and "Traceback" not in result.output
     if result.exit_code == 2:
         lines = result.stderr.strip().splitlines()
-        assert lines and all(line.startswith(("excerpt-bot: error: ", "  ", "/"))
-                             for line in lines), result.stderr
+        assert lines and all(
+            line.startswith(("excerpt-bot: error: ", "  ", "/")) for line in lines
+        ), result.stderr
 
 
 @pytest.mark.timeout(BOUNDED_S)
-@pytest.mark.parametrize(("section", "key", "value"), cases(),
-                         ids=lambda v: str(v)[:12])
+@pytest.mark.parametrize(("section", "key", "value"), cases(), ids=lambda v: str(v)[:12])
 def test_an_absurd_value_of_any_numeric_key_ends_promptly(tmp_path, section, key, value):
     path = tmp_path / "excerpt-bot.toml"
     (tmp_path / "posts").mkdir()
@@ -144,41 +159,57 @@ def test_an_absurd_value_of_any_numeric_key_ends_promptly(tmp_path, section, key
 @pytest.mark.parametrize("every", ["1s", "10s"])
 @pytest.mark.parametrize("max_per_day", [1_000_000, 10**20])
 def test_check_warns_about_a_cap_no_platform_takes_instead_of_simulating_it(
-        tmp_path, every, max_per_day):
-    path = write_bot(tmp_path, f'[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
-                               f'[channels.console]\nplatform = "console"\n'
-                               f'schedule = {{ every = "{every}" }}\nmax_per_day = {max_per_day}\n')
+    tmp_path, every, max_per_day
+):
+    path = write_bot(
+        tmp_path,
+        f'[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
+        f'[channels.console]\nplatform = "console"\n'
+        f'schedule = {{ every = "{every}" }}\nmax_per_day = {max_per_day}\n',
+    )
     result = invoke("check", "--config", path)
     assert result.exit_code == 0
-    assert (f"channels.console.max_per_day: {max_per_day:,} is more than any platform takes "
-            "in a day") in result.stderr
+    assert (
+        f"channels.console.max_per_day: {max_per_day:,} is more than any platform takes in a day"
+    ) in result.stderr
 
 
 @pytest.mark.timeout(BOUNDED_S)
 def test_check_counts_a_dense_schedule_under_a_large_cap_without_listing_it(tmp_path):
-    config = ('[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
-              '[channels.console]\nplatform = "console"\nschedule = [{ every = "1s" }, '
-              '{ cron = "* * * * *" }]\nmax_per_day = 86400\n')
+    config = (
+        '[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
+        '[channels.console]\nplatform = "console"\nschedule = [{ every = "1s" }, '
+        '{ cron = "* * * * *" }]\nmax_per_day = 86400\n'
+    )
     result = invoke("check", "--config", write_bot(tmp_path, config))
     assert result.exit_code == 0
-    assert ("channels.console.schedule: asks for more than 86400 posts in 24 hours"
-            in result.stderr)
+    assert "channels.console.schedule: asks for more than 86400 posts in 24 hours" in result.stderr
     alone = config.replace(', { cron = "* * * * *" }', "")
     result = invoke("check", "--config", write_bot(tmp_path, alone))
     assert "channels.console.schedule" not in result.stderr  # exactly 86,400 a day fits
 
 
 @pytest.mark.timeout(BOUNDED_S)
-@pytest.mark.parametrize("args", [
-    ["plan", "--days", str(10**20)], ["plan", "--limit", str(10**20)],
-    ["plan", "--limit", str(2**63)], ["history", "--limit", str(10**20)],
-    ["history", "--limit", str(2**63 - 1)], ["queue", "--limit", str(10**20)],
-    ["plan", "--days", "-1"], ["history", "--limit", "0"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--days", str(10**20)],
+        ["plan", "--limit", str(10**20)],
+        ["plan", "--limit", str(2**63)],
+        ["history", "--limit", str(10**20)],
+        ["history", "--limit", str(2**63 - 1)],
+        ["queue", "--limit", str(10**20)],
+        ["plan", "--days", "-1"],
+        ["history", "--limit", "0"],
+    ],
+)
 def test_an_absurd_numeric_option_ends_promptly_in_one_line(tmp_path, args):
-    path = write_bot(tmp_path, '[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
-                               '[channels.console]\nplatform = "console"\n'
-                               'schedule = { every = "1s" }\n')
+    path = write_bot(
+        tmp_path,
+        '[bot]\ndatabase = "bot.sqlite3"\nposts_dir = "posts"\n'
+        '[channels.console]\nplatform = "console"\n'
+        'schedule = { every = "1s" }\n',
+    )
     invoke("add", "--config", path, tmp_path / "posts")
     result = invoke(*args, "--config", path)
     assert result.exit_code in (0, 2), result.output

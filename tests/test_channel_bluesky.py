@@ -34,20 +34,38 @@ URL = "https://blog.example.org/ünïcode/?utm_source=bot"
 TEXT = f"Fièvre 🌡️ et cytokines — « ça chauffe ».\n\n{URL}\n#immunology #santé"
 
 
-def channel(pds: FakeBlueskyPds, *, memory=None, password: str = APP_PASSWORD,
-            **kwargs) -> BlueskyChannel:
-    sky = BlueskyChannel("sky", handle=HANDLE, app_password=password, api_base_url=pds.url,
-                         timeout=2.0, **kwargs)
+def channel(
+    pds: FakeBlueskyPds, *, memory=None, password: str = APP_PASSWORD, **kwargs
+) -> BlueskyChannel:
+    sky = BlueskyChannel(
+        "sky", handle=HANDLE, app_password=password, api_base_url=pds.url, timeout=2.0, **kwargs
+    )
     if memory is not None:
         sky.memory = memory
     return sky
 
 
-def outgoing(key: str = "3lbcdefghij22", *, facets=(), card=None, text: str = TEXT,
-             language: str | None = "fr") -> OutgoingPost:
-    return OutgoingPost(id=1, channel="sky", text=text, parse_mode=None, url=URL,
-                        article_id="a1", excerpt_id="e1", facets=facets, language=language,
-                        card=card, key=key)
+def outgoing(
+    key: str = "3lbcdefghij22",
+    *,
+    facets=(),
+    card=None,
+    text: str = TEXT,
+    language: str | None = "fr",
+) -> OutgoingPost:
+    return OutgoingPost(
+        id=1,
+        channel="sky",
+        text=text,
+        parse_mode=None,
+        url=URL,
+        article_id="a1",
+        excerpt_id="e1",
+        facets=facets,
+        language=language,
+        card=card,
+        key=key,
+    )
 
 
 def run(sky: BlueskyChannel, *coroutines):
@@ -62,12 +80,16 @@ def run(sky: BlueskyChannel, *coroutines):
 
 def facet_texts(value: dict) -> list[str]:
     data = value["text"].encode("utf-8")
-    return [data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in value["facets"]]
+    return [data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in value["facets"]]
 
 
 def test_facets_that_miss_their_text_are_computed_again_from_it(bluesky_api):
-    wrong = ({"index": {"byteStart": 0, "byteEnd": 10},  # character offsets, not bytes
-              "features": [{"$type": "app.bsky.richtext.facet#link", "uri": URL}]},)
+    wrong = (
+        {
+            "index": {"byteStart": 0, "byteEnd": 10},  # character offsets, not bytes
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": URL}],
+        },
+    )
     sky = channel(bluesky_api)
     [delivery] = run(sky, lambda: sky.send(outgoing(facets=wrong)))
     [record] = bluesky_api.records.values()
@@ -86,21 +108,32 @@ def test_no_facets_from_the_renderer_are_computed_here(bluesky_api):
 
 
 def test_a_link_card_gets_its_thumbnail_uploaded(bluesky_api):
-    card = {"uri": URL, "title": "Cytokines", "description": "Small proteins.",
-            "image": f"{bluesky_api.url}/img/small.png"}
+    card = {
+        "uri": URL,
+        "title": "Cytokines",
+        "description": "Small proteins.",
+        "image": f"{bluesky_api.url}/img/small.png",
+    }
     sky = channel(bluesky_api)
     run(sky, lambda: sky.send(outgoing(card=card)))
     [record] = bluesky_api.records.values()
     external = record["value"]["embed"]["external"]
     assert (external["uri"], external["title"], external["description"]) == (
-        URL, "Cytokines", "Small proteins.")
+        URL,
+        "Cytokines",
+        "Small proteins.",
+    )
     assert external["thumb"]["ref"]["$link"] in bluesky_api.blobs
     assert external["thumb"]["mimeType"] == "image/png"
 
 
 def test_an_image_over_a_megabyte_is_skipped_with_a_log_line(bluesky_api, caplog):
-    card = {"uri": URL, "title": "Cytokines", "description": "",
-            "image": f"{bluesky_api.url}/img/huge.png"}
+    card = {
+        "uri": URL,
+        "title": "Cytokines",
+        "description": "",
+        "image": f"{bluesky_api.url}/img/huge.png",
+    }
     sky = channel(bluesky_api)
     with caplog.at_level(logging.INFO, logger="excerpt_bot"):
         run(sky, lambda: sky.send(outgoing(card=card)))
@@ -135,8 +168,11 @@ def test_a_token_about_to_expire_is_refreshed_first_and_the_new_one_remembered()
     try:
         memory = DictMemory()
         sky = channel(pds, memory=memory)
-        run(sky, lambda: sky.send(outgoing("3lbcdefghij22")),
-            lambda: sky.send(outgoing("3lbcdefghij23")))
+        run(
+            sky,
+            lambda: sky.send(outgoing("3lbcdefghij22")),
+            lambda: sky.send(outgoing("3lbcdefghij23")),
+        )
         assert pds.calls("createSession") == 1
         assert pds.calls("refreshSession") == 2  # one before each post, no ExpiredToken met
         assert json.loads(memory.values["session"])["refresh"] == pds.refresh_token
@@ -161,14 +197,19 @@ def test_check_with_a_wrong_password_says_so_in_one_line(bluesky_api):
 
 def test_the_settings_take_a_handle_and_default_to_bsky_social():
     settings = PLATFORMS["bluesky"].settings
-    model = settings.model_validate({"platform": "bluesky", "handle": "@Example.bsky.social",
-                                     "schedule": {"every": "1h"}})
+    model = settings.model_validate(
+        {"platform": "bluesky", "handle": "@Example.bsky.social", "schedule": {"every": "1h"}}
+    )
     assert (model.handle, model.api_base_url, model.link_card) == (
-        "example.bsky.social", "https://bsky.social", True)
+        "example.bsky.social",
+        "https://bsky.social",
+        True,
+    )
     assert model.secret_env_vars() == {"app_password": "BLUESKY_APP_PASSWORD"}
     with pytest.raises(ValueError, match="not a Bluesky handle"):
-        settings.model_validate({"platform": "bluesky", "handle": "not a handle",
-                                 "schedule": {"every": "1h"}})
+        settings.model_validate(
+            {"platform": "bluesky", "handle": "not a handle", "schedule": {"every": "1h"}}
+        )
 
 
 # --- secrets ---------------------------------------------------------------------------------
@@ -206,12 +247,14 @@ def test_no_password_or_token_reaches_logs_stdout_stderr_or_the_history(
     with Store.open(tmp_path / "bot.sqlite3") as store:
         from bot.excerpt import excerpt_article
 
-        store.upsert_article(article(), excerpt_article(article(), max_length=200),
-                             channels=[("sky", False)], now=T0)
+        store.upsert_article(
+            article(), excerpt_article(article(), max_length=200), channels=[("sky", False)], now=T0
+        )
         sky = channel(bluesky_api)
         d = make_dispatcher(store, sky, Clock(), render, idempotent=True)
-        bluesky_api.script(rate_limited(30, method="createRecord"), server_error(500),
-                           dropped(handle=True))
+        bluesky_api.script(
+            rate_limited(30, method="createRecord"), server_error(500), dropped(handle=True)
+        )
         run_slots(d, "sky", 1)
         bluesky_api.expire_access_tokens()
         bluesky_api.revoke_refresh_tokens()
@@ -221,7 +264,8 @@ def test_no_password_or_token_reaches_logs_stdout_stderr_or_the_history(
         history = repr(store.history())
         state = store.channel_state("sky")
         stored_errors = " ".join(
-            str(a.error) for p in store.history() for a in store.attempts(p.id))
+            str(a.error) for p in store.history() for a in store.attempts(p.id)
+        )
 
     out, err = capfd.readouterr()
     logged = log_file.read_text(encoding="utf-8")

@@ -45,19 +45,29 @@ QUEUED = len(PARAGRAPHS)
 
 
 def article() -> Article:
-    return Article(id="a1", title="Cytokines: the body’s messengers", paragraphs=PARAGRAPHS,
-                   source="a.md", url="https://blog.example.org/cytokines/", language="en")
+    return Article(
+        id="a1",
+        title="Cytokines: the body’s messengers",
+        paragraphs=PARAGRAPHS,
+        source="a.md",
+        url="https://blog.example.org/cytokines/",
+        language="en",
+    )
 
 
 def render(channel: str, article: Article, excerpt) -> Rendered:
     """As the bluesky profile renders: the excerpt, the title, the link, a hashtag."""
     text = f"{excerpt.text}\n\n{article.title}\n{URL}\n#immunology"
     start = text.index(URL)
-    spans = (Span("url", start, start + len(URL)), Span("hashtags", text.index("#immu"),
-                                                         len(text)))
-    return Rendered(text, None, link=URL, facets=bluesky_facets(text, spans),
-                    language=article.language,
-                    card={"uri": URL, "title": article.title, "description": PARAGRAPHS[0]})
+    spans = (Span("url", start, start + len(URL)), Span("hashtags", text.index("#immu"), len(text)))
+    return Rendered(
+        text,
+        None,
+        link=URL,
+        facets=bluesky_facets(text, spans),
+        language=article.language,
+        card={"uri": URL, "title": article.title, "description": PARAGRAPHS[0]},
+    )
 
 
 @pytest.fixture
@@ -65,10 +75,12 @@ def store(tmp_path):
     yield from stored(tmp_path, article(), channels=[("sky", False), ("other", False)])
 
 
-def channel(pds: FakeBlueskyPds, *, password: str = APP_PASSWORD,
-            timeout: float = 2.0) -> BlueskyChannel:
-    return BlueskyChannel("sky", handle=HANDLE, app_password=password, api_base_url=pds.url,
-                          timeout=timeout)
+def channel(
+    pds: FakeBlueskyPds, *, password: str = APP_PASSWORD, timeout: float = 2.0
+) -> BlueskyChannel:
+    return BlueskyChannel(
+        "sky", handle=HANDLE, app_password=password, api_base_url=pds.url, timeout=timeout
+    )
 
 
 def dispatch(store, sky: BlueskyChannel, clock: Clock | None = None, times: int = 1):
@@ -91,14 +103,16 @@ def test_each_post_goes_out_once_as_a_record_with_facets_langs_and_a_card(store,
     for post in sent:
         rkey = post.remote_id.rsplit("/", 1)[-1]
         record = bluesky_api.records[rkey]
-        assert post.remote_id == record["uri"] == f"at://{bluesky_api.did}/app.bsky.feed.post/{rkey}"
+        assert (
+            post.remote_id == record["uri"] == f"at://{bluesky_api.did}/app.bsky.feed.post/{rkey}"
+        )
         assert post.remote_url == f"https://bsky.app/profile/{HANDLE}/post/{rkey}"
         value = record["value"]
         assert value["langs"] == ["en"]
         link, tag = value["facets"]
         text = value["text"].encode("utf-8")
-        assert text[link["index"]["byteStart"]:link["index"]["byteEnd"]] == URL.encode()
-        assert text[tag["index"]["byteStart"]:tag["index"]["byteEnd"]] == b"#immunology"
+        assert text[link["index"]["byteStart"] : link["index"]["byteEnd"]] == URL.encode()
+        assert text[tag["index"]["byteStart"] : tag["index"]["byteEnd"]] == b"#immunology"
         external = value["embed"]["external"]
         assert (external["uri"], external["title"]) == (URL, "Cytokines: the body’s messengers")
     assert bluesky_api.calls("createSession") == 1  # one login for every post
@@ -114,12 +128,16 @@ def test_a_5xx_before_the_record_was_made_is_posted_by_the_retry(store, bluesky_
     assert bluesky_api.calls("getRecord") == 1  # looked up before creating again
 
 
-@pytest.mark.parametrize("failure", [
-    server_error(500, handle=True),  # made, then a 500
-    server_error(502, handle=True),
-    slow(3.0),  # made, the answer slower than the 0.5 s timeout
-    dropped(handle=True),  # made, the connection dropped before the answer
-], ids=["500-after", "502-after", "timeout", "dropped-after"])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        server_error(500, handle=True),  # made, then a 500
+        server_error(502, handle=True),
+        slow(3.0),  # made, the answer slower than the 0.5 s timeout
+        dropped(handle=True),  # made, the connection dropped before the answer
+    ],
+    ids=["500-after", "502-after", "timeout", "dropped-after"],
+)
 def test_a_record_made_before_an_ambiguous_failure_is_found_not_posted_again(
     store, bluesky_api, failure
 ):
@@ -139,13 +157,12 @@ def test_a_connection_dropped_before_the_pds_acted_is_posted_once(store, bluesky
     assert len(bluesky_api.records) == 1 and bluesky_api.calls("createRecord") == 2
 
 
-def test_ambiguous_failures_past_the_grace_requeue_and_the_next_slot_posts_once(
-    store, bluesky_api
-):
+def test_ambiguous_failures_past_the_grace_requeue_and_the_next_slot_posts_once(store, bluesky_api):
     # Made, then 500s on every lookup until the grace runs out: back in the queue, never
     # unknown; the next slot finds the record and marks the post sent.
-    bluesky_api.script(server_error(500, handle=True),
-                       *[server_error(503, method="getRecord")] * 30)
+    bluesky_api.script(
+        server_error(500, handle=True), *[server_error(503, method="getRecord")] * 30
+    )
     clock, sky = Clock(), channel(bluesky_api)
     assert dispatch(store, sky, clock) == ["requeued"]
     assert store.history(channel="sky", status="unknown") == []
@@ -223,8 +240,13 @@ def test_a_rate_limited_login_is_waited_out_and_the_post_goes_once(store, bluesk
 
 
 def test_a_pds_that_cannot_be_reached_leaves_the_post_queued_not_unknown(store):
-    unreachable = BlueskyChannel("sky", handle=HANDLE, app_password=APP_PASSWORD,
-                                 api_base_url="http://127.0.0.1:9", timeout=1.0)
+    unreachable = BlueskyChannel(
+        "sky",
+        handle=HANDLE,
+        app_password=APP_PASSWORD,
+        api_base_url="http://127.0.0.1:9",
+        timeout=1.0,
+    )
     assert dispatch(store, unreachable) == ["requeued"]
     assert store.history(channel="sky", status="unknown") == []
     assert store.queue_depths()["sky"] == QUEUED

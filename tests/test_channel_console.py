@@ -21,8 +21,15 @@ TEXT = "A first line of the excerpt.\n\nTitle — example.org\nhttps://example.o
 
 
 def post(text: str = TEXT) -> OutgoingPost:
-    return OutgoingPost(id=7, channel="demo", text=text, parse_mode=None,
-                        url="https://example.org/a", article_id="a", excerpt_id="e")
+    return OutgoingPost(
+        id=7,
+        channel="demo",
+        text=text,
+        parse_mode=None,
+        url="https://example.org/a",
+        article_id="a",
+        excerpt_id="e",
+    )
 
 
 class Terminal(io.StringIO):
@@ -60,13 +67,13 @@ READ = "Salt & pepper go together in a simple kitchen, and every cook keeps both
 # What a reader of each platform sees under the excerpt (a link's address after its text).
 SHOWN = {
     "telegram": "Salt & Pepper *Basics* (https://example.org/salt/) — example.org\n\n"
-                "#Salt #Pepper #Basics",
+    "#Salt #Pepper #Basics",
     "slack": "Salt & Pepper *Basics* (https://example.org/salt/) — example.org\n\n"
-             "#Salt #Pepper #Basics",
+    "#Salt #Pepper #Basics",
     "discord": "Salt & Pepper *Basics* — example.org\nhttps://example.org/salt/\n\n"
-               "#Salt #Pepper #Basics",
+    "#Salt #Pepper #Basics",
     "linkedin": "Salt & Pepper *Basics* — example.org\nhttps://example.org/salt/\n\n"
-                "#Salt #Pepper #Basics",
+    "#Salt #Pepper #Basics",
 }
 
 
@@ -74,14 +81,21 @@ SHOWN = {
 def test_the_block_shows_a_post_as_its_platform_shows_it_not_its_markup(tmp_path, render_as):
     article = tmp_path / "salt.md"
     article.write_text(SALT, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["preview", str(article), "--platform", render_as,
-                                      "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["preview", str(article), "--platform", render_as, "--json"], catch_exceptions=False
+    )
     [payload] = json.loads(result.stdout)[:1]
     assert payload["text"] != f"{READ}\n\n{SHOWN[render_as]}"  # markup or escapes in it
     screen = io.StringIO()
-    sent = OutgoingPost(id=7, channel="demo", text=payload["text"],
-                        parse_mode=payload["parse_mode"], url="https://example.org/salt/",
-                        article_id="a", excerpt_id="e")
+    sent = OutgoingPost(
+        id=7,
+        channel="demo",
+        text=payload["text"],
+        parse_mode=payload["parse_mode"],
+        url="https://example.org/salt/",
+        article_id="a",
+        excerpt_id="e",
+    )
     asyncio.run(ConsoleChannel("demo", render_as=render_as, echo=screen).send(sent))
     block = screen.getvalue().split("\n", 1)[1]
     assert block == f"{READ}\n\n{SHOWN[render_as]}\n\n"

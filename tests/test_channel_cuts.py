@@ -82,8 +82,11 @@ def test_changing_one_channels_template_recuts_only_that_channel(tmp_path):
     news = queue_of(config, "news")
     x_before = queue_of(config, "x")
     long_template = r"{excerpt}\n\nRead the whole of “{title}” on our blog: {url}"
-    config.write_text(config.read_text().replace(
-        'render_as = "x"\n', f'render_as = "x"\ntemplate = "{long_template}"\n'))
+    config.write_text(
+        config.read_text().replace(
+            'render_as = "x"\n', f'render_as = "x"\ntemplate = "{long_template}"\n'
+        )
+    )
     (tmp_path / "other").mkdir(exist_ok=True)
     result = ok("add", tmp_path / "other", "--config", config)
     x_after = queue_of(config, "x")
@@ -93,7 +96,8 @@ def test_changing_one_channels_template_recuts_only_that_channel(tmp_path):
     with Store.open(loaded.bot.database) as store:
         article = store.get_article(store.queued("x")[0].article_id)
     assert {text for *_, text in x_after} == {
-        e.text for e in channel_excerpts(loaded.channels["x"], article)}
+        e.text for e in channel_excerpts(loaded.channels["x"], article)
+    }
 
 
 def test_a_removed_channel_keeps_its_posts_and_the_others_are_untouched(tmp_path):
@@ -110,16 +114,21 @@ def test_a_removed_channel_keeps_its_posts_and_the_others_are_untouched(tmp_path
 def test_the_cut_keys_of_many_channels_are_each_ones_cut_key(tmp_path):
     # Channels that render alike share one measure of the room; each still gets its own.
     template = r"{excerpt}\n\nRead the whole of “{title}” on our blog: {url}"
-    channels = (X + X.replace("channels.x", "channels.x2") + TELEGRAM
-                + X.replace("channels.x", "channels.x_long").replace(
-                    'render_as = "x"\n', f'render_as = "x"\ntemplate = "{template}"\n')
-                + X.replace("channels.x", "channels.x_utm").replace(
-                    'render_as = "x"\n', 'render_as = "x"\nutm = { campaign = "spring" }\n'))
+    channels = (
+        X
+        + X.replace("channels.x", "channels.x2")
+        + TELEGRAM
+        + X.replace("channels.x", "channels.x_long").replace(
+            'render_as = "x"\n', f'render_as = "x"\ntemplate = "{template}"\n'
+        )
+        + X.replace("channels.x", "channels.x_utm").replace(
+            'render_as = "x"\n', 'render_as = "x"\nutm = { campaign = "spring" }\n'
+        )
+    )
     loaded = load_config(write_config(tmp_path, channels))
     article = load_article((tmp_path / "posts" / EXAMPLE.name).resolve(), id_path=EXAMPLE.name)
     keys = cut_keys(loaded.channels.values(), article)
-    assert keys == {name: cut_key(channel, article)
-                    for name, channel in loaded.channels.items()}
+    assert keys == {name: cut_key(channel, article) for name, channel in loaded.channels.items()}
     assert keys["x"] == keys["x2"] != keys["x_long"]
     assert len(set(keys.values())) >= 3
 
@@ -127,13 +136,20 @@ def test_the_cut_keys_of_many_channels_are_each_ones_cut_key(tmp_path):
 def test_a_channel_disabled_while_an_article_was_edited_gets_it_cut_anew_when_back(tmp_path):
     config = write_config(tmp_path, TELEGRAM + X)
     ok("add", tmp_path / "posts", "--config", config)
-    config.write_text(config.read_text().replace(
-        'render_as = "x"\n', 'render_as = "x"\nenabled = false\n'))
+    config.write_text(
+        config.read_text().replace('render_as = "x"\n', 'render_as = "x"\nenabled = false\n')
+    )
     article = tmp_path / "posts" / EXAMPLE.name
     text = article.read_text(encoding="utf-8")
-    article.write_text(text.replace("\n\n", "\n\nCytokines also guide wound healing, as "
-                                    "researchers showed in a study of skin repair.\n\n", 1),
-                       encoding="utf-8")
+    article.write_text(
+        text.replace(
+            "\n\n",
+            "\n\nCytokines also guide wound healing, as "
+            "researchers showed in a study of skin repair.\n\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
     ok("add", tmp_path / "posts", "--config", config)  # edited while x was off
     config.write_text(config.read_text().replace("enabled = false\n", ""))
     (tmp_path / "other").mkdir()

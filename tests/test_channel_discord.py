@@ -42,18 +42,31 @@ def render(channel, article, excerpt):
 @pytest.fixture
 def store(tmp_path):
     article = load_article(ARTICLE)
-    yield from stored(tmp_path, article, excerpts=excerpts_for(article, DISCORD),
-                      channels=[("dc", False), ("other", False)])
+    yield from stored(
+        tmp_path,
+        article,
+        excerpts=excerpts_for(article, DISCORD),
+        channels=[("dc", False), ("other", False)],
+    )
 
 
 def channel(api, *, url: str | None = None, timeout: float = 2.0) -> DiscordChannel:
     return DiscordChannel("dc", webhook_url=url or api.url, timeout=timeout)
 
 
-def dispatch(store, api, clock=None, *, times: int = 1, timeout: float = 2.0,
-             url: str | None = None, **policy) -> list[str]:
-    d = make_dispatcher(store, channel(api, url=url, timeout=timeout), clock or Clock(),
-                        render, **policy)
+def dispatch(
+    store,
+    api,
+    clock=None,
+    *,
+    times: int = 1,
+    timeout: float = 2.0,
+    url: str | None = None,
+    **policy,
+) -> list[str]:
+    d = make_dispatcher(
+        store, channel(api, url=url, timeout=timeout), clock or Clock(), render, **policy
+    )
     return run_slots(d, "dc", times)
 
 
@@ -80,7 +93,8 @@ def test_every_excerpt_goes_out_once_with_its_message_address(store, discord_api
     ids = [m["id"] for m in discord_api.messages]
     assert sorted(p.remote_id for p in sent) == sorted(ids)
     assert {p.remote_url for p in sent} == {
-        f"https://discord.com/channels/{fake.GUILD_ID}/{fake.CHANNEL_ID}/{i}" for i in ids}
+        f"https://discord.com/channels/{fake.GUILD_ID}/{fake.CHANNEL_ID}/{i}" for i in ids
+    }
     # The message does not name its guild: the webhook was read for it once, not per post.
     assert [r.method for r in discord_api.requests].count("GET") == 1
     assert store.queue_depths()["other"] == queued  # the other channel is untouched
@@ -90,12 +104,13 @@ def test_guild_in_the_answer_needs_no_extra_request(store, discord_api):
     discord_api.answer_guild = True
     assert dispatch(store, discord_api, times=2) == ["sent", "sent"]
     assert [r.method for r in discord_api.requests] == ["POST", "POST"]
-    assert all(p.remote_url.startswith(f"https://discord.com/channels/{fake.GUILD_ID}/")
-               for p in store.history(channel="dc", status="sent"))
+    assert all(
+        p.remote_url.startswith(f"https://discord.com/channels/{fake.GUILD_ID}/")
+        for p in store.history(channel="dc", status="sent")
+    )
 
 
-def test_a_guild_that_cannot_be_read_leaves_the_post_sent_without_an_address(store,
-                                                                             discord_api):
+def test_a_guild_that_cannot_be_read_leaves_the_post_sent_without_an_address(store, discord_api):
     discord_api.script(slow(0), fake.server_error())  # the POST goes, the GET for the guild fails
     assert dispatch(store, discord_api) == ["sent"]
     post = only(store, "sent")
@@ -110,9 +125,11 @@ def test_the_webhook_urls_own_query_is_kept_beside_wait(store, discord_api):
     assert request.query == {"thread_id": ["42"], "wait": ["true"]}
 
 
-@pytest.mark.parametrize(("answer", "wait"), [(fake.rate_limited(2.5), 2.5),
-                                              (fake.rate_limited(2.5, header_only=True), 3)],
-                         ids=["json-body", "header"])
+@pytest.mark.parametrize(
+    ("answer", "wait"),
+    [(fake.rate_limited(2.5), 2.5), (fake.rate_limited(2.5, header_only=True), 3)],
+    ids=["json-body", "header"],
+)
 def test_rate_limit_is_waited_out_and_the_post_goes_once(store, discord_api, answer, wait):
     discord_api.script(answer)
     clock = Clock()
@@ -122,15 +139,24 @@ def test_rate_limit_is_waited_out_and_the_post_goes_once(store, discord_api, ans
     assert outcomes(store, only(store, "sent").id) == ["RateLimitedError", "sent"]
 
 
-@pytest.mark.parametrize(("answer", "shown"), [
-    (fake.unknown_webhook(), "404 Unknown Webhook"),
-    (fake.unauthorized(), "401 Invalid Webhook Token"),
-    (error(405, {"message": "405: Method Not Allowed", "code": 0}), "405: Method Not Allowed"),
-    (error(301, "", headers={"Location": "https://discord.com/api/webhooks/1/" + fake.TOKEN}),
-     "301 Moved Permanently")],
-    ids=["404-deleted", "401-token", "405-not-a-webhook", "301-redirect"])
-def test_a_deleted_webhook_pauses_the_channel_and_keeps_the_posts(store, discord_api, answer,
-                                                                  shown):
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        (fake.unknown_webhook(), "404 Unknown Webhook"),
+        (fake.unauthorized(), "401 Invalid Webhook Token"),
+        (error(405, {"message": "405: Method Not Allowed", "code": 0}), "405: Method Not Allowed"),
+        (
+            error(
+                301, "", headers={"Location": "https://discord.com/api/webhooks/1/" + fake.TOKEN}
+            ),
+            "301 Moved Permanently",
+        ),
+    ],
+    ids=["404-deleted", "401-token", "405-not-a-webhook", "301-redirect"],
+)
+def test_a_deleted_webhook_pauses_the_channel_and_keeps_the_posts(
+    store, discord_api, answer, shown
+):
     queued = store.queue_depths()["dc"]
     discord_api.script(answer)
     assert dispatch(store, discord_api, times=2) == ["paused", "paused"]
@@ -151,10 +177,17 @@ def test_a_refused_post_fails_with_discords_reason_and_the_next_goes(store, disc
     assert len(discord_api.messages) == 1
 
 
-@pytest.mark.parametrize(("answer", "posted"), [
-    (fake.server_error(), 0), (fake.server_error(deliver=True), 1), (slow(2.0), 1),
-    (dropped(), 0), (dropped(deliver=True), 1)],
-    ids=["500-before", "500-after", "slow", "dropped-before", "dropped-after"])
+@pytest.mark.parametrize(
+    ("answer", "posted"),
+    [
+        (fake.server_error(), 0),
+        (fake.server_error(deliver=True), 1),
+        (slow(2.0), 1),
+        (dropped(), 0),
+        (dropped(deliver=True), 1),
+    ],
+    ids=["500-before", "500-after", "slow", "dropped-before", "dropped-after"],
+)
 def test_an_answer_that_may_hide_a_post_marks_it_unknown(store, discord_api, answer, posted):
     discord_api.script(answer)
     assert dispatch(store, discord_api, timeout=0.5) == ["unknown"]
@@ -186,6 +219,7 @@ def check(api, **kwargs) -> str:
             return await ch.check()
         finally:
             await ch.aclose()
+
     return asyncio.run(go())
 
 
@@ -198,11 +232,16 @@ def test_check_reads_the_webhook_and_names_its_channel(discord_api):
 
 
 def test_a_webhook_variable_that_holds_no_url_is_one_line_without_its_value(tmp_path):
-    config = load_config(write_config(tmp_path, """
+    config = load_config(
+        write_config(
+            tmp_path,
+            """
 [channels.dc]
 platform = "discord"
 schedule = { every = "1h" }
-"""))
+""",
+        )
+    )
     with pytest.raises(Exception) as raised:
         build_channel(config.channels["dc"], {"DISCORD_WEBHOOK_URL": "not-a-url-s3cr3t"})
     message = str(raised.value)
@@ -217,11 +256,11 @@ def test_no_webhook_url_in_any_log_line_or_output(store, discord_api, tmp_path, 
         setup_logging(level="debug", fmt="json", file=log_file)
         for name in ("httpx", "httpcore"):  # let them log request URLs, which hold the token
             logging.getLogger(name).setLevel(logging.DEBUG)
-        discord_api.script(fake.rate_limited(1), fake.server_error(), dropped(),
-                           fake.invalid_form_body())
+        discord_api.script(
+            fake.rate_limited(1), fake.server_error(), dropped(), fake.invalid_form_body()
+        )
         # rate limit, then its retry meets the 500; the drop; the 400; then one goes out.
-        assert dispatch(store, discord_api, times=4) == ["unknown", "unknown", "failed",
-                                                         "sent"]
+        assert dispatch(store, discord_api, times=4) == ["unknown", "unknown", "failed", "sent"]
         store.retry(only(store, "failed").id, now=datetime.now(UTC))  # one more to send
         wrong = discord_api.url.replace(fake.TOKEN, "wR0ng-t0k3n-" + fake.TOKEN[::-1])
         assert dispatch(store, discord_api, url=wrong) == ["paused"]
@@ -231,11 +270,26 @@ def test_no_webhook_url_in_any_log_line_or_output(store, discord_api, tmp_path, 
     logged = log_file.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in logged.splitlines()]
     # httpx did log each request's URL, redacted: this test can fail.
-    assert any(line.get("logger") == "httpx" and line["event"].startswith("HTTP Request: POST")
-               and "***" in line["event"] for line in lines)
-    stored_text = " ".join(filter(None, (store.channel_state("dc").paused_reason, *[
-        a.error or "" for p in store.history(channel="dc") for a in store.attempts(p.id)])))
+    assert any(
+        line.get("logger") == "httpx"
+        and line["event"].startswith("HTTP Request: POST")
+        and "***" in line["event"]
+        for line in lines
+    )
+    stored_text = " ".join(
+        filter(
+            None,
+            (
+                store.channel_state("dc").paused_reason,
+                *[a.error or "" for p in store.history(channel="dc") for a in store.attempts(p.id)],
+            ),
+        )
+    )
     for secret in (fake.TOKEN, wrong.rsplit("/", 1)[1], discord_api.url):
-        for where, text in (("log", logged), ("stdout", out), ("stderr", err),
-                            ("store", stored_text)):
+        for where, text in (
+            ("log", logged),
+            ("stdout", out),
+            ("stderr", err),
+            ("store", stored_text),
+        ):
             assert secret not in text, f"webhook secret in the {where}"

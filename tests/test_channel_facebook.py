@@ -58,16 +58,22 @@ def store(tmp_path):
 
 
 def page(facebook_api: FakeFacebook, token: str = TOKEN) -> FacebookChannel:
-    return FacebookChannel("fb", page_id=PAGE_ID, page_token=token,
-                           api_base_url=facebook_api.url, timeout=TIMEOUT)
+    return FacebookChannel(
+        "fb", page_id=PAGE_ID, page_token=token, api_base_url=facebook_api.url, timeout=TIMEOUT
+    )
 
 
 def dispatch(store, channel: FacebookChannel, clock: Clock, times: int = 1) -> list[str]:
     """`times` slots through the real dispatcher, with the platform's capabilities and the
     channel's memory in the store."""
     capabilities = PLATFORM.capabilities
-    dispatcher = make_dispatcher(store, channel, clock, idempotent=capabilities.idempotency_keys,
-                                 idempotency_window=capabilities.idempotency_window)
+    dispatcher = make_dispatcher(
+        store,
+        channel,
+        clock,
+        idempotent=capabilities.idempotency_keys,
+        idempotency_window=capabilities.idempotency_window,
+    )
     channel.memory = StoredMemory(dispatcher.db, "fb", clock)
     channel.clock = clock
     return run_slots(dispatcher, "fb", times)
@@ -85,20 +91,23 @@ def test_each_post_goes_to_the_page_once_with_its_link_id_and_url(store, faceboo
     assert {p.remote_id for p in sent} == set(by_id)
     assert all(p.remote_url == by_id[p.remote_id]["permalink_url"] for p in sent)
     assert {p["link"] for p in facebook_api.posts} == {URL}
-    assert all(r.headers["authorization"] == f"Bearer {TOKEN}"
-               for r in facebook_api.feed_posts())
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in facebook_api.feed_posts())
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(created_then(500, where=FEED), id="500 after the post was created"),
-    pytest.param(created_then(503, where=FEED), id="503 after the post was created"),
-    pytest.param(server_error(500, where=FEED), id="500 before"),
-    pytest.param(timeout(2.5, where=FEED), id="an answer slower than the timeout"),
-    pytest.param(dropped(where=FEED), id="dropped before it was handled"),
-    pytest.param(created_then_dropped(where=FEED), id="created, then dropped"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(created_then(500, where=FEED), id="500 after the post was created"),
+        pytest.param(created_then(503, where=FEED), id="503 after the post was created"),
+        pytest.param(server_error(500, where=FEED), id="500 before"),
+        pytest.param(timeout(2.5, where=FEED), id="an answer slower than the timeout"),
+        pytest.param(dropped(where=FEED), id="dropped before it was handled"),
+        pytest.param(created_then_dropped(where=FEED), id="created, then dropped"),
+    ],
+)
 def test_a_send_that_may_be_out_is_settled_from_the_feed_and_posts_once(
-        store, facebook_api: FakeFacebook, failure):
+    store, facebook_api: FakeFacebook, failure
+):
     facebook_api.script(failure)
     assert dispatch(store, page(facebook_api), Clock()) == ["sent"]
     post = only_post(store, "sent", channel="fb")
@@ -111,8 +120,7 @@ def test_a_send_that_may_be_out_is_settled_from_the_feed_and_posts_once(
 
 
 def test_a_feed_that_cannot_be_read_never_leads_to_a_second_post(store, facebook_api):
-    facebook_api.script(created_then(500, where=FEED),
-                        *[server_error(500, where=READ_FEED)] * 50)
+    facebook_api.script(created_then(500, where=FEED), *[server_error(500, where=READ_FEED)] * 50)
     assert dispatch(store, page(facebook_api), Clock()) == ["requeued"]
     assert len(facebook_api.posts) == 1 and len(facebook_api.feed_posts()) == 1
     facebook_api.unscript()  # the next slot reads the feed again: found, and recorded
@@ -121,13 +129,15 @@ def test_a_feed_that_cannot_be_read_never_leads_to_a_second_post(store, facebook
     assert only_post(store, "sent", channel="fb").remote_id == facebook_api.posts[0]["id"]
 
 
-@pytest.mark.parametrize("limit", [
-    pytest.param(rate_limited_graph(32, status=403, where=FEED), id="code 32 on a 403"),
-    pytest.param(rate_limited_graph(4, status=400, where=FEED), id="code 4 on a 400"),
-    pytest.param(rate_limited_graph(613, status=400, where=FEED), id="code 613"),
-])
-def test_a_graph_rate_limit_is_waited_out_not_taken_for_an_auth_error(store, facebook_api,
-                                                                      limit):
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param(rate_limited_graph(32, status=403, where=FEED), id="code 32 on a 403"),
+        pytest.param(rate_limited_graph(4, status=400, where=FEED), id="code 4 on a 400"),
+        pytest.param(rate_limited_graph(613, status=400, where=FEED), id="code 613"),
+    ],
+)
+def test_a_graph_rate_limit_is_waited_out_not_taken_for_an_auth_error(store, facebook_api, limit):
     clock = Clock()
     assert dispatch(store, page(facebook_api), clock) == ["sent"]  # the first, unhindered
     facebook_api.script(limit)
@@ -181,7 +191,8 @@ def test_a_page_that_refuses_connections_gets_the_post_back_in_the_queue(store):
     down.start()
     url = down.url
     down.stop()
-    channel = FacebookChannel("fb", page_id=PAGE_ID, page_token=TOKEN, api_base_url=url,
-                              timeout=TIMEOUT)
+    channel = FacebookChannel(
+        "fb", page_id=PAGE_ID, page_token=TOKEN, api_base_url=url, timeout=TIMEOUT
+    )
     assert dispatch(store, channel, Clock()) == ["requeued"]
     assert store.history(channel="fb", status="unknown") == []

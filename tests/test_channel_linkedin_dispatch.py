@@ -66,25 +66,42 @@ def store(tmp_path):
 
 
 def company(linkedin_api: FakeLinkedIn, token: str = TOKEN) -> LinkedInChannel:
-    return LinkedInChannel("li", author=AUTHOR, access_token=token,
-                           api_base_url=linkedin_api.url, timeout=TIMEOUT)
+    return LinkedInChannel(
+        "li", author=AUTHOR, access_token=token, api_base_url=linkedin_api.url, timeout=TIMEOUT
+    )
 
 
 def rendering(image: str | None = None):
     """The real LinkedIn render profile, and a card with the article's image."""
+
     def render(channel, article, excerpt) -> Rendered:
         post = render_post(excerpt.text, article, LINKEDIN)
-        return Rendered(post.text, post.parse_mode, link=post.url, card={
-            "uri": post.url, "title": article.title, "description": article.paragraphs[0],
-            "image": image})
+        return Rendered(
+            post.text,
+            post.parse_mode,
+            link=post.url,
+            card={
+                "uri": post.url,
+                "title": article.title,
+                "description": article.paragraphs[0],
+                "image": image,
+            },
+        )
+
     return render
 
 
-def dispatch(store, channel: LinkedInChannel, clock: Clock, times: int = 1,
-             image: str | None = None) -> list[str]:
+def dispatch(
+    store, channel: LinkedInChannel, clock: Clock, times: int = 1, image: str | None = None
+) -> list[str]:
     capabilities = PLATFORM.capabilities
-    dispatcher = make_dispatcher(store, channel, clock, render=rendering(image),
-                                 proves_duplicates=capabilities.proves_duplicates)
+    dispatcher = make_dispatcher(
+        store,
+        channel,
+        clock,
+        render=rendering(image),
+        proves_duplicates=capabilities.proves_duplicates,
+    )
     channel.memory = StoredMemory(dispatcher.db, "li", clock)
     channel.clock = clock
     return run_slots(dispatcher, "li", times)
@@ -94,14 +111,12 @@ def outcomes(store, post) -> list[str]:
     return [a.outcome for a in store.attempts(post.id)]
 
 
-def test_each_post_is_shared_once_its_text_shown_whole_with_the_article(store, linkedin_api,
-                                                                        web):
+def test_each_post_is_shared_once_its_text_shown_whole_with_the_article(store, linkedin_api, web):
     image = web.serve("/cover.png", PNG, content_type="image/png")
     assert dispatch(store, company(linkedin_api), Clock(), QUEUED, image) == ["sent"] * QUEUED
     sent = store.history(channel="li", status="sent")
     assert {p.remote_id for p in sent} == {p["urn"] for p in linkedin_api.posts}
-    assert all(p.remote_url == f"https://www.linkedin.com/feed/update/{p.remote_id}/"
-               for p in sent)
+    assert all(p.remote_url == f"https://www.linkedin.com/feed/update/{p.remote_id}/" for p in sent)
     for shown in linkedin_api.shown:  # LinkedIn shows every excerpt whole, as written
         assert any(paragraph in shown for paragraph in PARAGRAPHS), shown
         assert shown.endswith("#ImmuneHealth #fever")
@@ -113,14 +128,17 @@ def test_each_post_is_shared_once_its_text_shown_whole_with_the_article(store, l
     assert versions == {"202511"}
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(created_then(500, where=POSTS), id="500 after the post was created"),
-    pytest.param(timeout(3.0, where=POSTS), id="created, answered too late"),
-    pytest.param(created_then_dropped(where=POSTS), id="created, then dropped"),
-])
-def test_a_send_that_went_out_is_settled_by_linkedin_s_duplicate_refusal(store,
-                                                                         linkedin_api,
-                                                                         failure):
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(created_then(500, where=POSTS), id="500 after the post was created"),
+        pytest.param(timeout(3.0, where=POSTS), id="created, answered too late"),
+        pytest.param(created_then_dropped(where=POSTS), id="created, then dropped"),
+    ],
+)
+def test_a_send_that_went_out_is_settled_by_linkedin_s_duplicate_refusal(
+    store, linkedin_api, failure
+):
     linkedin_api.script(failure)
     assert dispatch(store, company(linkedin_api), Clock()) == ["sent"]
     post = only_post(store, "sent", channel="li")
@@ -129,10 +147,13 @@ def test_a_send_that_went_out_is_settled_by_linkedin_s_duplicate_refusal(store,
     assert outcomes(store, post) == ["AmbiguousError", "sent"]
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(server_error(503, where=POSTS), id="503 before"),
-    pytest.param(dropped(where=POSTS), id="dropped before it was handled"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(server_error(503, where=POSTS), id="503 before"),
+        pytest.param(dropped(where=POSTS), id="dropped before it was handled"),
+    ],
+)
 def test_a_send_that_did_not_go_out_goes_at_the_retry(store, linkedin_api, failure):
     linkedin_api.script(failure)
     assert dispatch(store, company(linkedin_api), Clock()) == ["sent"]
@@ -152,19 +173,27 @@ def test_a_real_duplicate_is_skipped(store, linkedin_api):
 
     clock = Clock()
     channel = company(linkedin_api)
-    dispatcher = make_dispatcher(store, channel, clock, render=same_words,
-                                 proves_duplicates=True)
+    dispatcher = make_dispatcher(store, channel, clock, render=same_words, proves_duplicates=True)
     channel.memory = StoredMemory(dispatcher.db, "li", clock)
     assert run_slots(dispatcher, "li", 2) == ["sent", "skipped"]
     assert len(linkedin_api.posts) == 1
     assert "duplicate of" in only_post(store, "skipped", channel="li").error
 
 
-@pytest.mark.parametrize("refusal", [
-    pytest.param(None, id="an invalid token (401)"),
-    pytest.param(Answer(403, {"status": 403, "message": "Not enough permissions",
-                              "code": "ACCESS_DENIED"}, where=POSTS), id="403 access denied"),
-])
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        pytest.param(None, id="an invalid token (401)"),
+        pytest.param(
+            Answer(
+                403,
+                {"status": 403, "message": "Not enough permissions", "code": "ACCESS_DENIED"},
+                where=POSTS,
+            ),
+            id="403 access denied",
+        ),
+    ],
+)
 def test_a_refused_token_pauses_the_channel(store, linkedin_api, refusal):
     token = TOKEN if refusal else "AQVrevoked-token-1a2b3c"
     if refusal:
@@ -176,8 +205,9 @@ def test_a_refused_token_pauses_the_channel(store, linkedin_api, refusal):
 
 
 def test_a_post_linkedin_refuses_fails_alone(store, linkedin_api):
-    linkedin_api.script(Answer(422, {"status": 422, "message": "/commentary: length exceeds "
-                                     "3000"}, where=POSTS))
+    linkedin_api.script(
+        Answer(422, {"status": 422, "message": "/commentary: length exceeds 3000"}, where=POSTS)
+    )
     assert dispatch(store, company(linkedin_api), Clock(), 2) == ["failed", "sent"]
     assert "length exceeds 3000" in only_post(store, "failed", channel="li").error
 

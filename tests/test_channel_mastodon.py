@@ -43,15 +43,28 @@ TIMEOUT = 0.5
 
 
 def channel(fake: FakeMastodon, **options) -> MastodonChannel:
-    return MastodonChannel("toot", instance=fake.url, access_token=TOKEN,
-                           timeout=TIMEOUT, **options)
+    return MastodonChannel(
+        "toot", instance=fake.url, access_token=TOKEN, timeout=TIMEOUT, **options
+    )
 
 
-def post(text: str = "Cytokines carry messages. https://blog.example.org/c/", *,
-         key: str | None = "3lbkey2aaaa2c", language: str | None = "en") -> OutgoingPost:
-    return OutgoingPost(id=7, channel="toot", text=text, parse_mode=None,
-                        url="https://blog.example.org/c/", article_id="a1", excerpt_id="e1",
-                        language=language, key=key)
+def post(
+    text: str = "Cytokines carry messages. https://blog.example.org/c/",
+    *,
+    key: str | None = "3lbkey2aaaa2c",
+    language: str | None = "en",
+) -> OutgoingPost:
+    return OutgoingPost(
+        id=7,
+        channel="toot",
+        text=text,
+        parse_mode=None,
+        url="https://blog.example.org/c/",
+        article_id="a1",
+        excerpt_id="e1",
+        language=language,
+        key=key,
+    )
 
 
 def run(coroutine_function):
@@ -92,7 +105,10 @@ def test_a_status_goes_with_its_key_visibility_warning_and_language(mastodon_api
     assert request.headers["idempotency-key"] == "3lbkey2aaaa2c"
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert (status["visibility"], status["spoiler_text"], status["language"]) == (
-        "unlisted", "Health", "en")
+        "unlisted",
+        "Health",
+        "en",
+    )
 
 
 def test_the_channel_language_wins_over_the_article_s(mastodon_api):
@@ -115,8 +131,12 @@ def test_check_says_who_posts_where_and_keeps_the_limits(mastodon_api):
     ch = channel(mastodon_api)
     assert run(ch.check) == f"posts as @me@{DOMAIN} (500 characters)"
     kept = json.loads(run(lambda: ch.memory.recall(LIMITS_KEY)))
-    assert kept == {"instance": mastodon_api.url, "max_characters": 500,
-                    "characters_reserved_per_url": 23, "domain": DOMAIN}
+    assert kept == {
+        "instance": mastodon_api.url,
+        "max_characters": 500,
+        "characters_reserved_per_url": 23,
+        "domain": DOMAIN,
+    }
 
 
 def test_an_older_instance_s_limits_come_from_v1(big_instance):
@@ -134,16 +154,20 @@ def test_check_with_a_wrong_token_is_one_clear_line(mastodon_api):
 
 def test_check_with_a_token_that_may_not_read_the_account_says_which_scope(mastodon_api):
     mastodon_api.script(Answer(403, {"error": "This action is outside the authorized scopes"}))
-    with pytest.raises(AuthError, match=r"^403 Forbidden: This action is outside the "
-                       r"authorized scopes \(.*read:accounts"):
+    with pytest.raises(
+        AuthError,
+        match=r"^403 Forbidden: This action is outside the "
+        r"authorized scopes \(.*read:accounts",
+    ):
         run(channel(mastodon_api).check)
 
 
 def test_settings_render_to_the_limits_the_channel_kept(big_instance):
     ch = channel(big_instance)
     run(ch.start)
-    settings = MastodonSettings(platform="mastodon", instance=big_instance.url,
-                                schedule={"every": "1h"}, spoiler_text="CW")
+    settings = MastodonSettings(
+        platform="mastodon", instance=big_instance.url, schedule={"every": "1h"}, spoiler_text="CW"
+    )
     assert channel_profile(settings).limit == 500 - 2  # nothing learned yet: the default
     learned = settings.with_memory(ch.memory.values.get)
     assert (learned.max_characters, learned.characters_reserved_per_url) == (5000, 23)
@@ -185,8 +209,9 @@ def test_a_refused_status_carries_the_instance_s_message(mastodon_api):
     mastodon_api.script(unprocessable("Validation failed: Text character limit of 500 exceeded"))
     error = failure(channel(mastodon_api))
     assert type(error) is RejectedError
-    assert str(error) == ("422 Unprocessable Entity: Validation failed: Text character limit "
-                          "of 500 exceeded")
+    assert str(error) == (
+        "422 Unprocessable Entity: Validation failed: Text character limit of 500 exceeded"
+    )
 
 
 def test_too_long_for_the_instance_is_refused_by_it(mastodon_api):
@@ -194,8 +219,11 @@ def test_too_long_for_the_instance_is_refused_by_it(mastodon_api):
     assert type(error) is RejectedError and "character limit of 500" in str(error)
 
 
-@pytest.mark.parametrize("answer", [server_error(500), server_error(503), slow(1.5), dropped()],
-                         ids=["500", "503", "slower than the timeout", "dropped"])
+@pytest.mark.parametrize(
+    "answer",
+    [server_error(500), server_error(503), slow(1.5), dropped()],
+    ids=["500", "503", "slower than the timeout", "dropped"],
+)
 def test_a_5xx_a_timeout_or_a_drop_is_ambiguous(mastodon_api, answer):
     mastodon_api.script(answer)
     started = time.monotonic()

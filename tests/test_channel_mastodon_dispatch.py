@@ -52,16 +52,20 @@ def store(tmp_path):
 
 
 def toot(mastodon_api: FakeMastodon, token: str = TOKEN) -> MastodonChannel:
-    return MastodonChannel("toot", instance=mastodon_api.url, access_token=token,
-                           timeout=TIMEOUT)
+    return MastodonChannel("toot", instance=mastodon_api.url, access_token=token, timeout=TIMEOUT)
 
 
 def dispatch(store, channel: MastodonChannel, clock: Clock, times: int = 1) -> list[str]:
     """Run `times` slots of the channel through the real dispatcher, with the platform's
     own capabilities (idempotency keys, honoured for an hour)."""
     capabilities = PLATFORM.capabilities
-    dispatcher = make_dispatcher(store, channel, clock, idempotent=capabilities.idempotency_keys,
-                                 idempotency_window=capabilities.idempotency_window)
+    dispatcher = make_dispatcher(
+        store,
+        channel,
+        clock,
+        idempotent=capabilities.idempotency_keys,
+        idempotency_window=capabilities.idempotency_window,
+    )
     return run_slots(dispatcher, "toot", times)
 
 
@@ -85,17 +89,21 @@ def test_each_post_goes_out_once_with_its_status_id_and_url(store, mastodon_api:
     assert store.queue_depths()["tg"] == QUEUED
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(created_then(500), id="500 after the status was created"),
-    pytest.param(created_then(502), id="502 after the status was created"),
-    pytest.param(server_error(500), id="500 before"),
-    pytest.param(server_error(503), id="503 before"),
-    pytest.param(slow(1.5), id="an answer slower than the timeout"),
-    pytest.param(dropped(), id="dropped before it was handled"),
-    pytest.param(created_then_dropped(), id="created, then dropped"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(created_then(500), id="500 after the status was created"),
+        pytest.param(created_then(502), id="502 after the status was created"),
+        pytest.param(server_error(500), id="500 before"),
+        pytest.param(server_error(503), id="503 before"),
+        pytest.param(slow(1.5), id="an answer slower than the timeout"),
+        pytest.param(dropped(), id="dropped before it was handled"),
+        pytest.param(created_then_dropped(), id="created, then dropped"),
+    ],
+)
 def test_an_ambiguous_failure_is_retried_under_the_same_key_and_posts_once(
-        store, mastodon_api: FakeMastodon, failure):
+    store, mastodon_api: FakeMastodon, failure
+):
     mastodon_api.script(failure)
     assert dispatch(store, toot(mastodon_api), Clock()) == ["sent"]
     post = only_post(store, "sent", channel="toot")
@@ -145,8 +153,7 @@ def test_a_rate_limit_past_the_grace_puts_the_post_back(store, mastodon_api: Fak
 
 
 @pytest.mark.parametrize("refusal, code", [(unauthorized(), "401"), (forbidden(), "403")])
-def test_a_refused_token_pauses_the_channel_and_keeps_its_posts(store, mastodon_api,
-                                                                refusal, code):
+def test_a_refused_token_pauses_the_channel_and_keeps_its_posts(store, mastodon_api, refusal, code):
     mastodon_api.script(refusal)
     assert dispatch(store, toot(mastodon_api), Clock(), times=2) == ["paused", "paused"]
     state = store.channel_state("toot")

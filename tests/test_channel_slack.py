@@ -46,15 +46,21 @@ def render(channel, article, excerpt):
 @pytest.fixture
 def store(tmp_path):
     article = load_article(ARTICLE)
-    yield from stored(tmp_path, article, excerpts=excerpts_for(article, SLACK),
-                      channels=[("sl", False), ("other", False)])
+    yield from stored(
+        tmp_path,
+        article,
+        excerpts=excerpts_for(article, SLACK),
+        channels=[("sl", False), ("other", False)],
+    )
 
 
-def dispatch(store, api, clock=None, *, times: int = 1, timeout: float = 2.0,
-             **policy) -> list[str]:
+def dispatch(
+    store, api, clock=None, *, times: int = 1, timeout: float = 2.0, **policy
+) -> list[str]:
     channel = SlackChannel("sl", webhook_url=api.url, timeout=timeout)
-    return run_slots(make_dispatcher(store, channel, clock or Clock(), render, **policy), "sl",
-                     times)
+    return run_slots(
+        make_dispatcher(store, channel, clock or Clock(), render, **policy), "sl", times
+    )
 
 
 def outcomes(store, post_id: int) -> list[str]:
@@ -99,12 +105,17 @@ def test_markup_in_the_article_is_escaped_so_slack_shows_it_as_written(tmp_path,
 def test_the_fake_refuses_what_slack_would_garble(slack_api):
     """The fake's mrkdwn check can fail: unescaped text is refused, so the test above means
     something."""
+
     async def post(text: str) -> int:
         import httpx
+
         async with httpx.AsyncClient() as client:
-            response = await client.post(slack_api.url, json={"blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": text}}]})
+            response = await client.post(
+                slack_api.url,
+                json={"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]},
+            )
             return response.status_code
+
     assert asyncio.run(post("IL-6 & TNF <10")) == 400
     assert asyncio.run(post("IL-6 &amp; TNF &lt;10 <https://a.example/|a>")) == 200
     assert asyncio.run(post("x" * 3001)) == 400
@@ -119,8 +130,9 @@ def test_rate_limit_is_waited_out_and_the_post_goes_once(store, slack_api):
     assert outcomes(store, only(store, "sent").id) == ["RateLimitedError", "sent"]
 
 
-@pytest.mark.parametrize("reason", ["invalid_token", "no_service", "channel_not_found",
-                                    "channel_is_archived"])
+@pytest.mark.parametrize(
+    "reason", ["invalid_token", "no_service", "channel_not_found", "channel_is_archived"]
+)
 def test_a_webhook_that_is_gone_pauses_the_channel(store, slack_api, reason):
     queued = store.queue_depths()["sl"]
     slack_api.gone = reason
@@ -144,17 +156,26 @@ def test_a_url_that_is_no_webhook_pauses_rather_than_failing_each_post(store, sl
 def test_a_refused_post_fails_with_slacks_error_and_the_next_goes(store, slack_api, reason):
     slack_api.script(error(400, reason))
     assert dispatch(store, slack_api) == ["failed"]
-    assert f"Slack refused the post (400 {reason})" in store.attempts(
-        only(store, "failed").id)[0].error
+    assert (
+        f"Slack refused the post (400 {reason})"
+        in store.attempts(only(store, "failed").id)[0].error
+    )
     assert not store.channel_state("sl").paused
     assert dispatch(store, slack_api) == ["sent"]
     assert len(slack_api.messages) == 1
 
 
-@pytest.mark.parametrize(("answer", "posted"), [
-    (fake.server_error(), 0), (fake.server_error(deliver=True), 1), (slow(2.0), 1),
-    (dropped(), 0), (dropped(deliver=True), 1)],
-    ids=["500-before", "500-after", "slow", "dropped-before", "dropped-after"])
+@pytest.mark.parametrize(
+    ("answer", "posted"),
+    [
+        (fake.server_error(), 0),
+        (fake.server_error(deliver=True), 1),
+        (slow(2.0), 1),
+        (dropped(), 0),
+        (dropped(deliver=True), 1),
+    ],
+    ids=["500-before", "500-after", "slow", "dropped-before", "dropped-after"],
+)
 def test_an_answer_that_may_hide_a_post_marks_it_unknown(store, slack_api, answer, posted):
     slack_api.script(answer)
     assert dispatch(store, slack_api, timeout=0.5) == ["unknown"]
@@ -186,9 +207,13 @@ def test_check_says_it_cannot_verify_without_posting(slack_api):
             return await channel.check()
         finally:
             await channel.aclose()
+
     answer = asyncio.run(go())
-    assert answer.startswith("not verified: a Slack incoming webhook can only be tested by "
-                             "posting") and "TEAM_HOOK" in answer and "\n" not in answer
+    assert (
+        answer.startswith("not verified: a Slack incoming webhook can only be tested by posting")
+        and "TEAM_HOOK" in answer
+        and "\n" not in answer
+    )
     assert slack_api.requests == []  # nothing was sent, not even a probe
 
 
@@ -198,18 +223,38 @@ def test_no_webhook_url_in_any_log_line_or_output(store, slack_api, tmp_path, ca
         setup_logging(level="debug", fmt="json", file=log_file)
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.DEBUG)
-        slack_api.script(fake.rate_limited(1), fake.server_error(), dropped(),
-                         error(400, "invalid_payload"), fake.gone("no_service"))
-        assert dispatch(store, slack_api, times=5) == ["unknown", "unknown", "failed",
-                                                       "paused", "paused"]
+        slack_api.script(
+            fake.rate_limited(1),
+            fake.server_error(),
+            dropped(),
+            error(400, "invalid_payload"),
+            fake.gone("no_service"),
+        )
+        assert dispatch(store, slack_api, times=5) == [
+            "unknown",
+            "unknown",
+            "failed",
+            "paused",
+            "paused",
+        ]
     out, err = capfd.readouterr()
     logged = log_file.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in logged.splitlines()]
-    assert any(line.get("logger") == "httpx" and line["event"].startswith("HTTP Request: POST")
-               and "***" in line["event"] for line in lines)
-    stored_text = " ".join(filter(None, (store.channel_state("sl").paused_reason, *[
-        a.error or "" for p in store.history(channel="sl") for a in store.attempts(p.id)])))
+    assert any(
+        line.get("logger") == "httpx"
+        and line["event"].startswith("HTTP Request: POST")
+        and "***" in line["event"]
+        for line in lines
+    )
+    stored_text = " ".join(
+        filter(
+            None,
+            (
+                store.channel_state("sl").paused_reason,
+                *[a.error or "" for p in store.history(channel="sl") for a in store.attempts(p.id)],
+            ),
+        )
+    )
     secret = fake.SECRET_PATH.rsplit("/", 1)[1]
-    for where, text in (("log", logged), ("stdout", out), ("stderr", err),
-                        ("store", stored_text)):
+    for where, text in (("log", logged), ("stdout", out), ("stderr", err), ("store", stored_text)):
         assert secret not in text and slack_api.url not in text, f"webhook URL in the {where}"

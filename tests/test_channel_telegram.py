@@ -40,14 +40,24 @@ from tests.fakes.telegram_api import (
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 ARTICLE_URL = "https://blog.example.org/cytokines/"
-HTML_TEXT = (f"<b>Cytokines</b> carry messages &amp; IL-6 &lt; 5 pg/mL is normal.\n\n"
-             f'<a href="{ARTICLE_URL}">Unveiling cytokines</a> {ARTICLE_URL}')
+HTML_TEXT = (
+    f"<b>Cytokines</b> carry messages &amp; IL-6 &lt; 5 pg/mL is normal.\n\n"
+    f'<a href="{ARTICLE_URL}">Unveiling cytokines</a> {ARTICLE_URL}'
+)
 
 
-def outgoing(text: str = HTML_TEXT, *, parse_mode: str | None = "HTML",
-             url: str | None = ARTICLE_URL) -> OutgoingPost:
-    return OutgoingPost(id=1, channel="tg", text=text, parse_mode=parse_mode, url=url,
-                        article_id="a1", excerpt_id="e1")
+def outgoing(
+    text: str = HTML_TEXT, *, parse_mode: str | None = "HTML", url: str | None = ARTICLE_URL
+) -> OutgoingPost:
+    return OutgoingPost(
+        id=1,
+        channel="tg",
+        text=text,
+        parse_mode=parse_mode,
+        url=url,
+        article_id="a1",
+        excerpt_id="e1",
+    )
 
 
 def channel(api, **settings) -> TelegramChannel:
@@ -59,11 +69,13 @@ def channel(api, **settings) -> TelegramChannel:
 
 def run(tg: TelegramChannel, *steps):
     """Run `steps` (coroutine functions of the channel) in one loop, then close the channel."""
+
     async def main():
         try:
             return [await step(tg) for step in steps]
         finally:
             await tg.aclose()
+
     results = asyncio.run(main())
     return results[0] if len(results) == 1 else results
 
@@ -90,8 +102,11 @@ def test_post_arrives_with_exact_text_parse_mode_preview_and_chat(telegram_api):
     [call] = telegram_api.calls
     assert call.path == f"/bot{TOKEN}/sendMessage"  # api_base_url honoured, token in path
     assert call.params == {
-        "chat_id": "@my_channel", "text": HTML_TEXT, "parse_mode": "HTML",
-        "link_preview_options": {"url": ARTICLE_URL}, "disable_notification": False,
+        "chat_id": "@my_channel",
+        "text": HTML_TEXT,
+        "parse_mode": "HTML",
+        "link_preview_options": {"url": ARTICLE_URL},
+        "disable_notification": False,
     }
     assert (delivery.remote_id, delivery.remote_url) == ("1", "https://t.me/my_channel/1")
     [message] = telegram_api.messages
@@ -99,13 +114,16 @@ def test_post_arrives_with_exact_text_parse_mode_preview_and_chat(telegram_api):
     assert {"offset": 0, "length": 9, "type": "bold"} in message["entities"]
 
 
-@pytest.mark.parametrize(("link_preview", "url", "expected"), [
-    ("below", ARTICLE_URL, {"url": ARTICLE_URL}),
-    ("above", ARTICLE_URL, {"url": ARTICLE_URL, "show_above_text": True}),
-    ("above", None, {"show_above_text": True}),
-    ("none", ARTICLE_URL, {"is_disabled": True}),
-    ("below", None, None),  # Telegram's default: the first link in the text, below it
-])
+@pytest.mark.parametrize(
+    ("link_preview", "url", "expected"),
+    [
+        ("below", ARTICLE_URL, {"url": ARTICLE_URL}),
+        ("above", ARTICLE_URL, {"url": ARTICLE_URL, "show_above_text": True}),
+        ("above", None, {"show_above_text": True}),
+        ("none", ARTICLE_URL, {"is_disabled": True}),
+        ("below", None, None),  # Telegram's default: the first link in the text, below it
+    ],
+)
 def test_link_preview_choice_reaches_telegram(telegram_api, link_preview, url, expected):
     run(channel(telegram_api, link_preview=link_preview), send(outgoing(url=url)))
     [call] = telegram_api.calls_to("sendMessage")
@@ -164,7 +182,8 @@ def test_an_unknown_link_preview_choice_is_refused():
 
 def test_check_says_who_posts_where(telegram_api):
     assert run(channel(telegram_api), check) == (
-        "posts as @my_bot (My Bot) to @my_channel (My Channel, channel)")
+        "posts as @my_bot (My Bot) to @my_channel (My Channel, channel)"
+    )
     assert [c.method for c in telegram_api.calls] == ["getMe", "getChat", "getChatMember"]
     assert telegram_api.messages == []
 
@@ -172,14 +191,18 @@ def test_check_says_who_posts_where(telegram_api):
 def test_check_of_a_private_channel_names_its_id(telegram_api):
     tg = channel(telegram_api, chat_id=PRIVATE_CHANNEL["id"])
     assert run(tg, check) == (
-        f"posts as @my_bot (My Bot) to chat {PRIVATE_CHANNEL['id']} (Private Notes, channel)")
+        f"posts as @my_bot (My Bot) to chat {PRIVATE_CHANNEL['id']} (Private Notes, channel)"
+    )
 
 
-@pytest.mark.parametrize(("status", "can_post", "problem"), [
-    ("member", True, "is not an administrator of @my_channel"),
-    ("administrator", False, "may not post messages in @my_channel"),
-    ("left", True, "is not a member of @my_channel"),
-])
+@pytest.mark.parametrize(
+    ("status", "can_post", "problem"),
+    [
+        ("member", True, "is not an administrator of @my_channel"),
+        ("administrator", False, "may not post messages in @my_channel"),
+        ("left", True, "is not a member of @my_channel"),
+    ],
+)
 def test_check_fails_when_the_bot_may_not_post(telegram_api, status, can_post, problem):
     telegram_api.bot_status, telegram_api.can_post_messages = status, can_post
     err = error_of(channel(telegram_api), check)
@@ -202,15 +225,24 @@ def test_check_of_an_unknown_chat_says_so(telegram_api):
 # --- failures ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("answer", "error", "words"), [
-    (flood(7), RateLimitedError, "flood control"),
-    (server_error(), AmbiguousError, "Internal Server Error"),
-    (unauthorized(), AuthError, "rejected the bot token"),
-    (forbidden(), AuthError, "bot was kicked from the channel chat"),
-    (bad_request("Bad Request: can't parse entities: unsupported start tag \"x\" at byte "
-                 "offset 3"), RejectedError, "can't parse entities: unsupported start tag"),
-    (dropped(), AmbiguousError, "Server disconnected without sending a response"),
-], ids=["429", "500", "401", "403", "400", "dropped"])
+@pytest.mark.parametrize(
+    ("answer", "error", "words"),
+    [
+        (flood(7), RateLimitedError, "flood control"),
+        (server_error(), AmbiguousError, "Internal Server Error"),
+        (unauthorized(), AuthError, "rejected the bot token"),
+        (forbidden(), AuthError, "bot was kicked from the channel chat"),
+        (
+            bad_request(
+                'Bad Request: can\'t parse entities: unsupported start tag "x" at byte offset 3'
+            ),
+            RejectedError,
+            "can't parse entities: unsupported start tag",
+        ),
+        (dropped(), AmbiguousError, "Server disconnected without sending a response"),
+    ],
+    ids=["429", "500", "401", "403", "400", "dropped"],
+)
 def test_each_failure_becomes_the_error_dispatch_acts_on(telegram_api, answer, error, words):
     telegram_api.script(answer)
     err = error_of(channel(telegram_api), send())
@@ -228,16 +260,20 @@ def test_rate_limit_carries_telegrams_retry_after(telegram_api):
 def test_forbidden_explains_the_pause(telegram_api):
     telegram_api.script(forbidden())
     err = error_of(channel(telegram_api), send())
-    assert str(err) == ("bot was removed from the channel or lacks rights to post: "
-                        "Forbidden: bot was kicked from the channel chat")
+    assert str(err) == (
+        "bot was removed from the channel or lacks rights to post: "
+        "Forbidden: bot was kicked from the channel chat"
+    )
 
 
 def test_bad_request_keeps_telegrams_description(telegram_api):
     post = outgoing("<b>bold</i>")  # the fake's own HTML check, no scripted answer
     err = error_of(channel(telegram_api), send(post))
     assert isinstance(err, RejectedError)
-    assert str(err) == ('Bad Request: Can\'t parse entities: unmatched end tag at byte offset '
-                        '7, expected "</b>", found "</i>"')
+    assert str(err) == (
+        "Bad Request: Can't parse entities: unmatched end tag at byte offset "
+        '7, expected "</b>", found "</i>"'
+    )
     assert telegram_api.messages == []
 
 
@@ -286,14 +322,17 @@ def test_the_channel_works_again_after_a_failure(telegram_api):
     assert run(tg, send()).remote_id == "1"
 
 
-@pytest.mark.parametrize(("text", "fits"), [
-    ("a" * 4096, True),
-    ("a" * 4097, False),
-    ("😀" * 2048, True),  # two UTF-16 code units each
-    ("😀" * 2048 + "a", False),
-    ("<b>" + "a" * 4096 + "</b>", True),  # tags do not count, only visible text
-    ("&amp;" * 4096, True),
-])
+@pytest.mark.parametrize(
+    ("text", "fits"),
+    [
+        ("a" * 4096, True),
+        ("a" * 4097, False),
+        ("😀" * 2048, True),  # two UTF-16 code units each
+        ("😀" * 2048 + "a", False),
+        ("<b>" + "a" * 4096 + "</b>", True),  # tags do not count, only visible text
+        ("&amp;" * 4096, True),
+    ],
+)
 def test_telegram_counts_visible_utf16_units(telegram_api, text, fits):
     tg = channel(telegram_api)
     if fits:
@@ -313,16 +352,23 @@ def _raised_from(error: Exception, cause: BaseException) -> Exception:
         return exc
 
 
-@pytest.mark.parametrize(("error", "expected"), [
-    (_raised_from(TimedOut(), httpx.ConnectTimeout("connect")), NotDeliveredError),
-    (_raised_from(TimedOut("Pool timeout: …"), httpx.PoolTimeout("pool")), NotDeliveredError),
-    (_raised_from(TimedOut(), httpx.ReadTimeout("read")), AmbiguousError),
-    (_raised_from(TimedOut(), httpx.WriteTimeout("write")), AmbiguousError),
-    (_raised_from(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")),
-     NotDeliveredError),
-    (NetworkError("Bad Gateway"), AmbiguousError),
-    (ChatMigrated(-100777), AuthError),
-])
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (_raised_from(TimedOut(), httpx.ConnectTimeout("connect")), NotDeliveredError),
+        (_raised_from(TimedOut("Pool timeout: …"), httpx.PoolTimeout("pool")), NotDeliveredError),
+        (_raised_from(TimedOut(), httpx.ReadTimeout("read")), AmbiguousError),
+        (_raised_from(TimedOut(), httpx.WriteTimeout("write")), AmbiguousError),
+        (
+            _raised_from(
+                NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")
+            ),
+            NotDeliveredError,
+        ),
+        (NetworkError("Bad Gateway"), AmbiguousError),
+        (ChatMigrated(-100777), AuthError),
+    ],
+)
 def test_network_errors_split_on_whether_the_request_left(error, expected):
     mapped = channel_error(error, TOKEN)
     assert type(mapped) is expected
@@ -336,8 +382,9 @@ def test_retry_after_as_timedelta_is_seconds():
 def test_ptb_invalid_token_message_never_repeats_the_token():
     # Bot.initialize raises exactly this when the server refuses the token.
     unregistered = "999999:NEVER-REGISTERED-token"
-    err = channel_error(InvalidToken(f"The token `{unregistered}` was rejected by the server."),
-                        unregistered)
+    err = channel_error(
+        InvalidToken(f"The token `{unregistered}` was rejected by the server."), unregistered
+    )
     assert isinstance(err, AuthError) and unregistered not in str(err)
 
 

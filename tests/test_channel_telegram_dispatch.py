@@ -48,13 +48,22 @@ def render(channel, article, excerpt):
 @pytest.fixture
 def store(tmp_path):
     article = load_article(ARTICLE)
-    yield from stored(tmp_path, article, excerpts=excerpts_for(article, TELEGRAM),
-                      channels=[("tg", False), ("other", False)])
+    yield from stored(
+        tmp_path,
+        article,
+        excerpts=excerpts_for(article, TELEGRAM),
+        channels=[("tg", False), ("other", False)],
+    )
 
 
 def dispatcher(store, api, clock, **settings) -> Dispatcher:
-    tg = TelegramChannel("tg", token=settings.pop("token", TOKEN), chat_id="@my_channel",
-                         api_base_url=api.base_url, timeout=settings.pop("timeout", 2.0))
+    tg = TelegramChannel(
+        "tg",
+        token=settings.pop("token", TOKEN),
+        chat_id="@my_channel",
+        api_base_url=api.base_url,
+        timeout=settings.pop("timeout", 2.0),
+    )
     return make_dispatcher(store, tg, clock, render)
 
 
@@ -75,8 +84,9 @@ def test_every_excerpt_of_the_article_goes_out_exactly_once(store, telegram_api)
     assert len(texts) == queued == len(set(texts))
     sent = store.history(channel="tg", status="sent")
     assert sorted(p.text for p in sent) == sorted(texts)
-    assert {p.remote_url for p in sent} == {f"https://t.me/my_channel/{n}"
-                                            for n in range(1, queued + 1)}
+    assert {p.remote_url for p in sent} == {
+        f"https://t.me/my_channel/{n}" for n in range(1, queued + 1)
+    }
     assert all(m["params"]["parse_mode"] == "HTML" for m in telegram_api.messages)
     assert store.queue_depths()["other"] == queued  # the other channel is untouched
 
@@ -119,8 +129,9 @@ def test_refused_connection_is_retried_until_telegram_is_back(store, telegram_ap
     assert len(telegram_api.messages) == 1
 
 
-@pytest.mark.parametrize("answer", [server_error(), dropped(), slow(2.0)],
-                         ids=["500", "dropped", "slow"])
+@pytest.mark.parametrize(
+    "answer", [server_error(), dropped(), slow(2.0)], ids=["500", "dropped", "slow"]
+)
 def test_an_answer_that_may_hide_a_post_marks_it_unknown(store, telegram_api, answer):
     telegram_api.script(answer)
     assert dispatch(dispatcher(store, telegram_api, Clock(), timeout=0.3)) == ["unknown"]
@@ -164,8 +175,9 @@ def restore_logging():
     logging.captureWarnings(False)
 
 
-def test_no_token_in_any_log_line_stdout_or_stderr(store, telegram_api, tmp_path, capfd,
-                                                   restore_logging):
+def test_no_token_in_any_log_line_stdout_or_stderr(
+    store, telegram_api, tmp_path, capfd, restore_logging
+):
     log_file = tmp_path / "log" / "bot.log"
     setup_logging(level="debug", fmt="json", file=log_file)
     for name in CHATTY:  # worse than the default: let them log URLs, which hold the token
@@ -177,17 +189,20 @@ def test_no_token_in_any_log_line_stdout_or_stderr(store, telegram_api, tmp_path
     assert dispatch(d, times=3) == ["unknown", "unknown", "sent"]
     wrong = dispatcher(store, telegram_api, Clock(), token=OTHER_TOKEN)
     assert dispatch(wrong) == ["paused"]  # 401 Unauthorized: a token the server refuses
-    checker = TelegramChannel("tg", token=TOKEN, chat_id="@my_channel",
-                              api_base_url=telegram_api.base_url)
+    checker = TelegramChannel(
+        "tg", token=TOKEN, chat_id="@my_channel", api_base_url=telegram_api.base_url
+    )
 
     async def check_and_close():
         try:
             return await checker.check()
         finally:
             await checker.aclose()
+
     assert asyncio.run(check_and_close()).startswith("posts as @my_bot")
     # PTB's Bot.initialize raises this, token included; logged with its traceback:
     from telegram.error import InvalidToken
+
     try:
         try:
             raise InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
@@ -200,8 +215,9 @@ def test_no_token_in_any_log_line_stdout_or_stderr(store, telegram_api, tmp_path
     logged = log_file.read_text(encoding="utf-8")
     lines = [json.loads(line) for line in logged.splitlines()]
     # The lines that would leak were written, redacted: this test can fail.
-    assert any(line.get("logger") == "httpx" and "/bot***/sendMessage" in line["event"]
-               for line in lines)
+    assert any(
+        line.get("logger") == "httpx" and "/bot***/sendMessage" in line["event"] for line in lines
+    )
     assert any(line.get("logger", "").startswith("telegram") for line in lines)
     assert "was rejected by the server" in logged
     for token in (TOKEN, OTHER_TOKEN, TOKEN.split(":", 1)[1], OTHER_TOKEN.split(":", 1)[1]):

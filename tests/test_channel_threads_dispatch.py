@@ -55,14 +55,18 @@ def store(tmp_path):
 
 
 def profile(threads_api: FakeThreads, token: str = TOKEN) -> ThreadsChannel:
-    return ThreadsChannel("th", access_token=token, api_base_url=threads_api.url,
-                          timeout=TIMEOUT)
+    return ThreadsChannel("th", access_token=token, api_base_url=threads_api.url, timeout=TIMEOUT)
 
 
 def dispatch(store, channel: ThreadsChannel, clock: Clock, times: int = 1) -> list[str]:
     capabilities = PLATFORM.capabilities
-    dispatcher = make_dispatcher(store, channel, clock, idempotent=capabilities.idempotency_keys,
-                                 idempotency_window=capabilities.idempotency_window)
+    dispatcher = make_dispatcher(
+        store,
+        channel,
+        clock,
+        idempotent=capabilities.idempotency_keys,
+        idempotency_window=capabilities.idempotency_window,
+    )
     channel.memory = StoredMemory(dispatcher.db, "th", clock)
     channel.clock = clock
     return run_slots(dispatcher, "th", times)
@@ -84,15 +88,19 @@ def test_each_post_is_a_container_then_its_publication_once(store, threads_api):
     assert len(threads_api.containers) == QUEUED  # no container left behind
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(created_then(500, where=PUBLISH), id="500 after publishing"),
-    pytest.param(server_error(503, where=PUBLISH), id="503 before publishing"),
-    pytest.param(timeout(2.5, where=PUBLISH), id="published, answered too late"),
-    pytest.param(dropped(where=PUBLISH), id="dropped before publishing"),
-    pytest.param(created_then_dropped(where=PUBLISH), id="published, then dropped"),
-])
-def test_a_publish_that_may_be_out_is_settled_by_the_container_s_status(store, threads_api,
-                                                                        failure):
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(created_then(500, where=PUBLISH), id="500 after publishing"),
+        pytest.param(server_error(503, where=PUBLISH), id="503 before publishing"),
+        pytest.param(timeout(2.5, where=PUBLISH), id="published, answered too late"),
+        pytest.param(dropped(where=PUBLISH), id="dropped before publishing"),
+        pytest.param(created_then_dropped(where=PUBLISH), id="published, then dropped"),
+    ],
+)
+def test_a_publish_that_may_be_out_is_settled_by_the_container_s_status(
+    store, threads_api, failure
+):
     threads_api.script(failure)
     assert dispatch(store, profile(threads_api), Clock()) == ["sent"]
     post = only_post(store, "sent", channel="th")
@@ -105,11 +113,14 @@ def test_a_publish_that_may_be_out_is_settled_by_the_container_s_status(store, t
     assert threads_api.calls("GET", f"/v1.0/{container.id}")  # its status was asked
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(created_then(500, where=CREATE), id="500 after creating the container"),
-    pytest.param(timeout(2.5, where=CREATE), id="container created, answered too late"),
-    pytest.param(dropped(where=CREATE), id="dropped while creating"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(created_then(500, where=CREATE), id="500 after creating the container"),
+        pytest.param(timeout(2.5, where=CREATE), id="container created, answered too late"),
+        pytest.param(dropped(where=CREATE), id="dropped while creating"),
+    ],
+)
 def test_a_failure_creating_the_container_just_makes_another(store, threads_api, failure):
     threads_api.script(failure)
     assert dispatch(store, profile(threads_api), Clock()) == ["sent"]
@@ -124,9 +135,11 @@ def test_a_kill_between_the_two_steps_publishes_the_kept_container(tmp_path, thr
     that container (FINISHED), never a second one."""
     gen = stored(tmp_path, cytokines(), channels=[("th", False)])
     store = next(gen)
-    threads_api.script(Answer(handle=True, where=CREATE),
-                       Answer(503, {"error": {"message": "down", "code": 2}},
-                              where=PUBLISH), *[dropped(where=PUBLISH)] * 30)
+    threads_api.script(
+        Answer(handle=True, where=CREATE),
+        Answer(503, {"error": {"message": "down", "code": 2}}, where=PUBLISH),
+        *[dropped(where=PUBLISH)] * 30,
+    )
     assert dispatch(store, profile(threads_api), Clock()) == ["requeued"]
     assert threads_api.texts == [] and len(threads_api.containers) == 1
     threads_api.unscript()
@@ -135,17 +148,19 @@ def test_a_kill_between_the_two_steps_publishes_the_kept_container(tmp_path, thr
     next(gen, None)
 
 
-@pytest.mark.parametrize("limit", [
-    pytest.param(rate_limited_graph(4, status=403, where=PUBLISH), id="code 4 on a 403"),
-    pytest.param(rate_limited_graph(17, status=400, where=PUBLISH), id="code 17"),
-    pytest.param(too_many(30, where=PUBLISH), id="429"),
-])
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param(rate_limited_graph(4, status=403, where=PUBLISH), id="code 4 on a 403"),
+        pytest.param(rate_limited_graph(17, status=400, where=PUBLISH), id="code 17"),
+        pytest.param(too_many(30, where=PUBLISH), id="429"),
+    ],
+)
 def test_a_rate_limit_waits_and_publishes_the_same_container(store, threads_api, limit):
     threads_api.script(limit)
     assert dispatch(store, profile(threads_api), Clock()) == ["sent"]
     assert len(threads_api.texts) == 1 and len(threads_api.containers) == 1
-    assert outcomes(store, only_post(store, "sent", channel="th")) == ["RateLimitedError",
-                                                                       "sent"]
+    assert outcomes(store, only_post(store, "sent", channel="th")) == ["RateLimitedError", "sent"]
 
 
 def test_an_expired_token_pauses_the_channel(store, threads_api: FakeThreads):
@@ -158,7 +173,8 @@ def test_an_expired_token_pauses_the_channel(store, threads_api: FakeThreads):
 
 
 def test_a_text_threads_refuses_fails_alone_with_its_reason(store, threads_api):
-    threads_api.script(graph_error(100, "Param text must be at most 500 characters long.",
-                                   where=CREATE))
+    threads_api.script(
+        graph_error(100, "Param text must be at most 500 characters long.", where=CREATE)
+    )
     assert dispatch(store, profile(threads_api), Clock(), times=2) == ["failed", "sent"]
     assert "at most 500 characters" in only_post(store, "failed", channel="th").error

@@ -49,19 +49,29 @@ TEXT = "Cytokines carry messages between cells — 🧬 & <more> https://blog.ex
 
 
 def oauth1_channel(base_url: str, **settings) -> XChannel:
-    keys = {"api_key": API_KEY, "api_secret": API_SECRET, "access_token": ACCESS_TOKEN,
-            "access_token_secret": ACCESS_TOKEN_SECRET}
+    keys = {
+        "api_key": API_KEY,
+        "api_secret": API_SECRET,
+        "access_token": ACCESS_TOKEN,
+        "access_token_secret": ACCESS_TOKEN_SECRET,
+    }
     return XChannel("x", **{**keys, "api_base_url": base_url, "timeout": 2.0, **settings})
 
 
 def oauth2_channel(base_url: str, **settings) -> XChannel:
-    return XChannel("x", oauth2_token=OAUTH2_TOKEN, api_base_url=base_url, timeout=2.0,
-                    **settings)
+    return XChannel("x", oauth2_token=OAUTH2_TOKEN, api_base_url=base_url, timeout=2.0, **settings)
 
 
 def outgoing(text: str = TEXT, post_id: int = 1) -> OutgoingPost:
-    return OutgoingPost(id=post_id, channel="x", text=text, parse_mode=None, url=None,
-                        article_id="a1", excerpt_id="e1")
+    return OutgoingPost(
+        id=post_id,
+        channel="x",
+        text=text,
+        parse_mode=None,
+        url=None,
+        article_id="a1",
+        excerpt_id="e1",
+    )
 
 
 def attempt(channel: XChannel, *texts: str) -> list[Delivery | ChannelError]:
@@ -180,14 +190,28 @@ def test_check_maps_errors_like_send(x_api: FakeXApi):
         (server_error(503), AmbiguousError, "503 Service Unavailable"),
         (dropped(), AmbiguousError, "Connection aborted"),
         (unauthorized(), AuthError, "401 Unauthorized"),
-        (duplicate(), DuplicateError,
-         "You are not allowed to create a Tweet with duplicate content."),
+        (
+            duplicate(),
+            DuplicateError,
+            "You are not allowed to create a Tweet with duplicate content.",
+        ),
         (not_permitted(), AuthError, "You are not permitted to perform this action."),
-        (bad_request("The `text` field is invalid."), RejectedError,
-         "400 Bad Request: The `text` field is invalid."),
+        (
+            bad_request("The `text` field is invalid."),
+            RejectedError,
+            "400 Bad Request: The `text` field is invalid.",
+        ),
     ],
-    ids=["429-no-reset", "500", "503", "dropped", "401", "403-duplicate", "403-not-permitted",
-         "400"],
+    ids=[
+        "429-no-reset",
+        "500",
+        "503",
+        "dropped",
+        "401",
+        "403-duplicate",
+        "403-not-permitted",
+        "400",
+    ],
 )
 def test_each_failure_becomes_the_right_channel_error(x_api: FakeXApi, answer, error, says):
     x_api.script(answer)
@@ -215,12 +239,19 @@ def test_rate_limit_without_reset_leaves_the_wait_to_dispatch(x_api: FakeXApi):
 
 def test_a_spent_daily_post_cap_waits_for_the_24_hour_reset(x_api: FakeXApi):
     day_reset = int(time.time()) + 6 * 3600
-    x_api.script(rate_limited(reset_in=60, headers={
-        "x-user-limit-24hour-limit": "17", "x-user-limit-24hour-remaining": "0",
-        "x-user-limit-24hour-reset": str(day_reset),
-        "x-app-limit-24hour-limit": "1500", "x-app-limit-24hour-remaining": "1200",
-        "x-app-limit-24hour-reset": str(day_reset + 3600),
-    }))
+    x_api.script(
+        rate_limited(
+            reset_in=60,
+            headers={
+                "x-user-limit-24hour-limit": "17",
+                "x-user-limit-24hour-remaining": "0",
+                "x-user-limit-24hour-reset": str(day_reset),
+                "x-app-limit-24hour-limit": "1500",
+                "x-app-limit-24hour-remaining": "1200",
+                "x-app-limit-24hour-reset": str(day_reset + 3600),
+            },
+        )
+    )
     [outcome] = attempt(oauth1_channel(x_api.url), TEXT)
     assert isinstance(outcome, RateLimitedError)
     assert day_reset - time.time() <= outcome.retry_after <= day_reset - time.time() + 2
@@ -245,8 +276,7 @@ def test_a_refused_connection_is_not_delivered():
     assert "could not connect" in str(outcome)
 
 
-def test_created_then_dropped_is_ambiguous_and_a_resend_is_refused_as_duplicate(
-        x_api: FakeXApi):
+def test_created_then_dropped_is_ambiguous_and_a_resend_is_refused_as_duplicate(x_api: FakeXApi):
     x_api.script(created_then_dropped())
     first, second = attempt(oauth1_channel(x_api.url), TEXT, TEXT)
     assert type(first) is AmbiguousError
@@ -287,8 +317,7 @@ def test_missing_oauth1_values_pause_the_channel_without_a_request(x_api: FakeXA
     ("raised", "error"),
     [
         (requests.exceptions.ConnectTimeout("connect timed out"), NotDeliveredError),
-        (requests.exceptions.ChunkedEncodingError("connection broken mid-answer"),
-         AmbiguousError),
+        (requests.exceptions.ChunkedEncodingError("connection broken mid-answer"), AmbiguousError),
         (requests.exceptions.ReadTimeout("read timed out"), AmbiguousError),
     ],
     ids=["connect-timeout", "chunked-encoding", "read-timeout"],
@@ -297,15 +326,21 @@ def test_transport_failures_loopback_cannot_stage(raised, error):
     assert type(channel_error(raised)) is error
 
 
-
 def test_a_reply_goes_out_in_reply_to_the_given_post(x_api: FakeXApi):
     async def go() -> None:
         channel = oauth1_channel(x_api.url)
         try:
             first = await channel.send(outgoing("First part of a thread."))
-            reply = OutgoingPost(id=2, channel="x", text="Second part.", parse_mode=None,
-                                 url=None, article_id="a1", excerpt_id="e1",
-                                 reply_to=first.remote_id)
+            reply = OutgoingPost(
+                id=2,
+                channel="x",
+                text="Second part.",
+                parse_mode=None,
+                url=None,
+                article_id="a1",
+                excerpt_id="e1",
+                reply_to=first.remote_id,
+            )
             await channel.send(reply)
         finally:
             await channel.aclose()

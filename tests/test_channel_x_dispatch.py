@@ -52,9 +52,15 @@ def store(tmp_path):
 
 
 def oauth1_channel(x_api: FakeXApi) -> XChannel:
-    return XChannel("x", api_key=API_KEY, api_secret=API_SECRET, access_token=ACCESS_TOKEN,
-                    access_token_secret=ACCESS_TOKEN_SECRET, api_base_url=x_api.url,
-                    timeout=2.0)
+    return XChannel(
+        "x",
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        access_token=ACCESS_TOKEN,
+        access_token_secret=ACCESS_TOKEN_SECRET,
+        api_base_url=x_api.url,
+        timeout=2.0,
+    )
 
 
 def dispatch(store, channel: XChannel, clock: Clock, times: int = 1) -> list[str]:
@@ -157,8 +163,9 @@ def restore_logging():
     logging.captureWarnings(False)
 
 
-def test_no_key_or_token_reaches_logs_stdout_or_stderr(store, x_api: FakeXApi, tmp_path,
-                                                       capfd, restore_logging):
+def test_no_key_or_token_reaches_logs_stdout_or_stderr(
+    store, x_api: FakeXApi, tmp_path, capfd, restore_logging
+):
     log_file = tmp_path / "log" / "bot.log"
     setup_logging(level="debug", fmt="json", file=log_file)
     for name in LIBRARY_LOGGERS:  # as someone debugging the libraries would: all at DEBUG
@@ -179,6 +186,12 @@ def test_no_key_or_token_reaches_logs_stdout_or_stderr(store, x_api: FakeXApi, t
     assert "oauth_consumer_key" in everything and "Bearer ***" in everything
     for event in ("post.retry", "post.sent", "channel.paused"):
         assert event in logged
-    for secret in (API_KEY, API_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET, OAUTH2_TOKEN,
-                   wrong_token):
+    for secret in (
+        API_KEY,
+        API_SECRET,
+        ACCESS_TOKEN,
+        ACCESS_TOKEN_SECRET,
+        OAUTH2_TOKEN,
+        wrong_token,
+    ):
         assert secret not in everything

@@ -48,8 +48,12 @@ OK = Answer(handle=True)  # X creates the tweet and answers as usual
 
 
 def as_thread(channel: str, article: Article, excerpt) -> Rendered:
-    parts = (f"{article.title} 🧵", excerpt.text, f"And more, from {article.title}.",
-             f"Read it all: {article.url}")
+    parts = (
+        f"{article.title} 🧵",
+        excerpt.text,
+        f"And more, from {article.title}.",
+        f"Read it all: {article.url}",
+    )
     return Rendered("\n\n".join(parts), None, parts)
 
 
@@ -58,14 +62,28 @@ def store(tmp_path):
     yield from stored(tmp_path, cytokines(), channels=[ChannelPolicy("x", posts_per_thread=PARTS)])
 
 
-def dispatch(store, x_api: FakeXApi, clock: Clock, times: int = 1, *,
-             max_per_day: int = 17) -> list[str]:
+def dispatch(
+    store, x_api: FakeXApi, clock: Clock, times: int = 1, *, max_per_day: int = 17
+) -> list[str]:
     """Run `times` slots of the thread channel through the real dispatcher; their outcomes."""
-    channel = XChannel("x", api_key=API_KEY, api_secret=API_SECRET, access_token=ACCESS_TOKEN,
-                       access_token_secret=ACCESS_TOKEN_SECRET, api_base_url=x_api.url,
-                       timeout=2.0)
-    dispatcher = make_dispatcher(store, channel, clock, as_thread, max_per_day=max_per_day,
-                                 proves_duplicates=True, posts_per_thread=PARTS)
+    channel = XChannel(
+        "x",
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        access_token=ACCESS_TOKEN,
+        access_token_secret=ACCESS_TOKEN_SECRET,
+        api_base_url=x_api.url,
+        timeout=2.0,
+    )
+    dispatcher = make_dispatcher(
+        store,
+        channel,
+        clock,
+        as_thread,
+        max_per_day=max_per_day,
+        proves_duplicates=True,
+        posts_per_thread=PARTS,
+    )
     return run_slots(dispatcher, "x", times)
 
 
@@ -95,7 +113,8 @@ def test_an_article_goes_out_as_one_reply_chain(store, x_api: FakeXApi):
 
 
 def test_a_rate_limit_on_part_3_keeps_parts_1_and_2_and_the_next_slot_goes_on(
-        store, x_api: FakeXApi):
+    store, x_api: FakeXApi
+):
     x_api.script(OK, OK, rate_limited(reset_in=3600))
     assert dispatch(store, x_api, Clock()) == ["requeued"]
     post = the_post(store)
@@ -123,8 +142,9 @@ def test_a_part_out_without_an_id_ends_the_thread_as_unknown(store, x_api: FakeX
     x_api.script(OK, created_then_dropped())  # X's duplicate answer proves part 2 went out
     assert dispatch(store, x_api, Clock()) == ["unknown"]
     post = the_post(store)
-    assert post.error == ("part 2 of 4 went out but x returned no id for it; "
-                          "the rest was not posted")
+    assert post.error == (
+        "part 2 of 4 went out but x returned no id for it; the rest was not posted"
+    )
     assert [p.remote_id for p in post.sent_parts] == [x_api.tweets[0]["id"], None]
     assert x_api.texts == list(post.parts[:2])
 
@@ -144,7 +164,8 @@ def test_a_rejected_part_fails_the_thread_and_keeps_what_went_out(store, x_api: 
 
 
 def test_revoked_credentials_midway_pause_the_channel_and_the_thread_resumes(
-        store, x_api: FakeXApi):
+    store, x_api: FakeXApi
+):
     x_api.script(OK, unauthorized())
     assert dispatch(store, x_api, Clock()) == ["paused"]
     assert len(the_post(store).sent_parts) == 1
@@ -154,11 +175,17 @@ def test_revoked_credentials_midway_pause_the_channel_and_the_thread_resumes(
 
 
 def test_max_per_day_counts_every_part_and_waits_for_room_for_a_whole_thread(
-        store, x_api: FakeXApi):
-    article = Article(id="a2", title="Interferons", paragraphs=PARAGRAPHS[1:], source="b.md",
-                      url=URL + "2/")
-    store.upsert_article(article, excerpt_article(article, max_length=200),
-                         channels=[ChannelPolicy("x", posts_per_thread=PARTS)], now=T0)
+    store, x_api: FakeXApi
+):
+    article = Article(
+        id="a2", title="Interferons", paragraphs=PARAGRAPHS[1:], source="b.md", url=URL + "2/"
+    )
+    store.upsert_article(
+        article,
+        excerpt_article(article, max_length=200),
+        channels=[ChannelPolicy("x", posts_per_thread=PARTS)],
+        now=T0,
+    )
     assert dispatch(store, x_api, Clock(), times=2, max_per_day=7) == ["sent", "capped"]
     assert len(x_api.tweets) == PARTS
     later = Clock()

@@ -25,11 +25,31 @@ from tests.test_cli_operate_support import (
     write_bot,
 )
 
-HISTORY_KEYS = {"id", "channel", "article_id", "excerpt_id", "status", "text", "remote_id",
-                "remote_url", "sent_at", "error"}
-STATUS_KEYS = {"platform", "next_slot", "queue_depth", "pending_approval", "last_sent_at",
-               "last_sent_url", "last_error", "last_error_at", "paused", "paused_reason",
-               "counts"}
+HISTORY_KEYS = {
+    "id",
+    "channel",
+    "article_id",
+    "excerpt_id",
+    "status",
+    "text",
+    "remote_id",
+    "remote_url",
+    "sent_at",
+    "error",
+}
+STATUS_KEYS = {
+    "platform",
+    "next_slot",
+    "queue_depth",
+    "pending_approval",
+    "last_sent_at",
+    "last_sent_url",
+    "last_error",
+    "last_error_at",
+    "paused",
+    "paused_reason",
+    "counts",
+}
 
 
 @pytest.fixture
@@ -101,12 +121,15 @@ def test_history_filters_and_limit(bot):
         sent = send(store, "console", now - timedelta(minutes=5))
         send(store, "fast", now - timedelta(minutes=4))
         console_total = len(store.history(channel="console"))
-    assert [p["id"] for p in as_json("history", "--config", bot, "--status", "sent",
-                                     "--channel", "console")] == [sent.id]
+    assert [
+        p["id"]
+        for p in as_json("history", "--config", bot, "--status", "sent", "--channel", "console")
+    ] == [sent.id]
     assert len(as_json("history", "--config", bot, "--channel", "console")) == console_total
     assert len(as_json("history", "--config", bot, "--limit", "3")) == 3
-    assert {p["status"] for p in as_json("history", "--config", bot, "--status", "sent")} \
-        == {"sent"}
+    assert {p["status"] for p in as_json("history", "--config", bot, "--status", "sent")} == {
+        "sent"
+    }
     table = ok("history", "--config", bot, "--status", "sent").stdout
     assert "Compost" in table or "Keeping" in table
 
@@ -139,7 +162,9 @@ def test_status_json_has_every_channel_keyed_by_name(bot):
     assert console["last_sent_url"] == f"https://console.example/{sent.id}"
     assert datetime.fromisoformat(console["last_sent_at"]) <= datetime.now(UTC)
     assert datetime.fromisoformat(console["next_slot"]).utcoffset() in (
-        timedelta(hours=1), timedelta(hours=2))  # Europe/Berlin
+        timedelta(hours=1),
+        timedelta(hours=2),
+    )  # Europe/Berlin
     assert fast["last_error"] == "connection refused" and fast["last_sent_at"] is None
     assert not console["paused"] and console["paused_reason"] is None
 
@@ -155,7 +180,8 @@ def test_status_still_lists_a_channel_removed_from_the_config(bot):
 
 def test_pause_and_resume_show_in_status(bot):
     assert ok("pause", "console", "--config", bot, "--reason", "holiday").stdout.startswith(
-        "paused console")
+        "paused console"
+    )
     report = as_json("status", "--config", bot)["channels"]
     assert report["console"]["paused"] and report["console"]["paused_reason"] == "holiday"
     assert not report["fast"]["paused"]
@@ -185,7 +211,7 @@ def test_pause_of_an_unknown_channel_suggests_the_closest(bot):
 
 
 def test_commands_on_a_bad_config_print_one_line_per_problem(tmp_path):
-    path = write_bot(tmp_path, config="[bot]\ntimezone = \"Mars/Base\"\nlog_level = \"loud\"\n")
+    path = write_bot(tmp_path, config='[bot]\ntimezone = "Mars/Base"\nlog_level = "loud"\n')
     lines = error_lines(invoke("status", "--config", path))
     assert len(lines) >= 2 and all(line.startswith(f"{path}: ") for line in lines)
 
@@ -237,10 +263,19 @@ def test_plan_of_a_paused_channel_sends_nothing(bot):
 
 def test_tables_piped_into_a_file_keep_each_row_on_one_line(bot):
     env = {**os.environ, "COLUMNS": "80"}
-    done = subprocess.run([sys.executable, "-m", "bot", "queue", "--config", str(bot)],
-                          capture_output=True, text=True, timeout=60, check=True, env=env)
-    rows = {int(line.split()[0]): line for line in done.stdout.splitlines()
-            if line.split() and line.split()[0].isdigit()}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "queue", "--config", str(bot)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    rows = {
+        int(line.split()[0]): line
+        for line in done.stdout.splitlines()
+        if line.split() and line.split()[0].isdigit()
+    }
     posts = as_json("queue", "--config", bot)[:50]
     assert sorted(rows) == sorted(post["id"] for post in posts)
     for post in posts:

@@ -19,8 +19,9 @@ from tests.test_cli_operate_support import (
     write_bot,
 )
 
-APPROVAL = CONFIG.replace('render_as = "telegram"\n',
-                          'render_as = "telegram"\nrequire_approval = true\n')
+APPROVAL = CONFIG.replace(
+    'render_as = "telegram"\n', 'render_as = "telegram"\nrequire_approval = true\n'
+)
 
 
 @pytest.fixture
@@ -50,10 +51,13 @@ def test_skip_then_retry(bot):
     assert ok("skip", str(post_id), "--config", bot).stdout.strip() == f"post {post_id} skipped"
     assert status_of(bot, post_id) == "skipped"
     [line] = error_lines(invoke("skip", str(post_id), "--config", bot))
-    assert line == (f"post {post_id} is skipped: only queued, pending approval, failed or "
-                    "unknown posts can be skipped")
+    assert line == (
+        f"post {post_id} is skipped: only queued, pending approval, failed or "
+        "unknown posts can be skipped"
+    )
     assert ok("retry", str(post_id), "--config", bot).stdout.strip() == (
-        f"post {post_id} is queued again on console")
+        f"post {post_id} is queued again on console"
+    )
     assert status_of(bot, post_id) == "queued"
     [line] = error_lines(invoke("retry", str(post_id), "--config", bot))
     assert line.startswith(f"post {post_id} is queued: only failed, unknown")
@@ -72,7 +76,8 @@ def test_retry_of_a_failed_post(bot):
 def test_resolve_sent_and_requeue(bot):
     first = unknown_post(bot)
     assert ok("resolve", str(first), "--sent", "--config", bot).stdout.strip() == (
-        f"post {first} marked sent")
+        f"post {first} marked sent"
+    )
     with open_store(bot) as store:
         post = store.get_post(first)
         assert post.status == "sent" and post.sent_at == post.claimed_at
@@ -102,14 +107,15 @@ def test_approve_given_posts(bot):
         pending = [p.id for p in store.queued("fast") if p.status == "pending_approval"]
     assert len(pending) >= 4
     assert ok("approve", str(pending[0]), str(pending[1]), "--config", bot).stdout.strip() == (
-        f"approved 2 posts: {pending[0]}, {pending[1]}")
+        f"approved 2 posts: {pending[0]}, {pending[1]}"
+    )
     assert [status_of(bot, i) for i in pending[:3]] == ["queued", "queued", "pending_approval"]
     assert ok("approve", str(pending[3]), "--config", bot).stdout.strip() == (
-        f"approved 1 post: {pending[3]}")
+        f"approved 1 post: {pending[3]}"
+    )
     # One in the wrong state: nothing is approved.
     [line] = error_lines(invoke("approve", str(pending[2]), str(pending[0]), "--config", bot))
-    assert line == (f"post {pending[0]} is queued: only pending approval posts can be "
-                    "approved")
+    assert line == (f"post {pending[0]} is queued: only pending approval posts can be approved")
     assert status_of(bot, pending[2]) == "pending_approval"
 
 
@@ -117,14 +123,16 @@ def test_approve_a_channel_or_all(bot):
     with open_store(bot) as store:
         pending = [p.id for p in store.queued("fast") if p.status == "pending_approval"]
     assert ok("approve", "--channel", "console", "--config", bot).stdout.strip() == (
-        "no posts were waiting for approval on console")
+        "no posts were waiting for approval on console"
+    )
     result = ok("approve", "--channel", "fast", "--config", bot)
     assert result.stdout.startswith(f"approved {len(pending)} posts: ")
     with open_store(bot) as store:
         assert store.status_summary()["fast"].pending_approval == 0
         assert store.queue_depths()["fast"] == len(pending)
     assert ok("approve", "--all", "--config", bot).stdout.strip() == (
-        "no posts were waiting for approval")
+        "no posts were waiting for approval"
+    )
 
 
 @pytest.mark.parametrize("args", [(), ("1", "--all"), ("--channel", "fast", "--all")])

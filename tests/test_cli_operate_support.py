@@ -76,8 +76,9 @@ def write_bot(folder: Path, config: str = CONFIG) -> Path:
 def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     """Run `excerpt-bot ARGS` (exceptions propagate; stdout and stderr kept apart), tables
     drawn 200 columns wide so that no cell wraps."""
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False
+    )
 
 
 def ok(*args: str | Path) -> Result:
@@ -105,8 +106,9 @@ def plain(article: Article, excerpt: Excerpt) -> tuple[str, str | None]:
 
 def claim(store: Store, channel: str, now: datetime | None = None):
     """Claim the channel's next post (now `sending`), as the daemon would."""
-    claimed = store.claim_next_post(ChannelPolicy(channel), now=now or datetime.now(UTC),
-                                    render=plain)
+    claimed = store.claim_next_post(
+        ChannelPolicy(channel), now=now or datetime.now(UTC), render=plain
+    )
     assert not isinstance(claimed, NoClaim), f"nothing to claim on {channel}: {claimed}"
     return claimed
 
@@ -115,6 +117,10 @@ def send(store: Store, channel: str, now: datetime | None = None):
     """Claim the channel's next post and mark it sent, as the daemon would."""
     now = now or datetime.now(UTC)
     claimed = claim(store, channel, now)
-    store.mark_sent(claimed.id, remote_id=f"r{claimed.id}",
-                    remote_url=f"https://{channel}.example/{claimed.id}", now=now)
+    store.mark_sent(
+        claimed.id,
+        remote_id=f"r{claimed.id}",
+        remote_url=f"https://{channel}.example/{claimed.id}",
+        now=now,
+    )
     return claimed

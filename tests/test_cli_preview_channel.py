@@ -38,8 +38,12 @@ template = "{{excerpt}}\\n\\n— {{title}}, {{site}}\\n{{url}}\\n{{hashtags}}"
 hashtags = 2
 utm = {{ source = "excerpt-bot", medium = "social", campaign = "autumn & winter" }}
 """
-X_SECRETS = {"X_API_KEY": xf.API_KEY, "X_API_SECRET": xf.API_SECRET,
-             "X_ACCESS_TOKEN": xf.ACCESS_TOKEN, "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET}
+X_SECRETS = {
+    "X_API_KEY": xf.API_KEY,
+    "X_API_SECRET": xf.API_SECRET,
+    "X_ACCESS_TOKEN": xf.ACCESS_TOKEN,
+    "X_ACCESS_TOKEN_SECRET": xf.ACCESS_TOKEN_SECRET,
+}
 
 
 def blog(tmp_path: Path, render_as: str = "x", extra: str = "") -> Path:
@@ -60,7 +64,9 @@ def drain(config: Path, name: str) -> list[str]:
     channel = loaded.channels[name]
     store = Store.open(loaded.bot.database)
     dispatcher = Dispatcher(
-        store, {name: build_channel(channel, {})}, {name: ChannelPolicy.of(channel)},
+        store,
+        {name: build_channel(channel, {})},
+        {name: ChannelPolicy.of(channel)},
         lambda _, article, excerpt: render_for(channel, article, excerpt),
         clock=lambda: datetime.now(UTC),
     )
@@ -92,8 +98,10 @@ def test_the_first_post_is_what_the_daemon_sends_to_the_channel(tmp_path: Path):
     url = f"{LINK}?utm_source=excerpt-bot&utm_medium=social&utm_campaign=autumn+%26+winter"
     assert first["url"] == url and f"\n{url}\n" in first["text"]
     assert first["text"].endswith("\n#immunology #cytokines")
-    assert "\n\n— Unveiling Cytokines: Their Dual Role in Immune Health, realfarmerjay.com\n" \
+    assert (
+        "\n\n— Unveiling Cytokines: Their Dual Role in Immune Health, realfarmerjay.com\n"
         in first["text"]
+    )
     assert (first["length"], first["limit"]) == (parse_tweet(first["text"]).weightedLength, 280)
     assert first["excerpt"] in EXAMPLE.read_text(encoding="utf-8")
     assert first["text"].startswith(first["excerpt"])
@@ -108,15 +116,21 @@ def test_every_post_in_the_order_the_daemon_sends_them(tmp_path: Path, render_as
     assert [post["text"] for post in shown] == drain(config, "blog")
     assert all(post["length"] <= post["limit"] for post in shown)
     if render_as == "telegram":  # HTML: the link's "&" escaped in the text, not in `url`
-        assert all(post["parse_mode"] == "HTML" and "&amp;utm_medium" in post["text"]
-                   and "&utm_medium" in post["url"] for post in shown)
-    assert [post["text"] for post in preview_json(config, "--channel", "blog",
-                                                   "--limit", "2")] == \
-        [post["text"] for post in shown[:2]]
+        assert all(
+            post["parse_mode"] == "HTML"
+            and "&amp;utm_medium" in post["text"]
+            and "&utm_medium" in post["url"]
+            for post in shown
+        )
+    assert [post["text"] for post in preview_json(config, "--channel", "blog", "--limit", "2")] == [
+        post["text"] for post in shown[:2]
+    ]
 
 
 def test_a_thread_channel_shows_the_thread_the_daemon_posts(tmp_path: Path, x_api: FakeXApi):
-    config = write_config(tmp_path, f"""
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.x]
 platform = "x"
 api_base_url = "{x_api.url}"
@@ -125,7 +139,8 @@ thread = true
 thread_length = 3
 template = "{{excerpt}}\\n{{url}}"
 utm = {{ campaign = "threads" }}
-""")
+""",
+    )
     [thread] = preview_json(config, "--channel", "x")
     process = start(config, "--once", env=X_SECRETS)
     _, err = process.communicate(timeout=60)
@@ -161,9 +176,12 @@ def test_a_disabled_channel_is_previewed_as_it_would_send(tmp_path: Path):
 
 
 @pytest.mark.parametrize("render_as", ["telegram", "bluesky"])
-def test_without_channel_keys_a_channel_previews_as_its_platform_does(tmp_path: Path,
-                                                                      render_as: str):
-    config = write_config(tmp_path, f"""
+def test_without_channel_keys_a_channel_previews_as_its_platform_does(
+    tmp_path: Path, render_as: str
+):
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.plain]
 platform = "console"
 render_as = "{render_as}"
@@ -174,7 +192,8 @@ platform = "x"
 schedule = {{ every = "1h" }}
 thread = true
 thread_length = 3
-""")
+""",
+    )
     platform = json.loads(ok("preview", EXAMPLE, "--platform", render_as, "--json").stdout)
     assert preview_json(config, "--channel", "plain") == platform
     parts = json.loads(ok("preview", EXAMPLE, "--thread", "3", "--json").stdout)
@@ -182,11 +201,14 @@ thread_length = 3
     assert thread["parts"] == [part["text"] for part in parts]
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("--channel", "blog", "--platform", "telegram"), ("--channel", "--platform")),
-    (("--channel", "blog", "--thread", "3"), ("--thread", "--channel", "thread_length")),
-    (("--channel", "blgo"), ('no channel "blgo"', 'did you mean "blog"?')),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--channel", "blog", "--platform", "telegram"), ("--channel", "--platform")),
+        (("--channel", "blog", "--thread", "3"), ("--thread", "--channel", "thread_length")),
+        (("--channel", "blgo"), ('no channel "blgo"', 'did you mean "blog"?')),
+    ],
+)
 def test_misuse_is_one_line_and_exit_2(tmp_path: Path, args, words):
     config = blog(tmp_path)
     [line] = error_lines(invoke("preview", tmp_path / ARTICLE, "--config", config, *args))

@@ -19,9 +19,10 @@ from tests.test_cli_operate_support import (
     write_bot,
 )
 
-OUTBOX = CONFIG.replace('schedule = { every = "10s" }\n',
-                        'schedule = { every = "10s" }\noutbox = "var/outbox.jsonl"\n'
-                        'max_per_day = 1\n')
+OUTBOX = CONFIG.replace(
+    'schedule = { every = "10s" }\n',
+    'schedule = { every = "10s" }\noutbox = "var/outbox.jsonl"\nmax_per_day = 1\n',
+)
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def last_in_queue(bot, channel: str):
 def test_a_pinned_post_is_the_next_the_daemon_claims(bot):
     chosen = last_in_queue(bot, "fast")
     assert ok("pin", str(chosen.id), "--config", bot).stdout.strip() == (
-        f"post {chosen.id} goes next on fast")
+        f"post {chosen.id} goes next on fast"
+    )
     with open_store(bot) as store:
         assert claim(store, "fast").id == chosen.id
     plan = json.loads(ok("plan", "--config", bot, "--channel", "console", "--json").stdout)
@@ -66,8 +68,7 @@ def test_only_a_waiting_post_can_be_pinned(bot):
     with open_store(bot) as store:
         sent = send(store, "fast")
     [line] = error_lines(invoke("pin", str(sent.id), "--config", bot))
-    assert line == (f"post {sent.id} is sent: only queued or pending approval posts can be "
-                    "pinned")
+    assert line == (f"post {sent.id} is sent: only queued or pending approval posts can be pinned")
 
 
 def test_send_now_sends_that_post_at_once_and_records_it(bot):
@@ -89,11 +90,13 @@ def test_send_now_holds_to_max_per_day_unless_forced(bot):
     first, second = [p.id for p in last_and_before(bot)]
     ok("send-now", str(first), "--config", bot)
     [line] = error_lines(invoke("send-now", str(second), "--config", bot))
-    assert line == (f"post {second} not sent: fast has reached its max_per_day "
-                    "(pass --force to send anyway)")
+    assert line == (
+        f"post {second} not sent: fast has reached its max_per_day (pass --force to send anyway)"
+    )
     assert len(outbox(bot)) == 1
     assert ok("send-now", str(second), "--force", "--config", bot).stdout.startswith(
-        f"post {second} sent on fast")
+        f"post {second} sent on fast"
+    )
     assert [out["post"] for out in outbox(bot)] == [first, second]
 
 
@@ -106,21 +109,24 @@ def test_send_now_on_a_paused_channel_says_to_resume_first(bot):
     chosen = last_in_queue(bot, "fast")
     ok("pause", "fast", "--config", bot)
     [line] = error_lines(invoke("send-now", str(chosen.id), "--config", bot))
-    assert line == (f"post {chosen.id} not sent: its channel is paused: "
-                    "`excerpt-bot resume fast` first")
+    assert line == (
+        f"post {chosen.id} not sent: its channel is paused: `excerpt-bot resume fast` first"
+    )
     assert outbox(bot) == []
 
 
 def test_send_now_of_a_post_waiting_for_approval_says_to_approve_it(tmp_path):
-    path = write_bot(tmp_path, config=OUTBOX.replace("max_per_day = 1\n",
-                                                     "require_approval = true\n"))
+    path = write_bot(
+        tmp_path, config=OUTBOX.replace("max_per_day = 1\n", "require_approval = true\n")
+    )
     ok("add", "--config", path, tmp_path / "posts")
     with open_store(path) as store:
         pending = store.queued("fast")[0]
     assert pending.status == "pending_approval"
     [line] = error_lines(invoke("send-now", str(pending.id), "--config", path))
-    assert line == (f"post {pending.id} waits for approval: "
-                    f"`excerpt-bot approve {pending.id}` first")
+    assert line == (
+        f"post {pending.id} waits for approval: `excerpt-bot approve {pending.id}` first"
+    )
     assert "once approved" in ok("pin", str(pending.id), "--config", path).stdout
     ok("approve", str(pending.id), "--config", path)
     ok("send-now", str(pending.id), "--config", path)
@@ -158,8 +164,10 @@ def test_a_refused_send_now_keeps_a_composed_posts_time(bot):
 
 
 def test_send_now_holds_to_the_budget_even_when_forced(tmp_path):
-    priced = OUTBOX.replace("max_per_day = 1\n", 'price = { post = 0.25, currency = "USD" }\n'
-                                                  'budget = "0.50 USD/month"\n')
+    priced = OUTBOX.replace(
+        "max_per_day = 1\n",
+        'price = { post = 0.25, currency = "USD" }\nbudget = "0.50 USD/month"\n',
+    )
     bot = write_bot(tmp_path, config=priced)
     ok("add", "--config", bot, tmp_path / "posts")
     with open_store(bot) as store:
@@ -167,9 +175,11 @@ def test_send_now_holds_to_the_budget_even_when_forced(tmp_path):
     for post in (first, second):
         ok("send-now", str(post), "--config", bot)
     [line] = error_lines(invoke("send-now", str(third), "--force", "--config", bot))
-    assert line == (f"post {third} not sent: it would take fast past its budget (it waits in "
-                    "the queue until the budget's period rolls over; raise `budget` to send "
-                    "it sooner)")
+    assert line == (
+        f"post {third} not sent: it would take fast past its budget (it waits in "
+        "the queue until the budget's period rolls over; raise `budget` to send "
+        "it sooner)"
+    )
     with open_store(bot) as store:
         assert store.get_post(third).status == "queued"
         assert [store.get_post(p).cost for p in (first, second)] == [0.25, 0.25]

@@ -69,14 +69,17 @@ def test_init_defaults_to_the_config_path(tmp_path, monkeypatch):
 
 
 def test_check_prints_one_line_per_problem_and_exits_2(tmp_path):
-    path = write_bot(tmp_path, config="""\
+    path = write_bot(
+        tmp_path,
+        config="""\
 [bot]
 databse = "x.sqlite3"
 
 [channels.console]
 platform = "console"
 schedule = { every = "soon" }
-""")
+""",
+    )
     result = invoke("check", "--config", path)
     lines = error_lines(result)
     assert len(lines) == 2, lines
@@ -145,8 +148,10 @@ def test_add_ingests_a_folder_and_queues_every_enabled_channel(tmp_path):
     with open_store(path) as store:
         queued = store.queued()
         depths = store.queue_depths()
-    assert {p.article_title for p in queued} == {"Compost in Small Gardens",
-                                                 "Keeping Bees Through Winter"}
+    assert {p.article_title for p in queued} == {
+        "Compost in Small Gardens",
+        "Keeping Bees Through Winter",
+    }
     assert set(depths) == {"console", "fast"} and depths["console"] == depths["fast"] > 0
     assert f"{sum(depths.values())} posts queued" in result.stdout
     # Again, and one file named inside posts_dir: the same articles, nothing new.
@@ -169,7 +174,8 @@ def test_add_reports_each_failure_on_one_line_and_adds_the_rest(tmp_path):
     path = write_bot(tmp_path)
     (tmp_path / "posts" / "nolink.md").write_text(
         "---\ntitle: No Link\n---\n\nA paragraph with no link anywhere in sight.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     missing = tmp_path / "missing.md"
     result = invoke("add", "--config", path, tmp_path / "posts", missing)
     lines = error_lines(result)

@@ -40,8 +40,14 @@ def test_add_url_ingests_the_page_under_its_canonical_url(tmp_path, web):
         assert article.paragraphs == tuple(post.paragraphs)  # no navigation, no footer
         # The daemon's scans of posts_dir never touch an article that came from a URL.
         posts = tmp_path / "posts"
-        scan_library(store, [posts], channels=load_config(config).enabled_channels(),
-                     now=datetime.now(UTC), root=posts, prune=True)
+        scan_library(
+            store,
+            [posts],
+            channels=load_config(config).enabled_channels(),
+            now=datetime.now(UTC),
+            root=posts,
+            prune=True,
+        )
         assert store.get_article(queued).url == canonical
         assert {p.article_id for p in store.queued("console")} >= {queued}
     again = ok("add", "--config", config, post.link)
@@ -81,8 +87,9 @@ def _failing(web, kind: str) -> tuple[str, str]:
     if kind == "500":
         return web.serve("/broken/", "oops", status=500), "HTTP 500 Internal Server Error"
     if kind == "not html":
-        return web.serve("/data.json", "{}", content_type="application/json"), \
-            "not an HTML page: the server sent application/json"
+        return web.serve(
+            "/data.json", "{}", content_type="application/json"
+        ), "not an HTML page: the server sent application/json"
     if kind == "too large":
         return web.huge("/huge/", 2048 * MIB), "too large (over the 5.0 MiB limit)"
     if kind == "redirect loop":
@@ -99,8 +106,17 @@ def _failing(web, kind: str) -> tuple[str, str]:
     return "ftp://127.0.0.1/post/", "not an http:// or https:// URL"
 
 
-FAILURES = ["404", "500", "not html", "too large", "redirect loop", "refused", "no article",
-            "slow", "not http"]
+FAILURES = [
+    "404",
+    "500",
+    "not html",
+    "too large",
+    "redirect loop",
+    "refused",
+    "no article",
+    "slow",
+    "not http",
+]
 
 
 @pytest.mark.parametrize("kind", FAILURES)

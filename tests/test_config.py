@@ -343,8 +343,16 @@ def test_the_reference_config_loads_cleanly() -> None:
 def test_the_reference_config_documents_every_key() -> None:
     keys = documented_keys(REFERENCE.read_text(encoding="utf-8"))
     platforms = [platform.settings for platform in PLATFORMS.values()]
-    for model in (BotSettings, SiteSettings, *platforms, Schedule, Utm, Source,
-                  AdminSettings, WebSettings):
+    for model in (
+        BotSettings,
+        SiteSettings,
+        *platforms,
+        Schedule,
+        Utm,
+        Source,
+        AdminSettings,
+        WebSettings,
+    ):
         missing = set(model.model_fields) - keys
         assert not missing, f"{model.__name__} keys not in reference.toml: {sorted(missing)}"
 
@@ -355,8 +363,18 @@ def test_the_init_config_loads_and_so_do_its_commented_examples(tmp_path: Path) 
 
     uncommented = re.sub(r"^# (\[|[a-z_]+ = )", r"\1", text, flags=re.MULTILINE)
     config = load_text(tmp_path / "all", uncommented)
-    assert set(config.channels) == {"console", "news", "x", "discord", "slack", "toot", "sky",
-                                    "fb", "threads", "li"}
+    assert set(config.channels) == {
+        "console",
+        "news",
+        "x",
+        "discord",
+        "slack",
+        "toot",
+        "sky",
+        "fb",
+        "threads",
+        "li",
+    }
     assert config.bot.metrics_port == 9464
     assert [s.feed for s in config.sources] == ["https://example.org/feed/"]
 
@@ -369,8 +387,15 @@ def test_the_init_config_only_uses_keys_the_reference_documents() -> None:
 def test_json_schema_is_json_and_describes_the_file() -> None:
     schema = json.loads(json.dumps(config_json_schema()))
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["properties"]) == {"bot", "site", "defaults", "channels", "sources",
-                                         "admin", "web"}
+    assert set(schema["properties"]) == {
+        "bot",
+        "site",
+        "defaults",
+        "channels",
+        "sources",
+        "admin",
+        "web",
+    }
     assert schema["required"] == ["channels"]
     bot = schema["$defs"]["BotSettings"]
     assert bot["additionalProperties"] is False

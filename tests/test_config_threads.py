@@ -27,16 +27,18 @@ def x_config(**keys) -> XSettings:
 
 
 def test_a_thread_channel_loads_with_four_posts_a_thread_and_is_built(tmp_path: Path):
-    config = load_text(tmp_path, """
+    config = load_text(
+        tmp_path,
+        """
 [channels.x]
 platform = "x"
 schedule = { every = "6h" }
 thread = true
-""")
+""",
+    )
     channel = config.channels["x"]
     assert (channel.thread, channel.thread_length, channel.posts_per_slot) == (True, 4, 4)
-    assert "  x: x as threads of 4 posts; every 6h; at most 24 a day" in "\n".join(
-        config.summary())
+    assert "  x: x as threads of 4 posts; every 6h; at most 24 a day" in "\n".join(config.summary())
     keys = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
     environ = {key: f"thread-test-{key.lower()}-5e0c" for key in keys}
     assert isinstance(build_channel(channel, environ), XSender)  # no longer refused
@@ -45,13 +47,19 @@ thread = true
     assert not ChannelPolicy.of(x_config()).per_article
 
 
-@pytest.mark.parametrize(("keys", "problem"), [
-    ("thread_length = 1", "channels.x.thread_length: must be at least 2, got 1"),
-    ("thread_length = 11", "channels.x.thread_length: must be at most 10, got 11"),
-    ("max_per_day = 3", "channels.x: max_per_day 3 cannot hold one thread of 4 posts "
-                        "(max_per_day counts every post of a thread: raise it or lower "
-                        "thread_length)"),
-])
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        ("thread_length = 1", "channels.x.thread_length: must be at least 2, got 1"),
+        ("thread_length = 11", "channels.x.thread_length: must be at most 10, got 11"),
+        (
+            "max_per_day = 3",
+            "channels.x: max_per_day 3 cannot hold one thread of 4 posts "
+            "(max_per_day counts every post of a thread: raise it or lower "
+            "thread_length)",
+        ),
+    ],
+)
 def test_thread_keys_out_of_range_are_one_clear_line(tmp_path: Path, keys: str, problem: str):
     text = f'[channels.x]\nplatform = "x"\nschedule = {{ every = "6h" }}\nthread = true\n{keys}\n'
     assert problems_of(tmp_path, text) == [f"{tmp_path / 'excerpt-bot.toml'}: {problem}"]
@@ -59,7 +67,9 @@ def test_thread_keys_out_of_range_are_one_clear_line(tmp_path: Path, keys: str, 
 
 def test_check_warns_when_the_threads_asked_for_do_not_fit_max_per_day(tmp_path: Path):
     (tmp_path / "posts").mkdir()
-    config = load_text(tmp_path, """
+    config = load_text(
+        tmp_path,
+        """
 [channels.x]
 platform = "x"
 schedule = { cron = "0 8,10,12,14,16,18,20 * * *" }
@@ -70,7 +80,8 @@ platform = "x"
 schedule = { cron = "0 8,14,20 * * *" }
 thread = true
 thread_length = 5
-""")
+""",
+    )
     assert config.warnings() == [
         f"{tmp_path / 'excerpt-bot.toml'}: channels.x.schedule: asks for up to 7 threads in "
         "24 hours but max_per_day 24 holds 6 threads of 4 posts (the extra slots are "
@@ -99,11 +110,24 @@ def test_a_thread_opens_on_the_claimed_excerpt_and_links_the_article_last():
 
 def test_plan_leaves_a_slot_empty_when_a_whole_thread_does_not_fit():
     t0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-    queued = [QueuedItem(post_id=n, article_id=f"a{n}", excerpt_id=f"e{n}",
-                         article_added_at=t0, excerpt_rank=0, article_sent_count=0,
-                         created_at=t0) for n in range(3)]
+    queued = [
+        QueuedItem(
+            post_id=n,
+            article_id=f"a{n}",
+            excerpt_id=f"e{n}",
+            article_added_at=t0,
+            excerpt_rank=0,
+            article_sent_count=0,
+            created_at=t0,
+        )
+        for n in range(3)
+    ]
     slots = [t0 + timedelta(hours=h) for h in (1, 2, 3)]
-    plan = simulate(queued, last_article_id=None, slots=slots,
-                    policy=ChannelPolicy("x", max_per_day=10, posts_per_thread=4),
-                    already_sent_times=[t0])
+    plan = simulate(
+        queued,
+        last_article_id=None,
+        slots=slots,
+        policy=ChannelPolicy("x", max_per_day=10, posts_per_thread=4),
+        already_sent_times=[t0],
+    )
     assert [item is not None for _, item in plan] == [True, True, False]  # 1 + 4 + 4, then 13

@@ -59,6 +59,7 @@ def set_last_slot(tmp_path, at) -> None:
 
 # In process, on a stepped clock.
 
+
 def test_posts_one_post_at_each_slot_never_a_duplicate(tmp_path):
     config = write_config(tmp_path, console("1h"))
     in_process(config, until=T0 + hours(3.5))
@@ -75,8 +76,11 @@ def test_posts_one_post_at_each_slot_never_a_duplicate(tmp_path):
 
 
 def test_once_posts_one_slot_per_channel_and_exits(tmp_path):
-    config = write_config(tmp_path, console() + console().replace("console]", "second]")
-                          .replace("outbox.jsonl", "second.jsonl"))
+    config = write_config(
+        tmp_path,
+        console()
+        + console().replace("console]", "second]").replace("outbox.jsonl", "second.jsonl"),
+    )
     with restored_logging():
         result = CliRunner().invoke(cli, ["run", "--config", str(config), "--once"])
     assert result.exit_code == 0, result.output
@@ -107,8 +111,10 @@ def test_a_reload_applies_a_new_schedule_and_an_invalid_config_keeps_the_old_one
 
 def test_a_channel_added_by_a_reload_gets_the_library_and_the_others_keep_their_queue(tmp_path):
     config = write_config(tmp_path, console("1h"))
-    added = ('\n[channels.news]\nplatform = "console"\nrender_as = "telegram"\n'
-             'schedule = { every = "1h" }\n')
+    added = (
+        '\n[channels.news]\nplatform = "console"\nrender_as = "telegram"\n'
+        'schedule = { every = "1h" }\n'
+    )
     waiting: dict[str, list] = {}
 
     async def scenario(daemon):
@@ -174,24 +180,29 @@ def test_a_long_downtime_of_a_frequent_schedule_still_catches_up_once(tmp_path):
     [missed] = events(tmp_path / "var/bot.log", "slot.missed")
     assert missed["missed"] == "1000+" and missed["action"] == "catch_up"
     assert missed["latest"] == T0.isoformat()
-    assert sent_times(tmp_path) == [started, T0 + timedelta(minutes=1),
-                                    T0 + timedelta(minutes=2)]
+    assert sent_times(tmp_path) == [started, T0 + timedelta(minutes=1), T0 + timedelta(minutes=2)]
 
 
 def test_the_daemon_fires_the_slots_plan_shows_jitter_and_dst_included(tmp_path):
-    config = write_config(tmp_path, """
+    config = write_config(
+        tmp_path,
+        """
 [channels.console]
 platform = "console"
 outbox = "var/outbox.jsonl"
 schedule = { slots = ["mon-fri 08:30", "sun 02:30"], timezone = "Europe/Berlin", jitter = "20m" }
-""", bot='log_level = "debug"\nscan_interval = "1d"')  # a week: no need of 2,016 scans
+""",
+        bot='log_level = "debug"\nscan_interval = "1d"',
+    )  # a week: no need of 2,016 scans
     start = datetime(2027, 3, 22, tzinfo=UTC)  # a week with the spring-forward Sunday
     in_process(config, until=start + timedelta(days=7), start=start)
     channel = load_config(config).channels["console"]
     planned = next_slots(channel, start, 6)
     assert planned[-1] < start + timedelta(days=7)
-    fired = [datetime.fromisoformat(e["scheduled"])
-             for e in events(tmp_path / "var/bot.log", "slot.fired")]
+    fired = [
+        datetime.fromisoformat(e["scheduled"])
+        for e in events(tmp_path / "var/bot.log", "slot.fired")
+    ]
     assert fired == planned
     assert sent_times(tmp_path) == planned  # each on time to the microsecond
     assert datetime(2027, 3, 28, 1, 0, tzinfo=UTC) <= planned[-1]  # 02:30 → 03:00 CEST
@@ -210,20 +221,25 @@ def test_metrics_and_healthz(tmp_path):
 
     async def scenario(daemon):
         await daemon.run_until(T0 + hours(1))
-        return await asyncio.gather(asyncio.to_thread(get, "/healthz"),
-                                    asyncio.to_thread(get, "/metrics"))
+        return await asyncio.gather(
+            asyncio.to_thread(get, "/healthz"), asyncio.to_thread(get, "/metrics")
+        )
 
     (health, ok), (status, body) = in_process(config, scenario)
     assert (health, ok) == (200, b"ok\n") and status == 200
     text = body.decode()
-    sent = next(line for line in text.splitlines()
-                if line.startswith('excerpt_bot_posts{channel="console",status="sent"}'))
+    sent = next(
+        line
+        for line in text.splitlines()
+        if line.startswith('excerpt_bot_posts{channel="console",status="sent"}')
+    )
     assert float(sent.split()[-1]) == 2
     assert 'excerpt_bot_queue_depth{channel="console"}' in text
     assert "excerpt_bot_last_success_timestamp_seconds" in text
 
 
 # As a process, on the real clock.
+
 
 def test_sighup_reloads_and_sigterm_stops_cleanly(tmp_path):
     config = write_config(tmp_path, console("1s"))
@@ -306,8 +322,12 @@ asyncio.run(Daemon(Path(sys.argv[1]), environ={}).run())
 
 def test_a_second_ctrl_c_while_the_daemon_closes_is_no_error(tmp_path):
     config = write_config(tmp_path, console("1h"))
-    done = subprocess.run([sys.executable, "-c", SECOND_CTRL_C, str(config)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_CTRL_C, str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     logged = log_events(tmp_path / "var/bot.log")

@@ -30,13 +30,17 @@ SECRETS = {"BLUESKY_APP_PASSWORD": APP_PASSWORD}
 
 
 def sky_config(tmp_path, pds: FakeBlueskyPds):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.sky]
 platform = "bluesky"
 handle = "{HANDLE}"
 api_base_url = "{pds.url}"
 schedule = {{ every = "1h" }}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
 def test_every_excerpt_goes_out_once_and_a_restart_does_not_log_in_again(
@@ -59,13 +63,12 @@ def test_every_excerpt_goes_out_once_and_a_restart_does_not_log_in_again(
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         sent = store.history(channel="sky", status="sent")
     assert {p.remote_id for p in sent} == {r["uri"] for r in bluesky_api.records.values()}
-    assert all(p.remote_url.startswith(f"https://bsky.app/profile/{HANDLE}/post/")
-               for p in sent)
+    assert all(p.remote_url.startswith(f"https://bsky.app/profile/{HANDLE}/post/") for p in sent)
     for record in bluesky_api.records.values():
         value = record["value"]
         link = value["facets"][0]
         data = value["text"].encode("utf-8")
-        uri = data[link["index"]["byteStart"]:link["index"]["byteEnd"]].decode()
+        uri = data[link["index"]["byteStart"] : link["index"]["byteEnd"]].decode()
         assert uri.startswith("https://realfarmerjay.com/") and uri == link["features"][0]["uri"]
         assert value["embed"]["external"]["uri"] == uri
         assert value["embed"]["external"]["title"].startswith("Unveiling Cytokines")
@@ -80,7 +83,10 @@ def test_check_online_says_who_posts(tmp_path, bluesky_api):
     config = sky_config(tmp_path, bluesky_api)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert f"sky: posts as @{HANDLE}" in result.stdout
@@ -143,8 +149,10 @@ def test_a_send_cut_short_by_a_kill_is_settled_by_its_record_key_not_left_unknow
     channel_config = load_config(config).channels["sky"]
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         claimed = store.claim_next_post(
-            ChannelPolicy.of(channel_config), now=T0 + hours(1.1),
-            render=lambda article, excerpt: render_for(channel_config, article, excerpt))
+            ChannelPolicy.of(channel_config),
+            now=T0 + hours(1.1),
+            render=lambda article, excerpt: render_for(channel_config, article, excerpt),
+        )
         channel = build_channel(channel_config, SECRETS)
         asyncio.run(channel.send(Dispatcher._outgoing(claimed, claimed.text)))
     assert len(bluesky_api.records) == 3

@@ -57,8 +57,7 @@ def replace_with_a_copy(db) -> None:
 
 
 @pytest.mark.parametrize("change", ["delete", "move", "replace"])
-def test_a_database_gone_mid_run_stops_the_daemon_and_nothing_is_posted_twice(tmp_path,
-                                                                               change):
+def test_a_database_gone_mid_run_stops_the_daemon_and_nothing_is_posted_twice(tmp_path, change):
     config = write_config(tmp_path, console("1h"))
     db, log = tmp_path / "var/bot.sqlite3", tmp_path / "var/bot.log"
     backup = tmp_path / "var/backup.sqlite3"

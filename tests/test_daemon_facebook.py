@@ -33,27 +33,32 @@ FEED = ("POST", f"/v23.0/{PAGE_ID}/feed")
 
 
 def page_config(tmp_path, fake: FakeFacebook):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.fb]
 platform = "facebook"
 page_id = "{PAGE_ID}"
 api_base_url = "{fake.url}"
 timeout = "1s"
 schedule = {{ every = "1h" }}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
-def test_every_excerpt_goes_to_the_page_once_and_no_token_leaks(tmp_path, facebook_api,
-                                                                 capfd):
+def test_every_excerpt_goes_to_the_page_once_and_no_token_leaks(tmp_path, facebook_api, capfd):
     config = page_config(tmp_path, facebook_api)
-    facebook_api.script(created_then(500, where=FEED), timeout(1.5, where=FEED),
-                        rate_limited_graph(32, where=FEED))
+    facebook_api.script(
+        created_then(500, where=FEED), timeout(1.5, where=FEED), rate_limited_graph(32, where=FEED)
+    )
     in_process(config, until=T0 + hours(24), environ=SECRETS)
     out, err = capfd.readouterr()
     loaded = load_config(config)
     [path] = loaded.bot.posts_dir.iterdir()
-    excerpts = channel_excerpts(loaded.channels["fb"], load_article(path.resolve(),
-                                                                    id_path=path.name))
+    excerpts = channel_excerpts(
+        loaded.channels["fb"], load_article(path.resolve(), id_path=path.name)
+    )
     messages = facebook_api.messages
     assert len(excerpts) >= 4
     assert len(messages) == len(set(messages)) == len(excerpts)  # each once
@@ -76,16 +81,23 @@ def test_check_online_names_the_page_and_the_token_s_expiry(tmp_path, facebook_a
     config = page_config(tmp_path, facebook_api)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60)
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
-    assert (f"fb: posts to the Page {PAGE_NAME} ({PAGE_ID}); token does not expire"
-            in result.stdout)
+    assert f"fb: posts to the Page {PAGE_NAME} ({PAGE_ID}); token does not expire" in result.stdout
     assert TOKEN not in result.stdout + result.stderr
 
     facebook_api.scopes = ["pages_read_engagement"]
     refused = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60)
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode == 2
     [line] = refused.stderr.splitlines()
     assert "fb: Facebook: the token lacks the pages_manage_posts permission" in line

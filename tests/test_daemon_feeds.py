@@ -37,8 +37,10 @@ def test_a_feed_added_to_the_config_starts_posting_its_new_articles(tmp_path, we
     outbox, log = tmp_path / "var/outbox.jsonl", tmp_path / "var/bot.log"
 
     def links() -> list[str]:
-        return [next((p.link for p in (first, second) if p.link in line["text"]), "example")
-                for line in outbox_lines(outbox)]
+        return [
+            next((p.link for p in (first, second) if p.link in line["text"]), "example")
+            for line in outbox_lines(outbox)
+        ]
 
     async def scenario(daemon):
         await daemon.run_until(T0 + timedelta(minutes=5))
@@ -49,8 +51,9 @@ def test_a_feed_added_to_the_config_starts_posting_its_new_articles(tmp_path, we
         await daemon.run_until(T0 + hours(1))
         assert links() == ["example", first.link]  # fresh articles go first
         # A new post on the blog: picked up at the next poll and posted with no action.
-        web.serve("/feed.xml", rss([second, first]), content_type="application/rss+xml",
-                  etag='"v2"')
+        web.serve(
+            "/feed.xml", rss([second, first]), content_type="application/rss+xml", etag='"v2"'
+        )
         await daemon.run_until(T0 + hours(2))
         assert links() == ["example", first.link, second.link]
 
@@ -73,8 +76,9 @@ def test_a_feed_added_to_the_config_starts_posting_its_new_articles(tmp_path, we
 def test_run_once_polls_the_feeds_before_its_slots(tmp_path, web):
     post = Post(7, web.url("").rstrip("/"))
     feed = web.serve("/feed.xml", rss([post]), content_type="application/rss+xml")
-    config = write_config(tmp_path, CONSOLE.format(every="1s")
-                          + f'\n[[sources]]\nfeed = "{feed}"\n')
+    config = write_config(
+        tmp_path, CONSOLE.format(every="1s") + f'\n[[sources]]\nfeed = "{feed}"\n'
+    )
     with restored_logging():
         result = CliRunner().invoke(cli, ["run", "--config", str(config), "--once"])
     assert result.exit_code == 0, result.output

@@ -32,8 +32,12 @@ from tests.fakes.server import serving
 pytestmark = pytest.mark.timeout(120)
 
 SECRETS = {"LINKEDIN_ACCESS_TOKEN": TOKEN}
-APP = {**SECRETS, "LINKEDIN_REFRESH_TOKEN": REFRESH_TOKEN, "LINKEDIN_CLIENT_ID": CLIENT_ID,
-       "LINKEDIN_CLIENT_SECRET": CLIENT_SECRET}
+APP = {
+    **SECRETS,
+    "LINKEDIN_REFRESH_TOKEN": REFRESH_TOKEN,
+    "LINKEDIN_CLIENT_ID": CLIENT_ID,
+    "LINKEDIN_CLIENT_SECRET": CLIENT_SECRET,
+}
 APP_KEYS = """refresh_token_env = "LINKEDIN_REFRESH_TOKEN"
 client_id_env = "LINKEDIN_CLIENT_ID"
 client_secret_env = "LINKEDIN_CLIENT_SECRET"
@@ -41,7 +45,9 @@ client_secret_env = "LINKEDIN_CLIENT_SECRET"
 
 
 def li_config(tmp_path, fake: FakeLinkedIn, *, extra: str = "", every: str = "1h"):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.li]
 platform = "linkedin"
 author = "{AUTHOR}"
@@ -50,7 +56,9 @@ oauth_base_url = "{fake.url}"
 timeout = "2s"
 schedule = {{ every = "{every}" }}
 {extra}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
 @pytest.fixture
@@ -59,8 +67,7 @@ def expiring():
     yield from serving(fake)
 
 
-def test_every_excerpt_is_shared_once_whole_with_a_refreshed_token(tmp_path, expiring,
-                                                                   capfd):
+def test_every_excerpt_is_shared_once_whole_with_a_refreshed_token(tmp_path, expiring, capfd):
     config = li_config(tmp_path, expiring, extra=APP_KEYS)
     in_process(config, until=T0 + hours(3), environ=APP)
     [new] = expiring.refreshed
@@ -69,8 +76,9 @@ def test_every_excerpt_is_shared_once_whole_with_a_refreshed_token(tmp_path, exp
     assert {r.token for r in expiring.creates()} == {new}
     loaded = load_config(config)
     [path] = loaded.bot.posts_dir.iterdir()
-    excerpts = channel_excerpts(loaded.channels["li"],
-                                load_article(path.resolve(), id_path=path.name))
+    excerpts = channel_excerpts(
+        loaded.channels["li"], load_article(path.resolve(), id_path=path.name)
+    )
     shown = expiring.shown
     assert len(shown) == len(set(shown)) == len(excerpts)
     assert all(any(e.text in text for text in shown) for e in excerpts)  # none cut short
@@ -84,7 +92,8 @@ def test_every_excerpt_is_shared_once_whole_with_a_refreshed_token(tmp_path, exp
 
 
 def test_a_token_that_cannot_be_refreshed_is_warned_about_from_14_days_before(
-        tmp_path, linkedin_api):
+    tmp_path, linkedin_api
+):
     config = li_config(tmp_path, linkedin_api, every="30d")
     in_process(config, until=T0 + hours(1), environ=SECRETS)
     with Store.open(tmp_path / "var/bot.sqlite3") as store:  # 60 days from first seen
@@ -92,8 +101,7 @@ def test_a_token_that_cannot_be_refreshed_is_warned_about_from_14_days_before(
     assert expires == T0 + timedelta(days=60)
     assert not events(tmp_path / "var/bot.log", "channel.token_expiring")
     later = T0 + timedelta(days=50)
-    in_process(config, start=later, until=later + timedelta(days=1, hours=1),
-               environ=SECRETS)
+    in_process(config, start=later, until=later + timedelta(days=1, hours=1), environ=SECRETS)
     warnings = events(tmp_path / "var/bot.log", "channel.token_expiring")
     assert [w["days_left"] for w in warnings] == [10, 9]  # at start-up, then a day later
     assert "authorize the app again" in warnings[0]["hint"]
@@ -103,10 +111,16 @@ def test_check_online_says_who_posts_where_and_until_when(tmp_path, linkedin_api
     config = li_config(tmp_path, linkedin_api, extra=APP_KEYS)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **APP}, capture_output=True, text=True, timeout=60)
+        env={**os.environ, **APP},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     until = datetime.fromtimestamp(linkedin_api.expiry[TOKEN], UTC).date()
-    assert (f"li: posts as {ORG_NAME} (organization); token valid until {until.isoformat()}"
-            in result.stdout)
+    assert (
+        f"li: posts as {ORG_NAME} (organization); token valid until {until.isoformat()}"
+        in result.stdout
+    )
     for secret in (TOKEN, REFRESH_TOKEN, CLIENT_SECRET):
         assert secret not in result.stdout + result.stderr

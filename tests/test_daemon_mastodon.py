@@ -39,14 +39,18 @@ LIBRARY_LOGGERS = ("mastodon", "urllib3", "requests")
 
 
 def toot_config(tmp_path, fake: FakeMastodon, *, extra: str = ""):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.toot]
 platform = "mastodon"
 instance = "{fake.url}"
 timeout = "1s"
 schedule = {{ every = "1h" }}
 {extra}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
 def queued_for(config, channel: str = "toot") -> list:
@@ -121,8 +125,9 @@ def test_a_bigger_instance_gets_longer_excerpts_and_every_post_fits(tmp_path, in
         in_process(config, until=T0 + hours(24), environ=SECRETS)
         excerpts = queued_for(config)
         assert len(fake.texts) == len(excerpts) and sent(home)  # all went, none refused
-        assert all(countable_length(t, "", fake.url_chars) <= fake.max_characters
-                   for t in fake.texts)
+        assert all(
+            countable_length(t, "", fake.url_chars) <= fake.max_characters for t in fake.texts
+        )
         lengths[fake.max_characters] = max(len(e.text) for e in excerpts)
     # Longer than a 500-character instance's excerpts can be; shorter than 300.
     assert lengths[5000] > MASTODON.excerpt_max and lengths[300] < 300
@@ -134,8 +139,15 @@ def test_preview_shows_what_the_daemon_sent_with_the_instance_s_limits(tmp_path,
     in_process(config, until=T0 + hours(24), environ=SECRETS)
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert json.loads(store.recall("toot", LIMITS_KEY))["max_characters"] == 5000
-    result = invoke("preview", tmp_path / "posts" / "unveiling-cytokines.md", "--channel",
-                    "toot", "--config", config, "--json")
+    result = invoke(
+        "preview",
+        tmp_path / "posts" / "unveiling-cytokines.md",
+        "--channel",
+        "toot",
+        "--config",
+        config,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert {entry["limit"] for entry in shown} == {5000}
@@ -158,7 +170,10 @@ def test_check_online_names_the_account_the_instance_and_its_limit(tmp_path, ins
     config = toot_config(tmp_path, big)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "toot: posts as @me@fake.social (5000 characters)" in result.stdout
@@ -167,19 +182,23 @@ def test_check_online_names_the_account_the_instance_and_its_limit(tmp_path, ins
     wrong = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
         env={**os.environ, "MASTODON_ACCESS_TOKEN": "revoked-token-5e6f7a"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert wrong.returncode == 2
     [line] = wrong.stderr.splitlines()
-    assert line.startswith("excerpt-bot: error: toot: 401 Unauthorized: The access token is "
-                           "invalid")
+    assert line.startswith(
+        "excerpt-bot: error: toot: 401 Unauthorized: The access token is invalid"
+    )
     assert "revoked-token-5e6f7a" not in wrong.stdout + wrong.stderr
 
 
-def test_two_instances_in_one_daemon_each_get_excerpts_cut_for_their_own_room(tmp_path,
-                                                                               instances):
+def test_two_instances_in_one_daemon_each_get_excerpts_cut_for_their_own_room(tmp_path, instances):
     big, small = instances
-    config = write_config(tmp_path, f"""
+    config = write_config(
+        tmp_path,
+        f"""
 [channels.big]
 platform = "mastodon"
 instance = "{big.url}"
@@ -189,7 +208,8 @@ schedule = {{ every = "1h" }}
 platform = "mastodon"
 instance = "{small.url}"
 schedule = {{ every = "1h" }}
-""")
+""",
+    )
     in_process(config, until=T0 + hours(24), environ=SECRETS)
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert store.history(status="failed") == []

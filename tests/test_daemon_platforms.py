@@ -48,12 +48,13 @@ def channel_cuts(config) -> dict[str, list]:
     loaded = load_config(config)
     [path] = loaded.bot.posts_dir.iterdir()
     article = load_article(path.resolve(), id_path=path.name)
-    return {name: channel_excerpts(channel, article)
-            for name, channel in loaded.channels.items()}
+    return {name: channel_excerpts(channel, article) for name, channel in loaded.channels.items()}
 
 
 def platforms_config(tmp_path, x_api, telegram_api, *, every: str = "1h"):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.x]
 platform = "x"
 api_base_url = "{x_api.url}"
@@ -65,18 +66,23 @@ platform = "telegram"
 chat_id = "@my_channel"
 api_base_url = "{telegram_api.base_url}"
 schedule = {{ every = "{every}" }}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
 def telegram_only(tmp_path, telegram_api, *, every: str):
     """A config with one Telegram channel, posting to the fake, every `every`."""
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.news]
 platform = "telegram"
 chat_id = "@my_channel"
 api_base_url = "{telegram_api.base_url}"
 schedule = {{ every = "{every}" }}
-""")
+""",
+    )
 
 
 def test_both_platforms_get_every_excerpt_exactly_once_and_no_secret_leaks(
@@ -113,7 +119,10 @@ def test_check_online_says_who_posts_where(tmp_path, x_api, telegram_api):
     config = platforms_config(tmp_path, x_api, telegram_api)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "x: posts as @testbot" in result.stdout
@@ -124,8 +133,11 @@ def test_check_online_says_who_posts_where(tmp_path, x_api, telegram_api):
 
 def test_a_revoked_token_pauses_only_that_channel(tmp_path, x_api, telegram_api, capfd):
     config = platforms_config(tmp_path, x_api, telegram_api)
-    in_process(config, until=T0 + hours(2),
-               environ={**SECRETS, "TELEGRAM_BOT_TOKEN": "999:REVOKED-TOKEN-xyz"})
+    in_process(
+        config,
+        until=T0 + hours(2),
+        environ={**SECRETS, "TELEGRAM_BOT_TOKEN": "999:REVOKED-TOKEN-xyz"},
+    )
     out, err = capfd.readouterr()
     [paused] = events(tmp_path / "var/bot.log", "channel.paused")
     assert paused["channel"] == "news" and "resume news" in paused["hint"]
@@ -150,8 +162,7 @@ def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_ap
         [in_flight] = store.history(channel="news", status="sending")
     # The restart, in this process on a stepped clock from now: three slots in two seconds.
     restarted = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    in_process(config, until=restarted + timedelta(seconds=2), start=restarted,
-               environ=SECRETS)
+    in_process(config, until=restarted + timedelta(seconds=2), start=restarted, environ=SECRETS)
     assert len(telegram_api.messages) == 4
     texts = [m["params"]["text"] for m in telegram_api.messages]
     assert len(texts) == len(set(texts))  # the interrupted post was not sent again
@@ -163,9 +174,7 @@ def test_sigkill_during_a_send_never_delivers_twice(tmp_path, x_api, telegram_ap
     assert unknown and unknown[0]["post"] == in_flight.id
 
 
-def test_sigterm_during_a_rate_limit_pause_requeues_without_waiting(
-    tmp_path, x_api, telegram_api
-):
+def test_sigterm_during_a_rate_limit_pause_requeues_without_waiting(tmp_path, x_api, telegram_api):
     import time
 
     config = telegram_only(tmp_path, telegram_api, every="1h")
@@ -178,21 +187,27 @@ def test_sigterm_during_a_rate_limit_pause_requeues_without_waiting(
     assert time.monotonic() - started < 5  # never waits out the 120 s pause
     with Store.open(tmp_path / "var/bot.sqlite3") as store:
         assert store.history(channel="news", status="sending") == []
-        queued = next(e["queued"] for e in log_events(tmp_path / "var/bot.log")
-                      if e["event"] == "article.ingested")
+        queued = next(
+            e["queued"]
+            for e in log_events(tmp_path / "var/bot.log")
+            if e["event"] == "article.ingested"
+        )
         assert store.queue_depths()["news"] == queued  # the post went back to the queue
     assert telegram_api.messages == []
 
 
 def thread_config(tmp_path, x_api):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.x]
 platform = "x"
 api_base_url = "{x_api.url}"
 schedule = {{ every = "1h" }}
 thread = true
 thread_length = 4
-""")
+""",
+    )
 
 
 def test_a_thread_channel_posts_the_example_article_as_one_thread(tmp_path, x_api, telegram_api):
@@ -236,9 +251,7 @@ def test_a_thread_broken_midway_continues_at_the_next_slot_from_its_next_part(
     assert list(post.parts) == [t["text"] for t in tweets]
 
 
-def test_a_rate_limit_wait_ends_on_the_clock_and_the_post_goes_out(
-    tmp_path, x_api, telegram_api
-):
+def test_a_rate_limit_wait_ends_on_the_clock_and_the_post_goes_out(tmp_path, x_api, telegram_api):
     config = telegram_only(tmp_path, telegram_api, every="1h")
     telegram_api.script(tg.flood(30, method="sendMessage"))
     in_process(config, until=T0 + timedelta(minutes=5), environ=SECRETS)

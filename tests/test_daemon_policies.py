@@ -23,8 +23,9 @@ outbox = "var/outbox.jsonl"
 
 def console(tmp_path, extra: str, schedule: str = 'every = "1h"'):
     # Days of slots: posts_dir rescanned hourly, not every 5 minutes (288 times a day).
-    return write_config(tmp_path, CONSOLE.format(schedule=schedule, extra=extra),
-                        bot='scan_interval = "1h"')
+    return write_config(
+        tmp_path, CONSOLE.format(schedule=schedule, extra=extra), bot='scan_interval = "1h"'
+    )
 
 
 def sent(tmp_path) -> list:
@@ -37,8 +38,12 @@ def test_a_daily_cap_holds_slots_until_the_rolling_day_has_room(tmp_path):
     console_config = console(tmp_path, "max_per_day = 2")
     in_process(console_config, until=T0 + hours(26.5))
     # 09:00 and 10:00; then nothing until 24 hours after the first post have passed.
-    assert [p.sent_at for p in sent(tmp_path)] == [T0, T0 + hours(1), T0 + hours(25),
-                                                     T0 + hours(26)]
+    assert [p.sent_at for p in sent(tmp_path)] == [
+        T0,
+        T0 + hours(1),
+        T0 + hours(25),
+        T0 + hours(26),
+    ]
     skipped = events(tmp_path / "var/bot.log", "slot.skipped")
     assert len(skipped) == 23  # 11:00 … 09:00 the next day
     assert {(e["reason"], e["max_per_day"]) for e in skipped} == {("max_per_day", 2)}
@@ -54,8 +59,7 @@ def test_posts_wait_for_approval_and_only_the_approved_go_out(tmp_path):
         pending = daemon.store.history(channel="console", status="pending_approval")
         assert len(pending) >= 3
         approved.extend(sorted(p.id for p in pending)[:2])
-        result = CliRunner().invoke(cli, ["approve", "--config", str(config),
-                                          *map(str, approved)])
+        result = CliRunner().invoke(cli, ["approve", "--config", str(config), *map(str, approved)])
         assert result.exit_code == 0, result.output
         await daemon.run_until(T0 + hours(6.5))
 

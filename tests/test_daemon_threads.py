@@ -37,13 +37,17 @@ REFRESH = ("GET", "/refresh_access_token")
 
 
 def threads_config(tmp_path, fake: FakeThreads, *, every: str = "1h"):
-    return write_config(tmp_path, f"""
+    return write_config(
+        tmp_path,
+        f"""
 [channels.th]
 platform = "threads"
 api_base_url = "{fake.url}"
 timeout = "1s"
 schedule = {{ every = "{every}" }}
-""", bot='log_level = "debug"')
+""",
+        bot='log_level = "debug"',
+    )
 
 
 @pytest.fixture
@@ -59,7 +63,8 @@ def kept(tmp_path, key: str) -> str | None:
 
 
 def test_a_token_near_expiry_is_refreshed_and_used_by_every_send_after_restarts(
-        tmp_path, expiring: FakeThreads, capfd):
+    tmp_path, expiring: FakeThreads, capfd
+):
     config = threads_config(tmp_path, expiring)
     in_process(config, until=T0 + hours(3), environ=SECRETS)
     [new] = expiring.refreshed
@@ -82,8 +87,7 @@ def test_a_token_near_expiry_is_refreshed_and_used_by_every_send_after_restarts(
     assert len(events(tmp_path / "var/bot.log", "channel.token_refreshed")) == 1
     out, err = capfd.readouterr()
     shown = invoke("status", "--json", "--config", config)
-    for where, text in (("log", log), ("stdout", out), ("stderr", err),
-                        ("status", shown.stdout)):
+    for where, text in (("log", log), ("stdout", out), ("stderr", err), ("status", shown.stdout)):
         assert new not in text and TOKEN not in text, f"a token leaked into the {where}"
     status = json.loads(shown.stdout)["channels"]["th"]
     assert status["token_expires_at"] == expires.isoformat()
@@ -96,9 +100,11 @@ def test_a_changed_environment_token_replaces_the_stored_one(tmp_path, expiring)
     fresh = "THAAnew-token-from-the-user-9a8b7c"
     expiring.tokens = {fresh}  # the user made a new token; the refreshed one is revoked
     expiring.token_info[fresh] = type(expiring.token_info[refreshed])(
-        fresh, int((T0 + timedelta(days=59)).timestamp()), int(T0.timestamp()))
-    in_process(config, start=T0 + hours(2), until=T0 + hours(3),
-               environ={"THREADS_ACCESS_TOKEN": fresh})
+        fresh, int((T0 + timedelta(days=59)).timestamp()), int(T0.timestamp())
+    )
+    in_process(
+        config, start=T0 + hours(2), until=T0 + hours(3), environ={"THREADS_ACCESS_TOKEN": fresh}
+    )
     assert events(tmp_path / "var/bot.log", "channel.token_replaced")
     assert expiring.publishes()[-1].token == fresh
     assert kept(tmp_path, "token_expires_at") == (T0 + timedelta(days=59)).isoformat()
@@ -108,8 +114,7 @@ def test_a_token_that_cannot_be_refreshed_is_warned_about_daily(tmp_path, thread
     info = threads_api.token_info[TOKEN]
     info.expires_at = int((T0 + timedelta(days=3)).timestamp())
     info.issued_at = int((T0 - timedelta(days=57)).timestamp())
-    threads_api.script(*[graph_error(190, "Error validating access token", where=REFRESH)]
-                       * 10)
+    threads_api.script(*[graph_error(190, "Error validating access token", where=REFRESH)] * 10)
     config = threads_config(tmp_path, threads_api, every="1d")
     in_process(config, until=T0 + timedelta(days=2, hours=1), environ=SECRETS)
     warnings = events(tmp_path / "var/bot.log", "channel.token_expiring")
@@ -122,7 +127,11 @@ def test_check_online_says_who_posts_and_until_when(tmp_path, threads_api: FakeT
     config = threads_config(tmp_path, threads_api)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--online", "--config", str(config)],
-        env={**os.environ, **SECRETS}, capture_output=True, text=True, timeout=60)
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     until = datetime.fromtimestamp(threads_api.token_info[TOKEN].expires_at, UTC).date()
     assert f"th: posts as @{USERNAME}; token valid until {until.isoformat()}" in result.stdout

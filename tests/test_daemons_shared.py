@@ -45,7 +45,9 @@ def write_configs(tmp_path, url: str, metrics_port: int | None = None) -> dict[s
     (posts / EXAMPLE.name).write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     channels = "".join(
         f'[channels.c{i:02}]\nplatform = "console"\noutbox = "var/outbox.jsonl"\n'
-        f'schedule = {{ every = "{EVERY}s" }}\n\n' for i in range(CHANNELS))
+        f'schedule = {{ every = "{EVERY}s" }}\n\n'
+        for i in range(CHANNELS)
+    )
     configs = {}
     for name in NAMES:
         config = tmp_path / f"{name}.toml"
@@ -54,7 +56,9 @@ def write_configs(tmp_path, url: str, metrics_port: int | None = None) -> dict[s
             f'lease_ttl = "{TTL}s"\nlog_file = "var/{name}.log"\nlog_format = "json"\n'
             + (f"metrics_port = {metrics_port}\n" if metrics_port and name == "d3" else "")
             # An excerpt may come back a second after it went: every slot has a post.
-            + f'\n[defaults]\nrepeat_after = "1s"\n\n{channels}', encoding="utf-8")
+            + f'\n[defaults]\nrepeat_after = "1s"\n\n{channels}',
+            encoding="utf-8",
+        )
         configs[name] = config
     return configs
 
@@ -63,9 +67,13 @@ def launch(config) -> subprocess.Popen:
     """`excerpt-bot run` on `config`, its output to a file beside it (30 channels' log
     lines would fill a pipe nobody reads, and block the daemon)."""
     with open(config.with_suffix(".out"), "w", encoding="utf-8") as out:
-        return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                                cwd=config.parent, stdout=out, stderr=subprocess.STDOUT,
-                                text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=config.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def owners(url: str) -> dict[str, str]:
@@ -76,8 +84,7 @@ def owners(url: str) -> dict[str, str]:
         return store.read_with(ownership, now=datetime.now(UTC)).owners
 
 
-def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
-        postgres, tmp_path):
+def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(postgres, tmp_path):
     url = postgres.new_database()
     port = free_port()
     configs = write_configs(tmp_path, url, metrics_port=port)
@@ -88,9 +95,15 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
             processes[name] = launch(configs[name])
         spread = wait_for(lambda: _even(owners(url)), timeout=30)
         began = datetime.now(UTC)
-        shown = json.loads(subprocess.run(
-            [sys.executable, "-m", "bot", "status", "--json", "--config", str(configs["d3"])],
-            capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
+        shown = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "bot", "status", "--json", "--config", str(configs["d3"])],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=tmp_path,
+            ).stdout
+        )
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
 
         time.sleep(12)
@@ -99,8 +112,11 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
         processes[victim].send_signal(signal.SIGKILL)
         processes[victim].communicate(timeout=10)
         kill_at = datetime.now(UTC)
-        wait_for(lambda: not set(owners(url).values()) & {victim} and
-                 len(owners(url)) == CHANNELS, timeout=TTL + BEAT + 5, interval=0.2)
+        wait_for(
+            lambda: not set(owners(url).values()) & {victim} and len(owners(url)) == CHANNELS,
+            timeout=TTL + BEAT + 5,
+            interval=0.2,
+        )
         taken_over = datetime.now(UTC)
 
         time.sleep(8)
@@ -108,8 +124,11 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
         handed = {ch for ch, owner in owners(url).items() if owner == stopped}
         code, _, err = stop(processes[stopped], timeout=20)
         assert code == 0, err
-        wait_for(lambda: set(owners(url).values()) == {"d3"} and len(owners(url)) == CHANNELS,
-                 timeout=BEAT + 5, interval=0.2)
+        wait_for(
+            lambda: set(owners(url).values()) == {"d3"} and len(owners(url)) == CHANNELS,
+            timeout=BEAT + 5,
+            interval=0.2,
+        )
 
         time.sleep(12)
         code, _, err = stop(processes["d3"], timeout=20)
@@ -125,11 +144,16 @@ def test_three_daemons_share_thirty_channels_and_survive_a_kill_and_a_stop(
     # status names each channel's daemon, and each daemon with its channels; /metrics the
     # leases each holds (its channels, and the library for one of them).
     assert {name: entry["owner"] for name, entry in shown["channels"].items()} == spread
-    assert {name: len(entry["channels"]) for name, entry in shown["instances"].items()} == \
-        dict.fromkeys(NAMES, 10)
+    assert {
+        name: len(entry["channels"]) for name, entry in shown["instances"].items()
+    } == dict.fromkeys(NAMES, 10)
     assert all(entry["last_seen"] for entry in shown["instances"].values())
-    held = {name: float(count) for name, count in re.findall(
-        r'excerpt_bot_leases_held\{instance="(d\d)"\} (\d+)', metrics.decode())}
+    held = {
+        name: float(count)
+        for name, count in re.findall(
+            r'excerpt_bot_leases_held\{instance="(d\d)"\} (\d+)', metrics.decode()
+        )
+    }
     assert sorted(held.values()) == [10, 10, 11] and set(held) == set(NAMES)
     assert len(killed) == 10 and len(handed) >= 10
     assert (taken_over - kill_at).total_seconds() <= TTL + BEAT + 1

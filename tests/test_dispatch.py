@@ -95,7 +95,9 @@ def test_rate_limit_is_honoured_then_sent(store):
     assert clock.now - T0 == timedelta(seconds=90)
     assert len(channel.sent) == 2
     assert [a.outcome for a in store.attempts(only_post(store, "sent").id)] == [
-        "RateLimitedError", "sent"]
+        "RateLimitedError",
+        "sent",
+    ]
 
 
 def test_connection_refused_is_retried_with_backoff(store):
@@ -130,8 +132,9 @@ def test_on_unknown_retry_prefers_a_duplicate_to_a_gap(store):
 
 def test_x_ambiguous_then_duplicate_means_the_first_went_out(store):
     clock = Clock()
-    d, channel = dispatcher(store, clock, [AmbiguousError("503"), DuplicateError("duplicate")],
-                            proves_duplicates=True)
+    d, channel = dispatcher(
+        store, clock, [AmbiguousError("503"), DuplicateError("duplicate")], proves_duplicates=True
+    )
     assert run(d.dispatch("x")) == "sent"
     assert only_post(store, "sent").remote_id is None
     assert len(channel.sent) == 2
@@ -139,8 +142,7 @@ def test_x_ambiguous_then_duplicate_means_the_first_went_out(store):
 
 def test_duplicate_on_a_first_attempt_is_skipped(store):
     clock = Clock()
-    d, _ = dispatcher(store, clock, [DuplicateError("duplicate content")],
-                      proves_duplicates=True)
+    d, _ = dispatcher(store, clock, [DuplicateError("duplicate content")], proves_duplicates=True)
     assert run(d.dispatch("x")) == "skipped"
     assert "duplicate" in only_post(store, "skipped").error
 
@@ -227,8 +229,9 @@ def test_an_approval_channel_never_sends_a_repeat_nobody_approved(tmp_path):
 
 def test_an_idempotent_platform_retries_an_ambiguous_send_under_the_same_key(store):
     clock = Clock()
-    d, channel = dispatcher(store, clock, [AmbiguousError("timeout"), AmbiguousError("502")],
-                            idempotent=True)
+    d, channel = dispatcher(
+        store, clock, [AmbiguousError("timeout"), AmbiguousError("502")], idempotent=True
+    )
     assert run(d.dispatch("x")) == "sent"
     keys = {post.key for post in channel.sent}
     assert len(channel.sent) == 3 and len(keys) == 1 and None not in keys
@@ -237,8 +240,9 @@ def test_an_idempotent_platform_retries_an_ambiguous_send_under_the_same_key(sto
 
 def test_a_key_that_holds_forever_lets_the_post_wait_for_its_next_slot(store):
     clock = Clock()
-    d, channel = dispatcher(store, clock, [AmbiguousError("timeout")] * 50, idempotent=True,
-                            grace=timedelta(seconds=30))
+    d, channel = dispatcher(
+        store, clock, [AmbiguousError("timeout")] * 50, idempotent=True, grace=timedelta(seconds=30)
+    )
     assert run(d.dispatch("x")) == "requeued"
     first_key = channel.sent[0].key
     d2, again = dispatcher(store, clock, [], idempotent=True)
@@ -248,7 +252,13 @@ def test_a_key_that_holds_forever_lets_the_post_wait_for_its_next_slot(store):
 
 def test_a_key_the_platform_forgets_makes_a_post_unknown_when_the_grace_runs_out(store):
     clock = Clock()
-    d, _ = dispatcher(store, clock, [AmbiguousError("timeout")] * 50, idempotent=True,
-                      idempotency_window=timedelta(hours=1), grace=timedelta(seconds=30))
+    d, _ = dispatcher(
+        store,
+        clock,
+        [AmbiguousError("timeout")] * 50,
+        idempotent=True,
+        idempotency_window=timedelta(hours=1),
+        grace=timedelta(seconds=30),
+    )
     assert run(d.dispatch("x")) == "unknown"
     assert "timeout" in only_post(store, "unknown").error

@@ -94,8 +94,9 @@ def test_a_room_that_takes_a_whole_paragraph_gets_it_whole():
         "By midsummer those plants outproduce anything bought at a garden centre.",
     ]
     paragraph = " ".join(sentences)
-    article = Article(id="a1", title="Starting tomatoes from seed", paragraphs=(paragraph,),
-                      source="test")
+    article = Article(
+        id="a1", title="Starting tomatoes from seed", paragraphs=(paragraph,), source="test"
+    )
     [whole] = excerpt_article(article, max_length=2000)[:1]
     assert whole.text == paragraph and whole.sentence_count == 5
     # In a small room, runs of at most three sentences, as before.
@@ -185,9 +186,14 @@ def test_scores_and_ranks_do_not_depend_on_the_hash_seed(seed_text):
     # Each run is a new interpreter with its own hash seed: a re-add of an unchanged
     # article must find the same excerpts, ranks and scores, to the last bit.
     runs = {
-        subprocess.run([sys.executable, "-c", _SCORES], input=seed_text, text=True,
-                       capture_output=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", _SCORES],
+            input=seed_text,
+            text=True,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2", "3", "4")
     }
     assert len(runs) == 1

@@ -20,8 +20,9 @@ from tests.conftest import SHARED
 
 
 def article(*paragraphs: str, title: str = "Notes", language: str | None = None) -> Article:
-    return Article(id="a1", title=title, paragraphs=tuple(paragraphs), source="test",
-                   language=language)
+    return Article(
+        id="a1", title=title, paragraphs=tuple(paragraphs), source="test", language=language
+    )
 
 
 @pytest.mark.parametrize(
@@ -193,40 +194,71 @@ def test_a_later_sentence_relabelling_what_the_passage_does_not_name(parts, lean
     ("before", "passage", "leans"),
     [
         # First-person narration of something the paragraphs before introduced.
-        ("A friend lent me an old movie on a disc.", "But I wanted to see the movie as soon "
-         "as possible, so I bought a drive.", True),
-        ("The app shows data on movies by actor name.", "I would first try to understand "
-         "where the movie data is coming from.", True),
-        ("We kept the code on a server in a closet.", "We were careless and deployed the "
-         "changes to the server by hand.", True),
+        (
+            "A friend lent me an old movie on a disc.",
+            "But I wanted to see the movie as soon as possible, so I bought a drive.",
+            True,
+        ),
+        (
+            "The app shows data on movies by actor name.",
+            "I would first try to understand where the movie data is coming from.",
+            True,
+        ),
+        (
+            "We kept the code on a server in a closet.",
+            "We were careless and deployed the changes to the server by hand.",
+            True,
+        ),
         # Not narration: an essay's present, a manual's imperative, a kind not a thing.
-        ("The soul is older than the world.", "I must feel that the soul is free of its "
-         "history.", False),
+        (
+            "The soul is older than the world.",
+            "I must feel that the soul is free of its history.",
+            False,
+        ),
         # A definite noun phrase that the text before brought in with "a": the same thing,
         # first person or not; early in the passage a single noun is enough.
-        ("Each workshop has a parking lot.", "Put every question in the parking lot during "
-         "the workshop.", True),
-        ("Attendees bring up an important thought, idea or topic.", "Since the topic is "
-         "relevant, you want to include it.", True),
+        (
+            "Each workshop has a parking lot.",
+            "Put every question in the parking lot during the workshop.",
+            True,
+        ),
+        (
+            "Attendees bring up an important thought, idea or topic.",
+            "Since the topic is relevant, you want to include it.",
+            True,
+        ),
         # Late in the passage, one noun brought in with "a" may be a kind: "the workshop".
-        ("You are running a workshop for a team.", "Hold a space for questions that come up "
-         "throughout the workshop.", False),
+        (
+            "You are running a workshop for a team.",
+            "Hold a space for questions that come up throughout the workshop.",
+            False,
+        ),
         # Not narration: an essay's present, a manual's imperative, a kind not a thing.
-        ("The soul is older than the world.", "I must feel that the soul is free of its "
-         "history.", False),
-        ("Each workshop keeps its own board.", "Put every question in the parking lot during "
-         "the workshop.", False),
+        (
+            "The soul is older than the world.",
+            "I must feel that the soul is free of its history.",
+            False,
+        ),
+        (
+            "Each workshop keeps its own board.",
+            "Put every question in the parking lot during the workshop.",
+            False,
+        ),
         # Named in the passage itself, or not named before at all, or says which.
-        ("A friend lent me an old film on a disc.", "I bought a film on eBay and watched the "
-         "film twice.", False),
+        (
+            "A friend lent me an old film on a disc.",
+            "I bought a film on eBay and watched the film twice.",
+            False,
+        ),
         ("We talked about coffee.", "I wanted to see the movie as soon as possible.", False),
-        ("We talked about the meaning of things.", "I found the meaning of life in a coffee "
-         "cup.", False),
+        (
+            "We talked about the meaning of things.",
+            "I found the meaning of life in a coffee cup.",
+            False,
+        ),
     ],
 )
-def test_narration_that_names_as_known_what_the_article_introduced_before(
-    before, passage, leans
-):
+def test_narration_that_names_as_known_what_the_article_introduced_before(before, passage, leans):
     """In a first-person story, "the movie" after a paragraph about a film is that film; in
     any passage, "the parking lot" after "a parking lot" is that one: the passage alone
     leans on it."""
@@ -235,8 +267,10 @@ def test_narration_that_names_as_known_what_the_article_introduced_before(
 
 
 def test_a_later_sentence_pointing_above_makes_the_passage_lean_on_the_text_before():
-    parts = ("Ask any of my friends whether I am an expert.",
-             "All three of the people above know far more than I do.")
+    parts = (
+        "Ask any of my friends whether I am an expert.",
+        "All three of the people above know far more than I do.",
+    )
     assert dependence(parts, "Experts", "en") == "refers back"
     assert dependence(parts[:1], "Experts", "en") is None
 
@@ -245,36 +279,54 @@ def test_an_acronym_the_article_coined_is_not_used_without_its_words():
     """ "The BFED" after "the boring front-end developer, BFED if you will" is jargon to a
     reader of the post alone; an acronym spelled out in the passage, or used bare from the
     start as a known one, is not."""
-    intro = ("In a world of flashy developers, I am the boring front-end developer, BFED if "
-             "you will, and I write plain HTML that loads fast on every phone.")
+    intro = (
+        "In a world of flashy developers, I am the boring front-end developer, BFED if "
+        "you will, and I write plain HTML that loads fast on every phone."
+    )
     coined = "The BFED picks third-party code by reading its source, not by its popularity."
-    spelled = ("Ego Driven Development (EDD) is a habit of building what flatters the team "
-               "instead of what the users need.")
+    spelled = (
+        "Ego Driven Development (EDD) is a habit of building what flatters the team "
+        "instead of what the users need."
+    )
     known = "Plain HTML pages keep working long after the frameworks around them are gone."
-    kept = [e.text for e in excerpt_article(article(intro, coined, spelled, known,
-                                                    title="Boring on purpose"), max_length=280)]
+    kept = [
+        e.text
+        for e in excerpt_article(
+            article(intro, coined, spelled, known, title="Boring on purpose"), max_length=280
+        )
+    ]
     assert intro in kept and spelled in kept and known in kept
     assert coined not in kept
 
 
 def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_kept():
-    passage = "I wanted to see the movie as soon as possible, so I bought a disc drive that " \
+    passage = (
+        "I wanted to see the movie as soon as possible, so I bought a disc drive that "
         "could still read old discs."
+    )
     story = "A friend lent me an old movie on a disc that no player in the house could read."
     other = "My old discs sat in a box in the attic for years, and no drive I owned could read."
-    kept = [e.text for e in excerpt_article(article(other, passage, title="Old discs"),
-                                            max_length=280)]
+    kept = [
+        e.text for e in excerpt_article(article(other, passage, title="Old discs"), max_length=280)
+    ]
     assert passage in kept
-    kept = [e.text for e in excerpt_article(article(story, passage, title="Old discs"),
-                                            max_length=280)]
+    kept = [
+        e.text for e in excerpt_article(article(story, passage, title="Old discs"), max_length=280)
+    ]
     assert passage not in kept
 
 
 def test_that_points_at_a_thing_told_of_before_even_when_the_title_names_its_kind():
-    assert dependence(("Every hiring team should try this interview format.",),
-                      "Better interviews", "en") is None
-    assert dependence(("Nothing shaped me as much as that interview did.",),
-                      "Better interviews", "en") is not None
+    assert (
+        dependence(
+            ("Every hiring team should try this interview format.",), "Better interviews", "en"
+        )
+        is None
+    )
+    assert (
+        dependence(("Nothing shaped me as much as that interview did.",), "Better interviews", "en")
+        is not None
+    )
 
 
 def test_a_noun_the_title_introduces_needs_no_introduction():
@@ -297,20 +349,24 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("The leap second was added in 1972 to keep clocks in step.[^ut1]", "markup"),
         ("The limit is $|UT1-UTC| \\leq 0.9$ seconds at all times.", "markup"),
         ("Mozilla was founded in 1998 by Netscape employees.[4]", "marker"),
-        ('^ "Mozilla Releases Test Version of Firefox OS". PC Magazine. Retrieved 2012-08-18.',
-         "reference"),
+        (
+            '^ "Mozilla Releases Test Version of Firefox OS". PC Magazine. Retrieved 2012-08-18.',
+            "reference",
+        ),
         (", and then refer to that id in your text in the normal way.", "start"),
         ("partnering on projects supporting national defense agencies", "start"),
         ("Support and mentor future Mozilla Reps", "end"),
         ("Here is how to set up the build in three steps:", "follows"),
         ("(Second-order logics quantify over sets of individuals too.)", "aside"),
-        ("Allowing everyone to talk about whatever is on their mind in the first hour.",
-         "gerund"),
+        ("Allowing everyone to talk about whatever is on their mind in the first hour.", "gerund"),
         ("BUT.", "conjunction"),
         ("**分享即提高，收获最大的是你自己。**很庆幸我开始写博客。", "markup"),
         ("我搭建了自己的独立博客： ，把以前的文章都导入了过来。", "hole"),
-        ("Along the shore the tide runs out The gulls are crying loud and long; And every "
-         "wave that turns about Is singing still its evening song.", "verse"),
+        (
+            "Along the shore the tide runs out The gulls are crying loud and long; And every "
+            "wave that turns about Is singing still its evening song.",
+            "verse",
+        ),
     ],
 )
 def test_debris_is_never_an_excerpt(text, why):
@@ -477,10 +533,13 @@ def test_real_articles_in_other_languages_give_verbatim_excerpts(language):
 
 def test_an_article_that_does_not_say_its_language_gets_the_detected_one(tmp_path):
     post = tmp_path / "rain.md"
-    post.write_text("---\ntitle: 豪雨\nurl: https://example.org/rain/\n---\n\n"
-                    + "\n\n".join(CJK["ja"]) + "\n", encoding="utf-8")
+    post.write_text(
+        "---\ntitle: 豪雨\nurl: https://example.org/rain/\n---\n\n" + "\n\n".join(CJK["ja"]) + "\n",
+        encoding="utf-8",
+    )
     assert load_article(post).language == "ja"
     tagged = tmp_path / "tagged.md"
-    tagged.write_text(post.read_text(encoding="utf-8").replace("title:", "lang: zh\ntitle:"),
-                      encoding="utf-8")
+    tagged.write_text(
+        post.read_text(encoding="utf-8").replace("title:", "lang: zh\ntitle:"), encoding="utf-8"
+    )
     assert load_article(tagged).language == "zh"  # the article's own tag wins

@@ -35,14 +35,18 @@ def test_a_feed_with_full_content_queues_its_newest_entry_without_fetching_pages
     assert bot.queued_titles("a") == bot.queued_titles("b") == {posts[0].title}
     [post] = bot.store.queued("a")[:1]
     article = bot.store.get_article(post.article_id)
-    assert (article.url, article.source, article.site) == (posts[0].link, posts[0].link,
-                                                           "Test Garden Blog")
+    assert (article.url, article.source, article.site) == (
+        posts[0].link,
+        posts[0].link,
+        "Test Garden Blog",
+    )
     assert article.paragraphs == tuple(posts[0].paragraphs)
     assert article.tags == ("garden",)
     assert bot.web.requests_for(posts[0].path) == []  # the feed carried the content
     # A later entry is new: queued, whatever the first-sync limit was.
-    bot.publish(fmt(bot.posts(4, 3, 2, 1)),
-                content_type="application/atom+xml" if fmt is atom else RSS)
+    bot.publish(
+        fmt(bot.posts(4, 3, 2, 1)), content_type="application/atom+xml" if fmt is atom else RSS
+    )
     again = bot.poll(NOW + timedelta(hours=1))
     assert (again.new, again.unchanged, again.queued > 0) == (1, 3, True)
     assert bot.queued_titles() == {posts[0].title, Post(4, bot.base).title}
@@ -87,8 +91,10 @@ def test_a_guid_change_does_not_repost_anything(make_bot):
     entry = bot.store.find_feed_entry(bot.source.feed, guid="urn:new-engine:3")
     assert entry is not None and entry.kind == "ingested"
     # GUIDs and links both change (a blog moved): its text still says it is the same.
-    moved = [Post(n, bot.base.replace("127.0.0.1", "localhost"), guid=f"urn:moved:{n}")
-             for n in (3, 2, 1)]
+    moved = [
+        Post(n, bot.base.replace("127.0.0.1", "localhost"), guid=f"urn:moved:{n}")
+        for n in (3, 2, 1)
+    ]
     bot.publish(rss(moved))
     report = bot.poll(NOW + timedelta(hours=2))
     assert (report.new, report.queued) == (0, 0)
@@ -145,7 +151,10 @@ def test_an_unchanged_feed_answers_304_to_the_second_poll(make_bot):
     assert bot.web.requests_for(FEED)[-1].headers["if-none-match"] == '"v1"'
     state = bot.store.feed_state(bot.source.feed)
     assert (state.etag, state.last_success_at, state.failures) == (
-        '"v1"', NOW + timedelta(minutes=30), 0)
+        '"v1"',
+        NOW + timedelta(minutes=30),
+        0,
+    )
 
 
 def test_a_failed_entry_makes_the_next_poll_a_full_get_and_is_retried(make_bot):
@@ -216,16 +225,23 @@ def test_backlog_evergreen_goes_out_one_per_slot_after_the_fresh_articles(make_b
         assert len(bot.store.queued("a")) == max(0, fresh - slot - 1)  # never a burst
     assert titles[:fresh] == [posts[-1].title] * fresh  # the fresh article first
     assert set(titles[fresh:]) == {p.title for p in posts[:-1]}  # then one backlog each
-    assert claim(bot.store, "b", now=NOW + timedelta(days=1),
-                 render=lambda a, e: (e.text, None)) is None
+    assert (
+        claim(bot.store, "b", now=NOW + timedelta(days=1), render=lambda a, e: (e.text, None))
+        is None
+    )
 
 
 def test_tag_filters_and_channels(make_bot):
-    bot = make_bot(first_sync=5, include_tags=["Garden"], exclude_tags=["sponsored"],
-                   channels=["b"])
+    bot = make_bot(
+        first_sync=5, include_tags=["Garden"], exclude_tags=["sponsored"], channels=["b"]
+    )
     kept = Post(1, bot.base, tags=("GARDEN",))
-    posts = [kept, Post(2, bot.base, tags=("garden", "Sponsored")),
-             Post(3, bot.base, tags=("kitchen",)), Post(4, bot.base, tags=())]
+    posts = [
+        kept,
+        Post(2, bot.base, tags=("garden", "Sponsored")),
+        Post(3, bot.base, tags=("kitchen",)),
+        Post(4, bot.base, tags=()),
+    ]
     bot.publish(rss(posts))
     report = bot.poll()
     assert (report.new, report.seen) == (1, 3)

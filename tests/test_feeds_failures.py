@@ -35,11 +35,16 @@ def _broken(bot: Bot, kind: str) -> str:
         bot.publish("<?xml version='1.0'?><rss version='2.0'><channel><<<item>")
         return "not a feed: malformed XML (not well-formed (invalid token) at line 1, column"
     if kind == "html":
-        bot.publish("<!DOCTYPE html><html><head><title>Blog</title><link rel='alternate' "
-                    "type='application/rss+xml' href='/blog/feed/'></head><body><p>Hi</p>"
-                    "</body></html>", content_type="text/html")
-        return (f"not a feed: an HTML page (the page names its feed: "
-                f"{bot.web.url('/blog/feed/')}; use that as `feed`)")
+        bot.publish(
+            "<!DOCTYPE html><html><head><title>Blog</title><link rel='alternate' "
+            "type='application/rss+xml' href='/blog/feed/'></head><body><p>Hi</p>"
+            "</body></html>",
+            content_type="text/html",
+        )
+        return (
+            f"not a feed: an HTML page (the page names its feed: "
+            f"{bot.web.url('/blog/feed/')}; use that as `feed`)"
+        )
     if kind == "redirect loop":
         bot.web.redirect(FEED, FEED)
         return "redirect loop"
@@ -51,8 +56,9 @@ def _broken(bot: Bot, kind: str) -> str:
     return "timed out after 1s"
 
 
-@pytest.mark.parametrize("kind", ["404", "500", "malformed xml", "html", "redirect loop",
-                                  "huge", "slow"])
+@pytest.mark.parametrize(
+    "kind", ["404", "500", "malformed xml", "html", "redirect loop", "huge", "slow"]
+)
 def test_a_feed_that_fails_ends_in_one_line_and_backs_off(make_bot, caplog, kind):
     bot = make_bot(poll="10m")
     expected = _broken(bot, kind)
@@ -84,19 +90,25 @@ def test_failures_back_off_and_a_success_resets_them(make_bot):
     assert report.error is None and report.new == 1  # the first success is the first sync
     state = bot.store.feed_state(bot.source.feed)
     assert (state.failures, state.last_success_at, state.next_poll_at) == (
-        0, now, now + timedelta(minutes=10))
+        0,
+        now,
+        now + timedelta(minutes=10),
+    )
 
 
-@pytest.mark.parametrize(("failures", "poll", "expected"), [
-    (0, "30m", "30m"),
-    (1, "30m", "30m"),
-    (2, "30m", "1h"),
-    (4, "30m", "4h"),
-    (5, "30m", "6h"),  # capped
-    (50, "30m", "6h"),
-    (3, "12h", "12h"),  # a poll interval longer than the cap is the cap
-    (3, "1s", "4s"),
-])
+@pytest.mark.parametrize(
+    ("failures", "poll", "expected"),
+    [
+        (0, "30m", "30m"),
+        (1, "30m", "30m"),
+        (2, "30m", "1h"),
+        (4, "30m", "4h"),
+        (5, "30m", "6h"),  # capped
+        (50, "30m", "6h"),
+        (3, "12h", "12h"),  # a poll interval longer than the cap is the cap
+        (3, "1s", "4s"),
+    ],
+)
 def test_retry_delay_grows_and_is_capped(failures, poll, expected):
     assert retry_delay(failures, parse_duration(poll)) == parse_duration(expected)
 
@@ -113,8 +125,11 @@ def test_daemon_polls_log_progress_every_ten_entries(tmp_path, web, caplog):
         report = asyncio.run(jobs.poll(bot.source.feed))
     bot.store.close()
     assert (report.new, report.evergreen) == (1, 24)
-    progress = [(r.fields["done"], r.fields["total"]) for r in caplog.records
-                if r.getMessage() == "feed.progress"]
+    progress = [
+        (r.fields["done"], r.fields["total"])
+        for r in caplog.records
+        if r.getMessage() == "feed.progress"
+    ]
     assert progress == [(10, 25), (20, 25), (25, 25)]
     [polled] = [r.fields for r in caplog.records if r.getMessage() == "feed.polled"]
     assert (polled["new"], polled["evergreen"], polled["status"]) == (1, 24, "ok")

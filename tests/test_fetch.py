@@ -34,7 +34,11 @@ def test_a_page_comes_back_with_its_final_url_type_and_validators(web):
     web.redirect("/old", "/a", status=301)
     page = get(web.url("/old"))
     assert (page.url, page.status, page.content_type, page.charset) == (
-        web.url("/a"), 200, "text/html", "utf-8")
+        web.url("/a"),
+        200,
+        "text/html",
+        "utf-8",
+    )
     assert page.body == PAGE.encode() and not page.not_modified
     assert (page.etag, page.last_modified) == ('"v1"', "Sat, 01 Mar 2025 09:00:00 GMT")
     assert web.requests_for("/a")[0].headers["user-agent"] == USER_AGENT
@@ -52,11 +56,14 @@ def test_a_conditional_get_of_an_unchanged_page_is_not_modified(web):
     assert web.requests_for("/feed")[-1].headers["if-modified-since"] == since
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (404, "HTTP 404 Not Found (no page there: check the URL)"),
-    (500, "HTTP 500 Internal Server Error (a server error)"),
-    (403, "HTTP 403 Forbidden (the server refuses access)"),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (404, "HTTP 404 Not Found (no page there: check the URL)"),
+        (500, "HTTP 500 Internal Server Error (a server error)"),
+        (403, "HTTP 403 Forbidden (the server refuses access)"),
+    ],
+)
 def test_an_error_status_is_named(web, status, expected):
     web.serve("/x", PAGE, status=status)
     assert failure(web.url("/x")) == expected
@@ -77,7 +84,8 @@ def test_a_redirect_loop_and_too_many_redirects_end_in_one_line(web):
     web.redirect("/a", "/b")
     web.redirect("/b", "/a")
     assert failure(web.url("/a")) == (
-        f"redirect loop ({web.url('/b')} redirects back to {web.url('/a')})")
+        f"redirect loop ({web.url('/b')} redirects back to {web.url('/a')})"
+    )
     for n in range(6):
         web.redirect(f"/r{n}", f"/r{n + 1}")
     web.serve("/r6", PAGE)
@@ -105,7 +113,8 @@ def test_a_slow_response_times_out(web):
     web.serve("/slow", PAGE, delay=3.0)
     started = time.monotonic()
     assert failure(web.url("/slow"), timeout=0.5) == (
-        "timed out after 0.5s (the server is slow or unreachable)")
+        "timed out after 0.5s (the server is slow or unreachable)"
+    )
     assert time.monotonic() - started < 2
 
 
@@ -116,8 +125,9 @@ def test_a_refused_connection_is_named():
     assert failure(f"http://127.0.0.1:{port}/").startswith("connection refused")
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/a", "file:///etc/passwd", "example.org/a",
-                                 "https://"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/a", "file:///etc/passwd", "example.org/a", "https://"]
+)
 def test_only_http_and_https_urls_are_fetched(url):
     assert failure(url) == "not an http:// or https:// URL (only web pages and feeds are fetched)"
 
@@ -131,4 +141,5 @@ def test_a_dns_failure_is_named():
         error = httpx.ConnectError("[Errno -2] Name or service not known")
         error.__cause__ = cause
     assert describe_transport_error(error) == (
-        "DNS lookup failed: the host name does not resolve (check the URL)")
+        "DNS lookup failed: the host name does not resolve (check the URL)"
+    )

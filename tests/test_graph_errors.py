@@ -26,25 +26,28 @@ def graph(code: int, message: str = "something", **extra) -> dict:
     return {"error": {"message": message, "type": "OAuthException", "code": code, **extra}}
 
 
-@pytest.mark.parametrize("status, body, expected", [
-    (403, graph(4), RateLimitedError),
-    (400, graph(17), RateLimitedError),
-    (403, graph(32), RateLimitedError),
-    (400, graph(613), RateLimitedError),
-    (400, graph(80001), RateLimitedError),
-    (429, {"message": "Too Many Requests", "status": 429}, RateLimitedError),  # LinkedIn
-    (400, graph(190, error_subcode=463), AuthError),
-    (403, graph(10), AuthError),
-    (403, graph(200), AuthError),
-    (400, graph(294), AuthError),
-    (401, {"message": "Invalid access token", "serviceErrorCode": 65600}, AuthError),
-    (403, {"message": "Not enough permissions", "status": 403}, AuthError),  # LinkedIn
-    (400, graph(100, "Invalid parameter"), RejectedError),
-    (422, {"message": "Content is too long", "status": 422}, RejectedError),
-    (500, graph(1, is_transient=True), AmbiguousError),
-    (503, {"message": "Service Unavailable"}, AmbiguousError),
-    (400, graph(2, is_transient=True), AmbiguousError),
-])
+@pytest.mark.parametrize(
+    "status, body, expected",
+    [
+        (403, graph(4), RateLimitedError),
+        (400, graph(17), RateLimitedError),
+        (403, graph(32), RateLimitedError),
+        (400, graph(613), RateLimitedError),
+        (400, graph(80001), RateLimitedError),
+        (429, {"message": "Too Many Requests", "status": 429}, RateLimitedError),  # LinkedIn
+        (400, graph(190, error_subcode=463), AuthError),
+        (403, graph(10), AuthError),
+        (403, graph(200), AuthError),
+        (400, graph(294), AuthError),
+        (401, {"message": "Invalid access token", "serviceErrorCode": 65600}, AuthError),
+        (403, {"message": "Not enough permissions", "status": 403}, AuthError),  # LinkedIn
+        (400, graph(100, "Invalid parameter"), RejectedError),
+        (422, {"message": "Content is too long", "status": 422}, RejectedError),
+        (500, graph(1, is_transient=True), AmbiguousError),
+        (503, {"message": "Service Unavailable"}, AmbiguousError),
+        (400, graph(2, is_transient=True), AmbiguousError),
+    ],
+)
 def test_the_code_in_the_body_decides_before_the_status(status, body, expected):
     error = graph_error(answer(status, body), "Graph", sending=True)
     assert type(error) is expected
@@ -56,8 +59,9 @@ def test_a_failure_of_a_read_is_never_ambiguous():
 
 def test_a_rate_limit_waits_as_long_as_the_platform_says():
     usage = {"1": [{"estimated_time_to_regain_access": 7, "type": "pages"}]}
-    limited = graph_error(answer(403, graph(32), {"X-Business-Use-Case-Usage":
-                                                  json.dumps(usage)}), "Facebook")
+    limited = graph_error(
+        answer(403, graph(32), {"X-Business-Use-Case-Usage": json.dumps(usage)}), "Facebook"
+    )
     assert limited.retry_after == 7 * 60
     told = graph_error(answer(429, {}, {"Retry-After": "42"}), "LinkedIn")
     assert told.retry_after == 42

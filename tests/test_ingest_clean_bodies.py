@@ -10,8 +10,10 @@ import pytest
 from bot.ingest import load_article, parse_article
 from tests.conftest import SHARED, reference_json
 
-FILLER = ("Gardens need patience more than tools, and a good season starts with the soil "
-          "rather than the seeds, as every grower learns sooner or later in the spring.")
+FILLER = (
+    "Gardens need patience more than tools, and a good season starts with the soil "
+    "rather than the seeds, as every grower learns sooner or later in the spring."
+)
 
 
 def markdown(text: str):
@@ -37,13 +39,16 @@ def test_a_list_label_in_bold_stays_a_label() -> None:
 
 
 def test_kramdown_attribute_lists_are_not_text() -> None:
-    article = markdown("{: .tldr}\nI start a new job on Monday, and I am nervous about it.\n\n"
-                       "* TOC\n{:toc}\n\nThe garden {::comment}draft{:/comment} grows.\n")
+    article = markdown(
+        "{: .tldr}\nI start a new job on Monday, and I am nervous about it.\n\n"
+        "* TOC\n{:toc}\n\nThe garden {::comment}draft{:/comment} grows.\n"
+    )
     assert article.paragraphs[0] == "I start a new job on Monday, and I am nervous about it."
     assert not any("{:" in p for p in article.paragraphs)
     ruby = markdown("Write the hash as `{:a => 1}` when the keys are symbols, as Ruby 1.8 did.\n")
-    assert ruby.paragraphs == ("Write the hash as {:a => 1} when the keys are symbols, as Ruby "
-                               "1.8 did.",)
+    assert ruby.paragraphs == (
+        "Write the hash as {:a => 1} when the keys are symbols, as Ruby 1.8 did.",
+    )
 
 
 def test_a_blockquote_is_context_never_an_excerpt() -> None:
@@ -51,18 +56,25 @@ def test_a_blockquote_is_context_never_an_excerpt() -> None:
     may answer them, but no post quotes them as the article's own."""
     from bot.excerpt import excerpt_article
 
-    quote = ("I cannot understand people who sit in traffic for two hours a day to work in "
-             "a loud room with colleagues they barely talk to.")
-    own = ("I prefer the office because I like being with people, and the commute is the "
-           "quietest hour of my day.")
+    quote = (
+        "I cannot understand people who sit in traffic for two hours a day to work in "
+        "a loud room with colleagues they barely talk to."
+    )
+    own = (
+        "I prefer the office because I like being with people, and the commute is the "
+        "quietest hour of my day."
+    )
     article = markdown(f"A friend posted this on Mastodon last week:\n\n> {quote}\n\n{own}\n")
     assert quote in article.paragraphs
     assert article.quoted == (article.paragraphs.index(quote),)
     kept = [e.text for e in excerpt_article(article, max_length=280)]
     assert own in kept and quote not in kept
-    page = parse_article(f"<html><body><article><p>{own}</p><blockquote><p>{quote}</p>"
-                         "</blockquote></article></body></html>".encode(),
-                         source="a.html", kind="html")
+    page = parse_article(
+        f"<html><body><article><p>{own}</p><blockquote><p>{quote}</p>"
+        "</blockquote></article></body></html>".encode(),
+        source="a.html",
+        kind="html",
+    )
     assert page.quoted == (page.paragraphs.index(quote),)
     assert quote not in [e.text for e in excerpt_article(page, max_length=280)]
 
@@ -77,7 +89,8 @@ def test_a_body_kept_as_html_in_markdown_reads_as_the_page_shows_it() -> None:
         "<div><p>Graz is the second largest city in Austria.<br>It has a clock tower.</p>"
         "<pre><code>print('not prose')</code></pre><table><tr><td>1</td></tr></table></div>"
         "\n\n<blockquote><p>Come back in the spring, when the hills are green.</p>"
-        "</blockquote>\n\nA last paragraph written as Markdown, *after* the HTML.\n")
+        "</blockquote>\n\nA last paragraph written as Markdown, *after* the HTML.\n"
+    )
     assert article.paragraphs == (
         "I have been in Graz for three weeks, working at the university on a research project.",
         "Graz is the second largest city in Austria. It has a clock tower.",
@@ -97,7 +110,7 @@ def test_a_notice_label_stays_with_its_notice() -> None:
 def test_footnotes_and_their_markers_are_not_body() -> None:
     article = markdown(
         "Compost feeds the soil.[^1] It takes a season.[6] Worms help.[12]\n\n"
-        '[7] As a result, the heap shrinks. Use `rows[1] = 0` to reset it.\n\n'
+        "[7] As a result, the heap shrinks. Use `rows[1] = 0` to reset it.\n\n"
         'A kramdown.<a class="ref" href="#fn:kd">[1]</a> Markdown is nice.\n\n'
         "[^1]: A footnote that is not body text.\n\n"
         "---\n"
@@ -110,11 +123,15 @@ def test_footnotes_and_their_markers_are_not_body() -> None:
     )
 
 
-@pytest.mark.parametrize("heading", ["Notes", "References", "Footnotes", "Bibliography",
-                                     "See also", "参考文献", "Referencias"])
+@pytest.mark.parametrize(
+    "heading",
+    ["Notes", "References", "Footnotes", "Bibliography", "See also", "参考文献", "Referencias"],
+)
 def test_a_trailing_notes_section_is_not_body(heading: str) -> None:
-    article = markdown(f"## Growing\n\n{FILLER}\n\n## {heading}\n\n{FILLER} Again.\n\n"
-                       "1. Smith, J. (2020). Soil. Garden Press.\n")
+    article = markdown(
+        f"## Growing\n\n{FILLER}\n\n## {heading}\n\n{FILLER} Again.\n\n"
+        "1. Smith, J. (2020). Soil. Garden Press.\n"
+    )
     assert article.paragraphs == (FILLER,)
     assert article.headings == ("Growing",)
     assert f"{FILLER} Again." in article.boilerplate
@@ -130,10 +147,12 @@ def test_math_is_dropped_with_its_sentence_and_the_paragraph_split_there() -> No
         "The heap warms up. Its heat grows as $t^2$ over the days. Then it cools down.\n\n"
         "A bag costs $5 and a fork $10 at most.\n\n"
         "$$\nE = mc^2\n$$\n\n"
-        r"MathJax writes \\(x\\) inline, which is dropped too. The end." "\n"
+        r"MathJax writes \\(x\\) inline, which is dropped too. The end."
+        "\n"
     )
     assert article.paragraphs == (
-        "The heap warms up.", "Then it cools down.",
+        "The heap warms up.",
+        "Then it cools down.",
         "A bag costs $5 and a fork $10 at most.",
         "The end.",
     )
@@ -142,8 +161,11 @@ def test_math_is_dropped_with_its_sentence_and_the_paragraph_split_there() -> No
 def reference_markdown() -> list:
     manifest = reference_json("articles/manifest.json")
     root = SHARED / "reference" / "articles"
-    return [load_article(root / f["path"], url=f["url"]) for f in manifest["files"]
-            if f["path"].endswith(".md")]
+    return [
+        load_article(root / f["path"], url=f["url"])
+        for f in manifest["files"]
+        if f["path"].endswith(".md")
+    ]
 
 
 def test_real_posts_keep_no_footnote_markers_math_or_footnote_text() -> None:
@@ -167,21 +189,27 @@ def test_template_tags_marker_links_and_link_lines_are_not_prose() -> None:
         "{% highlight ruby %}\nputs 'code is not prose'\n{% endhighlight %}\n\n"
         "The site is live. Visit {{ site.url }} to see it. It has no ads.\n\n"
         f"{FILLER}\n\n"
-        "[Learn more about the agency's inclusion activities.](https://example.org/x)\n")
+        "[Learn more about the agency's inclusion activities.](https://example.org/x)\n"
+    )
     assert article.paragraphs == (
         "18F is a startup within the agency, for digital services.",
         "First, it's ugly. See how ugly that big underlined number looks?",
         "Quoted text from the agency here.",
-        "The site is live.", "It has no ads.",
+        "The site is live.",
+        "It has no ads.",
         FILLER,
     )
     assert "Learn more about the agency's inclusion activities." in article.boilerplate
 
 
 def test_a_list_written_by_hand_is_one_paragraph_an_item() -> None:
-    article = markdown("A) A team of innovators, recruited from everywhere.<br>\n"
-                       "B) In-house designers, developers, and product people.<br>\n"
-                       "C) All of the above, and more.\n")
-    assert article.paragraphs == ("A team of innovators, recruited from everywhere.",
-                                  "In-house designers, developers, and product people.",
-                                  "All of the above, and more.")
+    article = markdown(
+        "A) A team of innovators, recruited from everywhere.<br>\n"
+        "B) In-house designers, developers, and product people.<br>\n"
+        "C) All of the above, and more.\n"
+    )
+    assert article.paragraphs == (
+        "A team of innovators, recruited from everywhere.",
+        "In-house designers, developers, and product people.",
+        "All of the above, and more.",
+    )

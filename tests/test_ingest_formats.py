@@ -390,12 +390,18 @@ def test_without_url_the_id_comes_from_the_path():
 def test_a_jekyll_post_written_in_html_takes_its_front_matter() -> None:
     """Jekyll lets a post be HTML with front matter: its title, date, categories and link
     come from there, and the front matter is no text of the body."""
-    data = (b"---\nlayout: post\ntitle: \"Hello from an HTML post\"\ncategories: [notes]\n"
-            b"date: 2020-01-05\n---\n<p>Jekyll lets a post be written in HTML with front "
-            b"matter at the top, as many older blogs did.</p>\n<p>The title comes from the "
-            b"front matter rather than from a title element.</p>\n")
-    article = parse_article(data, source="_posts/2020-01-05-hello.html", kind="html",
-                            url="https://example.org/notes/2020/01/05/hello.html")
+    data = (
+        b'---\nlayout: post\ntitle: "Hello from an HTML post"\ncategories: [notes]\n'
+        b"date: 2020-01-05\n---\n<p>Jekyll lets a post be written in HTML with front "
+        b"matter at the top, as many older blogs did.</p>\n<p>The title comes from the "
+        b"front matter rather than from a title element.</p>\n"
+    )
+    article = parse_article(
+        data,
+        source="_posts/2020-01-05-hello.html",
+        kind="html",
+        url="https://example.org/notes/2020/01/05/hello.html",
+    )
     assert article.title == "Hello from an HTML post"
     assert article.date == "2020-01-05"
     assert article.paragraphs == (

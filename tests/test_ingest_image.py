@@ -11,16 +11,21 @@ BODY = "Cytokines are small proteins that carry messages between immune cells in
 
 
 def markdown(image: str) -> bytes:
-    return (f"---\ntitle: Cytokines\nurl: https://blog.example.org/posts/cytokines/\n"
-            f"image: {image}\n---\n\n{BODY}\n").encode()
+    return (
+        f"---\ntitle: Cytokines\nurl: https://blog.example.org/posts/cytokines/\n"
+        f"image: {image}\n---\n\n{BODY}\n"
+    ).encode()
 
 
-@pytest.mark.parametrize(("image", "expected"), [
-    ("https://cdn.example.org/cover.jpg", "https://cdn.example.org/cover.jpg"),
-    ("/img/cover.png", "https://blog.example.org/img/cover.png"),
-    ("cover.webp", "https://blog.example.org/posts/cytokines/cover.webp"),
-    ("ftp://example.org/cover.png", None),
-])
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("https://cdn.example.org/cover.jpg", "https://cdn.example.org/cover.jpg"),
+        ("/img/cover.png", "https://blog.example.org/img/cover.png"),
+        ("cover.webp", "https://blog.example.org/posts/cytokines/cover.webp"),
+        ("ftp://example.org/cover.png", None),
+    ],
+)
 def test_front_matter_image_becomes_an_absolute_url(image, expected):
     assert parse_article(markdown(image), source="a.md", kind="md").image == expected
 
@@ -29,16 +34,26 @@ def test_no_image_is_none():
     assert parse_article(f"{BODY}\n".encode(), source="a.md", kind="md").image is None
 
 
-@pytest.mark.parametrize(("meta", "expected"), [
-    ('<meta property="og:image" content="/og.png">'
-     '<meta name="twitter:image" content="/tw.png">', "https://blog.example.org/og.png"),
-    ('<meta name="twitter:image" content="https://cdn.example.org/tw.png">',
-     "https://cdn.example.org/tw.png"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        (
+            '<meta property="og:image" content="/og.png">'
+            '<meta name="twitter:image" content="/tw.png">',
+            "https://blog.example.org/og.png",
+        ),
+        (
+            '<meta name="twitter:image" content="https://cdn.example.org/tw.png">',
+            "https://cdn.example.org/tw.png",
+        ),
+        ("", None),
+    ],
+)
 def test_a_page_image_is_og_image_else_twitter_image(meta, expected):
-    page = (f'<html lang="en"><head><title>Cytokines</title>'
-            f'<link rel="canonical" href="https://blog.example.org/cytokines/">{meta}</head>'
-            f"<body><article><h1>Cytokines</h1><p>{BODY}</p><p>{BODY} Again.</p>"
-            f"</article></body></html>").encode()
+    page = (
+        f'<html lang="en"><head><title>Cytokines</title>'
+        f'<link rel="canonical" href="https://blog.example.org/cytokines/">{meta}</head>'
+        f"<body><article><h1>Cytokines</h1><p>{BODY}</p><p>{BODY} Again.</p>"
+        f"</article></body></html>"
+    ).encode()
     assert parse_article(page, source="c.html", kind="html").image == expected

@@ -35,13 +35,21 @@ def test_an_sqlite_store_is_copied_whole_and_a_non_empty_target_refused(postgres
     pg_config = write_bot(moved, CONFIG.replace('"var/bot.sqlite3"', f'"{url}"'))
     history = json.loads(ok("history", "--config", pg_config, "--json").stdout)
     assert [p["id"] for p in history] == [p["id"] for p in before]
-    assert {p["id"]: (p["status"], p["text"], p["remote_url"]) for p in history} == \
-        {p["id"]: (p["status"], p["text"], p["remote_url"]) for p in before}
-    assert [p["id"] for p in json.loads(ok("queue", "--config", pg_config, "--json").stdout)
-            ] == queued
+    assert {p["id"]: (p["status"], p["text"], p["remote_url"]) for p in history} == {
+        p["id"]: (p["status"], p["text"], p["remote_url"]) for p in before
+    }
+    assert [
+        p["id"] for p in json.loads(ok("queue", "--config", pg_config, "--json").stdout)
+    ] == queued
     # New rows continue after the copied ids.
-    composed = ok("compose", "--config", pg_config, "--channel", "console", "Hello there, "
-                  "this is an announcement of our own words for the channel.")
+    composed = ok(
+        "compose",
+        "--config",
+        pg_config,
+        "--channel",
+        "console",
+        "Hello there, this is an announcement of our own words for the channel.",
+    )
     assert composed.exit_code == 0
     with open_store(pg_config) as store:
         newest = max(p.id for p in store.history())

@@ -25,10 +25,12 @@ platform = "console"
 schedule = { every = "1h" }
 """
 SHORT = "---\ntitle: Short\nurl: https://example.org/short/\n---\n\nToo short.\n"
-NEEDS_CONTEXT = ("---\ntitle: Context\nurl: https://example.org/context/\n---\n\n"
-                 "This is why it matters so much to everyone.\n\n"
-                 "But it was not what they wanted at all then.\n\n"
-                 "He said it again and again to them.\n")
+NEEDS_CONTEXT = (
+    "---\ntitle: Context\nurl: https://example.org/context/\n---\n\n"
+    "This is why it matters so much to everyone.\n\n"
+    "But it was not what they wanted at all then.\n\n"
+    "He said it again and again to them.\n"
+)
 NO_ROOM = 'template = "{title}: ' + "x" * 250 + ' {excerpt} {url}"\n'
 
 
@@ -37,33 +39,49 @@ NO_ROOM = 'template = "{title}: ' + "x" * 250 + ' {excerpt} {url}"\n'
 # each gives no post, and must say it is the language, not "too short" or "no sentence
 # stands alone", which would send the user to edit a text that is fine.
 UNSUPPORTED = {
-    "th": ("Thai", "วันนี้ผมอยากเล่าเรื่องการปลูกผักในบ้านให้ทุกคนฟัง "
-                   "การปลูกผักเองช่วยให้เราได้กินอาหารที่สะอาดและปลอดภัย\n\n"
-                   "ผักที่ปลูกง่ายที่สุดคือผักบุ้งและกะเพรา เพราะโตเร็วและไม่ต้องดูแลมาก "
-                   "เพียงรดน้ำวันละสองครั้งและให้ได้รับแสงแดดอย่างเพียงพอ\n"),
-    "hi": ("Devanagari", "घर पर सब्ज़ियाँ उगाना एक बहुत अच्छा शौक है। इससे हमें ताज़ा और साफ़ "
-                         "भोजन मिलता है। साथ ही हर महीने काफ़ी पैसे भी बचते हैं।\n\n"
-                         "सबसे आसान सब्ज़ियाँ पालक और धनिया हैं क्योंकि वे जल्दी उगती हैं। "
-                         "उन्हें रोज़ दो बार पानी और अच्छी धूप चाहिए।\n"),
-    "am": ("Ethiopic", "በቤት ውስጥ አትክልት ማብቀል በጣም ጥሩ ልማድ ነው። ንጹህና ትኩስ ምግብ እንድናገኝ "
-                       "ይረዳናል። በየወሩም ብዙ ገንዘብ እንድንቆጥብ ያደርገናል።\n\n"
-                       "በጣም ቀላሉ አትክልቶች ቆስጣና ጎመን ናቸው ምክንያቱም በፍጥነት ያድጋሉ። በቀን "
-                       "ሁለት ጊዜ ውሃና በቂ የፀሐይ ብርሃን ያስፈልጋቸዋል።\n"),
+    "th": (
+        "Thai",
+        "วันนี้ผมอยากเล่าเรื่องการปลูกผักในบ้านให้ทุกคนฟัง "
+        "การปลูกผักเองช่วยให้เราได้กินอาหารที่สะอาดและปลอดภัย\n\n"
+        "ผักที่ปลูกง่ายที่สุดคือผักบุ้งและกะเพรา เพราะโตเร็วและไม่ต้องดูแลมาก "
+        "เพียงรดน้ำวันละสองครั้งและให้ได้รับแสงแดดอย่างเพียงพอ\n",
+    ),
+    "hi": (
+        "Devanagari",
+        "घर पर सब्ज़ियाँ उगाना एक बहुत अच्छा शौक है। इससे हमें ताज़ा और साफ़ "
+        "भोजन मिलता है। साथ ही हर महीने काफ़ी पैसे भी बचते हैं।\n\n"
+        "सबसे आसान सब्ज़ियाँ पालक और धनिया हैं क्योंकि वे जल्दी उगती हैं। "
+        "उन्हें रोज़ दो बार पानी और अच्छी धूप चाहिए।\n",
+    ),
+    "am": (
+        "Ethiopic",
+        "በቤት ውስጥ አትክልት ማብቀል በጣም ጥሩ ልማድ ነው። ንጹህና ትኩስ ምግብ እንድናገኝ "
+        "ይረዳናል። በየወሩም ብዙ ገንዘብ እንድንቆጥብ ያደርገናል።\n\n"
+        "በጣም ቀላሉ አትክልቶች ቆስጣና ጎመን ናቸው ምክንያቱም በፍጥነት ያድጋሉ። በቀን "
+        "ሁለት ጊዜ ውሃና በቂ የፀሐይ ብርሃን ያስፈልጋቸዋል።\n",
+    ),
 }
-NOT_SUPPORTED = ("gives no post: the language is not supported: its text ({language}) is in "
-                 "{script} script, which excerpt-bot cannot cut into excerpts yet (it cuts "
-                 "Latin, Greek, Cyrillic, Arabic, Hebrew and Georgian script, Chinese, "
-                 "Japanese and Korean)")
+NOT_SUPPORTED = (
+    "gives no post: the language is not supported: its text ({language}) is in "
+    "{script} script, which excerpt-bot cannot cut into excerpts yet (it cuts "
+    "Latin, Greek, Cyrillic, Arabic, Hebrew and Georgian script, Chinese, "
+    "Japanese and Korean)"
+)
 
 
 def unsupported_article(language: str) -> str:
-    return (f"---\ntitle: Garden {language}\nurl: https://example.org/{language}/\n---\n\n"
-            + UNSUPPORTED[language][1])
+    return (
+        f"---\ntitle: Garden {language}\nurl: https://example.org/{language}/\n---\n\n"
+        + UNSUPPORTED[language][1]
+    )
 
 
 def warnings(result) -> list[str]:
-    return [line.removeprefix("warning: ") for line in result.stderr.splitlines()
-            if line.startswith("warning: ")]
+    return [
+        line.removeprefix("warning: ")
+        for line in result.stderr.splitlines()
+        if line.startswith("warning: ")
+    ]
 
 
 def test_add_says_why_an_article_gives_no_post_once(tmp_path):
@@ -75,8 +93,7 @@ def test_add_says_why_an_article_gives_no_post_once(tmp_path):
     assert result.exit_code == 0
     said = warnings(result)
     assert f"{posts / 'short.md'}: gives no post: too short: 2 words of body text" in said[1]
-    assert said[0].startswith(f"{posts / 'context.md'}: gives no post: no sentence stands "
-                              "alone")
+    assert said[0].startswith(f"{posts / 'context.md'}: gives no post: no sentence stands alone")
     assert len(said) == 2  # the garden articles give posts, and say nothing
     again = invoke("add", "--config", path, posts)
     assert warnings(again) == []  # unchanged: said once
@@ -89,28 +106,33 @@ def test_add_says_when_the_language_is_not_supported(tmp_path, language):
     article.write_text(unsupported_article(language), encoding="utf-8")
     result = invoke("add", "--config", path, article)
     assert result.exit_code == 0
-    assert warnings(result) == [f"{article}: " + NOT_SUPPORTED.format(
-        language=language, script=UNSUPPORTED[language][0])]
+    assert warnings(result) == [
+        f"{article}: " + NOT_SUPPORTED.format(language=language, script=UNSUPPORTED[language][0])
+    ]
     assert warnings(invoke("add", "--config", path, article)) == []  # said once
 
 
 def test_the_daemon_warns_once_that_a_language_is_not_supported(tmp_path):
-    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
-                                    'schedule = { every = "1h" }\n')
+    config = write_config(
+        tmp_path, '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n'
+    )
     (tmp_path / "posts" / "th.md").write_text(unsupported_article("th"), encoding="utf-8")
     in_process(config, until=T0 + hours(0.5))  # six scans (every 5 minutes)
     [said] = events(tmp_path / "var/bot.log", "article.no_posts")
     assert said["level"] == "warning" and said["path"].endswith("th.md")
     assert said["reason"] == NOT_SUPPORTED.format(language="th", script="Thai").removeprefix(
-        "gives no post: ")
+        "gives no post: "
+    )
 
 
 def test_add_says_when_no_channel_takes_an_article(tmp_path):
     path = write_bot(tmp_path, CONSOLE + 'articles = ["health/*.md"]\n')
     result = invoke("add", "--config", path, tmp_path / "posts" / "bees.md")
     [line] = warnings(result)
-    assert line.startswith(f"{tmp_path / 'posts' / 'bees.md'}: gives no post: no channel "
-                           "takes it: its path matches no channel's `articles` globs")
+    assert line.startswith(
+        f"{tmp_path / 'posts' / 'bees.md'}: gives no post: no channel "
+        "takes it: its path matches no channel's `articles` globs"
+    )
 
 
 def test_a_template_that_leaves_no_room_is_said_by_add_and_refused_by_check(tmp_path):
@@ -135,8 +157,9 @@ def test_add_says_why_nothing_was_queued(tmp_path):
 
 
 def test_the_daemon_warns_once_about_an_article_that_gives_no_post(tmp_path):
-    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
-                                    'schedule = { every = "1h" }\n')
+    config = write_config(
+        tmp_path, '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n'
+    )
     (tmp_path / "posts" / "short.md").write_text(SHORT, encoding="utf-8")
     in_process(config, until=T0 + hours(0.5))  # six scans (every 5 minutes)
     log = tmp_path / "var/bot.log"
@@ -146,13 +169,15 @@ def test_the_daemon_warns_once_about_an_article_that_gives_no_post(tmp_path):
 
 
 def test_two_files_with_one_url_are_reported_once_and_the_first_stays(tmp_path):
-    config = write_config(tmp_path, '[channels.console]\nplatform = "console"\n'
-                                    'schedule = { every = "1h" }\n')
+    config = write_config(
+        tmp_path, '[channels.console]\nplatform = "console"\nschedule = { every = "1h" }\n'
+    )
     posts = tmp_path / "posts"
     [first] = list(posts.iterdir())
     second = posts / "zz-copy.md"
-    second.write_text(first.read_text(encoding="utf-8").replace("Cytokines", "Copy"),
-                      encoding="utf-8")
+    second.write_text(
+        first.read_text(encoding="utf-8").replace("Cytokines", "Copy"), encoding="utf-8"
+    )
     log = tmp_path / "var/bot.log"
 
     async def scenario(daemon):
@@ -173,8 +198,12 @@ def test_two_files_with_one_url_are_reported_once_and_the_first_stays(tmp_path):
 
 def test_add_of_a_url_says_why_its_page_gives_no_post(tmp_path, web):
     path = write_bot(tmp_path, CONSOLE)
-    web.serve("/short/", "<html><head><title>Short</title></head><body><article><p>Too short."
-                         "</p></article></body></html>", content_type="text/html")
+    web.serve(
+        "/short/",
+        "<html><head><title>Short</title></head><body><article><p>Too short."
+        "</p></article></body></html>",
+        content_type="text/html",
+    )
     url = web.url("/short/")
     result = invoke("add", "--config", path, url)
     assert result.exit_code == 0, result.output
@@ -184,11 +213,13 @@ def test_add_of_a_url_says_why_its_page_gives_no_post(tmp_path, web):
 
 def test_a_feed_entry_that_gives_no_post_says_why(make_bot, caplog):
     bot = make_bot(poll="10m")
-    bot.publish("<?xml version='1.0'?><rss version='2.0' xmlns:content="
-                "'http://purl.org/rss/1.0/modules/content/'><channel><title>Blog</title>"
-                "<item><title>Short</title><link>https://example.org/short/</link>"
-                "<content:encoded><![CDATA[<p>Too short.</p>]]></content:encoded></item>"
-                "</channel></rss>")
+    bot.publish(
+        "<?xml version='1.0'?><rss version='2.0' xmlns:content="
+        "'http://purl.org/rss/1.0/modules/content/'><channel><title>Blog</title>"
+        "<item><title>Short</title><link>https://example.org/short/</link>"
+        "<content:encoded><![CDATA[<p>Too short.</p>]]></content:encoded></item>"
+        "</channel></rss>"
+    )
     with caplog.at_level(logging.INFO, logger="excerpt_bot"):
         report = bot.poll()
     assert report.new == 1 and report.queued == 0
@@ -210,26 +241,39 @@ def test_check_names_the_articles_that_give_no_post_and_why(tmp_path):
     added = warnings(invoke("add", "--config", path, posts))
     result = invoke("check", "--config", path)
     assert result.exit_code == 0, result.output
-    assert warnings(result) == sorted(added) == [
-        f"{short}: gives no post: too short: 2 words of body text (an excerpt needs at least "
-        "6 words in one sentence)",
-        f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai")]
+    assert (
+        warnings(result)
+        == sorted(added)
+        == [
+            f"{short}: gives no post: too short: 2 words of body text (an excerpt needs at least "
+            "6 words in one sentence)",
+            f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai"),
+        ]
+    )
     # Fixed and added again, the short article gives posts: check names it no more.
-    short.write_text(SHORT.replace("Too short.", "A heap of leaves turns into dark and "
-                                   "crumbly soil in a single year of rain."), encoding="utf-8")
+    short.write_text(
+        SHORT.replace(
+            "Too short.",
+            "A heap of leaves turns into dark and crumbly soil in a single year of rain.",
+        ),
+        encoding="utf-8",
+    )
     invoke("add", "--config", path, short)
     assert warnings(invoke("check", "--config", path)) == [
-        f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai")]
+        f"{thai}: " + NOT_SUPPORTED.format(language="th", script="Thai")
+    ]
 
 
 def test_check_names_ten_articles_that_give_no_post_and_counts_the_rest(tmp_path):
     path = write_bot(tmp_path, CONSOLE)
     posts = tmp_path / "posts"
     for n in range(13):
-        (posts / f"short-{n:02}.md").write_text(SHORT.replace("/short/", f"/short-{n}/"),
-                                               encoding="utf-8")
+        (posts / f"short-{n:02}.md").write_text(
+            SHORT.replace("/short/", f"/short-{n}/"), encoding="utf-8"
+        )
     invoke("add", "--config", path, posts)
     said = warnings(invoke("check", "--config", path))
     assert [line.partition(":")[0] for line in said[:10]] == [
-        str(posts / f"short-{n:02}.md") for n in range(10)]
+        str(posts / f"short-{n:02}.md") for n in range(10)
+    ]
     assert said[10:] == ["and 3 more articles give no post"]

@@ -12,16 +12,22 @@ from tests.dispatch_support import Clock, cytokines, make_dispatcher, run_slots,
 from tests.test_config import load_text
 from tests.test_dispatch import ScriptedChannel
 
-FACET = {"index": {"byteStart": 0, "byteEnd": 4},
-         "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "test"}]}
+FACET = {
+    "index": {"byteStart": 0, "byteEnd": 4},
+    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "test"}],
+}
 
 
 def test_what_the_renderer_computed_reaches_the_channel_and_the_store(tmp_path):
     def render(channel, article, excerpt) -> Rendered:
-        return Rendered(f"{excerpt.text} https://b.example/a?utm_source=x", None,
-                        link="https://b.example/a?utm_source=x", facets=(FACET,),
-                        language="pt-BR", card={"uri": "https://b.example/a", "title": "T",
-                                                "description": None})
+        return Rendered(
+            f"{excerpt.text} https://b.example/a?utm_source=x",
+            None,
+            link="https://b.example/a?utm_source=x",
+            facets=(FACET,),
+            language="pt-BR",
+            card={"uri": "https://b.example/a", "title": "T", "description": None},
+        )
 
     opened = stored(tmp_path, cytokines(), channels=[("x", False)])
     store = next(opened)
@@ -30,12 +36,18 @@ def test_what_the_renderer_computed_reaches_the_channel_and_the_store(tmp_path):
         assert run_slots(make_dispatcher(store, channel, Clock(), render), "x") == ["sent"]
         [out] = channel.sent
         assert (out.url, out.facets, out.language) == (
-            "https://b.example/a?utm_source=x", (FACET,), "pt-BR")
+            "https://b.example/a?utm_source=x",
+            (FACET,),
+            "pt-BR",
+        )
         assert out.card == {"uri": "https://b.example/a", "title": "T", "description": None}
         [post] = store.history(channel="x", status="sent")
         assert post.payload == {
-            "text": out.text, "parse_mode": None, "parts": [],
-            "link": "https://b.example/a?utm_source=x", "facets": [FACET],
+            "text": out.text,
+            "parse_mode": None,
+            "parts": [],
+            "link": "https://b.example/a?utm_source=x",
+            "facets": [FACET],
             "language": "pt-BR",
             "card": {"uri": "https://b.example/a", "title": "T", "description": None},
         }
@@ -57,13 +69,16 @@ Ein kleiner Haufen in einer schattigen Ecke genügt für die meisten Gärten.
 
 
 def test_a_channels_post_carries_its_tagged_link_facets_and_language(tmp_path: Path):
-    config = load_text(tmp_path, """
+    config = load_text(
+        tmp_path,
+        """
 [channels.sky]
 platform = "console"
 render_as = "bluesky"
 schedule = { every = "1h" }
 utm = { source = "bluesky", medium = "social" }
-""")
+""",
+    )
     path = tmp_path / "kompost.md"
     path.write_text(ARTICLE, encoding="utf-8")
     article = load_article(path, id_path=path.name)
@@ -74,16 +89,19 @@ utm = { source = "bluesky", medium = "social" }
     assert rendered.language == "de-DE"
     encoded = rendered.text.encode("utf-8")
     links = [f for f in rendered.facets if f["features"][0]["$type"].endswith("#link")]
-    assert [encoded[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in links] == [
-        rendered.link]
+    assert [encoded[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in links] == [
+        rendered.link
+    ]
 
 
 def test_an_html_page_says_its_language():
-    page = ("<html lang='pt-br'><head><title>Solo vivo</title>"
-            "<link rel='canonical' href='https://solo.example/vivo/'></head><body><article>"
-            "<h1>Solo vivo</h1><p>O solo saudável guarda água, carbono e uma multidão de seres "
-            "vivos que alimentam as plantas ao longo do ano inteiro.</p>"
-            "<p>Cobrir o solo com palha protege essa vida do sol forte e da chuva pesada, e "
-            "devolve matéria orgânica à terra.</p></article></body></html>")
+    page = (
+        "<html lang='pt-br'><head><title>Solo vivo</title>"
+        "<link rel='canonical' href='https://solo.example/vivo/'></head><body><article>"
+        "<h1>Solo vivo</h1><p>O solo saudável guarda água, carbono e uma multidão de seres "
+        "vivos que alimentam as plantas ao longo do ano inteiro.</p>"
+        "<p>Cobrir o solo com palha protege essa vida do sol forte e da chuva pesada, e "
+        "devolve matéria orgânica à terra.</p></article></body></html>"
+    )
     article = parse_article(page.encode(), source="vivo.html", kind="html")
     assert article.language == "pt-BR"

@@ -20,26 +20,34 @@ URL = "https://blog.example.org/a_(b)/"
 
 
 def article(**overrides) -> Article:
-    values = {"id": "a1", "title": "Cytokines [and] #fever", "paragraphs": ("Body.",),
-              "source": "a.md", "url": URL, "site": "Jay's <blog>",
-              "tags": ("immune health", "fever")}
+    values = {
+        "id": "a1",
+        "title": "Cytokines [and] #fever",
+        "paragraphs": ("Body.",),
+        "source": "a.md",
+        "url": URL,
+        "site": "Jay's <blog>",
+        "tags": ("immune health", "fever"),
+    }
     return Article(**{**values, **overrides})
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("plain text", 10),
-    ("né über", 7),  # Latin letters with accents: one each
-    ("家族と免疫", 5),  # CJK: one each, not its UTF-8 bytes
-    ("Здоровье", 8),
-    ("👍", 4),  # an emoji: its UTF-8 bytes
-    ("👍🏽", 8),  # with a skin-tone modifier: both code points' bytes
-    ("👨‍👩‍👧", 18),  # a ZWJ family: 3 × 4 + 2 joiners × 3
-    ("❤️", 6),  # a heart and its variation selector: 3 + 3
-    ("🇫🇷", 8),  # a flag: two regional indicators
-    ("#1 *2", 5),  # '#', '*' and digits are emoji components, but count one
-])
-def test_threads_counts_emoji_as_their_utf8_bytes_and_other_characters_as_one(text,
-                                                                              expected):
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("plain text", 10),
+        ("né über", 7),  # Latin letters with accents: one each
+        ("家族と免疫", 5),  # CJK: one each, not its UTF-8 bytes
+        ("Здоровье", 8),
+        ("👍", 4),  # an emoji: its UTF-8 bytes
+        ("👍🏽", 8),  # with a skin-tone modifier: both code points' bytes
+        ("👨‍👩‍👧", 18),  # a ZWJ family: 3 × 4 + 2 joiners × 3
+        ("❤️", 6),  # a heart and its variation selector: 3 + 3
+        ("🇫🇷", 8),  # a flag: two regional indicators
+        ("#1 *2", 5),  # '#', '*' and digits are emoji components, but count one
+    ],
+)
+def test_threads_counts_emoji_as_their_utf8_bytes_and_other_characters_as_one(text, expected):
     assert threads_length(text) == expected
 
 

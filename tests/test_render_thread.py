@@ -20,8 +20,15 @@ EXCERPTS = [
 
 
 def article(title: str = "Cytokines, explained", tags=("immunology",)) -> Article:
-    return Article(id="a", title=title, paragraphs=tuple(EXCERPTS), source="a.md", url=LINK,
-                   site="blog.example.org", tags=tuple(tags))
+    return Article(
+        id="a",
+        title=title,
+        paragraphs=tuple(EXCERPTS),
+        source="a.md",
+        url=LINK,
+        site="blog.example.org",
+        tags=tuple(tags),
+    )
 
 
 def test_hook_then_excerpts_then_the_link_last():
@@ -48,8 +55,9 @@ def test_long_parts_are_cut_to_fit_and_stay_verbatim_prefixes():
 
 
 def test_telegram_parts_are_escaped_html():
-    parts = render_thread(article(title="R&D <notes>"), ["A & B < C are all cells here."],
-                          PROFILES["telegram"])
+    parts = render_thread(
+        article(title="R&D <notes>"), ["A & B < C are all cells here."], PROFILES["telegram"]
+    )
     assert parts[0].startswith("R&amp;D &lt;notes&gt;")
 
 

@@ -19,9 +19,14 @@ FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
 
 
 def article(**fields) -> Article:
-    defaults = {"id": "a1", "title": "Unveiling Cytokines", "source": "posts/cytokines.md",
-                "paragraphs": ("Cytokines are small proteins.",), "url": URL,
-                "site": "Health Notes"}
+    defaults = {
+        "id": "a1",
+        "title": "Unveiling Cytokines",
+        "source": "posts/cytokines.md",
+        "paragraphs": ("Cytokines are small proteins.",),
+        "url": URL,
+        "site": "Health Notes",
+    }
     return Article(**{**defaults, **fields})
 
 
@@ -30,8 +35,10 @@ def test_slack_escapes_what_mrkdwn_decodes_and_links_the_title():
     assert post.parse_mode == "mrkdwn"
     assert post.text.startswith("IL-6 &lt;rises&gt; &amp; TNF-α &gt; IL-10\n\n")
     # The link is Slack's <url|label>; its "&" is escaped as Slack itself writes it.
-    assert ("<https://blog.example.com/posts/cytokines?ref=feed&amp;lang=en|"
-            "Cytokines &amp; &lt;you&gt;> — Health Notes") in post.text
+    assert (
+        "<https://blog.example.com/posts/cytokines?ref=feed&amp;lang=en|"
+        "Cytokines &amp; &lt;you&gt;> — Health Notes"
+    ) in post.text
     assert post.url == URL  # the link itself, unescaped, as the store and preview keep it
     # Every "<" and ">" left in the text is the link's own pair.
     assert post.text.count("<") == post.text.count(">") == 1
@@ -56,10 +63,14 @@ def test_discord_counts_up_to_2000_utf16_units():
 
 def test_discord_shows_markdown_characters_as_written_and_leaves_the_link_alone():
     url = "https://blog.example.com/posts/il_6_*rises*?utm_source=x_y"
-    post = render_post("> IL-6 *rises* in _hours_, ~~not~~ days | `fast`\n1. first",
-                       article(title="The *IL-6* story", url=url), DISCORD)
+    post = render_post(
+        "> IL-6 *rises* in _hours_, ~~not~~ days | `fast`\n1. first",
+        article(title="The *IL-6* story", url=url),
+        DISCORD,
+    )
     assert post.text.startswith(
-        "\\> IL-6 \\*rises\\* in \\_hours\\_, \\~\\~not\\~\\~ days \\| \\`fast\\`\n1\\. first")
+        "\\> IL-6 \\*rises\\* in \\_hours\\_, \\~\\~not\\~\\~ days \\| \\`fast\\`\n1\\. first"
+    )
     assert "The \\*IL-6\\* story — Health Notes\n" + url in post.text  # the URL unescaped
     assert post.excerpt.startswith("> IL-6 *rises*")  # the excerpt as written
     assert post.length == utf16_length(post.text)  # the backslashes count
@@ -73,8 +84,9 @@ def test_slack_keeps_a_pipe_in_the_link_from_ending_it():
 
 
 def preview(*args: str) -> list[dict]:
-    result = CliRunner().invoke(cli, ["preview", str(EXAMPLE), *args, "--json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["preview", str(EXAMPLE), *args, "--json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

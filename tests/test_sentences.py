@@ -29,12 +29,18 @@ def test_golden_rule(rule):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Dr. Watson met Mrs. Hudson at 10 a.m. on Baker St. They talked.",
-         ["Dr. Watson met Mrs. Hudson at 10 a.m. on Baker St.", "They talked."]),
-        ("The U.S. spent $4.5 billion, i.e. 3.2% of it. That was in 2019.",
-         ["The U.S. spent $4.5 billion, i.e. 3.2% of it.", "That was in 2019."]),
-        ("Cytokines (e.g. IL-6) rise fast. Why? Nobody knows… yet.",
-         ["Cytokines (e.g. IL-6) rise fast.", "Why?", "Nobody knows… yet."]),
+        (
+            "Dr. Watson met Mrs. Hudson at 10 a.m. on Baker St. They talked.",
+            ["Dr. Watson met Mrs. Hudson at 10 a.m. on Baker St.", "They talked."],
+        ),
+        (
+            "The U.S. spent $4.5 billion, i.e. 3.2% of it. That was in 2019.",
+            ["The U.S. spent $4.5 billion, i.e. 3.2% of it.", "That was in 2019."],
+        ),
+        (
+            "Cytokines (e.g. IL-6) rise fast. Why? Nobody knows… yet.",
+            ["Cytokines (e.g. IL-6) rise fast.", "Why?", "Nobody knows… yet."],
+        ),
         ("She said, “It works.” Then she left.", ["She said, “It works.”", "Then she left."]),
         ("Step 1. Mix it. Step 2. Bake it.", ["Step 1.", "Mix it.", "Step 2.", "Bake it."]),
         ("Do this: 1. Mix the flour 2. Bake it", ["Do this:", "1. Mix the flour", "2. Bake it"]),
@@ -65,6 +71,10 @@ def test_sentences_are_verbatim_slices_in_order(text):
         assert piece == piece.strip()
         previous_end = end
     # Nothing but whitespace is left between and around the sentences.
-    rest = "".join(text[a:b] for a, b in zip([0] + [e for _, e in spans],
-                                               [s for s, _ in spans] + [len(text)], strict=True))
+    rest = "".join(
+        text[a:b]
+        for a, b in zip(
+            [0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)], strict=True
+        )
+    )
     assert rest.strip() == ""

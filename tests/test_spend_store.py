@@ -77,9 +77,14 @@ def test_a_thread_costs_its_parts_each_priced_as_the_post_it_is(store):
     claimed = claim(store, now=at(1), prices=X_PRICES, per_article=True, render=thread)
     assert cost(store, claimed.id) == (0.245, "USD")
     for index, part in enumerate(claimed.parts):
-        store.record_thread_part(claimed.id, index=index, remote_id=f"t{index}",
-                                 remote_url=None, now=at(1),
-                                 cost_micros=200_000 if "https://" in part else 15_000)
+        store.record_thread_part(
+            claimed.id,
+            index=index,
+            remote_id=f"t{index}",
+            remote_url=None,
+            now=at(1),
+            cost_micros=200_000 if "https://" in part else 15_000,
+        )
     store.mark_sent(claimed.id, remote_id="t0", remote_url=None, now=at(1))
     assert cost(store, claimed.id) == (0.245, "USD")
 
@@ -88,8 +93,14 @@ def test_a_thread_broken_midway_keeps_what_its_parts_out_cost_and_prices_the_res
     add(store, "a", "One.", "Two.", url=URL)
     claimed = claim(store, now=at(1), prices=X_PRICES, per_article=True, render=thread)
     for index in (0, 1):
-        store.record_thread_part(claimed.id, index=index, remote_id=f"t{index}",
-                                 remote_url=None, now=at(1), cost_micros=15_000)
+        store.record_thread_part(
+            claimed.id,
+            index=index,
+            remote_id=f"t{index}",
+            remote_url=None,
+            now=at(1),
+            cost_micros=15_000,
+        )
     store.requeue(claimed.id, now=at(1))  # part 3 met a rate limit past the slot's grace
     assert cost(store, claimed.id) == (0.03, "USD")  # billed: the two parts out
     again = claim(store, now=at(2), prices=X_PRICES, per_article=True, render=thread)

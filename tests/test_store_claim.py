@@ -55,9 +55,12 @@ def test_claim_order_fresh_first_no_article_twice_in_a_row_best_rank_first(store
     add(store, "b", "b zero", "b one", now=at(-2))
     add(store, "c", "c zero", "c one", now=at(-1))
     assert sequence(store) == [
-        ("c", 0), ("b", 0), ("a", 0),  # fresh articles, newest first, best excerpt
+        ("c", 0),
+        ("b", 0),
+        ("a", 0),  # fresh articles, newest first, best excerpt
         ("b", 1),  # all started: sent least, then oldest; not a again
-        ("a", 1), ("c", 1),
+        ("a", 1),
+        ("c", 1),
     ]
 
 
@@ -78,13 +81,16 @@ def test_claim_marks_sending_with_the_exact_text_committed_for_other_readers(sto
     _, excerpts, _ = add(store, "a", "the passage")
     claimed = claim(store, now=at(1))
     assert claimed.text == "the passage https://blog.example/a"
-    assert (claimed.attempts, claimed.recycled, claimed.url) == (1, False,
-                                                                "https://blog.example/a")
+    assert (claimed.attempts, claimed.recycled, claimed.url) == (1, False, "https://blog.example/a")
     assert claimed.excerpt == excerpts[0]
     with Store.open(db) as other:
         seen = other.get_post(claimed.id)
     assert (seen.status, seen.text, seen.claimed_at, seen.attempts) == (
-        "sending", claimed.text, at(1), 1)
+        "sending",
+        claimed.text,
+        at(1),
+        1,
+    )
     assert claim(store, now=at(2)) is None  # the only post is taken
 
 
@@ -92,7 +98,9 @@ def test_parse_mode_from_the_renderer_is_stored(store):
     add(store, "a", "bold move")
     claimed = claim(store, render=lambda a, e: (f"<b>{e.text}</b>", "HTML"))
     assert (store.get_post(claimed.id).text, store.get_post(claimed.id).parse_mode) == (
-        "<b>bold move</b>", "HTML")
+        "<b>bold move</b>",
+        "HTML",
+    )
 
 
 def test_two_stores_claiming_at_once_never_take_the_same_post(store, db):
@@ -172,7 +180,11 @@ def test_evergreen_alternates_articles_and_skips_removed_and_retired(store):
         if post is not None:
             store.mark_sent(post.id, remote_id=None, remote_url=None, now=later)
     assert [(p.article_id, p.excerpt.text) if p else None for p in recycled] == [
-        ("b", "b zero"), ("a", "a zero"), None, None]
+        ("b", "b zero"),
+        ("a", "a zero"),
+        None,
+        None,
+    ]
 
 
 def test_evergreen_skips_an_excerpt_with_an_unresolved_post(store):
@@ -200,7 +212,9 @@ def test_on_an_approval_channel_each_repeat_waits_for_its_own_approval(store):
     assert claim(store, now=later, **approval) is None  # and no excerpt waits twice
     pending = store.queued("x")
     assert sorted((p.status, p.excerpt_text) for p in pending) == [
-        ("pending_approval", "a zero"), ("pending_approval", "b zero")]
+        ("pending_approval", "a zero"),
+        ("pending_approval", "b zero"),
+    ]
     store.approve([pending[0].id], now=later)
     assert claim(store, now=later, **approval).id == pending[0].id
     store.mark_sent(pending[0].id, remote_id="r", remote_url=None, now=later)
@@ -268,8 +282,7 @@ def test_planner_inputs_for_plan(store):
     add(store, "a", "a zero", "a one", now=at(-1))
     send(store, now=at(1))
     items = store.queued_items("x")
-    assert [(i.article_id, i.excerpt_rank, i.article_sent_count) for i in items] == [
-        ("a", 1, 1)]
+    assert [(i.article_id, i.excerpt_rank, i.article_sent_count) for i in items] == [("a", 1, 1)]
     assert store.last_sent_article("x") == "a"
     assert store.sent_times_since("x", at(0)) == [at(1)]
 

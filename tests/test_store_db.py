@@ -61,8 +61,14 @@ CREATE TABLE channel_state (
     last_sent_at VARCHAR(27), last_slot_at VARCHAR(27));
 """
 
-ARTICLE = {"id": "a", "title": "Cytokines", "paragraphs": ["One.", "Two."],
-           "source": "posts/a.md", "url": "https://blog.example/a", "tags": ["science"]}
+ARTICLE = {
+    "id": "a",
+    "title": "Cytokines",
+    "paragraphs": ["One.", "Two."],
+    "source": "posts/a.md",
+    "url": "https://blog.example/a",
+    "tags": ["science"],
+}
 
 
 def build_v1(path) -> None:
@@ -73,18 +79,27 @@ def build_v1(path) -> None:
         db.execute(
             "INSERT INTO articles VALUES ('a', 'posts/a.md', 'Cytokines', "
             "'https://blog.example/a', ?, 'h1', ?, ?, NULL)",
-            (json.dumps(ARTICLE), iso(T0), iso(T0)))
+            (json.dumps(ARTICLE), iso(T0), iso(T0)),
+        )
         for rank, text in enumerate(["One.", "Two."]):
-            db.execute("INSERT INTO excerpts VALUES (?, 'a', ?, ?, 1.5, ?, 0, 1, 0, 1, ?)",
-                       (f"e{rank}", text, rank, rank, iso(T0)))
+            db.execute(
+                "INSERT INTO excerpts VALUES (?, 'a', ?, ?, 1.5, ?, 0, 1, 0, 1, ?)",
+                (f"e{rank}", text, rank, rank, iso(T0)),
+            )
         db.execute(
             "INSERT INTO posts VALUES (1, 'x', 'a', 'e0', 'sent', 'One. https://blog.example/a',"
             " NULL, ?, NULL, ?, ?, '42', 'https://x.example/42', NULL)",
-            (iso(T0), iso(at(1)), iso(at(1))))
-        db.execute("INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at)"
-                   " VALUES (2, 'x', 'a', 'e1', 'queued', ?)", (iso(T0),))
-        db.execute("INSERT INTO channel_state (channel, paused, last_sent_at) VALUES ('x', 0, ?)",
-                   (iso(at(1)),))
+            (iso(T0), iso(at(1)), iso(at(1))),
+        )
+        db.execute(
+            "INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at)"
+            " VALUES (2, 'x', 'a', 'e1', 'queued', ?)",
+            (iso(T0),),
+        )
+        db.execute(
+            "INSERT INTO channel_state (channel, paused, last_sent_at) VALUES ('x', 0, ?)",
+            (iso(at(1)),),
+        )
     db.close()
 
 
@@ -93,8 +108,10 @@ def structure(path) -> dict[str, tuple[set[str], set[str]]]:
     engine = create_engine(f"sqlite:///{path}")
     inspector = inspect(engine)
     shape = {
-        name: ({c["name"] for c in inspector.get_columns(name)},
-               {i["name"] for i in inspector.get_indexes(name)})
+        name: (
+            {c["name"] for c in inspector.get_columns(name)},
+            {i["name"] for i in inspector.get_indexes(name)},
+        )
         for name in inspector.get_table_names()
     }
     engine.dispose()
@@ -108,7 +125,11 @@ def test_a_version_1_database_is_upgraded_in_place_without_loss(tmp_path):
         assert store.found_version == 1
         sent = store.get_post(1)
         assert (sent.status, sent.text, sent.remote_url, sent.sent_at) == (
-            "sent", "One. https://blog.example/a", "https://x.example/42", at(1))
+            "sent",
+            "One. https://blog.example/a",
+            "https://x.example/42",
+            at(1),
+        )
         assert (sent.attempts, sent.updated_at) == (1, at(1))  # filled by the upgrade
         queued = store.get_post(2)
         assert (queued.status, queued.attempts, queued.updated_at) == ("queued", 0, T0)
@@ -126,7 +147,9 @@ def test_a_version_1_database_is_upgraded_in_place_without_loss(tmp_path):
 
 
 # The second schema: version 1, plus claims counted per post and one row per attempt.
-V2_SCHEMA = V1_SCHEMA + """
+V2_SCHEMA = (
+    V1_SCHEMA
+    + """
 ALTER TABLE posts ADD COLUMN attempts INTEGER DEFAULT '0' NOT NULL;
 ALTER TABLE posts ADD COLUMN updated_at VARCHAR(27);
 CREATE TABLE attempts (
@@ -135,6 +158,7 @@ CREATE TABLE attempts (
     outcome VARCHAR(64) NOT NULL, error TEXT, duration_ms INTEGER NOT NULL);
 CREATE INDEX ix_attempts_post ON attempts (post_id);
 """
+)
 
 
 def build_v2(path) -> None:
@@ -145,20 +169,30 @@ def build_v2(path) -> None:
         db.execute(
             "INSERT INTO articles VALUES ('a', 'posts/a.md', 'Cytokines', "
             "'https://blog.example/a', ?, 'h1', ?, ?, NULL)",
-            (json.dumps(ARTICLE), iso(T0), iso(T0)))
+            (json.dumps(ARTICLE), iso(T0), iso(T0)),
+        )
         for rank, text in enumerate(["One.", "Two."]):
-            db.execute("INSERT INTO excerpts VALUES (?, 'a', ?, ?, 1.5, ?, 0, 1, 0, 1, ?)",
-                       (f"e{rank}", text, rank, rank, iso(T0)))
+            db.execute(
+                "INSERT INTO excerpts VALUES (?, 'a', ?, ?, 1.5, ?, 0, 1, 0, 1, ?)",
+                (f"e{rank}", text, rank, rank, iso(T0)),
+            )
         db.execute(
             "INSERT INTO posts VALUES (1, 'x', 'a', 'e0', 'sent', 'One. https://blog.example/a',"
             " NULL, ?, NULL, ?, ?, '42', 'https://x.example/42', NULL, 1, ?)",
-            (iso(T0), iso(at(1)), iso(at(1)), iso(at(1))))
-        db.execute("INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at,"
-                   " updated_at) VALUES (2, 'x', 'a', 'e1', 'queued', ?, ?)", (iso(T0), iso(T0)))
-        db.execute("INSERT INTO attempts VALUES (1, 1, ?, ?, 'sent', NULL, 120)",
-                   (iso(at(1)), iso(at(1))))
-        db.execute("INSERT INTO channel_state (channel, paused, last_sent_at) VALUES ('x', 0, ?)",
-                   (iso(at(1)),))
+            (iso(T0), iso(at(1)), iso(at(1)), iso(at(1))),
+        )
+        db.execute(
+            "INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at,"
+            " updated_at) VALUES (2, 'x', 'a', 'e1', 'queued', ?, ?)",
+            (iso(T0), iso(T0)),
+        )
+        db.execute(
+            "INSERT INTO attempts VALUES (1, 1, ?, ?, 'sent', NULL, 120)", (iso(at(1)), iso(at(1)))
+        )
+        db.execute(
+            "INSERT INTO channel_state (channel, paused, last_sent_at) VALUES ('x', 0, ?)",
+            (iso(at(1)),),
+        )
     db.close()
 
 
@@ -170,15 +204,20 @@ def test_a_version_2_database_is_upgraded_for_feeds_in_place_without_loss(tmp_pa
         assert store.found_version == 2
         sent = store.get_post(1)
         assert (sent.status, sent.remote_url, sent.attempts, sent.updated_at) == (
-            "sent", "https://x.example/42", 1, at(1))
+            "sent",
+            "https://x.example/42",
+            1,
+            at(1),
+        )
         assert [a.duration_ms for a in store.attempts(1)] == [120]
         assert store.get_article("a").paragraphs == ("One.", "Two.")
         # The new tables work beside the old rows.
         assert store.feed_state(feed).last_success_at is None
         store.record_feed_poll(feed, now=at(2), next_poll_at=at(3), etag='"v1"', title="Blog")
         assert (store.feed_state(feed).etag, store.feed_state(feed).failures) == ('"v1"', 0)
-        entry = FeedEntry(feed=feed, guid="g1", link="https://blog.example/b", entry_hash="h",
-                          kind="ingested")
+        entry = FeedEntry(
+            feed=feed, guid="g1", link="https://blog.example/b", entry_hash="h", kind="ingested"
+        )
         article, excerpts, _ = add(store, "b", "Three.", channels=[], now=at(2))
         store.ingest_feed_entry(entry, article, excerpts, channels=X, now=at(2))
         assert store.find_feed_entry(feed, guid="g1").article_id == "b"
@@ -202,7 +241,8 @@ def test_a_newer_database_is_refused_untouched(tmp_path):
         Store.open(path)
     assert str(caught.value).startswith(
         f"database schema version 99 is newer than this excerpt-bot understands "
-        f"({SCHEMA_VERSION}); upgrade excerpt-bot")
+        f"({SCHEMA_VERSION}); upgrade excerpt-bot"
+    )
     assert "\n" not in str(caught.value)
 
 
@@ -218,8 +258,11 @@ def test_a_database_of_another_program_is_refused(tmp_path):
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_bytes(b"these are my notes, not a database\n" * 50)
-    with pytest.raises(UserError, match=r"notes.txt: not an SQLite database \(file is not a "
-                                        r"database\); point `database` at"):
+    with pytest.raises(
+        UserError,
+        match=r"notes.txt: not an SQLite database \(file is not a "
+        r"database\); point `database` at",
+    ):
         Store.open(path)
 
 
@@ -259,16 +302,23 @@ def test_a_second_daemon_on_the_same_database_is_refused(tmp_path):
 def test_the_lock_is_held_by_another_process_until_it_exits(tmp_path):
     db = tmp_path / "bot.sqlite3"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys\nfrom bot.store import Store\n"
-         f"with Store.acquire_daemon_lock({str(db)!r}):\n"
-         "    print('locked', flush=True)\n    sys.stdin.read()\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom bot.store import Store\n"
+            f"with Store.acquire_daemon_lock({str(db)!r}):\n"
+            "    print('locked', flush=True)\n    sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(UserError, match=rf"\(pid {holder.pid}\)"), \
-                Store.acquire_daemon_lock(db):
+        with (
+            pytest.raises(UserError, match=rf"\(pid {holder.pid}\)"),
+            Store.acquire_daemon_lock(db),
+        ):
             pass
     finally:
         holder.stdin.close()
@@ -283,8 +333,9 @@ def test_status_summary_counts_on_a_100000_post_store(tmp_path):
     with Store.open(path) as store:
         for a in range(100):
             add(store, f"art{a}", *(f"passage {a}.{e}" for e in range(200)), channels=[])
-    excerpt_rows = sqlite3.connect(path).execute(
-        "SELECT id, article_id FROM excerpts ORDER BY id").fetchall()
+    excerpt_rows = (
+        sqlite3.connect(path).execute("SELECT id, article_id FROM excerpts ORDER BY id").fetchall()
+    )
     channels = [f"ch{c}" for c in range(5)]
     states = [s.value for s in PostStatus]
     rows = []
@@ -303,7 +354,9 @@ def test_status_summary_counts_on_a_100000_post_store(tmp_path):
     with db:
         db.executemany(
             "INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at, "
-            "claimed_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "claimed_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     db.close()
 
     with Store.open(path) as store:

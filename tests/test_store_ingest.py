@@ -41,7 +41,8 @@ def test_new_article_queues_one_post_per_channel_and_excerpt(store):
     assert (result.queued, result.cancelled, result.excerpts_added) == (4, 0, 2)
     queued = store.queued()
     assert sorted((p.channel, p.excerpt_id) for p in queued) == sorted(
-        (channel, e.id) for channel in ("x", "tg") for e in excerpts)
+        (channel, e.id) for channel in ("x", "tg") for e in excerpts
+    )
     assert {p.status for p in queued} == {"queued"}
     assert store.queue_depths() == {"x": 2, "tg": 2}
 
@@ -73,12 +74,16 @@ def test_an_edited_article_keeps_history_cancels_vanished_and_queues_new(store):
     assert result.status is IngestStatus.CHANGED
     assert (result.queued, result.cancelled) == (1, 1)
     assert (result.excerpts_added, result.excerpts_retired) == (1, 2)
-    assert by_status(store) == sorted([("cancelled", P2), ("queued", P3), ("queued", P4),
-                                       ("sent", P1)])
+    assert by_status(store) == sorted(
+        [("cancelled", P2), ("queued", P3), ("queued", P4), ("sent", P1)]
+    )
     # The sent post is untouched: same id, text and remote address.
     kept = store.get_post(sent.id)
-    assert (kept.status, kept.text, kept.remote_url) == ("sent", sent.text,
-                                                         f"https://x.example/{sent.id}")
+    assert (kept.status, kept.text, kept.remote_url) == (
+        "sent",
+        sent.text,
+        f"https://x.example/{sent.id}",
+    )
     assert store.get_article("a").title == "Cytokines, revised"
     assert "no longer in the edited article" in store.history(status="cancelled")[0].error
 
@@ -137,23 +142,28 @@ def test_an_article_that_comes_back_is_restored_and_queued_again(store):
 def test_each_channel_posts_from_its_own_cut_and_a_new_one_leaves_the_others_alone(store):
     article = make_article("a", P1, P2, P3)
     every = make_excerpts(article)
-    store.upsert_article(article, {"tg:900": every}, channels=[("tg", False)],
-                         cut_of={"tg": "tg:900"}, now=T0)
+    store.upsert_article(
+        article, {"tg:900": every}, channels=[("tg", False)], cut_of={"tg": "tg:900"}, now=T0
+    )
     tg_queue = [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")]
     assert [text for *_, text in tg_queue] == [P1, P2, P3]
 
-    result = store.upsert_article(article, {"tg:900": every, "x:60": every[1:2]},
-                                  channels=[("tg", False), ("x", True)],
-                                  cut_of={"tg": "tg:900", "x": "x:60"}, now=at(1))
+    result = store.upsert_article(
+        article,
+        {"tg:900": every, "x:60": every[1:2]},
+        channels=[("tg", False), ("x", True)],
+        cut_of={"tg": "tg:900", "x": "x:60"},
+        now=at(1),
+    )
     assert (result.queued, result.cancelled) == (1, 0)
     assert [(p.excerpt_text, p.status) for p in store.queued("x")] == [(P2, "pending_approval")]
     assert [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")] == tg_queue
-    assert (store.channel_cuts("tg"), store.channel_cuts("x")) == (
-        {"a": "tg:900"}, {"a": "x:60"})
+    assert (store.channel_cuts("tg"), store.channel_cuts("x")) == ({"a": "tg:900"}, {"a": "x:60"})
 
     # x's room changes: its post outside the new cut is cancelled; tg's queue stays.
-    result = store.upsert_article(article, {"x:40": every[2:]}, channels=[("x", False)],
-                                  cut_of={"x": "x:40"}, now=at(2))
+    result = store.upsert_article(
+        article, {"x:40": every[2:]}, channels=[("x", False)], cut_of={"x": "x:40"}, now=at(2)
+    )
     assert (result.queued, result.cancelled) == (1, 1)
     assert [p.excerpt_text for p in store.queued("x")] == [P3]
     assert [(p.id, p.status, p.excerpt_text) for p in store.queued("tg")] == tg_queue
@@ -162,12 +172,21 @@ def test_each_channel_posts_from_its_own_cut_and_a_new_one_leaves_the_others_alo
 def test_an_edit_cancels_passages_gone_from_the_text_on_every_channel(store):
     article = make_article("a", P1, P2)
     every = make_excerpts(article)
-    store.upsert_article(article, {"tg:900": every, "x:60": every[:1]},
-                         channels=[("tg", False), ("x", False)],
-                         cut_of={"tg": "tg:900", "x": "x:60"}, now=T0)
+    store.upsert_article(
+        article,
+        {"tg:900": every, "x:60": every[:1]},
+        channels=[("tg", False), ("x", False)],
+        cut_of={"tg": "tg:900", "x": "x:60"},
+        now=T0,
+    )
     edited = make_article("a", P2, P4)
-    result = store.upsert_article(edited, {"tg:900": make_excerpts(edited)},
-                                  channels=[("tg", False)], cut_of={"tg": "tg:900"}, now=at(1))
+    result = store.upsert_article(
+        edited,
+        {"tg:900": make_excerpts(edited)},
+        channels=[("tg", False)],
+        cut_of={"tg": "tg:900"},
+        now=at(1),
+    )
     assert result.status is IngestStatus.CHANGED
     assert sorted(p.excerpt_text for p in store.queued("tg")) == sorted([P2, P4])
     assert store.queued("x") == []  # P1 is gone from the article, on x too
@@ -206,15 +225,22 @@ def test_a_batch_of_articles_is_stored_as_one_by_one_would_be(tmp_path):
                 if batched:
                     results += store.upsert_articles(items, now=now)
                 else:
-                    results += [store.upsert_article(a, make_excerpts(a), channels=channels,
-                                                     now=now) for a in articles]
-            posts = [(p.channel, p.article_id, p.excerpt_text, p.status, p.error)
-                     for p in store.history()]
+                    results += [
+                        store.upsert_article(a, make_excerpts(a), channels=channels, now=now)
+                        for a in articles
+                    ]
+            posts = [
+                (p.channel, p.article_id, p.excerpt_text, p.status, p.error)
+                for p in store.history()
+            ]
             return results, posts
 
     batched = ingest(tmp_path / "batched.sqlite3", True)
     assert batched == ingest(tmp_path / "one-by-one.sqlite3", False)
     results, posts = batched
     assert [r.status for r in results] == [IngestStatus.NEW] * 3 + [
-        IngestStatus.UNCHANGED, IngestStatus.CHANGED, IngestStatus.UNCHANGED]
+        IngestStatus.UNCHANGED,
+        IngestStatus.CHANGED,
+        IngestStatus.UNCHANGED,
+    ]
     assert ("x", "b", P1, "cancelled", "the passage is no longer in the edited article") in posts

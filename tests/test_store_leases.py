@@ -30,8 +30,9 @@ def never_gone(host, pid) -> bool:
 
 
 def start(store, name, now=T0, *, host="host-a", pid=1):
-    store.write_with(L.register, name, host=host, pid=pid, now=now, ttl=TTL,
-                     predecessor_gone=never_gone)
+    store.write_with(
+        L.register, name, host=host, pid=pid, now=now, ttl=TTL, predecessor_gone=never_gone
+    )
 
 
 def beat(store, name, now, wanted=CHANNELS, busy=()):
@@ -99,7 +100,7 @@ def test_a_dead_daemons_leases_are_taken_over_after_lease_ttl(store):
     last_beat_of_c = now - BEAT
     early = last_beat_of_c + TTL - timedelta(seconds=1)
     assert not {a.name for a in beat(store, "a", early).acquired} & dead  # not yet: c's
-    beat(store, "b", early)                                              # lease runs on
+    beat(store, "b", early)  # lease runs on
     late = last_beat_of_c + TTL + timedelta(seconds=1)
     a, b = beat(store, "a", late), beat(store, "b", late)
     assert {x.name for x in a.acquired + b.acquired} == dead
@@ -115,11 +116,9 @@ def test_only_a_dead_daemons_sends_are_settled(store):
     wanted = [L.CHANNEL + "x"]
     beat(store, "live", T0, wanted)
     store.act_as("live", fenced=True)
-    flying = store.claim_next_post(ChannelPolicy("x", repeat_after=REPEAT), now=T0,
-                                   render=plain)
+    flying = store.claim_next_post(ChannelPolicy("x", repeat_after=REPEAT), now=T0, render=plain)
     store.act_as("dead", fenced=False)  # as an old daemon without leases would
-    orphan = store.claim_next_post(ChannelPolicy("x", repeat_after=REPEAT), now=T0,
-                                   render=plain)
+    orphan = store.claim_next_post(ChannelPolicy("x", repeat_after=REPEAT), now=T0, render=plain)
     later = T0 + TTL + BEAT
     beat(store, "live", later, wanted)  # "dead" never beat again: gone
     assert store.write_with(L.settle_orphans, ["x"], now=later, ttl=TTL) == ([orphan.id], [])
@@ -141,8 +140,7 @@ def test_each_slot_fires_once_whoever_fires_it(store):
     assert not store.write_with(L.begin_slot, "a", "x", slot=T0, now=late, fenced=True)
     assert store.channel_state("x").last_slot_at == slot
     following = slot + timedelta(seconds=5)
-    assert store.write_with(L.begin_slot, "a", "x", slot=following, now=following,
-                            fenced=False)
+    assert store.write_with(L.begin_slot, "a", "x", slot=following, now=following, fenced=False)
     assert store.channel_state("x").last_slot_at == following
 
 
@@ -161,20 +159,29 @@ def test_a_claim_needs_the_channels_lease_when_fenced(store):
     claimed = store.claim_next_post(policy, now=T0, render=plain)
     assert claimed.channel == "x"
     # Cut off past its lease: "a" claims nothing more, even before anyone took it over.
-    assert store.claim_next_post(policy, now=T0 + TTL + BEAT, render=plain) is \
-        NoClaim.NOT_HELD
+    assert store.claim_next_post(policy, now=T0 + TTL + BEAT, render=plain) is NoClaim.NOT_HELD
 
 
 def test_a_second_daemon_of_the_same_name_is_refused(store):
     start(store, "web-1", host="one", pid=10)
     beat(store, "web-1", T0)
-    with pytest.raises(UserError, match=r'another excerpt-bot named "web-1" is running on '
-                                        r"one \(pid 10, last seen 5 s ago\)"):
+    with pytest.raises(
+        UserError,
+        match=r'another excerpt-bot named "web-1" is running on '
+        r"one \(pid 10, last seen 5 s ago\)",
+    ):
         start(store, "web-1", T0 + timedelta(seconds=5), host="two", pid=11)
     # Its own dead predecessor on this machine (a crash, a quick restart) is no obstacle,
     # and what it held is taken again as after a crash.
-    store.write_with(L.register, "web-1", host="one", pid=12, now=T0 + BEAT, ttl=TTL,
-                     predecessor_gone=lambda host, pid: pid == 10)
+    store.write_with(
+        L.register,
+        "web-1",
+        host="one",
+        pid=12,
+        now=T0 + BEAT,
+        ttl=TTL,
+        predecessor_gone=lambda host, pid: pid == 10,
+    )
     again = beat(store, "web-1", T0 + BEAT)
     assert len(again.held) == 30 and {a.previous for a in again.acquired} == {"web-1"}
     # Once stopped, or unseen for lease_ttl, the name is free.
@@ -188,7 +195,8 @@ def test_ownership_names_each_channels_owner(store):
     settle(store, ["a", "b"], rounds=2)
     seen = store.read_with(L.ownership, now=T0 + BEAT)
     assert set(seen.instances) == {"a", "b"}
-    assert sorted(seen.instances["a"][2] + seen.instances["b"][2]) == \
-        [name.removeprefix(L.CHANNEL) for name in CHANNELS]
+    assert sorted(seen.instances["a"][2] + seen.instances["b"][2]) == [
+        name.removeprefix(L.CHANNEL) for name in CHANNELS
+    ]
     assert seen.leases_held == {"a": 15, "b": 15}
     assert seen.owners["c00"] in ("a", "b")

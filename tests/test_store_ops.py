@@ -33,27 +33,45 @@ def test_mark_sent_records_the_remote_post_and_the_channel_last_sent(store, post
     store.mark_sent(claimed.id, remote_id="123", remote_url="https://x.example/123", now=at(2))
     post = store.get_post(claimed.id)
     assert (post.status, post.remote_id, post.remote_url, post.sent_at) == (
-        "sent", "123", "https://x.example/123", at(2))
+        "sent",
+        "123",
+        "https://x.example/123",
+        at(2),
+    )
     assert store.channel_state("x").last_sent_at == at(2)
 
 
 @pytest.mark.parametrize(
     ("action", "message"),
     [
-        (lambda s, i: s.mark_sent(i, remote_id=None, remote_url=None, now=at(1)),
-         "is queued: only sending or unknown posts can be marked sent"),
-        (lambda s, i: s.mark_failed(i, error="x", now=at(1)),
-         "is queued: only sending or unknown posts can be marked failed"),
-        (lambda s, i: s.mark_unknown(i, error="x", now=at(1)),
-         "is queued: only sending posts can be marked unknown"),
-        (lambda s, i: s.requeue(i, now=at(1)),
-         "is queued: only sending posts can be put back in the queue"),
-        (lambda s, i: s.resolve(i, sent=True, now=at(1)),
-         "is queued: only unknown posts can be resolved"),
-        (lambda s, i: s.retry(i, now=at(1)),
-         "is queued: only failed, unknown, skipped or cancelled posts can be retried"),
-        (lambda s, i: s.approve([i], now=at(1)),
-         "is queued: only pending approval posts can be approved"),
+        (
+            lambda s, i: s.mark_sent(i, remote_id=None, remote_url=None, now=at(1)),
+            "is queued: only sending or unknown posts can be marked sent",
+        ),
+        (
+            lambda s, i: s.mark_failed(i, error="x", now=at(1)),
+            "is queued: only sending or unknown posts can be marked failed",
+        ),
+        (
+            lambda s, i: s.mark_unknown(i, error="x", now=at(1)),
+            "is queued: only sending posts can be marked unknown",
+        ),
+        (
+            lambda s, i: s.requeue(i, now=at(1)),
+            "is queued: only sending posts can be put back in the queue",
+        ),
+        (
+            lambda s, i: s.resolve(i, sent=True, now=at(1)),
+            "is queued: only unknown posts can be resolved",
+        ),
+        (
+            lambda s, i: s.retry(i, now=at(1)),
+            "is queued: only failed, unknown, skipped or cancelled posts can be retried",
+        ),
+        (
+            lambda s, i: s.approve([i], now=at(1)),
+            "is queued: only pending approval posts can be approved",
+        ),
     ],
 )
 def test_transitions_from_the_wrong_state_say_why_in_one_line(store, post_ids, action, message):
@@ -72,9 +90,11 @@ def test_a_missing_post_is_named(store):
 
 def test_a_sent_post_cannot_be_skipped_retried_or_sent_again(store, post_ids):
     sent = send(store, now=at(1))
-    for action in (lambda: store.skip(sent.id, now=at(2)),
-                   lambda: store.retry(sent.id, now=at(2)),
-                   lambda: store.mark_sent(sent.id, remote_id="2", remote_url=None, now=at(2))):
+    for action in (
+        lambda: store.skip(sent.id, now=at(2)),
+        lambda: store.retry(sent.id, now=at(2)),
+        lambda: store.mark_sent(sent.id, remote_id="2", remote_url=None, now=at(2)),
+    ):
         with pytest.raises(UserError, match=f"post {sent.id} is sent"):
             action()
 
@@ -133,22 +153,32 @@ def test_channel_state_pause_resume_errors_and_slots(store):
     assert store.channel_state("x").paused is False
     store.pause_channel("x", reason="401 Unauthorized", now=at(1))
     state = store.channel_state("x")
-    assert (state.paused, state.paused_reason, state.paused_at) == (
-        True, "401 Unauthorized", at(1))
+    assert (state.paused, state.paused_reason, state.paused_at) == (True, "401 Unauthorized", at(1))
     store.record_channel_error("x", error="connection refused", now=at(2))
     store.set_last_slot("x", at(3))
     store.resume_channel("x", now=at(4))
     state = store.channel_state("x")
-    assert (state.paused, state.paused_reason, state.last_error, state.last_error_at,
-            state.last_slot_at) == (False, None, "connection refused", at(2), at(3))
+    assert (
+        state.paused,
+        state.paused_reason,
+        state.last_error,
+        state.last_error_at,
+        state.last_slot_at,
+    ) == (False, None, "connection refused", at(2), at(3))
 
 
 def test_record_attempt_is_kept_with_its_duration(store, post_ids):
     claimed = claim(store, now=at(1))
-    first = store.record_attempt(claimed.id, started_at=at(1), finished_at=at(1.0001),
-                                 outcome="NotDeliveredError", error="connection refused")
-    second = store.record_attempt(claimed.id, started_at=at(1.001), finished_at=at(1.002),
-                                  outcome="sent", error=None)
+    first = store.record_attempt(
+        claimed.id,
+        started_at=at(1),
+        finished_at=at(1.0001),
+        outcome="NotDeliveredError",
+        error="connection refused",
+    )
+    second = store.record_attempt(
+        claimed.id, started_at=at(1.001), finished_at=at(1.002), outcome="sent", error=None
+    )
     assert second > first
     tries = store.attempts(claimed.id)
     assert [(t.id, t.outcome, t.error, t.duration_ms) for t in tries] == [
@@ -172,13 +202,14 @@ def test_status_summary_per_channel(store):
     x = summary["x"]
     assert (x.queue_depth, x.pending_approval, x.paused) == (1, 0, False)
     assert (x.last_sent_at, x.last_sent_post_id, x.last_sent_remote_url) == (
-        at(1), sent.id, f"https://x.example/{sent.id}")
+        at(1),
+        sent.id,
+        f"https://x.example/{sent.id}",
+    )
     assert (x.last_error, x.last_error_at) == ("rejected", at(2))
-    assert x.counts == {s.value: 0 for s in PostStatus} | {"queued": 1, "sent": 1,
-                                                           "failed": 1}
+    assert x.counts == {s.value: 0 for s in PostStatus} | {"queued": 1, "sent": 1, "failed": 1}
     tg = summary["tg"]
-    assert (tg.queue_depth, tg.pending_approval, tg.paused, tg.paused_reason) == (3, 1, True,
-                                                                                 "401")
+    assert (tg.queue_depth, tg.pending_approval, tg.paused, tg.paused_reason) == (3, 1, True, "401")
     assert tg.last_sent_at is None
     assert summary["mastodon"].counts["queued"] == 0
     data = json.loads(json.dumps({name: s.to_dict() for name, s in summary.items()}))
@@ -195,9 +226,21 @@ def test_history_newest_first_with_filters_and_json_shape(store):
     assert [p.id for p in store.history(status="sent", limit=1)] == [second.id]
     assert store.history(channel="tg") == []
     record = store.history(limit=1)[0].to_dict()
-    assert {"id", "channel", "article_id", "excerpt_id", "status", "text", "remote_id",
-            "remote_url", "sent_at", "error", "created_at", "excerpt_text",
-            "article_title"} <= set(record)
+    assert {
+        "id",
+        "channel",
+        "article_id",
+        "excerpt_id",
+        "status",
+        "text",
+        "remote_id",
+        "remote_url",
+        "sent_at",
+        "error",
+        "created_at",
+        "excerpt_text",
+        "article_title",
+    } <= set(record)
     assert record["article_title"] == "Cytokines"
     assert record["sent_at"] == "2025-03-01T11:00:00+00:00"
     json.dumps(record)

@@ -47,7 +47,8 @@ def test_a_url_with_a_password_is_refused_without_echoing_it(postgres, pg_url, t
 
 
 def test_the_password_from_pgpassword_pgpass_or_database_password_env(
-        postgres, tmp_path, monkeypatch):
+    postgres, tmp_path, monkeypatch
+):
     url = secret_url(postgres)
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-such-pgpass"))
@@ -62,16 +63,19 @@ def test_the_password_from_pgpassword_pgpass_or_database_password_env(
     monkeypatch.delenv("PGPASSWORD")
 
     pgpass = tmp_path / "pgpass"
-    pgpass.write_text(f"127.0.0.1:{postgres.port}:*:{PASSWORD_USER}:{PASSWORD_OF_USER}\n",
-                      encoding="utf-8")
+    pgpass.write_text(
+        f"127.0.0.1:{postgres.port}:*:{PASSWORD_USER}:{PASSWORD_OF_USER}\n", encoding="utf-8"
+    )
     pgpass.chmod(0o600)
     monkeypatch.setenv("PGPASSFILE", str(pgpass))
     with Store.open(url) as store:
         assert store.found_version == SCHEMA_VERSION
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-such-pgpass"))
 
-    bot = CONFIG.replace('database = "var/bot.sqlite3"',
-                         f'database = "{url}"\ndatabase_password_env = "BOT_DB_PASSWORD"')
+    bot = CONFIG.replace(
+        'database = "var/bot.sqlite3"',
+        f'database = "{url}"\ndatabase_password_env = "BOT_DB_PASSWORD"',
+    )
     config = write_bot(tmp_path, bot)
     missing = invoke("status", "--config", config)
     assert missing.exit_code == 2
@@ -79,11 +83,13 @@ def test_the_password_from_pgpassword_pgpass_or_database_password_env(
     wrong = invoke("status", "--config", config, env={"BOT_DB_PASSWORD": "not-it-at-all"})
     assert wrong.exit_code == 2 and "not-it-at-all" not in wrong.output + wrong.stderr
     assert "refused the login" in wrong.stderr
-    right = invoke("add", "--config", config, tmp_path / "posts",
-                   env={"BOT_DB_PASSWORD": PASSWORD_OF_USER})
+    right = invoke(
+        "add", "--config", config, tmp_path / "posts", env={"BOT_DB_PASSWORD": PASSWORD_OF_USER}
+    )
     assert right.exit_code == 0, right.stderr
-    shown = invoke("status", "--config", config, "--json",
-                   env={"BOT_DB_PASSWORD": PASSWORD_OF_USER})
+    shown = invoke(
+        "status", "--config", config, "--json", env={"BOT_DB_PASSWORD": PASSWORD_OF_USER}
+    )
     report = json.loads(shown.stdout)
     assert report["channels"]["console"]["queue_depth"] > 0
     assert PASSWORD_OF_USER not in shown.stdout
@@ -138,12 +144,14 @@ def test_stores_opening_an_empty_database_together_migrate_it_once(pg_url):
 
 def test_a_database_newer_than_the_code_is_refused_in_one_line(pg_url):
     Store.open(pg_url).close()
-    with psycopg.connect(pg_url.replace("postgresql://", "postgresql://", 1),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        pg_url.replace("postgresql://", "postgresql://", 1), autocommit=True
+    ) as conn:
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(UserError) as caught:
         Store.open(pg_url)
     assert str(caught.value).startswith(
         f"database schema version 99 is newer than this excerpt-bot understands "
-        f"({SCHEMA_VERSION}); upgrade excerpt-bot")
+        f"({SCHEMA_VERSION}); upgrade excerpt-bot"
+    )
     assert "\n" not in str(caught.value)

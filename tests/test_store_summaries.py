@@ -44,8 +44,10 @@ def busy_store(tmp_path):
         store.record_feed_poll(FEED, now=at(5), next_poll_at=at(6), title="The blog")
         store.record_feed_poll(GONE, now=at(5), next_poll_at=at(7), error="HTTP 500")
         for n, kind in enumerate(["ingested", "ingested", "skipped"]):
-            store.record_feed_entry(FeedEntry(feed=FEED, guid=f"g{n}", link=None,
-                                              entry_hash=f"h{n}", kind=kind), now=at(5))
+            store.record_feed_entry(
+                FeedEntry(feed=FEED, guid=f"g{n}", link=None, entry_hash=f"h{n}", kind=kind),
+                now=at(5),
+            )
     return path
 
 
@@ -60,10 +62,13 @@ def test_sqlite_reads_what_the_store_reads(busy_store):
     assert list(report.channels) == ["mastodon", "tg", "x"]
     x, tg = report.channels["x"], report.channels["tg"]
     assert (x.last_sent_at, x.last_sent_post_id) == (at(2), last_out)
-    assert x.counts == {s.value: 0 for s in PostStatus} | {"queued": 0, "sent": 3,
-                                                           "failed": 1}
+    assert x.counts == {s.value: 0 for s in PostStatus} | {"queued": 0, "sent": 3, "failed": 1}
     assert (tg.paused, tg.paused_reason, tg.last_slot_at, tg.pending_approval) == (
-        True, "401 from Telegram", at(4), 1)
+        True,
+        "401 from Telegram",
+        at(4),
+        1,
+    )
     assert list(report.feeds) == [FEED, "https://new.example/feed/", GONE]
     assert report.feeds[FEED].entries == {"ingested": 2, "skipped": 1}
     assert report.feeds[GONE].state.failures == 1
@@ -95,21 +100,39 @@ def test_a_database_it_cannot_read_gets_the_stores_message(tmp_path, busy_store)
 
 # Each costs `status` more than its own work: SQLAlchemy about four times `--version`, and
 # twitter-text (pkg_resources with it) more than all the rest.
-HEAVY = ("sqlalchemy", "telegram", "tweepy", "requests", "atproto", "mastodon", "httpx",
-         "feedparser", "trafilatura", "twitter_text", "pkg_resources")
+HEAVY = (
+    "sqlalchemy",
+    "telegram",
+    "tweepy",
+    "requests",
+    "atproto",
+    "mastodon",
+    "httpx",
+    "feedparser",
+    "trafilatura",
+    "twitter_text",
+    "pkg_resources",
+)
 
 
 def test_status_on_an_sqlite_store_imports_no_sqlalchemy_and_no_client_library(
-        tmp_path, busy_store):
+    tmp_path, busy_store
+):
     config = tmp_path / "bot.toml"
-    config.write_text(f'[bot]\ndatabase = "{busy_store}"\n\n[channels.x]\n'
-                      'platform = "console"\nschedule = { every = "1h" }\n', encoding="utf-8")
+    config.write_text(
+        f'[bot]\ndatabase = "{busy_store}"\n\n[channels.x]\n'
+        'platform = "console"\nschedule = { every = "1h" }\n',
+        encoding="utf-8",
+    )
     argv = ["status", "--json", "--config", str(config)]
-    script = ("import sys\nfrom bot.cli import cli\n"
-              f"cli.main({argv!r}, standalone_mode=False)\n"
-              "packages = {name.split('.')[0] for name in sys.modules}\n"
-              f"print('loaded:', sorted(packages & {set(HEAVY)!r}))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60, check=True)
+    script = (
+        "import sys\nfrom bot.cli import cli\n"
+        f"cli.main({argv!r}, standalone_mode=False)\n"
+        "packages = {name.split('.')[0] for name in sys.modules}\n"
+        f"print('loaded:', sorted(packages & {set(HEAVY)!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
     assert '"paused_reason": "401 from Telegram"' in done.stdout  # tg: the database's
     assert "loaded: []" in done.stdout

@@ -41,8 +41,13 @@ def claim_thread(store, *, now=T0, render=as_thread, **rules):
 
 def out(store, post_id: int, *indexes: int, now=T0) -> None:
     for index in indexes:
-        store.record_thread_part(post_id, index=index, remote_id=f"t{index}",
-                                 remote_url=f"https://x.example/t{index}", now=now)
+        store.record_thread_part(
+            post_id,
+            index=index,
+            remote_id=f"t{index}",
+            remote_url=f"https://x.example/t{index}",
+            now=now,
+        )
 
 
 def queued_excerpts(store, channel: str) -> list[str]:
@@ -62,8 +67,9 @@ def test_a_thread_channel_gets_one_post_per_article_on_its_best_excerpt(store):
 def test_a_new_best_excerpt_replaces_the_queued_thread(store):
     add(store, "a", P1, P2, channels=BOTH)
     article = make_article("a", P1, P2)
-    result = store.upsert_article(article, make_excerpts(article, [P2, P1]), channels=BOTH,
-                                  now=at(1))
+    result = store.upsert_article(
+        article, make_excerpts(article, [P2, P1]), channels=BOTH, now=at(1)
+    )
     assert (result.queued, result.cancelled) == (1, 1)
     assert queued_excerpts(store, "x") == [P2]
     [cancelled] = store.history(channel="x", status="cancelled")
@@ -82,18 +88,23 @@ def test_a_thread_already_out_or_partly_out_is_never_replaced_by_an_edit(store):
     assert (finished.article_id, started.article_id) == ("b", "a")
     for article_id, suffix in (("a", ""), ("b", " (b)")):  # both edited: a new best excerpt
         article = make_article(article_id, P1 + suffix, P2 + suffix)
-        result = store.upsert_article(article, make_excerpts(article, [P2 + suffix]),
-                                      channels=[THREADS], now=at(2))
+        result = store.upsert_article(
+            article, make_excerpts(article, [P2 + suffix]), channels=[THREADS], now=at(2)
+        )
         assert (result.queued, result.cancelled) == (0, 0)
     assert [p.id for p in store.queued("x")] == [started.id]  # finished, not restarted
 
 
 def test_a_feed_queues_one_thread_per_article_on_a_thread_channel(store):
     article = make_article("f", P1, P2, P3)
-    entry = FeedEntry(feed="https://blog.example/feed/", guid="g1", link=article.url,
-                      entry_hash="h", kind="ingested")
-    result = store.ingest_feed_entry(entry, article, make_excerpts(article), channels=BOTH,
-                                     now=T0)
+    entry = FeedEntry(
+        feed="https://blog.example/feed/",
+        guid="g1",
+        link=article.url,
+        entry_hash="h",
+        kind="ingested",
+    )
+    result = store.ingest_feed_entry(entry, article, make_excerpts(article), channels=BOTH, now=T0)
     assert result.queued == 1 + 3
     assert queued_excerpts(store, "x") == [P1]
 
@@ -112,9 +123,12 @@ def test_the_claim_stores_the_parts_and_each_part_out_is_recorded(store):
     assert [(p.index, p.remote_id) for p in post.sent_parts] == [(0, "t0"), (1, "t1")]
     shown = post.to_dict()
     assert shown["parts"] == list(claimed.parts)
-    assert shown["sent_parts"][1] == {"index": 1, "remote_id": "t1",
-                                      "remote_url": "https://x.example/t1",
-                                      "sent_at": T0.isoformat()}
+    assert shown["sent_parts"][1] == {
+        "index": 1,
+        "remote_id": "t1",
+        "remote_url": "https://x.example/t1",
+        "sent_at": T0.isoformat(),
+    }
 
 
 def test_a_thread_partly_out_keeps_its_parts_when_claimed_again(store):
@@ -165,8 +179,9 @@ def test_evergreen_on_a_thread_channel_recycles_whole_articles(store):
     add(store, "a", P1, P2, channels=X)
     single = send(store)  # P1 out as a single post, P2 still queued
     article = store.get_article("a")
-    store.upsert_article(article, make_excerpts(article), channels=[THREADS],
-                         now=T0)  # turned to threads: P2's post cancelled, the article was out
+    store.upsert_article(
+        article, make_excerpts(article), channels=[THREADS], now=T0
+    )  # turned to threads: P2's post cancelled, the article was out
     assert store.queued("x") == []
     assert claim_thread(store, now=T0 + REPEAT / 2) is None
     repeat = claim_thread(store, now=T0 + REPEAT + DAY)
@@ -183,8 +198,7 @@ def test_resolving_a_thread_as_sent_names_its_first_part(store):
     store.mark_unknown(claimed.id, error="part 2 of 3 may be out", now=T0)
     store.resolve(claimed.id, sent=True, now=at(1))
     post = store.get_post(claimed.id)
-    assert (post.status, post.remote_id, post.remote_url) == (
-        "sent", "t0", "https://x.example/t0")
+    assert (post.status, post.remote_id, post.remote_url) == ("sent", "t0", "https://x.example/t0")
 
 
 # --- version 3 -> 4 --------------------------------------------------------------------------
@@ -200,8 +214,9 @@ def build_v3(path) -> None:
     engine.dispose()
     db = sqlite3.connect(path)
     with db:
-        db.execute("INSERT INTO feeds (url, title, failures) VALUES ('https://b.example/f', "
-                   "'Blog', 2)")
+        db.execute(
+            "INSERT INTO feeds (url, title, failures) VALUES ('https://b.example/f', 'Blog', 2)"
+        )
     db.close()
 
 
@@ -211,8 +226,7 @@ def test_a_version_3_database_is_upgraded_for_threads_in_place_without_loss(tmp_
     with Store.open(old) as store:
         assert store.found_version == 3
         sent = store.get_post(1)
-        assert (sent.status, sent.remote_url, sent.attempts) == (
-            "sent", "https://x.example/42", 1)
+        assert (sent.status, sent.remote_url, sent.attempts) == ("sent", "https://x.example/42", 1)
         assert (sent.parts, sent.sent_parts) == ((), ())
         assert store.feed_state("https://b.example/f").failures == 2
         assert store.sent_count_since("x", T0) == 1  # old posts count as single posts
@@ -227,8 +241,9 @@ def test_a_version_3_database_is_upgraded_for_threads_in_place_without_loss(tmp_
 
 
 def test_a_thread_channel_under_approval_waits_for_each_repeat(store):
-    add(store, "a", P1, P2, channels=[ChannelPolicy("x", require_approval=True,
-                                                    posts_per_thread=3)])
+    add(
+        store, "a", P1, P2, channels=[ChannelPolicy("x", require_approval=True, posts_per_thread=3)]
+    )
     store.approve(now=T0)
     first = claim_thread(store, require_approval=True)
     store.mark_sent(first.id, remote_id="t0", remote_url=None, now=T0)
@@ -254,7 +269,8 @@ def build_v4(path) -> None:
         conn.exec_driver_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
         conn.exec_driver_sql(
             "INSERT INTO posts (id, channel, article_id, excerpt_id, status, created_at, "
-            "attempts) VALUES (3, 'x', 'a', 'e1', 'queued', '2025-03-01T09:00:00.000000Z', 0)")
+            "attempts) VALUES (3, 'x', 'a', 'e1', 'queued', '2025-03-01T09:00:00.000000Z', 0)"
+        )
     engine.dispose()
 
 
@@ -269,8 +285,9 @@ def test_a_version_4_database_is_upgraded_for_cuts_in_place_without_loss(tmp_pat
         # The article ingested again with a cut for x's room: x posts from it from now on.
         article = store.get_article("a")
         cut = [e for e in make_excerpts(article) if e.text == "Two."]
-        result = store.upsert_article(article, {"x:60": cut}, channels=[("x", False)],
-                                      cut_of={"x": "x:60"}, now=at(2))
+        result = store.upsert_article(
+            article, {"x:60": cut}, channels=[("x", False)], cut_of={"x": "x:60"}, now=at(2)
+        )
         assert store.channel_cuts("x") == {"a": "x:60"}
         assert (result.queued, result.cancelled) == (1, 1)  # post 2 was on the legacy cut
         assert [(p.id, p.excerpt_text) for p in store.queued("x")] == [(4, "Two.")]

@@ -19,12 +19,16 @@ def test_status_and_metrics_show_each_channel_s_token_expiry(tmp_path):
         store.remember("li", "token_expires_at", "2027-01-30T08:00:00+00:00", now=NOW)
         store.remember("fb", "token_expires_at", "never", now=NOW)
         store.remember("li", "token", '{"value": "a-secret-token-value"}', now=NOW)
-        metrics = {sample.labels["channel"]: sample.value
-                   for family in StoreCollector(store, lambda: ["li", "fb", "sky"]).collect()
-                   if family.name == "excerpt_bot_token_expiry_timestamp_seconds"
-                   for sample in family.samples}
-    assert metrics == {"li": datetime(2027, 1, 30, 8, tzinfo=UTC).timestamp(),
-                       "fb": math.inf}
+        metrics = {
+            sample.labels["channel"]: sample.value
+            for family in StoreCollector(store, lambda: ["li", "fb", "sky"]).collect()
+            if family.name == "excerpt_bot_token_expiry_timestamp_seconds"
+            for sample in family.samples
+        }
+    assert metrics == {"li": datetime(2027, 1, 30, 8, tzinfo=UTC).timestamp(), "fb": math.inf}
     report = read_status(path, channels=["li", "fb", "sky"])  # sqlite3 alone, as `status`
     assert {name: s.token_expires_at for name, s in report.channels.items()} == {
-        "fb": "never", "li": "2027-01-30T08:00:00+00:00", "sky": None}
+        "fb": "never",
+        "li": "2027-01-30T08:00:00+00:00",
+        "sky": None,
+    }

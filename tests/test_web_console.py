@@ -89,16 +89,23 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
     env = environ(discord_api)
     # The team channel's first post is refused by Discord, its second cut off mid-answer.
     discord_api.script(dc.invalid_form_body(), dropped(deliver=True))
-    previewed = cli_json("preview", tmp_path / "posts" / EXAMPLE.name, "--config", config,
-                         "--channel", "sky", "--json", env=env)
+    previewed = cli_json(
+        "preview",
+        tmp_path / "posts" / EXAMPLE.name,
+        "--config",
+        config,
+        "--channel",
+        "sky",
+        "--json",
+        env=env,
+    )
 
     with LiveDaemon(config, environ=env) as live:
         live.run_until(T0 + hours(1.5))  # slots at 09:00 and 10:00
         with Store.open(tmp_path / "var/bot.sqlite3") as store:
-            failed, = store.history(channel="team", status="failed")
-            unknown, = store.history(channel="team", status="unknown")
-            pending = sorted(p.id for p in store.history(channel="news",
-                                                         status="pending_approval"))
+            (failed,) = store.history(channel="team", status="failed")
+            (unknown,) = store.history(channel="team", status="unknown")
+            pending = sorted(p.id for p in store.history(channel="news", status="pending_approval"))
             team_error = store.status_summary()["team"].last_error
             team_queued = store.status_summary()["team"].queue_depth
         assert len(pending) >= 3
@@ -128,14 +135,17 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
         # text preview --channel shows for its best excerpt.
         page.click("text=Calendar")
         rows = page.locator("table.week tbody tr")
-        assert [rows.nth(i).locator("th").inner_text().split("\n")[0]
-                for i in range(rows.count())] == ["news", "team", "sky"]
+        assert [
+            rows.nth(i).locator("th").inner_text().split("\n")[0] for i in range(rows.count())
+        ] == ["news", "team", "sky"]
         sky_texts = page.locator("table.week tbody tr:has(th:text-is('sky')) .slot .text")
         assert sky_texts.first.inner_text() == previewed[0]["text"]
         if os.environ.get("EXCERPT_BOT_SCREENSHOT_DIR"):  # the README's picture
             page.set_viewport_size({"width": 1440, "height": 900})
-            page.screenshot(path=os.path.join(os.environ["EXCERPT_BOT_SCREENSHOT_DIR"],
-                                              "console-calendar.png"), full_page=True)
+            page.screenshot(
+                path=os.path.join(os.environ["EXCERPT_BOT_SCREENSHOT_DIR"], "console-calendar.png"),
+                full_page=True,
+            )
         page.click("text=Next 30 days, as a list")
         assert page.locator("ul.slots li:has-text('sky')").count() == 30
         team = page.locator("ul.slots li:not(.gap):has(.channel:text-is('team'))")
@@ -162,7 +172,8 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
         failed_card.locator("button:text-is('Retry')").click()
         assert flash(page) == f"post {failed.id} is queued again on team"
         page.locator(f"#post-{unknown.id}").locator(
-            "button:text-is('It went out (resolve as sent)')").click()
+            "button:text-is('It went out (resolve as sent)')"
+        ).click()
         assert flash(page) == f"post {unknown.id} marked sent"
         assert "No post is unknown." in page.inner_text("main")
         assert "No post failed." in page.inner_text("main")
@@ -202,17 +213,20 @@ def test_an_operator_runs_the_bot_from_the_browser(tmp_path, browser, discord_ap
 
     out, err = capfd.readouterr()
     log = (tmp_path / "var/bot.log").read_text(encoding="utf-8")
-    actions = [(e["action"], e.get("post")) for e in events(tmp_path / "var/bot.log",
-                                                               "web.action")]
+    actions = [(e["action"], e.get("post")) for e in events(tmp_path / "var/bot.log", "web.action")]
     assert actions == [("approve", chosen), ("retry", failed.id), ("resolve-sent", unknown.id)]
     assert seen.pages and seen.urls
-    for where, texts in (("page", seen.pages), ("URL", seen.urls),
-                         ("log, stdout or stderr", [log, out, err])):
+    for where, texts in (
+        ("page", seen.pages),
+        ("URL", seen.urls),
+        ("log, stdout or stderr", [log, out, err]),
+    ):
         assert not any(TOKEN in text for text in texts), f"the token in a {where}"
 
 
-def test_nothing_without_login_and_no_action_without_the_csrf_token(tmp_path, browser,
-                                                                      discord_api, capfd):
+def test_nothing_without_login_and_no_action_without_the_csrf_token(
+    tmp_path, browser, discord_api, capfd
+):
     config = write_config(tmp_path, CHANNELS, bot='scan_interval = "1d"')
     with LiveDaemon(config, environ=environ(discord_api)) as live:
         live.run_until(T0 + hours(0.5))
@@ -240,14 +254,13 @@ def test_nothing_without_login_and_no_action_without_the_csrf_token(tmp_path, br
         # The right one: a session cookie that is HttpOnly, SameSite=Strict, not the token.
         log_in(page, live.url)
         assert page.url == f"{live.url}/"
-        cookie, = context.cookies()
+        (cookie,) = context.cookies()
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         assert TOKEN not in cookie["value"]
 
         # The session alone is not enough to act: a POST without (or with a wrong) CSRF
         # token is refused and changes nothing.
-        with httpx.Client(base_url=live.url,
-                          cookies={cookie["name"]: cookie["value"]}) as client:
+        with httpx.Client(base_url=live.url, cookies={cookie["name"]: cookie["value"]}) as client:
             assert client.get("/decisions").status_code == 200  # the session is good
             for data in ({}, {"csrf": "not-the-token"}):
                 answer = client.post(f"/posts/{pending.id}/approve", data=data)
@@ -273,7 +286,8 @@ def test_nothing_without_login_and_no_action_without_the_csrf_token(tmp_path, br
 
 
 def test_every_lever_from_the_browser_and_the_overview_follows_the_cli(
-        tmp_path, browser, discord_api):
+    tmp_path, browser, discord_api
+):
     from playwright.sync_api import expect
 
     config = write_config(tmp_path, CHANNELS, bot='scan_interval = "1d"')
@@ -282,11 +296,9 @@ def test_every_lever_from_the_browser_and_the_overview_follows_the_cli(
     with LiveDaemon(config, environ=env) as live:
         live.run_until(T0 + hours(0.5))
         with Store.open(tmp_path / "var/bot.sqlite3") as store:
-            unknown, = store.history(channel="team", status="unknown")
-            pending = sorted(p.id for p in store.history(channel="news",
-                                                         status="pending_approval"))
-            *_, last_team = sorted(p.id for p in store.history(channel="team",
-                                                                status="queued"))
+            (unknown,) = store.history(channel="team", status="unknown")
+            pending = sorted(p.id for p in store.history(channel="news", status="pending_approval"))
+            *_, last_team = sorted(p.id for p in store.history(channel="team", status="queued"))
         page = browser.new_context().new_page()
         log_in(page, live.url)
 
@@ -311,12 +323,12 @@ def test_every_lever_from_the_browser_and_the_overview_follows_the_cli(
         assert flash(page) == f"post {pending[0]} skipped"
         page.click("button:text-is('Approve all on news')")
         rest = pending[1:]
-        assert flash(page) == (f"approved {len(rest)} posts on news: "
-                               f"{', '.join(map(str, rest))}")
+        assert flash(page) == (f"approved {len(rest)} posts on news: {', '.join(map(str, rest))}")
         assert "Nothing waits for approval." in page.inner_text("main")
         # The unknown post did not go out after all: back in the queue.
         page.locator(f"#post-{unknown.id}").locator(
-            "button:text-is('It did not (requeue)')").click()
+            "button:text-is('It did not (requeue)')"
+        ).click()
         assert flash(page) == f"post {unknown.id} is queued again"
 
         # In the calendar: the team channel's last post made next, then sent at once
@@ -324,22 +336,32 @@ def test_every_lever_from_the_browser_and_the_overview_follows_the_cli(
         page.click("text=Calendar")
         team_row = page.locator("table.week tbody tr:has(th:text-is('team'))")
         team_row.locator(f".slot:has(.tag:text-is('post {last_team}'))").locator(
-            "button:text-is('Make it next')").click()
+            "button:text-is('Make it next')"
+        ).click()
         assert flash(page) == f"post {last_team} is the next to go out on team"
         first = page.locator("table.week tbody tr:has(th:text-is('team')) .slot .tag").first
         assert first.inner_text() == f"post {last_team}"
         before = len(discord_api.posts())
         page.locator("table.week tbody tr:has(th:text-is('team')) .slot").first.locator(
-            "button:text-is('Send now')").click()
+            "button:text-is('Send now')"
+        ).click()
         with Store.open(tmp_path / "var/bot.sqlite3") as store:
             sent = store.get_post(last_team)
         assert sent.status == "sent" and sent.sent_at == T0 + hours(0.5)
         assert flash(page) == f"post {last_team} sent on team: {sent.remote_url}"
         assert len(discord_api.posts()) == before + 1
 
-    actions = [(e["action"], e.get("post") or e.get("channel"))
-               for e in events(tmp_path / "var/bot.log", "web.action")]
-    assert actions == [("resume", "team"), ("pause", "sky"), ("resume", "sky"),
-                       ("skip", pending[0]), ("approve-all", "news"),
-                       ("resolve-requeue", unknown.id), ("pin", last_team),
-                       ("send-now", last_team)]
+    actions = [
+        (e["action"], e.get("post") or e.get("channel"))
+        for e in events(tmp_path / "var/bot.log", "web.action")
+    ]
+    assert actions == [
+        ("resume", "team"),
+        ("pause", "sky"),
+        ("resume", "sky"),
+        ("skip", pending[0]),
+        ("approve-all", "news"),
+        ("resolve-requeue", unknown.id),
+        ("pin", last_team),
+        ("send-now", last_team),
+    ]

@@ -36,13 +36,17 @@ require_approval = true
 
 
 def run(*args, env: dict[str, str] | None = None):
-    return CliRunner().invoke(cli, [str(a) for a in args], env=env or {},
-                              catch_exceptions=False)
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env or {}, catch_exceptions=False)
 
 
-@pytest.mark.parametrize(("token", "says"), [
-    (None, "the web console needs a login token"), ("", "the web console needs a login token"),
-    ("short", "the web console's login token in EXCERPT_BOT_WEB_TOKEN is too short")])
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        (None, "the web console needs a login token"),
+        ("", "the web console needs a login token"),
+        ("short", "the web console's login token in EXCERPT_BOT_WEB_TOKEN is too short"),
+    ],
+)
 def test_the_console_refuses_to_start_without_a_usable_token(tmp_path, token, says):
     config = write_config(tmp_path, CHANNELS)
     env = {"EXCERPT_BOT_WEB_TOKEN": token} if token is not None else {}
@@ -50,7 +54,7 @@ def test_the_console_refuses_to_start_without_a_usable_token(tmp_path, token, sa
         patch.delenv("EXCERPT_BOT_WEB_TOKEN", raising=False)
         result = run("web", "--config", config, env=env)
     assert result.exit_code == 2, result.output
-    line, = result.stderr.splitlines()
+    (line,) = result.stderr.splitlines()
     assert line.startswith(f"excerpt-bot: error: web: {says}")
     assert "set EXCERPT_BOT_WEB_TOKEN (the [web] token_env)" in line
 
@@ -67,8 +71,9 @@ def test_a_listen_address_without_a_port_is_one_config_line(tmp_path):
     config = write_config(tmp_path, CHANNELS.replace('"127.0.0.1:0"', '"localhost"'))
     result = run("check", "--config", config)
     assert result.exit_code == 2
-    assert 'web.listen: must be "HOST:PORT" such as "127.0.0.1:8765", got "localhost"' \
-        in result.stderr
+    assert (
+        'web.listen: must be "HOST:PORT" such as "127.0.0.1:8765", got "localhost"' in result.stderr
+    )
 
 
 def _csrf(html: str) -> str:
@@ -83,8 +88,11 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
     assert pending
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "web", "--config", str(config)],
-        env={**os.environ, "EXCERPT_BOT_WEB_TOKEN": TOKEN}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        env={**os.environ, "EXCERPT_BOT_WEB_TOKEN": TOKEN},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         url = re.match(r"web console on (http://127\.0\.0\.1:\d+)/ ", first).group(1)
@@ -94,9 +102,12 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
         forms = [_csrf(guesser.get("/login").text) for guesser in guessers]
         started = time.monotonic()
         with ThreadPoolExecutor(2) as pool:
-            answers = list(pool.map(
-                lambda pair: pair[0].post("/login", data={"csrf": pair[1], "token": "guess"}),
-                zip(guessers, forms, strict=True)))
+            answers = list(
+                pool.map(
+                    lambda pair: pair[0].post("/login", data={"csrf": pair[1], "token": "guess"}),
+                    zip(guessers, forms, strict=True),
+                )
+            )
         elapsed = time.monotonic() - started
         for guesser in guessers:
             guesser.close()
@@ -109,8 +120,10 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
             assert answer.status_code == 303 and answer.headers["location"] == "/"
             decisions = client.get("/decisions")
             assert f'id="post-{pending[0]}"' in decisions.text
-            approved = client.post(f"/posts/{pending[0]}/approve",
-                                   data={"csrf": _csrf(decisions.text), "next": "/decisions"})
+            approved = client.post(
+                f"/posts/{pending[0]}/approve",
+                data={"csrf": _csrf(decisions.text), "next": "/decisions"},
+            )
             assert approved.status_code == 303
             assert f"approved post {pending[0]}" in client.get("/decisions").text
             # An hourly channel has 168 slots in a week: the first 50, and "118 more" (as
@@ -120,8 +133,9 @@ def test_excerpt_bot_web_serves_the_store_without_the_daemon(tmp_path):
             assert f"post {pending[0]}</span>" in calendar
             assert "nothing approved (" in calendar
             # Send now, without the daemon: through a channel built for that one send.
-            answer = client.post(f"/posts/{pending[0]}/send-now",
-                                 data={"csrf": _csrf(calendar), "next": "/calendar"})
+            answer = client.post(
+                f"/posts/{pending[0]}/send-now", data={"csrf": _csrf(calendar), "next": "/calendar"}
+            )
             assert answer.status_code == 303
             assert f"post {pending[0]} sent on news" in client.get("/calendar").text
     finally:
@@ -140,12 +154,16 @@ def test_check_names_a_missing_web_token_and_shows_where_the_console_listens(tmp
         refused = run("check", "--config", config)
         assert refused.exit_code == 2
         (line,) = refused.stderr.splitlines()
-        assert line.startswith(f"excerpt-bot: error: {config}: web.token_env: the web console "
-                               "needs a login token: set EXCERPT_BOT_WEB_TOKEN")
+        assert line.startswith(
+            f"excerpt-bot: error: {config}: web.token_env: the web console "
+            "needs a login token: set EXCERPT_BOT_WEB_TOKEN"
+        )
         checked = run("check", "--config", config, env={"EXCERPT_BOT_WEB_TOKEN": TOKEN})
     assert checked.exit_code == 0, checked.output
-    assert "web console: http://127.0.0.1:0/ (login token in $EXCERPT_BOT_WEB_TOKEN)" \
+    assert (
+        "web console: http://127.0.0.1:0/ (login token in $EXCERPT_BOT_WEB_TOKEN)"
         in checked.stdout.splitlines()
+    )
     assert TOKEN not in checked.output
 
 
@@ -155,19 +173,39 @@ def test_a_card_shows_the_spend_and_a_budget_reached_where_status_gives_them():
 
     from bot.web.render import Templates
 
-    card = {"name": "x", "platform": "x", "zone": "UTC", "in_config": True, "enabled": True,
-            "paused": False, "paused_reason": None, "next_slot": None, "queue_depth": 3,
-            "pending_approval": 0, "last_sent_at": None, "last_sent_url": None,
-            "last_error": None, "last_error_at": None,
-            "spend": "19.95 USD (133 posts); 0.05 USD left of 20 USD/month",
-            "budget_reached_until": "2027-01-01"}
-    html = Templates().render("overview.html", cards=[card, {**card, "name": "y",
-                                                             "spend": None,
-                                                             "budget_reached_until": None}],
-                              feeds=[], refresh=5, csrf="c", logged_in=True, flash=[],
-                              path="/", zone="UTC", now=datetime(2026, 12, 1, tzinfo=UTC))
+    card = {
+        "name": "x",
+        "platform": "x",
+        "zone": "UTC",
+        "in_config": True,
+        "enabled": True,
+        "paused": False,
+        "paused_reason": None,
+        "next_slot": None,
+        "queue_depth": 3,
+        "pending_approval": 0,
+        "last_sent_at": None,
+        "last_sent_url": None,
+        "last_error": None,
+        "last_error_at": None,
+        "spend": "19.95 USD (133 posts); 0.05 USD left of 20 USD/month",
+        "budget_reached_until": "2027-01-01",
+    }
+    html = Templates().render(
+        "overview.html",
+        cards=[card, {**card, "name": "y", "spend": None, "budget_reached_until": None}],
+        feeds=[],
+        refresh=5,
+        csrf="c",
+        logged_in=True,
+        flash=[],
+        path="/",
+        zone="UTC",
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    )
     x, y = html.split('id="channel-x"')[1].split('id="channel-y"')
     assert "budget reached</span> until 2027-01-01" in x
+
     def spend(card_html: str) -> str:
         return card_html.split("Spend this month</dt>", 1)[1].split("</dd>", 1)[0].strip()
 

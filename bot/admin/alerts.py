@@ -86,58 +86,97 @@ def _hint(fields: Fields, otherwise: str) -> str:
 def _failing_cause(fields: Fields) -> str:
     failures = _first(fields, "failures")
     tries = f" ({failures} polls in a row)" if failures else ""
-    return (f"the feed {_get(fields, 'feed')} has failed since {_get(fields, 'since')}"
-            f"{tries}: {_get(fields, 'error')}")
+    return (
+        f"the feed {_get(fields, 'feed')} has failed since {_get(fields, 'since')}"
+        f"{tries}: {_get(fields, 'error')}"
+    )
 
 
 ALERTS: dict[str, Alert] = {
     "channel.paused": Alert(
-        "⏸", ("channel",), each_time=True,
+        "⏸",
+        ("channel",),
+        each_time=True,
         cause=lambda f: f"{_get(f, 'channel')} is paused: {_get(f, 'reason')}",
-        remedy=_resume),
+        remedy=_resume,
+    ),
     "post.failed": Alert(
-        "❌", ("channel", "post"), each_time=True,
+        "❌",
+        ("channel", "post"),
+        each_time=True,
         cause=lambda f: f"post {_get(f, 'post')} failed{_channel(f)}: {_get(f, 'error')}",
-        remedy=lambda f: f"fix what the error names, then `excerpt-bot retry "
-                         f"{_get(f, 'post')}` (or `excerpt-bot skip {_get(f, 'post')}`)"),
+        remedy=lambda f: (
+            f"fix what the error names, then `excerpt-bot retry "
+            f"{_get(f, 'post')}` (or `excerpt-bot skip {_get(f, 'post')}`)"
+        ),
+    ),
     "post.unknown": Alert(
-        "❓", ("channel", "post"), each_time=True,
-        cause=lambda f: f"post {_get(f, 'post')} may or may not have gone out{_channel(f)}: "
-                        f"{_get(f, 'error')}",
-        remedy=lambda f: f"look on the channel, then `excerpt-bot resolve {_get(f, 'post')} "
-                         f"--sent` (it went out) or `--requeue` (it did not)"),
+        "❓",
+        ("channel", "post"),
+        each_time=True,
+        cause=lambda f: (
+            f"post {_get(f, 'post')} may or may not have gone out{_channel(f)}: {_get(f, 'error')}"
+        ),
+        remedy=lambda f: (
+            f"look on the channel, then `excerpt-bot resolve {_get(f, 'post')} "
+            f"--sent` (it went out) or `--requeue` (it did not)"
+        ),
+    ),
     # Logged by the budgets of issue 11 (once per period reached; again after a restart):
     # keyed by the channel and the end of the period, so told once per period.
     "channel.budget_reached": Alert(
-        "💰", ("channel", ("reached_until", "until", "period", "month")), each_time=False,
+        "💰",
+        ("channel", ("reached_until", "until", "period", "month")),
+        each_time=False,
         cause=_budget_cause,
-        remedy=lambda f: _hint(f, "nothing, it resumes by itself when the period turns; to "
-                                  "post sooner, raise the channel's budget in the config and "
-                                  "reload (SIGHUP)")),
+        remedy=lambda f: _hint(
+            f,
+            "nothing, it resumes by itself when the period turns; to "
+            "post sooner, raise the channel's budget in the config and "
+            "reload (SIGHUP)",
+        ),
+    ),
     # Logged daily while a token nears its expiry: told once per token (its expiry).
     "channel.token_expiring": Alert(
-        "⌛", ("channel", ("expires_at", "expires", "expiry")), each_time=False,
+        "⌛",
+        ("channel", ("expires_at", "expires", "expiry")),
+        each_time=False,
         cause=_token_cause,
-        remedy=lambda f: _hint(f, "renew the channel's access token, then restart the bot")),
+        remedy=lambda f: _hint(f, "renew the channel's access token, then restart the bot"),
+    ),
     # Logged by the admin chat's look when a feed has failed for FEED_FAILING: once per
     # spell of failures (its start).
     "feed.failing": Alert(
-        "📡", ("feed", "since"), each_time=False, cause=_failing_cause,
-        remedy=lambda f: "open the feed's URL in a browser; fix or replace it in [[sources]] "
-                         "(`excerpt-bot status` shows every feed's last success)"),
+        "📡",
+        ("feed", "since"),
+        each_time=False,
+        cause=_failing_cause,
+        remedy=lambda f: (
+            "open the feed's URL in a browser; fix or replace it in [[sources]] "
+            "(`excerpt-bot status` shows every feed's last success)"
+        ),
+    ),
     "daemon.unclean_stop": Alert(
-        "⚠️", ("last_started",), each_time=False,
-        cause=lambda f: f"the daemon started after an unclean stop: the run started at "
-                        f"{_get(f, 'last_started')} ended without shutting down (killed, "
-                        "crashed, or the machine went down)",
-        remedy=lambda f: "look at the end of the log before this start for why; a post that "
-                         "was being sent is now unknown (`excerpt-bot history --status "
-                         "unknown`)"),
+        "⚠️",
+        ("last_started",),
+        each_time=False,
+        cause=lambda f: (
+            f"the daemon started after an unclean stop: the run started at "
+            f"{_get(f, 'last_started')} ended without shutting down (killed, "
+            "crashed, or the machine went down)"
+        ),
+        remedy=lambda f: (
+            "look at the end of the log before this start for why; a post that "
+            "was being sent is now unknown (`excerpt-bot history --status "
+            "unknown`)"
+        ),
+    ),
 }
 
 # Events that may mean new posts wait for approval: the admin chat looks for them then.
-APPROVAL_EVENTS = frozenset({"article.queued", "article.ingested", "library.queued",
-                             "daemon.started"})
+APPROVAL_EVENTS = frozenset(
+    {"article.queued", "article.ingested", "library.queued", "daemon.started"}
+)
 WATCHED = frozenset(ALERTS) | APPROVAL_EVENTS | {"slot.skipped"}
 TIMES = ("last_started", "since", "expires_at", "until", "reached_until")  # shown local
 
@@ -149,10 +188,13 @@ def alert_for(event: str, fields: Fields, when: datetime, zone: str = "UTC") -> 
     if alert is None:
         return None
     key = alert_key(event, fields, when)
-    shown = {name: _local(value, zone) if name in TIMES else value
-             for name, value in fields.items()}
-    text = (f"{alert.icon} {html.escape(_short(alert.cause(shown)))}\n"
-            f"<b>What to do:</b> {_code(html.escape(_short(alert.remedy(shown))))}")
+    shown = {
+        name: _local(value, zone) if name in TIMES else value for name, value in fields.items()
+    }
+    text = (
+        f"{alert.icon} {html.escape(_short(alert.cause(shown)))}\n"
+        f"<b>What to do:</b> {_code(html.escape(_short(alert.remedy(shown))))}"
+    )
     return NewMessage(key, text)
 
 

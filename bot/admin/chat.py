@@ -71,8 +71,14 @@ FEED_FAILING = timedelta(hours=6)  # a feed failing this long is an alert
 class AdminChat:
     """The daemon's side of the admin chat. Constructing stores settings; `start` runs it."""
 
-    def __init__(self, settings: AdminSettings, client: AdminClient, *,
-                 clock: Callable[[], datetime], sleep: Callable[[float], Any]) -> None:
+    def __init__(
+        self,
+        settings: AdminSettings,
+        client: AdminClient,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], Any],
+    ) -> None:
         self.settings = settings
         self.client = client
         self.clock = clock
@@ -92,9 +98,14 @@ class AdminChat:
         self._running_noted = False  # RUNNING_KEY is this daemon's to clear at the stop
 
     @classmethod
-    def configured(cls, config: Config, environ: Mapping[str, str], *,
-                   clock: Callable[[], datetime],
-                   sleep: Callable[[float], Any]) -> AdminChat | None:
+    def configured(
+        cls,
+        config: Config,
+        environ: Mapping[str, str],
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], Any],
+    ) -> AdminChat | None:
         """The admin chat `config` asks for (None without `[admin]`); its token read from
         `environ` (ConfigProblems when it is not there)."""
         from bot.config.problems import ConfigProblems
@@ -106,12 +117,18 @@ class AdminChat:
         if not token.strip():
             state = "is empty" if settings.token_env in environ else "is not set"
             prefix = f"{config.source}: " if config.source else ""
-            raise ConfigProblems([
-                f"{prefix}admin.token_env: environment variable {settings.token_env} {state} "
-                "(export it, or add it to the service's EnvironmentFile)"])
-        client = AdminClient(token=token, chat_id=settings.telegram_chat_id,
-                             api_base_url=settings.api_base_url,
-                             timeout=settings.timeout.total_seconds())
+            raise ConfigProblems(
+                [
+                    f"{prefix}admin.token_env: environment variable {settings.token_env} {state} "
+                    "(export it, or add it to the service's EnvironmentFile)"
+                ]
+            )
+        client = AdminClient(
+            token=token,
+            chat_id=settings.telegram_chat_id,
+            api_base_url=settings.api_base_url,
+            timeout=settings.timeout.total_seconds(),
+        )
         return cls(settings, client, clock=clock, sleep=sleep)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -149,14 +166,16 @@ class AdminChat:
         now = self.clock()
         if previous is not None:
             log_event("daemon.unclean_stop", level=logging.WARNING, last_started=previous)
-        await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, now.isoformat(),
-                           now=now)
+        await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, now.isoformat(), now=now)
         self._running_noted = True
         self._pump = OutboxPump(self.db, self.client, clock=self.clock, sleep=self.sleep)
         self._kick()
         self._poll = asyncio.get_running_loop().create_task(self._poll_presses())
-        log_event("admin.started", chat=str(self.settings.telegram_chat_id),
-                  allowed_users=list(self.settings.allowed_users))
+        log_event(
+            "admin.started",
+            chat=str(self.settings.telegram_chat_id),
+            allowed_users=list(self.settings.allowed_users),
+        )
 
     async def stand_down(self) -> None:
         """Stop sending and polling (the admin lease is no longer this daemon's); what is
@@ -175,15 +194,26 @@ class AdminChat:
     def add_jobs(self, scheduler, every: Callable[[timedelta], Any]) -> None:
         """The periodic look, and the daily digest at `digest_at` in [bot] timezone, on
         the daemon's scheduler."""
-        scheduler.add_job(self.look, every(LOOK_EVERY), id="admin look", name="admin look",
-                          max_instances=1, coalesce=True)
+        scheduler.add_job(
+            self.look,
+            every(LOOK_EVERY),
+            id="admin look",
+            name="admin look",
+            max_instances=1,
+            coalesce=True,
+        )
         at = self.settings.digest_at
         if at is not None and self._config is not None:
             zone = ZoneInfo(self._config().bot.timezone)
-            scheduler.add_job(self.digest, CronTrigger(hour=at.hour, minute=at.minute,
-                                                       timezone=zone),
-                              id="admin digest", name="admin digest", max_instances=1,
-                              coalesce=True, misfire_grace_time=DIGEST_GRACE)
+            scheduler.add_job(
+                self.digest,
+                CronTrigger(hour=at.hour, minute=at.minute, timezone=zone),
+                id="admin digest",
+                name="admin digest",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=DIGEST_GRACE,
+            )
 
     async def digest(self) -> None:
         """Queue the daily digest (once a local day), when this daemon runs the chat."""
@@ -194,11 +224,14 @@ class AdminChat:
         zone = config.bot.timezone
         facts = await self.db.call(digest_facts, config, now)
         message = NewMessage(digest_key(now, zone), digest_text(facts, zone))
-        queued = await self.db.call(Store.write_with, outbox.queue_messages, [message],
-                                    now=now)
+        queued = await self.db.call(Store.write_with, outbox.queue_messages, [message], now=now)
         if queued:
-            log_event("admin.digest", sent=len(facts.sent), troubled=len(facts.troubled),
-                      due=sum(len(entry.slots) for entry in facts.due))
+            log_event(
+                "admin.digest",
+                sent=len(facts.sent),
+                troubled=len(facts.troubled),
+                due=sum(len(entry.slots) for entry in facts.due),
+            )
             self._kick()
 
     async def stop(self) -> None:
@@ -222,8 +255,9 @@ class AdminChat:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._running_noted and self.db is not None:
-            await self.db.call(Store.write_with, outbox.remember, RUNNING_KEY, None,
-                               now=self.clock())
+            await self.db.call(
+                Store.write_with, outbox.remember, RUNNING_KEY, None, now=self.clock()
+            )
             self._running_noted = False
         self._started = False
         await self.client.aclose()
@@ -235,8 +269,11 @@ class AdminChat:
         deadline = loop.time() + timeout
         while True:
             sleeping = getattr(self.clock, "sleeping", set())
-            busy = [t for t in (self._intake, self._pump.task if self._pump else None)
-                    if t is not None and not t.done() and t not in sleeping]
+            busy = [
+                t
+                for t in (self._intake, self._pump.task if self._pump else None)
+                if t is not None and not t.done() and t not in sleeping
+            ]
             if not busy and not self._events:
                 return
             if loop.time() > deadline:
@@ -245,10 +282,12 @@ class AdminChat:
             fell_asleep = getattr(self.clock, "fell_asleep", None)
             if fell_asleep is not None:
                 waits.append(fell_asleep())
-            await asyncio.wait(waits or [asyncio.ensure_future(asyncio.sleep(0))],
-                               timeout=max(0.0, deadline - loop.time()),
-                               return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waits[len(busy):]:
+            await asyncio.wait(
+                waits or [asyncio.ensure_future(asyncio.sleep(0))],
+                timeout=max(0.0, deadline - loop.time()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for waiter in waits[len(busy) :]:
                 waiter.cancel()
 
     # --- log events in ------------------------------------------------------------------
@@ -280,14 +319,15 @@ class AdminChat:
         while self._events:
             events, self._events = self._events, []
             zone = self._config().bot.timezone if self._config is not None else "UTC"
-            messages = [m for m in (alerts.alert_for(*e, zone) for e in events)
-                        if m is not None]
+            messages = [m for m in (alerts.alert_for(*e, zone) for e in events) if m is not None]
             if messages:
-                await self.db.call(Store.write_with, outbox.queue_messages, messages,
-                                   now=self.clock())
+                await self.db.call(
+                    Store.write_with, outbox.queue_messages, messages, now=self.clock()
+                )
                 self._kick()
-            if self.active and any(alerts.may_bring_approvals(event, fields)
-                                   for event, fields, _ in events):
+            if self.active and any(
+                alerts.may_bring_approvals(event, fields) for event, fields, _ in events
+            ):
                 await self.look()
 
     # --- approvals ----------------------------------------------------------------------
@@ -314,8 +354,12 @@ class AdminChat:
             if now - feed.since <= FEED_FAILING:
                 continue
             # Redacted here as the log redacts it: the alert's key is the same either way.
-            fields = {"feed": redact(feed.url), "since": feed.since.isoformat(),
-                      "failures": feed.failures, "error": feed.error}
+            fields = {
+                "feed": redact(feed.url),
+                "since": feed.since.isoformat(),
+                "failures": feed.failures,
+                "error": feed.error,
+            }
             key = alerts.alert_key("feed.failing", fields, now)
             if await self.db.call(Store.read_with, outbox.has_message, key):
                 continue
@@ -325,19 +369,20 @@ class AdminChat:
         assert self.db is not None and self._config is not None
         async with self._looking:
             while True:
-                pending = await self.db.call(Store.read_with, outbox.unannounced_pending,
-                                             APPROVALS_PER_LOOK)
+                pending = await self.db.call(
+                    Store.read_with, outbox.unannounced_pending, APPROVALS_PER_LOOK
+                )
                 if not pending:
                     break
                 config = self._config()
                 messages = [self._question(post, config) for post in pending]
-                await self.db.call(Store.write_with, outbox.queue_messages, messages,
-                                   now=self.clock())
+                await self.db.call(
+                    Store.write_with, outbox.queue_messages, messages, now=self.clock()
+                )
                 self._kick()
                 if len(pending) < APPROVALS_PER_LOOK:
                     break
-            for post_id, status in await self.db.call(Store.read_with,
-                                                      outbox.decided_approvals):
+            for post_id, status in await self.db.call(Store.read_with, outbox.decided_approvals):
                 await self._note_decision(post_id, status=status, press=None)
 
     def _question(self, post: outbox.PendingPost, config: Config) -> NewMessage:
@@ -349,7 +394,11 @@ class AdminChat:
         if channel is None:
             text, parse_mode, platform, slot = (
                 f"{post.excerpt.text}\n\n(the channel is not enabled in the config: "
-                "nothing goes out there until it is)", None, "not enabled", None)
+                "nothing goes out there until it is)",
+                None,
+                "not enabled",
+                None,
+            )
         else:
             platform = channel.platform
             slots = next_slots(channel, self.clock(), 1)
@@ -360,15 +409,27 @@ class AdminChat:
             except RenderError as exc:
                 text, parse_mode = f"{post.excerpt.text}\n\n(cannot be rendered: {exc})", None
         question, buttons = approval_request(
-            post_id=post.id, channel=post.channel, platform=platform, slot=slot, zone=zone,
-            title=post.article.title, text=text, parse_mode=parse_mode)
+            post_id=post.id,
+            channel=post.channel,
+            platform=platform,
+            slot=slot,
+            zone=zone,
+            title=post.article.title,
+            text=text,
+            parse_mode=parse_mode,
+        )
         return NewMessage(f"approval:{post.id}", question, buttons, post_id=post.id)
 
     async def _on_press(self, press: Press) -> None:
         if press.user_id not in self.settings.allowed_users:
-            log_event("admin.press_refused", level=logging.WARNING, user=press.user_id,
-                      name=press.user_name, button=press.data,
-                      hint="only the users in [admin] allowed_users may decide")
+            log_event(
+                "admin.press_refused",
+                level=logging.WARNING,
+                user=press.user_id,
+                name=press.user_name,
+                button=press.data,
+                hint="only the users in [admin] allowed_users may decide",
+            )
             await self._answer(press, "not allowed")
             return
         action, _, number = press.data.partition(":")
@@ -387,13 +448,19 @@ class AdminChat:
             await self._note_decision(post_id, status=status, press=None)
             await self._answer(press, already(status))
             return
-        log_event("post.approved" if action == APPROVE else "post.skipped", post=post_id,
-                  by=press.user_name, user=press.user_id, via="admin chat")
+        log_event(
+            "post.approved" if action == APPROVE else "post.skipped",
+            post=post_id,
+            by=press.user_name,
+            user=press.user_id,
+            via="admin chat",
+        )
         await self._note_decision(post_id, status=action, press=press)
         await self._answer(press, "approved" if action == APPROVE else "skipped")
 
-    async def _note_decision(self, post_id: int, *, status: str | None,
-                             press: Press | None) -> None:
+    async def _note_decision(
+        self, post_id: int, *, status: str | None, press: Press | None
+    ) -> None:
         """Rewrite the question about `post_id` with its answer (once)."""
         assert self.db is not None and self._config is not None
         key = f"approval:{post_id}"
@@ -429,22 +496,35 @@ class AdminChat:
                 failures = 0
             except ChannelError as exc:
                 failures += 1
-                delay = min(BACKOFF_CAP, 2.0 ** failures)
-                log_event("admin.poll_failed", level=logging.WARNING, error=redact(str(exc)),
-                          retry_in_s=delay, failures=failures)
+                delay = min(BACKOFF_CAP, 2.0**failures)
+                log_event(
+                    "admin.poll_failed",
+                    level=logging.WARNING,
+                    error=redact(str(exc)),
+                    retry_in_s=delay,
+                    failures=failures,
+                )
                 await self.sleep(delay)
                 continue
             except Exception as exc:  # a bug here must not stop the daemon
-                log_event("admin.poll_failed", level=logging.ERROR,
-                          error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+                log_event(
+                    "admin.poll_failed",
+                    level=logging.ERROR,
+                    error=redact(f"{type(exc).__name__}: {exc}"),
+                    exc_info=exc,
+                )
                 await self.sleep(BACKOFF_CAP)
                 continue
             for press in presses:
                 try:
                     await self._on_press(press)
                 except Exception as exc:  # one press's trouble never stops the others
-                    log_event("admin.press_failed", level=logging.ERROR,
-                              error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+                    log_event(
+                        "admin.press_failed",
+                        level=logging.ERROR,
+                        error=redact(f"{type(exc).__name__}: {exc}"),
+                        exc_info=exc,
+                    )
 
 
 class _EventTap(logging.Handler):

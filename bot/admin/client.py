@@ -45,8 +45,9 @@ class Press:
 class AdminClient:
     """The bot that talks in the admin chat."""
 
-    def __init__(self, *, token: str, chat_id: int | str, api_base_url: str | None,
-                 timeout: float) -> None:
+    def __init__(
+        self, *, token: str, chat_id: int | str, api_base_url: str | None, timeout: float
+    ) -> None:
         register_secrets(token)
         self.chat_id = chat_id
         self._token = token
@@ -61,32 +62,41 @@ class AdminClient:
     async def send(self, text: str, buttons: Buttons | None) -> int:
         with self._translated_errors():
             message = await self._client().send_message(
-                chat_id=self.chat_id, text=text, parse_mode="HTML",
+                chat_id=self.chat_id,
+                text=text,
+                parse_mode="HTML",
                 reply_markup=_keyboard(buttons),
                 link_preview_options=_no_preview(),
             )
         return message.message_id
 
-    async def edit(self, chat_id: int | str, message_id: int, text: str,
-                   buttons: Buttons | None = None) -> None:
+    async def edit(
+        self, chat_id: int | str, message_id: int, text: str, buttons: Buttons | None = None
+    ) -> None:
         with self._translated_errors():
             await self._client().edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, parse_mode="HTML",
-                reply_markup=_keyboard(buttons), link_preview_options=_no_preview(),
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode="HTML",
+                reply_markup=_keyboard(buttons),
+                link_preview_options=_no_preview(),
             )
 
     async def answer(self, press: Press, text: str) -> None:
         with self._translated_errors():
             await self._client().answer_callback_query(press.query_id, text=text)
 
-    async def presses(self, offset: int | None, *,
-                      wait: int = POLL_SECONDS) -> tuple[int | None, list[Press]]:
+    async def presses(
+        self, offset: int | None, *, wait: int = POLL_SECONDS
+    ) -> tuple[int | None, list[Press]]:
         """The button presses from update `offset` on (the earlier updates are confirmed:
         Telegram forgets them), waiting up to `wait` seconds for one; and the offset to ask
         from next."""
         with self._translated_errors():
             updates = await self._client().get_updates(
-                offset=offset, timeout=wait, allowed_updates=["callback_query"])
+                offset=offset, timeout=wait, allowed_updates=["callback_query"]
+            )
         if updates:
             offset = max(update.update_id for update in updates) + 1
         return offset, [press for press in map(_press, updates) if press is not None]
@@ -102,9 +112,15 @@ class AdminClient:
 
         if self._bot is None:
             seconds = self._timeout
-            self._requests = tuple(HTTPXRequest(
-                connect_timeout=seconds, read_timeout=seconds, write_timeout=seconds,
-                pool_timeout=seconds) for _ in range(2))
+            self._requests = tuple(
+                HTTPXRequest(
+                    connect_timeout=seconds,
+                    read_timeout=seconds,
+                    write_timeout=seconds,
+                    pool_timeout=seconds,
+                )
+                for _ in range(2)
+            )
             base = self._base
             self._bot = Bot(
                 self._token,
@@ -130,8 +146,12 @@ def _keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
 
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in buttons])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
 
 
 def _no_preview():
@@ -147,7 +167,12 @@ def _press(update) -> Press | None:
     user = query.from_user
     name = user.full_name + (f" (@{user.username})" if user.username else "")
     message = query.message
-    return Press(update.update_id, query.id, user.id, name, str(query.data),
-                 message.chat.id if message else None,
-                 message.message_id if message else None)
-
+    return Press(
+        update.update_id,
+        query.id,
+        user.id,
+        name,
+        str(query.data),
+        message.chat.id if message else None,
+        message.message_id if message else None,
+    )

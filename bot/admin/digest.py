@@ -71,13 +71,18 @@ def digest_facts(store: Store, config: Config, now: datetime) -> DigestFacts:
     due = []
     for name, channel in config.enabled_channels().items():
         plan = channel_plan(store, channel, now=now, until=now + DAY, limit=SLOTS_SHOWN)
-        entry = ChannelDue(name, plan["platform"], plan["paused_reason"], plan["paused"],
-                           more=plan["more_slots"])
-        entry.slots = [Due(slot["at"], slot["article_title"], slot["awaiting_approval"])
-                       for slot in plan["slots"] if slot["excerpt_id"]]
+        entry = ChannelDue(
+            name, plan["platform"], plan["paused_reason"], plan["paused"], more=plan["more_slots"]
+        )
+        entry.slots = [
+            Due(slot["at"], slot["article_title"], slot["awaiting_approval"])
+            for slot in plan["slots"]
+            if slot["excerpt_id"]
+        ]
         due.append(entry)
-    waiting = sum(summary.pending_approval
-                  for summary in store.status_summary(config.channels).values())
+    waiting = sum(
+        summary.pending_approval for summary in store.status_summary(config.channels).values()
+    )
     return DigestFacts(now, sent, troubled, due, waiting)
 
 
@@ -101,25 +106,33 @@ def _digest(facts: DigestFacts, zone: str, listed: int) -> str:
     lines.append(f"<b>Sent in the last 24 h: {len(facts.sent)}</b>")
     for channel, posts in _by_channel(facts.sent):
         shown = ", ".join(_sent(post) for post in posts[:listed])
-        lines.append(f"• {html.escape(channel)}: {len(posts)}"
-                     + (f" — {shown}{_more(posts, listed)}" if shown else ""))
+        lines.append(
+            f"• {html.escape(channel)}: {len(posts)}"
+            + (f" — {shown}{_more(posts, listed)}" if shown else "")
+        )
     lines += ["", f"<b>Failed or unknown: {len(facts.troubled)}</b>"]
     for channel, posts in _by_channel(facts.troubled):
         for post in posts[:listed]:
-            lines.append(f"• {html.escape(channel)}: post {post.id} {post.status} — "
-                         f"{html.escape(_short(post.error or 'no error recorded'))}")
+            lines.append(
+                f"• {html.escape(channel)}: post {post.id} {post.status} — "
+                f"{html.escape(_short(post.error or 'no error recorded'))}"
+            )
         if not listed:
             lines.append(f"• {html.escape(channel)}: {len(posts)}")
         elif len(posts) > listed:
             lines.append(f"  … and {len(posts) - listed} more on {html.escape(channel)}")
     if facts.troubled:
-        lines.append("Retry or resolve each: <code>excerpt-bot retry ID</code>, "
-                     "<code>excerpt-bot resolve ID</code>, or the web console.")
+        lines.append(
+            "Retry or resolve each: <code>excerpt-bot retry ID</code>, "
+            "<code>excerpt-bot resolve ID</code>, or the web console."
+        )
     count = sum(not slot.awaiting_approval for entry in facts.due for slot in entry.slots)
     lines += ["", f"<b>Due in the next 24 h: {count}</b>"]
     for entry in facts.due:
-        lines.append(f"• {html.escape(entry.name)} ({html.escape(entry.platform)}): "
-                     + _due(entry, zone, listed))
+        lines.append(
+            f"• {html.escape(entry.name)} ({html.escape(entry.platform)}): "
+            + _due(entry, zone, listed)
+        )
     lines += ["", f"<b>Waiting for approval: {facts.waiting}</b>"]
     return "\n".join(lines)
 
@@ -151,14 +164,18 @@ def _due(entry: ChannelDue, zone: str, listed: int) -> str:
     shown = "; ".join(
         f"{local(slot.at, zone)} {html.escape(slot.title or '')}"
         + (" (once approved)" if slot.awaiting_approval else "")
-        for slot in entry.slots[:listed])
+        for slot in entry.slots[:listed]
+    )
     going = sum(not slot.awaiting_approval for slot in entry.slots)
     waiting = len(entry.slots) - going
     count = f"{going}, and {waiting} once approved" if waiting else f"{going}"
     beyond = len(entry.slots) - listed
-    return (count + (f" — {shown}" if shown else "")
-            + (f" … and {beyond} more" if shown and beyond > 0 else "")
-            + (f" (and {entry.more} more slots)" if entry.more else ""))
+    return (
+        count
+        + (f" — {shown}" if shown else "")
+        + (f" … and {beyond} more" if shown and beyond > 0 else "")
+        + (f" (and {entry.more} more slots)" if entry.more else "")
+    )
 
 
 def _short(text: str) -> str:

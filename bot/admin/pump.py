@@ -41,8 +41,14 @@ STOP_GRACE = 5.0  # seconds a stop waits for a request under way
 class OutboxPump:
     """Constructing stores what it needs; `kick()` starts its task."""
 
-    def __init__(self, db: AsyncStore, client: AdminClient, *, clock: Callable[[], datetime],
-                 sleep: Callable[[float], Any]) -> None:
+    def __init__(
+        self,
+        db: AsyncStore,
+        client: AdminClient,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], Any],
+    ) -> None:
         self.db = db
         self.client = client
         self.clock = clock
@@ -94,8 +100,13 @@ class OutboxPump:
             try:
                 await self._deliver(item)
             except Exception as exc:  # a bug here must not stop the daemon's admin chat
-                log_event("admin.send_failed", level=logging.ERROR, message=item.key,
-                          error=redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+                log_event(
+                    "admin.send_failed",
+                    level=logging.ERROR,
+                    message=item.key,
+                    error=redact(f"{type(exc).__name__}: {exc}"),
+                    exc_info=exc,
+                )
                 await self._retry(item, f"{type(exc).__name__}: {exc}", BACKOFF_CAP)
             finally:
                 self._delivering = False
@@ -135,20 +146,32 @@ class OutboxPump:
             await self._retry(item, redact(str(exc)), BACKOFF_CAP)
             return
         except ChannelError as exc:
-            await self._retry(item, redact(str(exc)),
-                              min(BACKOFF_CAP, 5.0 * 2 ** item.tries))
+            await self._retry(item, redact(str(exc)), min(BACKOFF_CAP, 5.0 * 2**item.tries))
             return
-        await self.db.call(Store.write_with, outbox.mark_sent, item.id, chat_id=chat_id,
-                           telegram_id=telegram_id, now=self.clock())
+        await self.db.call(
+            Store.write_with,
+            outbox.mark_sent,
+            item.id,
+            chat_id=chat_id,
+            telegram_id=telegram_id,
+            now=self.clock(),
+        )
         log_event("admin.sent", message=item.key, action=item.action)
 
     async def _retry(self, item: AdminMessage, error: str, seconds: float) -> None:
         at = self.clock() + timedelta(seconds=seconds)
         await self.db.call(Store.write_with, outbox.mark_retry, item.id, error=error, at=at)
-        log_event("admin.retry", level=logging.WARNING, message=item.key, error=error,
-                  retry_in_s=round(seconds, 3), tries=item.tries + 1)
+        log_event(
+            "admin.retry",
+            level=logging.WARNING,
+            message=item.key,
+            error=error,
+            retry_in_s=round(seconds, 3),
+            tries=item.tries + 1,
+        )
 
     async def _refuse(self, item: AdminMessage, error: str) -> None:
-        await self.db.call(Store.write_with, outbox.mark_refused, item.id, error=error,
-                           now=self.clock())
+        await self.db.call(
+            Store.write_with, outbox.mark_refused, item.id, error=error, now=self.clock()
+        )
         log_event("admin.refused", level=logging.WARNING, message=item.key, error=error)

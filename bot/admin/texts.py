@@ -27,14 +27,24 @@ def local(at: datetime, zone: str) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
 
 
-def approval_request(*, post_id: int, channel: str, platform: str, slot: datetime | None,
-                     zone: str, title: str, text: str,
-                     parse_mode: str | None) -> tuple[str, Buttons]:
+def approval_request(
+    *,
+    post_id: int,
+    channel: str,
+    platform: str,
+    slot: datetime | None,
+    zone: str,
+    title: str,
+    text: str,
+    parse_mode: str | None,
+) -> tuple[str, Buttons]:
     """The question about post `post_id`: its channel, its next slot, and `text` exactly as
     the channel gets it (HTML shown as the channel shows it), with Approve and Skip."""
     when = f"{local(slot, zone)} ({zone})" if slot else "no slot coming"
-    head = (f"🕊 <b>Approval needed</b>: post {post_id} on <b>{html.escape(channel)}</b> "
-            f"({html.escape(platform)})\nNext slot: {when}\nArticle: {html.escape(title)}\n\n")
+    head = (
+        f"🕊 <b>Approval needed</b>: post {post_id} on <b>{html.escape(channel)}</b> "
+        f"({html.escape(platform)})\nNext slot: {when}\nArticle: {html.escape(title)}\n\n"
+    )
     body = text if (parse_mode or "").upper() == "HTML" else html.escape(text)
     room = MAX_UNITS - ROOM_FOR_DECISION - units(visible(head))
     full = visible(body)
@@ -59,8 +69,10 @@ def decided_elsewhere(question: str, *, status: str, at: datetime, zone: str) ->
     if status in ("skipped",):
         return decided(question, action=SKIP, by=None, at=at, zone=zone)
     if status == "cancelled":
-        return f"{question}\n\n<b>✖ Cancelled</b> (its article was removed or changed), " \
-               f"{local(at, zone)}"
+        return (
+            f"{question}\n\n<b>✖ Cancelled</b> (its article was removed or changed), "
+            f"{local(at, zone)}"
+        )
     return decided(question, action=APPROVE, by=None, at=at, zone=zone)
 
 

@@ -59,24 +59,39 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
     total = ScanReport()
     files = len(article_files(paths))
     # The pool starts first: its processes boot while the store opens.
-    with _cutting_pool(files) as pool, quiet_library_log(), \
-            opened_store(config, cache_mb=STORE_CACHE_MB) as store, \
-            _progress(files + len(urls)) as advance:
+    with (
+        _cutting_pool(files) as pool,
+        quiet_library_log(),
+        opened_store(config, cache_mb=STORE_CACHE_MB) as store,
+        _progress(files + len(urls)) as advance,
+    ):
         # A channel new to the config gets the library's articles too, not only these.
         _merge(total, queue_existing(store, channels, now=utc_now(), root=posts_dir))
         for group, root in ((inside, posts_dir), (outside, None)):
             if group:
-                report = scan_library(store, group, channels=channels, now=utc_now(),
-                                      root=root, prune=False, progress=advance, pool=pool,
-                                      site=config.site if root is not None else None,
-                                      remember=True)
+                report = scan_library(
+                    store,
+                    group,
+                    channels=channels,
+                    now=utc_now(),
+                    root=root,
+                    prune=False,
+                    progress=advance,
+                    pool=pool,
+                    site=config.site if root is not None else None,
+                    remember=True,
+                )
                 _merge(total, report)
         if urls:
             from bot.sources.pages import FetchLimits  # httpx: only when pages are fetched
 
             limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
-            _merge(total, ingest_urls(store, urls, channels=channels, now=utc_now(),
-                                      limits=limits, progress=advance))
+            _merge(
+                total,
+                ingest_urls(
+                    store, urls, channels=channels, now=utc_now(), limits=limits, progress=advance
+                ),
+            )
     click.echo(_summary(total, "article" if urls else "file"))
     for line in [*_why_nothing(config, paths, urls, files, total), *total.warnings]:
         click.echo(f"warning: {line}", err=True)
@@ -84,15 +99,18 @@ def add(config_path: Path | None, sources: tuple[str, ...]) -> None:
         raise ProblemsError(total.failed)
 
 
-def _why_nothing(config, paths: list[Path], urls: list[str], files: int,
-                 report: ScanReport) -> list[str]:
+def _why_nothing(
+    config, paths: list[Path], urls: list[str], files: int, report: ScanReport
+) -> list[str]:
     """Why nothing was queued, when the reason is not one article's (those say their own)."""
     if report.queued:
         return []
     if not config.enabled_channels():
         where = config.source or "the config"
-        return [f"no channel is enabled in {where}, so nothing is queued (set enabled = true "
-                "in a [channels.NAME] table)"]
+        return [
+            f"no channel is enabled in {where}, so nothing is queued (set enabled = true "
+            "in a [channels.NAME] table)"
+        ]
     if not files and not urls:
         kinds = ", ".join(SUFFIX_KINDS)
         return [f"no article files in {', '.join(str(p) for p in paths)} (looked for {kinds})"]
@@ -101,10 +119,12 @@ def _why_nothing(config, paths: list[Path], urls: list[str], files: int,
 
 def _summary(report: ScanReport, noun: str) -> str:
     files = report.new + report.changed + report.unchanged + len(report.failed)
-    return (f"{count(files, noun)}: {report.new} new, "
-            f"{report.changed} changed, {report.unchanged} unchanged, "
-            f"{len(report.failed)} failed; {count(report.queued, 'post')} queued"
-            + (f", {report.cancelled} cancelled" if report.cancelled else ""))
+    return (
+        f"{count(files, noun)}: {report.new} new, "
+        f"{report.changed} changed, {report.unchanged} unchanged, "
+        f"{len(report.failed)} failed; {count(report.queued, 'post')} queued"
+        + (f", {report.cancelled} cancelled" if report.cancelled else "")
+    )
 
 
 def _merge(total: ScanReport, report: ScanReport) -> None:
@@ -123,8 +143,12 @@ def _progress(files: int) -> Iterator[Callable[[Path | str], None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    columns = (TextColumn("adding"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[name]}"))
+    columns = (
+        TextColumn("adding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}"),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("add", total=files, name="")
         yield lambda item: progress.update(task, advance=1, name=getattr(item, "name", item))

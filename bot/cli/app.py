@@ -40,8 +40,7 @@ class UsageLine(click.UsageError):
         message = " ".join(self.format_message().split()).rstrip(".")
         message = message[:1].lower() + message[1:]
         command = self.ctx.command_path if self.ctx is not None else "excerpt-bot"
-        click.echo(f"excerpt-bot: error: {message} (see {command} --help)",
-                   file=file or sys.stderr)
+        click.echo(f"excerpt-bot: error: {message} (see {command} --help)", file=file or sys.stderr)
 
 
 def _one_line(exc: click.UsageError) -> UsageLine:
@@ -61,8 +60,13 @@ class ExcerptBotGroup(click.Group):
     command's help) without importing any.
     """
 
-    def __init__(self, *args, lazy: dict[str, str] | None = None,
-                 summaries: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        lazy: dict[str, str] | None = None,
+        summaries: dict[str, str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
         self.summaries = dict(summaries or {})
@@ -85,8 +89,9 @@ class ExcerptBotGroup(click.Group):
         rows = []
         for name in names:
             if name in self.summaries and name not in self.commands:
-                rows.append((name, click.utils.make_default_short_help(self.summaries[name],
-                                                                       limit)))
+                rows.append(
+                    (name, click.utils.make_default_short_help(self.summaries[name], limit))
+                )
                 continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:

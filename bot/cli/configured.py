@@ -50,12 +50,18 @@ def load_config_or_fail(config_path: Path | None) -> Config:
 
 
 @contextmanager
-def opened_store(config: Config, *, cache_mb: int | None = None,
-                 read_only: bool = False) -> Iterator[Store]:
+def opened_store(
+    config: Config, *, cache_mb: int | None = None, read_only: bool = False
+) -> Iterator[Store]:
     """The config's database, open for the length of the block (`cache_mb`, `read_only`:
     see `Store.open`); a locked database is reported after a short wait."""
-    store = Store.open(config.bot.database, cache_mb=cache_mb, read_only=read_only, quick=True,
-                       password=config.bot.database_password(os.environ))
+    store = Store.open(
+        config.bot.database,
+        cache_mb=cache_mb,
+        read_only=read_only,
+        quick=True,
+        password=config.bot.database_password(os.environ),
+    )
     try:
         yield store
     finally:
@@ -75,11 +81,14 @@ def configured_channel(config: Config, name: str, *, enabled: bool = False) -> C
     """The channel called `name` in the config; else a one-line UserError with a hint."""
     channel = config.channels.get(name)
     if channel is None:
-        raise UserError(f'no channel "{name}" in {config.source or "the config"} '
-                        f"({did_you_mean(name, config.channels)})")
+        raise UserError(
+            f'no channel "{name}" in {config.source or "the config"} '
+            f"({did_you_mean(name, config.channels)})"
+        )
     if enabled and not channel.enabled:
-        raise UserError(f'channel "{name}" is disabled (set enabled = true in '
-                        f"[channels.{name}] to use it)")
+        raise UserError(
+            f'channel "{name}" is disabled (set enabled = true in [channels.{name}] to use it)'
+        )
     return channel
 
 
@@ -90,20 +99,23 @@ def channel_filter(config: Config, store: Store, name: str | None) -> str | None
     known = set(config.channels) | set(store.status_summary())
     if name in known:
         return name
-    raise UserError(f'no channel "{name}" in the config or the database '
-                    f"({did_you_mean(name, known)})")
+    raise UserError(
+        f'no channel "{name}" in the config or the database ({did_you_mean(name, known)})'
+    )
 
 
 def channel_option(command):
     """`--channel NAME`: only this channel."""
-    return click.option("--channel", "channel_name", metavar="NAME",
-                        help="Only this channel.")(command)
+    return click.option("--channel", "channel_name", metavar="NAME", help="Only this channel.")(
+        command
+    )
 
 
 def json_option(command):
     """`--json`: plain JSON on stdout instead of a table."""
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print JSON instead of a table.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        command
+    )
 
 
 ROWS_AT_MOST = 10**9  # a --limit beyond this means "all" (and stays inside SQLite's integers)

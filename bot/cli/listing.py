@@ -33,31 +33,52 @@ STATUSES = [status.value for status in PostStatus]
 @channel_option
 @limit_option("Show at most N posts (a table shows 50 unless told).")
 @json_option
-def queue(config_path: Path | None, channel_name: str | None, limit: int | None,
-          as_json: bool) -> None:
+def queue(
+    config_path: Path | None, channel_name: str | None, limit: int | None, as_json: bool
+) -> None:
     """List queued posts and posts waiting for approval.
 
     By channel, oldest first.
 
     `--json` prints a JSON array of posts (all of them unless --limit).
     """
-    _list(config_path, as_json, limit, channel_name, title="queue",
-          read=lambda store, channel, n: store.queued(channel, n),
-          columns=("id!", "channel!", "status!", "queued at", "not before"),
-          cells=lambda post, zone: (post.id, post.channel, post.status,
-                                    local_time(post.created_at, zone),
-                                    local_time(post.not_before, zone)))
+    _list(
+        config_path,
+        as_json,
+        limit,
+        channel_name,
+        title="queue",
+        read=lambda store, channel, n: store.queued(channel, n),
+        columns=("id!", "channel!", "status!", "queued at", "not before"),
+        cells=lambda post, zone: (
+            post.id,
+            post.channel,
+            post.status,
+            local_time(post.created_at, zone),
+            local_time(post.not_before, zone),
+        ),
+    )
 
 
 @click.command()
 @config_option
 @channel_option
-@click.option("--status", "status_name", type=click.Choice(STATUSES), metavar="STATUS",
-              help=f"Only posts in this state: {', '.join(STATUSES)}.")
+@click.option(
+    "--status",
+    "status_name",
+    type=click.Choice(STATUSES),
+    metavar="STATUS",
+    help=f"Only posts in this state: {', '.join(STATUSES)}.",
+)
 @limit_option("Show at most the N newest posts (a table shows 50 unless told).")
 @json_option
-def history(config_path: Path | None, channel_name: str | None, status_name: str | None,
-            limit: int | None, as_json: bool) -> None:
+def history(
+    config_path: Path | None,
+    channel_name: str | None,
+    status_name: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List posts, newest first.
 
     On every channel, by the time of each post's last change of state (queued, sent,
@@ -70,17 +91,34 @@ def history(config_path: Path | None, channel_name: str | None, status_name: str
     and more; a thread also with its parts and the parts out so far (sent_parts: index,
     remote_id, remote_url, sent_at).
     """
-    _list(config_path, as_json, limit, channel_name, title="history",
-          read=lambda store, channel, n: store.history(channel=channel, status=status_name,
-                                                       limit=n),
-          columns=("id!", "channel!", "status!", "changed at"),
-          cells=lambda post, zone: (post.id, post.channel, post.status,
-                                    local_time(post.updated_at or post.created_at, zone)))
+    _list(
+        config_path,
+        as_json,
+        limit,
+        channel_name,
+        title="history",
+        read=lambda store, channel, n: store.history(channel=channel, status=status_name, limit=n),
+        columns=("id!", "channel!", "status!", "changed at"),
+        cells=lambda post, zone: (
+            post.id,
+            post.channel,
+            post.status,
+            local_time(post.updated_at or post.created_at, zone),
+        ),
+    )
 
 
-def _list(config_path: Path | None, as_json: bool, limit: int | None, channel_name: str | None,
-          *, title: str, read: Callable, columns: tuple[str, ...],
-          cells: Callable[[PostRecord, ZoneInfo], tuple]) -> None:
+def _list(
+    config_path: Path | None,
+    as_json: bool,
+    limit: int | None,
+    channel_name: str | None,
+    *,
+    title: str,
+    read: Callable,
+    columns: tuple[str, ...],
+    cells: Callable[[PostRecord, ZoneInfo], tuple],
+) -> None:
     config = load_config_or_fail(config_path)
     shown = limit if (limit is not None or as_json) else TABLE_ROWS
     with opened_store(config, read_only=True) as store:
@@ -92,14 +130,17 @@ def _list(config_path: Path | None, as_json: bool, limit: int | None, channel_na
     zone = ZoneInfo(config.bot.timezone)
     table = make_table(*columns, "article", "excerpt", title=title)
     for post in posts[:shown]:
-        add_row(table, (*cells(post, zone), shorten(post.article_title, 40),
-                        shorten(post.excerpt_text, 70)))
+        add_row(
+            table,
+            (*cells(post, zone), shorten(post.article_title, 40), shorten(post.excerpt_text, 70)),
+        )
     footer = []
     if not posts:
         footer.append("no posts")
     elif shown is not None and len(posts) > shown:
-        footer.append(f"… more not shown (--limit N to see more, --json for all); "
-                      f"times in {zone.key}")
+        footer.append(
+            f"… more not shown (--limit N to see more, --json for all); times in {zone.key}"
+        )
     else:
         footer.append(f"times in {zone.key}")
     print_table(table, footer)

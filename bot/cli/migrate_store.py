@@ -15,9 +15,14 @@ from bot.errors import UserError
 
 @click.command("migrate-store")
 @config_option
-@click.option("--to", "target", required=True, metavar="URL",
-              help="The empty PostgreSQL database, e.g. postgresql://bot@db.example/bot "
-                   "(no password in it: PGPASSWORD, ~/.pgpass or database_password_env).")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="URL",
+    help="The empty PostgreSQL database, e.g. postgresql://bot@db.example/bot "
+    "(no password in it: PGPASSWORD, ~/.pgpass or database_password_env).",
+)
 def migrate_store(config_path: Path | None, target: str) -> None:
     """Copy the SQLite store into an empty PostgreSQL database.
 
@@ -31,14 +36,17 @@ def migrate_store(config_path: Path | None, target: str) -> None:
 
     config = load_config_or_fail(config_path)
     if is_postgresql(config.bot.database):
-        raise UserError("migrate-store copies an SQLite store: `database` already names "
-                        "a PostgreSQL database")
+        raise UserError(
+            "migrate-store copies an SQLite store: `database` already names a PostgreSQL database"
+        )
     if not is_postgresql(target):
         raise UserError("--to: give a postgresql:// URL (the user, host and database)")
     if not Path(config.bot.database).expanduser().is_file():
         raise UserError(f"database {config.bot.database}: no such file, nothing to copy")
-    with Store.open(config.bot.database, quick=True) as source, \
-            Store.open(target, password=config.bot.database_password(os.environ)) as to:
+    with (
+        Store.open(config.bot.database, quick=True) as source,
+        Store.open(target, password=config.bot.database_password(os.environ)) as to,
+    ):
         to.read_with(check_empty, to.where)
         copied = source.read_with(lambda conn: to.write_with(copy_tables, conn))
     rows = ", ".join(f"{n} {table}" for table, n in copied.items() if n)

@@ -29,8 +29,12 @@ post_id_argument = click.argument("post_id", metavar="ID", type=click.IntRange(m
 @click.command()
 @config_option
 @click.argument("channel")
-@click.option("--reason", default="paused by the operator", show_default=True,
-              help="Why, as status will show it.")
+@click.option(
+    "--reason",
+    default="paused by the operator",
+    show_default=True,
+    help="Why, as status will show it.",
+)
 def pause(config_path: Path | None, channel: str, reason: str) -> None:
     """Stop posting on a channel.
 
@@ -63,8 +67,7 @@ def resume(config_path: Path | None, channel: str) -> None:
     with opened_store(config) as store:
         was = store.channel_state(channel)
         store.resume_channel(channel, now=utc_now())
-    click.echo(f"resumed {channel}" if was.paused
-               else f"{channel} was not paused; nothing changed")
+    click.echo(f"resumed {channel}" if was.paused else f"{channel} was not paused; nothing changed")
 
 
 @click.command()
@@ -121,8 +124,9 @@ def resolve(config_path: Path | None, post_id: int, sent: bool, requeue: bool) -
 @click.argument("post_ids", metavar="[ID]...", nargs=-1, type=click.IntRange(min=1))
 @channel_option
 @click.option("--all", "approve_all", is_flag=True, help="Every post waiting for approval.")
-def approve(config_path: Path | None, post_ids: tuple[int, ...], channel_name: str | None,
-            approve_all: bool) -> None:
+def approve(
+    config_path: Path | None, post_ids: tuple[int, ...], channel_name: str | None, approve_all: bool
+) -> None:
     """Let posts waiting for approval go out.
 
     Approves the posts ID..., or every pending post of --channel NAME, or --all of them.

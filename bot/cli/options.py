@@ -13,8 +13,11 @@ from bot.config import Config, default_config_path, load_config
 def config_option(command):
     """`--config FILE` (default: $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml)."""
     return click.option(
-        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-        default=None, metavar="FILE",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        metavar="FILE",
         help="The config file (default: $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml).",
     )(command)
 

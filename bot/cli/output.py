@@ -67,8 +67,14 @@ def make_table(*columns: str, title: str | None = None) -> Table:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for column in columns:
         name = column.removesuffix("!")
         table.add_column(name, no_wrap=name != column, overflow="fold")

@@ -52,13 +52,21 @@ _BATCH = 2_000
 @click.command()
 @config_option
 @channel_option
-@click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
-              help="How many days ahead to look.")
-@limit_option(f"List at most N slots per channel (default {SLOTS_SHOWN}, "
-              f"at most {SLOTS_LISTED_MOST:,}).", most=SLOTS_LISTED_MOST)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=366),
+    default=7,
+    show_default=True,
+    help="How many days ahead to look.",
+)
+@limit_option(
+    f"List at most N slots per channel (default {SLOTS_SHOWN}, at most {SLOTS_LISTED_MOST:,}).",
+    most=SLOTS_LISTED_MOST,
+)
 @json_option
-def plan(config_path: Path | None, channel_name: str | None, days: int, limit: int | None,
-         as_json: bool) -> None:
+def plan(
+    config_path: Path | None, channel_name: str | None, days: int, limit: int | None, as_json: bool
+) -> None:
     """Show the coming slots and what would go out in each.
 
     For each enabled channel, in the schedule's local time; "—" where nothing would go. A
@@ -88,14 +96,29 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
     with opened_store(config, read_only=True) as store:
         plans = {}
         for name, channel in channels.items():
-            spends[name] = (channel, planned_spend(store, channel, ChannelPolicy.of(channel),
-                                                   now=now))
-            plans[name] = channel_plan(store, channel, now=now, until=until,
-                                       limit=limit or SLOTS_SHOWN, spending=spends[name][1])
+            spends[name] = (
+                channel,
+                planned_spend(store, channel, ChannelPolicy.of(channel), now=now),
+            )
+            plans[name] = channel_plan(
+                store,
+                channel,
+                now=now,
+                until=until,
+                limit=limit or SLOTS_SHOWN,
+                spending=spends[name][1],
+            )
     cost = cost_summary(spends)
     if as_json:
-        print_json({"generated_at": iso(now), "days": days, "channels": plans, "cost": cost,
-                    "warnings": warnings})
+        print_json(
+            {
+                "generated_at": iso(now),
+                "days": days,
+                "channels": plans,
+                "cost": cost,
+                "warnings": warnings,
+            }
+        )
         return
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
@@ -105,26 +128,36 @@ def plan(config_path: Path | None, channel_name: str | None, days: int, limit: i
         click.echo(line)
 
 
-def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: datetime,
-                 limit: int, spending: PlannedSpend | None = None) -> dict[str, Any]:
+def channel_plan(
+    store: Store,
+    channel: ChannelConfig,
+    *,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    spending: PlannedSpend | None = None,
+) -> dict[str, Any]:
     """The channel's slots up to `until` (at most `limit`) with what would go in each.
 
     With `spending`, every slot up to `until` is planned (at most SLOTS_COUNTED more than
     `limit`), its posts priced there and held back where the budget would hold them."""
-    slots, more = coming_slots(channel, now=now, until=until, limit=limit,
-                               every=spending is not None)
+    slots, more = coming_slots(
+        channel, now=now, until=until, limit=limit, every=spending is not None
+    )
     state = store.channel_state(channel.name)
     sent = store.sent_times_since(channel.name, now - DAY)
     policy = ChannelPolicy.of(channel)
     # Posts waiting for approval are planned where they would go once approved, and marked.
     # A paused channel sends nothing: its listed slots only, nothing priced.
-    chosen = simulate(store.queued_items(channel.name, include_pending=True),
-                      last_article_id=store.last_sent_article(channel.name),
-                      slots=slots if not state.paused else slots[:limit],
-                      policy=policy, already_sent_times=sent,
-                      evergreen=store.evergreen_pool(channel.name,
-                                                     per_article=policy.per_article),
-                      spending=spending if not state.paused else None)[:limit]
+    chosen = simulate(
+        store.queued_items(channel.name, include_pending=True),
+        last_article_id=store.last_sent_article(channel.name),
+        slots=slots if not state.paused else slots[:limit],
+        policy=policy,
+        already_sent_times=sent,
+        evergreen=store.evergreen_pool(channel.name, per_article=policy.per_article),
+        spending=spending if not state.paused else None,
+    )[:limit]
     details = store.excerpt_details([item.excerpt_id for _, item in chosen if item])
     entries = []
     for at, item in chosen:
@@ -132,19 +165,26 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
         if goes:
             sent += [at] * policy.posts_per_slot
         title, text = details.get(item.excerpt_id, (None, None)) if goes else (None, None)
-        entries.append({
-            "at": at,  # in the schedule's zone; ISO 8601 in JSON
-            "post_id": item.post_id if goes else None,  # None for an evergreen repeat
-            "article_id": item.article_id if goes else None,
-            "excerpt_id": item.excerpt_id if goes else None,
-            "article_title": title,
-            "excerpt": text,
-            "repeat": goes and item.post_id is None,
-            "awaiting_approval": goes and item.pending,
-            "skipped": ("budget" if item is None and spending is not None
-                        and spending.holds(at) and not state.paused
-                        else _skipped(at, sent, policy, paused=state.paused)),
-        })
+        entries.append(
+            {
+                "at": at,  # in the schedule's zone; ISO 8601 in JSON
+                "post_id": item.post_id if goes else None,  # None for an evergreen repeat
+                "article_id": item.article_id if goes else None,
+                "excerpt_id": item.excerpt_id if goes else None,
+                "article_title": title,
+                "excerpt": text,
+                "repeat": goes and item.post_id is None,
+                "awaiting_approval": goes and item.pending,
+                "skipped": (
+                    "budget"
+                    if item is None
+                    and spending is not None
+                    and spending.holds(at)
+                    and not state.paused
+                    else _skipped(at, sent, policy, paused=state.paused)
+                ),
+            }
+        )
     return {
         "platform": channel.platform,
         "paused": state.paused,
@@ -156,8 +196,9 @@ def channel_plan(store: Store, channel: ChannelConfig, *, now: datetime, until: 
     }
 
 
-def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime, limit: int,
-                 every: bool = False) -> tuple[list[datetime], int]:
+def coming_slots(
+    channel: ChannelConfig, *, now: datetime, until: datetime, limit: int, every: bool = False
+) -> tuple[list[datetime], int]:
     """The first `limit` slots up to `until` (`every`: and the SLOTS_COUNTED after them),
     and how many more than `limit` there are (counted up to SLOTS_COUNTED + 1)."""
     found: list[datetime] = []
@@ -169,11 +210,12 @@ def coming_slots(channel: ChannelConfig, *, now: datetime, until: datetime, limi
             break
         after, size = batch[-1], _BATCH
     more = max(0, min(len(found) - limit, SLOTS_COUNTED + 1))
-    return found[:limit + SLOTS_COUNTED] if every else found[:limit], more
+    return found[: limit + SLOTS_COUNTED] if every else found[:limit], more
 
 
-def _skipped(at: datetime, sent: list[datetime], policy: ChannelPolicy, *,
-             paused: bool) -> str | None:
+def _skipped(
+    at: datetime, sent: list[datetime], policy: ChannelPolicy, *, paused: bool
+) -> str | None:
     """Why a slot stays empty though posts are queued: the channel is paused, or its daily
     cap has no room for the slot (None when the slot has a post, or simply nothing to
     send)."""
@@ -198,18 +240,30 @@ def _show(name: str, entry: dict[str, Any], days: int) -> None:
         post = "repeat" if slot["repeat"] else slot["post_id"]
         if slot.get("awaiting_approval"):
             post = f"{post} (awaits approval)"
-        add_row(table, (local_time(slot["at"]), post,
-                        shorten(slot["article_title"], 40), shorten(slot["excerpt"], 70)))
+        add_row(
+            table,
+            (
+                local_time(slot["at"]),
+                post,
+                shorten(slot["article_title"], 40),
+                shorten(slot["excerpt"], 70),
+            ),
+        )
     footer = []
     waiting = sum(1 for slot in entry["slots"] if slot.get("awaiting_approval"))
     if waiting:
-        footer.append(f"{count(waiting, 'post')} above await approval: "
-                      f"`excerpt-bot approve --channel {name}` lets them go out")
+        footer.append(
+            f"{count(waiting, 'post')} above await approval: "
+            f"`excerpt-bot approve --channel {name}` lets them go out"
+        )
     if not entry["slots"]:
         footer.append(f"no slots in the next {days} days")
     if entry["more_slots"]:
-        more = (f"{entry['more_slots']:,}" if entry["more_slots_exact"]
-                else f"more than {SLOTS_COUNTED:,}")
+        more = (
+            f"{entry['more_slots']:,}"
+            if entry["more_slots_exact"]
+            else f"more than {SLOTS_COUNTED:,}"
+        )
         footer.append(f"… {more} more slots in the next {days} days (--limit N to list more)")
     print_table(table, footer)
 

@@ -22,8 +22,9 @@ from bot.store import Store
 __all__ = ["cost_lines", "cost_summary", "planned_spend"]
 
 
-def planned_spend(store: Store, channel: ChannelConfig, policy: ChannelPolicy, *,
-                  now: datetime) -> PlannedSpend:
+def planned_spend(
+    store: Store, channel: ChannelConfig, policy: ChannelPolicy, *, now: datetime
+) -> PlannedSpend:
     """A `PlannedSpend` for `channel`: what its budget's current period spent so far (the
     store's charges, as the claim counts them) and a price for each post it may plan."""
     from bot.render.channel import render_for
@@ -36,8 +37,13 @@ def planned_spend(store: Store, channel: ChannelConfig, policy: ChannelPolicy, *
     prices: dict[str, tuple[int, int]] = {}
     articles: dict[str, Any] = {}
     if policy.prices is None:  # nothing to price: a slot's posts are counted, not rendered
-        return PlannedSpend(budget=None, zone=zone, now=now, spent_now=0,
-                            price=lambda item: (0, policy.posts_per_slot))
+        return PlannedSpend(
+            budget=None,
+            zone=zone,
+            now=now,
+            spent_now=0,
+            price=lambda item: (0, policy.posts_per_slot),
+        )
 
     def price(item: QueuedItem) -> tuple[int, int]:
         if item.excerpt_id not in prices:
@@ -50,12 +56,10 @@ def planned_spend(store: Store, channel: ChannelConfig, policy: ChannelPolicy, *
                 prices[item.excerpt_id] = (0, 0)
             else:
                 posts = len(rendered.parts) or 1
-                prices[item.excerpt_id] = (policy.price(rendered.text, rendered.parts) or 0,
-                                           posts)
+                prices[item.excerpt_id] = (policy.price(rendered.text, rendered.parts) or 0, posts)
         return prices[item.excerpt_id]
 
-    return PlannedSpend(budget=policy.budget, zone=zone, now=now, spent_now=spent_now,
-                        price=price)
+    return PlannedSpend(budget=policy.budget, zone=zone, now=now, spent_now=spent_now, price=price)
 
 
 def cost_summary(spends: Mapping[str, tuple[ChannelConfig, PlannedSpend]]) -> dict[str, Any]:
@@ -69,22 +73,28 @@ def cost_summary(spends: Mapping[str, tuple[ChannelConfig, PlannedSpend]]) -> di
         channel_micros = sum(m for _, m, _ in planned.planned)
         channel_posts = sum(p for _, _, p in planned.planned)
         left = planned.budget_left
-        cost[name] = {"posts": channel_posts,
-                      "spend": as_number(channel_micros) if prices is not None else None,
-                      "currency": prices.currency if prices is not None else None,
-                      "budget_left": as_number(left) if left is not None else None}
+        cost[name] = {
+            "posts": channel_posts,
+            "spend": as_number(channel_micros) if prices is not None else None,
+            "currency": prices.currency if prices is not None else None,
+            "budget_left": as_number(left) if left is not None else None,
+        }
         posts += channel_posts
         if prices is not None:
             micros += channel_micros
             currencies.add(prices.currency)
     one = len(currencies) <= 1
-    cost["total"] = {"posts": posts, "spend": as_number(micros) if one else None,
-                     "currency": next(iter(currencies)) if len(currencies) == 1 else None}
+    cost["total"] = {
+        "posts": posts,
+        "spend": as_number(micros) if one else None,
+        "currency": next(iter(currencies)) if len(currencies) == 1 else None,
+    }
     return cost
 
 
-def cost_lines(cost: Mapping[str, Any], spends: Mapping[str, tuple[ChannelConfig, PlannedSpend]],
-               days: int) -> list[str]:
+def cost_lines(
+    cost: Mapping[str, Any], spends: Mapping[str, tuple[ChannelConfig, PlannedSpend]], days: int
+) -> list[str]:
     """`x: 90 posts, 18.00 USD; 2.00 USD left of 20.00 USD/month` per channel, and the
     total, for the end of `plan`."""
     lines = [f"cost of the next {days} days:"]
@@ -93,8 +103,11 @@ def cost_lines(cost: Mapping[str, Any], spends: Mapping[str, tuple[ChannelConfig
             continue
         lines.append(f"  {name}: {_posts(entry['posts'])}, {_spend(entry, spends[name][1])}")
     total = cost["total"]
-    spend = (_money(total["spend"], total["currency"]) if total["spend"] is not None
-             else "channels bill in different currencies")
+    spend = (
+        _money(total["spend"], total["currency"])
+        if total["spend"] is not None
+        else "channels bill in different currencies"
+    )
     lines.append(f"  total: {_posts(total['posts'])}, {spend}")
     return lines
 
@@ -105,8 +118,9 @@ def _spend(entry: Mapping[str, Any], planned: PlannedSpend) -> str:
     text = _money(entry["spend"], entry["currency"])
     if entry["budget_left"] is not None and planned.budget is not None:
         this = "this month's" if planned.budget.period == "month" else "today's"
-        text += (f"; {_money(entry['budget_left'], entry['currency'])} left of {this} "
-                 f"{planned.budget}")
+        text += (
+            f"; {_money(entry['budget_left'], entry['currency'])} left of {this} {planned.budget}"
+        )
         if planned.held_until is not None:
             day = planned.held_until.astimezone(planned.zone).date().isoformat()
             text += f" (posts held back until {day})"

@@ -23,8 +23,13 @@ from bot.sources.pages import FetchLimits
 
 @click.command()
 @config_option
-@click.option("--feed", "feeds", multiple=True, metavar="URL",
-              help="Only this feed (repeat for several). Default: every [[sources]] feed.")
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="Only this feed (repeat for several). Default: every [[sources]] feed.",
+)
 def poll(config_path: Path | None, feeds: tuple[str, ...]) -> None:
     """Poll the [[sources]] feeds now.
 
@@ -50,15 +55,19 @@ def poll(config_path: Path | None, feeds: tuple[str, ...]) -> None:
 
 def _chosen(config: Config, feeds: tuple[str, ...]) -> list[Source]:
     if not config.sources:
-        raise UserError(f"{config.source or 'the config'} has no [[sources]] (add one with "
-                        'feed = "https://example.org/feed/")')
+        raise UserError(
+            f"{config.source or 'the config'} has no [[sources]] (add one with "
+            'feed = "https://example.org/feed/")'
+        )
     if not feeds:
         return list(config.sources)
     known = {source.feed: source for source in config.sources}
     unknown = [url for url in feeds if url not in known]
     if unknown:
-        raise UserError(f"no [[sources]] feed {unknown[0]} in {config.source or 'the config'} "
-                        f"(the feeds are: {', '.join(known)})")
+        raise UserError(
+            f"no [[sources]] feed {unknown[0]} in {config.source or 'the config'} "
+            f"(the feeds are: {', '.join(known)})"
+        )
     return [known[url] for url in dict.fromkeys(feeds)]
 
 
@@ -67,10 +76,12 @@ def _summary(report: PollReport) -> str:
         return f"{report.feed}: failed; next attempt {report.next_poll_at:%Y-%m-%d %H:%M} UTC"
     if report.not_modified:
         return f"{report.feed}: not modified since the last poll"
-    return (f"{report.feed}: {report.new} new, {report.changed} changed, "
-            f"{report.unchanged} unchanged, {report.seen} only recorded, "
-            f"{report.evergreen} evergreen, {len(report.failed)} failed; "
-            f"{count(report.queued, 'post')} queued")
+    return (
+        f"{report.feed}: {report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged, {report.seen} only recorded, "
+        f"{report.evergreen} evergreen, {len(report.failed)} failed; "
+        f"{count(report.queued, 'post')} queued"
+    )
 
 
 @contextmanager
@@ -79,8 +90,12 @@ def _progress(feed: str) -> Iterator:
     if not sys.stderr.isatty():
         yield None
         return
-    columns = (TextColumn("polling"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[name]}"))
+    columns = (
+        TextColumn("polling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}"),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task: list[TaskID] = []
 

@@ -38,36 +38,72 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 @click.command()
 @click.argument("source", metavar="PATH_OR_URL")
-@click.option("--channel", "channel_name", metavar="NAME",
-              help="Show the posts exactly as the daemon sends them to this channel of the "
-                   "config (its template, UTM tags, hashtags, thread mode).")
+@click.option(
+    "--channel",
+    "channel_name",
+    metavar="NAME",
+    help="Show the posts exactly as the daemon sends them to this channel of the "
+    "config (its template, UTM tags, hashtags, thread mode).",
+)
 # Not bot.cli.options' config_option: importing it loads the config models, which the
 # config-free --platform preview does without.
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              default=None, metavar="FILE",
-              help="With --channel: the config file (default: $EXCERPT_BOT_CONFIG, else "
-                   "./excerpt-bot.toml).")
-@click.option("--platform", type=click.Choice(PLATFORMS), default=None,
-              help=f"Render and count length as this platform does, with its default "
-                   f"template (default: {DEFAULT_PLATFORM}). Not with --channel.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="With --channel: the config file (default: $EXCERPT_BOT_CONFIG, else ./excerpt-bot.toml).",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORMS),
+    default=None,
+    help=f"Render and count length as this platform does, with its default "
+    f"template (default: {DEFAULT_PLATFORM}). Not with --channel.",
+)
 @click.option("--url", help="The article's link, for files that carry none.")
-@click.option("--base-url", metavar="URL",
-              help="The site's address: a file that names no link gets the one the site's "
-                   "permalinks give it (as [site] base_url does; default: the config's "
-                   "[site] with --channel).")
-@click.option("--permalink", metavar="PATTERN",
-              help='With --base-url: "jekyll", "hugo", "pretty", ... or a pattern like '
-                   '"/:year/:slug/" (default: the config\'s, else the file\'s generator\'s).')
-@click.option("--json", "as_json", is_flag=True,
-              help="Print a JSON array, one object per post (per thread on a thread channel).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The site's address: a file that names no link gets the one the site's "
+    "permalinks give it (as [site] base_url does; default: the config's "
+    "[site] with --channel).",
+)
+@click.option(
+    "--permalink",
+    metavar="PATTERN",
+    help='With --base-url: "jekyll", "hugo", "pretty", ... or a pattern like '
+    "\"/:year/:slug/\" (default: the config's, else the file's generator's).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON array, one object per post (per thread on a thread channel).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many posts.")
-@click.option("--thread", "thread_length", type=click.IntRange(min=2, max=10), default=None,
-              metavar="N", help="Show the article as one thread of N posts instead. Not with "
-                                "--channel: a channel's own thread settings decide.")
-def preview(source: str, channel_name: str | None, config_path: Path | None,
-            platform: str | None, url: str | None, base_url: str | None,
-            permalink: str | None, as_json: bool, limit: int | None,
-            thread_length: int | None) -> None:
+@click.option(
+    "--thread",
+    "thread_length",
+    type=click.IntRange(min=2, max=10),
+    default=None,
+    metavar="N",
+    help="Show the article as one thread of N posts instead. Not with "
+    "--channel: a channel's own thread settings decide.",
+)
+def preview(
+    source: str,
+    channel_name: str | None,
+    config_path: Path | None,
+    platform: str | None,
+    url: str | None,
+    base_url: str | None,
+    permalink: str | None,
+    as_json: bool,
+    limit: int | None,
+    thread_length: int | None,
+) -> None:
     """Show the posts an article would give, best first.
 
     PATH_OR_URL is a .txt, .md or .html file, or a web page (an http or https URL), fetched
@@ -84,11 +120,14 @@ def preview(source: str, channel_name: str | None, config_path: Path | None,
     template, no UTM tags, up to 3 hashtags), and --thread N the article as one thread (a
     hook, excerpts, the link last), as an X channel with `thread = true` posts it.
     """
-    config = _config(channel_name, config_path, platform=platform,
-                     thread_length=thread_length)
+    config = _config(channel_name, config_path, platform=platform, thread_length=thread_length)
     channel = _channel(config, channel_name)
-    article = _article(source, url, site=_site(base_url, permalink, config),
-                       posts_dir=config.bot.posts_dir if config else None)
+    article = _article(
+        source,
+        url,
+        site=_site(base_url, permalink, config),
+        posts_dir=config.bot.posts_dir if config else None,
+    )
     if channel is not None:
         shown = _channel_posts(channel, article, limit)
         if as_json:
@@ -107,21 +146,28 @@ def preview(source: str, channel_name: str | None, config_path: Path | None,
     _show(Console(highlight=False), article.title, platform, posts)
 
 
-def _config(name: str | None, config_path: Path | None, *, platform: str | None,
-            thread_length: int | None) -> Config | None:
+def _config(
+    name: str | None, config_path: Path | None, *, platform: str | None, thread_length: int | None
+) -> Config | None:
     """The config of the channel to preview as, or None; a misuse of the options is a
     UserError."""
     if name is None:
         if config_path is not None:
-            raise UserError("--config is only read with --channel NAME: name the channel to "
-                            "preview as, or drop --config")
+            raise UserError(
+                "--config is only read with --channel NAME: name the channel to "
+                "preview as, or drop --config"
+            )
         return None
     if platform is not None:
-        raise UserError("--channel and --platform exclude each other: a channel renders as "
-                        "its own platform (drop --platform)")
+        raise UserError(
+            "--channel and --platform exclude each other: a channel renders as "
+            "its own platform (drop --platform)"
+        )
     if thread_length is not None:
-        raise UserError(f'--thread does not go with --channel: the thread settings of channel '
-                        f'"{name}" decide (thread, thread_length); drop --thread')
+        raise UserError(
+            f"--thread does not go with --channel: the thread settings of channel "
+            f'"{name}" decide (thread, thread_length); drop --thread'
+        )
     from bot.cli.configured import load_config_or_fail
 
     return _as_the_daemon_has_it(load_config_or_fail(config_path))
@@ -151,8 +197,9 @@ def _site(base_url: str | None, permalink: str | None, config: Config | None):
     if permalink is None and configured is not None:
         permalink = configured.permalink
     try:
-        return SiteSettings(base_url=base_url, permalink=permalink,
-                            name=configured.name if configured else None)
+        return SiteSettings(
+            base_url=base_url, permalink=permalink, name=configured.name if configured else None
+        )
     except ValidationError as exc:
         error = exc.errors()[0]
         option = "--base-url" if error["loc"][:1] == ("base_url",) else "--permalink"
@@ -168,13 +215,18 @@ def _as_the_daemon_has_it(config):
     from bot.render.channel import remembered
     from bot.store import Store
 
-    with Store.open(config.bot.database, read_only=True, quick=True,
-                    password=config.bot.database_password(os.environ)) as store:
+    with Store.open(
+        config.bot.database,
+        read_only=True,
+        quick=True,
+        password=config.bot.database_password(os.environ),
+    ) as store:
         return remembered(config, store.recall)
 
 
-def _article(source: str, url: str | None, *, site: SiteSettings | None,
-             posts_dir: Path | None) -> Article:
+def _article(
+    source: str, url: str | None, *, site: SiteSettings | None, posts_dir: Path | None
+) -> Article:
     path = Path(source)
     if _URL.match(source):
         from bot.sources.pages import fetch_article  # httpx: only when a page is fetched
@@ -184,13 +236,16 @@ def _article(source: str, url: str | None, *, site: SiteSettings | None,
         from bot.sources.cutting import load_site_article
 
         inside = posts_dir is not None and path.resolve().is_relative_to(posts_dir.resolve())
-        article = load_site_article(path, site=site, posts_dir=posts_dir if inside else None,
-                                    url=url)
+        article = load_site_article(
+            path, site=site, posts_dir=posts_dir if inside else None, url=url
+        )
     else:
         article = load_article(path, url=url)
     if not (url or article.url):
-        raise UserError(f"{path}: the article carries no link: pass --url URL or --base-url "
-                        "URL, or add `url:` to its front matter")
+        raise UserError(
+            f"{path}: the article carries no link: pass --url URL or --base-url "
+            "URL, or add `url:` to its front matter"
+        )
     return article
 
 
@@ -204,9 +259,14 @@ def _channel_posts(channel: ChannelConfig, article: Article, limit: int | None) 
     for excerpt, rendered in channel_posts(channel, article)[:limit]:
         parts = rendered.parts or (rendered.text,)
         lengths = [profile.measure(part) for part in parts]
-        entry = {"text": rendered.text, "parse_mode": rendered.parse_mode,
-                 "excerpt": excerpt.text, "url": rendered.link, "length": max(lengths),
-                 "limit": profile.limit}
+        entry = {
+            "text": rendered.text,
+            "parse_mode": rendered.parse_mode,
+            "excerpt": excerpt.text,
+            "url": rendered.link,
+            "length": max(lengths),
+            "limit": profile.limit,
+        }
         if rendered.facets:
             entry["facets"] = [dict(facet) for facet in rendered.facets]
         if rendered.parts:
@@ -230,16 +290,17 @@ def _show(console: Console, title: str, platform: str, posts: list[RenderedPost]
         console.print("No excerpt of this article stands alone within the limit.")
 
 
-def _show_channel(console: Console, title: str, channel: ChannelConfig,
-                  shown: list[dict]) -> None:
+def _show_channel(console: Console, title: str, channel: ChannelConfig, shown: list[dict]) -> None:
     if channel.posts_per_thread is None:
         what = count(len(shown), "post")
     else:
         what = f"a thread of {count(len(shown[0]['parts']), 'post')}" if shown else "no thread"
     from bot.render.channel import channel_profile
 
-    header = (f"{title} — {what} for channel {channel.name} as the daemon sends them "
-              f"({channel.profile_name}, limit {channel_profile(channel).limit})")
+    header = (
+        f"{title} — {what} for channel {channel.name} as the daemon sends them "
+        f"({channel.profile_name}, limit {channel_profile(channel).limit})"
+    )
     console.print(Text(header, style="bold"), soft_wrap=True)
     for number, entry in enumerate(shown, 1):
         if "parts" not in entry:
@@ -247,8 +308,9 @@ def _show_channel(console: Console, title: str, channel: ChannelConfig,
             console.print(Text(entry["text"]), soft_wrap=True)  # never break the link
             continue
         parts = len(entry["parts"])
-        for index, (part, length) in enumerate(zip(entry["parts"], entry["lengths"],
-                                                   strict=True), 1):
+        for index, (part, length) in enumerate(
+            zip(entry["parts"], entry["lengths"], strict=True), 1
+        ):
             console.print(Rule(f"{index}/{parts} · {length}/{entry['limit']}", align="left"))
             console.print(Text(part), soft_wrap=True)
     if not shown:

@@ -14,8 +14,9 @@ from bot.daemon import Daemon
 
 @click.command()
 @config_option
-@click.option("--once", is_flag=True,
-              help="Scan the library, post one slot on every channel, then exit.")
+@click.option(
+    "--once", is_flag=True, help="Scan the library, post one slot on every channel, then exit."
+)
 def run(config_path: Path | None, once: bool) -> None:
     """Run the daemon: post on every channel's schedule until SIGTERM or Ctrl-C.
 

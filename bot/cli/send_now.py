@@ -37,8 +37,10 @@ OUTCOMES = {
     "capped": "{channel} has reached its max_per_day (pass --force to send anyway)",
     "awaiting_approval": "it waits for approval: `excerpt-bot approve {id}` first",
     "empty": "it is not due on {channel}",
-    "budget": ("it would take {channel} past its budget (it waits in the queue until the "
-               "budget's period rolls over; raise `budget` to send it sooner)"),
+    "budget": (
+        "it would take {channel} past its budget (it waits in the queue until the "
+        "budget's period rolls over; raise `budget` to send it sooner)"
+    ),
 }
 
 
@@ -57,41 +59,58 @@ def send_now(config_path: Path | None, post_id: int, force: bool) -> None:
     with opened_store(config) as store:
         db = AsyncStore(store)
         try:
-            line = asyncio.run(send_post_now(
-                db, config, post_id, now=utc_now(),
-                dispatch=lambda name: dispatch_alone(config, db, name, force=force)))
+            line = asyncio.run(
+                send_post_now(
+                    db,
+                    config,
+                    post_id,
+                    now=utc_now(),
+                    dispatch=lambda name: dispatch_alone(config, db, name, force=force),
+                )
+            )
         finally:
             db.close()
     click.echo(line)
 
 
-async def send_post_now(db: AsyncStore, config: Config, post_id: int, *, now: datetime,
-                        dispatch: Callable[[str], Awaitable[str]]) -> str:
+async def send_post_now(
+    db: AsyncStore,
+    config: Config,
+    post_id: int,
+    *,
+    now: datetime,
+    dispatch: Callable[[str], Awaitable[str]],
+) -> str:
     """Pin post `post_id` first in its channel's queue and `dispatch` that channel at once
     (as a slot does): the line saying where it went out, else a UserError saying why not
     (a post not sent goes back where it stood in the queue). The CLI's `send-now` and the
     web console's button."""
     post = await db.call(Store.get_post, post_id)
     if post.status == "pending_approval":
-        raise UserError(f"post {post_id} waits for approval: "
-                        f"`excerpt-bot approve {post_id}` first")
+        raise UserError(f"post {post_id} waits for approval: `excerpt-bot approve {post_id}` first")
     if post.channel not in config.enabled_channels():
-        raise UserError(f"post {post_id} is for channel {post.channel}, which is not "
-                        "enabled in the config")
+        raise UserError(
+            f"post {post_id} is for channel {post.channel}, which is not enabled in the config"
+        )
     if (await db.call(Store.channel_state, post.channel)).paused:
-        raise UserError(f"post {post_id} not sent: "
-                        + OUTCOMES["paused"].format(channel=post.channel, id=post_id))
+        raise UserError(
+            f"post {post_id} not sent: "
+            + OUTCOMES["paused"].format(channel=post.channel, id=post_id)
+        )
     place = await db.call(Store.pin, post_id, now=now)
     outcome = await dispatch(post.channel)
     after = await db.call(Store.get_post, post_id)
     if after.status in WAITING:  # refused: back where it stood, its time kept
         await db.call(Store.unpin, post_id, place)
     if after.status == "sent":
-        return (f"post {post_id} sent on {post.channel}"
-                + (f": {after.remote_url}" if after.remote_url else ""))
+        return f"post {post_id} sent on {post.channel}" + (
+            f": {after.remote_url}" if after.remote_url else ""
+        )
     if outcome in OUTCOMES:
-        raise UserError(f"post {post_id} not sent: "
-                        + OUTCOMES[outcome].format(channel=post.channel, id=post_id))
+        raise UserError(
+            f"post {post_id} not sent: "
+            + OUTCOMES[outcome].format(channel=post.channel, id=post_id)
+        )
     reason = f" ({after.error})" if after.error else ""
     raise UserError(f"post {post_id} not sent: it is {after.status.replace('_', ' ')}{reason}")
 
@@ -106,8 +125,12 @@ async def dispatch_alone(config: Config, db: AsyncStore, name: str, *, force: bo
         settings = (await db.call(_remembered, config)).enabled_channels()[name]
         policy = ChannelPolicy.of(settings)
         dispatcher = Dispatcher(
-            db, {name: channel}, {name: policy.uncapped() if force else policy},
-            lambda _, article, excerpt: render_for(settings, article, excerpt), clock=utc_now)
+            db,
+            {name: channel},
+            {name: policy.uncapped() if force else policy},
+            lambda _, article, excerpt: render_for(settings, article, excerpt),
+            clock=utc_now,
+        )
         return await dispatcher.dispatch(name)
     finally:
         await channel.aclose()

@@ -55,14 +55,16 @@ def init(config_path: Path | None, path: Path | None, force: bool) -> None:
         raise UserError(f"{target}: already exists (pass --force to overwrite it)") from None
     posts = load_config_or_fail(target).bot.posts_dir
     posts.mkdir(parents=True, exist_ok=True)
-    click.echo(f"wrote {target}; put articles in {posts}, then run "
-               f"`excerpt-bot check --config {target}`")
+    click.echo(
+        f"wrote {target}; put articles in {posts}, then run `excerpt-bot check --config {target}`"
+    )
 
 
 @click.command()
 @config_option
-@click.option("--online", is_flag=True,
-              help="Also connect to each enabled channel and check its credentials.")
+@click.option(
+    "--online", is_flag=True, help="Also connect to each enabled channel and check its credentials."
+)
 def check(config_path: Path | None, online: bool) -> None:
     """Check the config and the secrets it names.
 
@@ -83,9 +85,14 @@ def check(config_path: Path | None, online: bool) -> None:
     for line in _articles_giving_no_post(config):
         click.echo(f"warning: {line}", err=True)
     if online:
-        failed = asyncio.run(_check_online(config.enabled_channels(), os.environ,
-                                           config.bot.database,
-                                           config.bot.database_password(os.environ)))
+        failed = asyncio.run(
+            _check_online(
+                config.enabled_channels(),
+                os.environ,
+                config.bot.database,
+                config.bot.database_password(os.environ),
+            )
+        )
         if failed:
             raise ProblemsError(failed)
 
@@ -110,8 +117,9 @@ def _show_site_examples(config: Config) -> None:
     for path, url in examples:
         click.echo(f"  {path.as_posix()} -> {url}")
     if not examples:
-        click.echo("  (no post in posts_dir takes its URL from [site]: none yet, or each "
-                   "names its own)")
+        click.echo(
+            "  (no post in posts_dir takes its URL from [site]: none yet, or each names its own)"
+        )
     for problem in problems[:2]:
         click.echo(f"warning: {problem}", err=True)
 
@@ -128,24 +136,30 @@ def _articles_giving_no_post(config: Config) -> list[str]:
     channels = config.enabled_channels()
     if not channels:
         return []
-    with _existing_store(config.bot.database, read_only=True,
-                         password=config.bot.database_password(os.environ)) as store:
+    with _existing_store(
+        config.bot.database, read_only=True, password=config.bot.database_password(os.environ)
+    ) as store:
         if store is None:
             return []
-        named, total = articles_giving_no_post(store, channels, root=config.bot.posts_dir,
-                                               limit=NAMED_NO_POST)
+        named, total = articles_giving_no_post(
+            store, channels, root=config.bot.posts_dir, limit=NAMED_NO_POST
+        )
     lines = [f"{source}: gives no post: {reason}" for source, reason in named]
     rest = total - len(named)
     if rest:
-        lines.append(f"and {count(rest, 'more article')} give{'s' if rest == 1 else ''} "
-                     "no post")
+        lines.append(f"and {count(rest, 'more article')} give{'s' if rest == 1 else ''} no post")
     return lines
 
 
 # What a template is measured with: an article of ordinary title, link and site.
-_PROBE = Article(id="probe", title="An ordinary article title, some sixty characters long",
-                 paragraphs=(), source="probe", site="example.org",
-                 url="https://example.org/2026/01/15/an-ordinary-article-title-some-sixty/")
+_PROBE = Article(
+    id="probe",
+    title="An ordinary article title, some sixty characters long",
+    paragraphs=(),
+    source="probe",
+    site="example.org",
+    url="https://example.org/2026/01/15/an-ordinary-article-title-some-sixty/",
+)
 
 
 def _templates_without_room(config: Config) -> list[str]:
@@ -163,7 +177,8 @@ def _templates_without_room(config: Config) -> list[str]:
             problems.append(
                 f"{where}channels.{name}.template: leaves {room} characters for the excerpt "
                 f"in a post of at most {profile.limit} (an excerpt needs {MIN_ROOM} or more: "
-                "shorten the template's own text)")
+                "shorten the template's own text)"
+            )
     return problems
 
 
@@ -188,9 +203,12 @@ def _missing_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
     return missing
 
 
-async def _check_online(channels: Mapping[str, ChannelConfig],
-                        environ: Mapping[str, str], database: str,
-                        password: str | None) -> list[str]:
+async def _check_online(
+    channels: Mapping[str, ChannelConfig],
+    environ: Mapping[str, str],
+    database: str,
+    password: str | None,
+) -> list[str]:
     """Print `NAME: what the check found` per channel; return the failures as lines.
 
     Each channel checks with what it keeps in the daemon's store (a refreshed token), when
@@ -200,8 +218,9 @@ async def _check_online(channels: Mapping[str, ChannelConfig],
 
 
 @contextmanager
-def _existing_store(database: str, *, read_only: bool = False,
-                    password: str | None = None) -> Iterator[Store | None]:
+def _existing_store(
+    database: str, *, read_only: bool = False, password: str | None = None
+) -> Iterator[Store | None]:
     """The daemon's store, when it exists (`check` never creates one)."""
     from bot.store import Store
 
@@ -226,8 +245,9 @@ def _store_if_any(database: str, password: str | None) -> Iterator[AsyncStore | 
             db.close()
 
 
-async def _check_each(channels: Mapping[str, ChannelConfig], environ: Mapping[str, str],
-                      db: AsyncStore | None) -> list[str]:
+async def _check_each(
+    channels: Mapping[str, ChannelConfig], environ: Mapping[str, str], db: AsyncStore | None
+) -> list[str]:
     failed: list[str] = []
     for name, config in channels.items():
         try:
@@ -242,8 +262,9 @@ async def _check_each(channels: Mapping[str, ChannelConfig], environ: Mapping[st
     return failed
 
 
-async def _check_channel(config: ChannelConfig, environ: Mapping[str, str],
-                         db: AsyncStore | None = None) -> str:
+async def _check_channel(
+    config: ChannelConfig, environ: Mapping[str, str], db: AsyncStore | None = None
+) -> str:
     channel = build_channel(config, environ)
     if db is not None:
         channel.memory = StoredMemory(db, config.name, lambda: datetime.now(UTC))

@@ -22,8 +22,9 @@ from bot.spend import Charge, by_day, spent
 
 @click.command()
 @config_option
-@click.option("--month", metavar="YYYY-MM",
-              help="The month to show, e.g. 2026-11 (default: this month).")
+@click.option(
+    "--month", metavar="YYYY-MM", help="The month to show, e.g. 2026-11 (default: this month)."
+)
 @json_option
 def spend(config_path: Path | None, month: str | None, as_json: bool) -> None:
     """Show what posting cost, per channel and per day.
@@ -51,8 +52,9 @@ def spend(config_path: Path | None, month: str | None, as_json: bool) -> None:
     _show(report, config.bot.timezone)
 
 
-def spend_report(config: Config, charges: dict[str, list[Charge]], *, month: str,
-                 zone: ZoneInfo) -> dict[str, Any]:
+def spend_report(
+    config: Config, charges: dict[str, list[Charge]], *, month: str, zone: ZoneInfo
+) -> dict[str, Any]:
     """The month's spend per channel (those whose posts cost money, and any channel with
     charges), per day, and in all."""
     channels: dict[str, dict[str, Any]] = {}
@@ -60,8 +62,11 @@ def spend_report(config: Config, charges: dict[str, list[Charge]], *, month: str
     for name, found in charges.items():
         settings = config.channels.get(name)
         prices = settings.prices if settings is not None else None
-        currency = prices.currency if prices is not None else next(
-            (c.currency for c in found if c.currency), None)
+        currency = (
+            prices.currency
+            if prices is not None
+            else next((c.currency for c in found if c.currency), None)
+        )
         if currency is None:
             continue  # its posts cost nothing we know of
         currencies.add(currency)
@@ -75,28 +80,52 @@ def spend_report(config: Config, charges: dict[str, list[Charge]], *, month: str
         }
     total = sum(entry.pop("_micros") for entry in channels.values())
     one = len(currencies) <= 1  # a total only adds up in one currency
-    return {"month": month, "currency": next(iter(currencies)) if len(currencies) == 1 else None,
-            "channels": channels, "total": as_number(total) if one else None}
+    return {
+        "month": month,
+        "currency": next(iter(currencies)) if len(currencies) == 1 else None,
+        "channels": channels,
+        "total": as_number(total) if one else None,
+    }
 
 
 def _show(report: dict[str, Any], zone_name: str) -> None:
     channels = report["channels"]
     if not channels:
-        click.echo(f"{report['month']}: no channel's posts cost money (the config names no "
-                   "priced platform, and the store records no cost)")
+        click.echo(
+            f"{report['month']}: no channel's posts cost money (the config names no "
+            "priced platform, and the store records no cost)"
+        )
         return
     days = sorted({day for entry in channels.values() for day in entry["days"]})
-    table = make_table("day!", *(f"{name}!" for name in channels),
-                       title=f"spend in {report['month']}")
+    table = make_table(
+        "day!", *(f"{name}!" for name in channels), title=f"spend in {report['month']}"
+    )
     for day in days:
-        add_row(table, (day, *(_money(entry["days"].get(day), entry["currency"])
-                               for entry in channels.values())))
-    add_row(table, ("month", *(f"{_money(entry['spend'], entry['currency'])} "
-                               f"({entry['posts']} posts)" for entry in channels.values())))
-    total = (f"total: {_money(report['total'], report['currency'])}"
-             if report["total"] is not None else "total: channels bill in different currencies")
-    print_table(table, [total, f"days in {zone_name}; an unknown post counts (it may have "
-                               "been billed)"])
+        add_row(
+            table,
+            (
+                day,
+                *(_money(entry["days"].get(day), entry["currency"]) for entry in channels.values()),
+            ),
+        )
+    add_row(
+        table,
+        (
+            "month",
+            *(
+                f"{_money(entry['spend'], entry['currency'])} ({entry['posts']} posts)"
+                for entry in channels.values()
+            ),
+        ),
+    )
+    total = (
+        f"total: {_money(report['total'], report['currency'])}"
+        if report["total"] is not None
+        else "total: channels bill in different currencies"
+    )
+    print_table(
+        table, [total, f"days in {zone_name}; an unknown post counts (it may have been billed)"]
+    )
 
 
 def _money(amount: float | None, currency: str) -> str:

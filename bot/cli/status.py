@@ -53,31 +53,50 @@ def status(config_path: Path | None, as_json: bool) -> None:
     _register_channel_secrets(config)
     now = utc_now()
     sources = {source.feed: source for source in config.sources}
-    report = read_status(config.bot.database, channels=config.channels, feeds=sources,
-                         window=month_window(now, ZoneInfo(config.bot.timezone)),
-                         password=config.bot.database_password(os.environ))
+    report = read_status(
+        config.bot.database,
+        channels=config.channels,
+        feeds=sources,
+        window=month_window(now, ZoneInfo(config.bot.timezone)),
+        password=config.bot.database_password(os.environ),
+    )
     database = report.where
     channels = {
         name: channel_status(config.channels.get(name), summary, now)
         for name, summary in report.channels.items()
     }
-    feeds = {redact(url): feed_status(sources.get(url), summary) for url, summary in
-             report.feeds.items()}  # a token in a feed's query string never shows
+    feeds = {
+        redact(url): feed_status(sources.get(url), summary) for url, summary in report.feeds.items()
+    }  # a token in a feed's query string never shows
     instances = _instances(config, now)
     for name, entry in channels.items():
         entry["owner"] = instances.owners.get(name) if instances is not None else None
-    daemons = {} if instances is None else {
-        name: {"last_seen": iso(last_seen), "stopped": stopped is not None,
-               "channels": held}
-        for name, (last_seen, stopped, held) in instances.instances.items()}
+    daemons = (
+        {}
+        if instances is None
+        else {
+            name: {"last_seen": iso(last_seen), "stopped": stopped is not None, "channels": held}
+            for name, (last_seen, stopped, held) in instances.instances.items()
+        }
+    )
     if as_json:
-        print_json({"generated_at": iso(now), "database": database,
-                    "channels": {name: _jsonable(entry) for name, entry in channels.items()},
-                    "feeds": {url: _jsonable(entry) for url, entry in feeds.items()},
-                    "instances": daemons})
+        print_json(
+            {
+                "generated_at": iso(now),
+                "database": database,
+                "channels": {name: _jsonable(entry) for name, entry in channels.items()},
+                "feeds": {url: _jsonable(entry) for url, entry in feeds.items()},
+                "instances": daemons,
+            }
+        )
         return
-    _show(channels, ZoneInfo(config.bot.timezone), database, feeds,
-          _daemon_lines(daemons, ZoneInfo(config.bot.timezone)))
+    _show(
+        channels,
+        ZoneInfo(config.bot.timezone),
+        database,
+        feeds,
+        _daemon_lines(daemons, ZoneInfo(config.bot.timezone)),
+    )
 
 
 def _instances(config: Config, now: datetime):
@@ -89,8 +108,12 @@ def _instances(config: Config, now: datetime):
     from bot.store import Store
     from bot.store.leases import ownership
 
-    with Store.open(config.bot.database, read_only=True, quick=True,
-                    password=config.bot.database_password(os.environ)) as store:
+    with Store.open(
+        config.bot.database,
+        read_only=True,
+        quick=True,
+        password=config.bot.database_password(os.environ),
+    ) as store:
         return store.read_with(ownership, now=now)
 
 
@@ -103,8 +126,9 @@ def _daemon_lines(daemons: dict[str, dict[str, Any]], zone: ZoneInfo) -> list[st
     return lines
 
 
-def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
-                   now: datetime) -> dict[str, Any]:
+def channel_status(
+    channel: ChannelConfig | None, summary: ChannelSummary, now: datetime
+) -> dict[str, Any]:
     """One channel's status; `channel` is None for a channel no longer in the config."""
     enabled = channel is not None and channel.enabled
     upcoming = next_slots(channel, now, 1) if enabled else []
@@ -125,8 +149,9 @@ def channel_status(channel: ChannelConfig | None, summary: ChannelSummary,
         "paused_reason": redact(summary.paused_reason) if summary.paused_reason else None,
         "counts": dict(summary.counts),
         "token_expires_at": summary.token_expires_at,
-        "spend": spend_of(channel, summary.charges, now=now,
-                          held_until=summary.budget_reached_until),
+        "spend": spend_of(
+            channel, summary.charges, now=now, held_until=summary.budget_reached_until
+        ),
     }
 
 
@@ -156,9 +181,14 @@ def feed_status(source: Source | None, summary: FeedSummary) -> dict[str, Any]:
 
 
 def _jsonable(entry: dict[str, Any]) -> dict[str, Any]:
-    return {key: iso(value) if isinstance(value, datetime)
-            else value.to_json() if isinstance(value, ChannelSpend) else value
-            for key, value in entry.items()}
+    return {
+        key: iso(value)
+        if isinstance(value, datetime)
+        else value.to_json()
+        if isinstance(value, ChannelSpend)
+        else value
+        for key, value in entry.items()
+    }
 
 
 def _register_channel_secrets(config: Config) -> None:
@@ -167,11 +197,24 @@ def _register_channel_secrets(config: Config) -> None:
         register_secrets(*(os.environ.get(var) for var in secret_env_vars(channel).values()))
 
 
-def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
-          feeds: dict[str, dict[str, Any]], daemons: list[str]) -> None:
+def _show(
+    channels: dict[str, dict[str, Any]],
+    zone: ZoneInfo,
+    database: str,
+    feeds: dict[str, dict[str, Any]],
+    daemons: list[str],
+) -> None:
     priced = any(entry["spend"] is not None for entry in channels.values())
-    columns = ("channel!", "platform!", "next slot", "queued!", "last sent", "last error",
-               *(("spend this month",) if priced else ()), "state")
+    columns = (
+        "channel!",
+        "platform!",
+        "next slot",
+        "queued!",
+        "last sent",
+        "last error",
+        *(("spend this month",) if priced else ()),
+        "state",
+    )
     table = make_table(*columns)
     for name, entry in channels.items():
         last_sent = local_time(entry["last_sent_at"], zone)
@@ -179,14 +222,23 @@ def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
             last_sent += f"\n{entry['last_sent_url']}"
         last_error = NOTHING
         if entry["last_error"]:
-            last_error = f"{local_time(entry['last_error_at'], zone)}\n" \
-                         f"{shorten(entry['last_error'], 60)}"
+            last_error = (
+                f"{local_time(entry['last_error_at'], zone)}\n{shorten(entry['last_error'], 60)}"
+            )
         spend = (_spend(entry["spend"]),) if priced else ()
-        add_row(table, (
-            name, entry["platform"] or "(not in config)", local_time(entry["next_slot"]),
-            _queued(entry), last_sent, last_error, *spend,
-            _state(entry) + (f"\non {entry['owner']}" if entry["owner"] else ""),
-        ))
+        add_row(
+            table,
+            (
+                name,
+                entry["platform"] or "(not in config)",
+                local_time(entry["next_slot"]),
+                _queued(entry),
+                last_sent,
+                last_error,
+                *spend,
+                _state(entry) + (f"\non {entry['owner']}" if entry["owner"] else ""),
+            ),
+        )
     if feeds:
         print_table(table)
         table = _feeds_table(feeds, zone)
@@ -194,20 +246,27 @@ def _show(channels: dict[str, dict[str, Any]], zone: ZoneInfo, database: str,
 
 
 def _feeds_table(feeds: dict[str, dict[str, Any]], zone: ZoneInfo):
-    table = make_table("feed!", "last success", "last error", "next poll", "entries", "state",
-                       title="feeds")
+    table = make_table(
+        "feed!", "last success", "last error", "next poll", "entries", "state", title="feeds"
+    )
     for url, entry in feeds.items():
         last_error = NOTHING
         if entry["last_error"]:
-            last_error = f"{local_time(entry['last_error_at'], zone)}\n" \
-                         f"{shorten(entry['last_error'], 60)}"
+            last_error = (
+                f"{local_time(entry['last_error_at'], zone)}\n{shorten(entry['last_error'], 60)}"
+            )
         state = entry["state"] + (f" ({entry['failures']} in a row)" if entry["failures"] else "")
-        add_row(table, (
-            url, local_time(entry["last_success_at"], zone), last_error,
-            local_time(entry["next_poll_at"], zone) if entry["in_config"] else NOTHING,
-            ", ".join(f"{n} {kind}" for kind, n in sorted(entry["entries"].items())) or NOTHING,
-            state,
-        ))
+        add_row(
+            table,
+            (
+                url,
+                local_time(entry["last_success_at"], zone),
+                last_error,
+                local_time(entry["next_poll_at"], zone) if entry["in_config"] else NOTHING,
+                ", ".join(f"{n} {kind}" for kind, n in sorted(entry["entries"].items())) or NOTHING,
+                state,
+            ),
+        )
     return table
 
 
@@ -227,8 +286,7 @@ def _spend(spend: ChannelSpend | None) -> str:
     posts = f"{spend.posts} post{'s' if spend.posts != 1 else ''}"
     text = f"{format_money(spend.amount, spend.currency)} ({posts})"
     if spend.budget is not None and spend.left is not None:
-        text += (f"\n{format_money(spend.left, spend.currency)} left of "
-                 f"{spend.budget}")
+        text += f"\n{format_money(spend.left, spend.currency)} left of {spend.budget}"
     return text
 
 
@@ -238,7 +296,6 @@ def _budget(spend: ChannelSpend | None) -> str:
         return ""
     zone = ZoneInfo(spend.zone)
     return f"\nbudget reached until {spend.reached_until.astimezone(zone).date().isoformat()}"
-
 
 
 def _base_state(entry: dict[str, Any]) -> str:

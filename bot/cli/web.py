@@ -17,8 +17,11 @@ from bot.errors import UserError
 
 @click.command()
 @config_option
-@click.option("--listen", metavar="HOST:PORT",
-              help='Where to serve it (default: [web] listen, else "127.0.0.1:8765").')
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    help='Where to serve it (default: [web] listen, else "127.0.0.1:8765").',
+)
 def web(config_path: Path | None, listen: str | None) -> None:
     """Serve the web console until Ctrl-C or SIGTERM.
 
@@ -38,10 +41,10 @@ async def _serve(config, listen: str | None) -> None:
     from bot.store import Store
     from bot.web import console_for
 
-    setup_logging(level=config.bot.log_level, fmt=config.bot.log_format,
-                  file=config.bot.log_file)
-    with Store.open(config.bot.database,
-                    password=config.bot.database_password(os.environ)) as store:
+    setup_logging(level=config.bot.log_level, fmt=config.bot.log_format, file=config.bot.log_file)
+    with Store.open(
+        config.bot.database, password=config.bot.database_password(os.environ)
+    ) as store:
         # Slots rendered as the daemon renders them: with what its channels learned.
         config = remembered(config, store.recall)
         db = AsyncStore(store)
@@ -49,8 +52,9 @@ async def _serve(config, listen: str | None) -> None:
         try:
             await console.start()
         except OSError as exc:
-            raise UserError(f"web: cannot listen on {console.host}:{console.port}: "
-                            f"{exc.strerror}") from None
+            raise UserError(
+                f"web: cannot listen on {console.host}:{console.port}: {exc.strerror}"
+            ) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

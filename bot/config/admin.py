@@ -42,15 +42,22 @@ def _digest_at(value: object) -> object:
 DigestTime = Annotated[
     time | None,
     BeforeValidator(_digest_at),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$|^off$",
-                    "examples": ["08:00", "off"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$|^off$",
+            "examples": ["08:00", "off"],
+        }
+    ),
 ]
 
 
 def _user_ids(value: tuple[int, ...]) -> tuple[int, ...]:
     if any(user <= 0 for user in value):
-        raise ValueError("holds a number that is no Telegram user id (user ids are positive; "
-                         "a negative id is a group or a channel)")
+        raise ValueError(
+            "holds a number that is no Telegram user id (user ids are positive; "
+            "a negative id is a group or a channel)"
+        )
     return value
 
 
@@ -67,8 +74,7 @@ class AdminSettings(FrozenModel):
     )
     token_env: EnvVarName = Field(
         "TELEGRAM_BOT_TOKEN",
-        description="The environment variable holding the bot token (may be the posting "
-        "bot's).",
+        description="The environment variable holding the bot token (may be the posting bot's).",
     )
     allowed_users: UserIds = Field(
         description="Telegram user ids allowed to press Approve and Skip."

@@ -51,8 +51,7 @@ class FrozenModel(BaseModel):
     the platforms it names (`bot.config.load.parse_config`), and the others are not built.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
 
 
 # --- schedules -------------------------------------------------------------------------------
@@ -179,11 +178,15 @@ class ChannelSettings(FrozenModel):
         None, description="Only articles whose path (relative to posts_dir) matches a glob."
     )
     price: PriceSettings | None = Field(
-        None, description="What a post costs here, over the platform's known prices "
-                          "(post, post_with_link, currency).")
+        None,
+        description="What a post costs here, over the platform's known prices "
+        "(post, post_with_link, currency).",
+    )
     budget: BudgetSpec | None = Field(
-        None, description='Spend at most this much, e.g. "20 USD/month" or "1 USD/day" '
-                          "(months and days in bot.timezone).")
+        None,
+        description='Spend at most this much, e.g. "20 USD/month" or "1 USD/day" '
+        "(months and days in bot.timezone).",
+    )
 
     _name: str = PrivateAttr("")
     _source: Path | None = PrivateAttr(None)
@@ -208,7 +211,8 @@ class ChannelSettings(FrozenModel):
             raise ValueError(
                 f"is in {budget.currency} but {whose} in {prices.currency} (write the budget "
                 f"in {prices.currency}, or give the channel's own price with currency = "
-                f'"{budget.currency}")')
+                f'"{budget.currency}")'
+            )
         return budget
 
     @property
@@ -278,5 +282,6 @@ def _merged_prices(platform: object, price: PriceSettings | None) -> Prices | No
     base = declared.prices if declared is not None else None
     if price is None:
         return base
-    return Prices.merged(base, post=price.post, post_with_link=price.post_with_link,
-                         currency=price.currency)
+    return Prices.merged(
+        base, post=price.post, post_with_link=price.post_with_link, currency=price.currency
+    )

@@ -89,9 +89,11 @@ def quota_warnings(config: Config) -> list[str]:
     for channel in config.enabled_channels().values():
         for quota in PLATFORMS[channel.platform].quotas.limits:
             groups.setdefault(_account(channel, quota), []).append(channel)
-    sample = {name: sends(channel, QUOTA_SAMPLE) for name, channel in
-              config.enabled_channels().items()
-              if PLATFORMS[channel.platform].quotas.limits}
+    sample = {
+        name: sends(channel, QUOTA_SAMPLE)
+        for name, channel in config.enabled_channels().items()
+        if PLATFORMS[channel.platform].quotas.limits
+    }
     for key, channels in groups.items():
         quota: Quota = key[-1]
         asked, exact = _asked([(c, *sample[c.name]) for c in channels], quota.per)
@@ -109,8 +111,9 @@ def _account(channel: ChannelSettings, quota: Quota) -> tuple:
     return channel.platform, credentials, where, quota
 
 
-def _asked(channels: Iterable[tuple[ChannelSettings, list[datetime], timedelta]],
-           window: timedelta) -> tuple[int, bool]:
+def _asked(
+    channels: Iterable[tuple[ChannelSettings, list[datetime], timedelta]], window: timedelta
+) -> tuple[int, bool]:
     """The most posts the channels (each with its `sends` over the quota sample) would
     send together in any `window`, and whether that is exact."""
     events: list[tuple[datetime, int]] = []
@@ -126,21 +129,23 @@ def _asked(channels: Iterable[tuple[ChannelSettings, list[datetime], timedelta]]
     return most, True
 
 
-def _quota_line(channels: list[ChannelSettings], quota: Quota, asked: int,
-                exact: bool) -> str:
+def _quota_line(channels: list[ChannelSettings], quota: Quota, asked: int, exact: bool) -> str:
     name = _NAMES.get(channels[0].platform, channels[0].platform.capitalize())
     asks = f"up to {asked:,}" if exact else f"about {asked:,}"
     allows = f"{name} allows {quota.posts:,} {quota.what} in {_window(quota.per)} ({quota.source})"
-    fix = ("the platform refuses the rest, or blocks the account; post less often or lower "
-           "max_per_day")
+    fix = (
+        "the platform refuses the rest, or blocks the account; post less often or lower max_per_day"
+    )
     if len(channels) == 1:
         where = format_key_path(("channels", channels[0].name, "schedule"))
         return f"{where}: asks for {asks} posts in {_window(quota.per)} but {allows} ({fix})"
     names = ", ".join(format_key_path(("channels", c.name)) for c in channels)
     one = "one account" if quota.scope == "account" else "one destination of one account"
     variables = ", ".join(sorted(set(channels[0].secret_env_vars().values())))
-    return (f"{names}: {one} ({variables}): their schedules ask for {asks} posts in "
-            f"{_window(quota.per)} together but {allows} ({fix})")
+    return (
+        f"{names}: {one} ({variables}): their schedules ask for {asks} posts in "
+        f"{_window(quota.per)} together but {allows} ({fix})"
+    )
 
 
 _NAMES = {"x": "X", "linkedin": "LinkedIn"}  # as the platforms write themselves
@@ -153,8 +158,9 @@ def _window(per: timedelta) -> str:
             count = seconds // size
             if unit == "day" and count == 1:
                 return "24 hours"
-            return ("an hour" if unit == "hour" else f"a {unit}") if count == 1 \
-                else f"{count} {unit}s"
+            return (
+                ("an hour" if unit == "hour" else f"a {unit}") if count == 1 else f"{count} {unit}s"
+            )
     return f"{seconds} seconds"  # pragma: no cover - every window is whole seconds
 
 
@@ -198,9 +204,14 @@ def _probe():
         "Watering in the evening keeps the leaves dry through the night and the roots cool by "
         "day. A rain barrel under the gutter pays for itself in one summer.",
     )
-    return Article(id="probe", title="An ordinary article title, some sixty characters long",
-                   paragraphs=paragraphs, source="probe", site="example.org",
-                   url="https://example.org/2026/01/15/an-ordinary-article-title-some-sixty/")
+    return Article(
+        id="probe",
+        title="An ordinary article title, some sixty characters long",
+        paragraphs=paragraphs,
+        source="probe",
+        site="example.org",
+        url="https://example.org/2026/01/15/an-ordinary-article-title-some-sixty/",
+    )
 
 
 def monthly_cost(channel: ChannelSettings) -> tuple[int, int, bool] | None:
@@ -244,5 +255,6 @@ def budget_warnings(config: Config) -> list[str]:
             f"{where}: the schedule would spend {about}{format_money(micros, currency)} in "
             f"{span} ({posts:,} posts) but the budget is {budget}; posts past it wait in "
             f"the queue until the {budget.period} turns (post less often or raise the "
-            "budget)")
+            "budget)"
+        )
     return warnings

@@ -131,7 +131,9 @@ def _config_of(platforms: tuple[str, ...]) -> type[Config]:
     channel = Annotated[Union[settings], Field(discriminator="platform")]  # noqa: UP007
     field = Config.model_fields["channels"]
     return create_model(
-        "Config", __base__=Config, __module__=Config.__module__,
+        "Config",
+        __base__=Config,
+        __module__=Config.__module__,
         channels=(dict[ChannelName, channel], Field(min_length=1, description=field.description)),
     )
 

@@ -95,7 +95,7 @@ ChannelDefaults = _defaults_model()
 
 def _at_least_3s(value: timedelta) -> timedelta:
     if value < timedelta(seconds=3):
-        raise ValueError('must be 3s or longer (a heartbeat renews it every third of it)')
+        raise ValueError("must be 3s or longer (a heartbeat renews it every third of it)")
     return value
 
 
@@ -107,7 +107,8 @@ class BotSettings(FrozenModel):
         description="A SQLite file path, or a postgresql:// URL (no password in it).",
     )
     database_password_env: EnvVarName | None = Field(
-        None, description="The environment variable holding the PostgreSQL password "
+        None,
+        description="The environment variable holding the PostgreSQL password "
         "(else libpq's PGPASSWORD or ~/.pgpass).",
     )
     posts_dir: ConfigPath = Field("posts", description="The folder of articles to post.")
@@ -134,11 +135,13 @@ class BotSettings(FrozenModel):
         "127.0.0.1", description="The address the metrics server listens on."
     )
     instance: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = Field(
-        None, description="This daemon's name among several on one PostgreSQL database "
+        None,
+        description="This daemon's name among several on one PostgreSQL database "
         "(default: host name and pid).",
     )
     lease_ttl: Annotated[PositiveDuration, AfterValidator(_at_least_3s)] = Field(
-        timedelta(seconds=30), description="How long a daemon's channels stay its own "
+        timedelta(seconds=30),
+        description="How long a daemon's channels stay its own "
         "without a heartbeat (several daemons): a dead one's are taken over after this.",
     )
 
@@ -149,9 +152,11 @@ class BotSettings(FrozenModel):
             return None
         value = environ.get(self.database_password_env)
         if not value:
-            raise UserError(f"bot.database_password_env: the environment variable "
-                            f"{self.database_password_env} is not set; export it (the "
-                            "database user's password) or remove the key")
+            raise UserError(
+                f"bot.database_password_env: the environment variable "
+                f"{self.database_password_env} is not set; export it (the "
+                "database user's password) or remove the key"
+            )
         return value
 
     @property

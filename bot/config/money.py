@@ -46,8 +46,9 @@ PriceAmount = Annotated[
 
 def _currency(value: object) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.upper()):
-        raise ValueError(f"{quote(value)} is not a currency (write its ISO 4217 code, "
-                         'e.g. "USD" or "EUR")')
+        raise ValueError(
+            f'{quote(value)} is not a currency (write its ISO 4217 code, e.g. "USD" or "EUR")'
+        )
     return value.upper()
 
 
@@ -74,9 +75,13 @@ BudgetSpec = Annotated[
     Budget,
     BeforeValidator(_budget),
     PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string",
-                    "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]{3}\s*/\s*(month|day)\s*$",
-                    "examples": ["20 USD/month", "1.50 EUR/day"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*\d+(\.\d+)?\s*[A-Za-z]{3}\s*/\s*(month|day)\s*$",
+            "examples": ["20 USD/month", "1.50 EUR/day"],
+        }
+    ),
 ]
 
 
@@ -84,10 +89,10 @@ class PriceSettings(BaseModel):
     """A channel's own prices, over its platform's: any of the three keys."""
 
     # As `bot.config.channels.FrozenModel` (which builds on this module's types).
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
 
     post: PriceAmount | None = Field(None, description="A post without a link (e.g. 0.015).")
     post_with_link: PriceAmount | None = Field(
-        None, description="A post whose text holds a link (e.g. 0.2).")
+        None, description="A post whose text holds a link (e.g. 0.2)."
+    )
     currency: Currency | None = Field(None, description='The currency, e.g. "USD".')

@@ -194,8 +194,7 @@ def _unknown_key(loc: tuple[str | int, ...], key: str, value: object, raw: dict[
     valid, platform = _valid_keys(loc)
     what = "unknown table" if isinstance(value, dict) else "unknown key"
     if platform is not None:
-        owners = [p for p, declared in PLATFORMS.items()
-                  if key in declared.settings.model_fields]
+        owners = [p for p, declared in PLATFORMS.items() if key in declared.settings.model_fields]
         if owners:
             kinds = _either(owners, "and")
             return f'"{platform}" channels do not take this key (only {kinds} channels do)'
@@ -209,19 +208,27 @@ def _literal_secret(loc: tuple[str | int, ...], key: str, raw: dict[str, Any]) -
     platform = _platform_at(loc)
     in_defaults = loc[0] == "defaults"
     owners = [PLATFORMS[platform]] if platform else list(PLATFORMS.values()) if in_defaults else []
-    hint = next(((p, p.literal_secrets[key.lower()]) for p in owners
-                 if key.lower() in p.literal_secrets), None)
+    hint = next(
+        ((p, p.literal_secrets[key.lower()]) for p in owners if key.lower() in p.literal_secrets),
+        None,
+    )
     if hint is None and loc[0] == "admin":
-        return ('secrets are not read from the config file (set token_env = '
-                '"TELEGRAM_BOT_TOKEN" and export it)')
+        return (
+            "secrets are not read from the config file (set token_env = "
+            '"TELEGRAM_BOT_TOKEN" and export it)'
+        )
     if hint is None:
         where = "in an environment variable and name that variable in the channel's *_env key"
-        fix = (f"put it {where}" if loc[0] in ("channels", "defaults")
-               else "remove it; excerpt-bot reads secrets only from environment variables")
+        fix = (
+            f"put it {where}"
+            if loc[0] in ("channels", "defaults")
+            else "remove it; excerpt-bot reads secrets only from environment variables"
+        )
         return f"secrets are not read from the config file ({fix})"
     owner, env_key = hint
     env_name = owner.settings.model_fields[env_key].default or (
-        f"{owner.name}_{env_key.removesuffix('_env')}".upper())
+        f"{owner.name}_{env_key.removesuffix('_env')}".upper()
+    )
     written = _get(raw, *loc[:2], env_key) if platform else None
     if isinstance(written, str) and re.fullmatch(r"[A-Z_][A-Z0-9_]*", written):
         env_name = written

@@ -27,8 +27,14 @@ def _base_url(value: str) -> str:
 SiteBaseUrl = Annotated[
     StrictStr,
     AfterValidator(_base_url),
-    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://",
-                    "examples": ["https://example.org/"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://",
+            "examples": ["https://example.org/"],
+        }
+    ),
 ]
 Permalink = Annotated[
     StrictStr,

@@ -30,8 +30,7 @@ def _feed_url(value: str) -> str:
         raise ValueError('must be an http:// or https:// URL such as "https://example.org/feed/"')
     if parts.username or parts.password:
         raise ValueError(
-            "must not contain a user name or password (secrets are not read from the "
-            "config file)"
+            "must not contain a user name or password (secrets are not read from the config file)"
         )
     return value.strip()
 
@@ -39,8 +38,14 @@ def _feed_url(value: str) -> str:
 FeedUrl = Annotated[
     StrictStr,
     AfterValidator(_feed_url),
-    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://",
-                    "examples": ["https://example.org/feed/"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://",
+            "examples": ["https://example.org/feed/"],
+        }
+    ),
 ]
 
 
@@ -105,21 +110,30 @@ def check_sources(sources: Sequence[Source], channels: Collection[str]) -> None:
     for i, source in enumerate(sources):
         for j, name in enumerate(source.channels or ()):
             if name not in channels:
-                problems.append(_problem((i, "channels", j), name,
-                                         f'no channel "{name}" ({_hint(name, channels)})'))
+                problems.append(
+                    _problem(
+                        (i, "channels", j), name, f'no channel "{name}" ({_hint(name, channels)})'
+                    )
+                )
         key = canonical_url(source.feed)
         if key in first_of:
-            problems.append(_problem((i, "feed"), source.feed,
-                                     f"the same feed as sources[{first_of[key]}] (list each "
-                                     "feed once; merge their channels)"))
+            problems.append(
+                _problem(
+                    (i, "feed"),
+                    source.feed,
+                    f"the same feed as sources[{first_of[key]}] (list each "
+                    "feed once; merge their channels)",
+                )
+            )
         first_of.setdefault(key, i)
     if problems:
         raise ValidationError.from_exception_data("sources", problems)
 
 
 def _problem(loc: tuple[int | str, ...], value: object, message: str) -> InitErrorDetails:
-    return InitErrorDetails(type=PydanticCustomError("value_error", message, {"error": message}),
-                            loc=loc, input=value)
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", message, {"error": message}), loc=loc, input=value
+    )
 
 
 def _hint(name: str, channels: Collection[str]) -> str:

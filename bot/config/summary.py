@@ -18,8 +18,14 @@ if TYPE_CHECKING:
     from bot.config.models import Config
     from bot.config.site import SiteSettings
 
-__all__ = ["describe_channel", "describe_config", "describe_schedule", "describe_site",
-           "describe_source", "find_warnings"]
+__all__ = [
+    "describe_channel",
+    "describe_config",
+    "describe_schedule",
+    "describe_site",
+    "describe_source",
+    "find_warnings",
+]
 
 _DAY = timedelta(days=1)
 _POLITE_POLL = timedelta(minutes=1)  # polling a feed more often than this is rude
@@ -71,8 +77,10 @@ def _month_cost(channel: ChannelSettings) -> str:
     micros, posts, exact = cost
     about = "about " if not exact else ""
     budget = f", budget {channel.budget}" if channel.budget is not None else ""
-    return (f"; {about}{format_money(micros, channel.prices.currency)} a month "
-            f"({posts:,} posts){budget}")
+    return (
+        f"; {about}{format_money(micros, channel.prices.currency)} a month "
+        f"({posts:,} posts){budget}"
+    )
 
 
 def describe_site(site: SiteSettings) -> str:
@@ -99,9 +107,12 @@ def _web(config: Config) -> str:
 def describe_source(source: Source) -> str:
     """`https://example.org/feed/: every 30m; to every channel; first poll queues 1 ...`."""
     to = ", ".join(source.channels) if source.channels is not None else "every channel"
-    parts = [f"{source.feed}: every {format_duration(source.poll)}", f"to {to}",
-             f"first poll queues the newest {source.first_sync}, "
-             f"{'skips' if source.backlog == 'skip' else 'recycles'} the rest"]
+    parts = [
+        f"{source.feed}: every {format_duration(source.poll)}",
+        f"to {to}",
+        f"first poll queues the newest {source.first_sync}, "
+        f"{'skips' if source.backlog == 'skip' else 'recycles'} the rest",
+    ]
     if source.include_tags:
         parts.append("only tagged " + ", ".join(source.include_tags))
     if source.exclude_tags:
@@ -163,8 +174,10 @@ def _over_daily_limit(channel: ChannelSettings) -> list[str]:
     limit, per_slot = policy.max_per_day or 0, policy.posts_per_slot
     if limit > POSTS_A_DAY_CEILING:
         where = format_key_path(("channels", channel.name, "max_per_day"))
-        return [f"{where}: {limit:,} is more than any platform takes in a day (one post a "
-                f"second is {POSTS_A_DAY_CEILING:,}); leave it out for no daily limit"]
+        return [
+            f"{where}: {limit:,} is more than any platform takes in a day (one post a "
+            f"second is {POSTS_A_DAY_CEILING:,}); leave it out for no daily limit"
+        ]
     room = policy.slots_per_day() or 0
     most, exact = _most_fires_in_a_day(channel.schedule, room)
     if most <= room:
@@ -173,8 +186,10 @@ def _over_daily_limit(channel: ChannelSettings) -> list[str]:
     asks = f"up to {most}" if exact else f"more than {room}"
     fix = "(the extra slots are skipped; post less often or raise max_per_day)"
     if per_slot > 1:
-        return [f"{where}: asks for {asks} threads in 24 hours but max_per_day {limit} holds "
-                f"{room} threads of {per_slot} posts {fix}"]
+        return [
+            f"{where}: asks for {asks} threads in 24 hours but max_per_day {limit} holds "
+            f"{room} threads of {per_slot} posts {fix}"
+        ]
     return [f"{where}: asks for {asks} posts in 24 hours but max_per_day is {limit} {fix}"]
 
 

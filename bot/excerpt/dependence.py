@@ -188,8 +188,10 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
             return f"{word!r}: a conclusion from what came before"
     if "," in words[:8]:  # "Thanks to DRM, it comes with…": the subject is a pronoun
         after = words.index(",") + 1
-        if after < len(words) and words[after] in PRONOUNS | DEMONSTRATIVES and not (
-            expletive(words, after)
+        if (
+            after < len(words)
+            and words[after] in PRONOUNS | DEMONSTRATIVES
+            and not (expletive(words, after))
         ):
             return f"{words[after]!r} before any named subject"
     if _BACK_REFERENCE.search(first) or _INSERTED_CONNECTIVE.search(first):

@@ -198,8 +198,12 @@ def _demonstrative(words: list[str], known: frozenset[str]) -> str | None:
             )
         ):
             reason = _demonstrated(word, i, after, known)
-        if reason is None and word == "that" and i and words[i - 1] in _THAT_AS_SUBJECT and (
-            _kinds(after) & {"VERB", "AUX"} and "NOUN" not in _kinds(after)
+        if (
+            reason is None
+            and word == "that"
+            and i
+            and words[i - 1] in _THAT_AS_SUBJECT
+            and (_kinds(after) & {"VERB", "AUX"} and "NOUN" not in _kinds(after))
         ):
             reason = "'that' pointing back"  # "when that happens", "if that fails"
         if reason:
@@ -334,4 +338,3 @@ def _noun_phrase(tokens: list[str], words: list[str], i: int) -> tuple[list[int]
 
 def _participle_by(words: list[str], i: int) -> bool:
     return words[i].endswith("ed") and i + 1 < len(words) and words[i + 1] == "by"
-

@@ -170,9 +170,23 @@ ALSO = {
 # Phrases that point at the text before wherever they stand in the first sentence.
 BACK_POINTERS = {
     "ja": (
-        "先に挙げ", "前述", "上記", "先述", "上述", "そうは言って", "そうはいって", "そうは言う",
+        "先に挙げ",
+        "前述",
+        "上記",
+        "先述",
+        "上述",
+        "そうは言って",
+        "そうはいって",
+        "そうは言う",
     ),
     "zh": ("上述", "前面提到", "如上所述", "上面提到", "前文"),
-    "es": ("lo anterior", "mencionado anteriormente", "mencionada anteriormente",
-           "como ya dije", "como dije", "como vimos", "como ya vimos"),
+    "es": (
+        "lo anterior",
+        "mencionado anteriormente",
+        "mencionada anteriormente",
+        "como ya dije",
+        "como dije",
+        "como vimos",
+        "como ya vimos",
+    ),
 }

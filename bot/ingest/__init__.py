@@ -20,7 +20,6 @@ Modules, in the order the data flows through them:
     boilerplate_phrases   the English labels and phrases that mark boilerplate
 """
 
-
 from __future__ import annotations
 
 from bot.lazy import lazy_exports

@@ -301,7 +301,7 @@ def _about_section(blocks: Sequence[Block], heading: int) -> bool:
     if not ABOUT_HEADING.match(blocks[heading].text.strip()):
         return False
     words = 0
-    for block in blocks[heading + 1:]:
+    for block in blocks[heading + 1 :]:
         if block.heading:
             break
         words += word_count(block.text)
@@ -312,8 +312,7 @@ def _kinds(blocks: Sequence[Block]) -> list[Kind]:
     signals = [_signals(b.text) for b in blocks]
     notes = _notes_start(blocks)
     comments = min(_comments_start(blocks, signals), notes)
-    anchors = [i for i in _anchors(blocks[:comments], signals[:comments])
-               if not blocks[i].chrome]
+    anchors = [i for i in _anchors(blocks[:comments], signals[:comments]) if not blocks[i].chrome]
     first = anchors[0] if anchors else len(blocks)
     last = anchors[-1] if anchors else -1
     kinds: list[Kind] = []

@@ -194,31 +194,39 @@ CHROME: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.RELATED,
-        _rx(r"^(?:read (?:more|next|also)\s*[:›»→|]|continue reading\b"
+        _rx(
+            r"^(?:read (?:more|next|also)\s*[:›»→|]|continue reading\b"
             r"|keep reading\b|read the (?:full|whole|rest of the) (?:story|article|post)\b"
-            r"|most (?:read|popular|viewed)\b)"),
+            r"|most (?:read|popular|viewed)\b)"
+        ),
     ),
     (
         Kind.PROMO,
-        _rx(r"\b(?:sign up for|subscribe to|get|receive|join) (?:our|the|my) (?:free )?"
+        _rx(
+            r"\b(?:sign up for|subscribe to|get|receive|join) (?:our|the|my) (?:free )?"
             r"(?:[\w-]+ ){0,2}(?:newsletters?|briefing|digest|mailing list)\b"
             r"|\b(?:download|get|install|try) (?:the|our) (?:free )?(?:[\w-]+ ){0,2}apps?\b"
-            r"|\b(?:on|from) the app store\b|\bgoogle play\b"),
+            r"|\b(?:on|from) the app store\b|\bgoogle play\b"
+        ),
     ),
     (
         Kind.CONTACT,
-        _rx(r"[\w.+-]+@[\w-]+\.[\w.]{2,}|\bcan be reached (?:at|via|on|by)\b"
+        _rx(
+            r"[\w.+-]+@[\w-]+\.[\w.]{2,}|\bcan be reached (?:at|via|on|by)\b"
             r"|^(?:you can )?(?:contact|reach|email|e-mail|write to|follow) (?:the author|him"
             r"|her|them|me|us)\b|^(?:follow|find) (?:him|her|them|me|the author) on\b"
-            r"|\bon (?:twitter|x|mastodon|bluesky|threads|instagram)(?: at)? @\w+"),
+            r"|\bon (?:twitter|x|mastodon|bluesky|threads|instagram)(?: at)? @\w+"
+        ),
     ),
     (
         Kind.EMBED,
-        _rx(r"^a (?:post|photo|video) shared by\b|\bpic\.twitter\.com/"
+        _rx(
+            r"^a (?:post|photo|video) shared by\b|\bpic\.twitter\.com/"
             r"|\(@\w{1,30}\)\s+(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})"
             r"|^(?:view|see) (?:this|the) (?:post|photo|video) on "
             r"|^(?:photo|image|video|illustration)s?(?: credit)?(?: by)?:\s"
-            r"|^\(?(?:photo|image)s?:? (?:courtesy|credit|by)\b"),
+            r"|^\(?(?:photo|image)s?:? (?:courtesy|credit|by)\b"
+        ),
     ),
     (
         Kind.COPYRIGHT,
@@ -238,14 +246,19 @@ WEAK_CHROME: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.RELATED, _rx(r"^(?:read (?:more|next|also)|up next|see (?:also|more))\b")),
     (Kind.PROMO, _rx(r"^(?:sign up|subscribe)\b")),
     # A tag list: three or more names of a few words, with no sentence in them.
-    (Kind.FILING, re.compile(
-        r"^(?:topics|tags|filed under|categories)\b|^#?[\w'’-]+(?: [\w'’-]+){0,2}"
-        r"(?:\s*[,·|•/]\s*#?[\w'’-]+(?: [\w'’-]+){0,2}){2,}$|^(?:#\w+\s*){2,}$",
-        re.IGNORECASE)),
+    (
+        Kind.FILING,
+        re.compile(
+            r"^(?:topics|tags|filed under|categories)\b|^#?[\w'’-]+(?: [\w'’-]+){0,2}"
+            r"(?:\s*[,·|•/]\s*#?[\w'’-]+(?: [\w'’-]+){0,2}){2,}$|^(?:#\w+\s*){2,}$",
+            re.IGNORECASE,
+        ),
+    ),
 )
 # "About Acme Corp: Acme is..." / "About the author —": a trailer whatever its length.
 ABOUT = re.compile(
-    r"^About (?:the [Aa]uthors?|[Uu]s|[Mm]e|[A-Z][\w&.,'’ -]{1,60}?)\s*(?::|\s[—–-])\s*\S")
+    r"^About (?:the [Aa]uthors?|[Uu]s|[Mm]e|[A-Z][\w&.,'’ -]{1,60}?)\s*(?::|\s[—–-])\s*\S"
+)
 ABOUT_HEADING = re.compile(r"^About (?:the [Aa]uthors?|[Uu]s|[Mm]e|[A-Z][\w&.,'’ -]{1,60})[.:]?$")
 # A widget's copy of a name glued into a sentence (a hover card): "John SmithJohn Smith".
 REPEATED_NAME = re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}) ?\1\b")

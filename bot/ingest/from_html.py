@@ -140,9 +140,9 @@ def parse_html(text: str, source: str) -> Parsed:
     if fields:
         given = front_matter_metadata(fields, source)
         meta = replace(meta, **{k: v for k, v in asdict(given).items() if v})
-    return Parsed(meta=meta, blocks=tuple(Block(t, heading=lv > 0, quoted=lv == QUOTED)
-                                          for lv, t in blocks))
-
+    return Parsed(
+        meta=meta, blocks=tuple(Block(t, heading=lv > 0, quoted=lv == QUOTED) for lv, t in blocks)
+    )
 
 
 def _title(found: str | None, tree: HtmlElement) -> str | None:
@@ -163,8 +163,14 @@ def _language(tree: HtmlElement) -> str | None:
     found = language_value(root.get("lang") or root.get("xml:lang"))
     if found:
         return found
-    locale = next((meta.get("content") for meta in tree.iter("meta")
-                   if (meta.get("property") or "").lower() == "og:locale"), None)
+    locale = next(
+        (
+            meta.get("content")
+            for meta in tree.iter("meta")
+            if (meta.get("property") or "").lower() == "og:locale"
+        ),
+        None,
+    )
     return language_value(locale)
 
 
@@ -175,8 +181,9 @@ def _image(tree: HtmlElement) -> str | None:
         name = (meta.get("property") or meta.get("name") or "").lower()
         if name in ("og:image", "og:image:url", "twitter:image") and name not in found:
             found[name] = text_value(meta.get("content"))
-    return next((found[n] for n in ("og:image", "og:image:url", "twitter:image")
-                 if found.get(n)), None)
+    return next(
+        (found[n] for n in ("og:image", "og:image:url", "twitter:image") if found.get(n)), None
+    )
 
 
 def _web_url(url: object) -> str | None:
@@ -231,8 +238,11 @@ def _paragraph(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:
         attribution = lines.pop()  # "...systems.<br>— Tristan Perich": the quote's author
     raw = " ".join(" ".join(lines).split())
     label, raw = _label(element, raw)
-    runs = [r for run in shown_as_written(raw, page)
-            for r in without_formulas(clean_inline(strip_footnote_markers(_marked(run))))]
+    runs = [
+        r
+        for run in shown_as_written(raw, page)
+        for r in without_formulas(clean_inline(strip_footnote_markers(_marked(run))))
+    ]
     if label and runs:
         yield LABEL_LEVEL, label
     for run in runs:
@@ -251,11 +261,15 @@ def _label(element: HtmlElement, text: str) -> tuple[str | None, str]:
     """A paragraph's leading label in bold ("Update: Since...", "Picking the model. To
     reach...") and the text after it; else None and the text."""
     first = next(iter(element), None)
-    if (first is None or first.tag != "hi" or "#b" not in (first.get("rend") or "")
-            or (element.text or "").strip()):
+    if (
+        first is None
+        or first.tag != "hi"
+        or "#b" not in (first.get("rend") or "")
+        or (element.text or "").strip()
+    ):
         return None, text
     label = " ".join(_inline_text(first).split())
-    rest = text[len(label):] if label and text.startswith(label) else None
+    rest = text[len(label) :] if label and text.startswith(label) else None
     if not rest or not rest.strip():
         return None, text
     lead = rest.lstrip()

@@ -132,10 +132,13 @@ def parse_markdown(text: str, source: str) -> Parsed:
     body = _without_template_tags(body)
     title, blocks = take_title(_scalar(fields, "title", source), list(_blocks(body)))
     meta = front_matter_metadata(fields, source, title=title)
-    return Parsed(meta=meta, blocks=tuple(
-        Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
-        for level, text in blocks
-    ))
+    return Parsed(
+        meta=meta,
+        blocks=tuple(
+            Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
+            for level, text in blocks
+        ),
+    )
 
 
 def front_matter_metadata(
@@ -151,8 +154,14 @@ def front_matter_metadata(
         author=author_value(fields.get("author")),
         date=next((d for k in _DATE_KEYS if (d := _scalar(fields, k, source))), None),
         tags=tag_values(*(fields.get(k) for k in _TAG_KEYS)),
-        language=next((lang for k in ("lang", "language", "locale")
-                       if (lang := language_value(fields.get(k)))), None),
+        language=next(
+            (
+                lang
+                for k in ("lang", "language", "locale")
+                if (lang := language_value(fields.get(k)))
+            ),
+            None,
+        ),
         image=_scalar(fields, "image", source),
         slug=_scalar(fields, "slug", source),
         permalink=_scalar(fields, "permalink", source),
@@ -326,9 +335,13 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
 def _one_link(children: Sequence[Token]) -> bool:
     """Whether a paragraph is one link and nothing else (a "Learn more" line)."""
     shown = [c for c in children if c.type != "text" or c.content.strip()]
-    return (len(shown) >= 3 and shown[0].type == "link_open" and shown[-1].type == "link_close"
-            and shown[0].markup != "autolink"
-            and not any(c.type == "link_open" for c in shown[1:]))
+    return (
+        len(shown) >= 3
+        and shown[0].type == "link_open"
+        and shown[-1].type == "link_close"
+        and shown[0].markup != "autolink"
+        and not any(c.type == "link_open" for c in shown[1:])
+    )
 
 
 def _is_marker_link(opener: Token, rest: Sequence[Token]) -> bool:
@@ -350,11 +363,11 @@ def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
     close = opened
     while close < len(children) and children[close].type in ("text", "code_inline"):
         close += 1
-    closers = children[close:close + opened]
+    closers = children[close : close + opened]
     if len(closers) < opened or any(not c.type.endswith("_close") for c in closers):
         return None, children
     label = clean_inline("".join(c.content for c in children[opened:close]))
-    rest = list(children[close + opened:])
+    rest = list(children[close + opened :])
     first = rest[0].content if rest and rest[0].type == "text" else ""
     ends = label[-1:] in LABEL_ENDS
     lead = first.lstrip()
@@ -372,8 +385,9 @@ def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
 def is_notice_label(label: str) -> bool:
     """Whether a label opens a notice ("Disclaimer:", "Note:", "AI disclosure:"), which
     `bot.ingest.boilerplate` reads together with its text."""
-    return any(p.search(label) for p in (AI_LABELS, DISCLAIMER_LABELS, DISCLOSURE_LABELS,
-                                           GENERIC_LABEL))
+    return any(
+        p.search(label) for p in (AI_LABELS, DISCLAIMER_LABELS, DISCLOSURE_LABELS, GENERIC_LABEL)
+    )
 
 
 def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str:
@@ -385,10 +399,12 @@ def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str
         if skip_until is not None:
             if child.type == skip_until:
                 skip_until = None
-        elif (skip_until := _hidden_until(child, children[index + 1:])) is not None:
+        elif (skip_until := _hidden_until(child, children[index + 1 :])) is not None:
             pass
-        elif line_breaks and (child.type == "hardbreak" or (
-                child.type == "html_inline" and _BREAK_HTML.match(child.content))):
+        elif line_breaks and (
+            child.type == "hardbreak"
+            or (child.type == "html_inline" and _BREAK_HTML.match(child.content))
+        ):
             parts.append("\n")
         elif child.type == "text":
             parts.append(strip_footnote_markers(mark_formulas(child.content)))
@@ -397,7 +413,8 @@ def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str
         elif child.type in ("math_inline", "math_inline_double"):
             parts.append(FORMULA)
         elif child.type in ("softbreak", "hardbreak") or (
-                child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content)):
+            child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content)
+        ):
             parts.append(" ")
     return "".join(parts)
 
@@ -405,8 +422,7 @@ def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str
 def _hidden_until(child: Token, rest: Sequence[Token]) -> str | None:
     """The token type that ends what `child` opens and the reader never sees as prose (an
     autolink, an inline `<script>`, a footnote marker link), or None."""
-    if child.type == "link_open" and (child.markup == "autolink"
-                                      or _is_marker_link(child, rest)):
+    if child.type == "link_open" and (child.markup == "autolink" or _is_marker_link(child, rest)):
         return "link_close"  # "ugly.[2](#fn:ugly)": a footnote marker
     if child.type == "html_inline" and _INVISIBLE_HTML.match(child.content):
         return "html_inline"  # its closing tag

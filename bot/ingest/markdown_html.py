@@ -22,8 +22,24 @@ _NOT_PROSE = frozenset(
     "video audio object embed select textarea".split()
 )
 _BLOCKS = frozenset(
-    {*_HEADINGS, *_PROSE, *_NOT_PROSE, "div", "section", "article", "blockquote", "ul", "ol",
-     "dl", "aside", "main", "header", "footer", "details", "center"}
+    {
+        *_HEADINGS,
+        *_PROSE,
+        *_NOT_PROSE,
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "ul",
+        "ol",
+        "dl",
+        "aside",
+        "main",
+        "header",
+        "footer",
+        "details",
+        "center",
+    }
 )
 
 

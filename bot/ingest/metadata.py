@@ -69,8 +69,7 @@ def language_value(value: object) -> str | None:
     if text is None or not _LANGUAGE.fullmatch(text):
         return None
     first, *rest = text.replace("_", "-").split("-")
-    return "-".join([first.lower(), *(part.upper() if len(part) == 2 else part
-                                      for part in rest)])
+    return "-".join([first.lower(), *(part.upper() if len(part) == 2 else part for part in rest)])
 
 
 def author_value(value: object) -> str | None:
@@ -168,8 +167,7 @@ def page_title(title: str | None, site: str | None) -> str | None:
     while len(parts) > 1 and _site_key(parts[0]) in names:
         parts.pop(0)
         separators.pop(0)
-    joined = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:],
-                                                                  strict=True))
+    joined = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=True))
     return joined.strip() or title
 
 

@@ -25,27 +25,92 @@ from collections.abc import Iterator
 from lxml.html import HtmlElement
 
 # Elements whose text is one block of the page; anything else is inline in its block.
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
-_NEVER_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe",
-                          "svg", "object", "button", "select", "textarea"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_NEVER_SHOWN = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "iframe",
+        "svg",
+        "object",
+        "button",
+        "select",
+        "textarea",
+    }
+)
 # Class names of widgets that repeat text the page already shows (hover cards, tooltips),
 # or that it shows to screen readers only.
-_HIDDEN_CLASSES = frozenset({"hidden", "sr-only", "visually-hidden", "visuallyhidden",
-                             "screen-reader-text", "screenreader-only", "a11y-hidden",
-                             "u-hidden", "is-hidden"})
+_HIDDEN_CLASSES = frozenset(
+    {
+        "hidden",
+        "sr-only",
+        "visually-hidden",
+        "visuallyhidden",
+        "screen-reader-text",
+        "screenreader-only",
+        "a11y-hidden",
+        "u-hidden",
+        "is-hidden",
+    }
+)
 _WIDGET_CLASS = re.compile(r"hover-?card|tool-?tip|popover", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # Footnotes and their markers.
 _MARKER_TEXT = re.compile(r"\[?\d{1,3}\]?|\[[a-z]\]|[*†‡]")
 _NOTE_TARGET = re.compile(r"#(?:fn|cite[_-]note|footnote|note|endnote)", re.IGNORECASE)
-_NOTES_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "reflist", "references",
-                            "mw-references-wrap"})
+_NOTES_CLASSES = frozenset(
+    {"footnotes", "footnote-list", "endnotes", "reflist", "references", "mw-references-wrap"}
+)
 _BACKLINK = frozenset({"fn", "footnote-back", "footnote-backref", "reversefootnote"})
 # A sentence ends with its punctuation (and closing quotes) before a space.
 _SENTENCE = re.compile(r"\S.*?(?:[.!?。！？][\"'’”)\]]*(?=\s|$)|$)", re.DOTALL)
@@ -75,8 +140,11 @@ def prune_footnotes(tree: HtmlElement) -> None:
     """Remove from `tree` the footnotes (a `footnotes` section, a list item or paragraph
     that opens with its back link, `<a class="fn">`) and the markers that point to them
     (`<sup><a href="#fn1">1</a></sup>`, Wikipedia's `[6]`), keeping the text after each."""
-    doomed = [el for el in tree.iter() if isinstance(el.tag, str)
-              and (_is_footnote_marker(el) or _is_footnote(el))]
+    doomed = [
+        el
+        for el in tree.iter()
+        if isinstance(el.tag, str) and (_is_footnote_marker(el) or _is_footnote(el))
+    ]
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
@@ -91,8 +159,11 @@ def _is_footnote_marker(element: HtmlElement) -> bool:
         return False
     links = [element] if tag == "a" else element.findall(".//a")
     classes = (element.get("class") or "").lower().split()
-    return "reference" in classes or "footnote-ref" in classes or any(
-        _NOTE_TARGET.match(a.get("href") or "") for a in links)
+    return (
+        "reference" in classes
+        or "footnote-ref" in classes
+        or any(_NOTE_TARGET.match(a.get("href") or "") for a in links)
+    )
 
 
 def _is_footnote(element: HtmlElement) -> bool:
@@ -106,8 +177,11 @@ def _is_footnote(element: HtmlElement) -> bool:
     first = next(iter(element), None)
     while first is not None and first.tag == "p" and not (first.text or "").strip():
         first = next(iter(first), None)  # <li><p><a class="fn">
-    return (first is not None and first.tag == "a"
-            and bool({c.lower() for c in (first.get("class") or "").split()} & _BACKLINK))
+    return (
+        first is not None
+        and first.tag == "a"
+        and bool({c.lower() for c in (first.get("class") or "").split()} & _BACKLINK)
+    )
 
 
 def visible_blocks(tree: HtmlElement) -> str:
@@ -176,6 +250,6 @@ def _repaired(sentence: str, page: str) -> str | None:
         limit = min(start + longest, line_end if line_end >= 0 else len(page))
         end = page.find(tail, start + len(head), limit)
         if end >= 0:
-            return page[start:end + len(tail)]
+            return page[start : end + len(tail)]
         start = page.find(head, start + 1)
     return None

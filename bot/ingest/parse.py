@@ -100,8 +100,9 @@ def parse_article(
     )
 
 
-def _article_url(meta: Metadata, url: str | None, link: Callable[[Metadata], str] | None,
-                 source: str) -> str | None:
+def _article_url(
+    meta: Metadata, url: str | None, link: Callable[[Metadata], str] | None, source: str
+) -> str | None:
     """The article's own absolute URL, else `url`, else the one `link` makes."""
     if meta.url is not None and is_web_url(meta.url):
         return meta.url

@@ -82,9 +82,14 @@ def _os_problem(exc: OSError) -> str:
     return f"cannot read the file: {reason}"
 
 
-def load_article(path: Path, *, url: str | None = None, id_path: str | None = None,
-                 link: Callable[[Metadata], str] | None = None,
-                 site_name: str | None = None) -> Article:
+def load_article(
+    path: Path,
+    *,
+    url: str | None = None,
+    id_path: str | None = None,
+    link: Callable[[Metadata], str] | None = None,
+    site_name: str | None = None,
+) -> Article:
     """The `Article` in the file at `path`; its kind comes from the file suffix.
 
     `url` (the CLI's `--url`) is the article's public URL for files that carry none. When
@@ -104,5 +109,12 @@ def load_article(path: Path, *, url: str | None = None, id_path: str | None = No
         supported = ", ".join(SUFFIX_KINDS)
         what = f"suffix {path.suffix!r}" if path.suffix else "no suffix"
         raise ArticleError(str(path), f"unsupported file type ({what}); use one of: {supported}")
-    return parse_article(read_source(path), source=str(path), kind=kind, url=url, id_path=id_path,
-                         link=link, site_name=site_name)
+    return parse_article(
+        read_source(path),
+        source=str(path),
+        kind=kind,
+        url=url,
+        id_path=id_path,
+        link=link,
+        site_name=site_name,
+    )

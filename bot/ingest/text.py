@@ -113,7 +113,7 @@ def without_formulas(text: str) -> list[str]:
         start = ends[-1].end() if ends else 0
         after = _SENTENCE_END.search(text, at)
         runs.append(text[:start])
-        text = text[after.end():] if after else ""
+        text = text[after.end() :] if after else ""
     runs.append(text)
     return [run for r in runs if (run := r.strip())]
 

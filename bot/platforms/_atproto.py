@@ -40,7 +40,6 @@ class ExpiredSession(Exception):
     """The server refused the access token as expired or invalid: refresh, then repeat."""
 
 
-
 async def call(request: Awaitable[T], *, sending: bool = False, login: bool = False) -> T:
     """Await one SDK call, its errors translated to ours (`ExpiredSession` to refresh)."""
     import httpx
@@ -71,10 +70,12 @@ def channel_error(exc: Exception) -> ChannelError | ExpiredSession:
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return NotDeliveredError(f"could not connect to Bluesky: {_one_line(cause)}")
     if isinstance(cause, httpx.TimeoutException):
-        return AmbiguousError(f"no answer from Bluesky in time, the post may be out "
-                              f"({_one_line(cause)})")
-    return AmbiguousError(f"the request to Bluesky failed, the post may be out: "
-                          f"{_one_line(cause or exc)}")
+        return AmbiguousError(
+            f"no answer from Bluesky in time, the post may be out ({_one_line(cause)})"
+        )
+    return AmbiguousError(
+        f"the request to Bluesky failed, the post may be out: {_one_line(cause or exc)}"
+    )
 
 
 def _http_error(exc: Any) -> ChannelError | ExpiredSession:
@@ -91,8 +92,9 @@ def _http_error(exc: Any) -> ChannelError | ExpiredSession:
     if code in _EXPIRED and status in (400, 401):
         return ExpiredSession(said)
     if isinstance(exc, ex.RateLimitExceededError) or status == 429:
-        return RateLimitedError(f"Bluesky's rate limit: {said}",
-                                retry_after=_seconds_until_reset(exc))
+        return RateLimitedError(
+            f"Bluesky's rate limit: {said}", retry_after=_seconds_until_reset(exc)
+        )
     if status in (401, 403):
         return AuthError(f"Bluesky refused the credentials: {said}")
     if status == 404:

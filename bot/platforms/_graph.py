@@ -81,8 +81,15 @@ class GraphClient:
     """One platform's API over httpx (one client per event loop); `hint` says how to fix a
     refused credential, for the line that pauses the channel."""
 
-    def __init__(self, *, platform: str, base_url: str, timeout: float, hint: str,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        platform: str,
+        base_url: str,
+        timeout: float,
+        hint: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.platform = platform
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -91,11 +98,19 @@ class GraphClient:
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def call(self, method: str, path: str, *, token: str | None = None,
-                   sending: bool = False, params: Mapping[str, Any] | None = None,
-                   data: Mapping[str, Any] | None = None, json: Any = None,
-                   content: bytes | None = None,
-                   headers: Mapping[str, str] | None = None) -> httpx.Response:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        sending: bool = False,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         """One request; its 2xx answer, or the ChannelError the failure means. `sending`:
         this request may publish the post (a failure without an answer is ambiguous).
         `path` is under `base_url`, or a whole URL (an upload address)."""
@@ -107,9 +122,15 @@ class GraphClient:
             register_secrets(token)
             sent_headers["Authorization"] = f"Bearer {token}"
         try:
-            response = await self._http().request(method, url, params=params, data=data,
-                                                  json=json, content=content,
-                                                  headers=sent_headers)
+            response = await self._http().request(
+                method,
+                url,
+                params=params,
+                data=data,
+                json=json,
+                content=content,
+                headers=sent_headers,
+            )
         except httpx.TransportError as exc:
             raise self.transport_error(exc, sending=sending) from exc
         if not response.is_success:
@@ -130,10 +151,13 @@ class GraphClient:
         if not sending:
             return NotDeliveredError(f"{self.platform} did not answer ({reason})")
         if isinstance(exc, httpx.TimeoutException):
-            return AmbiguousError(f"no answer from {self.platform} within {self.timeout:g}s: "
-                                  "the post may have gone out")
-        return AmbiguousError(f"{self.platform} did not answer ({reason}): the post may "
-                              "have gone out")
+            return AmbiguousError(
+                f"no answer from {self.platform} within {self.timeout:g}s: "
+                "the post may have gone out"
+            )
+        return AmbiguousError(
+            f"{self.platform} did not answer ({reason}): the post may have gone out"
+        )
 
     def _http(self) -> httpx.AsyncClient:
         import httpx
@@ -143,8 +167,10 @@ class GraphClient:
             self._client, self._loop = None, loop
         if self._client is None:
             self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout), follow_redirects=False,
-                headers={"User-Agent": "excerpt-bot"})
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=False,
+                headers={"User-Agent": "excerpt-bot"},
+            )
         return self._client
 
 
@@ -157,24 +183,25 @@ def body_of(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def graph_error(response: httpx.Response, platform: str, *, sending: bool = False,
-                hint: str = "") -> ChannelError:
+def graph_error(
+    response: httpx.Response, platform: str, *, sending: bool = False, hint: str = ""
+) -> ChannelError:
     """What a non-2xx answer means (see the module docstring): the code in the body
     first, then the HTTP status."""
     status = response.status_code
     body = body_of(response)
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     code = _int(error.get("code")) if error else _int(body.get("serviceErrorCode"))
-    message = (error.get("message") or error.get("error_user_msg") if error
-               else body.get("message") or body.get("error_description")
-               or body.get("error"))
+    message = (
+        error.get("message") or error.get("error_user_msg")
+        if error
+        else body.get("message") or body.get("error_description") or body.get("error")
+    )
     said = _said(status, code, message, response)
     if status == 429 or (error and code in RATE_LIMIT_CODES):
-        return RateLimitedError(f"{platform}'s rate limit: {said}",
-                                retry_after=_wait(response))
+        return RateLimitedError(f"{platform}'s rate limit: {said}", retry_after=_wait(response))
     if (error and code in AUTH_CODES) or status == 401 or (status == 403 and not error):
-        return AuthError(f"{platform} refused the token: {said}" + (f" ({hint})" if hint
-                                                                    else ""))
+        return AuthError(f"{platform} refused the token: {said}" + (f" ({hint})" if hint else ""))
     if status >= 500 or (error and (code in TRANSIENT_CODES or error.get("is_transient"))):
         if sending:
             return AmbiguousError(f"{platform} failed ({said}): the post may have gone out")
@@ -225,8 +252,13 @@ def _usage_entries(usage: Any) -> list[dict[str, Any]]:
     if isinstance(usage, dict) and "estimated_time_to_regain_access" in usage:
         return [usage]
     if isinstance(usage, dict):
-        return [e for value in usage.values() if isinstance(value, list) for e in value
-                if isinstance(e, dict)]
+        return [
+            e
+            for value in usage.values()
+            if isinstance(value, list)
+            for e in value
+            if isinstance(e, dict)
+        ]
     return []
 
 
@@ -273,8 +305,9 @@ class TokenKeeper:
     `seed` is the environment's token; `clock` the channel's.
     """
 
-    def __init__(self, channel: str, seed: str, clock: Callable[[], datetime],
-                 memory: Callable[[], Memory]) -> None:
+    def __init__(
+        self, channel: str, seed: str, clock: Callable[[], datetime], memory: Callable[[], Memory]
+    ) -> None:
         register_secrets(seed)
         self.channel = channel
         self._seed = seed
@@ -293,8 +326,11 @@ class TokenKeeper:
             self._token = kept
             return kept
         if kept is not None:
-            log_event("channel.token_replaced", channel=self.channel,
-                      reason="the environment holds a different token")
+            log_event(
+                "channel.token_replaced",
+                channel=self.channel,
+                reason="the environment holds a different token",
+            )
         fresh = StoredToken(self._seed, seed, iso(self._clock()))
         await self._keep(fresh)
         return fresh
@@ -302,27 +338,34 @@ class TokenKeeper:
     async def value(self) -> str:
         return (await self.token()).value
 
-    async def learnt(self, *, expires_at: datetime | None, never: bool = False,
-                     issued_at: datetime | None = None) -> StoredToken:
+    async def learnt(
+        self, *, expires_at: datetime | None, never: bool = False, issued_at: datetime | None = None
+    ) -> StoredToken:
         """The token's expiry (and when it was issued), as the platform told it."""
         token = await self.token()
-        token = replace(token, expires_at=NEVER if never else
-                        (iso(expires_at) if expires_at else None),
-                        seen_at=iso(issued_at) if issued_at else token.seen_at)
+        token = replace(
+            token,
+            expires_at=NEVER if never else (iso(expires_at) if expires_at else None),
+            seen_at=iso(issued_at) if issued_at else token.seen_at,
+        )
         await self._keep(token)
         return token
 
-    async def refreshed(self, value: str, *, expires_at: datetime | None,
-                        refresh: str | None = None) -> StoredToken:
+    async def refreshed(
+        self, value: str, *, expires_at: datetime | None, refresh: str | None = None
+    ) -> StoredToken:
         """A new token from a refresh: used from now on (the old one may be void)."""
         register_secrets(value, refresh)
         token = await self.token()
-        token = replace(token, value=value, seen_at=iso(self._clock()),
-                        expires_at=iso(expires_at) if expires_at else None,
-                        refresh=refresh or token.refresh)
+        token = replace(
+            token,
+            value=value,
+            seen_at=iso(self._clock()),
+            expires_at=iso(expires_at) if expires_at else None,
+            refresh=refresh or token.refresh,
+        )
         await self._keep(token)
-        log_event("channel.token_refreshed", channel=self.channel,
-                  expires_at=token.expires_at)
+        log_event("channel.token_refreshed", channel=self.channel, expires_at=token.expires_at)
         return token
 
     async def _keep(self, token: StoredToken) -> None:
@@ -341,7 +384,7 @@ def _parse(value: str | None) -> StoredToken | None:
 
 
 def expiry_words(token: StoredToken) -> str:
-    """"token valid until 2027-01-30", "token does not expire", or "token expiry unknown"."""
+    """ "token valid until 2027-01-30", "token does not expire", or "token expiry unknown"."""
     if token.expires_at == NEVER:
         return "token does not expire"
     if token.expiry is None:
@@ -356,9 +399,14 @@ def warn_if_expiring(channel: str, token: StoredToken, now: datetime, *, how: st
     if expiry is None or expiry - now > WARN_BEFORE:
         return False
     left = expiry - now
-    log_event("channel.token_expiring", level=logging.WARNING, channel=channel,
-              expires_at=token.expires_at, days_left=max(0, left.days),
-              hint=f"the token cannot be refreshed by the bot: {how}, then restart it")
+    log_event(
+        "channel.token_expiring",
+        level=logging.WARNING,
+        channel=channel,
+        expires_at=token.expires_at,
+        days_left=max(0, left.days),
+        hint=f"the token cannot be refreshed by the bot: {how}, then restart it",
+    )
     return True
 
 
@@ -387,8 +435,12 @@ class GraphChannel(Channel):
             if token.expires_at is None:
                 token = await self.learn_expiry(token)
         except ChannelError as exc:
-            log_event("channel.token_unchecked", level=logging.WARNING, channel=self.name,
-                      error=redact(str(exc)))
+            log_event(
+                "channel.token_unchecked",
+                level=logging.WARNING,
+                channel=self.name,
+                error=redact(str(exc)),
+            )
             return
         refreshable = self.can_refresh(token, self.clock())
         if refreshable and self.refresh_due(token, self.clock()):
@@ -396,8 +448,12 @@ class GraphChannel(Channel):
                 token = await self.refresh(token)
             except ChannelError as exc:
                 refreshable = False
-                log_event("channel.token_refresh_failed", level=logging.WARNING,
-                          channel=self.name, error=redact(str(exc)))
+                log_event(
+                    "channel.token_refresh_failed",
+                    level=logging.WARNING,
+                    channel=self.name,
+                    error=redact(str(exc)),
+                )
         if not refreshable:
             warn_if_expiring(self.name, token, self.clock(), how=self.renew_how)
 
@@ -431,8 +487,7 @@ class GraphChannel(Channel):
         return value if isinstance(value, dict) else None
 
     async def note_pending(self, key: str, value: dict[str, Any] | None) -> None:
-        await self.memory.remember(f"pending:{key}",
-                                   None if value is None else json.dumps(value))
+        await self.memory.remember(f"pending:{key}", None if value is None else json.dumps(value))
 
     async def aclose(self) -> None:
         await self.client.aclose()

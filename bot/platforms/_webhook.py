@@ -53,10 +53,12 @@ def webhook_url(settings: ChannelSettings, secrets: Mapping[str, str], example: 
     where = format_key_path(("channels", settings.name, "webhook_url_env"))
     prefix = f"{settings.source}: " if settings.source else ""
     variable = settings.secret_env_vars()["webhook_url"]
-    raise ConfigProblems([
-        f"{prefix}{where}: environment variable {variable} does not hold a webhook URL "
-        f"(expected {example})"
-    ])
+    raise ConfigProblems(
+        [
+            f"{prefix}{where}: environment variable {variable} does not hold a webhook URL "
+            f"(expected {example})"
+        ]
+    )
 
 
 def register_webhook_secrets(url: str) -> None:
@@ -83,8 +85,9 @@ class WebhookClient:
     def __repr__(self) -> str:  # never show the URL
         return f"WebhookClient({self.platform!r})"
 
-    async def request(self, method: str, *, json: Any = None,
-                      params: Mapping[str, str] | None = None) -> httpx.Response:
+    async def request(
+        self, method: str, *, json: Any = None, params: Mapping[str, str] | None = None
+    ) -> httpx.Response:
         """Send one request to the webhook; its answer whatever the status, or the
         `ChannelError` a transport failure means (see the module docstring)."""
         import httpx
@@ -116,7 +119,8 @@ class WebhookClient:
             self._client, self._loop = None, loop
         if self._client is None:
             self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=False,
                 headers={"User-Agent": "excerpt-bot"},
             )
         return self._client
@@ -128,10 +132,13 @@ class WebhookClient:
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return NotDeliveredError(f"could not connect to {self.platform}: {reason}")
         if isinstance(exc, httpx.TimeoutException):
-            return AmbiguousError(f"no answer from {self.platform} within {self.timeout:g}s: "
-                                  "the post may have gone out")
-        return AmbiguousError(f"{self.platform} did not answer ({reason}): the post may have "
-                              "gone out")
+            return AmbiguousError(
+                f"no answer from {self.platform} within {self.timeout:g}s: "
+                "the post may have gone out"
+            )
+        return AmbiguousError(
+            f"{self.platform} did not answer ({reason}): the post may have gone out"
+        )
 
 
 def json_body(response: httpx.Response) -> dict[str, Any]:

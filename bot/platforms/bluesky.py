@@ -67,8 +67,9 @@ REFRESH_BEFORE = timedelta(minutes=20)
 SESSION_KEY = "session"
 UNSETTLED = "unsettled:{rkey}"  # a create under this key may have gone out
 
-_HANDLE = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*",
-                     re.IGNORECASE)
+_HANDLE = re.compile(
+    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*", re.IGNORECASE
+)
 
 T = TypeVar("T")
 
@@ -112,9 +113,16 @@ class BlueskyChannel(Channel):
     """Posts to a Bluesky account: `handle` and an `app_password` for it; `api_base_url`
     is its PDS (or the bsky.social entryway); `timeout` bounds each request, in seconds."""
 
-    def __init__(self, name: str, *, handle: str, app_password: str,
-                 api_base_url: str = DEFAULT_PDS, link_card: bool = True,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        handle: str,
+        app_password: str,
+        api_base_url: str = DEFAULT_PDS,
+        link_card: bool = True,
+        timeout: float = 30.0,
+    ) -> None:
         register_secrets(app_password)
         self.name = name
         self.handle = handle.removeprefix("@")
@@ -136,7 +144,8 @@ class BlueskyChannel(Channel):
 
     async def check(self) -> str:
         session = await self._authorized(
-            lambda client: call(client.com.atproto.server.get_session()))
+            lambda client: call(client.com.atproto.server.get_session())
+        )
         return f"posts as @{session.handle}"
 
     async def aclose(self) -> None:
@@ -160,7 +169,8 @@ class BlueskyChannel(Channel):
                 return found
         record = await self._record(client, post)
         data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=self._session["did"], collection=POST, rkey=rkey, record=record)
+            repo=self._session["did"], collection=POST, rkey=rkey, record=record
+        )
         try:
             created = await call(client.com.atproto.repo.create_record(data), sending=True)
         except RejectedError as exc:
@@ -183,7 +193,8 @@ class BlueskyChannel(Channel):
         from atproto import models
 
         params = models.ComAtprotoRepoGetRecord.Params(
-            repo=self._session["did"], collection=POST, rkey=rkey)
+            repo=self._session["did"], collection=POST, rkey=rkey
+        )
         try:
             found = await call(client.com.atproto.repo.get_record(params))
         except RejectedError as exc:
@@ -197,8 +208,9 @@ class BlueskyChannel(Channel):
         record: dict[str, Any] = {
             "$type": POST,
             "text": post.text,
-            "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z"),
+            "createdAt": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
         }
         from bot.render.facets import checked_facets
 
@@ -209,8 +221,11 @@ class BlueskyChannel(Channel):
             record["langs"] = [post.language]
         card = post.card if self.link_card else None
         if card and card.get("uri"):
-            external = {"uri": card["uri"], "title": card.get("title") or "",
-                        "description": card.get("description") or ""}
+            external = {
+                "uri": card["uri"],
+                "title": card.get("title") or "",
+                "description": card.get("description") or "",
+            }
             image = card.get("image")
             thumb = await self._thumbnail(client, image, post) if image else None
             if thumb is not None:
@@ -218,27 +233,40 @@ class BlueskyChannel(Channel):
             record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
         return record
 
-    async def _thumbnail(self, client: AsyncClient, image: str,
-                         post: OutgoingPost) -> dict[str, Any] | None:
+    async def _thumbnail(
+        self, client: AsyncClient, image: str, post: OutgoingPost
+    ) -> dict[str, Any] | None:
         """The card's image uploaded as a blob; None (logged) when it cannot be had."""
         from bot.sources.fetch import fetch
 
         try:
-            fetched = await in_thread(fetch, image, timeout=self.timeout,
-                                      max_bytes=MAX_THUMB_BYTES, accept=THUMB_TYPES)
+            fetched = await in_thread(
+                fetch, image, timeout=self.timeout, max_bytes=MAX_THUMB_BYTES, accept=THUMB_TYPES
+            )
         except FetchError as exc:
-            log_event("bluesky.thumb_skipped", channel=self.name, post=post.id,
-                      reason=exc.problem, image=image)
+            log_event(
+                "bluesky.thumb_skipped",
+                channel=self.name,
+                post=post.id,
+                reason=exc.problem,
+                image=image,
+            )
             return None
         mime = fetched.content_type or "image/jpeg"
         try:
-            uploaded = await call(client.com.atproto.repo.upload_blob(
-                fetched.body, headers={"Content-Type": mime}))
+            uploaded = await call(
+                client.com.atproto.repo.upload_blob(fetched.body, headers={"Content-Type": mime})
+            )
         except (RejectedError, NotDeliveredError, AmbiguousError) as exc:
             if isinstance(exc, RateLimitedError):
                 raise
-            log_event("bluesky.thumb_skipped", channel=self.name, post=post.id,
-                      reason=str(exc), image=image)
+            log_event(
+                "bluesky.thumb_skipped",
+                channel=self.name,
+                post=post.id,
+                reason=str(exc),
+                image=image,
+            )
             return None
         return json.loads(uploaded.blob.model_dump_json(by_alias=True, exclude_none=True))
 
@@ -258,9 +286,11 @@ class BlueskyChannel(Channel):
             try:
                 return await call(client)
             except ExpiredSession:
-                raise AuthError(f"Bluesky refused a fresh session of @{self.handle} "
-                                f"({self.api_base_url}); resume the channel to log in "
-                                "again") from None
+                raise AuthError(
+                    f"Bluesky refused a fresh session of @{self.handle} "
+                    f"({self.api_base_url}); resume the channel to log in "
+                    "again"
+                ) from None
 
     async def _fresh_client(self) -> AsyncClient:
         """A client whose session is valid for a while: remembered, refreshed or new."""
@@ -280,15 +310,19 @@ class BlueskyChannel(Channel):
         from atproto import models
 
         data = models.ComAtprotoServerCreateSession.Data(
-            identifier=self.handle, password=self._password)
+            identifier=self.handle, password=self._password
+        )
         try:
-            answer = await call(client.com.atproto.server.create_session(
-                data, ignore_session_check=True), login=True)
+            answer = await call(
+                client.com.atproto.server.create_session(data, ignore_session_check=True),
+                login=True,
+            )
         except AuthError as exc:
             raise AuthError(
                 f"Bluesky refused the login of @{self.handle} ({exc}): check the handle and "
                 "the app password (Settings → Privacy and security → App passwords), then "
-                f"`excerpt-bot resume {self.name}`") from exc
+                f"`excerpt-bot resume {self.name}`"
+            ) from exc
         log_event("bluesky.login", channel=self.name, handle=self.handle)
         await self._use(client, _session_of(answer, self.api_base_url))
 
@@ -296,8 +330,12 @@ class BlueskyChannel(Channel):
         """A new session from the refresh token; a new login when that is refused."""
         headers = {"Authorization": f"Bearer {self._session['refresh']}"}
         try:
-            answer = await call(client.com.atproto.server.refresh_session(
-                headers=headers, ignore_session_check=True), login=True)
+            answer = await call(
+                client.com.atproto.server.refresh_session(
+                    headers=headers, ignore_session_check=True
+                ),
+                login=True,
+            )
         except (AuthError, RejectedError):
             log_event("bluesky.refresh_refused", channel=self.name, handle=self.handle)
             self._session = None
@@ -307,16 +345,23 @@ class BlueskyChannel(Channel):
         log_event("bluesky.session_refreshed", channel=self.name, handle=self.handle)
         await self._use(client, _session_of(answer, self.api_base_url))
 
-    async def _use(self, client: AsyncClient, session: dict[str, str], *,
-                   remember: bool = True) -> None:
+    async def _use(
+        self, client: AsyncClient, session: dict[str, str], *, remember: bool = True
+    ) -> None:
         """Send with `session` from now on (and keep it, tokens rotate)."""
         from atproto_client.client.session import Session
 
         register_secrets(session["access"], session["refresh"])
         self._session = session
-        client._session_dispatcher.set_session(Session(
-            handle=session["handle"], did=session["did"], access_jwt=session["access"],
-            refresh_jwt=session["refresh"], pds_endpoint=session["pds"]))
+        client._session_dispatcher.set_session(
+            Session(
+                handle=session["handle"],
+                did=session["did"],
+                access_jwt=session["access"],
+                refresh_jwt=session["refresh"],
+                pds_endpoint=session["pds"],
+            )
+        )
         client.update_base_url(session["pds"])
         if remember:
             await self.memory.remember(SESSION_KEY, json.dumps(session))
@@ -336,10 +381,17 @@ class BlueskyChannel(Channel):
         """Should the SDK refresh the session itself after all, keep what it got."""
         if self._session is None or session.refresh_jwt == self._session["refresh"]:
             return
-        await self._use(self._client, {
-            "handle": session.handle, "did": session.did, "access": session.access_jwt,
-            "refresh": session.refresh_jwt, "pds": self._session["pds"],
-            "base": self.api_base_url})
+        await self._use(
+            self._client,
+            {
+                "handle": session.handle,
+                "did": session.did,
+                "access": session.access_jwt,
+                "refresh": session.refresh_jwt,
+                "pds": self._session["pds"],
+                "base": self.api_base_url,
+            },
+        )
 
 
 def _new_rkey() -> str:
@@ -356,10 +408,14 @@ def _session_of(answer: Any, base_url: str) -> dict[str, str]:
     lives (its DID document's service, when the answer has one), else `base_url`."""
     from atproto_client.client.session import get_session_pds_endpoint
 
-    return {"handle": answer.handle, "did": answer.did, "access": answer.access_jwt,
-            "refresh": answer.refresh_jwt,
-            "pds": (get_session_pds_endpoint(answer) or base_url).rstrip("/"),
-            "base": base_url}
+    return {
+        "handle": answer.handle,
+        "did": answer.did,
+        "access": answer.access_jwt,
+        "refresh": answer.refresh_jwt,
+        "pds": (get_session_pds_endpoint(answer) or base_url).rstrip("/"),
+        "base": base_url,
+    }
 
 
 def _parse_session(value: str | None, handle: str, base_url: str) -> dict[str, str] | None:
@@ -391,10 +447,14 @@ def _expires_soon(jwt: str, *, now: float | None = None) -> bool:
 
 
 def connect(settings: BlueskySettings, secrets: Mapping[str, str]) -> BlueskyChannel:
-    return BlueskyChannel(settings.name, handle=settings.handle,
-                          app_password=secrets["app_password"],
-                          api_base_url=settings.api_base_url, link_card=settings.link_card,
-                          timeout=settings.timeout.total_seconds())
+    return BlueskyChannel(
+        settings.name,
+        handle=settings.handle,
+        app_password=secrets["app_password"],
+        api_base_url=settings.api_base_url,
+        link_card=settings.link_card,
+        timeout=settings.timeout.total_seconds(),
+    )
 
 
 PLATFORM = Platform(
@@ -403,15 +463,25 @@ PLATFORM = Platform(
     connect=connect,
     profile="bluesky",
     summary="an account, with an app password (atproto)",
-    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
-                              link_cards=True),
+    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None, link_cards=True),
     # A post is one record (3 points); so is each part of a thread.
-    quotas=Quotas(limits=(
-        Quota(1_666, timedelta(hours=1), "records created (5,000 points an hour, 3 a post)",
-              "https://docs.bsky.app/docs/advanced-guides/rate-limits"),
-        Quota(11_666, timedelta(days=1), "records created (35,000 points a day, 3 a post)",
-              "https://docs.bsky.app/docs/advanced-guides/rate-limits"),
-    ), note="30 logins in 5 minutes, 300 a day (a session is kept to spare them)"),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                1_666,
+                timedelta(hours=1),
+                "records created (5,000 points an hour, 3 a post)",
+                "https://docs.bsky.app/docs/advanced-guides/rate-limits",
+            ),
+            Quota(
+                11_666,
+                timedelta(days=1),
+                "records created (35,000 points a day, 3 a post)",
+                "https://docs.bsky.app/docs/advanced-guides/rate-limits",
+            ),
+        ),
+        note="30 logins in 5 minutes, 300 a day (a session is kept to spare them)",
+    ),
     literal_secrets={"app_password": "app_password_env", "password": "app_password_env"},
     example="""\
 # A Bluesky account: an app password (Settings → Privacy and security → App passwords)

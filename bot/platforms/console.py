@@ -26,10 +26,17 @@ class ConsoleSettings(ChannelSettings):
     """Posts to the log (and an outbox file): runs with no credentials at all."""
 
     platform: Literal["console"] = Field(description="Posts go to the log.")
-    render_as: Literal["x", "telegram", "mastodon", "bluesky", "discord", "slack", "threads",
-                       "linkedin", "facebook"] = Field(
-        "x", description="Render posts as this platform would send them."
-    )
+    render_as: Literal[
+        "x",
+        "telegram",
+        "mastodon",
+        "bluesky",
+        "discord",
+        "slack",
+        "threads",
+        "linkedin",
+        "facebook",
+    ] = Field("x", description="Render posts as this platform would send them.")
     outbox: ConfigPath | None = Field(
         None, description="Also append each post to this file (optional)."
     )
@@ -44,8 +51,14 @@ class ConsoleSettings(ChannelSettings):
 
 
 class ConsoleChannel(Channel):
-    def __init__(self, name: str, *, render_as: str = "x", outbox: Path | None = None,
-                 echo: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        render_as: str = "x",
+        outbox: Path | None = None,
+        echo: TextIO | None = None,
+    ) -> None:
         self.name = name
         self.render_as = render_as
         self.outbox = outbox
@@ -53,8 +66,13 @@ class ConsoleChannel(Channel):
 
     async def send(self, post: OutgoingPost) -> Delivery:
         remote_id = f"console-{post.id}"
-        log_event("console.post", channel=self.name, post=post.id, render_as=self.render_as,
-                  text=post.text)
+        log_event(
+            "console.post",
+            channel=self.name,
+            post=post.id,
+            render_as=self.render_as,
+            text=post.text,
+        )
         if self.outbox is not None:
             self._append(post, remote_id)
         if self.echo is not None:
@@ -72,8 +90,14 @@ class ConsoleChannel(Channel):
     def _append(self, post: OutgoingPost, remote_id: str) -> None:
         self.outbox.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
-            {"id": remote_id, "post": post.id, "channel": self.name, "text": post.text,
-             "parse_mode": post.parse_mode, "sent_at": datetime.now(UTC).isoformat()},
+            {
+                "id": remote_id,
+                "post": post.id,
+                "channel": self.name,
+                "text": post.text,
+                "parse_mode": post.parse_mode,
+                "sent_at": datetime.now(UTC).isoformat(),
+            },
             ensure_ascii=False,
         )
         fd = os.open(self.outbox, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -83,8 +107,9 @@ class ConsoleChannel(Channel):
 
 def connect(settings: ConsoleSettings, secrets: Mapping[str, str]) -> ConsoleChannel:
     echo = sys.stdout if sys.stdout.isatty() else None
-    return ConsoleChannel(settings.name, render_as=settings.render_as, outbox=settings.outbox,
-                          echo=echo)
+    return ConsoleChannel(
+        settings.name, render_as=settings.render_as, outbox=settings.outbox, echo=echo
+    )
 
 
 PLATFORM = Platform(

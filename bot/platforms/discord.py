@@ -78,8 +78,14 @@ class DiscordChannel(Channel):
     webhooks/<id>/<token>`, a secret); `url_env` names the variable that holds it, for
     messages; `timeout` bounds each request in seconds."""
 
-    def __init__(self, name: str, *, webhook_url: str, url_env: str = "DISCORD_WEBHOOK_URL",
-                 timeout: float | timedelta = 30.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        webhook_url: str,
+        url_env: str = "DISCORD_WEBHOOK_URL",
+        timeout: float | timedelta = 30.0,
+    ) -> None:
         self.name = name
         self.url_env = url_env
         seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
@@ -115,8 +121,9 @@ class DiscordChannel(Channel):
         reason = self._webhook.scrub(_reason(response))
         if status == 429:
             seconds = retry_after(response, _DEFAULT_WAIT)
-            return RateLimitedError(f"Discord rate limit: retry in {seconds:g}s",
-                                    retry_after=seconds)
+            return RateLimitedError(
+                f"Discord rate limit: retry in {seconds:g}s", retry_after=seconds
+            )
         if status in (401, 403, 404, 405) or 300 <= status < 400:  # 3xx, 405: not a webhook
             return AuthError(
                 f"Discord refused the webhook ({status} {reason}): it was deleted or its URL "
@@ -125,8 +132,9 @@ class DiscordChannel(Channel):
             )
         if 400 <= status < 500:
             return RejectedError(f"Discord refused the post ({status} {reason})")
-        return AmbiguousError(f"Discord answered {status} {reason} after the post was sent: "
-                              "it may have gone out")
+        return AmbiguousError(
+            f"Discord answered {status} {reason} after the post was sent: it may have gone out"
+        )
 
     # --- internals -------------------------------------------------------------------------
 
@@ -151,8 +159,9 @@ class DiscordChannel(Channel):
                 log_event("discord.guild_unknown", channel=self.name, error=str(exc))
         if not (channel_id and guild_id):
             return None
-        return MESSAGE_URL.format(guild_id=guild_id, channel_id=channel_id,
-                                  message_id=message["id"])
+        return MESSAGE_URL.format(
+            guild_id=guild_id, channel_id=channel_id, message_id=message["id"]
+        )
 
 
 def _reason(response: httpx.Response) -> str:
@@ -180,8 +189,10 @@ def _first_field_error(errors: Any, path: str = "") -> str | None:
 
 def connect(settings: DiscordSettings, secrets: Mapping[str, str]) -> DiscordChannel:
     return DiscordChannel(
-        settings.name, webhook_url=webhook_url(settings, secrets, URL_EXAMPLE),
-        url_env=settings.webhook_url_env, timeout=settings.timeout.total_seconds(),
+        settings.name,
+        webhook_url=webhook_url(settings, secrets, URL_EXAMPLE),
+        url_env=settings.webhook_url_env,
+        timeout=settings.timeout.total_seconds(),
     )
 
 
@@ -192,11 +203,18 @@ PLATFORM = Platform(
     profile="discord",
     summary="a text or announcement channel, through its webhook (httpx)",
     capabilities=Capabilities(),
-    quotas=Quotas(limits=(
-        Quota(30, timedelta(minutes=1), "messages through one webhook (as reported; Discord "
-              "sends its current limits in each answer's headers)",
-              "https://discord.com/developers/docs/topics/rate-limits"),
-    ), note="about 5 requests per 2 seconds per webhook; 429s say how long to wait"),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                30,
+                timedelta(minutes=1),
+                "messages through one webhook (as reported; Discord "
+                "sends its current limits in each answer's headers)",
+                "https://discord.com/developers/docs/topics/rate-limits",
+            ),
+        ),
+        note="about 5 requests per 2 seconds per webhook; 429s say how long to wait",
+    ),
     literal_secrets={"webhook_url": "webhook_url_env", "url": "webhook_url_env"},
     example="""\
 # A Discord channel: Server Settings → Integrations → Webhooks → New Webhook, pick the

@@ -52,9 +52,11 @@ POST_URL = "https://www.facebook.com/{page_id}/posts/{post}"
 PUBLISH_PERMISSION = "pages_manage_posts"
 LOOKBACK = timedelta(minutes=5)  # a post noted pending is sought in the feed from then on
 FEED_PAGE = 25  # the newest posts read when settling a pending post
-_HINT = ("get a new Page access token with pages_manage_posts and pages_read_engagement "
-         "(Graph API Explorer or your app's login), put it in the channel's page_token_env "
-         "variable, then `excerpt-bot resume` the channel")
+_HINT = (
+    "get a new Page access token with pages_manage_posts and pages_read_engagement "
+    "(Graph API Explorer or your app's login), put it in the channel's page_token_env "
+    "variable, then `excerpt-bot resume` the channel"
+)
 
 PageId = Annotated[StrictStr, StringConstraints(pattern=r"^[0-9]{1,30}$")]
 ApiVersion = Annotated[StrictStr, StringConstraints(pattern=r"^v[0-9]{1,3}\.[0-9]{1,2}$")]
@@ -91,12 +93,26 @@ class FacebookChannel(GraphChannel):
 
     renew_how = "get a new Page access token and put it in the channel's page_token_env"
 
-    def __init__(self, name: str, *, page_id: str, page_token: str,
-                 api_base_url: str = DEFAULT_API, api_version: str = DEFAULT_VERSION,
-                 timeout: float = 30.0) -> None:
-        super().__init__(name, token=page_token, client=GraphClient(
-            platform="Facebook", base_url=f"{api_base_url.rstrip('/')}/{api_version}",
-            timeout=timeout, hint=_HINT))
+    def __init__(
+        self,
+        name: str,
+        *,
+        page_id: str,
+        page_token: str,
+        api_base_url: str = DEFAULT_API,
+        api_version: str = DEFAULT_VERSION,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(
+            name,
+            token=page_token,
+            client=GraphClient(
+                platform="Facebook",
+                base_url=f"{api_base_url.rstrip('/')}/{api_version}",
+                timeout=timeout,
+                hint=_HINT,
+            ),
+        )
         self.page_id = page_id
 
     def __repr__(self) -> str:  # never show the token
@@ -118,8 +134,9 @@ class FacebookChannel(GraphChannel):
         if post.url:
             fields["link"] = post.url
         try:
-            answer = await self.client.call("POST", f"{self.page_id}/feed", token=token,
-                                            data=fields, sending=True)
+            answer = await self.client.call(
+                "POST", f"{self.page_id}/feed", token=token, data=fields, sending=True
+            )
         except AmbiguousError:
             raise  # the note stays: the next try looks for the post first
         except ChannelError:
@@ -133,12 +150,14 @@ class FacebookChannel(GraphChannel):
 
     async def check(self) -> str:
         token = await self.tokens.value()
-        page = body_of(await self.client.call("GET", self.page_id, token=token,
-                                              params={"fields": "id,name"}))
+        page = body_of(
+            await self.client.call("GET", self.page_id, token=token, params={"fields": "id,name"})
+        )
         scopes = await self._scopes(token)
         if scopes is not None and PUBLISH_PERMISSION not in scopes:
-            raise AuthError(f"Facebook: the token lacks the {PUBLISH_PERMISSION} permission "
-                            f"({_HINT})")
+            raise AuthError(
+                f"Facebook: the token lacks the {PUBLISH_PERMISSION} permission ({_HINT})"
+            )
         name = page.get("name") or self.page_id
         return f"posts to the Page {name} ({self.page_id}); {await self.expiry_words()}"
 
@@ -155,8 +174,9 @@ class FacebookChannel(GraphChannel):
 
     async def _debug(self, token: str) -> dict[str, Any]:
         """`debug_token` of the token itself: its expiry, validity and permissions."""
-        answer = await self.client.call("GET", "debug_token", token=token,
-                                        params={"input_token": token})
+        answer = await self.client.call(
+            "GET", "debug_token", token=token, params={"input_token": token}
+        )
         data = body_of(answer).get("data")
         return data if isinstance(data, dict) else {}
 
@@ -165,28 +185,35 @@ class FacebookChannel(GraphChannel):
         scopes = data.get("scopes")
         return [str(s) for s in scopes] if isinstance(scopes, list) else None
 
-    async def _settled(self, token: str, post: OutgoingPost,
-                       noted: dict[str, Any]) -> Delivery | None:
+    async def _settled(
+        self, token: str, post: OutgoingPost, noted: dict[str, Any]
+    ) -> Delivery | None:
         """The Page's post with this message since the note, if the feed has one; None
         when it has none. A feed that cannot be read: AmbiguousError (try again later)."""
         since = noted.get("since") or iso(self.clock() - LOOKBACK)
-        params = {"fields": "id,message,permalink_url,created_time", "limit": str(FEED_PAGE),
-                  "since": str(int(datetime.fromisoformat(since).timestamp()))}
+        params = {
+            "fields": "id,message,permalink_url,created_time",
+            "limit": str(FEED_PAGE),
+            "since": str(int(datetime.fromisoformat(since).timestamp())),
+        }
         try:
-            answer = await self.client.call("GET", f"{self.page_id}/feed", token=token,
-                                            params=params)
+            answer = await self.client.call(
+                "GET", f"{self.page_id}/feed", token=token, params=params
+            )
         except (AuthError, RateLimitedError):
             raise
         except ChannelError as exc:
-            raise AmbiguousError(f"an earlier try may have posted it, and the Page's feed "
-                                 f"could not be read to tell: {exc}") from exc
+            raise AmbiguousError(
+                f"an earlier try may have posted it, and the Page's feed "
+                f"could not be read to tell: {exc}"
+            ) from exc
         for item in body_of(answer).get("data") or ():
             if isinstance(item, dict) and item.get("message") == post.text and item.get("id"):
                 post_id = str(item["id"])
-                log_event("facebook.post_found", channel=self.name, post=post.id,
-                          remote_id=post_id)
-                return Delivery(remote_id=post_id,
-                                remote_url=item.get("permalink_url") or self._url(post_id))
+                log_event("facebook.post_found", channel=self.name, post=post.id, remote_id=post_id)
+                return Delivery(
+                    remote_id=post_id, remote_url=item.get("permalink_url") or self._url(post_id)
+                )
         return None
 
     def _url(self, post_id: str) -> str:
@@ -195,11 +222,14 @@ class FacebookChannel(GraphChannel):
 
 
 def connect(settings: FacebookSettings, secrets: Mapping[str, str]) -> FacebookChannel:
-    return FacebookChannel(settings.name, page_id=settings.page_id,
-                           page_token=secrets["page_token"].strip(),
-                           api_base_url=settings.api_base_url,
-                           api_version=settings.api_version,
-                           timeout=settings.timeout.total_seconds())
+    return FacebookChannel(
+        settings.name,
+        page_id=settings.page_id,
+        page_token=secrets["page_token"].strip(),
+        api_base_url=settings.api_base_url,
+        api_version=settings.api_version,
+        timeout=settings.timeout.total_seconds(),
+    )
 
 
 PLATFORM = Platform(
@@ -208,12 +238,16 @@ PLATFORM = Platform(
     connect=connect,
     profile="facebook",
     summary="a Page, with a Page access token (Graph API, httpx)",
-    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
-                              link_cards=False),
-    quotas=Quotas(note="Page calls: 4,800 × engaged users per 24 h (Business Use Case "
-                       "rate limit; Graph codes 32 and 80001 when used up)"),
-    literal_secrets={"page_token": "page_token_env", "access_token": "page_token_env",
-                     "token": "page_token_env"},
+    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None, link_cards=False),
+    quotas=Quotas(
+        note="Page calls: 4,800 × engaged users per 24 h (Business Use Case "
+        "rate limit; Graph codes 32 and 80001 when used up)"
+    ),
+    literal_secrets={
+        "page_token": "page_token_env",
+        "access_token": "page_token_env",
+        "token": "page_token_env",
+    },
     example="""\
 # A Facebook Page: a Page access token with pages_manage_posts and pages_read_engagement
 # (see the README), exported as FACEBOOK_PAGE_TOKEN.

@@ -68,12 +68,16 @@ REFRESH_WHEN = timedelta(days=10)
 MAX_THUMB_BYTES = 5_000_000
 THUMB_TYPES = ("image/jpeg", "image/png", "image/gif")
 _DUPLICATE_OF = re.compile(r"urn:li:(?:share|ugcPost|activity):[0-9]+")
-_HINT = ("get a new access token with w_member_social (a member) or w_organization_social "
-         "(an organization) for the channel's access_token_env variable, then "
-         "`excerpt-bot resume` the channel")
+_HINT = (
+    "get a new access token with w_member_social (a member) or w_organization_social "
+    "(an organization) for the channel's access_token_env variable, then "
+    "`excerpt-bot resume` the channel"
+)
 
-Author = Annotated[StrictStr, StringConstraints(
-    pattern=r"^urn:li:(person:[A-Za-z0-9_-]{1,64}|organization:[0-9]{1,20})$")]
+Author = Annotated[
+    StrictStr,
+    StringConstraints(pattern=r"^urn:li:(person:[A-Za-z0-9_-]{1,64}|organization:[0-9]{1,20})$"),
+]
 ApiVersion = Annotated[StrictStr, StringConstraints(pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])$")]
 
 
@@ -101,8 +105,9 @@ class LinkedInSettings(ChannelSettings):
         DEFAULT_API, description="The API's address (default https://api.linkedin.com)."
     )
     oauth_base_url: HttpBaseUrl = Field(
-        DEFAULT_OAUTH, description="Where tokens are refreshed and introspected "
-                                   "(default https://www.linkedin.com)."
+        DEFAULT_OAUTH,
+        description="Where tokens are refreshed and introspected "
+        "(default https://www.linkedin.com).",
     )
     api_version: ApiVersion = Field(
         DEFAULT_VERSION, description="The LinkedIn-Version header, YYYYMM."
@@ -112,10 +117,15 @@ class LinkedInSettings(ChannelSettings):
     )
 
     def secret_env_vars(self) -> dict[str, str]:
-        optional = {"refresh_token": self.refresh_token_env, "client_id": self.client_id_env,
-                    "client_secret": self.client_secret_env}
-        return {"access_token": self.access_token_env,
-                **{key: env for key, env in optional.items() if env}}
+        optional = {
+            "refresh_token": self.refresh_token_env,
+            "client_id": self.client_id_env,
+            "client_secret": self.client_secret_env,
+        }
+        return {
+            "access_token": self.access_token_env,
+            **{key: env for key, env in optional.items() if env},
+        }
 
     def destination(self) -> str:
         return f"linkedin as {self.author}"
@@ -124,25 +134,45 @@ class LinkedInSettings(ChannelSettings):
 class LinkedInChannel(GraphChannel):
     """Posts as `author` (a person or organization URN) with an access token."""
 
-    renew_how = ("authorize the app again for a new access token and put it in the "
-                 "channel's access_token_env")
+    renew_how = (
+        "authorize the app again for a new access token and put it in the "
+        "channel's access_token_env"
+    )
 
-    def __init__(self, name: str, *, author: str, access_token: str,
-                 refresh_token: str | None = None, client_id: str | None = None,
-                 client_secret: str | None = None, api_base_url: str = DEFAULT_API,
-                 oauth_base_url: str = DEFAULT_OAUTH, api_version: str = DEFAULT_VERSION,
-                 timeout: float = 30.0) -> None:
-        super().__init__(name, token=access_token, client=GraphClient(
-            platform="LinkedIn", base_url=api_base_url, timeout=timeout, hint=_HINT,
-            headers={"LinkedIn-Version": api_version, "X-Restli-Protocol-Version": "2.0.0"}))
+    def __init__(
+        self,
+        name: str,
+        *,
+        author: str,
+        access_token: str,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        api_base_url: str = DEFAULT_API,
+        oauth_base_url: str = DEFAULT_OAUTH,
+        api_version: str = DEFAULT_VERSION,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(
+            name,
+            token=access_token,
+            client=GraphClient(
+                platform="LinkedIn",
+                base_url=api_base_url,
+                timeout=timeout,
+                hint=_HINT,
+                headers={"LinkedIn-Version": api_version, "X-Restli-Protocol-Version": "2.0.0"},
+            ),
+        )
         register_secrets(refresh_token, client_secret)
         self.author = author
         self.timeout = timeout
         self._refresh_token = refresh_token
         self._client_id = client_id
         self._client_secret = client_secret
-        self.oauth = GraphClient(platform="LinkedIn", base_url=oauth_base_url,
-                                 timeout=timeout, hint=_HINT)
+        self.oauth = GraphClient(
+            platform="LinkedIn", base_url=oauth_base_url, timeout=timeout, hint=_HINT
+        )
 
     def __repr__(self) -> str:  # never show the tokens
         return f"LinkedInChannel({self.name!r}, author={self.author!r})"
@@ -156,8 +186,9 @@ class LinkedInChannel(GraphChannel):
         body = await self._post_body(token, post)
         await self.note_pending(key, {"since": iso(self.clock())})
         try:
-            answer = await self.client.call("POST", "rest/posts", token=token, json=body,
-                                            sending=True)
+            answer = await self.client.call(
+                "POST", "rest/posts", token=token, json=body, sending=True
+            )
         except AmbiguousError:
             raise  # the note stays: LinkedIn's duplicate refusal will settle it
         except RejectedError as exc:
@@ -167,8 +198,12 @@ class LinkedInChannel(GraphChannel):
                 raise
             urn = _DUPLICATE_OF.search(said)
             if maybe_out and urn is not None:  # the earlier, ambiguous try went out
-                log_event("linkedin.duplicate_settled", channel=self.name, post=post.id,
-                          remote_id=urn.group())
+                log_event(
+                    "linkedin.duplicate_settled",
+                    channel=self.name,
+                    post=post.id,
+                    remote_id=urn.group(),
+                )
                 return Delivery(urn.group(), POST_URL.format(urn=urn.group()))
             raise DuplicateError(said) from exc
         except ChannelError:
@@ -195,9 +230,17 @@ class LinkedInChannel(GraphChannel):
 
     async def learn_expiry(self, token: StoredToken) -> StoredToken:
         if self._client_id and self._client_secret:
-            answer = body_of(await self.oauth.call("POST", "oauth/v2/introspectToken", data={
-                "token": token.value, "client_id": self._client_id,
-                "client_secret": self._client_secret}))
+            answer = body_of(
+                await self.oauth.call(
+                    "POST",
+                    "oauth/v2/introspectToken",
+                    data={
+                        "token": token.value,
+                        "client_id": self._client_id,
+                        "client_secret": self._client_secret,
+                    },
+                )
+            )
             expires = answer.get("expires_at")
             if answer.get("active") and isinstance(expires, int | float) and expires > 0:
                 return await self.tokens.learnt(expires_at=datetime.fromtimestamp(expires, UTC))
@@ -207,23 +250,37 @@ class LinkedInChannel(GraphChannel):
         return await self.tokens.learnt(expires_at=token.age_start + TOKEN_LIFETIME)
 
     def can_refresh(self, token: StoredToken, now: datetime) -> bool:
-        return bool((token.refresh or self._refresh_token) and self._client_id
-                    and self._client_secret)
+        return bool(
+            (token.refresh or self._refresh_token) and self._client_id and self._client_secret
+        )
 
     def refresh_due(self, token: StoredToken, now: datetime) -> bool:
         return token.expiry is not None and token.expiry - now < REFRESH_WHEN
 
     async def refresh(self, token: StoredToken) -> StoredToken:
-        answer = body_of(await self.oauth.call("POST", "oauth/v2/accessToken", data={
-            "grant_type": "refresh_token", "refresh_token": token.refresh or self._refresh_token,
-            "client_id": self._client_id, "client_secret": self._client_secret}))
+        answer = body_of(
+            await self.oauth.call(
+                "POST",
+                "oauth/v2/accessToken",
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": token.refresh or self._refresh_token,
+                    "client_id": self._client_id,
+                    "client_secret": self._client_secret,
+                },
+            )
+        )
         value, lasts = answer.get("access_token"), answer.get("expires_in")
         if not isinstance(value, str) or not value:
             raise NotDeliveredError("LinkedIn answered the refresh without a token")
-        expires = (self.clock() + timedelta(seconds=lasts)
-                   if isinstance(lasts, int | float) and lasts > 0 else None)
-        return await self.tokens.refreshed(value, expires_at=expires,
-                                           refresh=answer.get("refresh_token"))
+        expires = (
+            self.clock() + timedelta(seconds=lasts)
+            if isinstance(lasts, int | float) and lasts > 0
+            else None
+        )
+        return await self.tokens.refreshed(
+            value, expires_at=expires, refresh=answer.get("refresh_token")
+        )
 
     # --- one post ----------------------------------------------------------------------------
 
@@ -232,8 +289,11 @@ class LinkedInChannel(GraphChannel):
             "author": self.author,
             "commentary": post.text,
             "visibility": "PUBLIC",
-            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
-                             "thirdPartyDistributionChannels": []},
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
@@ -256,22 +316,42 @@ class LinkedInChannel(GraphChannel):
         from bot.sources.fetch import fetch
 
         try:
-            fetched = await in_thread(fetch, image, timeout=self.timeout,
-                                      max_bytes=MAX_THUMB_BYTES, accept=THUMB_TYPES)
-            started = body_of(await self.client.call(
-                "POST", "rest/images", token=token, params={"action": "initializeUpload"},
-                json={"initializeUploadRequest": {"owner": self.author}})).get("value") or {}
+            fetched = await in_thread(
+                fetch, image, timeout=self.timeout, max_bytes=MAX_THUMB_BYTES, accept=THUMB_TYPES
+            )
+            started = (
+                body_of(
+                    await self.client.call(
+                        "POST",
+                        "rest/images",
+                        token=token,
+                        params={"action": "initializeUpload"},
+                        json={"initializeUploadRequest": {"owner": self.author}},
+                    )
+                ).get("value")
+                or {}
+            )
             upload, urn = started.get("uploadUrl"), started.get("image")
             if not (upload and urn):
                 raise NotDeliveredError("LinkedIn gave no upload address for the image")
-            await self.client.call("PUT", str(upload), token=token, content=fetched.body,
-                                   headers={"Content-Type": fetched.content_type
-                                            or "image/jpeg"})
+            await self.client.call(
+                "PUT",
+                str(upload),
+                token=token,
+                content=fetched.body,
+                headers={"Content-Type": fetched.content_type or "image/jpeg"},
+            )
         except (AuthError, RateLimitedError):
             raise
         except (FetchError, ChannelError) as exc:
-            log_event("linkedin.thumb_skipped", level=logging.INFO, channel=self.name,
-                      post=post.id, image=image, reason=getattr(exc, "problem", str(exc)))
+            log_event(
+                "linkedin.thumb_skipped",
+                level=logging.INFO,
+                channel=self.name,
+                post=post.id,
+                image=image,
+                reason=getattr(exc, "problem", str(exc)),
+            )
             return None
         return str(urn)
 
@@ -279,8 +359,9 @@ class LinkedInChannel(GraphChannel):
         """The author's name as LinkedIn shows it; the URN when it cannot be read."""
         try:
             if kind == "organization":
-                found = body_of(await self.client.call("GET", f"rest/organizations/{ident}",
-                                                       token=token))
+                found = body_of(
+                    await self.client.call("GET", f"rest/organizations/{ident}", token=token)
+                )
                 return str(found.get("localizedName") or self.author)
             found = body_of(await self.client.call("GET", "v2/userinfo", token=token))
             return str(found.get("name") or self.author)
@@ -298,11 +379,17 @@ def connect(settings: LinkedInSettings, secrets: Mapping[str, str]) -> LinkedInC
         return value.strip() if value else None
 
     return LinkedInChannel(
-        settings.name, author=settings.author, access_token=secret("access_token") or "",
-        refresh_token=secret("refresh_token"), client_id=secret("client_id"),
-        client_secret=secret("client_secret"), api_base_url=settings.api_base_url,
-        oauth_base_url=settings.oauth_base_url, api_version=settings.api_version,
-        timeout=settings.timeout.total_seconds())
+        settings.name,
+        author=settings.author,
+        access_token=secret("access_token") or "",
+        refresh_token=secret("refresh_token"),
+        client_id=secret("client_id"),
+        client_secret=secret("client_secret"),
+        api_base_url=settings.api_base_url,
+        oauth_base_url=settings.oauth_base_url,
+        api_version=settings.api_version,
+        timeout=settings.timeout.total_seconds(),
+    )
 
 
 PLATFORM = Platform(
@@ -312,15 +399,25 @@ PLATFORM = Platform(
     profile="linkedin",
     summary="a member or an organization, with an OAuth access token (Posts API, httpx)",
     capabilities=Capabilities(proves_duplicates=True, link_cards=True),
-    quotas=Quotas(limits=(
-        Quota(150, timedelta(days=1), "posts a day per member (as third parties document "
-              "it: LinkedIn publishes no standard limits; the app's Analytics tab shows its "
-              "own)", "https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/"
-              "rate-limits"),
-    ), note="application: 100,000 calls a day (429 when used up, until midnight UTC)"),
-    literal_secrets={"access_token": "access_token_env", "token": "access_token_env",
-                     "refresh_token": "refresh_token_env",
-                     "client_secret": "client_secret_env"},
+    quotas=Quotas(
+        limits=(
+            Quota(
+                150,
+                timedelta(days=1),
+                "posts a day per member (as third parties document "
+                "it: LinkedIn publishes no standard limits; the app's Analytics tab shows its "
+                "own)",
+                "https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits",
+            ),
+        ),
+        note="application: 100,000 calls a day (429 when used up, until midnight UTC)",
+    ),
+    literal_secrets={
+        "access_token": "access_token_env",
+        "token": "access_token_env",
+        "refresh_token": "refresh_token_env",
+        "client_secret": "client_secret_env",
+    },
     example="""\
 # LinkedIn: an app with "Share on LinkedIn" (w_member_social) or the Community Management
 # API (w_organization_social), its access token exported as LINKEDIN_ACCESS_TOKEN.

@@ -66,8 +66,7 @@ if TYPE_CHECKING:  # Mastodon.py is imported when a channel first talks to its i
 
     from bot.render import Profile
 
-__all__ = ["LIMITS_KEY", "InstanceLimits", "MastodonChannel", "MastodonSettings",
-           "channel_error"]
+__all__ = ["LIMITS_KEY", "InstanceLimits", "MastodonChannel", "MastodonSettings", "channel_error"]
 
 LIMITS_KEY = "instance_limits"  # the channel's memory: the instance's limits, as JSON
 DEFAULT_MAX_CHARACTERS = 500
@@ -104,8 +103,11 @@ class InstanceLimits:
             kept = json.loads(value) if value else None
             if not isinstance(kept, dict) or kept.pop("instance", None) != instance:
                 return None
-            return cls(int(kept["max_characters"]), int(kept["characters_reserved_per_url"]),
-                       str(kept["domain"]))
+            return cls(
+                int(kept["max_characters"]),
+                int(kept["characters_reserved_per_url"]),
+                str(kept["domain"]),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -128,7 +130,7 @@ class MastodonSettings(ChannelSettings):
         None, description="A content warning on every post (it counts within the limit)."
     )
     language: LanguageTag | None = Field(
-        None, description='The posts\' language, e.g. "en" (default: the article\'s).'
+        None, description="The posts' language, e.g. \"en\" (default: the article's)."
     )
     max_characters: Annotated[StrictInt, Field(ge=100)] | None = Field(
         None, description="The instance's limit per post (default: as the instance says)."
@@ -149,9 +151,11 @@ class MastodonSettings(ChannelSettings):
     def render_profile(self, profile: Profile) -> Profile:
         from bot.render.platforms import mastodon_profile
 
-        return mastodon_profile(self.max_characters or DEFAULT_MAX_CHARACTERS,
-                                self.characters_reserved_per_url or DEFAULT_URL_CHARACTERS,
-                                self.spoiler_text or "")
+        return mastodon_profile(
+            self.max_characters or DEFAULT_MAX_CHARACTERS,
+            self.characters_reserved_per_url or DEFAULT_URL_CHARACTERS,
+            self.spoiler_text or "",
+        )
 
     def with_memory(self, recall: Callable[[str], str | None]) -> Self:
         """The instance's limits as the channel last read them, where not set by hand."""
@@ -160,19 +164,30 @@ class MastodonSettings(ChannelSettings):
         limits = InstanceLimits.from_json(recall(LIMITS_KEY), self.instance.rstrip("/"))
         if limits is None:
             return self
-        return self.model_copy(update={
-            "max_characters": self.max_characters or limits.max_characters,
-            "characters_reserved_per_url": (self.characters_reserved_per_url
-                                            or limits.characters_reserved_per_url),
-        })
+        return self.model_copy(
+            update={
+                "max_characters": self.max_characters or limits.max_characters,
+                "characters_reserved_per_url": (
+                    self.characters_reserved_per_url or limits.characters_reserved_per_url
+                ),
+            }
+        )
 
 
 class MastodonChannel(Channel):
     """Posts statuses to the account whose `access_token` it holds, on `instance`."""
 
-    def __init__(self, name: str, *, instance: str, access_token: str,
-                 visibility: str = "public", spoiler_text: str | None = None,
-                 language: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        instance: str,
+        access_token: str,
+        visibility: str = "public",
+        spoiler_text: str | None = None,
+        language: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
         self.name = name
         self.instance = instance.rstrip("/")
         self._access_token = access_token
@@ -185,16 +200,18 @@ class MastodonChannel(Channel):
 
     async def send(self, post: OutgoingPost) -> Delivery:
         client = self._mastodon()
-        status = await self._call(lambda: client.status_post(
-            post.text,
-            in_reply_to_id=post.reply_to,
-            visibility=self.visibility,
-            spoiler_text=self.spoiler_text,
-            language=self.language or post.language,
-            # Dispatch gives every post its key; one without (a post sent by hand) gets
-            # its own id, still unique to it.
-            idempotency_key=post.key or f"excerpt-bot-{post.channel}-{post.id}",
-        ))
+        status = await self._call(
+            lambda: client.status_post(
+                post.text,
+                in_reply_to_id=post.reply_to,
+                visibility=self.visibility,
+                spoiler_text=self.spoiler_text,
+                language=self.language or post.language,
+                # Dispatch gives every post its key; one without (a post sent by hand) gets
+                # its own id, still unique to it.
+                idempotency_key=post.key or f"excerpt-bot-{post.channel}-{post.id}",
+            )
+        )
         return Delivery(remote_id=str(status["id"]), remote_url=status.get("url"))
 
     async def check(self) -> str:
@@ -204,21 +221,29 @@ class MastodonChannel(Channel):
         except AuthError as exc:
             if not str(exc).startswith("403"):
                 raise
-            raise AuthError(f"{str(exc).split(' (')[0]} (`check --online` reads the account: "
-                            "give the application the read:accounts scope too)") from exc
+            raise AuthError(
+                f"{str(exc).split(' (')[0]} (`check --online` reads the account: "
+                "give the application the read:accounts scope too)"
+            ) from exc
         limits = await self.read_limits()
-        return (f"posts as @{me['username']}@{limits.domain} "
-                f"({limits.max_characters} characters)")
+        return f"posts as @{me['username']}@{limits.domain} ({limits.max_characters} characters)"
 
     async def start(self) -> None:
         try:
             await self.read_limits()
         except ChannelError as exc:
             kept = InstanceLimits.from_json(await self.memory.recall(LIMITS_KEY), self.instance)
-            log_event("channel.limits_unread", level=logging.WARNING, channel=self.name,
-                      error=redact(str(exc)),
-                      action=(f"kept {kept.max_characters} characters from before" if kept
-                              else f"assumed {DEFAULT_MAX_CHARACTERS} characters"))
+            log_event(
+                "channel.limits_unread",
+                level=logging.WARNING,
+                channel=self.name,
+                error=redact(str(exc)),
+                action=(
+                    f"kept {kept.max_characters} characters from before"
+                    if kept
+                    else f"assumed {DEFAULT_MAX_CHARACTERS} characters"
+                ),
+            )
 
     async def read_limits(self) -> InstanceLimits:
         """The instance's limits, read now and kept in the channel's memory."""
@@ -239,16 +264,20 @@ class MastodonChannel(Channel):
         try:
             return await in_thread(request)
         except mastodon.MastodonError as exc:
-            raise channel_error(exc, ratelimit_reset=self._client.ratelimit_reset
-                                if self._client is not None else None) from exc
+            raise channel_error(
+                exc,
+                ratelimit_reset=self._client.ratelimit_reset if self._client is not None else None,
+            ) from exc
 
     def _mastodon(self) -> mastodon.Mastodon:
         import mastodon
 
         if self._client is None:
             self._client = mastodon.Mastodon(
-                access_token=self._access_token, api_base_url=self.instance,
-                request_timeout=self.timeout, ratelimit_method="throw",
+                access_token=self._access_token,
+                api_base_url=self.instance,
+                request_timeout=self.timeout,
+                ratelimit_method="throw",
                 version_check_mode="none",
             )
         return self._client
@@ -267,8 +296,9 @@ def instance_limits(client: mastodon.Mastodon) -> InstanceLimits:
         domain = info.get("uri")
     statuses = (info.get("configuration") or {}).get("statuses") or {}
     return InstanceLimits(
-        max_characters=_positive(statuses.get("max_characters"),
-                                 info.get("max_toot_chars"))  # Pleroma and kin say so in v1
+        max_characters=_positive(
+            statuses.get("max_characters"), info.get("max_toot_chars")
+        )  # Pleroma and kin say so in v1
         or DEFAULT_MAX_CHARACTERS,
         characters_reserved_per_url=_positive(statuses.get("characters_reserved_per_url"))
         or DEFAULT_URL_CHARACTERS,
@@ -286,8 +316,9 @@ def _positive(*values: Any) -> int | None:
 # --- errors ----------------------------------------------------------------------------------
 
 
-def channel_error(exc: Exception, *, ratelimit_reset: float | None = None,
-                  now: float | None = None) -> ChannelError:
+def channel_error(
+    exc: Exception, *, ratelimit_reset: float | None = None, now: float | None = None
+) -> ChannelError:
     """The `ChannelError` that says what `exc` (from Mastodon.py) means for a post.
     `ratelimit_reset` is when the client last read the window to end (epoch seconds)."""
     import mastodon
@@ -295,8 +326,9 @@ def channel_error(exc: Exception, *, ratelimit_reset: float | None = None,
     if isinstance(exc, mastodon.MastodonRatelimitError):
         now = time.time() if now is None else now
         wait = None if ratelimit_reset is None else max(1.0, ratelimit_reset - now + 1.0)
-        return RateLimitedError("429 Too Many Requests: the instance's rate limit is used up",
-                                retry_after=wait)
+        return RateLimitedError(
+            "429 Too Many Requests: the instance's rate limit is used up", retry_after=wait
+        )
     if isinstance(exc, mastodon.MastodonNetworkError):
         if _never_connected(exc):
             return NotDeliveredError(f"could not connect to Mastodon: {_one_line(exc)}")
@@ -311,8 +343,9 @@ def _api_error(exc: mastodon.MastodonAPIError) -> ChannelError:
     args = exc.args
     status = args[1] if len(args) > 1 and isinstance(args[1], int) else None
     if status is None:  # an answer it could not read: the status may have been created
-        return AmbiguousError(f"Mastodon's answer could not be read, the post may be out: "
-                              f"{_one_line(exc)}")
+        return AmbiguousError(
+            f"Mastodon's answer could not be read, the post may be out: {_one_line(exc)}"
+        )
     reason = args[2] if len(args) > 2 and args[2] else ""
     said = args[3] if len(args) > 3 and args[3] else ""
     message = redact(" ".join(f"{status} {reason}: {said}".split()).rstrip(":"))
@@ -342,8 +375,7 @@ def _never_connected(exc: BaseException) -> bool:
         seen.add(id(error))
         if isinstance(error, never_connected):
             return True
-        linked = [*error.args, getattr(error, "reason", None), error.__cause__,
-                  error.__context__]
+        linked = [*error.args, getattr(error, "reason", None), error.__cause__, error.__context__]
         pending += [e for e in linked if isinstance(e, BaseException)]
     return False
 
@@ -364,9 +396,13 @@ def _never_connected_errors() -> tuple[type[BaseException], ...]:
 
 def connect(settings: MastodonSettings, secrets: Mapping[str, str]) -> MastodonChannel:
     return MastodonChannel(
-        settings.name, instance=settings.instance, access_token=secrets["access_token"],
-        visibility=settings.visibility, spoiler_text=settings.spoiler_text,
-        language=settings.language, timeout=settings.timeout.total_seconds(),
+        settings.name,
+        instance=settings.instance,
+        access_token=secrets["access_token"],
+        visibility=settings.visibility,
+        spoiler_text=settings.spoiler_text,
+        language=settings.language,
+        timeout=settings.timeout.total_seconds(),
     )
 
 
@@ -377,12 +413,20 @@ PLATFORM = Platform(
     profile="mastodon",
     summary="an account on a Mastodon instance, through an application's token (Mastodon.py)",
     # A post is one request (an image one more); a server may set its own limits.
-    quotas=Quotas(limits=(
-        Quota(300, timedelta(minutes=5), "API requests per account (a post is one)",
-              "https://docs.joinmastodon.org/api/rate-limits/"),
-    ), note="a server may set other limits; 429s say when they reset"),
-    capabilities=Capabilities(idempotency_keys=True, idempotency_window=IDEMPOTENCY_WINDOW,
-                              link_cards=True),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                300,
+                timedelta(minutes=5),
+                "API requests per account (a post is one)",
+                "https://docs.joinmastodon.org/api/rate-limits/",
+            ),
+        ),
+        note="a server may set other limits; 429s say when they reset",
+    ),
+    capabilities=Capabilities(
+        idempotency_keys=True, idempotency_window=IDEMPOTENCY_WINDOW, link_cards=True
+    ),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env"},
     example="""\
 # A Mastodon account: Preferences → Development → New application with write:statuses

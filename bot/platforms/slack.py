@@ -52,11 +52,20 @@ if TYPE_CHECKING:
 URL_EXAMPLE = "https://hooks.slack.com/services/T…/B…/…"
 # Slack's answers that mean this webhook cannot post at all (removed, its channel or
 # workspace gone or archived, or posting there forbidden), whatever the status says.
-WEBHOOK_GONE = frozenset({
-    "invalid_token", "no_service", "no_team", "no_active_hooks", "channel_not_found",
-    "channel_is_archived", "action_prohibited", "posting_to_general_channel_denied",
-    "team_disabled", "token_revoked",
-})
+WEBHOOK_GONE = frozenset(
+    {
+        "invalid_token",
+        "no_service",
+        "no_team",
+        "no_active_hooks",
+        "channel_not_found",
+        "channel_is_archived",
+        "action_prohibited",
+        "posting_to_general_channel_denied",
+        "team_disabled",
+        "token_revoked",
+    }
+)
 _GONE_STATUSES = (401, 403, 404, 405, 410)  # and 3xx: not a webhook's URL
 _DEFAULT_WAIT = 30.0  # seconds, when a 429 does not say how long
 
@@ -85,8 +94,14 @@ class SlackChannel(Channel):
     services/…`, a secret); `url_env` names the variable that holds it, for messages;
     `timeout` bounds each request in seconds."""
 
-    def __init__(self, name: str, *, webhook_url: str, url_env: str = "SLACK_WEBHOOK_URL",
-                 timeout: float | timedelta = 30.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        webhook_url: str,
+        url_env: str = "SLACK_WEBHOOK_URL",
+        timeout: float | timedelta = 30.0,
+    ) -> None:
         self.name = name
         self.url_env = url_env
         seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
@@ -110,8 +125,10 @@ class SlackChannel(Channel):
 
     async def check(self) -> str:
         """No request: an incoming webhook cannot be read, and a test post would be a post."""
-        return (f"not verified: a Slack incoming webhook can only be tested by posting, so "
-                f"nothing was sent (the URL in {self.url_env} is used at the first slot)")
+        return (
+            f"not verified: a Slack incoming webhook can only be tested by posting, so "
+            f"nothing was sent (the URL in {self.url_env} is used at the first slot)"
+        )
 
     async def aclose(self) -> None:
         await self._webhook.aclose()
@@ -122,8 +139,7 @@ class SlackChannel(Channel):
         error = self._webhook.scrub(text_body(response) or response.reason_phrase)
         if status == 429:
             seconds = retry_after(response, _DEFAULT_WAIT)
-            return RateLimitedError(f"Slack rate limit: retry in {seconds:g}s",
-                                    retry_after=seconds)
+            return RateLimitedError(f"Slack rate limit: retry in {seconds:g}s", retry_after=seconds)
         if error in WEBHOOK_GONE or status in _GONE_STATUSES or 300 <= status < 400:
             return AuthError(
                 f"Slack refused the webhook ({status} {error}): it was removed, its channel "
@@ -132,14 +148,17 @@ class SlackChannel(Channel):
             )
         if 400 <= status < 500:
             return RejectedError(f"Slack refused the post ({status} {error})")
-        return AmbiguousError(f"Slack answered {status} {error} after the post was sent: it "
-                              "may have gone out")
+        return AmbiguousError(
+            f"Slack answered {status} {error} after the post was sent: it may have gone out"
+        )
 
 
 def connect(settings: SlackSettings, secrets: Mapping[str, str]) -> SlackChannel:
     return SlackChannel(
-        settings.name, webhook_url=webhook_url(settings, secrets, URL_EXAMPLE),
-        url_env=settings.webhook_url_env, timeout=settings.timeout.total_seconds(),
+        settings.name,
+        webhook_url=webhook_url(settings, secrets, URL_EXAMPLE),
+        url_env=settings.webhook_url_env,
+        timeout=settings.timeout.total_seconds(),
     )
 
 
@@ -150,10 +169,17 @@ PLATFORM = Platform(
     profile="slack",
     summary="a channel, through an incoming webhook (httpx)",
     capabilities=Capabilities(),
-    quotas=Quotas(limits=(
-        Quota(1, timedelta(seconds=1), "messages (short bursts allowed)",
-              "https://docs.slack.dev/apis/web-api/rate-limits"),
-    ), note="429s say how long to wait"),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                1,
+                timedelta(seconds=1),
+                "messages (short bursts allowed)",
+                "https://docs.slack.dev/apis/web-api/rate-limits",
+            ),
+        ),
+        note="429s say how long to wait",
+    ),
     literal_secrets={"webhook_url": "webhook_url_env", "url": "webhook_url_env"},
     example="""\
 # A Slack channel: create a Slack app, turn on Incoming Webhooks, "Add New Webhook to

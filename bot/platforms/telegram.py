@@ -165,8 +165,10 @@ class TelegramChannel(Channel):
         who = f"@{me.username}"
         problem = _posting_problem(chat.type, member)
         if problem:
-            raise AuthError(f"{who} {problem} {where}: add the bot to {where} as an "
-                            "administrator allowed to post messages")
+            raise AuthError(
+                f"{who} {problem} {where}: add the bot to {where} as an "
+                "administrator allowed to post messages"
+            )
         return f"posts as {who} ({me.full_name}) to {where} ({title}, {chat.type})"
 
     async def aclose(self) -> None:
@@ -188,7 +190,9 @@ class TelegramChannel(Channel):
         if self._bot is None:
             seconds = self.timeout
             self._request = HTTPXRequest(
-                connect_timeout=seconds, read_timeout=seconds, write_timeout=seconds,
+                connect_timeout=seconds,
+                read_timeout=seconds,
+                write_timeout=seconds,
                 pool_timeout=seconds,
             )
             base = self.api_base_url or "https://api.telegram.org"
@@ -225,8 +229,7 @@ class TelegramChannel(Channel):
 def load_library() -> None:
     """Import python-telegram-bot (about half a second): from a thread of its own, so that
     the event loop's slots never wait on it (the modules' later imports are look-ups)."""
-    for module in ("httpx", "telegram", "telegram.error", "telegram.request",
-                   "telegram.warnings"):
+    for module in ("httpx", "telegram", "telegram.error", "telegram.request", "telegram.warnings"):
         importlib.import_module(module)
 
 
@@ -248,14 +251,17 @@ def channel_error(exc: TelegramError, token: str = "") -> ChannelError:
     reason = _scrub(str(exc) or type(exc).__name__, token)
     if isinstance(exc, RetryAfter):
         seconds = _retry_after_seconds(exc)
-        return RateLimitedError(f"Telegram flood control: retry in {seconds:g}s",
-                                retry_after=seconds)
+        return RateLimitedError(
+            f"Telegram flood control: retry in {seconds:g}s", retry_after=seconds
+        )
     if isinstance(exc, Forbidden):
         return AuthError(f"bot was removed from the channel or lacks rights to post: {reason}")
     if isinstance(exc, InvalidToken):
         # PTB may put the token itself in this message: never repeat it unredacted.
-        return AuthError(f"Telegram rejected the bot token ({reason}): get a valid token "
-                         "from @BotFather and set it in the channel's token variable")
+        return AuthError(
+            f"Telegram rejected the bot token ({reason}): get a valid token "
+            "from @BotFather and set it in the channel's token variable"
+        )
     if isinstance(exc, ChatMigrated):
         return AuthError(f"the group became a supergroup: set chat_id = {exc.new_chat_id}")
     if isinstance(exc, BadRequest):
@@ -264,10 +270,10 @@ def channel_error(exc: TelegramError, token: str = "") -> ChannelError:
     if isinstance(exc, NetworkError) and isinstance(exc.__cause__, not_sent):
         return NotDeliveredError(f"could not connect to Telegram: {reason}")
     if isinstance(exc, TimedOut):
-        return AmbiguousError(f"no answer from Telegram in time ({reason}): it may have "
-                              "gone out")
-    return AmbiguousError(f"Telegram request failed after it was sent ({reason}): it may have "
-                          "gone out")
+        return AmbiguousError(f"no answer from Telegram in time ({reason}): it may have gone out")
+    return AmbiguousError(
+        f"Telegram request failed after it was sent ({reason}): it may have gone out"
+    )
 
 
 def _retry_after_seconds(exc) -> float:
@@ -307,8 +313,11 @@ def _posting_problem(chat_type: str, member) -> str | None:
 
 def connect(settings: TelegramSettings, secrets: Mapping[str, str]) -> TelegramChannel:
     return TelegramChannel(
-        settings.name, token=secrets["token"], chat_id=settings.chat_id,
-        api_base_url=settings.api_base_url, link_preview=settings.link_preview,
+        settings.name,
+        token=secrets["token"],
+        chat_id=settings.chat_id,
+        api_base_url=settings.api_base_url,
+        link_preview=settings.link_preview,
         disable_notification=settings.disable_notification,
         timeout=settings.timeout.total_seconds(),
     )
@@ -321,11 +330,18 @@ PLATFORM = Platform(
     profile="telegram",
     summary="a channel or group, through a bot (python-telegram-bot)",
     capabilities=Capabilities(link_cards=True),
-    quotas=Quotas(limits=(
-        Quota(20, timedelta(minutes=1), "messages to one group or channel",
-              "https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this",
-              scope="destination"),
-    ), note="about 30 messages a second in all; 429s say how long to wait"),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                20,
+                timedelta(minutes=1),
+                "messages to one group or channel",
+                "https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this",
+                scope="destination",
+            ),
+        ),
+        note="about 30 messages a second in all; 429s say how long to wait",
+    ),
     literal_secrets={"token": "token_env", "bot_token": "token_env"},
     example="""\
 # A Telegram channel: create a bot with @BotFather, add it to the channel as an admin,

@@ -58,8 +58,10 @@ REFRESH_AGE = timedelta(days=1)  # Threads refreshes only tokens at least this o
 PUBLISH_LIMIT = 250  # posts a profile may publish through the API in 24 hours
 IN_PROGRESS_WAIT = 60.0  # seconds: Threads asks to query a container once a minute
 RECENT = 25  # the user's newest threads searched for a post published unseen
-_HINT = ("get a new long-lived token (threads_basic, threads_content_publish) for the "
-         "channel's access_token_env variable, then `excerpt-bot resume` the channel")
+_HINT = (
+    "get a new long-lived token (threads_basic, threads_content_publish) for the "
+    "channel's access_token_env variable, then `excerpt-bot resume` the channel"
+)
 
 UserId = Annotated[StrictStr, StringConstraints(pattern=r"^(me|[0-9]{1,30})$")]
 
@@ -82,8 +84,9 @@ class ThreadsSettings(ChannelSettings):
         timedelta(seconds=30), description="Give up on a request after this long."
     )
     max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
-        PUBLISH_LIMIT, description="At most this many posts in any 24 hours (default 250, "
-                                   "Threads' publishing limit)."
+        PUBLISH_LIMIT,
+        description="At most this many posts in any 24 hours (default 250, "
+        "Threads' publishing limit).",
     )
 
     def secret_env_vars(self) -> dict[str, str]:
@@ -98,10 +101,22 @@ class ThreadsChannel(GraphChannel):
 
     renew_how = "get a new long-lived token and put it in the channel's access_token_env"
 
-    def __init__(self, name: str, *, access_token: str, user_id: str = "me",
-                 api_base_url: str = DEFAULT_API, timeout: float = 30.0) -> None:
-        super().__init__(name, token=access_token, client=GraphClient(
-            platform="Threads", base_url=api_base_url, timeout=timeout, hint=_HINT))
+    def __init__(
+        self,
+        name: str,
+        *,
+        access_token: str,
+        user_id: str = "me",
+        api_base_url: str = DEFAULT_API,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(
+            name,
+            token=access_token,
+            client=GraphClient(
+                platform="Threads", base_url=api_base_url, timeout=timeout, hint=_HINT
+            ),
+        )
         self.user_id = user_id
 
     def __repr__(self) -> str:  # never show the token
@@ -126,16 +141,20 @@ class ThreadsChannel(GraphChannel):
 
     async def check(self) -> str:
         token = await self.tokens.value()
-        me = body_of(await self.client.call("GET", f"{VERSION}/{self.user_id}", token=token,
-                                            params={"fields": "id,username"}))
+        me = body_of(
+            await self.client.call(
+                "GET", f"{VERSION}/{self.user_id}", token=token, params={"fields": "id,username"}
+            )
+        )
         who = f"@{me['username']}" if me.get("username") else f"user {me.get('id')}"
         return f"posts as {who}; {await self.expiry_words()}"
 
     # --- tokens ------------------------------------------------------------------------------
 
     async def learn_expiry(self, token: StoredToken) -> StoredToken:
-        answer = await self.client.call("GET", f"{VERSION}/debug_token", token=token.value,
-                                        params={"input_token": token.value})
+        answer = await self.client.call(
+            "GET", f"{VERSION}/debug_token", token=token.value, params={"input_token": token.value}
+        )
         data = body_of(answer).get("data")
         data = data if isinstance(data, dict) else {}
         expires, issued = data.get("expires_at"), data.get("issued_at")
@@ -144,25 +163,37 @@ class ThreadsChannel(GraphChannel):
         return await self.tokens.learnt(
             expires_at=datetime.fromtimestamp(expires, UTC),
             issued_at=datetime.fromtimestamp(issued, UTC)
-            if isinstance(issued, int | float) and issued > 0 else None)
+            if isinstance(issued, int | float) and issued > 0
+            else None,
+        )
 
     def can_refresh(self, token: StoredToken, now: datetime) -> bool:
         return token.expiry is not None and token.expiry > now
 
     def refresh_due(self, token: StoredToken, now: datetime) -> bool:
         expiry = token.expiry
-        return (expiry is not None and expiry - now < REFRESH_WHEN
-                and now - token.age_start >= REFRESH_AGE)
+        return (
+            expiry is not None
+            and expiry - now < REFRESH_WHEN
+            and now - token.age_start >= REFRESH_AGE
+        )
 
     async def refresh(self, token: StoredToken) -> StoredToken:
-        answer = body_of(await self.client.call(
-            "GET", "refresh_access_token",
-            params={"grant_type": "th_refresh_token", "access_token": token.value}))
+        answer = body_of(
+            await self.client.call(
+                "GET",
+                "refresh_access_token",
+                params={"grant_type": "th_refresh_token", "access_token": token.value},
+            )
+        )
         value, lasts = answer.get("access_token"), answer.get("expires_in")
         if not isinstance(value, str) or not value:
             raise NotDeliveredError("Threads answered the refresh without a token")
-        expires = (self.clock() + timedelta(seconds=lasts)
-                   if isinstance(lasts, int | float) and lasts > 0 else None)
+        expires = (
+            self.clock() + timedelta(seconds=lasts)
+            if isinstance(lasts, int | float) and lasts > 0
+            else None
+        )
         return await self.tokens.refreshed(value, expires_at=expires)
 
     # --- one post ----------------------------------------------------------------------------
@@ -172,8 +203,9 @@ class ThreadsChannel(GraphChannel):
         fields = {"media_type": "TEXT", "text": post.text}
         if post.url:
             fields["link_attachment"] = post.url
-        answer = await self.client.call("POST", f"{VERSION}/{self.user_id}/threads",
-                                        token=token, data=fields)
+        answer = await self.client.call(
+            "POST", f"{VERSION}/{self.user_id}/threads", token=token, data=fields
+        )
         container = body_of(answer).get("id")
         if not container:
             raise NotDeliveredError("Threads created no container (its answer had no id)")
@@ -182,8 +214,12 @@ class ThreadsChannel(GraphChannel):
     async def _publish(self, token: str, key: str, container: str) -> Delivery:
         try:
             answer = await self.client.call(
-                "POST", f"{VERSION}/{self.user_id}/threads_publish", token=token,
-                data={"creation_id": container}, sending=True)
+                "POST",
+                f"{VERSION}/{self.user_id}/threads_publish",
+                token=token,
+                data={"creation_id": container},
+                sending=True,
+            )
         except RejectedError:
             await self.note_pending(key, None)
             raise
@@ -193,35 +229,47 @@ class ThreadsChannel(GraphChannel):
         await self.note_pending(key, None)
         if not media:
             return Delivery(remote_id=None)
-        return Delivery(remote_id=str(media), remote_url=await self._permalink(token,
-                                                                             str(media)))
+        return Delivery(remote_id=str(media), remote_url=await self._permalink(token, str(media)))
 
-    async def _settle(self, token: str, post: OutgoingPost, key: str,
-                      container: str) -> Delivery | str | None:
+    async def _settle(
+        self, token: str, post: OutgoingPost, key: str, container: str
+    ) -> Delivery | str | None:
         """What became of an earlier try's container: the Delivery when it is out, the
         container to publish when it is ready, None when a new one is needed."""
         try:
-            answer = await self.client.call("GET", f"{VERSION}/{container}", token=token,
-                                            params={"fields": "id,status,error_message"})
+            answer = await self.client.call(
+                "GET",
+                f"{VERSION}/{container}",
+                token=token,
+                params={"fields": "id,status,error_message"},
+            )
         except RejectedError:  # Threads no longer knows it: it cannot be published
             await self.note_pending(key, None)
             return None
         except NotDeliveredError as exc:
             if type(exc) is not NotDeliveredError:  # a rate limit: wait as it says
                 raise
-            raise AmbiguousError(f"an earlier try may have published it, and the container's "
-                                 f"status could not be read to tell: {exc}") from exc
+            raise AmbiguousError(
+                f"an earlier try may have published it, and the container's "
+                f"status could not be read to tell: {exc}"
+            ) from exc
         status = str(body_of(answer).get("status") or "")
-        log_event("threads.container_status", channel=self.name, post=post.id,
-                  container=container, status=status)
+        log_event(
+            "threads.container_status",
+            channel=self.name,
+            post=post.id,
+            container=container,
+            status=status,
+        )
         if status == "PUBLISHED":
             await self.note_pending(key, None)
             return await self._published(token, post)
         if status == "FINISHED":
             return container
         if status == "IN_PROGRESS":
-            raise NotDeliveredError("Threads is still preparing the post",
-                                    retry_after=IN_PROGRESS_WAIT)
+            raise NotDeliveredError(
+                "Threads is still preparing the post", retry_after=IN_PROGRESS_WAIT
+            )
         await self.note_pending(key, None)
         if status == "ERROR":
             reason = body_of(answer).get("error_message") or "no reason given"
@@ -233,8 +281,11 @@ class ThreadsChannel(GraphChannel):
         newest threads (by its text); no id when it is not among them."""
         try:
             answer = await self.client.call(
-                "GET", f"{VERSION}/{self.user_id}/threads", token=token,
-                params={"fields": "id,text,permalink,timestamp", "limit": str(RECENT)})
+                "GET",
+                f"{VERSION}/{self.user_id}/threads",
+                token=token,
+                params={"fields": "id,text,permalink,timestamp", "limit": str(RECENT)},
+            )
         except ChannelError:
             return Delivery(remote_id=None)
         for item in body_of(answer).get("data") or ():
@@ -244,20 +295,24 @@ class ThreadsChannel(GraphChannel):
 
     async def _permalink(self, token: str, media: str) -> str | None:
         try:
-            answer = await self.client.call("GET", f"{VERSION}/{media}", token=token,
-                                            params={"fields": "id,permalink"})
+            answer = await self.client.call(
+                "GET", f"{VERSION}/{media}", token=token, params={"fields": "id,permalink"}
+            )
         except ChannelError as exc:
-            log_event("threads.permalink_unknown", channel=self.name, media=media,
-                      error=str(exc))
+            log_event("threads.permalink_unknown", channel=self.name, media=media, error=str(exc))
             return None
         permalink = body_of(answer).get("permalink")
         return str(permalink) if permalink else None
 
 
 def connect(settings: ThreadsSettings, secrets: Mapping[str, str]) -> ThreadsChannel:
-    return ThreadsChannel(settings.name, access_token=secrets["access_token"].strip(),
-                          user_id=settings.user_id, api_base_url=settings.api_base_url,
-                          timeout=settings.timeout.total_seconds())
+    return ThreadsChannel(
+        settings.name,
+        access_token=secrets["access_token"].strip(),
+        user_id=settings.user_id,
+        api_base_url=settings.api_base_url,
+        timeout=settings.timeout.total_seconds(),
+    )
 
 
 PLATFORM = Platform(
@@ -266,12 +321,18 @@ PLATFORM = Platform(
     connect=connect,
     profile="threads",
     summary="a Threads profile, with a long-lived access token (Threads API, httpx)",
-    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None,
-                              link_cards=False),
-    quotas=Quotas(limits=(
-        Quota(PUBLISH_LIMIT, timedelta(days=1), "API-published posts per profile",
-              "https://developers.facebook.com/docs/threads/overview#rate-limiting"),
-    ), note="calls: 4,800 × impressions per 24 hours (threads_publishing_limit tells usage)"),
+    capabilities=Capabilities(idempotency_keys=True, idempotency_window=None, link_cards=False),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                PUBLISH_LIMIT,
+                timedelta(days=1),
+                "API-published posts per profile",
+                "https://developers.facebook.com/docs/threads/overview#rate-limiting",
+            ),
+        ),
+        note="calls: 4,800 × impressions per 24 hours (threads_publishing_limit tells usage)",
+    ),
     literal_secrets={"access_token": "access_token_env", "token": "access_token_env"},
     example="""\
 # A Threads profile: a long-lived access token (threads_basic, threads_content_publish;

@@ -111,7 +111,7 @@ class XSettings(ChannelSettings):
     max_per_day: Annotated[StrictInt, Field(ge=1)] | None = Field(
         DEFAULT_POSTS_PER_DAY,
         description="At most this many posts in any 24 hours (default 24: a guard against a "
-                    "runaway schedule, since X bills each post).",
+        "runaway schedule, since X bills each post).",
     )
     api_key_env: EnvVarName = Field("X_API_KEY", description="Variable with the API key.")
     api_secret_env: EnvVarName = Field(
@@ -217,9 +217,13 @@ class XChannel(Channel):
     async def _create_tweet(self, text: str, *, reply_to: str | None = None) -> Delivery:
         """Post `text` (as a reply to the post `reply_to`, for threads) and say where it is."""
         client = self._tweepy_client()
-        response = await self._call(lambda: client.create_tweet(
-            text=text, in_reply_to_tweet_id=reply_to, user_auth=self.user_auth,
-        ))
+        response = await self._call(
+            lambda: client.create_tweet(
+                text=text,
+                in_reply_to_tweet_id=reply_to,
+                user_auth=self.user_auth,
+            )
+        )
         tweet_id = str(response.data["id"])
         return Delivery(remote_id=tweet_id, remote_url=STATUS_URL.format(id=tweet_id))
 
@@ -275,18 +279,25 @@ def _adapter_class():
             self.timeout = timeout
             self.base_url = base_url.rstrip("/") if base_url else None
 
-        def send(self, request: requests.PreparedRequest, stream: bool = False,
-                 timeout: Any = None, verify: Any = True, cert: Any = None,
-                 proxies: Any = None) -> requests.Response:
+        def send(
+            self,
+            request: requests.PreparedRequest,
+            stream: bool = False,
+            timeout: Any = None,
+            verify: Any = True,
+            cert: Any = None,
+            proxies: Any = None,
+        ) -> requests.Response:
             if timeout is None:
                 timeout = self.timeout
             url = request.url or ""
             if self.base_url and url.startswith(TWEEPY_API_HOST + "/"):
-                request.url = self.base_url + url[len(TWEEPY_API_HOST):]
+                request.url = self.base_url + url[len(TWEEPY_API_HOST) :]
                 # Proxies were chosen for the original host; choose again for the new one.
                 proxies = get_environ_proxies(request.url)
-            return super().send(request, stream=stream, timeout=timeout, verify=verify,
-                                cert=cert, proxies=proxies)
+            return super().send(
+                request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
 
     return XApiAdapter
 
@@ -413,8 +424,12 @@ def _never_connected_errors() -> tuple[type[BaseException], ...]:
 
 
 def connect(settings: XSettings, secrets: Mapping[str, str]) -> XChannel:
-    return XChannel(settings.name, **secrets, api_base_url=settings.api_base_url,
-                    timeout=settings.timeout.total_seconds())
+    return XChannel(
+        settings.name,
+        **secrets,
+        api_base_url=settings.api_base_url,
+        timeout=settings.timeout.total_seconds(),
+    )
 
 
 PLATFORM = Platform(
@@ -426,15 +441,30 @@ PLATFORM = Platform(
     capabilities=Capabilities(threads=True, proves_duplicates=True, link_cards=True),
     # X's pay-per-use API bills each request that creates a post; one whose text has a URL
     # costs the "Content: Create (with URL)" rate. A thread's parts are each a post.
-    prices=Prices(post=Decimal("0.015"), post_with_link=Decimal("0.200"), currency="USD",
-                  read_on=date(2026, 12, 3),
-                  source="https://docs.x.com/x-api/getting-started/pricing"),
-    quotas=Quotas(limits=(
-        Quota(300, timedelta(hours=3), "posts created through the API per user (reposts "
-              "included)", "https://docs.x.com/x-api/posts/manage-tweets/migrate/overview"),
-        Quota(2_400, timedelta(days=1), "posts per account, however posted",
-              "https://help.x.com/en/rules-and-policies/x-limits"),
-    ), note="each post is billed (see prices); a 24-hour bucket, when used up, is waited out"),
+    prices=Prices(
+        post=Decimal("0.015"),
+        post_with_link=Decimal("0.200"),
+        currency="USD",
+        read_on=date(2026, 12, 3),
+        source="https://docs.x.com/x-api/getting-started/pricing",
+    ),
+    quotas=Quotas(
+        limits=(
+            Quota(
+                300,
+                timedelta(hours=3),
+                "posts created through the API per user (reposts included)",
+                "https://docs.x.com/x-api/posts/manage-tweets/migrate/overview",
+            ),
+            Quota(
+                2_400,
+                timedelta(days=1),
+                "posts per account, however posted",
+                "https://help.x.com/en/rules-and-policies/x-limits",
+            ),
+        ),
+        note="each post is billed (see prices); a 24-hour bucket, when used up, is waited out",
+    ),
     literal_secrets={
         "api_key": "api_key_env",
         "consumer_key": "api_key_env",

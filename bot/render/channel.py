@@ -44,7 +44,10 @@ def excerpts_for(
     """The article's excerpts that fit `profile`'s posts made with `template`, best first."""
     budget = excerpt_budget(article, profile, template=template, utm=utm, url=url)
     return excerpt_article(
-        article, max_length=budget, measure=profile.measure_excerpt, limit=limit,
+        article,
+        max_length=budget,
+        measure=profile.measure_excerpt,
+        limit=limit,
         max_excerpts=max_excerpts,
     )
 
@@ -65,8 +68,13 @@ def posts_for(
         try:
             posts.append(
                 render_post(
-                    excerpt.text, article, profile,
-                    template=template, utm=utm, url=url, max_hashtags=max_hashtags,
+                    excerpt.text,
+                    article,
+                    profile,
+                    template=template,
+                    utm=utm,
+                    url=url,
+                    max_hashtags=max_hashtags,
                 )
             )
         except RenderError:
@@ -88,16 +96,30 @@ def thread_for(
 
     Each part's `excerpt` is the part itself; the `url` is the link the last part carries.
     """
-    excerpts = [e.text for e in excerpts_for(article, profile, template=template, utm=utm,
-                                             url=url)]
+    excerpts = [e.text for e in excerpts_for(article, profile, template=template, utm=utm, url=url)]
     if not excerpts:
         return []
-    texts = render_thread(article, excerpts, profile, template=template, utm=utm,
-                          max_hashtags=max_hashtags, url=url, parts=parts)
+    texts = render_thread(
+        article,
+        excerpts,
+        profile,
+        template=template,
+        utm=utm,
+        max_hashtags=max_hashtags,
+        url=url,
+        parts=parts,
+    )
     link = final_link(article, url, utm)
     return [
-        RenderedPost(text=text, parse_mode=profile.parse_mode, excerpt=text, url=link,
-                     length=profile.measure(text), limit=profile.limit, platform=profile.name)
+        RenderedPost(
+            text=text,
+            parse_mode=profile.parse_mode,
+            excerpt=text,
+            url=link,
+            length=profile.measure(text),
+            limit=profile.limit,
+            platform=profile.name,
+        )
         for text in texts
     ]
 
@@ -115,8 +137,10 @@ def remembered(config: Config, recall: Callable[[str, str], str | None]) -> Conf
     """`config` with each channel's settings completed by what its channel learned from
     the platform and keeps in its memory (`recall(channel, key)`; `with_memory`): what the
     daemon queues and renders with, and `preview --channel` shows."""
-    channels = {name: channel.with_memory(partial(recall, name))
-                for name, channel in config.channels.items()}
+    channels = {
+        name: channel.with_memory(partial(recall, name))
+        for name, channel in config.channels.items()
+    }
     return config.model_copy(update={"channels": channels})
 
 
@@ -140,8 +164,9 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
         profile = channel_profile(channel)
         alike = (profile.key, channel.template, channel.utm, channel.max_excerpts)
         if alike not in rooms:
-            budget = excerpt_budget(article, profile, template=channel.template,
-                                    utm=utm_for(channel))
+            budget = excerpt_budget(
+                article, profile, template=channel.template, utm=utm_for(channel)
+            )
             most = "" if channel.max_excerpts == MAX_EXCERPTS else f":{channel.max_excerpts}"
             rooms[alike] = f"{profile.key}:{budget}{most}"
         keys[channel.name] = rooms[alike]
@@ -151,8 +176,13 @@ def cut_keys(channels: Iterable[ChannelConfig], article: Article) -> dict[str, s
 def channel_excerpts(channel: ChannelConfig, article: Article) -> list[Excerpt]:
     """The excerpts `channel` posts from `article`, best first: cut for the room its posts
     leave (its limit minus its template, link and attribution), as the daemon queues them."""
-    return excerpts_for(article, channel_profile(channel), template=channel.template,
-                        utm=utm_for(channel), max_excerpts=channel.max_excerpts)
+    return excerpts_for(
+        article,
+        channel_profile(channel),
+        template=channel.template,
+        utm=utm_for(channel),
+        max_excerpts=channel.max_excerpts,
+    )
 
 
 def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Rendered:
@@ -160,17 +190,32 @@ def render_for(channel: ChannelConfig, article: Article, excerpt: Excerpt) -> Re
     channel in thread mode: the thread opens on `excerpt`). A composed post (`compose`) is
     its own words and link, one post."""
     if article.source == COMPOSED_SOURCE:
-        return render_composed(excerpt.text, channel_profile(channel), link=article.url,
-                               utm=utm_for(channel), language=article.language)
+        return render_composed(
+            excerpt.text,
+            channel_profile(channel),
+            link=article.url,
+            utm=utm_for(channel),
+            language=article.language,
+        )
     length = channel.posts_per_thread
     if length is not None:
         return _render_thread(channel, article, excerpt, length)
     post = render_post(
-        excerpt.text, article, channel_profile(channel),
-        template=channel.template, utm=utm_for(channel), max_hashtags=channel.hashtags,
+        excerpt.text,
+        article,
+        channel_profile(channel),
+        template=channel.template,
+        utm=utm_for(channel),
+        max_hashtags=channel.hashtags,
     )
-    return Rendered(post.text, post.parse_mode, link=post.url, facets=post.facets,
-                    language=article.language, card=_card(channel, article, post.url))
+    return Rendered(
+        post.text,
+        post.parse_mode,
+        link=post.url,
+        facets=post.facets,
+        language=article.language,
+        card=_card(channel, article, post.url),
+    )
 
 
 def channel_posts(channel: ChannelConfig, article: Article) -> list[tuple[Excerpt, Rendered]]:
@@ -190,19 +235,36 @@ def channel_posts(channel: ChannelConfig, article: Article) -> list[tuple[Excerp
     return posts
 
 
-def _render_thread(channel: ChannelConfig, article: Article, anchor: Excerpt,
-                   length: int) -> Rendered:
+def _render_thread(
+    channel: ChannelConfig, article: Article, anchor: Excerpt, length: int
+) -> Rendered:
     """A hook, `anchor`, the article's next best excerpts, the link in the last post."""
     profile, utm = channel_profile(channel), utm_for(channel)
-    others = [e.text for e in excerpts_for(article, profile, template=channel.template, utm=utm,
-                                           max_excerpts=channel.max_excerpts)
-              if not _overlaps(e, anchor)]
-    parts = render_thread(article, [anchor.text, *others[:length - 2]], profile,
-                          template=channel.template, utm=utm, max_hashtags=channel.hashtags,
-                          parts=length)
+    others = [
+        e.text
+        for e in excerpts_for(
+            article, profile, template=channel.template, utm=utm, max_excerpts=channel.max_excerpts
+        )
+        if not _overlaps(e, anchor)
+    ]
+    parts = render_thread(
+        article,
+        [anchor.text, *others[: length - 2]],
+        profile,
+        template=channel.template,
+        utm=utm,
+        max_hashtags=channel.hashtags,
+        parts=length,
+    )
     link = final_link(article, None, utm)
-    return Rendered(THREAD_SEPARATOR.join(parts), profile.parse_mode, parts, link=link,
-                    language=article.language, card=_card(channel, article, link))
+    return Rendered(
+        THREAD_SEPARATOR.join(parts),
+        profile.parse_mode,
+        parts,
+        link=link,
+        language=article.language,
+        card=_card(channel, article, link),
+    )
 
 
 def _card(channel: ChannelConfig, article: Article, link: str) -> dict[str, str | None] | None:
@@ -211,8 +273,12 @@ def _card(channel: ChannelConfig, article: Article, link: str) -> dict[str, str 
 
     if not PLATFORMS[channel.platform].capabilities.link_cards:
         return None
-    return {"uri": link, "title": article.title, "description": article.paragraphs[0][:300],
-            "image": article.image}
+    return {
+        "uri": link,
+        "title": article.title,
+        "description": article.paragraphs[0][:300],
+        "image": article.image,
+    }
 
 
 def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:
@@ -221,5 +287,7 @@ def _overlaps(excerpt: Excerpt, anchor: Excerpt) -> bool:
         return True
     if excerpt.paragraph != anchor.paragraph:
         return False
-    return (excerpt.first_sentence < anchor.first_sentence + anchor.sentence_count
-            and anchor.first_sentence < excerpt.first_sentence + excerpt.sentence_count)
+    return (
+        excerpt.first_sentence < anchor.first_sentence + anchor.sentence_count
+        and anchor.first_sentence < excerpt.first_sentence + excerpt.sentence_count
+    )

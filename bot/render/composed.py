@@ -16,8 +16,14 @@ from bot.render.platforms import Profile
 from bot.store.records import Rendered
 
 
-def render_composed(text: str, profile: Profile, *, link: str | None = None,
-                    utm: UtmParams | None = None, language: str | None = None) -> Rendered:
+def render_composed(
+    text: str,
+    profile: Profile,
+    *,
+    link: str | None = None,
+    utm: UtmParams | None = None,
+    language: str | None = None,
+) -> Rendered:
     """The exact payload of a composed post on `profile`'s platform; RenderError (one line)
     when the text is empty, the link is not http(s), or it does not fit."""
     words = text.strip()
@@ -33,7 +39,9 @@ def render_composed(text: str, profile: Profile, *, link: str | None = None,
     if profile.length_if_fits(payload) is None:
         raise RenderError(
             f"the post does not fit on {profile.name}: it takes {profile.measure(payload)} of "
-            f"{profile.limit} {profile.unit}; shorten the text")
+            f"{profile.limit} {profile.unit}; shorten the text"
+        )
     facets = tuple(checked_facets(payload, ())) if profile.link_facets else ()
-    return Rendered(payload, profile.parse_mode, link=link or None, facets=facets,
-                    language=language)
+    return Rendered(
+        payload, profile.parse_mode, link=link or None, facets=facets, language=language
+    )

@@ -56,7 +56,7 @@ def _lands(text: str, facet: dict) -> bool:
     data = text.encode("utf-8")
     try:
         index, [feature] = facet["index"], facet["features"]
-        piece = data[index["byteStart"]:index["byteEnd"]].decode("utf-8")
+        piece = data[index["byteStart"] : index["byteEnd"]].decode("utf-8")
     except (KeyError, TypeError, ValueError):
         return False
     if feature.get("$type") == LINK:

@@ -122,8 +122,7 @@ class _Draft:
     def fill(self, excerpt: str, hashtags: list[str]) -> Filled:
         escape = self.profile.escape
         return self.template.fill(
-            {**self.values, "excerpt": escape(excerpt),
-             "hashtags": self.profile.hashtags(hashtags)}
+            {**self.values, "excerpt": escape(excerpt), "hashtags": self.profile.hashtags(hashtags)}
         )
 
     def fits(self, excerpt: str) -> bool:

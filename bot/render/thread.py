@@ -39,8 +39,9 @@ def render_thread(
     chosen = list(excerpts[: max(parts - 1, 1)])
     hook = _hook(article, profile, max_hashtags)
     middle = [_alone(text, profile) for text in chosen[:-1]]
-    last = render_post(chosen[-1], article, profile, template=template, utm=utm,
-                       max_hashtags=0, url=url).text
+    last = render_post(
+        chosen[-1], article, profile, template=template, utm=utm, max_hashtags=0, url=url
+    ).text
     return tuple(part for part in (hook, *middle, last) if part)
 
 

@@ -19,7 +19,11 @@ def channel_triggers(channel: ChannelConfig) -> list[BaseTrigger]:
     """One APScheduler trigger per schedule of `channel`, jitter seeded per schedule."""
     return [
         build_trigger(
-            cron=s.cron, every=s.every, slots=s.slots, timezone=s.zone, jitter=s.jitter,
+            cron=s.cron,
+            every=s.every,
+            slots=s.slots,
+            timezone=s.zone,
+            jitter=s.jitter,
             rng=random.Random(f"{channel.name}#{i}"),
         )
         for i, s in enumerate(channel.schedule)

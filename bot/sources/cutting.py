@@ -47,8 +47,10 @@ AHEAD = 3  # tasks waiting per worker, so none idles; bounds the cuts held in me
 Channels = dict[str, ChannelConfig]
 
 
-def cut_article(article: Article, channels: Iterable[ChannelConfig],
-                ) -> tuple[dict[str, list[Excerpt]], dict[str, str]]:
+def cut_article(
+    article: Article,
+    channels: Iterable[ChannelConfig],
+) -> tuple[dict[str, list[Excerpt]], dict[str, str]]:
     """The article cut for each of `channels`' room: (excerpts by cut, each channel's cut).
 
     Channels whose posts leave the same room share one cut: one excerpting pass.
@@ -63,15 +65,21 @@ def cut_article(article: Article, channels: Iterable[ChannelConfig],
     return cuts, cut_of
 
 
-def article_cuts(article: Article, takers: list[ChannelConfig], *,
-                 keep: Iterable[ChannelConfig] = ()) -> ArticleCuts:
+def article_cuts(
+    article: Article, takers: list[ChannelConfig], *, keep: Iterable[ChannelConfig] = ()
+) -> ArticleCuts:
     """The article cut for `takers`, to be queued there; with no takers, cut for `keep`
     (so that its excerpts are known) and queued nowhere."""
     cuts, cut_of = cut_article(article, takers or keep)
     if not takers:
         cut_of = {}
-    return ArticleCuts(article, cuts, [ChannelPolicy.of(c) for c in takers], cut_of,
-                       {c.name: cut_signature(c) for c in takers})
+    return ArticleCuts(
+        article,
+        cuts,
+        [ChannelPolicy.of(c) for c in takers],
+        cut_of,
+        {c.name: cut_signature(c) for c in takers},
+    )
 
 
 MIN_ROOM = 40  # characters: less room than this leaves no excerpt worth posting
@@ -84,8 +92,10 @@ def why_no_post(cuts: ArticleCuts, channels: Channels) -> str | None:
         return None
     takers = [channels[policy.name] for policy in cuts.channels if policy.name in channels]
     if not takers:
-        return ("no channel takes it: its path matches no channel's `articles` globs "
-                "(add a glob that matches it, or move the file)")
+        return (
+            "no channel takes it: its path matches no channel's `articles` globs "
+            "(add a glob that matches it, or move the file)"
+        )
     cut = cuts.cuts if isinstance(cuts.cuts, dict) else {"": cuts.cuts}
     if any(cut.values()):
         return None
@@ -95,17 +105,26 @@ def why_no_post(cuts: ArticleCuts, channels: Channels) -> str | None:
         return unsupported
     words = sum(len(paragraph.split()) for paragraph in article.paragraphs)
     if words < MIN_WORDS:
-        return (f"too short: {words} words of body text (an excerpt needs at least "
-                f"{MIN_WORDS} words in one sentence)")
-    rooms = {channel.name: excerpt_budget(article, channel_profile(channel),
-                                          template=channel.template, utm=utm_for(channel))
-             for channel in takers}
+        return (
+            f"too short: {words} words of body text (an excerpt needs at least "
+            f"{MIN_WORDS} words in one sentence)"
+        )
+    rooms = {
+        channel.name: excerpt_budget(
+            article, channel_profile(channel), template=channel.template, utm=utm_for(channel)
+        )
+        for channel in takers
+    }
     if all(room < MIN_ROOM for room in rooms.values()):
         name, room = min(rooms.items(), key=lambda item: item[1])
-        return (f"the template leaves no room for an excerpt: {room} characters left on "
-                f"{name} (shorten its template, or leave out {{title}} or the hashtags)")
-    return ("no sentence stands alone: each is shorter than "
-            f"{MIN_WORDS} words or needs the one before it (\"This\", \"But\", \"He\" ...)")
+        return (
+            f"the template leaves no room for an excerpt: {room} characters left on "
+            f"{name} (shorten its template, or leave out {{title}} or the hashtags)"
+        )
+    return (
+        "no sentence stands alone: each is shorter than "
+        f'{MIN_WORDS} words or needs the one before it ("This", "But", "He" ...)'
+    )
 
 
 def _unsupported_language(article: Article) -> str | None:
@@ -116,13 +135,21 @@ def _unsupported_language(article: Article) -> str | None:
         return None
     language = article_language(article)
     tag = f" ({language})" if language else ""
-    return (f"the language is not supported: its text{tag} is in {script.title()} script, "
-            "which excerpt-bot cannot cut into excerpts yet (it cuts Latin, Greek, "
-            "Cyrillic, Arabic, Hebrew and Georgian script, Chinese, Japanese and Korean)")
+    return (
+        f"the language is not supported: its text{tag} is in {script.title()} script, "
+        "which excerpt-bot cannot cut into excerpts yet (it cuts Latin, Greek, "
+        "Cyrillic, Arabic, Hebrew and Georgian script, Chinese, Japanese and Korean)"
+    )
 
 
-def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,
-              url: str | None = None, site: SiteSettings | None = None) -> ArticleCuts:
+def file_cuts(
+    path: Path,
+    *,
+    channels: Channels,
+    root: Path | None = None,
+    url: str | None = None,
+    site: SiteSettings | None = None,
+) -> ArticleCuts:
     """The article in one file, cut for the channels that take it (its path relative to
     `root` matched against their `articles` globs); raises UserError for a bad file.
 
@@ -132,26 +159,41 @@ def file_cuts(path: Path, *, channels: Channels, root: Path | None = None,
     takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(relative)]
     article = load_site_article(path, site=site, posts_dir=root, url=url, id_path=relative)
     if not article.url:
-        raise UserError(f"{path}: the article carries no link; add `url:` to its front matter, "
-                        "or set the site's base_url (and permalink) in [site]")
+        raise UserError(
+            f"{path}: the article carries no link; add `url:` to its front matter, "
+            "or set the site's base_url (and permalink) in [site]"
+        )
     return article_cuts(article, takers)
 
 
-def load_site_article(path: Path, *, site: SiteSettings | None, posts_dir: Path | None = None,
-                      url: str | None = None, id_path: str | None = None) -> Article:
+def load_site_article(
+    path: Path,
+    *,
+    site: SiteSettings | None,
+    posts_dir: Path | None = None,
+    url: str | None = None,
+    id_path: str | None = None,
+) -> Article:
     """`load_article`, with the URL the site's permalinks give a file that names none."""
     file = path.resolve()
     if site is None:
         return load_article(file, url=url, id_path=id_path)
-    links = SiteLinks(site.base_url, site.permalink,
-                      posts_dir.resolve() if posts_dir is not None else None)
-    return load_article(file, url=url, id_path=id_path, site_name=site.name,
-                        link=partial(links.url_for, file))
+    links = SiteLinks(
+        site.base_url, site.permalink, posts_dir.resolve() if posts_dir is not None else None
+    )
+    return load_article(
+        file, url=url, id_path=id_path, site_name=site.name, link=partial(links.url_for, file)
+    )
 
 
-def cut_files(paths: Iterable[Path], *, channels: Channels, root: Path | None = None,
-              pool: CuttingPool | None = None,
-              site: SiteSettings | None = None) -> Iterator[ArticleCuts | str]:
+def cut_files(
+    paths: Iterable[Path],
+    *,
+    channels: Channels,
+    root: Path | None = None,
+    pool: CuttingPool | None = None,
+    site: SiteSettings | None = None,
+) -> Iterator[ArticleCuts | str]:
     """`file_cuts` of each of `paths`, in order: its cuts, or the one line that says why the
     file cannot be read. With a `pool`, files are cut there, a few tasks ahead of the
     caller and no more."""
@@ -162,11 +204,13 @@ def cut_files(paths: Iterable[Path], *, channels: Channels, root: Path | None = 
     chunks = _chunks(paths)
     waiting: deque[Future[list[ArticleCuts | str]]] = deque(
         pool.submit(_cut_chunk, chunk, channels, root, site)
-        for chunk in islice(chunks, AHEAD * pool.workers))
+        for chunk in islice(chunks, AHEAD * pool.workers)
+    )
     while waiting:
         done = waiting.popleft().result()
-        waiting.extend(pool.submit(_cut_chunk, chunk, channels, root, site)
-                       for chunk in islice(chunks, 1))
+        waiting.extend(
+            pool.submit(_cut_chunk, chunk, channels, root, site) for chunk in islice(chunks, 1)
+        )
         yield from done
 
 
@@ -186,8 +230,8 @@ class CuttingPool:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.workers = workers
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method),
-            initializer=_ignore_interrupts)
+            workers, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
+        )
         self._executor.submit(int)  # start them now (forked: all at once, before any thread)
 
     def submit(self, function, /, *args) -> Future:
@@ -200,16 +244,18 @@ class CuttingPool:
         self._executor.shutdown(cancel_futures=True)
 
 
-def _cut_or_refusal(path: Path, channels: Channels, root: Path | None,
-                    site: SiteSettings | None) -> ArticleCuts | str:
+def _cut_or_refusal(
+    path: Path, channels: Channels, root: Path | None, site: SiteSettings | None
+) -> ArticleCuts | str:
     try:
         return file_cuts(path, channels=channels, root=root, site=site)
     except UserError as exc:  # its one line: exceptions do not all survive pickling
         return str(exc)
 
 
-def _cut_chunk(paths: list[Path], channels: Channels, root: Path | None,
-               site: SiteSettings | None) -> list[ArticleCuts | str]:
+def _cut_chunk(
+    paths: list[Path], channels: Channels, root: Path | None, site: SiteSettings | None
+) -> list[ArticleCuts | str]:
     return [_cut_or_refusal(path, channels, root, site) for path in paths]
 
 

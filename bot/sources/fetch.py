@@ -38,8 +38,15 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # What feeds are served as in the wild. text/html is let through so that the feed parser
 # can say "an HTML page, not a feed" (and point at the page's own feed link).
 FEED_TYPES = (
-    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-    "text/xml", "application/x-rss+xml", "application/x-atom+xml", "text/plain", "text/html",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+    "text/plain",
+    "text/html",
     "application/octet-stream",
 )
 _WHAT = {HTML_TYPES: "an HTML page", FEED_TYPES: "a feed"}
@@ -84,20 +91,28 @@ def fetch(
         with httpx.Client(follow_redirects=False) as client:
             current, seen = url, {url}
             for _ in range(max_redirects + 1):
-                with client.stream("GET", current, headers=headers,
-                                   timeout=_remaining(deadline, timeout)) as response:
+                with client.stream(
+                    "GET", current, headers=headers, timeout=_remaining(deadline, timeout)
+                ) as response:
                     target = _redirect_target(url, response)
                     if target is None:
-                        return _read(url, response, deadline=deadline, max_bytes=max_bytes,
-                                     accept=accept, etag=etag, last_modified=last_modified)
+                        return _read(
+                            url,
+                            response,
+                            deadline=deadline,
+                            max_bytes=max_bytes,
+                            accept=accept,
+                            etag=etag,
+                            last_modified=last_modified,
+                        )
                 if target in seen:
-                    raise FetchError(url, f"redirect loop ({current} redirects back to "
-                                          f"{target})")
+                    raise FetchError(url, f"redirect loop ({current} redirects back to {target})")
                 seen.add(target)
                 current = target
     except httpx.TimeoutException:
-        raise FetchError(url, f"timed out after {timeout:g}s (the server is slow or "
-                              "unreachable)") from None
+        raise FetchError(
+            url, f"timed out after {timeout:g}s (the server is slow or unreachable)"
+        ) from None
     except httpx.HTTPError as exc:
         raise FetchError(url, describe_transport_error(exc)) from None
     raise FetchError(url, f"too many redirects (more than {max_redirects})")
@@ -114,8 +129,16 @@ def _redirect_target(url: str, response: httpx.Response) -> str | None:
     return target
 
 
-def _read(url: str, response: httpx.Response, *, deadline: float, max_bytes: int,
-          accept: tuple[str, ...], etag: str | None, last_modified: str | None) -> Fetched:
+def _read(
+    url: str,
+    response: httpx.Response,
+    *,
+    deadline: float,
+    max_bytes: int,
+    accept: tuple[str, ...],
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetched:
     status = response.status_code
     validators = {
         "etag": response.headers.get("etag") or (etag if status == 304 else None),
@@ -128,8 +151,9 @@ def _read(url: str, response: httpx.Response, *, deadline: float, max_bytes: int
         raise FetchError(url, _status_problem(response))
     content_type, charset = _media_type(response.headers.get("content-type"))
     if accept and content_type and content_type not in accept:
-        raise FetchError(url, f"not {_WHAT.get(accept, 'of an accepted type')}: the server "
-                              f"sent {content_type}")
+        raise FetchError(
+            url, f"not {_WHAT.get(accept, 'of an accepted type')}: the server sent {content_type}"
+        )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(url, _too_large(max_bytes, int(declared)))
@@ -141,8 +165,9 @@ def _read(url: str, response: httpx.Response, *, deadline: float, max_bytes: int
         if time.monotonic() > deadline:
             raise httpx.ReadTimeout("the whole fetch took too long")
         chunks.append(chunk)
-    return Fetched(str(response.url), status, content_type, b"".join(chunks), charset=charset,
-                   **validators)
+    return Fetched(
+        str(response.url), status, content_type, b"".join(chunks), charset=charset, **validators
+    )
 
 
 def _remaining(deadline: float, timeout: float) -> httpx.Timeout:
@@ -173,8 +198,14 @@ def _accept_header(accept: tuple[str, ...]) -> str:
 def _media_type(header: str | None) -> tuple[str | None, str | None]:
     """(media type, charset) of a Content-Type header."""
     media, *params = (header or "").split(";")
-    charset = next((p.split("=", 1)[1].strip().strip('"') for p in params
-                    if p.strip().lower().startswith("charset=")), None)
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"')
+            for p in params
+            if p.strip().lower().startswith("charset=")
+        ),
+        None,
+    )
     return media.strip().lower() or None, charset or None
 
 
@@ -208,13 +239,18 @@ def describe_transport_error(exc: BaseException) -> str:
     """One clause for a connection-level failure: DNS, refused, TLS, dropped."""
     causes = list(_chain(exc))
     if any(isinstance(c, socket.gaierror) for c in causes) or any(
-        marker in str(c) for c in causes for marker in (
-            "Name or service not known", "nodename nor servname", "getaddrinfo failed",
-            "Temporary failure in name resolution", "No address associated")
+        marker in str(c)
+        for c in causes
+        for marker in (
+            "Name or service not known",
+            "nodename nor servname",
+            "getaddrinfo failed",
+            "Temporary failure in name resolution",
+            "No address associated",
+        )
     ):
         return "DNS lookup failed: the host name does not resolve (check the URL)"
-    if any(isinstance(c, ConnectionRefusedError) or "Connection refused" in str(c)
-           for c in causes):
+    if any(isinstance(c, ConnectionRefusedError) or "Connection refused" in str(c) for c in causes):
         return "connection refused (nothing listens there; check the URL or the server)"
     if any(isinstance(c, ssl.SSLError) for c in causes):
         return f"TLS handshake failed ({_first_line(exc)})"

@@ -65,8 +65,10 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIX_KINDS
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIX_KINDS
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
@@ -74,8 +76,9 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def site_examples(posts_dir: Path, site: SiteSettings, *, count: int = 2,
-                  tries: int = 20) -> tuple[list[tuple[Path, str]], list[str]]:
+def site_examples(
+    posts_dir: Path, site: SiteSettings, *, count: int = 2, tries: int = 20
+) -> tuple[list[tuple[Path, str]], list[str]]:
     """Up to `count` files of posts_dir with the URL [site] made for them (files that name
     their own are passed over), from the first `tries` files; and the one-line problems of
     those whose URL could not be made."""
@@ -111,9 +114,16 @@ class _LinkMade:
         return self.url
 
 
-def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now: datetime,
-            keep: Iterable[ChannelConfig] = (), report: ScanReport | None = None,
-            channels: dict[str, ChannelConfig] | None = None) -> IngestResult:
+def _upsert(
+    store: Store,
+    article: Article,
+    takers: list[ChannelConfig],
+    *,
+    now: datetime,
+    keep: Iterable[ChannelConfig] = (),
+    report: ScanReport | None = None,
+    channels: dict[str, ChannelConfig] | None = None,
+) -> IngestResult:
     """Store the article cut for `takers` (queued there); with no takers, cut for `keep`.
     With `report`, a new or changed article that gives no post on `channels` says why."""
     from bot.sources.cutting import article_cuts, why_no_post
@@ -124,13 +134,19 @@ def _upsert(store: Store, article: Article, takers: list[ChannelConfig], *, now:
         reason = why_no_post(cuts, channels or {})
         if reason is not None:
             report.warnings.append(f"{article.url}: gives no post: {reason}")
-            log_event("article.no_posts", level=logging.WARNING, article=article.id,
-                      url=article.url, reason=reason)
+            log_event(
+                "article.no_posts",
+                level=logging.WARNING,
+                article=article.id,
+                url=article.url,
+                reason=reason,
+            )
     return result
 
 
-def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: datetime,
-                   root: Path | None = None) -> ScanReport:
+def queue_existing(
+    store: Store, channels: dict[str, ChannelConfig], *, now: datetime, root: Path | None = None
+) -> ScanReport:
     """Queue the library's articles on each channel that has none of them yet, or whose
     room changed (its template, say): what a channel added to the config, or changed,
     gets, whether through a reload, a restart or `add`. Other channels' queues are left
@@ -140,17 +156,18 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
     report = ScanReport()
     pointers = store.channel_pointers(channels)
     mapped = {name: {a: cut for a, (cut, _) in pointers[name].items()} for name in channels}
-    made_with = {name: {a: made for a, (_, made) in pointers[name].items()}
-                 for name in channels}
+    made_with = {name: {a: made for a, (_, made) in pointers[name].items()} for name in channels}
     signature = {name: cut_signature(channel) for name, channel in channels.items()}
     policies = {name: ChannelPolicy.of(channel) for name, channel in channels.items()}
     root = root.resolve() if root is not None else None
     candidates: list[tuple[str, list[str]]] = []
     for article_id, source, from_feed in store.live_articles():
         where = _where(source, root)
-        wanting = [name for name in channels
-                   if (article_id in mapped[name] or not from_feed)
-                   and policies[name].takes(where)]
+        wanting = [
+            name
+            for name in channels
+            if (article_id in mapped[name] or not from_feed) and policies[name].takes(where)
+        ]
         # A channel cut for the article with the settings it has now needs no new look.
         if any(made_with[name].get(article_id) != signature[name] for name in wanting):
             candidates.append((article_id, wanting))
@@ -158,18 +175,21 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
         from bot.render.channel import cut_keys
         from bot.sources.cutting import article_cuts
     for start in range(0, len(candidates), READ_BATCH):
-        some = candidates[start:start + READ_BATCH]
+        some = candidates[start : start + READ_BATCH]
         library = store.get_articles(article_id for article_id, _ in some)
         batch: list[ArticleCuts] = []
         current: dict[str, list[str]] = {}  # channel -> articles whose cut still holds
         for article_id, wanting in some:
             article = library[article_id]
             keys = cut_keys([channels[name] for name in wanting], article)
-            stale = [channels[name] for name in wanting
-                     if mapped[name].get(article_id) != keys[name]]
+            stale = [
+                channels[name] for name in wanting if mapped[name].get(article_id) != keys[name]
+            ]
             for name in wanting:
-                if mapped[name].get(article_id) == keys[name] and \
-                        made_with[name].get(article_id) != signature[name]:
+                if (
+                    mapped[name].get(article_id) == keys[name]
+                    and made_with[name].get(article_id) != signature[name]
+                ):
                     current.setdefault(name, []).append(article_id)
             if stale:
                 batch.append(article_cuts(article, stale))
@@ -183,9 +203,13 @@ def queue_existing(store: Store, channels: dict[str, ChannelConfig], *, now: dat
     return report
 
 
-def articles_giving_no_post(store: Store, channels: dict[str, ChannelConfig], *,
-                            root: Path | None = None, limit: int = 10,
-                            ) -> tuple[list[tuple[str, str]], int]:
+def articles_giving_no_post(
+    store: Store,
+    channels: dict[str, ChannelConfig],
+    *,
+    root: Path | None = None,
+    limit: int = 10,
+) -> tuple[list[tuple[str, str]], int]:
     """The library's articles that give no post on `channels` (the enabled ones) as they
     were last cut: (source, why) for the first `limit` by source, and how many there are
     in all. An article not yet cut for a channel that now takes it (the config changed
@@ -203,6 +227,7 @@ def articles_giving_no_post(store: Store, channels: dict[str, ChannelConfig], *,
             found.append((article_id, source, sorted(takers)))
     named = found[:limit]
     from bot.sources.cutting import why_no_post
+
     library = store.get_articles(article_id for article_id, _, _ in named)
     reasons = []
     for article_id, source, takers in named:
@@ -217,8 +242,7 @@ def _count_queued(report: ScanReport, results: Iterable[IngestResult]) -> None:
         report.cancelled += result.cancelled
         for name, count in result.queued_on.items():
             if count:
-                log_event("article.queued", article=result.article_id, channel=name,
-                          queued=count)
+                log_event("article.queued", article=result.article_id, channel=name, queued=count)
 
 
 def _where(source: str, root: Path | None) -> str:
@@ -227,12 +251,19 @@ def _where(source: str, root: Path | None) -> str:
     if root is not None:
         inside = str(root).rstrip(os.sep) + os.sep  # a string test: a library is thousands
         if source.startswith(inside):
-            return source[len(inside):].replace(os.sep, "/")
+            return source[len(inside) :].replace(os.sep, "/")
     return source
 
 
-def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], now: datetime,
-               limits: FetchLimits | None = None, report: ScanReport | None = None):
+def ingest_url(
+    store: Store,
+    url: str,
+    *,
+    channels: dict[str, ChannelConfig],
+    now: datetime,
+    limits: FetchLimits | None = None,
+    report: ScanReport | None = None,
+):
     """Fetch the page at `url`, ingest its article and queue its excerpts on every channel
     that takes it (a channel's `articles` globs are matched against the URL).
 
@@ -242,19 +273,27 @@ def ingest_url(store: Store, url: str, *, channels: dict[str, ChannelConfig], no
 
     article = fetch_article(url, limits=limits or FetchLimits())
     takers = [ch for ch in channels.values() if ChannelPolicy.of(ch).takes(url)]
-    return _upsert(store, article, takers, now=now, keep=channels.values(), report=report,
-                   channels=channels)
+    return _upsert(
+        store, article, takers, now=now, keep=channels.values(), report=report, channels=channels
+    )
 
 
-def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, ChannelConfig],
-                now: datetime, limits: FetchLimits | None = None,
-                progress: Callable[[str], None] | None = None) -> ScanReport:
+def ingest_urls(
+    store: Store,
+    urls: Iterable[str],
+    *,
+    channels: dict[str, ChannelConfig],
+    now: datetime,
+    limits: FetchLimits | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScanReport:
     """`ingest_url` for each of `urls`; a page that fails is reported, the others still go."""
     report = ScanReport()
     for url in urls:
         try:
-            result = ingest_url(store, url, channels=channels, now=now, limits=limits,
-                                report=report)
+            result = ingest_url(
+                store, url, channels=channels, now=now, limits=limits, report=report
+            )
         except UserError as exc:
             report.failed.append(str(exc))
             log_event("article.invalid", level=logging.WARNING, url=url, error=str(exc))
@@ -266,13 +305,21 @@ def ingest_urls(store: Store, urls: Iterable[str], *, channels: dict[str, Channe
     return report
 
 
-def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, ChannelConfig],
-                 now: datetime, root: Path | None = None, prune: bool = False,
-                 progress: Callable[[Path], None] | None = None,
-                 stamps: dict[str, tuple[int, int]] | None = None,
-                 pool: CuttingPool | None = None,
-                 site: SiteSettings | None = None,
-                 remember: bool = False, reread: bool = False) -> ScanReport:
+def scan_library(
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    channels: dict[str, ChannelConfig],
+    now: datetime,
+    root: Path | None = None,
+    prune: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    stamps: dict[str, tuple[int, int]] | None = None,
+    pool: CuttingPool | None = None,
+    site: SiteSettings | None = None,
+    remember: bool = False,
+    reread: bool = False,
+) -> ScanReport:
     """Ingest every article under `paths`; with `prune`, cancel posts of files now gone.
 
     With `site` (the config's [site]), files that name no URL get the one the site's
@@ -295,23 +342,29 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     present: set[str] = set()
     reader = reader_key(root=root, site=site) if remember else None
     kept = store.file_stamps(reader) if reader is not None and not reread else {}
-    todo, touched = _to_read(article_files(paths), report, present, stamps=stamps,
-                             reader=reader, kept=kept, progress=progress)
+    todo, touched = _to_read(
+        article_files(paths),
+        report,
+        present,
+        stamps=stamps,
+        reader=reader,
+        kept=kept,
+        progress=progress,
+    )
     if touched:
         store.stamp_files(touched)
     if not todo and not prune:
         return report  # every file unchanged: nothing to read, nor to cut
     from bot.sources.cutting import cut_files
 
-    stored = _Batches(store, report, now=now, stamps=stamps, progress=progress,
-                      channels=channels)
-    cut = cut_files([file.path for file in todo], channels=channels, root=root, pool=pool,
-                    site=site)
+    stored = _Batches(store, report, now=now, stamps=stamps, progress=progress, channels=channels)
+    cut = cut_files(
+        [file.path for file in todo], channels=channels, root=root, pool=pool, site=site
+    )
     for file, item in zip(todo, cut, strict=True):
         if isinstance(item, str):
             report.failed.append(item)
-            log_event("article.invalid", level=logging.WARNING, path=str(file.path),
-                      error=item)
+            log_event("article.invalid", level=logging.WARNING, path=str(file.path), error=item)
             stored.done(file)
             continue
         stored.add(file, item)
@@ -324,10 +377,16 @@ def scan_library(store: Store, paths: Iterable[Path], *, channels: dict[str, Cha
     return report
 
 
-def _to_read(files: Iterable[Path], report: ScanReport, present: set[str], *,
-             stamps: dict[str, tuple[int, int]] | None, reader: str | None,
-             kept: dict[str, FileStamp], progress: Callable[[Path], None] | None,
-             ) -> tuple[list[_File], dict[str, FileStamp]]:
+def _to_read(
+    files: Iterable[Path],
+    report: ScanReport,
+    present: set[str],
+    *,
+    stamps: dict[str, tuple[int, int]] | None,
+    reader: str | None,
+    kept: dict[str, FileStamp],
+    progress: Callable[[Path], None] | None,
+) -> tuple[list[_File], dict[str, FileStamp]]:
     """The files to read (each noted in `present`); the others, unchanged, counted in
     `report`; and the stamps of unchanged files to keep anew (a touch, a racy stamp)."""
     todo: list[_File] = []
@@ -367,10 +426,16 @@ class _Batches:
     """Files read and cut, stored `BATCH` at a time; each one counted (and its stamps kept,
     the progress told) once its batch is committed."""
 
-    def __init__(self, store: Store, report: ScanReport, *, now: datetime,
-                 stamps: dict[str, tuple[int, int]] | None,
-                 progress: Callable[[Path], None] | None,
-                 channels: dict[str, ChannelConfig]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        report: ScanReport,
+        *,
+        now: datetime,
+        stamps: dict[str, tuple[int, int]] | None,
+        progress: Callable[[Path], None] | None,
+        channels: dict[str, ChannelConfig],
+    ) -> None:
         self.store, self.report, self.now = store, report, now
         self.stamps, self.progress, self.channels = stamps, progress, channels
         self.pending: list[tuple[_File, ArticleCuts]] = []
@@ -387,8 +452,9 @@ class _Batches:
         if not batch:
             return
         recorded = {file.key: file.recorded for file, _ in batch if file.recorded is not None}
-        results = self.store.upsert_articles([item for _, item in batch], now=self.now,
-                                             stamps=recorded)
+        results = self.store.upsert_articles(
+            [item for _, item in batch], now=self.now, stamps=recorded
+        )
         for (file, item), result in zip(batch, results, strict=True):
             self.done(file)
             _count(self.report, result, file.path)
@@ -401,8 +467,13 @@ class _Batches:
         reason = why_no_post(item, self.channels)
         if reason is not None:
             self.report.warnings.append(f"{path}: gives no post: {reason}")
-            log_event("article.no_posts", level=logging.WARNING, article=item.article.id,
-                      path=str(path), reason=reason)
+            log_event(
+                "article.no_posts",
+                level=logging.WARNING,
+                article=item.article.id,
+                path=str(path),
+                reason=reason,
+            )
 
     def _without_duplicates(self, batch):
         """The batch without files whose article (their URL) another present file has:
@@ -420,11 +491,18 @@ class _Batches:
             if first == article.source:
                 kept.append((file, item))
                 continue
-            line = (f"{file.path}: has the same url as {first} ({article.url}); skipped, "
-                    f"{first} stays the article (give each file its own url)")
+            line = (
+                f"{file.path}: has the same url as {first} ({article.url}); skipped, "
+                f"{first} stays the article (give each file its own url)"
+            )
             self.report.warnings.append(line)
-            log_event("article.duplicate", level=logging.WARNING, path=str(file.path),
-                      first=first, url=article.url)
+            log_event(
+                "article.duplicate",
+                level=logging.WARNING,
+                path=str(file.path),
+                first=first,
+                url=article.url,
+            )
             self.done(file)
         return kept
 
@@ -455,5 +533,11 @@ def _count(report: ScanReport, result, path: Path | str) -> None:
     else:
         report.changed += 1
     where = {"url": path} if isinstance(path, str) else {"path": str(path)}
-    log_event("article.ingested", article=result.article_id, **where,
-              status=str(result.status), queued=result.queued, cancelled=result.cancelled)
+    log_event(
+        "article.ingested",
+        article=result.article_id,
+        **where,
+        status=str(result.status),
+        queued=result.queued,
+        cancelled=result.cancelled,
+    )

@@ -39,8 +39,13 @@ def fetch_article(url: str, *, limits: FetchLimits = FetchLimits()) -> Article:
     Raises FetchError (the page could not be fetched, or is not HTML) or ArticleError (no
     article text in it), each one line naming `url`.
     """
-    page = fetch(url, timeout=limits.timeout, max_bytes=limits.max_bytes,
-                 max_redirects=limits.max_redirects, accept=HTML_TYPES)
+    page = fetch(
+        url,
+        timeout=limits.timeout,
+        max_bytes=limits.max_bytes,
+        max_redirects=limits.max_redirects,
+        accept=HTML_TYPES,
+    )
     return article_from_page(url, page)
 
 

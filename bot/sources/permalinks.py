@@ -107,7 +107,7 @@ def check_permalink(permalink: str) -> str:
     if not value.startswith("/"):
         raise ValueError(
             f"must be a preset ({', '.join(PRESETS)}) or a pattern starting with '/', "
-            "e.g. \"/:year/:month/:slug/\""
+            'e.g. "/:year/:month/:slug/"'
         )
     unknown = [t for t in _TOKEN.findall(value) if t not in _TOKENS]
     if unknown:
@@ -126,8 +126,14 @@ def generator_of(permalink: str | None, file: PurePath) -> Generator:
     return "jekyll" if "_posts" in file.parts[:-1] else "hugo"
 
 
-def post_url(base_url: str, permalink: str | None, file: PurePath, page: Page, *,
-             posts_dir: PurePath | None = None) -> str:
+def post_url(
+    base_url: str,
+    permalink: str | None,
+    file: PurePath,
+    page: Page,
+    *,
+    posts_dir: PurePath | None = None,
+) -> str:
     """The public URL of the post in `file` (see the module docstring).
 
     Raises PermalinkError when the pattern needs a date the post does not have.
@@ -152,8 +158,9 @@ def site_path(file: PurePath, posts_dir: PurePath | None, generator: Generator) 
         root = next((p for p in parents if p.name == "content"), None)
     else:
         inside = posts_dir is not None and posts_dir in parents
-        root = posts_dir if inside else next(
-            (p.parent for p in parents if p.name == "_posts"), None)
+        root = (
+            posts_dir if inside else next((p.parent for p in parents if p.name == "_posts"), None)
+        )
     if root is None and posts_dir is not None and posts_dir in parents:
         root = posts_dir
     relative = file.relative_to(root) if root is not None else PurePath(file.name)
@@ -167,8 +174,11 @@ def hugo_urlize(text: str) -> str:
     kept: list[str] = []
     hyphen_due = was_hyphen = False
     for i, char in enumerate(text):
-        allowed = (char in "._-#+~/\\" or unicodedata.category(char)[0] in "LMN"
-                   or (char == "%" and _HEX2.fullmatch(text[i + 1:i + 3]) is not None))
+        allowed = (
+            char in "._-#+~/\\"
+            or unicodedata.category(char)[0] in "LMN"
+            or (char == "%" and _HEX2.fullmatch(text[i + 1 : i + 3]) is not None)
+        )
         if allowed:
             was_hyphen = char == "-"
             if hyphen_due and not was_hyphen:

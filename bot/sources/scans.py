@@ -26,8 +26,7 @@ from bot.store import Store
 class LibraryScans:
     """posts_dir's scans; `configure` again after a reload."""
 
-    def __init__(self, *, clock: Callable[[], datetime],
-                 should_stop: Callable[[], bool]) -> None:
+    def __init__(self, *, clock: Callable[[], datetime], should_stop: Callable[[], bool]) -> None:
         self.clock = clock
         self.should_stop = should_stop
         self.config: Config | None = None
@@ -81,18 +80,34 @@ class LibraryScans:
         posts_dir = self.config.bot.posts_dir
         if self._stale:
             self._stale = False
-            queued = queue_existing(self.store, self.config.enabled_channels(), now=self.clock(),
-                                    root=posts_dir)
+            queued = queue_existing(
+                self.store, self.config.enabled_channels(), now=self.clock(), root=posts_dir
+            )
             if queued.queued or queued.cancelled:
                 log_event("library.queued", queued=queued.queued, cancelled=queued.cancelled)
         if not posts_dir.is_dir():
             log_event("library.missing", level=logging.WARNING, posts_dir=str(posts_dir))
             return
         reread, self._reread = self._reread, False
-        report = scan_library(self.store, [posts_dir], channels=self.config.enabled_channels(),
-                              now=self.clock(), root=posts_dir, prune=True,
-                              stamps=self._stamps, site=self.config.site, remember=True,
-                              reread=reread)
-        log_event("library.scanned", posts_dir=str(posts_dir), new=report.new,
-                  changed=report.changed, unchanged=report.unchanged, removed=report.removed,
-                  failed=len(report.failed), queued=report.queued)
+        report = scan_library(
+            self.store,
+            [posts_dir],
+            channels=self.config.enabled_channels(),
+            now=self.clock(),
+            root=posts_dir,
+            prune=True,
+            stamps=self._stamps,
+            site=self.config.site,
+            remember=True,
+            reread=reread,
+        )
+        log_event(
+            "library.scanned",
+            posts_dir=str(posts_dir),
+            new=report.new,
+            changed=report.changed,
+            unchanged=report.unchanged,
+            removed=report.removed,
+            failed=len(report.failed),
+            queued=report.queued,
+        )

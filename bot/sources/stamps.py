@@ -41,8 +41,16 @@ if TYPE_CHECKING:
 RACY_NS = 2_000_000_000
 _CHUNK = 1 << 20  # bytes read at a time for a digest
 # Libraries whose upgrade changes what a file gives (its text, its sentences, its words).
-_READING_LIBRARIES = ("sentencex", "trafilatura", "markdown_it", "mdit_py_plugins",
-                      "frontmatter", "lemminflect", "py3langid", "regex")
+_READING_LIBRARIES = (
+    "sentencex",
+    "trafilatura",
+    "markdown_it",
+    "mdit_py_plugins",
+    "frontmatter",
+    "lemminflect",
+    "py3langid",
+    "regex",
+)
 
 
 def reader_key(*, root: Path | None, site: SiteSettings | None) -> str:
@@ -108,16 +116,23 @@ class FileCheck:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ARTICLE_BYTES:
             return  # never opened here (a pipe would block): the read refuses it
         size, mtime_ns = info.st_size, info.st_mtime_ns
-        if kept is not None and kept.reader == reader and (kept.size, kept.mtime_ns) == (
-                size, mtime_ns) and mtime_ns < kept.checked_ns - RACY_NS:
+        if (
+            kept is not None
+            and kept.reader == reader
+            and (kept.size, kept.mtime_ns) == (size, mtime_ns)
+            and mtime_ns < kept.checked_ns - RACY_NS
+        ):
             self.unchanged = True
             return
         digest = file_digest(path)
         if digest is None:
             return
         self.stamp = FileStamp(size, mtime_ns, digest, reader, checked_ns)
-        if kept is not None and kept.reader == reader and (kept.size, kept.digest) == (
-                size, digest):
+        if (
+            kept is not None
+            and kept.reader == reader
+            and (kept.size, kept.digest) == (size, digest)
+        ):
             self.unchanged = self.restamp = True
 
 

@@ -98,8 +98,11 @@ _transitions = LazyModule("bot.store.transitions")
 _trouble = LazyModule("bot.store.trouble")
 _sqlalchemy_exc = LazyModule("sqlalchemy.exc")
 
-_LATER = {"SCHEMA_VERSION": "bot.store.schema", "PostStatus": "bot.store.schema",
-          "ChannelList": "bot.store.queueing"}
+_LATER = {
+    "SCHEMA_VERSION": "bot.store.schema",
+    "PostStatus": "bot.store.schema",
+    "ChannelList": "bot.store.queueing",
+}
 
 
 # `SCHEMA_VERSION`, `PostStatus` and `ChannelList` (ChannelPolicy values, or
@@ -116,8 +119,9 @@ _CLAIM_RACES = 5  # claims lost to another claimer in a row before this slot giv
 def _is_file(url_or_path: str | Path) -> bool:
     """Whether `url_or_path` is a path (not a URL) to an existing file."""
     text = str(url_or_path)
-    return (isinstance(url_or_path, Path) or "://" not in text) and \
-        Path(text).expanduser().is_file()
+    return (isinstance(url_or_path, Path) or "://" not in text) and Path(
+        text
+    ).expanduser().is_file()
 
 
 def _dispose(database) -> None:
@@ -129,8 +133,15 @@ def _dispose(database) -> None:
 class Store(Reads):
     """The database behind excerpt-bot. Open with `Store.open`; close with `close()`."""
 
-    def __init__(self, engine: Engine, *, where: str, path: Path | None,
-                 found_version: int | None, watch: Any = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        where: str,
+        path: Path | None,
+        found_version: int | None,
+        watch: Any = None,
+    ) -> None:
         self._engine = engine
         self._watch = watch  # a bot.store.engine.FileWatch on an SQLite file
         self.where = where  # how to name the database in messages (no password)
@@ -143,9 +154,15 @@ class Store(Reads):
         self.fenced = False
 
     @classmethod
-    def open(cls, url_or_path: str | Path, *, cache_mb: int | None = None,
-             read_only: bool = False, quick: bool = False,
-             password: str | None = None) -> Store:
+    def open(
+        cls,
+        url_or_path: str | Path,
+        *,
+        cache_mb: int | None = None,
+        read_only: bool = False,
+        quick: bool = False,
+        password: str | None = None,
+    ) -> Store:
         """Open (creating or upgrading) the database at a path or SQLAlchemy URL (with
         `cache_mb` of SQLite page cache per connection, for a big ingest).
 
@@ -161,8 +178,9 @@ class Store(Reads):
             store = cls._open_read_only(url_or_path, busy)
             if store is not None:
                 return store
-        database = _opening.open_database(url_or_path, cache_mb=cache_mb, busy_timeout_ms=busy,
-                                          password=password)
+        database = _opening.open_database(
+            url_or_path, cache_mb=cache_mb, busy_timeout_ms=busy, password=password
+        )
         try:
             with database.engine.begin() as conn:
                 found, _ = _migrations.ensure_schema(conn, where=database.where)
@@ -172,11 +190,18 @@ class Store(Reads):
             raise
         except _sqlalchemy_exc.DBAPIError as exc:
             _dispose(database)
-            raise UserError(_trouble.describe_database_error(exc.orig, database.where)
-                            or f"database {database.where}: cannot open it ({exc.orig}); "
-                            "check the path, its permissions, or the URL") from None
-        return cls(database.engine, where=database.where, path=database.path,
-                   found_version=found, watch=database.watch)
+            raise UserError(
+                _trouble.describe_database_error(exc.orig, database.where)
+                or f"database {database.where}: cannot open it ({exc.orig}); "
+                "check the path, its permissions, or the URL"
+            ) from None
+        return cls(
+            database.engine,
+            where=database.where,
+            path=database.path,
+            found_version=found,
+            watch=database.watch,
+        )
 
     @classmethod
     def _open_read_only(cls, path: str | Path, busy_ms: int) -> Store | None:
@@ -190,17 +215,17 @@ class Store(Reads):
                     found = _migrations.current_version(conn, where=database.where)
         except _sqlalchemy_exc.DBAPIError as exc:
             _dispose(database)
-            raise UserError(_trouble.describe_database_error(exc.orig, database.where)
-                            or f"database {database.where}: cannot read it ({exc.orig})"
-                            ) from None
+            raise UserError(
+                _trouble.describe_database_error(exc.orig, database.where)
+                or f"database {database.where}: cannot read it ({exc.orig})"
+            ) from None
         except UserError:
             _dispose(database)
             raise
         if found is None:
             _dispose(database)
             return None
-        return cls(database.engine, where=database.where, path=database.path,
-                   found_version=found)
+        return cls(database.engine, where=database.where, path=database.path, found_version=found)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -244,8 +269,7 @@ class Store(Reads):
     def _read(self) -> Iterator[Connection]:
         with self._said(), self._engine.connect() as conn:
             if self.postgresql:  # one snapshot for the whole read, as on SQLite
-                conn.execution_options(isolation_level="REPEATABLE READ",
-                                       postgresql_readonly=True)
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             else:
                 conn.execution_options(**{_opening.BEGIN_OPTION: "DEFERRED"})
             with conn.begin():
@@ -264,17 +288,29 @@ class Store(Reads):
 
     # --- articles in ---------------------------------------------------------------------
 
-    def upsert_article(self, article: Article, excerpts: _ingest.Cuts, *,
-                       channels: ChannelList, now: datetime,
-                       cut_of: Mapping[str, str] | None = None) -> IngestResult:
+    def upsert_article(
+        self,
+        article: Article,
+        excerpts: _ingest.Cuts,
+        *,
+        channels: ChannelList,
+        now: datetime,
+        cut_of: Mapping[str, str] | None = None,
+    ) -> IngestResult:
         """Insert or reconcile an article and its cuts; queue, keep or cancel its posts on
         `channels` (each from its cut in `cut_of`; see `bot.store.ingest`)."""
         with self._write() as conn:
-            return _ingest.upsert_article(conn, article, excerpts, channels=channels, now=now,
-                                          cut_of=cut_of)
+            return _ingest.upsert_article(
+                conn, article, excerpts, channels=channels, now=now, cut_of=cut_of
+            )
 
-    def upsert_articles(self, batch: Iterable[ArticleCuts], *, now: datetime,
-                        stamps: Mapping[str, FileStamp] | None = None) -> list[IngestResult]:
+    def upsert_articles(
+        self,
+        batch: Iterable[ArticleCuts],
+        *,
+        now: datetime,
+        stamps: Mapping[str, FileStamp] | None = None,
+    ) -> list[IngestResult]:
         """`upsert_article` for each article of `batch`, in one transaction: many articles
         at one commit's cost (keep a batch small enough not to hold up the daemon's
         writes for long). `stamps`: the files they were read from, as read, kept in the
@@ -300,8 +336,9 @@ class Store(Reads):
         with self._write() as conn:
             return _ingest.remove_article(conn, article_id, now=now)
 
-    def sync_sources(self, present_sources: Iterable[str], *, now: datetime,
-                     under: str | None = None) -> list[str]:
+    def sync_sources(
+        self, present_sources: Iterable[str], *, now: datetime, under: str | None = None
+    ) -> list[str]:
         """Remove the articles (whose source starts with `under`) not in `present_sources`."""
         with self._write() as conn:
             return _ingest.sync_sources(conn, present_sources, now=now, under=under)
@@ -311,8 +348,10 @@ class Store(Reads):
         with self._read() as conn:
             return _queueing.live_articles(conn)
 
-    def channel_pointers(self, channels: Iterable[str],
-                         ) -> dict[str, dict[str, tuple[str, str | None]]]:
+    def channel_pointers(
+        self,
+        channels: Iterable[str],
+    ) -> dict[str, dict[str, tuple[str, str | None]]]:
         """For each of `channels`: the cut each article's posts there come from, and the
         settings it was chosen with, by article id (live cuts only, as `channel_cuts`)."""
         with self._read() as conn:
@@ -330,8 +369,9 @@ class Store(Reads):
 
     # --- posts out -----------------------------------------------------------------------
 
-    def claim_next_post(self, policy: ChannelPolicy, *, now: datetime,
-                        render: _claim.Render) -> ClaimedPost | NoClaim | BudgetHeld:
+    def claim_next_post(
+        self, policy: ChannelPolicy, *, now: datetime, render: _claim.Render
+    ) -> ClaimedPost | NoClaim | BudgetHeld:
         """Choose, render and mark `sending` the channel's next post, committed; or say why
         there is none (`NoClaim`).
 
@@ -355,8 +395,15 @@ class Store(Reads):
             waits = choice.recycled and policy.require_approval  # rendered once approved
             rendered = None if waits else _claim.render_choice(choice, render)
             with self._write() as conn:
-                taken = _claim.take(conn, policy, choice, rendered, now=now,
-                                    claimant=self.claimant, fenced=self.fenced)
+                taken = _claim.take(
+                    conn,
+                    policy,
+                    choice,
+                    rendered,
+                    now=now,
+                    claimant=self.claimant,
+                    fenced=self.fenced,
+                )
             if isinstance(taken, BudgetHeld):
                 return self._budget_reached(taken)
             if taken is not None:
@@ -367,21 +414,36 @@ class Store(Reads):
         with self._write() as conn:
             return _budgets.note_budget_reached(conn, held)
 
-    def record_thread_part(self, post_id: int, *, index: int, remote_id: str | None,
-                           remote_url: str | None, now: datetime,
-                           cost_micros: int | None = None) -> None:
+    def record_thread_part(
+        self,
+        post_id: int,
+        *,
+        index: int,
+        remote_id: str | None,
+        remote_url: str | None,
+        now: datetime,
+        cost_micros: int | None = None,
+    ) -> None:
         """Part `index` (0 first) of the `sending` thread `post_id` went out (committed),
         costing `cost_micros` where its platform bills posts."""
         with self._write() as conn:
-            _transitions.record_thread_part(conn, post_id, index=index, remote_id=remote_id,
-                                            remote_url=remote_url, now=now,
-                                            cost_micros=cost_micros)
+            _transitions.record_thread_part(
+                conn,
+                post_id,
+                index=index,
+                remote_id=remote_id,
+                remote_url=remote_url,
+                now=now,
+                cost_micros=cost_micros,
+            )
 
-    def mark_sent(self, post_id: int, *, remote_id: str | None, remote_url: str | None,
-                  now: datetime) -> None:
+    def mark_sent(
+        self, post_id: int, *, remote_id: str | None, remote_url: str | None, now: datetime
+    ) -> None:
         with self._write() as conn:
-            _transitions.mark_sent(conn, post_id, remote_id=remote_id, remote_url=remote_url,
-                                   now=now)
+            _transitions.mark_sent(
+                conn, post_id, remote_id=remote_id, remote_url=remote_url, now=now
+            )
 
     def mark_failed(self, post_id: int, *, error: str, now: datetime) -> None:
         with self._write() as conn:
@@ -400,12 +462,24 @@ class Store(Reads):
         with self._write() as conn:
             _transitions.requeue(conn, post_id, now=now, not_before=not_before)
 
-    def record_attempt(self, post_id: int, *, started_at: datetime, finished_at: datetime,
-                       outcome: str, error: str | None) -> int:
+    def record_attempt(
+        self,
+        post_id: int,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        outcome: str,
+        error: str | None,
+    ) -> int:
         with self._write() as conn:
-            return _transitions.record_attempt(conn, post_id, started_at=started_at,
-                                               finished_at=finished_at, outcome=outcome,
-                                               error=error)
+            return _transitions.record_attempt(
+                conn,
+                post_id,
+                started_at=started_at,
+                finished_at=finished_at,
+                outcome=outcome,
+                error=error,
+            )
 
     def requeue_interrupted(self, *, channels: Iterable[str], now: datetime) -> list[int]:
         """At start-up, on channels that deliver under a lasting key: the posts left
@@ -413,8 +487,9 @@ class Store(Reads):
         with self._write() as conn:
             return _transitions.requeue_interrupted(conn, channels=channels, now=now)
 
-    def recover_interrupted(self, *, channels: Iterable[str] | None = None,
-                            now: datetime) -> list[int]:
+    def recover_interrupted(
+        self, *, channels: Iterable[str] | None = None, now: datetime
+    ) -> list[int]:
         """At start-up: the posts left `sending` on `channels` (the daemon's own; None: on
         any) become `unknown`; return their ids."""
         with self._write() as conn:
@@ -443,13 +518,21 @@ class Store(Reads):
         with self._write() as conn:
             _transitions.retry(conn, post_id, now=now)
 
-    def add_composed(self, channel: str, article: Article, excerpt: Excerpt, *,
-                     not_before: datetime | None, now: datetime) -> int:
+    def add_composed(
+        self,
+        channel: str,
+        article: Article,
+        excerpt: Excerpt,
+        *,
+        not_before: datetime | None,
+        now: datetime,
+    ) -> int:
         """Queue a composed post (`compose`) first on `channel`; its article and excerpt stay
         outside the library. Returns the post's id."""
         with self._write() as conn:
-            return _queueing.add_composed(conn, channel, article, excerpt,
-                                          not_before=not_before, now=now)
+            return _queueing.add_composed(
+                conn, channel, article, excerpt, not_before=not_before, now=now
+            )
 
     def pin(self, post_id: int, *, now: datetime) -> _transitions.Place:
         """Put the queued (or pending) post first in its channel's queue, due at once;
@@ -468,8 +551,9 @@ class Store(Reads):
         with self._write() as conn:
             _transitions.skip(conn, post_id, now=now, pending_only=pending_only)
 
-    def approve(self, post_ids: Iterable[int] | None = None, *, channel: str | None = None,
-                now: datetime) -> list[int]:
+    def approve(
+        self, post_ids: Iterable[int] | None = None, *, channel: str | None = None, now: datetime
+    ) -> list[int]:
         """Approve the given posts, else every pending post of `channel`, else all of them."""
         with self._write() as conn:
             return _transitions.approve(conn, post_ids=post_ids, channel=channel, now=now)
@@ -502,8 +586,9 @@ class Store(Reads):
         with self._read() as conn:
             return _feeds.get_feed_state(conn, url)
 
-    def record_feed_poll(self, url: str, *, now: datetime, next_poll_at: datetime,
-                         **outcome: str | None) -> FeedState:
+    def record_feed_poll(
+        self, url: str, *, now: datetime, next_poll_at: datetime, **outcome: str | None
+    ) -> FeedState:
         """A poll of `url`: a success (`title`, `etag`, `last_modified` kept) or a failure
         (`error`); see `bot.store.feeds.record_poll`."""
         with self._write() as conn:
@@ -523,16 +608,24 @@ class Store(Reads):
         with self._write() as conn:
             return _feeds.record_entry(conn, entry, now=now)
 
-    def ingest_feed_entry(self, entry: FeedEntry, article: Article, excerpts: _ingest.Cuts,
-                          *, channels: ChannelList, pool: Iterable[str] = (),
-                          now: datetime, cut_of: Mapping[str, str] | None = None,
-                          ) -> IngestResult:
+    def ingest_feed_entry(
+        self,
+        entry: FeedEntry,
+        article: Article,
+        excerpts: _ingest.Cuts,
+        *,
+        channels: ChannelList,
+        pool: Iterable[str] = (),
+        now: datetime,
+        cut_of: Mapping[str, str] | None = None,
+    ) -> IngestResult:
         """Upsert the entry's article (queued on `channels`, in the evergreen pool of the
         channels in `pool`, each from its cut in `cut_of`) and record the entry, in one
         transaction."""
         with self._write() as conn:
-            return _feeds.ingest_entry(conn, entry, article, excerpts, channels=channels,
-                                       pool=pool, now=now, cut_of=cut_of)
+            return _feeds.ingest_entry(
+                conn, entry, article, excerpts, channels=channels, pool=pool, now=now, cut_of=cut_of
+            )
 
     def feed_summaries(self, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
         with self._read() as conn:
@@ -540,14 +633,24 @@ class Store(Reads):
 
     # --- modules with tables of their own (`bot.store.admin`) ----------------------------
 
-    def read_with(self, operation: Callable[Concatenate[Connection, P], T], /,
-                  *args: P.args, **kwargs: P.kwargs) -> T:
+    def read_with(
+        self,
+        operation: Callable[Concatenate[Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         """`operation(conn, *args, **kwargs)` in one read transaction."""
         with self._read() as conn:
             return operation(conn, *args, **kwargs)
 
-    def write_with(self, operation: Callable[Concatenate[Connection, P], T], /,
-                   *args: P.args, **kwargs: P.kwargs) -> T:
+    def write_with(
+        self,
+        operation: Callable[Concatenate[Connection, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         """`operation(conn, *args, **kwargs)` in one write transaction, committed."""
         with self._write() as conn:
             return operation(conn, *args, **kwargs)

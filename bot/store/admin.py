@@ -106,8 +106,7 @@ class PostLine:
     error: str | None
 
 
-def queue_messages(conn: Connection, messages: Iterable[NewMessage], *,
-                   now: datetime) -> list[str]:
+def queue_messages(conn: Connection, messages: Iterable[NewMessage], *, now: datetime) -> list[str]:
     """Queue each message whose key is new; return the keys queued.
 
     On PostgreSQL, daemons sharing the database queue one at a time (a lock held until the
@@ -117,16 +116,27 @@ def queue_messages(conn: Connection, messages: Iterable[NewMessage], *,
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('admin_messages', 0))"))
     queued = []
     for message in messages:
-        known = conn.scalar(select(admin_messages.c.id)
-                            .where(admin_messages.c.key == message.key))
+        known = conn.scalar(select(admin_messages.c.id).where(admin_messages.c.key == message.key))
         if known is not None:
             continue
-        buttons = ([[list(button) for button in row] for row in message.buttons]
-                   if message.buttons else None)
-        conn.execute(insert(admin_messages).values(
-            key=message.key, action=EDIT if message.edits else SEND, status=QUEUED,
-            post_id=message.post_id, text=message.text, buttons=buttons, edits=message.edits,
-            created_at=now, tries=0))
+        buttons = (
+            [[list(button) for button in row] for row in message.buttons]
+            if message.buttons
+            else None
+        )
+        conn.execute(
+            insert(admin_messages).values(
+                key=message.key,
+                action=EDIT if message.edits else SEND,
+                status=QUEUED,
+                post_id=message.post_id,
+                text=message.text,
+                buttons=buttons,
+                edits=message.edits,
+                created_at=now,
+                tries=0,
+            )
+        )
         queued.append(message.key)
     return queued
 
@@ -136,46 +146,86 @@ def next_message(conn: Connection, now: datetime) -> AdminMessage | datetime | N
     None when nothing is queued."""
     target = admin_messages.alias("target")
     row = conn.execute(
-        select(admin_messages, target.c.chat_id.label("target_chat_id"),
-               target.c.message_id.label("target_message_id"),
-               target.c.status.label("target_status"))
+        select(
+            admin_messages,
+            target.c.chat_id.label("target_chat_id"),
+            target.c.message_id.label("target_message_id"),
+            target.c.status.label("target_status"),
+        )
         .select_from(admin_messages.outerjoin(target, target.c.key == admin_messages.c.edits))
         .where(admin_messages.c.status == QUEUED)
-        .order_by(admin_messages.c.id).limit(1)
+        .order_by(admin_messages.c.id)
+        .limit(1)
     ).first()
     if row is None:
         return None
     if row.next_try_at is not None and row.next_try_at > now:
         return row.next_try_at
     buttons = [[(label, data) for label, data in r] for r in row.buttons] if row.buttons else None
-    return AdminMessage(row.id, row.key, row.action, row.text, buttons, row.tries, row.post_id,
-                        row.target_chat_id, row.target_message_id, row.target_status)
+    return AdminMessage(
+        row.id,
+        row.key,
+        row.action,
+        row.text,
+        buttons,
+        row.tries,
+        row.post_id,
+        row.target_chat_id,
+        row.target_message_id,
+        row.target_status,
+    )
 
 
-def mark_sent(conn: Connection, message_id: int, *, chat_id: str | None,
-              telegram_id: int | None, now: datetime) -> None:
-    conn.execute(update(admin_messages).where(admin_messages.c.id == message_id).values(
-        status=SENT_STATUS, sent_at=now, chat_id=chat_id, message_id=telegram_id,
-        tries=admin_messages.c.tries + 1, error=None, next_try_at=None))
+def mark_sent(
+    conn: Connection,
+    message_id: int,
+    *,
+    chat_id: str | None,
+    telegram_id: int | None,
+    now: datetime,
+) -> None:
+    conn.execute(
+        update(admin_messages)
+        .where(admin_messages.c.id == message_id)
+        .values(
+            status=SENT_STATUS,
+            sent_at=now,
+            chat_id=chat_id,
+            message_id=telegram_id,
+            tries=admin_messages.c.tries + 1,
+            error=None,
+            next_try_at=None,
+        )
+    )
 
 
 def mark_retry(conn: Connection, message_id: int, *, error: str, at: datetime) -> None:
-    conn.execute(update(admin_messages).where(admin_messages.c.id == message_id).values(
-        tries=admin_messages.c.tries + 1, error=error, next_try_at=at))
+    conn.execute(
+        update(admin_messages)
+        .where(admin_messages.c.id == message_id)
+        .values(tries=admin_messages.c.tries + 1, error=error, next_try_at=at)
+    )
 
 
 def mark_refused(conn: Connection, message_id: int, *, error: str, now: datetime) -> None:
-    conn.execute(update(admin_messages).where(admin_messages.c.id == message_id).values(
-        status=REFUSED, tries=admin_messages.c.tries + 1, error=error, next_try_at=None))
+    conn.execute(
+        update(admin_messages)
+        .where(admin_messages.c.id == message_id)
+        .values(status=REFUSED, tries=admin_messages.c.tries + 1, error=error, next_try_at=None)
+    )
 
 
-def rewrite_queued(conn: Connection, key: str, *, text: str,
-                   buttons: Buttons | None) -> bool:
+def rewrite_queued(conn: Connection, key: str, *, text: str, buttons: Buttons | None) -> bool:
     """Change a message still queued (an edit that came before it went); False if it went."""
-    values: dict[str, Any] = {"text": text, "buttons": [[list(b) for b in row] for row in buttons]
-                              if buttons else None}
-    result = conn.execute(update(admin_messages).where(
-        admin_messages.c.key == key, admin_messages.c.status == QUEUED).values(**values))
+    values: dict[str, Any] = {
+        "text": text,
+        "buttons": [[list(b) for b in row] for row in buttons] if buttons else None,
+    }
+    result = conn.execute(
+        update(admin_messages)
+        .where(admin_messages.c.key == key, admin_messages.c.status == QUEUED)
+        .values(**values)
+    )
     return bool(result.rowcount)
 
 
@@ -188,8 +238,9 @@ def has_message(conn: Connection, key: str) -> bool:
 
 
 def queued_count(conn: Connection) -> int:
-    return conn.scalar(select(func.count()).select_from(admin_messages)
-                       .where(admin_messages.c.status == QUEUED))
+    return conn.scalar(
+        select(func.count()).select_from(admin_messages).where(admin_messages.c.status == QUEUED)
+    )
 
 
 # --- memory ---------------------------------------------------------------------------------
@@ -207,22 +258,27 @@ def remember(conn: Connection, key: str, value: str | None, *, now: datetime) ->
 
 def recall_prefixed(conn: Connection, prefix: str) -> dict[str, str]:
     """Every remembered key starting with `prefix`, with its value."""
-    rows = conn.execute(select(admin_state.c.key, admin_state.c.value)
-                        .where(admin_state.c.key.startswith(prefix, autoescape=True)))
+    rows = conn.execute(
+        select(admin_state.c.key, admin_state.c.value).where(
+            admin_state.c.key.startswith(prefix, autoescape=True)
+        )
+    )
     return {row.key: row.value for row in rows}
 
 
 FAILING_PREFIX = "feed.failing:"
 
 
-def failing_feeds(conn: Connection, urls: Collection[str], *,
-                  now: datetime) -> list[FailingFeed]:
+def failing_feeds(conn: Connection, urls: Collection[str], *, now: datetime) -> list[FailingFeed]:
     """The feeds among `urls` that fail now, each with the start of its spell of failures:
     remembered from the first look that saw it failing (its last error then, which is the
     spell's first when it had failed once); a feed that succeeded since is forgotten."""
     remembered = recall_prefixed(conn, FAILING_PREFIX)
-    rows = conn.execute(select(feeds.c.url, feeds.c.failures, feeds.c.last_error,
-                               feeds.c.last_error_at).where(feeds.c.url.in_(list(urls))))
+    rows = conn.execute(
+        select(feeds.c.url, feeds.c.failures, feeds.c.last_error, feeds.c.last_error_at).where(
+            feeds.c.url.in_(list(urls))
+        )
+    )
     failing = []
     for row in rows:
         key = FAILING_PREFIX + hashlib.sha256(row.url.encode()).hexdigest()
@@ -234,8 +290,9 @@ def failing_feeds(conn: Connection, urls: Collection[str], *,
         if since is None:
             since = row.last_error_at.isoformat()
             remember(conn, key, since, now=now)
-        failing.append(FailingFeed(row.url, datetime.fromisoformat(since), row.failures,
-                                   row.last_error))
+        failing.append(
+            FailingFeed(row.url, datetime.fromisoformat(since), row.failures, row.last_error)
+        )
     return failing
 
 
@@ -244,21 +301,38 @@ def failing_feeds(conn: Connection, urls: Collection[str], *,
 
 def unannounced_pending(conn: Connection, limit: int) -> list[PendingPost]:
     """Posts awaiting approval with no approval message yet, oldest first."""
-    asked = exists().where(admin_messages.c.post_id == posts.c.id,
-                           admin_messages.c.action == SEND)
+    asked = exists().where(admin_messages.c.post_id == posts.c.id, admin_messages.c.action == SEND)
     rows = conn.execute(
-        select(posts.c.id, posts.c.channel, posts.c.created_at, articles.c.data,
-               excerpts.c.id.label("excerpt_id"), excerpts.c.article_id,
-               excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
-               excerpts.c.score, excerpts.c.paragraph, excerpts.c.first_sentence,
-               excerpts.c.sentence_count, excerpts.c.shortened)
-        .select_from(posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
-                     .join(articles, articles.c.id == posts.c.article_id))
+        select(
+            posts.c.id,
+            posts.c.channel,
+            posts.c.created_at,
+            articles.c.data,
+            excerpts.c.id.label("excerpt_id"),
+            excerpts.c.article_id,
+            excerpts.c.text.label("excerpt_text"),
+            excerpts.c.rank.label("excerpt_rank"),
+            excerpts.c.score,
+            excerpts.c.paragraph,
+            excerpts.c.first_sentence,
+            excerpts.c.sentence_count,
+            excerpts.c.shortened,
+        )
+        .select_from(
+            posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id).join(
+                articles, articles.c.id == posts.c.article_id
+            )
+        )
         .where(posts.c.status == PENDING_APPROVAL, ~asked)
-        .order_by(posts.c.id).limit(limit)
+        .order_by(posts.c.id)
+        .limit(limit)
     )
-    return [PendingPost(row.id, row.channel, article_from_data(row.data), excerpt_from_row(row),
-                        row.created_at) for row in rows]
+    return [
+        PendingPost(
+            row.id, row.channel, article_from_data(row.data), excerpt_from_row(row), row.created_at
+        )
+        for row in rows
+    ]
 
 
 def post_status(conn: Connection, post_id: int) -> str | None:
@@ -273,30 +347,56 @@ def decided_approvals(conn: Connection) -> list[tuple[int, str]]:
     rows = conn.execute(
         select(posts.c.id, posts.c.status)
         .select_from(admin_messages.join(posts, posts.c.id == admin_messages.c.post_id))
-        .where(admin_messages.c.action == SEND, admin_messages.c.status == SENT_STATUS,
-               posts.c.status != PENDING_APPROVAL, ~edited)
-        .order_by(posts.c.id))
+        .where(
+            admin_messages.c.action == SEND,
+            admin_messages.c.status == SENT_STATUS,
+            posts.c.status != PENDING_APPROVAL,
+            ~edited,
+        )
+        .order_by(posts.c.id)
+    )
     return [(row.id, row.status) for row in rows]
 
 
 def _lines(conn: Connection, *where) -> list[PostLine]:
     rows = conn.execute(
-        select(posts.c.id, posts.c.channel, posts.c.status, articles.c.title, posts.c.sent_at,
-               posts.c.updated_at, posts.c.remote_url, posts.c.error)
+        select(
+            posts.c.id,
+            posts.c.channel,
+            posts.c.status,
+            articles.c.title,
+            posts.c.sent_at,
+            posts.c.updated_at,
+            posts.c.remote_url,
+            posts.c.error,
+        )
         .select_from(posts.join(articles, articles.c.id == posts.c.article_id))
-        .where(*where).order_by(posts.c.channel, posts.c.id))
-    return [PostLine(row.id, row.channel, row.status, row.title,
-                     row.sent_at or row.updated_at, row.remote_url, row.error) for row in rows]
+        .where(*where)
+        .order_by(posts.c.channel, posts.c.id)
+    )
+    return [
+        PostLine(
+            row.id,
+            row.channel,
+            row.status,
+            row.title,
+            row.sent_at or row.updated_at,
+            row.remote_url,
+            row.error,
+        )
+        for row in rows
+    ]
 
 
 def sent_between(conn: Connection, since: datetime, until: datetime) -> list[PostLine]:
     """Posts sent in [since, until), by channel then id."""
-    return _lines(conn, posts.c.status == SENT, posts.c.sent_at >= since,
-                  posts.c.sent_at < until)
+    return _lines(conn, posts.c.status == SENT, posts.c.sent_at >= since, posts.c.sent_at < until)
 
 
 def troubled_between(conn: Connection, since: datetime, until: datetime) -> list[PostLine]:
     """Posts that became failed or unknown in [since, until) and still are."""
-    return _lines(conn, posts.c.status.in_((FAILED, UNKNOWN)),
-                  and_(posts.c.updated_at >= since, posts.c.updated_at < until))
-
+    return _lines(
+        conn,
+        posts.c.status.in_((FAILED, UNKNOWN)),
+        and_(posts.c.updated_at >= since, posts.c.updated_at < until),
+    )

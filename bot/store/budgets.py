@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from bot.store.claim import Choice
 
 
-def claim_cost(conn: Connection, policy: ChannelPolicy, choice: Choice,
-               rendered: Rendered) -> tuple[int, int | None]:
+def claim_cost(
+    conn: Connection, policy: ChannelPolicy, choice: Choice, rendered: Rendered
+) -> tuple[int, int | None]:
     """What sending `rendered` costs, in micros: what its thread's parts out cost as
     recorded, and what the rest costs at today's prices (a single post: its price; a
     thread: its parts not yet out, each priced as the post it is). None for the rest
@@ -38,14 +39,21 @@ def claim_cost(conn: Connection, policy: ChannelPolicy, choice: Choice,
     out = len(choice.sent_parts)
     recorded = 0
     if out and choice.item.post_id is not None:
-        recorded = conn.scalar(select(func.coalesce(func.sum(thread_parts.c.cost_micros), 0))
-                               .where(thread_parts.c.post_id == choice.item.post_id)) or 0
+        recorded = (
+            conn.scalar(
+                select(func.coalesce(func.sum(thread_parts.c.cost_micros), 0)).where(
+                    thread_parts.c.post_id == choice.item.post_id
+                )
+            )
+            or 0
+        )
     rest = rendered.parts[out:]
     return recorded, policy.price(rendered.text, rest) if rest else 0
 
 
-def budget_held(conn: Connection, policy: ChannelPolicy, now: datetime, *,
-                cost: int | None = None) -> BudgetHeld | None:
+def budget_held(
+    conn: Connection, policy: ChannelPolicy, now: datetime, *, cost: int | None = None
+) -> BudgetHeld | None:
     """Whether sending a post that costs `cost` (None: the cheapest post there is) now
     would take the channel past its budget: what it spent in the budget's period so far
     and the cost together, or None when it fits (or there is no budget)."""
@@ -63,8 +71,9 @@ def budget_held(conn: Connection, policy: ChannelPolicy, now: datetime, *,
 def note_budget_reached(conn: Connection, held: BudgetHeld) -> BudgetHeld:
     """Keep that the channel's budget holds its posts until `held.until`; `first` says
     whether this is news (not already kept for this period)."""
-    known = conn.scalar(select(channel_state.c.budget_reached_until)
-                        .where(channel_state.c.channel == held.channel))
+    known = conn.scalar(
+        select(channel_state.c.budget_reached_until).where(channel_state.c.channel == held.channel)
+    )
     if known == held.until:
         return dataclasses.replace(held, first=False)
     set_budget_reached(conn, held.channel, held.until)

@@ -18,8 +18,9 @@ def _upsert(conn: Connection, channel: str, **values) -> None:
         update(channel_state).where(channel_state.c.channel == channel).values(**values)
     )
     if not result.rowcount:
-        conn.execute(insert(channel_state).values(**{"channel": channel, "paused": False,
-                                                     **values}))
+        conn.execute(
+            insert(channel_state).values(**{"channel": channel, "paused": False, **values})
+        )
 
 
 def pause_channel(conn: Connection, channel: str, *, reason: str, now: datetime) -> None:
@@ -47,8 +48,10 @@ def note_sent(conn: Connection, channel: str, *, at: datetime) -> None:
     """Record a post out at `at`, unless a later one is already recorded."""
     result = conn.execute(
         update(channel_state)
-        .where(channel_state.c.channel == channel,
-               or_(channel_state.c.last_sent_at.is_(None), channel_state.c.last_sent_at < at))
+        .where(
+            channel_state.c.channel == channel,
+            or_(channel_state.c.last_sent_at.is_(None), channel_state.c.last_sent_at < at),
+        )
         .values(last_sent_at=at)
     )
     if result.rowcount:
@@ -59,9 +62,7 @@ def note_sent(conn: Connection, channel: str, *, at: datetime) -> None:
 
 
 def get_channel_state(conn: Connection, channel: str) -> ChannelState:
-    row = conn.execute(
-        select(channel_state).where(channel_state.c.channel == channel)
-    ).first()
+    row = conn.execute(select(channel_state).where(channel_state.c.channel == channel)).first()
     if row is None:
         return ChannelState(channel)
     return state_from_row(row)

@@ -95,24 +95,34 @@ def choose(conn: Connection, policy: ChannelPolicy, *, now: datetime) -> Choice 
     if refused is not None:
         return refused
     last_article = last_sent_article(conn, channel)
-    item = choose_next(queued_items(conn, channel, now=now, best_per_article=True),
-                       last_article_id=last_article)
+    item = choose_next(
+        queued_items(conn, channel, now=now, best_per_article=True), last_article_id=last_article
+    )
     if item is not None:
         return _details(conn, item, recycled=False)
     if _has_queued(conn, channel):
         return NoClaim.EMPTY  # queued posts wait for their `not_before`: no repeat meanwhile
-    item = choose_next(recycle_items(conn, channel, since=now - policy.repeat_after,
-                                     per_article=policy.per_article),
-                       last_article_id=last_article)
+    item = choose_next(
+        recycle_items(
+            conn, channel, since=now - policy.repeat_after, per_article=policy.per_article
+        ),
+        last_article_id=last_article,
+    )
     if item is None:
         return NoClaim.EMPTY
     return _details(conn, item, recycled=True)
 
 
-def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
-         rendered: Rendered | RenderError | None, *, now: datetime,
-         claimant: str | None = None,
-         fenced: bool = False) -> ClaimedPost | NoClaim | BudgetHeld | None:
+def take(
+    conn: Connection,
+    policy: ChannelPolicy,
+    choice: Choice,
+    rendered: Rendered | RenderError | None,
+    *,
+    now: datetime,
+    claimant: str | None = None,
+    fenced: bool = False,
+) -> ClaimedPost | NoClaim | BudgetHeld | None:
     """Make `choice` the channel's post out (`sending`, with its payload), inside the
     caller's write transaction, if nothing changed since it was chosen; None when
     something did (another claim took it, say) or it could not be rendered: choose again.
@@ -154,33 +164,72 @@ def take(conn: Connection, policy: ChannelPolicy, choice: Choice,
         return held
     cost = None if to_come is None else recorded + to_come
     key = choice.delivery_key or new_delivery_key()
-    values = {"status": SENDING, "text": rendered.text, "parse_mode": rendered.parse_mode,
-              "delivery_key": key, "cost_micros": cost, "claimed_by": claimant,
-              "currency": policy.prices.currency if policy.prices is not None else None,
-              "parts": list(rendered.parts) or None, "payload": rendered.to_payload(),
-              "claimed_at": now, "updated_at": now, "sent_at": None, "remote_id": None,
-              "remote_url": None, "error": None}
+    values = {
+        "status": SENDING,
+        "text": rendered.text,
+        "parse_mode": rendered.parse_mode,
+        "delivery_key": key,
+        "cost_micros": cost,
+        "claimed_by": claimant,
+        "currency": policy.prices.currency if policy.prices is not None else None,
+        "parts": list(rendered.parts) or None,
+        "payload": rendered.to_payload(),
+        "claimed_at": now,
+        "updated_at": now,
+        "sent_at": None,
+        "remote_id": None,
+        "remote_url": None,
+        "error": None,
+    }
     if choice.recycled:
-        post_id = conn.execute(insert(posts).values(
-            channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
-            created_at=now, attempts=1, **values)).inserted_primary_key[0]
+        post_id = conn.execute(
+            insert(posts).values(
+                channel=channel,
+                article_id=item.article_id,
+                excerpt_id=item.excerpt_id,
+                created_at=now,
+                attempts=1,
+                **values,
+            )
+        ).inserted_primary_key[0]
     else:
         post_id = item.post_id
-        taken = conn.execute(update(posts).where(
-            posts.c.id == post_id, posts.c.status == QUEUED,
-            or_(posts.c.not_before.is_(None), posts.c.not_before <= now),
-        ).values(attempts=posts.c.attempts + 1, **values))
+        taken = conn.execute(
+            update(posts)
+            .where(
+                posts.c.id == post_id,
+                posts.c.status == QUEUED,
+                or_(posts.c.not_before.is_(None), posts.c.not_before <= now),
+            )
+            .values(attempts=posts.c.attempts + 1, **values)
+        )
         if taken.rowcount != 1:
             return None  # taken, approved away, cancelled or skipped meanwhile
-    conn.execute(update(channel_state).where(
-        channel_state.c.channel == channel, channel_state.c.budget_reached_until.is_not(None),
-    ).values(budget_reached_until=None))  # posts go out again: no budget holds them back
+    conn.execute(
+        update(channel_state)
+        .where(
+            channel_state.c.channel == channel,
+            channel_state.c.budget_reached_until.is_not(None),
+        )
+        .values(budget_reached_until=None)
+    )  # posts go out again: no budget holds them back
     return ClaimedPost(
-        id=post_id, channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
-        text=rendered.text, parse_mode=rendered.parse_mode, url=choice.article.url,
-        attempts=choice.attempts + 1, claimed_at=now, recycled=choice.recycled,
-        article=choice.article, excerpt=choice.excerpt, parts=tuple(rendered.parts),
-        sent_parts=choice.sent_parts, payload=rendered, delivery_key=key,
+        id=post_id,
+        channel=channel,
+        article_id=item.article_id,
+        excerpt_id=item.excerpt_id,
+        text=rendered.text,
+        parse_mode=rendered.parse_mode,
+        url=choice.article.url,
+        attempts=choice.attempts + 1,
+        claimed_at=now,
+        recycled=choice.recycled,
+        article=choice.article,
+        excerpt=choice.excerpt,
+        parts=tuple(rendered.parts),
+        sent_parts=choice.sent_parts,
+        payload=rendered,
+        delivery_key=key,
     )
 
 
@@ -205,11 +254,11 @@ def _refusal(conn: Connection, policy: ChannelPolicy, now: datetime) -> NoClaim 
     return None
 
 
-def _still_due(conn: Connection, policy: ChannelPolicy, item: QueuedItem,
-               now: datetime) -> bool:
+def _still_due(conn: Connection, policy: ChannelPolicy, item: QueuedItem, now: datetime) -> bool:
     """Whether an evergreen candidate is one still (nothing else claimed or queued it)."""
-    query = evergreen_query(policy.name, per_article=policy.per_article,
-                            since=now - policy.repeat_after).subquery("due")
+    query = evergreen_query(
+        policy.name, per_article=policy.per_article, since=now - policy.repeat_after
+    ).subquery("due")
     return bool(conn.scalar(select(exists().where(query.c.excerpt_id == item.excerpt_id))))
 
 
@@ -218,10 +267,16 @@ def _details(conn: Connection, item: QueuedItem, *, recycled: bool) -> Choice:
     stored payload and parts out."""
     row = conn.execute(
         select(
-            articles.c.data, excerpts.c.id.label("excerpt_id"), excerpts.c.article_id,
+            articles.c.data,
+            excerpts.c.id.label("excerpt_id"),
+            excerpts.c.article_id,
             excerpts.c.text.label("excerpt_text"),
-            excerpts.c.rank.label("excerpt_rank"), excerpts.c.score, excerpts.c.paragraph,
-            excerpts.c.first_sentence, excerpts.c.sentence_count, excerpts.c.shortened,
+            excerpts.c.rank.label("excerpt_rank"),
+            excerpts.c.score,
+            excerpts.c.paragraph,
+            excerpts.c.first_sentence,
+            excerpts.c.sentence_count,
+            excerpts.c.shortened,
         )
         .select_from(excerpts.join(articles, articles.c.id == excerpts.c.article_id))
         .where(excerpts.c.id == item.excerpt_id)
@@ -229,16 +284,31 @@ def _details(conn: Connection, item: QueuedItem, *, recycled: bool) -> Choice:
     choice = Choice(item, recycled, article_from_data(row.data), excerpt_from_row(row))
     if item.post_id is None:
         return choice
-    post = conn.execute(select(posts.c.attempts, posts.c.text, posts.c.parse_mode,
-                               posts.c.parts, posts.c.payload, posts.c.delivery_key)
-                        .where(posts.c.id == item.post_id)).one()
+    post = conn.execute(
+        select(
+            posts.c.attempts,
+            posts.c.text,
+            posts.c.parse_mode,
+            posts.c.parts,
+            posts.c.payload,
+            posts.c.delivery_key,
+        ).where(posts.c.id == item.post_id)
+    ).one()
     sent_parts = parts_out(conn, item.post_id)
     stored = None
     if post.parts and sent_parts:  # a thread partly out: never rendered again
-        stored = (Rendered.from_payload(post.payload) if post.payload
-                  else Rendered(post.text, post.parse_mode, tuple(post.parts)))
-    return dataclasses.replace(choice, attempts=post.attempts, stored=stored,
-                               sent_parts=sent_parts, delivery_key=post.delivery_key)
+        stored = (
+            Rendered.from_payload(post.payload)
+            if post.payload
+            else Rendered(post.text, post.parse_mode, tuple(post.parts))
+        )
+    return dataclasses.replace(
+        choice,
+        attempts=post.attempts,
+        stored=stored,
+        sent_parts=sent_parts,
+        delivery_key=post.delivery_key,
+    )
 
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32, sortable
@@ -253,8 +323,9 @@ def new_delivery_key() -> str:
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-def _failed_render(conn: Connection, channel: str, choice: Choice, exc: RenderError,
-                   now: datetime) -> None:
+def _failed_render(
+    conn: Connection, channel: str, choice: Choice, exc: RenderError, now: datetime
+) -> None:
     """A post that cannot be rendered fails (an evergreen repeat too, recorded failed)."""
     error = f"cannot render: {exc}"
     item = choice.item
@@ -262,10 +333,20 @@ def _failed_render(conn: Connection, channel: str, choice: Choice, exc: RenderEr
         post_id = _insert_post(conn, channel, item, FAILED, now, error=error)
     else:
         post_id = item.post_id
-        conn.execute(update(posts).where(posts.c.id == post_id, posts.c.status == QUEUED)
-                     .values(status=FAILED, error=error, updated_at=now))
-    log_event("post.failed", level=logging.WARNING, channel=channel, post=post_id,
-              article=item.article_id, excerpt=item.excerpt_id, error=error)
+        conn.execute(
+            update(posts)
+            .where(posts.c.id == post_id, posts.c.status == QUEUED)
+            .values(status=FAILED, error=error, updated_at=now)
+        )
+    log_event(
+        "post.failed",
+        level=logging.WARNING,
+        channel=channel,
+        post=post_id,
+        article=item.article_id,
+        excerpt=item.excerpt_id,
+        error=error,
+    )
 
 
 def sent_count_since(conn: Connection, channel: str, since: datetime) -> int:
@@ -274,22 +355,32 @@ def sent_count_since(conn: Connection, channel: str, since: datetime) -> int:
     A thread counts as the platform counts it: each of its parts out since then, and one
     more while it is sending or unknown (a part in flight).
     """
-    return sum(conn.scalar(select(func.count()).select_from(query.subquery()))
-               for query in _out_since(channel, since, posts.c.id))
+    return sum(
+        conn.scalar(select(func.count()).select_from(query.subquery()))
+        for query in _out_since(channel, since, posts.c.id)
+    )
 
 
 def _out_since(channel: str, since: datetime, what):
     """Three queries of `what`: single posts out, thread parts out, threads in flight."""
     here = posts.c.channel == channel
     singles = select(what).where(
-        here, posts.c.parts.is_(None), posts.c.status.in_(SENT_OR_MAYBE),
-        or_(posts.c.claimed_at >= since, posts.c.sent_at >= since))
-    parts_out = (select(what).select_from(thread_parts.join(posts,
-                                                            posts.c.id == thread_parts.c.post_id))
-                 .where(here, thread_parts.c.sent_at >= since))
-    in_flight = select(what).where(here, posts.c.parts.is_not(None),
-                                   posts.c.status.in_((SENDING, UNKNOWN)),
-                                   posts.c.claimed_at >= since)
+        here,
+        posts.c.parts.is_(None),
+        posts.c.status.in_(SENT_OR_MAYBE),
+        or_(posts.c.claimed_at >= since, posts.c.sent_at >= since),
+    )
+    parts_out = (
+        select(what)
+        .select_from(thread_parts.join(posts, posts.c.id == thread_parts.c.post_id))
+        .where(here, thread_parts.c.sent_at >= since)
+    )
+    in_flight = select(what).where(
+        here,
+        posts.c.parts.is_not(None),
+        posts.c.status.in_((SENDING, UNKNOWN)),
+        posts.c.claimed_at >= since,
+    )
     return singles, parts_out, in_flight
 
 
@@ -297,9 +388,11 @@ def sent_times_since(conn: Connection, channel: str, since: datetime) -> list[da
     """When the channel's posts out (or possibly out) since `since` went, oldest first: one
     time per post, and per part of a thread (as `sent_count_since` counts them)."""
     singles, parts_out, in_flight = _out_since(channel, since, posts.c.claimed_at)
-    times = [*conn.scalars(singles.where(posts.c.claimed_at >= since)),
-             *conn.scalars(parts_out.with_only_columns(thread_parts.c.sent_at)),
-             *conn.scalars(in_flight)]
+    times = [
+        *conn.scalars(singles.where(posts.c.claimed_at >= since)),
+        *conn.scalars(parts_out.with_only_columns(thread_parts.c.sent_at)),
+        *conn.scalars(in_flight),
+    ]
     return sorted(times)
 
 
@@ -307,8 +400,11 @@ def last_sent_article(conn: Connection, channel: str) -> str | None:
     """The article of the channel's most recent post out (or possibly out)."""
     return conn.scalar(
         select(posts.c.article_id)
-        .where(posts.c.channel == channel, posts.c.status.in_(SENT_OR_MAYBE),
-               posts.c.claimed_at.is_not(None))
+        .where(
+            posts.c.channel == channel,
+            posts.c.status.in_(SENT_OR_MAYBE),
+            posts.c.claimed_at.is_not(None),
+        )
         .order_by(posts.c.claimed_at.desc(), posts.c.id.desc())
         .limit(1)
     )
@@ -324,8 +420,12 @@ def sent_counts_by_article(channel: str):
 
 
 def queued_items(
-    conn: Connection, channel: str, *, now: datetime | None = None,
-    best_per_article: bool = False, include_pending: bool = False,
+    conn: Connection,
+    channel: str,
+    *,
+    now: datetime | None = None,
+    best_per_article: bool = False,
+    include_pending: bool = False,
 ) -> list[QueuedItem]:
     """The channel's queued posts as planner input (due at `now`, when given).
 
@@ -335,29 +435,46 @@ def queued_items(
     counts = sent_counts_by_article(channel)
     rank = func.coalesce(cut_excerpts.c.rank, excerpts.c.rank)  # in the channel's cut
     # A pinned post first within its article, so that `best_per_article` keeps it.
-    order = func.row_number().over(partition_by=posts.c.article_id,
-                                   order_by=(posts.c.pinned_at.is_(None),
-                                             posts.c.pinned_at.desc(), rank, posts.c.id))
+    order = func.row_number().over(
+        partition_by=posts.c.article_id,
+        order_by=(posts.c.pinned_at.is_(None), posts.c.pinned_at.desc(), rank, posts.c.id),
+    )
     query = (
         select(
-            posts.c.id.label("post_id"), posts.c.article_id, posts.c.excerpt_id,
+            posts.c.id.label("post_id"),
+            posts.c.article_id,
+            posts.c.excerpt_id,
             articles.c.added_at.label("article_added_at"),
             rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
-            posts.c.created_at, posts.c.pinned_at, order.label("place"),
+            posts.c.created_at,
+            posts.c.pinned_at,
+            order.label("place"),
         )
         .select_from(
             posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
             .join(articles, articles.c.id == posts.c.article_id)
             .outerjoin(counts, counts.c.article_id == posts.c.article_id)
-            .outerjoin(channel_cuts, and_(channel_cuts.c.channel == channel,
-                                          channel_cuts.c.article_id == posts.c.article_id))
-            .outerjoin(cut_excerpts, and_(cut_excerpts.c.article_id == posts.c.article_id,
-                                          cut_excerpts.c.cut == channel_cuts.c.cut,
-                                          cut_excerpts.c.excerpt_id == posts.c.excerpt_id))
+            .outerjoin(
+                channel_cuts,
+                and_(
+                    channel_cuts.c.channel == channel,
+                    channel_cuts.c.article_id == posts.c.article_id,
+                ),
+            )
+            .outerjoin(
+                cut_excerpts,
+                and_(
+                    cut_excerpts.c.article_id == posts.c.article_id,
+                    cut_excerpts.c.cut == channel_cuts.c.cut,
+                    cut_excerpts.c.excerpt_id == posts.c.excerpt_id,
+                ),
+            )
         )
-        .where(posts.c.channel == channel,
-               posts.c.status.in_((QUEUED, PENDING_APPROVAL) if include_pending else (QUEUED,)))
+        .where(
+            posts.c.channel == channel,
+            posts.c.status.in_((QUEUED, PENDING_APPROVAL) if include_pending else (QUEUED,)),
+        )
     )
     if include_pending:
         query = query.add_columns((posts.c.status == PENDING_APPROVAL).label("pending"))
@@ -366,8 +483,7 @@ def queued_items(
     return _items(conn, query, best_per_article)
 
 
-def evergreen_query(channel: str, *, per_article: bool = False,
-                    since: datetime | None = None):
+def evergreen_query(channel: str, *, per_article: bool = False, since: datetime | None = None):
     """Evergreen candidates of `channel` as a query: each excerpt of the channel's cut of
     an article that went out there, or whose article is in the channel's recycling pool
     (a feed's backlog), with
@@ -378,30 +494,43 @@ def evergreen_query(channel: str, *, per_article: bool = False,
     With `per_article` (threads), the whole article counts: its best excerpt comes back
     when anything of the article went out, and nothing of it since.
     """
-    on = posts.c.article_id == excerpts.c.article_id if per_article else (
-        posts.c.excerpt_id == excerpts.c.id)
+    on = (
+        posts.c.article_id == excerpts.c.article_id
+        if per_article
+        else (posts.c.excerpt_id == excerpts.c.id)
+    )
     here = and_(on, posts.c.channel == channel)
     touched = func.coalesce(posts.c.sent_at, posts.c.claimed_at, posts.c.created_at)
-    last_touch = (select(func.max(touched, type_=UtcDateTime))
-                  .where(here, posts.c.status != CANCELLED).scalar_subquery())
+    last_touch = (
+        select(func.max(touched, type_=UtcDateTime))
+        .where(here, posts.c.status != CANCELLED)
+        .scalar_subquery()
+    )
     ever_sent = exists().where(here, posts.c.status == SENT)
-    in_pool = exists().where(recycle_pool.c.channel == channel,
-                             recycle_pool.c.article_id == excerpts.c.article_id)
-    pending = exists().where(here, posts.c.status.in_(
-        (QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)))
+    in_pool = exists().where(
+        recycle_pool.c.channel == channel, recycle_pool.c.article_id == excerpts.c.article_id
+    )
+    pending = exists().where(here, posts.c.status.in_((QUEUED, PENDING_APPROVAL, SENDING, UNKNOWN)))
     counts = sent_counts_by_article(channel)
-    order = func.row_number().over(partition_by=excerpts.c.article_id,
-                                   order_by=(cut_excerpts.c.rank, excerpts.c.id))
-    its_cut = and_(channel_cuts.c.channel == channel,
-                   channel_cuts.c.article_id == cut_excerpts.c.article_id,
-                   channel_cuts.c.cut == cut_excerpts.c.cut)
+    order = func.row_number().over(
+        partition_by=excerpts.c.article_id, order_by=(cut_excerpts.c.rank, excerpts.c.id)
+    )
+    its_cut = and_(
+        channel_cuts.c.channel == channel,
+        channel_cuts.c.article_id == cut_excerpts.c.article_id,
+        channel_cuts.c.cut == cut_excerpts.c.cut,
+    )
     query = (
         select(
-            literal(None).label("post_id"), excerpts.c.article_id,
-            excerpts.c.id.label("excerpt_id"), articles.c.added_at.label("article_added_at"),
+            literal(None).label("post_id"),
+            excerpts.c.article_id,
+            excerpts.c.id.label("excerpt_id"),
+            articles.c.added_at.label("article_added_at"),
             cut_excerpts.c.rank.label("excerpt_rank"),
             func.coalesce(counts.c.n, 0).label("article_sent_count"),
-            excerpts.c.created_at, last_touch.label("last_touch"), order.label("place"),
+            excerpts.c.created_at,
+            last_touch.label("last_touch"),
+            order.label("place"),
         )
         .select_from(
             cut_excerpts.join(channel_cuts, its_cut)
@@ -409,16 +538,21 @@ def evergreen_query(channel: str, *, per_article: bool = False,
             .join(articles, articles.c.id == excerpts.c.article_id)
             .outerjoin(counts, counts.c.article_id == excerpts.c.article_id)
         )
-        .where(cut_excerpts.c.active.is_(True), articles.c.removed_at.is_(None),
-               or_(ever_sent, in_pool), ~pending)
+        .where(
+            cut_excerpts.c.active.is_(True),
+            articles.c.removed_at.is_(None),
+            or_(ever_sent, in_pool),
+            ~pending,
+        )
     )
     if since is not None:
         query = query.where(or_(last_touch.is_(None), last_touch <= literal(since, UtcDateTime)))
     return query
 
 
-def recycle_items(conn: Connection, channel: str, *, since: datetime,
-                  per_article: bool = False) -> list[QueuedItem]:
+def recycle_items(
+    conn: Connection, channel: str, *, since: datetime, per_article: bool = False
+) -> list[QueuedItem]:
     """Each article's best evergreen candidate untouched on `channel` since `since`."""
     query = evergreen_query(channel, per_article=per_article, since=since)
     return _items(conn, query, best_per_article=True)
@@ -433,23 +567,43 @@ def _items(conn: Connection, query, best_per_article: bool) -> list[QueuedItem]:
 
 
 def _has_queued(conn: Connection, channel: str) -> bool:
-    return bool(conn.scalar(select(exists().where(
-        posts.c.channel == channel, posts.c.status == QUEUED))))
+    return bool(
+        conn.scalar(select(exists().where(posts.c.channel == channel, posts.c.status == QUEUED)))
+    )
 
 
-def _insert_post(conn: Connection, channel: str, item: QueuedItem, status: str,
-                 now: datetime, error: str | None = None) -> int:
-    result = conn.execute(insert(posts).values(
-        channel=channel, article_id=item.article_id, excerpt_id=item.excerpt_id,
-        status=status, created_at=now, updated_at=now, error=error,
-    ))
+def _insert_post(
+    conn: Connection,
+    channel: str,
+    item: QueuedItem,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+) -> int:
+    result = conn.execute(
+        insert(posts).values(
+            channel=channel,
+            article_id=item.article_id,
+            excerpt_id=item.excerpt_id,
+            status=status,
+            created_at=now,
+            updated_at=now,
+            error=error,
+        )
+    )
     return result.inserted_primary_key[0]
 
 
 def parts_out(conn: Connection, post_id: int) -> tuple[ThreadPart, ...]:
     """The parts of the thread `post_id` that went out, in order."""
     rows = conn.execute(
-        select(thread_parts.c.idx.label("index"), thread_parts.c.remote_id,
-               thread_parts.c.remote_url, thread_parts.c.sent_at)
-        .where(thread_parts.c.post_id == post_id).order_by(thread_parts.c.idx))
+        select(
+            thread_parts.c.idx.label("index"),
+            thread_parts.c.remote_id,
+            thread_parts.c.remote_url,
+            thread_parts.c.sent_at,
+        )
+        .where(thread_parts.c.post_id == post_id)
+        .order_by(thread_parts.c.idx)
+    )
     return tuple(ThreadPart(**row._mapping) for row in rows)

@@ -25,12 +25,17 @@ def check_empty(conn: Connection, where: str) -> None:
             continue
         count = conn.scalar(select(func.count()).select_from(table))
         if count:
-            raise UserError(f"database {where} is not empty ({count} rows in {table.name}); "
-                            "migrate-store copies into a new, empty database only")
+            raise UserError(
+                f"database {where} is not empty ({count} rows in {table.name}); "
+                "migrate-store copies into a new, empty database only"
+            )
 
 
-def copy_tables(target: Connection, source: Connection,
-                progress: Callable[[str, int], None] = lambda table, rows: None) -> dict[str, int]:
+def copy_tables(
+    target: Connection,
+    source: Connection,
+    progress: Callable[[str, int], None] = lambda table, rows: None,
+) -> dict[str, int]:
     """Copy every table's rows from `source` into `target` (the write transaction, first:
     `Store.write_with(copy_tables, source)`); rows copied per table."""
     copied: dict[str, int] = {}
@@ -50,7 +55,10 @@ def copy_tables(target: Connection, source: Connection,
                 continue
             if not isinstance(table.c.id.type, Integer):
                 continue
-            target.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
+            target.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
     return copied

@@ -80,7 +80,8 @@ class FileWatch:
             self.gone = DatabaseGone(
                 f"database {self.path}: {problem} while excerpt-bot had it open; stopped "
                 "writing to it so that no post goes out unrecorded: put the file back (or "
-                "remove it to start afresh) and start again")
+                "remove it to start afresh) and start again"
+            )
             for listener in self._listeners:
                 listener(self.gone)
         raise self.gone
@@ -102,9 +103,14 @@ class FileWatch:
             self._fd = -1
 
 
-def open_database(url_or_path: str | Path, *, cache_mb: int | None = None,
-                  read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-                  password: str | None = None) -> Database:
+def open_database(
+    url_or_path: str | Path,
+    *,
+    cache_mb: int | None = None,
+    read_only: bool = False,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    password: str | None = None,
+) -> Database:
     """An engine for `url_or_path`; an SQLite file and its folder are created if missing.
 
     `cache_mb`: SQLite's page cache per connection (default: SQLite's own, 2 MiB). A big
@@ -153,7 +159,8 @@ def _postgresql(url: str, where: str, password: str | None) -> tuple[str, dict]:
     if parsed.password is not None:
         raise UserError(
             f"database {where}: the URL holds a password; leave it out and set PGPASSWORD, "
-            "use ~/.pgpass, or name a variable with [bot] database_password_env")
+            "use ~/.pgpass, or name a variable with [bot] database_password_env"
+        )
     if "+" not in parsed.drivername:
         parsed = parsed.set(drivername="postgresql+psycopg")
     connect: dict = {"connect_timeout": CONNECT_TIMEOUT_S}
@@ -162,7 +169,9 @@ def _postgresql(url: str, where: str, password: str | None) -> tuple[str, dict]:
     # pool_pre_ping: a connection the server dropped (a restart, a failover) is replaced
     # before use instead of failing the next claim.
     return parsed.render_as_string(hide_password=False), {
-        "connect_args": connect, "pool_pre_ping": True}
+        "connect_args": connect,
+        "pool_pre_ping": True,
+    }
 
 
 def _watch(path: Path | None) -> FileWatch | None:
@@ -221,8 +230,9 @@ def use_wal(engine: Engine) -> None:
         raw.close()
 
 
-def _configure_sqlite(engine: Engine, cache_mb: int | None, watch: FileWatch | None,
-                      busy_timeout_ms: int) -> None:
+def _configure_sqlite(
+    engine: Engine, cache_mb: int | None, watch: FileWatch | None, busy_timeout_ms: int
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN, not the driver.

@@ -16,10 +16,11 @@ from bot.store.schema import articles, source_files
 def file_stamps(conn: Connection, reader: str) -> dict[str, FileStamp]:
     """The stamps `reader` took of files that are the source of a live article, by path."""
     files = source_files.c
-    query = (select(files.path, files.size, files.mtime_ns, files.digest, files.reader,
-                    files.checked_ns)
-             .select_from(source_files.join(articles, articles.c.source == files.path))
-             .where(files.reader == reader, articles.c.removed_at.is_(None)))
+    query = (
+        select(files.path, files.size, files.mtime_ns, files.digest, files.reader, files.checked_ns)
+        .select_from(source_files.join(articles, articles.c.source == files.path))
+        .where(files.reader == reader, articles.c.removed_at.is_(None))
+    )
     return {row.path: FileStamp(*row[1:]) for row in conn.execute(query)}
 
 
@@ -27,8 +28,10 @@ def stamp_files(conn: Connection, stamps: Mapping[str, FileStamp]) -> None:
     """Keep these stamps, each in place of its file's last."""
     forget_files(conn, stamps)
     if stamps:
-        conn.execute(insert(source_files), [
-            {"path": path, **stamp._asdict()} for path, stamp in stamps.items()])
+        conn.execute(
+            insert(source_files),
+            [{"path": path, **stamp._asdict()} for path, stamp in stamps.items()],
+        )
 
 
 def forget_files(conn: Connection, paths: Iterable[str]) -> None:

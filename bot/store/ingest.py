@@ -33,22 +33,40 @@ ONE_CUT = "all"  # the name of the cut when a caller gives one list of excerpts
 
 # Built once: an ingest runs these for every article, and building a statement costs more
 # than SQLite takes to run one of them.
-_ARTICLE = (select(articles.c.content_hash, articles.c.data, articles.c.removed_at)
-            .where(articles.c.id == bindparam("article_id")))
-_PASSAGES = (select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c.active)
-             .where(excerpts.c.article_id == bindparam("article_id")))
-_MEMBERS = (select(cut_excerpts.c.cut, cut_excerpts.c.excerpt_id, cut_excerpts.c.rank,
-                   cut_excerpts.c.score, cut_excerpts.c.active)
-            .where(cut_excerpts.c.article_id == bindparam("article_id")))
-_POINTERS = (select(channel_cuts.c.channel, channel_cuts.c.cut, channel_cuts.c.made_with)
-             .where(channel_cuts.c.article_id == bindparam("article_id")))
+_ARTICLE = select(articles.c.content_hash, articles.c.data, articles.c.removed_at).where(
+    articles.c.id == bindparam("article_id")
+)
+_PASSAGES = select(excerpts.c.id, excerpts.c.rank, excerpts.c.score, excerpts.c.active).where(
+    excerpts.c.article_id == bindparam("article_id")
+)
+_MEMBERS = select(
+    cut_excerpts.c.cut,
+    cut_excerpts.c.excerpt_id,
+    cut_excerpts.c.rank,
+    cut_excerpts.c.score,
+    cut_excerpts.c.active,
+).where(cut_excerpts.c.article_id == bindparam("article_id"))
+_POINTERS = select(channel_cuts.c.channel, channel_cuts.c.cut, channel_cuts.c.made_with).where(
+    channel_cuts.c.article_id == bindparam("article_id")
+)
 
 
-def upsert_articles(conn: Connection, batch: Iterable[ArticleCuts], *,
-                    now: datetime) -> list[IngestResult]:
+def upsert_articles(
+    conn: Connection, batch: Iterable[ArticleCuts], *, now: datetime
+) -> list[IngestResult]:
     """`upsert_article` for each article of `batch`, in order."""
-    return [upsert_article(conn, item.article, item.cuts, channels=item.channels, now=now,
-                           cut_of=item.cut_of, made_with=item.made_with) for item in batch]
+    return [
+        upsert_article(
+            conn,
+            item.article,
+            item.cuts,
+            channels=item.channels,
+            now=now,
+            cut_of=item.cut_of,
+            made_with=item.made_with,
+        )
+        for item in batch
+    ]
 
 
 def upsert_article(
@@ -84,8 +102,10 @@ def upsert_article(
     data = article_data(article)
     row = conn.execute(_ARTICLE, {"article_id": article.id}).first()
     if row is None:
-        conn.execute(insert(articles), {
-            "id": article.id, "added_at": now, **_article_values(article, data, now)})
+        conn.execute(
+            insert(articles),
+            {"id": article.id, "added_at": now, **_article_values(article, data, now)},
+        )
         status = IngestStatus.NEW
     elif row.removed_at is not None:
         status = IngestStatus.RESTORED
@@ -95,8 +115,11 @@ def upsert_article(
         status = IngestStatus.UNCHANGED
     edited = status in (IngestStatus.CHANGED, IngestStatus.RESTORED)
     if status is not IngestStatus.NEW and status is not IngestStatus.UNCHANGED:
-        conn.execute(update(articles).where(articles.c.id == article.id)
-                     .values(removed_at=None, **_article_values(article, data, now)))
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article.id)
+            .values(removed_at=None, **_article_values(article, data, now))
+        )
     # A new article has nothing stored under its id yet (foreign keys): nothing to read.
     new = status is IngestStatus.NEW
     added, touched = _store_passages(conn, article.id, passages, now, new=new)
@@ -105,19 +128,31 @@ def upsert_article(
     cancelled = 0
     if edited:
         retired = _retire_passages(conn, article.id, set(passages))
-        cancelled += _cancel_on(conn, retired, now,
-                                "the passage is no longer in the edited article")
+        cancelled += _cancel_on(
+            conn, retired, now, "the passage is no longer in the edited article"
+        )
     touched |= _point_channels(conn, article.id, cut_of, made_with or {}, new=new)
-    queued_on, recut = queue_cuts(conn, article.id, targets,
-                                  {t.name: cuts[cut_of[t.name]] for t in targets}, now,
-                                  new_article=new)
+    queued_on, recut = queue_cuts(
+        conn,
+        article.id,
+        targets,
+        {t.name: cuts[cut_of[t.name]] for t in targets},
+        now,
+        new_article=new,
+    )
     cancelled += recut
     queued = sum(queued_on.values())
     if status is IngestStatus.UNCHANGED and (touched or queued or cancelled or added):
         status = IngestStatus.CHANGED
-    return IngestResult(article.id, status, queued=queued, cancelled=cancelled,
-                        excerpts_added=len(added), excerpts_retired=len(retired),
-                        queued_on=queued_on)
+    return IngestResult(
+        article.id,
+        status,
+        queued=queued,
+        cancelled=cancelled,
+        excerpts_added=len(added),
+        excerpts_retired=len(retired),
+        queued_on=queued_on,
+    )
 
 
 def _named_cuts(article_excerpts: Cuts) -> dict[str, list[Excerpt]]:
@@ -132,30 +167,44 @@ def _passages(article: Article, cuts: Mapping[str, Sequence[Excerpt]]) -> dict[s
     for cut in cuts.values():
         for excerpt in cut:
             if excerpt.article_id != article.id:
-                raise ValueError(f"excerpt {excerpt.id} belongs to {excerpt.article_id}, "
-                                 f"not to article {article.id}")
+                raise ValueError(
+                    f"excerpt {excerpt.id} belongs to {excerpt.article_id}, "
+                    f"not to article {article.id}"
+                )
             known = passages.get(excerpt.id)
             if known is None or (excerpt.rank, -excerpt.score) < (known.rank, -known.score):
                 passages[excerpt.id] = excerpt
     return passages
 
 
-def _store_passages(conn: Connection, article_id: str, passages: Mapping[str, Excerpt],
-                    now: datetime, *, new: bool) -> tuple[list[Excerpt], bool]:
+def _store_passages(
+    conn: Connection, article_id: str, passages: Mapping[str, Excerpt], now: datetime, *, new: bool
+) -> tuple[list[Excerpt], bool]:
     """Insert new passages, refresh known ones; return (those added, whether any changed)."""
     known = {r.id: r for r in _rows(conn, _PASSAGES, article_id, new)}
     added = [e for e in passages.values() if e.id not in known]
-    kept = [e for e in passages.values() if e.id in known and (
-        not known[e.id].active or (known[e.id].rank, known[e.id].score) != (e.rank, e.score))]
+    kept = [
+        e
+        for e in passages.values()
+        if e.id in known
+        and (not known[e.id].active or (known[e.id].rank, known[e.id].score) != (e.rank, e.score))
+    ]
     _insert_excerpts(conn, added, now)
     for e in kept:
-        conn.execute(update(excerpts).where(excerpts.c.id == e.id)
-                     .values(active=True, **_excerpt_values(e)))
+        conn.execute(
+            update(excerpts).where(excerpts.c.id == e.id).values(active=True, **_excerpt_values(e))
+        )
     return added, bool(kept)
 
 
-def _store_cuts(conn: Connection, article_id: str, cuts: Mapping[str, Sequence[Excerpt]], *,
-                replace_all: bool, new: bool) -> bool:
+def _store_cuts(
+    conn: Connection,
+    article_id: str,
+    cuts: Mapping[str, Sequence[Excerpt]],
+    *,
+    replace_all: bool,
+    new: bool,
+) -> bool:
     """Bring the article's stored cuts to `cuts` (with `replace_all`, the cuts not given are
     retired too: the text they were cut from is gone); return whether anything changed."""
     members: dict[tuple[str, str], tuple] = {
@@ -163,22 +212,37 @@ def _store_cuts(conn: Connection, article_id: str, cuts: Mapping[str, Sequence[E
         for r in _rows(conn, _MEMBERS, article_id, new)
     }
     wanted = {(key, e.id): e for key, cut in cuts.items() for e in cut}
-    new = [{"article_id": article_id, "cut": key, "excerpt_id": e.id, "rank": e.rank,
-            "score": e.score, "active": True}
-           for (key, _), e in wanted.items() if (key, e.id) not in members]
+    new = [
+        {
+            "article_id": article_id,
+            "cut": key,
+            "excerpt_id": e.id,
+            "rank": e.rank,
+            "score": e.score,
+            "active": True,
+        }
+        for (key, _), e in wanted.items()
+        if (key, e.id) not in members
+    ]
     if new:
         conn.execute(insert(cut_excerpts), new)
     changed = bool(new)
     for (key, excerpt_id), e in wanted.items():
         stored = members.get((key, excerpt_id))
         if stored is not None and stored != (e.rank, e.score, True):
-            conn.execute(update(cut_excerpts).where(*_member(article_id, key, excerpt_id))
-                         .values(rank=e.rank, score=e.score, active=True))
+            conn.execute(
+                update(cut_excerpts)
+                .where(*_member(article_id, key, excerpt_id))
+                .values(rank=e.rank, score=e.score, active=True)
+            )
             changed = True
     for (key, excerpt_id), (_, _, active) in members.items():
         if active and (key, excerpt_id) not in wanted and (replace_all or key in cuts):
-            conn.execute(update(cut_excerpts).where(*_member(article_id, key, excerpt_id))
-                         .values(active=False))
+            conn.execute(
+                update(cut_excerpts)
+                .where(*_member(article_id, key, excerpt_id))
+                .values(active=False)
+            )
             changed = True
     return changed
 
@@ -189,36 +253,56 @@ def _rows(conn: Connection, query, article_id: str, new: bool) -> list:
 
 
 def _member(article_id: str, cut: str, excerpt_id: str):
-    return (cut_excerpts.c.article_id == article_id, cut_excerpts.c.cut == cut,
-            cut_excerpts.c.excerpt_id == excerpt_id)
+    return (
+        cut_excerpts.c.article_id == article_id,
+        cut_excerpts.c.cut == cut,
+        cut_excerpts.c.excerpt_id == excerpt_id,
+    )
 
 
 def _retire_passages(conn: Connection, article_id: str, present: set[str]) -> list[str]:
     """Mark inactive the article's passages that are in none of its cuts now."""
-    active = conn.scalars(select(excerpts.c.id).where(excerpts.c.article_id == article_id,
-                                                      excerpts.c.active.is_(True)))
+    active = conn.scalars(
+        select(excerpts.c.id).where(
+            excerpts.c.article_id == article_id, excerpts.c.active.is_(True)
+        )
+    )
     retired = sorted(set(active) - present)
     for chunk in chunks(retired):
         conn.execute(update(excerpts).where(excerpts.c.id.in_(chunk)).values(active=False))
     return retired
 
 
-def _cancel_on(conn: Connection, excerpt_ids: Sequence[str], now: datetime,
-               reason: str) -> int:
-    return sum(cancel_posts(conn, and_(posts.c.excerpt_id.in_(chunk), NOT_STARTED), now=now,
-                            reason=reason) for chunk in chunks(excerpt_ids))
+def _cancel_on(conn: Connection, excerpt_ids: Sequence[str], now: datetime, reason: str) -> int:
+    return sum(
+        cancel_posts(conn, and_(posts.c.excerpt_id.in_(chunk), NOT_STARTED), now=now, reason=reason)
+        for chunk in chunks(excerpt_ids)
+    )
 
 
-def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str],
-                    made_with: Mapping[str, str], *, new: bool) -> bool:
+def _point_channels(
+    conn: Connection,
+    article_id: str,
+    cut_of: Mapping[str, str],
+    made_with: Mapping[str, str],
+    *,
+    new: bool,
+) -> bool:
     """Record which cut of the article each channel posts from, and the settings it was
     chosen with (kept when not given and the cut stays); whether any cut changed."""
     if not cut_of:
         return False
     stored = {r.channel: (r.cut, r.made_with) for r in _rows(conn, _POINTERS, article_id, new)}
-    new = [{"channel": channel, "article_id": article_id, "cut": cut,
-            "made_with": made_with.get(channel)}
-           for channel, cut in cut_of.items() if channel not in stored]
+    new = [
+        {
+            "channel": channel,
+            "article_id": article_id,
+            "cut": cut,
+            "made_with": made_with.get(channel),
+        }
+        for channel, cut in cut_of.items()
+        if channel not in stored
+    ]
     if new:
         conn.execute(insert(channel_cuts), new)
     moved = False
@@ -228,46 +312,63 @@ def _point_channels(conn: Connection, article_id: str, cut_of: Mapping[str, str]
         was_cut, was_made_with = stored[channel]
         made = made_with.get(channel, was_made_with if was_cut == cut else None)
         if (was_cut, was_made_with) != (cut, made):
-            conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
-                                                    channel_cuts.c.article_id == article_id)
-                         .values(cut=cut, made_with=made))
+            conn.execute(
+                update(channel_cuts)
+                .where(channel_cuts.c.channel == channel, channel_cuts.c.article_id == article_id)
+                .values(cut=cut, made_with=made)
+            )
             moved |= was_cut != cut
     return bool(new or moved)
 
 
-def channel_pointers(conn: Connection, channels: Sequence[str],
-                     ) -> dict[str, dict[str, tuple[str, str | None]]]:
+def channel_pointers(
+    conn: Connection,
+    channels: Sequence[str],
+) -> dict[str, dict[str, tuple[str, str | None]]]:
     """`channel_cut_keys` of each of `channels` in one read, each cut with the settings it
     was chosen with (`made_with`)."""
     found: dict[str, dict[str, tuple[str, str | None]]] = {name: {} for name in channels}
-    rows = conn.execute(select(channel_cuts.c.channel, channel_cuts.c.article_id,
-                               channel_cuts.c.cut, channel_cuts.c.made_with)
-                        .where(channel_cuts.c.channel.in_(list(channels)), _live_cut()))
+    rows = conn.execute(
+        select(
+            channel_cuts.c.channel,
+            channel_cuts.c.article_id,
+            channel_cuts.c.cut,
+            channel_cuts.c.made_with,
+        ).where(channel_cuts.c.channel.in_(list(channels)), _live_cut())
+    )
     for channel, article_id, cut, made_with in rows:
         found[channel][article_id] = (cut, made_with)
     return found
 
 
-def sign_cuts(conn: Connection, channel: str, article_ids: Sequence[str],
-              made_with: str) -> None:
+def sign_cuts(conn: Connection, channel: str, article_ids: Sequence[str], made_with: str) -> None:
     for chunk in chunks(article_ids):
-        conn.execute(update(channel_cuts).where(channel_cuts.c.channel == channel,
-                                                channel_cuts.c.article_id.in_(chunk))
-                     .values(made_with=made_with))
+        conn.execute(
+            update(channel_cuts)
+            .where(channel_cuts.c.channel == channel, channel_cuts.c.article_id.in_(chunk))
+            .values(made_with=made_with)
+        )
 
 
 def _live_cut():
-    return exists().where(cut_excerpts.c.article_id == channel_cuts.c.article_id,
-                          cut_excerpts.c.cut == channel_cuts.c.cut,
-                          cut_excerpts.c.active.is_(True))
+    return exists().where(
+        cut_excerpts.c.article_id == channel_cuts.c.article_id,
+        cut_excerpts.c.cut == channel_cuts.c.cut,
+        cut_excerpts.c.active.is_(True),
+    )
 
 
 def channel_cut_keys(conn: Connection, channel: str) -> dict[str, str]:
     """Which cut each article's posts on `channel` come from, by article id; an article
     whose cut was retired meanwhile (its text edited while the channel was disabled, say)
     is left out: it is to be cut again for the channel."""
-    return dict(conn.execute(select(channel_cuts.c.article_id, channel_cuts.c.cut)
-                             .where(channel_cuts.c.channel == channel, _live_cut())).all())
+    return dict(
+        conn.execute(
+            select(channel_cuts.c.article_id, channel_cuts.c.cut).where(
+                channel_cuts.c.channel == channel, _live_cut()
+            )
+        ).all()
+    )
 
 
 def _article_values(article: Article, data: dict, now: datetime) -> dict:
@@ -295,24 +396,36 @@ def _excerpt_values(excerpt: Excerpt) -> dict:
 def _insert_excerpts(conn: Connection, new: Sequence[Excerpt], now: datetime) -> None:
     if not new:
         return
-    conn.execute(insert(excerpts), [
-        {"id": e.id, "article_id": e.article_id, "text": e.text, "active": True,
-         "created_at": now, **_excerpt_values(e)}
-        for e in new
-    ])
+    conn.execute(
+        insert(excerpts),
+        [
+            {
+                "id": e.id,
+                "article_id": e.article_id,
+                "text": e.text,
+                "active": True,
+                "created_at": now,
+                **_excerpt_values(e),
+            }
+            for e in new
+        ],
+    )
 
 
 def remove_article(conn: Connection, article_id: str, *, now: datetime) -> int:
     """Mark the article removed and cancel its not-yet-sent posts; return how many."""
-    row = conn.execute(
-        select(articles.c.removed_at).where(articles.c.id == article_id)).first()
+    row = conn.execute(select(articles.c.removed_at).where(articles.c.id == article_id)).first()
     if row is None:
         raise UserError(f"no article {article_id} in the database")
     if row.removed_at is None:
-        conn.execute(update(articles).where(articles.c.id == article_id)
-                     .values(removed_at=now, updated_at=now))
-    return cancel_posts(conn, posts.c.article_id == article_id, now=now,
-                        reason="the article was removed")
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article_id)
+            .values(removed_at=now, updated_at=now)
+        )
+    return cancel_posts(
+        conn, posts.c.article_id == article_id, now=now, reason="the article was removed"
+    )
 
 
 def sync_sources(
@@ -331,8 +444,10 @@ def sync_sources(
     forget_files(conn, (r.source for r in rows))  # read again if they come back
     gone = sorted(r.id for r in rows)
     for chunk in chunks(gone):
-        conn.execute(update(articles).where(articles.c.id.in_(chunk))
-                     .values(removed_at=now, updated_at=now))
-        cancel_posts(conn, posts.c.article_id.in_(chunk), now=now,
-                     reason="the article's source is gone")
+        conn.execute(
+            update(articles).where(articles.c.id.in_(chunk)).values(removed_at=now, updated_at=now)
+        )
+        cancel_posts(
+            conn, posts.c.article_id.in_(chunk), now=now, reason="the article's source is gone"
+        )
     return gone

@@ -11,8 +11,9 @@ from bot.store.claim import evergreen_query
 from bot.store.schema import articles, excerpts
 
 
-def evergreen_pool(conn: Connection, channel: str, *,
-                   per_article: bool = False) -> list[tuple[QueuedItem, datetime | None]]:
+def evergreen_pool(
+    conn: Connection, channel: str, *, per_article: bool = False
+) -> list[tuple[QueuedItem, datetime | None]]:
     """Excerpts that evergreen recycling may bring back on `channel`, each with when it was
     last touched there (None: never, e.g. a feed's backlog). Excerpts with a post still
     pending are left out: they are in the queue. `per_article` as for threads."""

@@ -44,7 +44,9 @@ def queue_depths(conn: Connection) -> dict[str, int]:
 
 
 def status_summary(
-    conn: Connection, channels: Iterable[str] = (), window: summaries.Window | None = None,
+    conn: Connection,
+    channels: Iterable[str] = (),
+    window: summaries.Window | None = None,
 ) -> dict[str, ChannelSummary]:
     """Every channel with posts or state, plus `channels`, sorted by name (with charges in
     `window`): the SQL `status` also runs on an SQLite file without SQLAlchemy
@@ -54,28 +56,50 @@ def status_summary(
 
 def _records():
     return select(
-        posts.c.id, posts.c.channel, posts.c.article_id, posts.c.excerpt_id, posts.c.status,
-        posts.c.text, posts.c.parse_mode, posts.c.remote_id, posts.c.remote_url,
-        posts.c.error, posts.c.attempts, posts.c.created_at, posts.c.not_before,
-        posts.c.claimed_at, posts.c.sent_at, posts.c.updated_at,
-        excerpts.c.text.label("excerpt_text"), excerpts.c.rank.label("excerpt_rank"),
-        articles.c.title.label("article_title"), posts.c.parts, posts.c.payload,
+        posts.c.id,
+        posts.c.channel,
+        posts.c.article_id,
+        posts.c.excerpt_id,
+        posts.c.status,
+        posts.c.text,
+        posts.c.parse_mode,
+        posts.c.remote_id,
+        posts.c.remote_url,
+        posts.c.error,
+        posts.c.attempts,
+        posts.c.created_at,
+        posts.c.not_before,
+        posts.c.claimed_at,
+        posts.c.sent_at,
+        posts.c.updated_at,
+        excerpts.c.text.label("excerpt_text"),
+        excerpts.c.rank.label("excerpt_rank"),
+        articles.c.title.label("article_title"),
+        posts.c.parts,
+        posts.c.payload,
         case((articles.c.source == COMPOSED_SOURCE, "composed"), else_="excerpt").label("kind"),
-        posts.c.cost_micros, posts.c.currency,
+        posts.c.cost_micros,
+        posts.c.currency,
     ).select_from(
-        posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id)
-        .join(articles, articles.c.id == posts.c.article_id)
+        posts.join(excerpts, excerpts.c.id == posts.c.excerpt_id).join(
+            articles, articles.c.id == posts.c.article_id
+        )
     )
 
 
 def history(
-    conn: Connection, *, channel: str | None = None, status: str | None = None,
-    limit: int | None = None, article: str | None = None,
+    conn: Connection,
+    *,
+    channel: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    article: str | None = None,
 ) -> list[PostRecord]:
     """Posts newest first, by the time of their last change of state."""
     query = _records().order_by(
-        func.coalesce(posts.c.updated_at, posts.c.sent_at, posts.c.claimed_at,
-                      posts.c.created_at).desc(),
+        func.coalesce(
+            posts.c.updated_at, posts.c.sent_at, posts.c.claimed_at, posts.c.created_at
+        ).desc(),
         posts.c.id.desc(),
     )
     if channel is not None:
@@ -96,24 +120,36 @@ def _post_records(conn: Connection, rows) -> list[PostRecord]:
     out: dict[int, list[ThreadPart]] = {}
     for start in range(0, len(threads), 500):
         for row in conn.execute(
-            select(thread_parts).where(thread_parts.c.post_id.in_(threads[start:start + 500]))
+            select(thread_parts)
+            .where(thread_parts.c.post_id.in_(threads[start : start + 500]))
             .order_by(thread_parts.c.post_id, thread_parts.c.idx)
         ):
             out.setdefault(row.post_id, []).append(
-                ThreadPart(row.idx, row.remote_id, row.remote_url, row.sent_at))
+                ThreadPart(row.idx, row.remote_id, row.remote_url, row.sent_at)
+            )
     records = []
     for row in rows:
         values = dict(row._mapping)
         micros = values.pop("cost_micros")
-        records.append(PostRecord(**{
-            **values, "parts": tuple(row.parts or ()), "sent_parts": tuple(out.get(row.id, ())),
-            "cost": None if micros is None else as_number(micros),
-            "currency": row.currency if micros is not None else None}))
+        records.append(
+            PostRecord(
+                **{
+                    **values,
+                    "parts": tuple(row.parts or ()),
+                    "sent_parts": tuple(out.get(row.id, ())),
+                    "cost": None if micros is None else as_number(micros),
+                    "currency": row.currency if micros is not None else None,
+                }
+            )
+        )
     return records
 
 
 def queued(
-    conn: Connection, *, channel: str | None = None, limit: int | None = None,
+    conn: Connection,
+    *,
+    channel: str | None = None,
+    limit: int | None = None,
     include_pending: bool = True,
 ) -> list[PostRecord]:
     """Posts waiting to go (and, by default, waiting for approval), by channel, oldest first."""
@@ -145,7 +181,8 @@ def get_articles(conn: Connection, article_ids: Sequence[str]) -> dict[str, Arti
     found: dict[str, Article] = {}
     for chunk in chunks(article_ids):
         for article_id, data in conn.execute(
-                select(articles.c.id, articles.c.data).where(articles.c.id.in_(chunk))):
+            select(articles.c.id, articles.c.data).where(articles.c.id.in_(chunk))
+        ):
             found[article_id] = article_from_data(data)
     return found
 
@@ -153,5 +190,6 @@ def get_articles(conn: Connection, article_ids: Sequence[str]) -> dict[str, Arti
 def attempts_of(conn: Connection, post_id: int) -> list[AttemptRecord]:
     """The tries at delivering one post, first first."""
     rows = conn.execute(
-        select(attempts).where(attempts.c.post_id == post_id).order_by(attempts.c.id))
+        select(attempts).where(attempts.c.post_id == post_id).order_by(attempts.c.id)
+    )
     return [AttemptRecord(**row._mapping) for row in rows]

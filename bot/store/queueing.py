@@ -47,16 +47,26 @@ _RECUT = "the article was cut anew for the channel's room"
 _NEW_ANCHOR = "another passage now opens the article's thread"
 
 # An article's posts not cancelled, oldest first, and whether each (a thread) has parts out.
-_LIVE_POSTS = (select(posts.c.id, posts.c.channel, posts.c.excerpt_id, posts.c.status,
-                      exists().where(thread_parts.c.post_id == posts.c.id).label("started"))
-               .where(posts.c.article_id == bindparam("article_id"),
-                      posts.c.status != CANCELLED)
-               .order_by(posts.c.id))
+_LIVE_POSTS = (
+    select(
+        posts.c.id,
+        posts.c.channel,
+        posts.c.excerpt_id,
+        posts.c.status,
+        exists().where(thread_parts.c.post_id == posts.c.id).label("started"),
+    )
+    .where(posts.c.article_id == bindparam("article_id"), posts.c.status != CANCELLED)
+    .order_by(posts.c.id)
+)
 
 
 def targets_of(channels: ChannelList) -> list[ChannelPolicy]:
-    return [channel if isinstance(channel, ChannelPolicy)
-            else ChannelPolicy(channel[0], require_approval=channel[1]) for channel in channels]
+    return [
+        channel
+        if isinstance(channel, ChannelPolicy)
+        else ChannelPolicy(channel[0], require_approval=channel[1])
+        for channel in channels
+    ]
 
 
 def initial_status(require_approval: bool) -> str:
@@ -64,8 +74,13 @@ def initial_status(require_approval: bool) -> str:
 
 
 def queue_cuts(
-    conn: Connection, article_id: str, targets: Sequence[ChannelPolicy],
-    cut_for: Mapping[str, Sequence[Excerpt]], now: datetime, *, new_article: bool = False,
+    conn: Connection,
+    article_id: str,
+    targets: Sequence[ChannelPolicy],
+    cut_for: Mapping[str, Sequence[Excerpt]],
+    now: datetime,
+    *,
+    new_article: bool = False,
 ) -> tuple[dict[str, int], int]:
     """Bring each target's posts of the article to the cut it posts from (`cut_for`, by
     channel name; per excerpt in the order given): its posts not yet started on passages
@@ -97,8 +112,11 @@ def queue_cuts(
         status = initial_status(target.require_approval)
         rows += [(target.name, excerpt_id, status) for excerpt_id in wanted]
         queued_on[target.name] = len(wanted)
-    cancelled = sum(cancel_posts(conn, posts.c.id.in_(chunk), now=now, reason=reason)
-                    for reason, ids in cancel.items() for chunk in chunks(ids))
+    cancelled = sum(
+        cancel_posts(conn, posts.c.id.in_(chunk), now=now, reason=reason)
+        for reason, ids in cancel.items()
+        for chunk in chunks(ids)
+    )
     _insert_posts(conn, article_id, rows, now)
     return queued_on, cancelled
 
@@ -111,15 +129,18 @@ def queue_cuts(
 _NEW_POST = ("channel", "article_id", "excerpt_id", "status", "created_at", "updated_at")
 
 
-def _insert_posts(conn: Connection, article_id: str, rows: list[tuple[str, str, str]],
-                  now: datetime) -> None:
+def _insert_posts(
+    conn: Connection, article_id: str, rows: list[tuple[str, str, str]], now: datetime
+) -> None:
     """Insert the article's new posts, each (channel, excerpt id, status), in order."""
     if not rows:
         return
     sql, order = _new_post_statement(conn.dialect)
     stamp = _stamp(conn.dialect)(now)
-    values = [(channel, article_id, excerpt_id, status, stamp, stamp)
-              for channel, excerpt_id, status in rows]
+    values = [
+        (channel, article_id, excerpt_id, status, stamp, stamp)
+        for channel, excerpt_id, status in rows
+    ]
     if order is None:  # named parameters
         conn.exec_driver_sql(sql, [dict(zip(_NEW_POST, row, strict=True)) for row in values])
     elif order == _NEW_POST:
@@ -132,8 +153,7 @@ def _insert_posts(conn: Connection, article_id: str, rows: list[tuple[str, str, 
 @lru_cache(maxsize=8)
 def _new_post_statement(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
     """The INSERT of a new post for `dialect`, and its parameters' order when positional."""
-    compiled = insert(posts).values({c: bindparam(c) for c in _NEW_POST}).compile(
-        dialect=dialect)
+    compiled = insert(posts).values({c: bindparam(c) for c in _NEW_POST}).compile(dialect=dialect)
     order = tuple(compiled.positiontup) if compiled.positional else None
     if order is not None and sorted(order) != sorted(_NEW_POST):
         raise RuntimeError(f"unexpected parameters for a new post: {order}")
@@ -161,7 +181,8 @@ def _staying(channel_posts: list[Row], excerpt_ids: set[str], cancel: list[int])
 def cancel_posts(conn: Connection, where, *, now: datetime, reason: str) -> int:
     """Cancel the not-yet-sent posts matching `where`; return how many."""
     result = conn.execute(
-        update(posts).where(where, posts.c.status.in_(NOT_YET_SENT))
+        update(posts)
+        .where(where, posts.c.status.in_(NOT_YET_SENT))
         .values(status=CANCELLED, error=reason, updated_at=now)
     )
     return result.rowcount
@@ -173,32 +194,73 @@ def live_articles(conn: Connection) -> list[tuple[str, str, bool]]:
     A feed's articles are queued by the feed on its own channels only (and its first-sync
     backlog waits in the recycling pool, never in the queue).
     """
-    from_feed = exists().where(feed_entries.c.article_id == articles.c.id,
-                               feed_entries.c.kind.in_(FEED_OWNED))
-    return [tuple(row) for row in conn.execute(
-        select(articles.c.id, articles.c.source, from_feed.label("from_feed"))
-        .where(articles.c.removed_at.is_(None)).order_by(articles.c.id))]
+    from_feed = exists().where(
+        feed_entries.c.article_id == articles.c.id, feed_entries.c.kind.in_(FEED_OWNED)
+    )
+    return [
+        tuple(row)
+        for row in conn.execute(
+            select(articles.c.id, articles.c.source, from_feed.label("from_feed"))
+            .where(articles.c.removed_at.is_(None))
+            .order_by(articles.c.id)
+        )
+    ]
 
 
 def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     items = list(items)
     for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
+        yield items[start : start + _CHUNK]
 
 
-def add_composed(conn: Connection, channel: str, article: Article, excerpt: Excerpt, *,
-                 not_before: datetime | None, now: datetime) -> int:
+def add_composed(
+    conn: Connection,
+    channel: str,
+    article: Article,
+    excerpt: Excerpt,
+    *,
+    not_before: datetime | None,
+    now: datetime,
+) -> int:
     """Store a composed post (its article and its one excerpt, outside the library) queued
     first on `channel`, not before `not_before`; return its id."""
-    conn.execute(insert(articles).values(
-        id=article.id, source=article.source, title=article.title, url=article.url,
-        data=article_data(article), content_hash=article.content_hash, added_at=now,
-        updated_at=now, removed_at=now))
-    conn.execute(insert(excerpts).values(
-        id=excerpt.id, article_id=excerpt.article_id, text=excerpt.text, rank=0, score=0.0,
-        paragraph=0, first_sentence=0, sentence_count=1, shortened=False, active=True,
-        created_at=now))
-    return conn.execute(insert(posts).values(
-        channel=channel, article_id=excerpt.article_id, excerpt_id=excerpt.id, status=QUEUED,
-        created_at=now, updated_at=now, not_before=not_before, pinned_at=now,
-    )).inserted_primary_key[0]
+    conn.execute(
+        insert(articles).values(
+            id=article.id,
+            source=article.source,
+            title=article.title,
+            url=article.url,
+            data=article_data(article),
+            content_hash=article.content_hash,
+            added_at=now,
+            updated_at=now,
+            removed_at=now,
+        )
+    )
+    conn.execute(
+        insert(excerpts).values(
+            id=excerpt.id,
+            article_id=excerpt.article_id,
+            text=excerpt.text,
+            rank=0,
+            score=0.0,
+            paragraph=0,
+            first_sentence=0,
+            sentence_count=1,
+            shortened=False,
+            active=True,
+            created_at=now,
+        )
+    )
+    return conn.execute(
+        insert(posts).values(
+            channel=channel,
+            article_id=excerpt.article_id,
+            excerpt_id=excerpt.id,
+            status=QUEUED,
+            created_at=now,
+            updated_at=now,
+            not_before=not_before,
+            pinned_at=now,
+        )
+    ).inserted_primary_key[0]

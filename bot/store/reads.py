@@ -63,9 +63,12 @@ class Reads:
         with self._read() as conn:
             return _queries.queue_depths(conn)
 
-    def status_summary(self, channels: Iterable[str] = (), *,
-                       window: tuple[datetime, datetime] | None = None,
-                       ) -> dict[str, ChannelSummary]:
+    def status_summary(
+        self,
+        channels: Iterable[str] = (),
+        *,
+        window: tuple[datetime, datetime] | None = None,
+    ) -> dict[str, ChannelSummary]:
         """Per channel (those with posts or state, plus `channels`): queue, last out, errors;
         with `window` (since, until), what its posts cost then (`ChannelSummary.charges`)."""
         with self._read() as conn:
@@ -80,17 +83,26 @@ class Reads:
         with self._read() as conn:
             return charges(connection_rows(conn), channel, since, until)
 
-    def history(self, *, channel: str | None = None, status: str | None = None,
-                limit: int | None = None, article: str | None = None) -> list[PostRecord]:
+    def history(
+        self,
+        *,
+        channel: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        article: str | None = None,
+    ) -> list[PostRecord]:
         with self._read() as conn:
-            return _queries.history(conn, channel=channel, status=status, limit=limit,
-                                    article=article)
+            return _queries.history(
+                conn, channel=channel, status=status, limit=limit, article=article
+            )
 
-    def queued(self, channel: str | None = None, limit: int | None = None, *,
-               include_pending: bool = True) -> list[PostRecord]:
+    def queued(
+        self, channel: str | None = None, limit: int | None = None, *, include_pending: bool = True
+    ) -> list[PostRecord]:
         with self._read() as conn:
-            return _queries.queued(conn, channel=channel, limit=limit,
-                                   include_pending=include_pending)
+            return _queries.queued(
+                conn, channel=channel, limit=limit, include_pending=include_pending
+            )
 
     def get_post(self, post_id: int) -> PostRecord:
         with self._read() as conn:
@@ -121,8 +133,10 @@ class Reads:
         with self._read() as conn:
             return _catalog.article_list(conn, limit=limit)
 
-    def articles_without_posts(self, channels: Iterable[str],
-                               ) -> list[tuple[str, str, bool, dict[str, str]]]:
+    def articles_without_posts(
+        self,
+        channels: Iterable[str],
+    ) -> list[tuple[str, str, bool, dict[str, str]]]:
         """Live articles of which no cut for `channels` has an excerpt, by source: (id,
         source, brought in by a feed, {channel: cut} for those of `channels` cut for)."""
         with self._read() as conn:

@@ -61,16 +61,27 @@ class Rendered(NamedTuple):
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON the store keeps (`posts.payload`)."""
-        return {"text": self.text, "parse_mode": self.parse_mode, "parts": list(self.parts),
-                "link": self.link, "facets": list(self.facets), "language": self.language,
-                "card": dict(self.card) if self.card is not None else None}
+        return {
+            "text": self.text,
+            "parse_mode": self.parse_mode,
+            "parts": list(self.parts),
+            "link": self.link,
+            "facets": list(self.facets),
+            "language": self.language,
+            "card": dict(self.card) if self.card is not None else None,
+        }
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Rendered:
-        return cls(text=payload["text"], parse_mode=payload.get("parse_mode"),
-                   parts=tuple(payload.get("parts") or ()), link=payload.get("link"),
-                   facets=tuple(payload.get("facets") or ()),
-                   language=payload.get("language"), card=payload.get("card"))
+        return cls(
+            text=payload["text"],
+            parse_mode=payload.get("parse_mode"),
+            parts=tuple(payload.get("parts") or ()),
+            link=payload.get("link"),
+            facets=tuple(payload.get("facets") or ()),
+            language=payload.get("language"),
+            card=payload.get("card"),
+        )
 
 
 class ArticleCuts(NamedTuple):
@@ -114,8 +125,9 @@ class IngestResult(_Record):
     cancelled: int = 0
     excerpts_added: int = 0
     excerpts_retired: int = 0
-    queued_on: Mapping[str, int] = dataclasses.field(default_factory=dict, repr=False,
-                                                     compare=False)  # by channel
+    queued_on: Mapping[str, int] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )  # by channel
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ UNKNOWN = PostStatus.UNKNOWN.value
 SKIPPED = PostStatus.SKIPPED.value
 CANCELLED = PostStatus.CANCELLED.value
 
+
 class EntryKind(StrEnum):
     """What became of a feed entry. Stored as the value string."""
 
@@ -194,8 +195,14 @@ posts = Table(
     Index("ix_posts_excerpt_channel", "excerpt_id", "channel"),
     Index("ix_posts_article_status", "article_id", "status"),
     # Added in schema version 5: at most one post waiting per (channel, excerpt).
-    Index("ux_posts_waiting", "channel", "excerpt_id", unique=True,
-          sqlite_where=text(WAITING_SQL), postgresql_where=text(WAITING_SQL)),
+    Index(
+        "ux_posts_waiting",
+        "channel",
+        "excerpt_id",
+        unique=True,
+        sqlite_where=text(WAITING_SQL),
+        postgresql_where=text(WAITING_SQL),
+    ),
 )
 
 # Added in schema version 2: one row per try at delivering a post.

@@ -63,13 +63,15 @@ def charges(rows: Rows, channel: str, since: datetime, until: datetime) -> list[
         found.append(Charge(_time(sent_at), micros, currency, 1))
     for claimed_at, micros, currency, parts, out in rows(_IN_FLIGHT, bounds):
         if micros > 0:
-            found.append(Charge(_time(claimed_at), micros, currency,
-                                max(1, len(_parts(parts)) - out)))
+            found.append(
+                Charge(_time(claimed_at), micros, currency, max(1, len(_parts(parts)) - out))
+            )
     return sorted(found, key=lambda charge: charge.at)
 
 
-def charges_by_channel(rows: Rows, channels: Iterable[str], since: datetime,
-                       until: datetime) -> dict[str, list[Charge]]:
+def charges_by_channel(
+    rows: Rows, channels: Iterable[str], since: datetime, until: datetime
+) -> dict[str, list[Charge]]:
     return {name: charges(rows, name, since, until) for name in channels}
 
 

@@ -34,8 +34,16 @@ from bot.store.records import ChannelState, ChannelSummary, FeedState, FeedSumma
 # The schema version the SQL below is written for (`bot.store.schema.SCHEMA_VERSION`).
 READS_VERSION = 11
 # `PostStatus`, in its order: every status is a key of `ChannelSummary.counts`.
-POST_STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown",
-                 "skipped", "cancelled")
+POST_STATUSES = (
+    "queued",
+    "pending_approval",
+    "sending",
+    "sent",
+    "failed",
+    "unknown",
+    "skipped",
+    "cancelled",
+)
 BUSY_TIMEOUT_S = 2.0  # as `bot.store.engine.QUICK_BUSY_TIMEOUT_MS`
 
 # Runs one statement (`:name` parameters) and gives its rows as sequences.
@@ -73,9 +81,14 @@ class StatusReport:
     feeds: dict[str, FeedSummary]
 
 
-def read_status(database: str | Path, *, channels: Iterable[str] = (),
-                feeds: Iterable[str] = (), window: Window | None = None,
-                password: str | None = None) -> StatusReport:
+def read_status(
+    database: str | Path,
+    *,
+    channels: Iterable[str] = (),
+    feeds: Iterable[str] = (),
+    window: Window | None = None,
+    password: str | None = None,
+) -> StatusReport:
     """The summaries of every channel with posts or state plus `channels` (with their
     charges in `window`, when given), and of every feed polled plus `feeds`, from the
     database at `database` (a path or a URL)."""
@@ -86,12 +99,14 @@ def read_status(database: str | Path, *, channels: Iterable[str] = (),
     from bot.store import Store
 
     with Store.open(database, read_only=True, quick=True, password=password) as store:
-        return StatusReport(store.where, store.status_summary(channels, window=window),
-                            store.feed_summaries(feeds))
+        return StatusReport(
+            store.where, store.status_summary(channels, window=window), store.feed_summaries(feeds)
+        )
 
 
-def _read_sqlite_file(database: str | Path, channels: list[str], feeds: list[str],
-                      window: Window | None) -> StatusReport | None:
+def _read_sqlite_file(
+    database: str | Path, channels: list[str], feeds: list[str], window: Window | None
+) -> StatusReport | None:
     """The report read with sqlite3 in one read transaction; None when `database` is not
     an existing SQLite file at READS_VERSION (or cannot be read: Store.open will say why)."""
     text = str(database)
@@ -101,8 +116,12 @@ def _read_sqlite_file(database: str | Path, channels: list[str], feeds: list[str
     try:
         # mode=ro: never create the file (Store.open creates it, private), never write to
         # it, and read a file the user may read but not write.
-        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True,
-                                     timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        connection = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro",
+            uri=True,
+            timeout=BUSY_TIMEOUT_S,
+            isolation_level=None,
+        )
     except sqlite3.Error:
         return None
     from bot.store.trouble import describe_database_error
@@ -117,8 +136,9 @@ def _read_sqlite_file(database: str | Path, channels: list[str], feeds: list[str
             version = rows(_VERSION, {})
             if version != [(str(READS_VERSION),)]:
                 return None
-            return StatusReport(str(path), status_summary(rows, channels, window),
-                                feed_summaries(rows, feeds))
+            return StatusReport(
+                str(path), status_summary(rows, channels, window), feed_summaries(rows, feeds)
+            )
         except sqlite3.Error as exc:
             line = describe_database_error(exc, str(path))
             if line is not None and "locked" in line:  # not worth waiting twice
@@ -126,8 +146,9 @@ def _read_sqlite_file(database: str | Path, channels: list[str], feeds: list[str
             return None
 
 
-def status_summary(rows: Rows, channels: Iterable[str] = (),
-                   window: Window | None = None) -> dict[str, ChannelSummary]:
+def status_summary(
+    rows: Rows, channels: Iterable[str] = (), window: Window | None = None
+) -> dict[str, ChannelSummary]:
     """Every channel with posts or state, plus `channels`, sorted by name; with each
     channel's charges in `window` (since, until) when given."""
     from bot.store.spending import charges
@@ -139,10 +160,14 @@ def status_summary(rows: Rows, channels: Iterable[str] = (),
     expiries = {channel: value for channel, value in rows(_TOKEN_EXPIRIES, {})}
     names = sorted(set(counts) | set(states) | set(channels))
     return {
-        name: _summary(name, counts.get(name, {}), states.get(name) or ChannelState(name),
-                       _last_sent(rows, name) if counts.get(name, {}).get("sent") else None,
-                       expiries.get(name),
-                       tuple(charges(rows, name, *window)) if window is not None else ())
+        name: _summary(
+            name,
+            counts.get(name, {}),
+            states.get(name) or ChannelState(name),
+            _last_sent(rows, name) if counts.get(name, {}).get("sent") else None,
+            expiries.get(name),
+            tuple(charges(rows, name, *window)) if window is not None else (),
+        )
         for name in names
     }
 
@@ -154,9 +179,14 @@ def _last_sent(rows: Rows, channel: str) -> tuple[datetime | None, int, str | No
     return None
 
 
-def _summary(name: str, counts: dict[str, int], state: ChannelState,
-             last: tuple | None, token_expires_at: str | None,
-             charges: tuple = ()) -> ChannelSummary:
+def _summary(
+    name: str,
+    counts: dict[str, int],
+    state: ChannelState,
+    last: tuple | None,
+    token_expires_at: str | None,
+    charges: tuple = (),
+) -> ChannelSummary:
     sent_at, post_id, remote_url = last or (None, None, None)
     return ChannelSummary(
         channel=name,
@@ -179,8 +209,17 @@ def _summary(name: str, counts: dict[str, int], state: ChannelState,
 
 def _channel_state(row: Sequence[Any]) -> ChannelState:
     channel, paused, reason, paused_at, error, error_at, sent_at, slot_at, held = row
-    return ChannelState(channel, bool(paused), reason, _utc(paused_at), error, _utc(error_at),
-                        _utc(sent_at), _utc(slot_at), _utc(held))
+    return ChannelState(
+        channel,
+        bool(paused),
+        reason,
+        _utc(paused_at),
+        error,
+        _utc(error_at),
+        _utc(sent_at),
+        _utc(slot_at),
+        _utc(held),
+    )
 
 
 def feed_summaries(rows: Rows, urls: Iterable[str] = ()) -> dict[str, FeedSummary]:
@@ -197,8 +236,18 @@ def feed_summaries(rows: Rows, urls: Iterable[str] = ()) -> dict[str, FeedSummar
 
 def _feed_state(row: Sequence[Any]) -> FeedState:
     url, title, etag, modified, polled, success, error, error_at, failures, next_poll = row
-    return FeedState(url, title, etag, modified, _utc(polled), _utc(success), error,
-                     _utc(error_at), failures, _utc(next_poll))
+    return FeedState(
+        url,
+        title,
+        etag,
+        modified,
+        _utc(polled),
+        _utc(success),
+        error,
+        _utc(error_at),
+        failures,
+        _utc(next_poll),
+    )
 
 
 def _utc(value: str | datetime | None) -> datetime | None:

@@ -13,17 +13,25 @@ def describe_database_error(error: BaseException, where: str) -> str | None:
     error = text if len(text) <= 120 else text[:119] + "…"
     message = text.lower()
     if "locked" in message or "busy" in message:
-        return (f"database {where} is locked by another process (a long write, or an SQLite "
-                "shell holding a transaction); try again when it is done")
+        return (
+            f"database {where} is locked by another process (a long write, or an SQLite "
+            "shell holding a transaction); try again when it is done"
+        )
     if "not a database" in message:
-        return (f"database {where}: not an SQLite database ({error}); point `database` at "
-                "the bot's database, or at a new file")
+        return (
+            f"database {where}: not an SQLite database ({error}); point `database` at "
+            "the bot's database, or at a new file"
+        )
     if "malformed" in message or "corrupt" in message:
-        return (f"database {where} is damaged ({error}); restore it from a backup, or "
-                "move it aside to start afresh")
+        return (
+            f"database {where} is damaged ({error}); restore it from a backup, or "
+            "move it aside to start afresh"
+        )
     if "readonly" in message or "read-only" in message:
-        return (f"database {where} cannot be written ({error}); this command writes: run "
-                "it as the user who owns the file")
+        return (
+            f"database {where} cannot be written ({error}); this command writes: run "
+            "it as the user who owns the file"
+        )
     if "unable to open" in message or "disk i/o" in message:
         return f"database {where}: cannot use the file ({error}); check it and its folder"
     return None
@@ -35,11 +43,15 @@ def _postgresql_error(error: BaseException, where: str) -> str | None:
     text = text if len(text) <= 200 else text[:199] + "…"
     message = text.lower()
     if "password" in message or "authentication" in message:
-        return (f"database {where}: the server refused the login ({text}); set PGPASSWORD, "
-                "a ~/.pgpass line, or [bot] database_password_env")
+        return (
+            f"database {where}: the server refused the login ({text}); set PGPASSWORD, "
+            "a ~/.pgpass line, or [bot] database_password_env"
+        )
     if "does not exist" in message and "database" in message:
         return f"database {where}: {text}; create it (createdb) or fix the URL"
     if any(word in message for word in ("connection", "connect", "timeout", "could not")):
-        return (f"database {where}: cannot connect ({text}); check that the server runs "
-                "and the host, port and user in the URL")
+        return (
+            f"database {where}: cannot connect ({text}); check that the server runs "
+            "and the host, port and user in the URL"
+        )
     return None

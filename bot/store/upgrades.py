@@ -102,12 +102,18 @@ def _upgrade_1_to_2(conn: Connection) -> None:
     add_column(conn, _v2_posts, "attempts")
     add_column(conn, _v2_posts, "updated_at")
     old = table(
-        "posts", column("updated_at"), column("sent_at"), column("claimed_at"),
-        column("created_at"), column("status"), column("attempts"),
+        "posts",
+        column("updated_at"),
+        column("sent_at"),
+        column("claimed_at"),
+        column("created_at"),
+        column("status"),
+        column("attempts"),
     )
     conn.execute(
-        update(old).values(updated_at=func.coalesce(old.c.sent_at, old.c.claimed_at,
-                                                    old.c.created_at))
+        update(old).values(
+            updated_at=func.coalesce(old.c.sent_at, old.c.claimed_at, old.c.created_at)
+        )
     )
     # Version 1 did not count claims; a post that got as far as a claim had at least one.
     conn.execute(update(old).where(old.c.claimed_at.is_not(None)).values(attempts=1))
@@ -197,8 +203,12 @@ _V5_WAITING = "status IN ('queued', 'pending_approval')"
 _v5 = MetaData()
 _v5_articles = Table("articles", _v5, Column("id", String(64), primary_key=True))
 _v5_excerpts = Table(
-    "excerpts", _v5, Column("id", String(64), primary_key=True),
-    Column("article_id", String(64)), Column("rank", Integer), Column("score", Float),
+    "excerpts",
+    _v5,
+    Column("id", String(64), primary_key=True),
+    Column("article_id", String(64)),
+    Column("rank", Integer),
+    Column("score", Float),
     Column("active", Boolean),
 )
 _v5_posts = Table(
@@ -212,11 +222,18 @@ _v5_posts = Table(
     Column("error", Text),
     Column("payload", JSON(none_as_null=True)),
     Column("delivery_key", String(64)),
-    Index("ux_posts_waiting", "channel", "excerpt_id", unique=True,
-          sqlite_where=text(_V5_WAITING), postgresql_where=text(_V5_WAITING)),
+    Index(
+        "ux_posts_waiting",
+        "channel",
+        "excerpt_id",
+        unique=True,
+        sqlite_where=text(_V5_WAITING),
+        postgresql_where=text(_V5_WAITING),
+    ),
 )
-_v5_pool = Table("recycle_pool", _v5, Column("channel", String(200)),
-                 Column("article_id", String(64)))
+_v5_pool = Table(
+    "recycle_pool", _v5, Column("channel", String(200)), Column("article_id", String(64))
+)
 _v5_cut_excerpts = Table(
     "cut_excerpts",
     _v5,
@@ -252,23 +269,36 @@ def _upgrade_4_to_5(conn: Connection) -> None:
     _v5_cut_excerpts.create(conn)
     _v5_channel_cuts.create(conn)
     ex, posts, pool = _v5_excerpts, _v5_posts, _v5_pool
-    conn.execute(insert(_v5_cut_excerpts).from_select(
-        ["article_id", "cut", "excerpt_id", "rank", "score", "active"],
-        select(ex.c.article_id, literal(LEGACY_CUT), ex.c.id, ex.c.rank, ex.c.score,
-               ex.c.active)))
-    users = union(select(posts.c.channel, posts.c.article_id),
-                  select(pool.c.channel, pool.c.article_id)).subquery()
-    conn.execute(insert(_v5_channel_cuts).from_select(
-        ["channel", "article_id", "cut"],
-        select(users.c.channel, users.c.article_id, literal(LEGACY_CUT))))
+    conn.execute(
+        insert(_v5_cut_excerpts).from_select(
+            ["article_id", "cut", "excerpt_id", "rank", "score", "active"],
+            select(
+                ex.c.article_id, literal(LEGACY_CUT), ex.c.id, ex.c.rank, ex.c.score, ex.c.active
+            ),
+        )
+    )
+    users = union(
+        select(posts.c.channel, posts.c.article_id), select(pool.c.channel, pool.c.article_id)
+    ).subquery()
+    conn.execute(
+        insert(_v5_channel_cuts).from_select(
+            ["channel", "article_id", "cut"],
+            select(users.c.channel, users.c.article_id, literal(LEGACY_CUT)),
+        )
+    )
     waiting = posts.c.status.in_(("queued", "pending_approval"))
     older = posts.alias("older")
-    duplicate = exists().where(older.c.channel == posts.c.channel,
-                               older.c.excerpt_id == posts.c.excerpt_id,
-                               older.c.status.in_(("queued", "pending_approval")),
-                               older.c.id < posts.c.id)
-    conn.execute(update(posts).where(waiting, duplicate).values(
-        status="cancelled", error="a duplicate of an older waiting post"))
+    duplicate = exists().where(
+        older.c.channel == posts.c.channel,
+        older.c.excerpt_id == posts.c.excerpt_id,
+        older.c.status.in_(("queued", "pending_approval")),
+        older.c.id < posts.c.id,
+    )
+    conn.execute(
+        update(posts)
+        .where(waiting, duplicate)
+        .values(status="cancelled", error="a duplicate of an older waiting post")
+    )
     for index in posts.indexes:
         index.create(conn)
 
@@ -276,8 +306,9 @@ def _upgrade_4_to_5(conn: Connection) -> None:
 # --- version 5 -> 6 -------------------------------------------------------------------------
 
 _v6 = MetaData()
-_v6_posts = Table("posts", _v6, Column("id", Integer, primary_key=True),
-                  Column("pinned_at", UtcDateTime))
+_v6_posts = Table(
+    "posts", _v6, Column("id", Integer, primary_key=True), Column("pinned_at", UtcDateTime)
+)
 
 
 def _upgrade_5_to_6(conn: Connection) -> None:
@@ -346,13 +377,26 @@ def _upgrade_7_to_8(conn: Connection) -> None:
 # --- version 8 -> 9: what posts cost, and budgets reached -------------------------------------
 
 _v9 = MetaData()
-_v9_posts = Table("posts", _v9, Column("id", Integer, primary_key=True),
-                  Column("cost_micros", Integer), Column("currency", String(3)))
-_v9_thread_parts = Table("thread_parts", _v9, Column("post_id", Integer, primary_key=True),
-                         Column("idx", Integer, primary_key=True),
-                         Column("cost_micros", Integer))
-_v9_channel_state = Table("channel_state", _v9, Column("channel", String(200), primary_key=True),
-                          Column("budget_reached_until", UtcDateTime))
+_v9_posts = Table(
+    "posts",
+    _v9,
+    Column("id", Integer, primary_key=True),
+    Column("cost_micros", Integer),
+    Column("currency", String(3)),
+)
+_v9_thread_parts = Table(
+    "thread_parts",
+    _v9,
+    Column("post_id", Integer, primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("cost_micros", Integer),
+)
+_v9_channel_state = Table(
+    "channel_state",
+    _v9,
+    Column("channel", String(200), primary_key=True),
+    Column("budget_reached_until", UtcDateTime),
+)
 
 
 def _upgrade_8_to_9_spend(conn: Connection) -> None:
@@ -365,8 +409,9 @@ def _upgrade_8_to_9_spend(conn: Connection) -> None:
 # --- version 9 -> 10: several daemons on one database (leases) -----------------------------
 
 _v10 = MetaData()
-_v10_posts = Table("posts", _v10, Column("id", Integer, primary_key=True),
-                   Column("claimed_by", String(200)))
+_v10_posts = Table(
+    "posts", _v10, Column("id", Integer, primary_key=True), Column("claimed_by", String(200))
+)
 _v10_instances = Table(
     "instances",
     _v10,

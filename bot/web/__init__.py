@@ -22,9 +22,15 @@ if TYPE_CHECKING:
     from bot.web.server import WebConsole
 
 
-def console_for(config: Callable[[], Config], db: AsyncStore, clock: Callable[[], datetime],
-                environ: Mapping[str, str], *, listen: str | None = None,
-                dispatch: Callable[[str], Awaitable[str]] | None = None) -> WebConsole:
+def console_for(
+    config: Callable[[], Config],
+    db: AsyncStore,
+    clock: Callable[[], datetime],
+    environ: Mapping[str, str],
+    *,
+    listen: str | None = None,
+    dispatch: Callable[[str], Awaitable[str]] | None = None,
+) -> WebConsole:
     """The console of `config()`'s [web] settings (or on `listen`), its token read from the
     environment; a one-line UserError when there is no usable token or address. `dispatch`
     sends a channel's next post (the daemon's dispatcher; by default a channel built for
@@ -40,5 +46,4 @@ def console_for(config: Callable[[], Config], db: AsyncStore, clock: Callable[[]
         token = check_token(environ.get(settings.token_env), settings.token_env)
     except ValueError as exc:
         raise UserError(f"web: {exc}") from None
-    return WebConsole(db, config, clock, token=token, host=host, port=port,
-                      dispatch=dispatch)
+    return WebConsole(db, config, clock, token=token, host=host, port=port, dispatch=dispatch)

@@ -25,8 +25,16 @@ from bot.spend import ChannelSpend, month_window
 from bot.store import PostRecord, Store
 
 LISTED = 100  # posts per list (history, each kind of decision), articles per page
-STATUSES = ("queued", "pending_approval", "sending", "sent", "failed", "unknown", "skipped",
-            "cancelled")
+STATUSES = (
+    "queued",
+    "pending_approval",
+    "sending",
+    "sent",
+    "failed",
+    "unknown",
+    "skipped",
+    "cancelled",
+)
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -47,7 +55,9 @@ def overview(store: Store, config: Config, now: datetime) -> dict[str, Any]:
         entry["spend"] = spend_line(spend)
         entry["budget_reached_until"] = (
             spend.reached_until.astimezone(ZoneInfo(spend.zone)).date().isoformat()
-            if spend is not None and spend.reached_until is not None else None)
+            if spend is not None and spend.reached_until is not None
+            else None
+        )
         cards.append(entry)
     sources = {source.feed: source for source in config.sources}
     feeds = [
@@ -132,26 +142,36 @@ def split_empty(slots: list[Slot]) -> tuple[list[Slot], list[EmptySlots]]:
     return filled, list(empty.values())
 
 
-def calendar(store: Store, config: Config, now: datetime, *, days: int,
-             limit: int = SLOTS_SHOWN) -> list[ChannelPlan]:
+def calendar(
+    store: Store, config: Config, now: datetime, *, days: int, limit: int = SLOTS_SHOWN
+) -> list[ChannelPlan]:
     """Each enabled channel's slots of the next `days` days (at most `limit`, and how many
     more), each with the exact text that would go out in it, as `plan` chooses it."""
     until = now + timedelta(days=days)
-    plans = {name: channel_plan(store, channel, now=now, until=until, limit=limit)
-             for name, channel in config.enabled_channels().items()}
+    plans = {
+        name: channel_plan(store, channel, now=now, until=until, limit=limit)
+        for name, channel in config.enabled_channels().items()
+    }
     chosen = [slot for entry in plans.values() for slot in entry["slots"] if slot["excerpt_id"]]
     excerpts = store.get_excerpts({slot["excerpt_id"] for slot in chosen})
-    articles = store.get_articles({slot["article_id"] for slot in chosen
-                                   if slot["article_id"]} | {e.article_id
-                                                             for e in excerpts.values()})
-    waiting = {name: summary.pending_approval
-               for name, summary in store.status_summary(plans).items()}
+    articles = store.get_articles(
+        {slot["article_id"] for slot in chosen if slot["article_id"]}
+        | {e.article_id for e in excerpts.values()}
+    )
+    waiting = {
+        name: summary.pending_approval for name, summary in store.status_summary(plans).items()
+    }
     result = []
     for name, entry in plans.items():
         channel = config.channels[name]
-        shown = ChannelPlan(name, entry["platform"], entry["paused"],
-                            redact(entry["paused_reason"]) if entry["paused_reason"] else None,
-                            more=entry["more_slots"], more_exact=entry["more_slots_exact"])
+        shown = ChannelPlan(
+            name,
+            entry["platform"],
+            entry["paused"],
+            redact(entry["paused_reason"]) if entry["paused_reason"] else None,
+            more=entry["more_slots"],
+            more_exact=entry["more_slots_exact"],
+        )
         for slot in entry["slots"]:
             excerpt = excerpts.get(slot["excerpt_id"]) if slot["excerpt_id"] else None
             if excerpt is None:
@@ -163,9 +183,17 @@ def calendar(store: Store, config: Config, now: datetime, *, days: int,
                 text = render_for(channel, article, excerpt).text
             except RenderError as exc:
                 text = f"(cannot be rendered, so it will be skipped: {exc})"
-            shown.slots.append(Slot(slot["at"], slot["post_id"], slot["repeat"],
-                                    excerpt.article_id, article.title, text,
-                                    awaiting_approval=slot["awaiting_approval"]))
+            shown.slots.append(
+                Slot(
+                    slot["at"],
+                    slot["post_id"],
+                    slot["repeat"],
+                    excerpt.article_id,
+                    article.title,
+                    text,
+                    awaiting_approval=slot["awaiting_approval"],
+                )
+            )
         result.append(shown)
     return result
 
@@ -213,16 +241,24 @@ class Decision:
 def decisions(store: Store, config: Config) -> dict[str, Any]:
     """Posts waiting for approval (by channel), failed posts and unknown posts, each with
     the text that goes (or went) out and the platform's error."""
-    found = {status: store.history(status=status, limit=LISTED + 1)
-             for status in ("pending_approval", "failed", "unknown")}
+    found = {
+        status: store.history(status=status, limit=LISTED + 1)
+        for status in ("pending_approval", "failed", "unknown")
+    }
     texts = exact_texts(store, config, [p for posts in found.values() for p in posts])
-    shown = {status: [Decision(post, texts[post.id]) for post in posts[:LISTED]]
-             for status, posts in found.items()}
+    shown = {
+        status: [Decision(post, texts[post.id]) for post in posts[:LISTED]]
+        for status, posts in found.items()
+    }
     pending: dict[str, list[Decision]] = {}
     for decision in sorted(shown["pending_approval"], key=lambda d: d.post.id):
         pending.setdefault(decision.post.channel, []).append(decision)
-    return {"pending": pending, "failed": shown["failed"], "unknown": shown["unknown"],
-            "more": {status: len(posts) > LISTED for status, posts in found.items()}}
+    return {
+        "pending": pending,
+        "failed": shown["failed"],
+        "unknown": shown["unknown"],
+        "more": {status: len(posts) > LISTED for status, posts in found.items()},
+    }
 
 
 def exact_texts(store: Store, config: Config, posts: list[PostRecord]) -> dict[int, str]:
@@ -247,11 +283,15 @@ def _render(config: Config, post: PostRecord, articles, excerpts) -> str:
         return f"(cannot be rendered: {exc})"
 
 
-def history(store: Store, *, channel: str | None, status: str | None,
-            article: str | None) -> dict[str, Any]:
+def history(
+    store: Store, *, channel: str | None, status: str | None, article: str | None
+) -> dict[str, Any]:
     posts = store.history(channel=channel, status=status, article=article, limit=LISTED + 1)
-    return {"posts": posts[:LISTED], "more": len(posts) > LISTED,
-            "channels": sorted(store.status_summary())}
+    return {
+        "posts": posts[:LISTED],
+        "more": len(posts) > LISTED,
+        "channels": sorted(store.status_summary()),
+    }
 
 
 def articles(store: Store) -> dict[str, Any]:
@@ -266,6 +306,8 @@ def article(store: Store, article_id: str) -> dict[str, Any]:
     by_excerpt: dict[str, list[PostRecord]] = {}
     for post in sorted(posts, key=lambda p: (p.sent_at is None, p.sent_at or p.created_at)):
         by_excerpt.setdefault(post.excerpt_id, []).append(post)
-    excerpts = [{"excerpt": excerpt, "current": current, "posts": by_excerpt.get(excerpt.id, [])}
-                for excerpt, current in store.article_excerpts(article_id)]
+    excerpts = [
+        {"excerpt": excerpt, "current": current, "posts": by_excerpt.get(excerpt.id, [])}
+        for excerpt, current in store.article_excerpts(article_id)
+    ]
     return {"article": found, "id": article_id, "excerpts": excerpts}

@@ -63,8 +63,14 @@ def _post_action(action: str) -> Callable[[Store, int, datetime], str] | None:
         once = " once approved" if post.status == "pending_approval" else ""
         return f"post {post_id} is the next to go out on {post.channel}{once}"
 
-    return {"approve": approve, "skip": skip, "retry": retry, "resolve-sent": resolve_sent,
-            "resolve-requeue": resolve_requeue, "pin": pin}.get(action)
+    return {
+        "approve": approve,
+        "skip": skip,
+        "retry": retry,
+        "resolve-sent": resolve_sent,
+        "resolve-requeue": resolve_requeue,
+        "pin": pin,
+    }.get(action)
 
 
 def _approve_all(store: Store, channel: str, now: datetime) -> str:
@@ -123,9 +129,15 @@ class Routes:
         zone = ZoneInfo(config.bot.timezone)
         start = now.astimezone(zone).date()
         return self.console.page(
-            request, "calendar.html", view="list" if view == "list" else "week", days=days,
-            plans=plans, dates=[start.fromordinal(start.toordinal() + n) for n in range(days)],
-            by_day=pages.by_day(plans), more_label=pages.more_label)
+            request,
+            "calendar.html",
+            view="list" if view == "list" else "week",
+            days=days,
+            plans=plans,
+            dates=[start.fromordinal(start.toordinal() + n) for n in range(days)],
+            by_day=pages.by_day(plans),
+            more_label=pages.more_label,
+        )
 
     async def decisions(self, request: web.Request) -> web.Response:
         values = await self._read(pages.decisions, self.console.config())
@@ -138,11 +150,15 @@ class Routes:
         if status is not None and status not in pages.STATUSES:
             notes.append(("error", f'no status "{status}": showing every status'))
             status = None
-        chosen = {"channel": query.get("channel") or None, "status": status,
-                  "article": query.get("article") or None}
+        chosen = {
+            "channel": query.get("channel") or None,
+            "status": status,
+            "article": query.get("article") or None,
+        }
         values = await self._read(pages.history, **chosen)
-        return self.console.page(request, "history.html", chosen=chosen,
-                                 statuses=pages.STATUSES, notes=notes, **values)
+        return self.console.page(
+            request, "history.html", chosen=chosen, statuses=pages.STATUSES, notes=notes, **values
+        )
 
     async def articles(self, request: web.Request) -> web.Response:
         values = await self._read(pages.articles)
@@ -172,8 +188,9 @@ class Routes:
         if operation is None:
             raise web.HTTPNotFound()
         if channel not in self.console.config().channels:
-            return await self._done(request, action, error=f'no channel "{channel}" in the '
-                                                           "config", channel=channel)
+            return await self._done(
+                request, action, error=f'no channel "{channel}" in the config', channel=channel
+            )
         return await self._act(request, action, operation, channel, channel=channel)
 
     async def _send_now(self, request: web.Request, post_id: int) -> web.Response:
@@ -183,22 +200,35 @@ class Routes:
 
         console = self.console
         try:
-            result = await send_post_now(console.db, console.config(), post_id,
-                                         now=console.clock(), dispatch=console.dispatch)
+            result = await send_post_now(
+                console.db,
+                console.config(),
+                post_id,
+                now=console.clock(),
+                dispatch=console.dispatch,
+            )
         except UserError as exc:
             return await self._done(request, "send-now", error=str(exc), post=post_id)
         return await self._done(request, "send-now", result=result, post=post_id)
 
-    async def _act(self, request: web.Request, action: str, operation, target,
-                   **ids) -> web.Response:
+    async def _act(
+        self, request: web.Request, action: str, operation, target, **ids
+    ) -> web.Response:
         try:
             result = await self._read(operation, target, self.console.clock())
         except UserError as exc:
             return await self._done(request, action, error=str(exc), **ids)
         return await self._done(request, action, result=result, **ids)
 
-    async def _done(self, request: web.Request, action: str, *, result: str | None = None,
-                    error: str | None = None, **ids) -> web.Response:
+    async def _done(
+        self,
+        request: web.Request,
+        action: str,
+        *,
+        result: str | None = None,
+        error: str | None = None,
+        **ids,
+    ) -> web.Response:
         session = self.console.session_of(request)
         if error is not None:
             session.say("error", error)
@@ -212,7 +242,11 @@ class Routes:
 def _back(form) -> str:
     """Where the form came from: a path of this console, never another site."""
     target = form.get("next")
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
         return target
     return "/"

@@ -40,10 +40,18 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class WebConsole:
     """Constructing stores the settings; `start()` listens, `stop()` closes."""
 
-    def __init__(self, db: AsyncStore, config: Callable[[], Config],
-                 clock: Callable[[], datetime], *, token: str, host: str, port: int,
-                 login_delay: float = LOGIN_DELAY,
-                 dispatch: Callable[[str], Awaitable[str]] | None = None) -> None:
+    def __init__(
+        self,
+        db: AsyncStore,
+        config: Callable[[], Config],
+        clock: Callable[[], datetime],
+        *,
+        token: str,
+        host: str,
+        port: int,
+        login_delay: float = LOGIN_DELAY,
+        dispatch: Callable[[str], Awaitable[str]] | None = None,
+    ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
@@ -69,13 +77,15 @@ class WebConsole:
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=64 * 1024)
-        app.add_routes([
-            web.get("/login", self._login_page),
-            web.post("/login", self._login),
-            web.post("/logout", self._logout),
-            web.get("/static/console.css", self._stylesheet),
-            *Routes(self).table(),
-        ])
+        app.add_routes(
+            [
+                web.get("/login", self._login_page),
+                web.post("/login", self._login),
+                web.post("/logout", self._logout),
+                web.get("/static/console.css", self._stylesheet),
+                *Routes(self).table(),
+            ]
+        )
         return app
 
     async def start(self) -> None:
@@ -113,12 +123,20 @@ class WebConsole:
         if request.method == "POST":
             form = await request.post()
             given = form.get("csrf")
-            if session is None or not session.csrf_matches(given if isinstance(given, str)
-                                                           else None):
-                log_event("web.csrf_refused", level=logging.WARNING, path=request.path,
-                          remote=request.remote)
-                return self._refused(403, "The form was stale or not from this console "
-                                          "(no valid CSRF token): reload the page and try again.")
+            if session is None or not session.csrf_matches(
+                given if isinstance(given, str) else None
+            ):
+                log_event(
+                    "web.csrf_refused",
+                    level=logging.WARNING,
+                    path=request.path,
+                    remote=request.remote,
+                )
+                return self._refused(
+                    403,
+                    "The form was stale or not from this console "
+                    "(no valid CSRF token): reload the page and try again.",
+                )
         if session is not None:
             request[_SESSION] = session
         response = await handler(request)
@@ -153,8 +171,9 @@ class WebConsole:
             async with self._wrong_tokens:  # one wrong answer at a time
                 await asyncio.sleep(self.login_delay)
             log_event("web.login_refused", level=logging.WARNING, remote=request.remote)
-            response = self.page(request, "login.html", status=401,
-                                 notes=[("error", "Wrong token.")])
+            response = self.page(
+                request, "login.html", status=401, notes=[("error", "Wrong token.")]
+            )
             return self._with_cookie(request, response)
         self.sessions.end(old)
         request[_SESSION] = self.sessions.new(logged_in=True)  # never the id seen before
@@ -171,8 +190,14 @@ class WebConsole:
     def _with_cookie(self, request: web.Request, response: web.StreamResponse):
         session = request[_SESSION]
         if request.cookies.get(COOKIE) != session.id:
-            response.set_cookie(COOKIE, session.id, httponly=True, samesite="Strict",
-                                secure=request.secure, path="/")
+            response.set_cookie(
+                COOKIE,
+                session.id,
+                httponly=True,
+                samesite="Strict",
+                secure=request.secure,
+                path="/",
+            )
         return response
 
     async def _stylesheet(self, request: web.Request) -> web.StreamResponse:
@@ -180,16 +205,29 @@ class WebConsole:
 
     # --- pages ------------------------------------------------------------------------------
 
-    def page(self, request: web.Request, template: str, *, status: int = 200,
-             notes: list[tuple[str, str]] | None = None, **values) -> web.Response:
+    def page(
+        self,
+        request: web.Request,
+        template: str,
+        *,
+        status: int = 200,
+        notes: list[tuple[str, str]] | None = None,
+        **values,
+    ) -> web.Response:
         """`template` rendered for the request's session, with its messages shown once."""
         session = request.get(_SESSION)
         flash = (session.take_flash() if session is not None else []) + (notes or [])
         config = self.config()
         html = self.templates.render(
-            template, csrf=session.csrf if session is not None else "",
-            logged_in=session is not None and session.logged_in, flash=flash,
-            path=request.path_qs, zone=config.bot.timezone, now=self.clock(), **values)
+            template,
+            csrf=session.csrf if session is not None else "",
+            logged_in=session is not None and session.logged_in,
+            flash=flash,
+            path=request.path_qs,
+            zone=config.bot.timezone,
+            now=self.clock(),
+            **values,
+        )
         return web.Response(text=html, status=status, content_type="text/html")
 
     def session_of(self, request: web.Request) -> Session:
@@ -200,9 +238,11 @@ def _harden(response: web.StreamResponse) -> None:
     """No framing, no scripts but our own (there are none), no referrer to the platforms'
     sites, no page kept in a shared cache."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy",
-                       "default-src 'none'; style-src 'self'; img-src 'self'; "
-                       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")

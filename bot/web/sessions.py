@@ -51,8 +51,9 @@ class Sessions:
     def new(self, *, logged_in: bool) -> Session:
         while len(self._live) >= self.limit:
             self._live.popitem(last=False)
-        session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), logged_in,
-                          time.monotonic())
+        session = Session(
+            secrets.token_urlsafe(32), secrets.token_urlsafe(32), logged_in, time.monotonic()
+        )
         self._live[session.id] = session
         return session
 
@@ -80,9 +81,11 @@ def token_matches(given: str, token: str) -> bool:
 
 def check_token(token: str | None, env_var: str) -> str:
     """The login token from `env_var`; a ValueError saying how to set one otherwise."""
-    how = (f"set {env_var} (the [web] token_env) to a login token of at least "
-           f"{MIN_TOKEN_LENGTH} characters, e.g. the output of "
-           "`python3 -c 'import secrets; print(secrets.token_urlsafe())'`")
+    how = (
+        f"set {env_var} (the [web] token_env) to a login token of at least "
+        f"{MIN_TOKEN_LENGTH} characters, e.g. the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe())'`"
+    )
     if not token or not token.strip():
         raise ValueError(f"the web console needs a login token: {how}")
     if len(token) < MIN_TOKEN_LENGTH:

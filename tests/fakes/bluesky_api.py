@@ -52,9 +52,11 @@ MAX_BYTES = 3000
 MAX_BLOB = 1_000_000
 MAX_DELAY = 5.0  # a scripted slow answer never waits longer than this
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
-       b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05"
-       b"\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
+    b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05"
+    b"\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 Body = dict[str, Any] | None
 
@@ -96,17 +98,26 @@ def _error(error: str, message: str) -> dict:
 def rate_limited(reset_in: float = 60.0, method: str | None = None) -> Answer:
     """429 with the PDS's ratelimit-* headers, the window resetting `reset_in` s from now."""
     reset = int(time.time() + reset_in)
-    return Answer(429, _error("RateLimitExceeded", "Rate Limit Exceeded"), {
-        "ratelimit-limit": "5000", "ratelimit-remaining": "0",
-        "ratelimit-reset": str(reset), "ratelimit-policy": "5000;w=3600",
-    }, method=method)
+    return Answer(
+        429,
+        _error("RateLimitExceeded", "Rate Limit Exceeded"),
+        {
+            "ratelimit-limit": "5000",
+            "ratelimit-remaining": "0",
+            "ratelimit-reset": str(reset),
+            "ratelimit-policy": "5000;w=3600",
+        },
+        method=method,
+    )
 
 
-def server_error(status: int = 500, *, method: str | None = "createRecord",
-                 handle: bool = False) -> Answer:
+def server_error(
+    status: int = 500, *, method: str | None = "createRecord", handle: bool = False
+) -> Answer:
     """`status` (InternalServerError); with `handle`, after the record was created."""
-    return Answer(status, _error("InternalServerError", "Internal Server Error"),
-                  method=method, handle=handle)
+    return Answer(
+        status, _error("InternalServerError", "Internal Server Error"), method=method, handle=handle
+    )
 
 
 def slow(seconds: float, method: str = "createRecord") -> Answer:
@@ -130,10 +141,21 @@ def _b64(data: bytes) -> str:
 def _jwt(scope: str, did: str, lifetime: float) -> str:
     now = int(time.time())
     header = {"typ": "at+jwt" if "access" in scope else "refresh+jwt", "alg": "ES256K"}
-    claims = {"scope": scope, "sub": did, "aud": "did:web:fake.pds", "iat": now,
-              "exp": int(now + lifetime), "jti": secrets.token_hex(8)}
-    return ".".join((_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()),
-                     _b64(secrets.token_bytes(32))))
+    claims = {
+        "scope": scope,
+        "sub": did,
+        "aud": "did:web:fake.pds",
+        "iat": now,
+        "exp": int(now + lifetime),
+        "jti": secrets.token_hex(8),
+    }
+    return ".".join(
+        (
+            _b64(json.dumps(header).encode()),
+            _b64(json.dumps(claims).encode()),
+            _b64(secrets.token_bytes(32)),
+        )
+    )
 
 
 def _cid(data: bytes, codec: int = 0x71) -> str:
@@ -145,8 +167,14 @@ def _cid(data: bytes, codec: int = 0x71) -> str:
 class FakeBlueskyPds:
     """The server's state: one account, its sessions and records, the script of failures."""
 
-    def __init__(self, *, handle: str = HANDLE, did: str = DID,
-                 app_password: str = APP_PASSWORD, access_lifetime: float = 7200.0) -> None:
+    def __init__(
+        self,
+        *,
+        handle: str = HANDLE,
+        did: str = DID,
+        app_password: str = APP_PASSWORD,
+        access_lifetime: float = 7200.0,
+    ) -> None:
         self.handle, self.did, self.app_password = handle, did, app_password
         self.access_lifetime = access_lifetime
         self.refuse_logins = False
@@ -214,8 +242,7 @@ class FakeBlueskyPds:
         except ValueError:
             payload = None
         with self._lock:
-            self.requests.append(RecordedRequest(request.command, nsid, headers, params,
-                                                 payload))
+            self.requests.append(RecordedRequest(request.command, nsid, headers, params, payload))
             answer = self._next_answer(nsid)
         if answer is None or answer.handle:
             status, body, extra = self._answer_as_pds(nsid, headers, params, payload, raw)
@@ -239,8 +266,9 @@ class FakeBlueskyPds:
                 return answer
         return None
 
-    def _answer_as_pds(self, nsid: str, headers: dict[str, str], params: dict[str, str],
-                       payload: Any, raw: bytes) -> tuple[int, Body, dict[str, str]]:
+    def _answer_as_pds(
+        self, nsid: str, headers: dict[str, str], params: dict[str, str], payload: Any, raw: bytes
+    ) -> tuple[int, Body, dict[str, str]]:
         if nsid == "com.atproto.server.createSession":
             return self._create_session(payload)
         if nsid == "com.atproto.server.refreshSession":
@@ -264,20 +292,35 @@ class FakeBlueskyPds:
         self.access_tokens[access] = time.time() + self.access_lifetime
         self.refresh_token = refresh
         self.issued += [access, refresh]
-        return {"handle": self.handle, "did": self.did, "accessJwt": access,
-                "refreshJwt": refresh, "active": True,
-                "didDoc": {"@context": ["https://www.w3.org/ns/did/v1"], "id": self.did,
-                           "alsoKnownAs": [f"at://{self.handle}"],
-                           "verificationMethod": [],
-                           "service": [{"id": "#atproto_pds",
-                                        "type": "AtprotoPersonalDataServer",
-                                        "serviceEndpoint": self.url}]}}
+        return {
+            "handle": self.handle,
+            "did": self.did,
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "active": True,
+            "didDoc": {
+                "@context": ["https://www.w3.org/ns/did/v1"],
+                "id": self.did,
+                "alsoKnownAs": [f"at://{self.handle}"],
+                "verificationMethod": [],
+                "service": [
+                    {
+                        "id": "#atproto_pds",
+                        "type": "AtprotoPersonalDataServer",
+                        "serviceEndpoint": self.url,
+                    }
+                ],
+            },
+        }
 
     def _create_session(self, payload: Any) -> tuple[int, Body, dict[str, str]]:
         payload = payload if isinstance(payload, dict) else {}
         who = str(payload.get("identifier", "")).lower()
-        if (self.refuse_logins or who not in (self.handle, self.did)
-                or payload.get("password") != self.app_password):
+        if (
+            self.refuse_logins
+            or who not in (self.handle, self.did)
+            or payload.get("password") != self.app_password
+        ):
             return 401, _error("AuthenticationRequired", "Invalid identifier or password"), {}
         with self._lock:
             return 200, self._session(), {}
@@ -312,8 +355,16 @@ class FakeBlueskyPds:
                 return 400, _error("InvalidRequest", f"Record already exists: {uri}"), {}
             cid = _cid(json.dumps(payload["record"], sort_keys=True).encode())
             self.records[rkey] = {"uri": uri, "cid": cid, "value": payload["record"]}
-        return 200, {"uri": uri, "cid": cid, "validationStatus": "valid",
-                     "commit": {"cid": _cid(uri.encode()), "rev": rkey}}, {}
+        return (
+            200,
+            {
+                "uri": uri,
+                "cid": cid,
+                "validationStatus": "valid",
+                "commit": {"cid": _cid(uri.encode()), "rev": rkey},
+            },
+            {},
+        )
 
     def _get_record(self, params: dict[str, str]) -> tuple[int, Body, dict[str, str]]:
         rkey = params.get("rkey", "")
@@ -330,8 +381,18 @@ class FakeBlueskyPds:
         cid = _cid(raw, codec=0x55)
         with self._lock:
             self.blobs[cid] = raw
-        return 200, {"blob": {"$type": "blob", "ref": {"$link": cid},
-                              "mimeType": content_type or "*/*", "size": len(raw)}}, {}
+        return (
+            200,
+            {
+                "blob": {
+                    "$type": "blob",
+                    "ref": {"$link": cid},
+                    "mimeType": content_type or "*/*",
+                    "size": len(raw),
+                }
+            },
+            {},
+        )
 
     def _image(self, request: _Handler, path: str) -> None:
         body = {"/img/small.png": PNG, "/img/huge.png": PNG + b"\0" * MAX_BLOB}.get(path)
@@ -375,7 +436,8 @@ def _record_problem(payload: Any, did: str, blobs: dict[str, bytes]) -> str | No
     if not isinstance(langs, list) or not all(isinstance(x, str) and x for x in langs):
         return "Record/langs must be a list of language tags"
     return _facets_problem(text, record.get("facets", [])) or _embed_problem(
-        record.get("embed"), blobs)
+        record.get("embed"), blobs
+    )
 
 
 def _facets_problem(text: str, facets: Any) -> str | None:
@@ -413,7 +475,8 @@ def _embed_problem(embed: Any, blobs: dict[str, bytes]) -> str | None:
         return f"Record/embed: unexpected embed {embed!r}"
     external = embed.get("external")
     if not isinstance(external, dict) or not all(
-            isinstance(external.get(k), str) for k in ("uri", "title", "description")):
+        isinstance(external.get(k), str) for k in ("uri", "title", "description")
+    ):
         return "Record/embed/external must have uri, title and description"
     thumb = external.get("thumb")
     if thumb is not None:

@@ -42,9 +42,11 @@ def discord_error(status: int, message: str, code: int, errors: dict | None = No
 def rate_limited(retry_after: float = 2.5, *, header_only: bool = False) -> Scripted:
     """429 as Discord sends it: JSON `retry_after` (seconds) and the Retry-After header (or
     only the header, as a proxy in front might)."""
-    body: dict | str = ("" if header_only else
-                        {"message": "You are being rate limited.", "retry_after": retry_after,
-                         "global": False})
+    body: dict | str = (
+        ""
+        if header_only
+        else {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    )
     headers = {"Retry-After": str(int(retry_after + 0.999)), "X-RateLimit-Scope": "shared"}
     return error(429, body, headers=headers)
 
@@ -64,10 +66,15 @@ def unknown_webhook() -> Scripted:
     return error(answer.status, answer.body)
 
 
-def invalid_form_body(field: str = "content", message: str = "Must be 2000 or fewer in "
-                      "length.") -> Scripted:
-    answer = discord_error(400, "Invalid Form Body", 50035, {field: {"_errors": [
-        {"code": "BASE_TYPE_MAX_LENGTH", "message": message}]}})
+def invalid_form_body(
+    field: str = "content", message: str = "Must be 2000 or fewer in length."
+) -> Scripted:
+    answer = discord_error(
+        400,
+        "Invalid Form Body",
+        50035,
+        {field: {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": message}]}},
+    )
     return error(answer.status, answer.body)
 
 
@@ -99,35 +106,73 @@ class FakeDiscordWebhook(FakeWebhook):
         return self._execute(request)
 
     def webhook(self) -> dict:
-        return {"application_id": None, "avatar": None, "channel_id": CHANNEL_ID,
-                "guild_id": GUILD_ID, "id": WEBHOOK_ID, "name": NAME, "type": 1,
-                "token": self.token,
-                "url": f"https://discord.com/api/webhooks/{WEBHOOK_ID}/{self.token}"}
+        return {
+            "application_id": None,
+            "avatar": None,
+            "channel_id": CHANNEL_ID,
+            "guild_id": GUILD_ID,
+            "id": WEBHOOK_ID,
+            "name": NAME,
+            "type": 1,
+            "token": self.token,
+            "url": f"https://discord.com/api/webhooks/{WEBHOOK_ID}/{self.token}",
+        }
 
     def _execute(self, request: Request) -> Answer:
         body = request.json
-        if not request.content_type.startswith("application/json") or not isinstance(body,
-                                                                                     dict):
+        if not request.content_type.startswith("application/json") or not isinstance(body, dict):
             return discord_error(400, "Cannot send an empty message", 50006)
         content = body.get("content")
         if not isinstance(content, str) or not content.strip():
             return discord_error(400, "Cannot send an empty message", 50006)
         if len(content) > MAX_CONTENT:
-            return discord_error(400, "Invalid Form Body", 50035, {"content": {"_errors": [
-                {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}
-            ]}})
+            return discord_error(
+                400,
+                "Invalid Form Body",
+                50035,
+                {
+                    "content": {
+                        "_errors": [
+                            {
+                                "code": "BASE_TYPE_MAX_LENGTH",
+                                "message": "Must be 2000 or fewer in length.",
+                            }
+                        ]
+                    }
+                },
+            )
         if not isinstance(body.get("allowed_mentions", {}), dict):
-            return discord_error(400, "Invalid Form Body", 50035, {"allowed_mentions": {
-                "_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Only dictionaries may "
-                             "be used in a ModelType"}]}})
+            return discord_error(
+                400,
+                "Invalid Form Body",
+                50035,
+                {
+                    "allowed_mentions": {
+                        "_errors": [
+                            {
+                                "code": "MODEL_TYPE_CONVERT",
+                                "message": "Only dictionaries may be used in a ModelType",
+                            }
+                        ]
+                    }
+                },
+            )
         with self.lock:
             message_id, self._next_id = self._next_id, self._next_id + 1
             message = {
-                "id": str(message_id), "type": 0, "content": content, "channel_id": CHANNEL_ID,
+                "id": str(message_id),
+                "type": 0,
+                "content": content,
+                "channel_id": CHANNEL_ID,
                 "author": {"id": WEBHOOK_ID, "username": NAME, "bot": True},
-                "webhook_id": WEBHOOK_ID, "timestamp": datetime.now(UTC).isoformat(),
-                "mentions": [], "mention_everyone": False, "embeds": [], "attachments": [],
-                "flags": 0, "allowed_mentions": body.get("allowed_mentions"),
+                "webhook_id": WEBHOOK_ID,
+                "timestamp": datetime.now(UTC).isoformat(),
+                "mentions": [],
+                "mention_everyone": False,
+                "embeds": [],
+                "attachments": [],
+                "flags": 0,
+                "allowed_mentions": body.get("allowed_mentions"),
             }
             if self.answer_guild:
                 message["guild_id"] = GUILD_ID

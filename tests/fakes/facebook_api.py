@@ -34,8 +34,16 @@ FIRST_POST = 900_000_000_000
 
 
 class FakeFacebook(FakeGraph):
-    def __init__(self, *, token: str = TOKEN, scopes: tuple[str, ...] = (
-            "pages_manage_posts", "pages_read_engagement", "pages_show_list")) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = TOKEN,
+        scopes: tuple[str, ...] = (
+            "pages_manage_posts",
+            "pages_read_engagement",
+            "pages_show_list",
+        ),
+    ) -> None:
         super().__init__(tokens={token})
         self.scopes = list(scopes)
         self.posts: list[dict[str, Any]] = []
@@ -50,18 +58,40 @@ class FakeFacebook(FakeGraph):
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         prefix = f"/{VERSION}/"
         if not request.path.startswith(prefix):
-            return 400, {"error": {"message": "Unknown path components", "type":
-                                   "OAuthException", "code": 2500}}, {}
+            return (
+                400,
+                {
+                    "error": {
+                        "message": "Unknown path components",
+                        "type": "OAuthException",
+                        "code": 2500,
+                    }
+                },
+                {},
+            )
         path = request.path.removeprefix(prefix).rstrip("/")
         if request.token not in self.tokens:
-            answer = graph_error(190, "Error validating access token: Session has expired",
-                                 subcode=463)
+            answer = graph_error(
+                190, "Error validating access token: Session has expired", subcode=463
+            )
             return answer.status, answer.body, {}
         if (request.method, path) == ("GET", "debug_token"):
             valid = request.query.get("input_token") in self.tokens
-            return 200, {"data": {"app_id": "42", "type": "PAGE", "is_valid": valid,
-                                  "expires_at": 0, "data_access_expires_at": 0,
-                                  "scopes": self.scopes, "profile_id": PAGE_ID}}, {}
+            return (
+                200,
+                {
+                    "data": {
+                        "app_id": "42",
+                        "type": "PAGE",
+                        "is_valid": valid,
+                        "expires_at": 0,
+                        "data_access_expires_at": 0,
+                        "scopes": self.scopes,
+                        "profile_id": PAGE_ID,
+                    }
+                },
+                {},
+            )
         if (request.method, path) == ("GET", PAGE_ID):
             return 200, {"id": PAGE_ID, "name": PAGE_NAME}, {}
         if (request.method, path) == ("POST", f"{PAGE_ID}/feed"):
@@ -70,15 +100,26 @@ class FakeFacebook(FakeGraph):
             since = int(request.query.get("since") or 0)
             limit = int(request.query.get("limit") or 25)
             data = [p for p in reversed(self.posts) if p["ts"] >= since][:limit]
-            return 200, {"data": [{k: v for k, v in p.items() if k != "ts"}
-                                  for p in data]}, {}
-        return 400, {"error": {"message": f"Unsupported {request.method} request",
-                               "type": "GraphMethodException", "code": 100}}, {}
+            return 200, {"data": [{k: v for k, v in p.items() if k != "ts"} for p in data]}, {}
+        return (
+            400,
+            {
+                "error": {
+                    "message": f"Unsupported {request.method} request",
+                    "type": "GraphMethodException",
+                    "code": 100,
+                }
+            },
+            {},
+        )
 
     def _create(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         if "pages_manage_posts" not in self.scopes:
-            answer = graph_error(200, "(#200) The user hasn't authorized the application "
-                                 "to perform this action", kind="OAuthException")
+            answer = graph_error(
+                200,
+                "(#200) The user hasn't authorized the application to perform this action",
+                kind="OAuthException",
+            )
             return answer.status, answer.body, {}
         message = request.form.get("message", "")
         if not message.strip():
@@ -86,13 +127,17 @@ class FakeFacebook(FakeGraph):
             return answer.status, answer.body, {}
         post_id = f"{PAGE_ID}_{FIRST_POST + len(self.posts)}"
         now = datetime.now(UTC)
-        self.posts.append({
-            "id": post_id, "message": message, "link": request.form.get("link"),
-            "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
-                             f"{post_id.split('_')[1]}",
-            "created_time": now.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-            "ts": int(now.timestamp()) - 1,
-        })
+        self.posts.append(
+            {
+                "id": post_id,
+                "message": message,
+                "link": request.form.get("link"),
+                "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
+                f"{post_id.split('_')[1]}",
+                "created_time": now.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "ts": int(now.timestamp()) - 1,
+            }
+        )
         return 200, {"id": post_id}, {}
 
 

@@ -61,10 +61,17 @@ class Answer:
     where: tuple[str, str] | None = None
 
 
-def graph_error(code: int, message: str, *, status: int = 400, subcode: int | None = None,
-                kind: str = "OAuthException", transient: bool = False,
-                where: tuple[str, str] | None = None,
-                headers: dict[str, str] | None = None) -> Answer:
+def graph_error(
+    code: int,
+    message: str,
+    *,
+    status: int = 400,
+    subcode: int | None = None,
+    kind: str = "OAuthException",
+    transient: bool = False,
+    where: tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
     """An error as Graph answers it: {"error": {"message", "type", "code", ...}}."""
     error = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf123"}
     if subcode is not None:
@@ -74,33 +81,71 @@ def graph_error(code: int, message: str, *, status: int = 400, subcode: int | No
     return Answer(status, {"error": error}, headers or {}, where=where)
 
 
-def rate_limited_graph(code: int = 32, *, minutes: int = 1, status: int = 403,
-                       where: tuple[str, str] | None = None) -> Answer:
+def rate_limited_graph(
+    code: int = 32, *, minutes: int = 1, status: int = 403, where: tuple[str, str] | None = None
+) -> Answer:
     """A Graph rate limit: HTTP 403 (or 400: Graph uses both) with its code, and the usage
     header saying in how many minutes access comes back."""
-    usage = {"1234": [{"type": "pages", "call_count": 100, "total_cputime": 10,
-                       "total_time": 10, "estimated_time_to_regain_access": minutes}]}
-    return graph_error(code, f"(#{code}) Application request limit reached", status=status,
-                       where=where, headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+    usage = {
+        "1234": [
+            {
+                "type": "pages",
+                "call_count": 100,
+                "total_cputime": 10,
+                "total_time": 10,
+                "estimated_time_to_regain_access": minutes,
+            }
+        ]
+    }
+    return graph_error(
+        code,
+        f"(#{code}) Application request limit reached",
+        status=status,
+        where=where,
+        headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+    )
 
 
 def too_many(seconds: int = 30, where: tuple[str, str] | None = None) -> Answer:
-    return Answer(429, {"message": "Too Many Requests", "status": 429},
-                  {"Retry-After": str(seconds)}, where=where)
+    return Answer(
+        429,
+        {"message": "Too Many Requests", "status": 429},
+        {"Retry-After": str(seconds)},
+        where=where,
+    )
 
 
 def server_error(status: int = 500, where: tuple[str, str] | None = None) -> Answer:
     """A 5xx before anything was done."""
-    return Answer(status, {"error": {"message": "An unexpected error has occurred.",
-                                     "type": "OAuthException", "code": 2,
-                                     "is_transient": True}}, where=where)
+    return Answer(
+        status,
+        {
+            "error": {
+                "message": "An unexpected error has occurred.",
+                "type": "OAuthException",
+                "code": 2,
+                "is_transient": True,
+            }
+        },
+        where=where,
+    )
 
 
 def created_then(status: int = 500, where: tuple[str, str] | None = None) -> Answer:
     """The request is handled (the post exists), then a 5xx."""
-    return Answer(status, {"error": {"message": "Please retry your request later.",
-                                     "type": "OAuthException", "code": 1,
-                                     "is_transient": True}}, handle=True, where=where)
+    return Answer(
+        status,
+        {
+            "error": {
+                "message": "Please retry your request later.",
+                "type": "OAuthException",
+                "code": 1,
+                "is_transient": True,
+            }
+        },
+        handle=True,
+        where=where,
+    )
 
 
 def timeout(seconds: float = 1.5, where: tuple[str, str] | None = None) -> Answer:
@@ -200,8 +245,9 @@ class FakeGraph:
 
     def _next_answer(self, request: Request) -> Answer | None:
         for i, answer in enumerate(self._script):
-            if answer.where is None or (request.method == answer.where[0]
-                                        and request.path.startswith(answer.where[1])):
+            if answer.where is None or (
+                request.method == answer.where[0] and request.path.startswith(answer.where[1])
+            ):
                 del self._script[i]
                 return answer
         return None

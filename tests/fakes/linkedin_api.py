@@ -78,8 +78,9 @@ class FakeLinkedIn(FakeGraph):
     def __init__(self, *, token: str = TOKEN, expires_at: datetime | None = None) -> None:
         super().__init__(tokens={token})
         now = int(datetime.now(UTC).timestamp())
-        self.expiry: dict[str, int] = {token: int(expires_at.timestamp()) if expires_at
-                                       else now + LIFETIME}
+        self.expiry: dict[str, int] = {
+            token: int(expires_at.timestamp()) if expires_at else now + LIFETIME
+        }
         self.refresh_tokens = {REFRESH_TOKEN}
         self.posts: list[dict[str, Any]] = []
         self.images: dict[str, bytes] = {}
@@ -100,22 +101,34 @@ class FakeLinkedIn(FakeGraph):
         if path.startswith("/oauth/v2/"):
             return self._oauth(request, path.removeprefix("/oauth/v2/"))
         if request.token not in self.tokens:
-            return _error(401, "Invalid access token", serviceErrorCode=65600,
-                          code="INVALID_ACCESS_TOKEN")
+            return _error(
+                401, "Invalid access token", serviceErrorCode=65600, code="INVALID_ACCESS_TOKEN"
+            )
         if path.startswith("/rest/"):
             version = request.headers.get("linkedin-version", "")
             if not re.fullmatch(r"20\d{2}(0[1-9]|1[0-2])", version):
-                return _error(400, f"A version must be present (LinkedIn-Version: {version})",
-                              code="VERSION_MISSING")
+                return _error(
+                    400,
+                    f"A version must be present (LinkedIn-Version: {version})",
+                    code="VERSION_MISSING",
+                )
             if request.headers.get("x-restli-protocol-version") != "2.0.0":
                 return _error(400, "X-Restli-Protocol-Version 2.0.0 is required")
         if (method, path) == ("POST", "/rest/posts"):
             return self._create(request)
         if (method, path) == ("POST", "/rest/images"):
             n = next(self._images)
-            return 200, {"value": {"uploadUrlExpiresAt": 1_900_000_000_000,
-                                   "uploadUrl": f"{self.url}/upload/{n}",
-                                   "image": f"urn:li:image:C4E{n:06d}"}}, {}
+            return (
+                200,
+                {
+                    "value": {
+                        "uploadUrlExpiresAt": 1_900_000_000_000,
+                        "uploadUrl": f"{self.url}/upload/{n}",
+                        "image": f"urn:li:image:C4E{n:06d}",
+                    }
+                },
+                {},
+            )
         if method == "PUT" and path.startswith("/upload/"):
             self.images[f"urn:li:image:C4E{int(path.rsplit('/', 1)[1]):06d}"] = request.body
             return 201, None, {}
@@ -128,16 +141,21 @@ class FakeLinkedIn(FakeGraph):
     def _create(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         post = request.json if isinstance(request.json, dict) else {}
         if post.get("author") != AUTHOR:
-            return _error(403, "Not enough permissions to post as this author",
-                          code="ACCESS_DENIED")
+            return _error(
+                403, "Not enough permissions to post as this author", code="ACCESS_DENIED"
+            )
         commentary = post.get("commentary") or ""
         if len(commentary.encode("utf-16-le")) // 2 > LIMIT:
             return _error(422, "/commentary: length exceeds 3000", code="FIELD_LENGTH_TOO_LONG")
         for earlier in self.posts:
             if earlier["commentary"] == commentary:
-                return _error(422, "com.linkedin.content.common.exception."
-                              "BadRequestResponseException: Content is a duplicate of "
-                              f"{earlier['urn']}", code="DUPLICATE_POST")
+                return _error(
+                    422,
+                    "com.linkedin.content.common.exception."
+                    "BadRequestResponseException: Content is a duplicate of "
+                    f"{earlier['urn']}",
+                    code="DUPLICATE_POST",
+                )
         urn = f"urn:li:share:{next(self._ids)}"
         self.posts.append({**post, "urn": urn})
         return 201, None, {"x-restli-id": urn}
@@ -145,25 +163,50 @@ class FakeLinkedIn(FakeGraph):
     def _oauth(self, request: Request, what: str) -> tuple[int, Any, dict[str, str]]:
         form = request.form
         if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
-            return 401, {"error": "invalid_client",
-                         "error_description": "Client authentication failed"}, {}
+            return (
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+                {},
+            )
         if what == "introspectToken":
             token = form.get("token", "")
             if token not in self.tokens:
                 return 200, {"active": False}, {}
-            return 200, {"active": True, "client_id": CLIENT_ID, "status": "active",
-                         "expires_at": self.expiry[token], "scope": "w_organization_social"}, {}
+            return (
+                200,
+                {
+                    "active": True,
+                    "client_id": CLIENT_ID,
+                    "status": "active",
+                    "expires_at": self.expiry[token],
+                    "scope": "w_organization_social",
+                },
+                {},
+            )
         if what == "accessToken" and form.get("grant_type") == "refresh_token":
             if form.get("refresh_token") not in self.refresh_tokens:
-                return 400, {"error": "invalid_request",
-                             "error_description": "The provided refresh token is invalid"}, {}
+                return (
+                    400,
+                    {
+                        "error": "invalid_request",
+                        "error_description": "The provided refresh token is invalid",
+                    },
+                    {},
+                )
             new = f"AQVrefreshed-{len(self.refreshed) + 1}-linkedin"
             self.tokens = {new}
             self.refreshed.append(new)
             self.expiry[new] = int(datetime.now(UTC).timestamp()) + LIFETIME
-            return 200, {"access_token": new, "expires_in": LIFETIME,
-                         "refresh_token": form["refresh_token"],
-                         "refresh_token_expires_in": 300 * 24 * 3600}, {}
+            return (
+                200,
+                {
+                    "access_token": new,
+                    "expires_in": LIFETIME,
+                    "refresh_token": form["refresh_token"],
+                    "refresh_token_expires_in": 300 * 24 * 3600,
+                },
+                {},
+            )
         return 400, {"error": "unsupported_grant_type"}, {}
 
 

@@ -95,10 +95,15 @@ class Answer:
 def rate_limited(reset_in: float = 90.0) -> Answer:
     """429 with X-RateLimit-Reset `reset_in` seconds ahead (ISO 8601, as Mastodon sends it)."""
     reset = datetime.now(UTC) + timedelta(seconds=reset_in)
-    return Answer(429, {"error": "Too many requests"}, {
-        "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-    })
+    return Answer(
+        429,
+        {"error": "Too many requests"},
+        {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        },
+    )
 
 
 def server_error(status: int = 500) -> Answer:
@@ -108,8 +113,9 @@ def server_error(status: int = 500) -> Answer:
 
 def created_then(status: int = 500) -> Answer:
     """The status is created, then the server answers `status` (a proxy's 502, a crash)."""
-    return Answer(status, {"error": "We're sorry, but something went wrong on our end."},
-                  handle=True)
+    return Answer(
+        status, {"error": "We're sorry, but something went wrong on our end."}, handle=True
+    )
 
 
 def slow(seconds: float) -> Answer:
@@ -142,8 +148,15 @@ def unprocessable(message: str = "Validation failed: Text can't be blank") -> An
 class FakeMastodon:
     """The instance's state: its limits, statuses, recorded requests, scripted failures."""
 
-    def __init__(self, *, max_characters: int = 500, url_chars: int = 23,
-                 token: str = TOKEN, domain: str = DOMAIN, v2: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        max_characters: int = 500,
+        url_chars: int = 23,
+        token: str = TOKEN,
+        domain: str = DOMAIN,
+        v2: bool = True,
+    ) -> None:
         self.max_characters = max_characters
         self.url_chars = url_chars
         self.token = token
@@ -209,29 +222,47 @@ class FakeMastodon:
             return
         request.reply(status, body, extra)
 
-    def _answer(self, method: str, path: str, headers: dict[str, str],
-                params: dict[str, str]) -> tuple[int, Body]:
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], params: dict[str, str]
+    ) -> tuple[int, Body]:
         if (method, path) == ("GET", "/api/v2/instance"):
             if not self.v2:
                 return 404, {"error": "Record not found"}
-            return 200, {"domain": self.domain, "title": "Fake", "version": "4.3.0",
-                         "configuration": self._configuration()}
+            return 200, {
+                "domain": self.domain,
+                "title": "Fake",
+                "version": "4.3.0",
+                "configuration": self._configuration(),
+            }
         if (method, path) == ("GET", "/api/v1/instance"):
-            return 200, {"uri": self.domain, "title": "Fake", "version": "4.3.0",
-                         "configuration": self._configuration()}
+            return 200, {
+                "uri": self.domain,
+                "title": "Fake",
+                "version": "4.3.0",
+                "configuration": self._configuration(),
+            }
         if headers.get("authorization") != f"Bearer {self.token}":
             return 401, {"error": "The access token is invalid"}
         if (method, path) == ("GET", "/api/v1/accounts/verify_credentials"):
-            return 200, {"id": "1", "username": USERNAME, "acct": USERNAME,
-                         "display_name": "Me", "url": f"https://{self.domain}/@{USERNAME}"}
+            return 200, {
+                "id": "1",
+                "username": USERNAME,
+                "acct": USERNAME,
+                "display_name": "Me",
+                "url": f"https://{self.domain}/@{USERNAME}",
+            }
         if (method, path) == ("POST", "/api/v1/statuses"):
             return self._create_status(headers.get("idempotency-key"), params)
         return 404, {"error": "Record not found"}
 
     def _configuration(self) -> dict[str, Any]:
-        return {"statuses": {"max_characters": self.max_characters,
-                             "max_media_attachments": 4,
-                             "characters_reserved_per_url": self.url_chars}}
+        return {
+            "statuses": {
+                "max_characters": self.max_characters,
+                "max_media_attachments": 4,
+                "characters_reserved_per_url": self.url_chars,
+            }
+        }
 
     def _create_status(self, key: str | None, params: dict[str, str]) -> tuple[int, Body]:
         text = params.get("status", "")
@@ -241,21 +272,27 @@ class FakeMastodon:
         if not text.strip():
             return 422, {"error": "Validation failed: Text can't be blank"}
         if countable_length(text, spoiler, self.url_chars) > self.max_characters:
-            return 422, {"error": "Validation failed: Text character limit of "
-                                  f"{self.max_characters} exceeded"}
+            return 422, {
+                "error": "Validation failed: Text character limit of "
+                f"{self.max_characters} exceeded"
+            }
         with self._lock:
             kept = self._keys.get(key)
             if kept is not None and time.monotonic() - kept[0] < IDEMPOTENCY_WINDOW:
                 return 200, kept[1]
             status_id = str(FIRST_STATUS_ID + len(self.statuses))
             status = {
-                "id": status_id, "created_at": datetime.now(UTC).isoformat(),
+                "id": status_id,
+                "created_at": datetime.now(UTC).isoformat(),
                 "uri": f"https://{self.domain}/users/{USERNAME}/statuses/{status_id}",
                 "url": f"https://{self.domain}/@{USERNAME}/{status_id}",
-                "content": f"<p>{text}</p>", "text": text,
+                "content": f"<p>{text}</p>",
+                "text": text,
                 "visibility": params.get("visibility", "public"),
-                "spoiler_text": spoiler, "language": params.get("language"),
-                "in_reply_to_id": params.get("in_reply_to_id"), "sensitive": False,
+                "spoiler_text": spoiler,
+                "language": params.get("language"),
+                "in_reply_to_id": params.get("in_reply_to_id"),
+                "sensitive": False,
                 "idempotency_key": key,
                 "account": {"id": "1", "username": USERNAME, "acct": USERNAME},
             }

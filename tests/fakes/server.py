@@ -81,11 +81,22 @@ class JsonHandler(QuietHandler):
 class ServerThread:
     """A FakeHTTPServer for `fake` on 127.0.0.1 (`port` 0: any free one), serving in a thread."""
 
-    def __init__(self, fake: Any, handler: type[QuietHandler], *, port: int = 0,
-                 poll_interval: float = 0.05, name: str | None = None) -> None:
+    def __init__(
+        self,
+        fake: Any,
+        handler: type[QuietHandler],
+        *,
+        port: int = 0,
+        poll_interval: float = 0.05,
+        name: str | None = None,
+    ) -> None:
         self.server = FakeHTTPServer(("127.0.0.1", port), handler, fake)
-        self.thread = threading.Thread(target=self.server.serve_forever, name=name,
-                                       kwargs={"poll_interval": poll_interval}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            name=name,
+            kwargs={"poll_interval": poll_interval},
+            daemon=True,
+        )
         self.thread.start()
 
     @property

@@ -25,8 +25,14 @@ from tests.fakes.webhook import Answer, FakeWebhook, Request, Scripted, error
 
 SECRET_PATH = "/services/T0FAKE0001/B0FAKE0002/sLaCkFaKeS3cr3tXyZ0123456"
 MAX_SECTION_TEXT = 3000
-GONE_STATUS = {"invalid_token": 403, "action_prohibited": 403, "no_service": 404,
-               "no_team": 404, "channel_not_found": 404, "channel_is_archived": 410}
+GONE_STATUS = {
+    "invalid_token": 403,
+    "action_prohibited": 403,
+    "no_service": 404,
+    "no_team": 404,
+    "channel_not_found": 404,
+    "channel_is_archived": 410,
+}
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -90,8 +96,7 @@ class FakeSlackWebhook(FakeWebhook):
         if request.method != "POST":
             return Answer(405, "invalid_method")
         body = request.json
-        if not request.content_type.startswith("application/json") or not isinstance(body,
-                                                                                     dict):
+        if not request.content_type.startswith("application/json") or not isinstance(body, dict):
             return Answer(400, "invalid_payload")
         if not body.get("text") and not body.get("blocks"):
             return Answer(400, "no_text")

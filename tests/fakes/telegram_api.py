@@ -37,15 +37,19 @@ import pytest
 from tests.fakes.server import QuietHandler, ServerThread, serving
 
 TOKEN = "123456:TEST-SECRET-TOKEN-abcdef"
-BOT_USER = {"id": 123456, "is_bot": True, "first_name": "My Bot", "username": "my_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
-CHANNEL = {"id": -1001234567890, "type": "channel", "title": "My Channel",
-           "username": "my_channel"}
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "My Bot",
+    "username": "my_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+CHANNEL = {"id": -1001234567890, "type": "channel", "title": "My Channel", "username": "my_channel"}
 PRIVATE_CHANNEL = {"id": -1009876543210, "type": "channel", "title": "Private Notes"}
 ADMIN_GROUP = {"id": -1001112223334, "type": "supergroup", "title": "Bot admins"}
-ADMIN = {"id": 1001, "is_bot": False, "first_name": "Ann", "last_name": "Admin",
-         "username": "ann"}
+ADMIN = {"id": 1001, "is_bot": False, "first_name": "Ann", "last_name": "Admin", "username": "ann"}
 STRANGER = {"id": 2002, "is_bot": False, "first_name": "Mallory", "username": "mallory"}
 MAX_LONG_POLL = 50.0  # getUpdates waits at most this long (Telegram's own limit)
 MAX_TEXT_UNITS = 4096  # UTF-16 code units of visible text
@@ -53,8 +57,10 @@ MAX_DELAY = 3.0  # a slow answer never waits longer than this
 MAX_HOLD = 30.0  # a held call is answered after this long at the latest
 
 _PATH = re.compile(r"^(?:/[^/]+)*?/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
-CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
-            "instance is running")
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot "
+    "instance is running"
+)
 
 
 # --- scripted answers --------------------------------------------------------------------
@@ -82,8 +88,11 @@ def error_body(code: int, description: str, **parameters: Any) -> dict:
 
 def flood(retry_after: int = 3, method: str | None = None) -> Scripted:
     """429: flood control, with `parameters.retry_after` as Telegram sends it."""
-    return Scripted(429, error_body(429, f"Too Many Requests: retry after {retry_after}",
-                                    retry_after=retry_after), method=method)
+    return Scripted(
+        429,
+        error_body(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after),
+        method=method,
+    )
 
 
 def server_error(method: str | None = None) -> Scripted:
@@ -94,13 +103,17 @@ def unauthorized(method: str | None = None) -> Scripted:
     return Scripted(401, error_body(401, "Unauthorized"), method=method)
 
 
-def forbidden(description: str = "Forbidden: bot was kicked from the channel chat",
-              method: str | None = None) -> Scripted:
+def forbidden(
+    description: str = "Forbidden: bot was kicked from the channel chat", method: str | None = None
+) -> Scripted:
     return Scripted(403, error_body(403, description), method=method)
 
 
-def bad_request(description: str = "Bad Request: can't parse entities: unsupported start "
-                "tag \"foo\" at byte offset 0", method: str | None = None) -> Scripted:
+def bad_request(
+    description: str = "Bad Request: can't parse entities: unsupported start "
+    'tag "foo" at byte offset 0',
+    method: str | None = None,
+) -> Scripted:
     return Scripted(400, error_body(400, description), method=method)
 
 
@@ -135,10 +148,22 @@ _ATTR = re.compile(r"([A-Za-z-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))"
 _ENTITY = re.compile(r"&(?:#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9a-fA-F]{1,6})|(?P<name>[a-z]+));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _TAG_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
-    "tg-spoiler": "spoiler", "span": "spoiler", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "tg-emoji": "custom_emoji",
 }
 
 
@@ -180,11 +205,15 @@ class _HtmlParse:
             raise EntityError(f'unexpected end tag "{name}" {self.at(index)}')
         top = self.stack.pop()
         if top.name != name:
-            raise EntityError(f'unmatched end tag {self.at(index)}, expected "</{top.name}>", '
-                              f'found "</{name}>"')
+            raise EntityError(
+                f'unmatched end tag {self.at(index)}, expected "</{top.name}>", found "</{name}>"'
+            )
         if self.units > top.offset:
-            entity = {"offset": top.offset, "length": self.units - top.offset,
-                      "type": _TAG_TYPES[name]}
+            entity = {
+                "offset": top.offset,
+                "length": self.units - top.offset,
+                "type": _TAG_TYPES[name],
+            }
             if name == "a":
                 entity["url"] = top.attrs.get("href", "")
             self.entities.append(entity)
@@ -198,8 +227,9 @@ class _HtmlParse:
         if match["end"]:
             self.close_tag(name, index)
         else:
-            attrs = {m[0].lower(): m[1] or m[2] or m[3] or "" for m in _ATTR.findall(
-                match["attrs"])}
+            attrs = {
+                m[0].lower(): m[1] or m[2] or m[3] or "" for m in _ATTR.findall(match["attrs"])
+            }
             self.open_tag(name, attrs, index)
         return match.end()
 
@@ -263,9 +293,11 @@ class FakeTelegramAPI:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.bot_user = dict(BOT_USER)
-        self.chats: dict[int, dict] = {CHANNEL["id"]: dict(CHANNEL),
-                                       PRIVATE_CHANNEL["id"]: dict(PRIVATE_CHANNEL),
-                                       ADMIN_GROUP["id"]: dict(ADMIN_GROUP)}
+        self.chats: dict[int, dict] = {
+            CHANNEL["id"]: dict(CHANNEL),
+            PRIVATE_CHANNEL["id"]: dict(PRIVATE_CHANNEL),
+            ADMIN_GROUP["id"]: dict(ADMIN_GROUP),
+        }
         self.bot_status = "administrator"  # the bot's status in every chat
         self.can_post_messages = True
         self.calls: list[Call] = []
@@ -307,8 +339,9 @@ class FakeTelegramAPI:
         """Listen (again, on the same port once it had one)."""
         if self._running is not None:
             return
-        self._running = ServerThread(self, _Handler, port=self.port, poll_interval=0.02,
-                                     name="fake-telegram-api")
+        self._running = ServerThread(
+            self, _Handler, port=self.port, poll_interval=0.02, name="fake-telegram-api"
+        )
         self.port = self._running.port
 
     def refuse_connections(self) -> None:
@@ -339,10 +372,16 @@ class FakeTelegramAPI:
         with self._lock:
             message = next(m for m in self.messages if m["message_id"] == message_id)
             query_id = f"q{self._next_update_id}"
-            update = {"update_id": self._next_update_id, "callback_query": {
-                "id": query_id, "from": dict(user), "chat_instance": "-4242",
-                "data": data,
-                "message": {k: v for k, v in message.items() if k != "params"}}}
+            update = {
+                "update_id": self._next_update_id,
+                "callback_query": {
+                    "id": query_id,
+                    "from": dict(user),
+                    "chat_instance": "-4242",
+                    "data": data,
+                    "message": {k: v for k, v in message.items() if k != "params"},
+                },
+            }
             self._next_update_id += 1
             self._queries.add(query_id)
             self.updates.append(update)
@@ -374,8 +413,9 @@ class FakeTelegramAPI:
     def _chat(self, chat_id: Any) -> dict:
         text = str(chat_id or "")
         for chat in self.chats.values():
-            if text == str(chat["id"]) or (chat.get("username") and text.lower() == "@"
-                                          + chat["username"].lower()):
+            if text == str(chat["id"]) or (
+                chat.get("username") and text.lower() == "@" + chat["username"].lower()
+            ):
                 return chat
         raise ApiError(400, "Bad Request: chat not found")
 
@@ -384,23 +424,41 @@ class FakeTelegramAPI:
 
     def _api_getChat(self, params: dict) -> dict:
         chat = self._chat(params.get("chat_id"))
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False,
-                                        "gifts_from_channels": False}}
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     def _api_getChatMember(self, params: dict) -> dict:
         self._chat(params.get("chat_id"))
         member: dict[str, Any] = {"user": dict(self.bot_user), "status": self.bot_status}
         if self.bot_status == "administrator":
-            member.update({
-                "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
-                "can_delete_messages": True, "can_manage_video_chats": False,
-                "can_restrict_members": False, "can_promote_members": False,
-                "can_change_info": False, "can_invite_users": True, "can_post_stories": False,
-                "can_edit_stories": False, "can_delete_stories": False,
-                "can_post_messages": self.can_post_messages, "can_edit_messages": True,
-            })
+            member.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": False,
+                    "can_restrict_members": False,
+                    "can_promote_members": False,
+                    "can_change_info": False,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                    "can_post_messages": self.can_post_messages,
+                    "can_edit_messages": True,
+                }
+            )
         return member
 
     def _api_sendMessage(self, params: dict) -> dict:
@@ -415,9 +473,13 @@ class FakeTelegramAPI:
         short_chat = {k: chat[k] for k in ("id", "type", "title", "username") if k in chat}
         with self._lock:
             message_id, self._next_message_id = self._next_message_id, self._next_message_id + 1
-        message: dict[str, Any] = {"message_id": message_id, "sender_chat": short_chat,
-                                   "chat": short_chat, "date": int(time.time()),
-                                   "text": visible}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "sender_chat": short_chat,
+            "chat": short_chat,
+            "date": int(time.time()),
+            "text": visible,
+        }
         if entities:
             message["entities"] = entities
         options = params.get("link_preview_options")
@@ -438,15 +500,25 @@ class FakeTelegramAPI:
         if utf16_units(visible) > MAX_TEXT_UNITS:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         with self._lock:
-            message = next((m for m in self.messages if m["chat"]["id"] == chat["id"]
-                            and str(m["message_id"]) == str(params.get("message_id"))), None)
+            message = next(
+                (
+                    m
+                    for m in self.messages
+                    if m["chat"]["id"] == chat["id"]
+                    and str(m["message_id"]) == str(params.get("message_id"))
+                ),
+                None,
+            )
             if message is None:
                 raise ApiError(400, "Bad Request: message to edit not found")
             markup = params.get("reply_markup")
             if message["text"] == visible and message.get("reply_markup") == markup:
-                raise ApiError(400, "Bad Request: message is not modified: specified new "
-                               "message content and reply markup are exactly the same as a "
-                               "current content and reply markup of the message")
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new "
+                    "message content and reply markup are exactly the same as a "
+                    "current content and reply markup of the message",
+                )
             message.update(text=visible, entities=entities, edit_date=int(time.time()))
             if markup:
                 message["reply_markup"] = markup
@@ -459,8 +531,11 @@ class FakeTelegramAPI:
         query_id = str(params.get("callback_query_id", ""))
         with self._lock:
             if query_id not in self._queries:
-                raise ApiError(400, "Bad Request: query is too old and response timeout "
-                               "expired or query ID is invalid")
+                raise ApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout "
+                    "expired or query ID is invalid",
+                )
             self._queries.discard(query_id)
             self.answers[query_id] = params.get("text")
         return True
@@ -487,8 +562,9 @@ class FakeTelegramAPI:
     def _check_may_post(self, chat: dict) -> None:
         if self.bot_status in ("left", "kicked"):
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
-        if chat["type"] == "channel" and (self.bot_status != "administrator"
-                                          or not self.can_post_messages):
+        if chat["type"] == "channel" and (
+            self.bot_status != "administrator" or not self.can_post_messages
+        ):
             raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
     @staticmethod
@@ -511,8 +587,13 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
         params.update(json.loads(body))
     elif body:
         params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    for key in ("link_preview_options", "reply_parameters", "entities", "reply_markup",
-                "allowed_updates"):
+    for key in (
+        "link_preview_options",
+        "reply_parameters",
+        "entities",
+        "reply_markup",
+        "allowed_updates",
+    ):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     for key in ("disable_notification", "protect_content"):
@@ -535,8 +616,13 @@ class _Handler(QuietHandler):  # HTTP/1.1: keep-alive, as Telegram's servers do
             self._answer(404, error_body(404, "Not Found"))
             return
         content_type = self.headers.get("Content-Type", "")
-        call = Call(match["method"], parse_params(content_type, body, url.query),
-                    match["token"], content_type, url.path)
+        call = Call(
+            match["method"],
+            parse_params(content_type, body, url.query),
+            match["token"],
+            content_type,
+            url.path,
+        )
         scripted = fake._record(call)
         if scripted is None:
             self._answer(*fake.perform(call))
@@ -548,8 +634,9 @@ class _Handler(QuietHandler):  # HTTP/1.1: keep-alive, as Telegram's servers do
             self._answer(scripted.status, scripted.body)
         elif scripted.gate is not None:
             deadline = time.monotonic() + MAX_HOLD
-            while not (scripted.gate.is_set() or fake._stopping.is_set()
-                       or time.monotonic() > deadline):
+            while not (
+                scripted.gate.is_set() or fake._stopping.is_set() or time.monotonic() > deadline
+            ):
                 scripted.gate.wait(0.05)
             self._answer(*fake.perform(call))
         else:  # slow: the call is performed now, the answer comes late

@@ -42,8 +42,10 @@ LONG_LIVED = 60 * 24 * 3600  # seconds: what a refresh gives
 
 # Threads: "Text posts are limited to 500 characters. Emojis are counted as the number of
 # UTF-8 bytes." Written apart from the bot's counter, on purpose.
-_EMOJI = regex.compile(r"[\p{Emoji_Presentation}\p{Extended_Pictographic}\p{Emoji_Modifier}"
-                       r"\p{Regional_Indicator}\u200d\ufe0f]")
+_EMOJI = regex.compile(
+    r"[\p{Emoji_Presentation}\p{Extended_Pictographic}\p{Emoji_Modifier}"
+    r"\p{Regional_Indicator}\u200d\ufe0f]"
+)
 
 
 def threads_count(text: str) -> int:
@@ -73,13 +75,22 @@ class FakeThreadsState:
 
 
 class FakeThreads(FakeGraph):
-    def __init__(self, *, token: str = TOKEN, expires_at: datetime | None = None,
-                 issued_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = TOKEN,
+        expires_at: datetime | None = None,
+        issued_at: datetime | None = None,
+    ) -> None:
         super().__init__(tokens={token})
         now = int(datetime.now(UTC).timestamp())
-        self.token_info: dict[str, Token] = {token: Token(
-            token, int(expires_at.timestamp()) if expires_at else now + LONG_LIVED,
-            int(issued_at.timestamp()) if issued_at else now - 86400 * 2)}
+        self.token_info: dict[str, Token] = {
+            token: Token(
+                token,
+                int(expires_at.timestamp()) if expires_at else now + LONG_LIVED,
+                int(issued_at.timestamp()) if issued_at else now - 86400 * 2,
+            )
+        }
         self.state = FakeThreadsState()
         self.refreshed: list[str] = []  # the tokens refreshes handed out, in order
         self._ids = itertools.count(18_000_000_000_000_001)
@@ -103,8 +114,9 @@ class FakeThreads(FakeGraph):
             return _error(graph_error(2500, "Unknown path components"))
         path = path.removeprefix("v1.0/")
         if request.token not in self.tokens:
-            return _error(graph_error(190, "Error validating access token: Session has "
-                                           "expired", subcode=463))
+            return _error(
+                graph_error(190, "Error validating access token: Session has expired", subcode=463)
+            )
         method, parts = request.method, path.split("/")
         user = parts[0] in ("me", USER_ID)
         if (method, path) == ("GET", "debug_token"):
@@ -121,14 +133,25 @@ class FakeThreads(FakeGraph):
         info = self.token_info.get(request.query.get("input_token", ""))
         if info is None:
             return 200, {"data": {"is_valid": False}}, {}
-        return 200, {"data": {"type": "USER", "application": "excerpt-bot",
-                              "is_valid": info.value in self.tokens,
-                              "expires_at": info.expires_at, "issued_at": info.issued_at,
-                              "scopes": ["threads_basic", "threads_content_publish"],
-                              "user_id": USER_ID}}, {}
+        return (
+            200,
+            {
+                "data": {
+                    "type": "USER",
+                    "application": "excerpt-bot",
+                    "is_valid": info.value in self.tokens,
+                    "expires_at": info.expires_at,
+                    "issued_at": info.issued_at,
+                    "scopes": ["threads_basic", "threads_content_publish"],
+                    "user_id": USER_ID,
+                }
+            },
+            {},
+        )
 
-    def _read(self, request: Request, parts: list[str],
-              user: bool) -> tuple[int, Any, dict[str, str]]:
+    def _read(
+        self, request: Request, parts: list[str], user: bool
+    ) -> tuple[int, Any, dict[str, str]]:
         if user and parts[1:] == ["threads"]:
             limit = int(request.query.get("limit") or 25)
             return 200, {"data": list(reversed(self.state.published))[:limit]}, {}
@@ -140,8 +163,13 @@ class FakeThreads(FakeGraph):
         for post in self.state.published:
             if len(parts) == 1 and post["id"] == parts[0]:
                 return 200, {"id": post["id"], "permalink": post["permalink"]}, {}
-        return _error(graph_error(100, "Unsupported get request: the object does not exist",
-                                  kind="GraphMethodException"))
+        return _error(
+            graph_error(
+                100,
+                "Unsupported get request: the object does not exist",
+                kind="GraphMethodException",
+            )
+        )
 
     def _create(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         form = request.form
@@ -157,14 +185,18 @@ class FakeThreads(FakeGraph):
     def _publish(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         container = self.state.containers.get(request.form.get("creation_id", ""))
         if container is None or container.status != "FINISHED":
-            return _error(graph_error(24, "The requested resource does not exist",
-                                      subcode=4279009))
+            return _error(graph_error(24, "The requested resource does not exist", subcode=4279009))
         media = str(next(self._ids))
         container.status, container.media = "PUBLISHED", media
-        self.state.published.append({
-            "id": media, "text": container.text, "link": container.link,
-            "permalink": f"https://www.threads.net/@{USERNAME}/post/C{media[-8:]}",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")})
+        self.state.published.append(
+            {
+                "id": media,
+                "text": container.text,
+                "link": container.link,
+                "permalink": f"https://www.threads.net/@{USERNAME}/post/C{media[-8:]}",
+                "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            }
+        )
         return 200, {"id": media}, {}
 
     def _refresh(self, request: Request) -> tuple[int, Any, dict[str, str]]:

@@ -62,25 +62,34 @@ class FakeWeb:
         assert self._running is not None, "start() the fake first"
         return f"{self._running.url}{path}"
 
-    def serve(self, path: str, body: str | bytes, *, content_type: str | None = HTML,
-              status: int = 200, etag: str | None = None, delay: float = 0.0,
-              headers: dict[str, str] | None = None) -> str:
+    def serve(
+        self,
+        path: str,
+        body: str | bytes,
+        *,
+        content_type: str | None = HTML,
+        status: int = 200,
+        etag: str | None = None,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+    ) -> str:
         """Answer `path` with `body`; return its URL."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
-            self.routes[path] = Route(data, status, content_type, dict(headers or {}), etag,
-                                      min(delay, MAX_DELAY))
+            self.routes[path] = Route(
+                data, status, content_type, dict(headers or {}), etag, min(delay, MAX_DELAY)
+            )
         return self.url(path)
 
     def redirect(self, path: str, to: str, status: int = 302) -> str:
-        return self.serve(path, b"", status=status, content_type=None,
-                          headers={"Location": to})
+        return self.serve(path, b"", status=status, content_type=None, headers={"Location": to})
 
     def huge(self, path: str, size: int, *, declare_length: bool = False) -> str:
         """Stream `size` bytes of HTML filler (with a Content-Length only if asked)."""
         with self._lock:
-            self.routes[path] = Route(stream_bytes=size, headers={"Content-Length": str(size)}
-                                      if declare_length else {})
+            self.routes[path] = Route(
+                stream_bytes=size, headers={"Content-Length": str(size)} if declare_length else {}
+            )
         return self.url(path)
 
     def requests_for(self, path: str) -> list[Request]:
@@ -123,8 +132,9 @@ class _Handler(QuietHandler):
     def do_GET(self) -> None:
         self.server.fake.handle(self)
 
-    def reply(self, status: int, body: bytes, content_type: str | None,
-              headers: dict[str, str]) -> None:
+    def reply(
+        self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]
+    ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

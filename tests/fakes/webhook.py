@@ -47,8 +47,9 @@ class Scripted:
     drop: bool = False  # close the connection without answering
 
 
-def error(status: int, body: dict | str, *, headers: dict[str, str] | None = None,
-          deliver: bool = False) -> Scripted:
+def error(
+    status: int, body: dict | str, *, headers: dict[str, str] | None = None, deliver: bool = False
+) -> Scripted:
     return Scripted(Answer(status, body, headers or {}), deliver=deliver)
 
 
@@ -107,8 +108,9 @@ class FakeWebhook:
     def accept_connections(self) -> None:
         """Listen (again, on the same port once it had one)."""
         if self._running is None:
-            self._running = ServerThread(self, _Handler, port=self.port, poll_interval=0.02,
-                                         name=self.name)
+            self._running = ServerThread(
+                self, _Handler, port=self.port, poll_interval=0.02, name=self.name
+            )
             self.port = self._running.port
 
     def refuse_connections(self) -> None:
@@ -162,8 +164,9 @@ class _Handler(QuietHandler):  # HTTP/1.1: keep-alive, as the real servers
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        request = Request(method, url.path, parse_qs(url.query), self.headers.get(
-            "Content-Type", ""), raw, body)
+        request = Request(
+            method, url.path, parse_qs(url.query), self.headers.get("Content-Type", ""), raw, body
+        )
         scripted = fake._next(request)
         if url.path != fake.path:
             self._answer(fake.not_found())

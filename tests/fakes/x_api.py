@@ -76,12 +76,20 @@ def _problem(status: int, title: str, detail: str, kind: str = "about:blank") ->
 
 def rate_limited(reset_in: float | None = 3.0, *, headers: dict[str, str] | None = None) -> Answer:
     """429; with `x-rate-limit-reset` `reset_in` seconds ahead (epoch seconds) unless None."""
-    limit_headers = {} if reset_in is None else {
-        "x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-        "x-rate-limit-reset": str(int(time.time() + reset_in)),
-    }
-    return Answer(429, _problem(429, "Too Many Requests", "Too Many Requests"),
-                  {**limit_headers, **(headers or {})})
+    limit_headers = (
+        {}
+        if reset_in is None
+        else {
+            "x-rate-limit-limit": "100",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(int(time.time() + reset_in)),
+        }
+    )
+    return Answer(
+        429,
+        _problem(429, "Too Many Requests", "Too Many Requests"),
+        {**limit_headers, **(headers or {})},
+    )
 
 
 def server_error(status: int = 500) -> Answer:
@@ -119,18 +127,23 @@ def not_permitted() -> Answer:
 
 
 def bad_request(message: str = "The `text` field is invalid.") -> Answer:
-    return Answer(400, {
-        "errors": [{"parameters": {"text": []}, "message": message}],
-        "title": "Invalid Request",
-        "detail": "One or more parameters to your request was invalid.",
-        "type": "https://api.twitter.com/2/problems/invalid-request",
-    })
+    return Answer(
+        400,
+        {
+            "errors": [{"parameters": {"text": []}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
 
 
-_DUPLICATE = _problem(403, "Forbidden",
-                      "You are not allowed to create a Tweet with duplicate content.")
+_DUPLICATE = _problem(
+    403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
+)
 _TOO_LONG = _problem(
-    403, "Forbidden",
+    403,
+    "Forbidden",
     "Your Tweet text is too long. For more information on how Twitter determines text "
     "length see https://github.com/twitter/twitter-text.",
 )
@@ -140,8 +153,13 @@ _UNAUTHORIZED = unauthorized()
 class FakeXApi:
     """The server's state: accepted tweets, recorded requests, the script of failures."""
 
-    def __init__(self, *, api_key: str = API_KEY, access_token: str = ACCESS_TOKEN,
-                 oauth2_token: str = OAUTH2_TOKEN) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str = API_KEY,
+        access_token: str = ACCESS_TOKEN,
+        oauth2_token: str = OAUTH2_TOKEN,
+    ) -> None:
         self.api_key = api_key
         self.access_token = access_token
         self.oauth2_token = oauth2_token
@@ -186,12 +204,10 @@ class FakeXApi:
             payload = None
         headers = {name.lower(): value for name, value in request.headers.items()}
         with self._lock:
-            self.requests.append(RecordedRequest(request.command, request.path, headers,
-                                                 payload))
+            self.requests.append(RecordedRequest(request.command, request.path, headers, payload))
             answer = self._script.popleft() if self._script else Answer(handle=True)
         if answer.handle:
-            status, body, extra = self._answer_as_x(request.command, request.path, headers,
-                                                    payload)
+            status, body, extra = self._answer_as_x(request.command, request.path, headers, payload)
         else:
             status, body, extra = answer.status, answer.body, answer.headers
         if answer.delay:
@@ -201,8 +217,9 @@ class FakeXApi:
             return
         request.reply(status, body, extra)
 
-    def _answer_as_x(self, method: str, path: str, headers: dict[str, str],
-                     payload: Any) -> tuple[int, Body, dict[str, str]]:
+    def _answer_as_x(
+        self, method: str, path: str, headers: dict[str, str], payload: Any
+    ) -> tuple[int, Body, dict[str, str]]:
         route = path.split("?", 1)[0]
         if not self._authorized(headers.get("authorization", "")):
             return _UNAUTHORIZED.status, _UNAUTHORIZED.body, {}
@@ -210,14 +227,24 @@ class FakeXApi:
             return self._create_tweet(payload)
         if (method, route) == ("GET", "/2/users/me"):
             return 200, {"data": ME}, {}
-        return 404, _problem(404, "Not Found Error", f"Could not find {route}",
-                             "https://api.twitter.com/2/problems/resource-not-found"), {}
+        return (
+            404,
+            _problem(
+                404,
+                "Not Found Error",
+                f"Could not find {route}",
+                "https://api.twitter.com/2/problems/resource-not-found",
+            ),
+            {},
+        )
 
     def _authorized(self, authorization: str) -> bool:
         if authorization.startswith("OAuth "):
             params = {k: unquote(v) for k, v in re.findall(r'(\w+)="([^"]*)"', authorization)}
-            return (params.get("oauth_consumer_key") == self.api_key
-                    and params.get("oauth_token") == self.access_token)
+            return (
+                params.get("oauth_consumer_key") == self.api_key
+                and params.get("oauth_token") == self.access_token
+            )
         return authorization == f"Bearer {self.oauth2_token}"
 
     def _create_tweet(self, payload: Any) -> tuple[int, Body, dict[str, str]]:
@@ -232,10 +259,14 @@ class FakeXApi:
                 return 403, _DUPLICATE, {}
             tweet_id = str(FIRST_TWEET_ID + len(self.tweets))
             reply = payload.get("reply") or {}
-            self.tweets.append({"id": tweet_id, "text": text,
-                                "in_reply_to": reply.get("in_reply_to_tweet_id")})
-        return 201, {"data": {"edit_history_tweet_ids": [tweet_id], "id": tweet_id,
-                              "text": text}}, {}
+            self.tweets.append(
+                {"id": tweet_id, "text": text, "in_reply_to": reply.get("in_reply_to_tweet_id")}
+            )
+        return (
+            201,
+            {"data": {"edit_history_tweet_ids": [tweet_id], "id": tweet_id, "text": text}},
+            {},
+        )
 
 
 class _Handler(JsonHandler):  # HTTP/1.1 keeps tweepy's pooled connections alive

@@ -51,8 +51,9 @@ class FeedJobs:
         from bot.sources.pages import FetchLimits
 
         limits = FetchLimits(timeout=config.bot.fetch_timeout.total_seconds())
-        self._poller = FeedPoller(store, config.enabled_channels(), limits=limits,
-                                  should_stop=self._stop.is_set)
+        self._poller = FeedPoller(
+            store, config.enabled_channels(), limits=limits, should_stop=self._stop.is_set
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -65,8 +66,13 @@ class FeedJobs:
     async def poll(self, url: str, *, force: bool = False) -> PollReport | None:
         """Poll the source of `url` now (unless it backs off and not `force`); never raises."""
         source, poller = self.sources.get(url), self._poller
-        if source is None or poller is None or self._stop.is_set() or url in self._polling \
-                or not self.may_poll(url):
+        if (
+            source is None
+            or poller is None
+            or self._stop.is_set()
+            or url in self._polling
+            or not self.may_poll(url)
+        ):
             return None
         self._polling.add(url)
         try:
@@ -74,8 +80,13 @@ class FeedJobs:
         except DatabaseGone:
             return None  # the daemon stops, and says why once
         except Exception as exc:  # one feed's trouble never stops the daemon
-            log_event("feed.error", level=logging.ERROR, feed=url,
-                      error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+            log_event(
+                "feed.error",
+                level=logging.ERROR,
+                feed=url,
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=exc,
+            )
             return None
         finally:
             self._polling.discard(url)
@@ -87,8 +98,12 @@ class FeedJobs:
     def _poll(self, poller: FeedPoller, source: Source, force: bool) -> PollReport | None:
         now = self.clock()
         if not force and not poller.due(source, now):
-            log_event("feed.waiting", level=logging.DEBUG, feed=source.feed,
-                      reason="backing off after failures")
+            log_event(
+                "feed.waiting",
+                level=logging.DEBUG,
+                feed=source.feed,
+                reason="backing off after failures",
+            )
             return None
         return poller.poll(source, now=now, progress=_progress_lines(source.feed))
 

@@ -90,23 +90,42 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Fee
 def _item(entry, base: str) -> FeedItem:
     link = _text(_raw(entry, "link"))
     link = urljoin(base, link) if link else None
-    content = next((c.get("value") for c in _raw(entry, "content") or ()
-                    if "html" in (c.get("type") or "") and _text(c.get("value"))), None)
+    content = next(
+        (
+            c.get("value")
+            for c in _raw(entry, "content") or ()
+            if "html" in (c.get("type") or "") and _text(c.get("value"))
+        ),
+        None,
+    )
     summary = _raw(entry, "summary") if _text(_raw(entry, "summary")) else None
     published = _date(_raw(entry, "published_parsed") or _raw(entry, "updated_parsed"))
-    tags = tuple(dict.fromkeys(
-        term for term in (_text(t.get("term") or t.get("label")) for t in _raw(entry, "tags") or ())
-        if term
-    ))
+    tags = tuple(
+        dict.fromkeys(
+            term
+            for term in (_text(t.get("term") or t.get("label")) for t in _raw(entry, "tags") or ())
+            if term
+        )
+    )
     title = _text(_raw(entry, "title"))
-    digest = hashlib.sha256(json.dumps(
-        [title, link, content, summary, _raw(entry, "published"), _raw(entry, "updated"), tags],
-        ensure_ascii=False,
-    ).encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha256(
+        json.dumps(
+            [title, link, content, summary, _raw(entry, "published"), _raw(entry, "updated"), tags],
+            ensure_ascii=False,
+        ).encode("utf-8")
+    ).hexdigest()[:16]
     guid = _text(_raw(entry, "id")) or link or f"sha256:{digest}"
-    return FeedItem(guid=guid, link=link, title=title, content_html=content,
-                    summary_html=summary, tags=tags, author=_text(_raw(entry, "author")),
-                    published=published, entry_hash=digest)
+    return FeedItem(
+        guid=guid,
+        link=link,
+        title=title,
+        content_html=content,
+        summary_html=summary,
+        tags=tags,
+        author=_text(_raw(entry, "author")),
+        published=published,
+        entry_hash=digest,
+    )
 
 
 def _raw(entry, key: str):
@@ -118,8 +137,9 @@ def entry_page(item: FeedItem, *, body_html: str, site: str | None) -> bytes:
     """`body_html` (the entry's content or summary) as a page whose head describes it.
     Plain text (a summary often is) becomes paragraphs, one per blank-line-separated block."""
     if not _TAG.search(body_html):
-        body_html = "".join(f"<p>{escape(block)}</p>"
-                            for block in re.split(r"\n\s*\n", body_html) if block.strip())
+        body_html = "".join(
+            f"<p>{escape(block)}</p>" for block in re.split(r"\n\s*\n", body_html) if block.strip()
+        )
     head = [f"<title>{escape(item.title or '')}</title>"]
     if item.link:
         head.append(f'<link rel="canonical" href="{escape(item.link)}">')
@@ -128,12 +148,15 @@ def entry_page(item: FeedItem, *, body_html: str, site: str | None) -> bytes:
     if item.author:
         head.append(f'<meta name="author" content="{escape(item.author)}">')
     if item.published:
-        head.append('<meta property="article:published_time" '
-                    f'content="{item.published.isoformat()}">')
+        head.append(
+            f'<meta property="article:published_time" content="{item.published.isoformat()}">'
+        )
     head += [f'<meta property="article:tag" content="{escape(tag)}">' for tag in item.tags]
     heading = f"<h1>{escape(item.title)}</h1>" if item.title else ""
-    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8">{"".join(head)}</head>'
-            f"<body><article>{heading}{body_html}</article></body></html>")
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8">{"".join(head)}</head>'
+        f"<body><article>{heading}{body_html}</article></body></html>"
+    )
     return page.encode("utf-8")
 
 
@@ -168,11 +191,19 @@ def _xml_problem(parsed) -> str:
 
 def _not_a_feed(body: bytes, parsed, url: str, content_type: str | None) -> str:
     if content_type == "text/html" or body.lstrip()[:14].lower().startswith(_HTML_START):
-        advertised = next((link.get("href") for link in parsed.feed.get("links") or ()
-                           if link.get("rel") == "alternate"
-                           and "xml" in (link.get("type") or "")), None)
-        hint = (f"the page names its feed: {urljoin(url, advertised)}; use that as `feed`"
-                if advertised else "point `feed` at the blog's RSS or Atom feed, often /feed/")
+        advertised = next(
+            (
+                link.get("href")
+                for link in parsed.feed.get("links") or ()
+                if link.get("rel") == "alternate" and "xml" in (link.get("type") or "")
+            ),
+            None,
+        )
+        hint = (
+            f"the page names its feed: {urljoin(url, advertised)}; use that as `feed`"
+            if advertised
+            else "point `feed` at the blog's RSS or Atom feed, often /feed/"
+        )
         return f"not a feed: an HTML page ({hint})"
     if parsed.bozo:
         return f"not a feed: {_xml_problem(parsed)}"

@@ -73,9 +73,14 @@ class PollReport:
 class FeedPoller:
     """Polls sources into `store`; `channels` are the enabled channels by name."""
 
-    def __init__(self, store: Store, channels: dict[str, ChannelConfig], *,
-                 limits: FetchLimits | None = None,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: dict[str, ChannelConfig],
+        *,
+        limits: FetchLimits | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.store = store
         self.channels = channels
         self.limits = limits or FetchLimits()
@@ -88,53 +93,98 @@ class FeedPoller:
             return True
         return now >= state.next_poll_at - source.poll / 2  # a job firing early still counts
 
-    def poll(self, source: Source, *, now: datetime,
-             progress: Progress | None = None) -> PollReport:
+    def poll(
+        self, source: Source, *, now: datetime, progress: Progress | None = None
+    ) -> PollReport:
         """Poll `source` once (see the module docstring); never raises a UserError."""
         started = time.monotonic()
         state = self.store.feed_state(source.feed)
         report = PollReport(source.feed)
         try:
-            fetched = fetch(source.feed, timeout=self.limits.timeout, max_bytes=MAX_FEED_BYTES,
-                            max_redirects=self.limits.max_redirects, accept=FEED_TYPES,
-                            etag=state.etag, last_modified=state.last_modified)
-            document = None if fetched.not_modified else parse_feed(
-                fetched.body, url=fetched.url, content_type=fetched.content_type)
+            fetched = fetch(
+                source.feed,
+                timeout=self.limits.timeout,
+                max_bytes=MAX_FEED_BYTES,
+                max_redirects=self.limits.max_redirects,
+                accept=FEED_TYPES,
+                etag=state.etag,
+                last_modified=state.last_modified,
+            )
+            document = (
+                None
+                if fetched.not_modified
+                else parse_feed(fetched.body, url=fetched.url, content_type=fetched.content_type)
+            )
         except FetchError as exc:
             return self._failed(source, report, exc, failures=state.failures + 1, now=now)
         if document is None:
             report.not_modified = True
         else:
-            run = _Run(self, source, document, first_sync=state.last_success_at is None,
-                       now=now, report=report)
+            run = _Run(
+                self,
+                source,
+                document,
+                first_sync=state.last_success_at is None,
+                now=now,
+                report=report,
+            )
             if not run.take_all(progress):  # stopping: the next poll takes the rest
-                log_event("feed.interrupted", feed=source.feed, new=report.new,
-                          evergreen=report.evergreen, seen=report.seen)
+                log_event(
+                    "feed.interrupted",
+                    feed=source.feed,
+                    new=report.new,
+                    evergreen=report.evergreen,
+                    seen=report.seen,
+                )
                 return report
-        kept = fetched if not report.failed else dataclasses.replace(fetched, etag=None,
-                                                                     last_modified=None)
+        kept = (
+            fetched
+            if not report.failed
+            else dataclasses.replace(fetched, etag=None, last_modified=None)
+        )
         report.next_poll_at = now + source.poll
         self.store.record_feed_poll(
-            source.feed, now=now, next_poll_at=report.next_poll_at, etag=kept.etag,
-            last_modified=kept.last_modified, title=document.title if document else None)
+            source.feed,
+            now=now,
+            next_poll_at=report.next_poll_at,
+            etag=kept.etag,
+            last_modified=kept.last_modified,
+            title=document.title if document else None,
+        )
         problem = {"problem": document.problem} if document and document.problem else {}
-        log_event("feed.polled", level=logging.WARNING if problem else logging.INFO,
-                  feed=source.feed,
-                  status="not_modified" if report.not_modified else "ok",
-                  new=report.new, changed=report.changed, unchanged=report.unchanged,
-                  seen=report.seen, evergreen=report.evergreen, failed=len(report.failed),
-                  queued=report.queued, **problem,
-                  duration_ms=round((time.monotonic() - started) * 1000))
+        log_event(
+            "feed.polled",
+            level=logging.WARNING if problem else logging.INFO,
+            feed=source.feed,
+            status="not_modified" if report.not_modified else "ok",
+            new=report.new,
+            changed=report.changed,
+            unchanged=report.unchanged,
+            seen=report.seen,
+            evergreen=report.evergreen,
+            failed=len(report.failed),
+            queued=report.queued,
+            **problem,
+            duration_ms=round((time.monotonic() - started) * 1000),
+        )
         return report
 
-    def _failed(self, source: Source, report: PollReport, exc: FetchError, *, failures: int,
-                now: datetime) -> PollReport:
+    def _failed(
+        self, source: Source, report: PollReport, exc: FetchError, *, failures: int, now: datetime
+    ) -> PollReport:
         report.error = str(exc)
         report.next_poll_at = now + retry_delay(failures, source.poll)
-        self.store.record_feed_poll(source.feed, now=now, next_poll_at=report.next_poll_at,
-                                    error=exc.problem)
-        log_event("feed.failed", level=logging.WARNING, feed=source.feed, error=exc.problem,
-                  failures=failures, next_poll=report.next_poll_at.isoformat())
+        self.store.record_feed_poll(
+            source.feed, now=now, next_poll_at=report.next_poll_at, error=exc.problem
+        )
+        log_event(
+            "feed.failed",
+            level=logging.WARNING,
+            feed=source.feed,
+            error=exc.problem,
+            failures=failures,
+            next_poll=report.next_poll_at.isoformat(),
+        )
         return report
 
     def targets(self, source: Source) -> list[ChannelConfig]:
@@ -147,8 +197,16 @@ class FeedPoller:
 class _Run:
     """One poll's pass over a feed document's entries."""
 
-    def __init__(self, poller: FeedPoller, source: Source, document: FeedDocument, *,
-                 first_sync: bool, now: datetime, report: PollReport) -> None:
+    def __init__(
+        self,
+        poller: FeedPoller,
+        source: Source,
+        document: FeedDocument,
+        *,
+        first_sync: bool,
+        now: datetime,
+        report: PollReport,
+    ) -> None:
         self.poller = poller
         self.store = poller.store
         self.source = source
@@ -166,8 +224,9 @@ class _Run:
             # Its place among the entries the filters take, newest first: what first_sync
             # counts, whatever was taken before (an interrupted or failed first poll).
             rank += self.source.takes(item.tags)
-            known = self.store.find_feed_entry(self.source.feed, guid=item.guid,
-                                               link=item.link_key, current_guids=self.guids)
+            known = self.store.find_feed_entry(
+                self.source.feed, guid=item.guid, link=item.link_key, current_guids=self.guids
+            )
             if known is not None and known.entry_hash == item.entry_hash:
                 self._same(item, known)
             else:
@@ -185,9 +244,12 @@ class _Run:
                 self._entry_failed(item, str(exc), backlog=backlog)
             except Exception as exc:  # one bad entry never stops the feed's others
                 where = item.link or item.guid
-                self._entry_failed(item, f"{where}: unexpected {type(exc).__name__}: "
-                                         f"{' '.join(str(exc).split())}", backlog=backlog,
-                                   exc_info=exc)
+                self._entry_failed(
+                    item,
+                    f"{where}: unexpected {type(exc).__name__}: {' '.join(str(exc).split())}",
+                    backlog=backlog,
+                    exc_info=exc,
+                )
             if progress is not None:
                 progress(done, len(work), item.link or item.guid)
         return True
@@ -197,15 +259,22 @@ class _Run:
         self.report.unchanged += 1
         if (known.guid, known.link) != (item.guid, item.link_key):
             self.store.record_feed_entry(
-                dataclasses.replace(known, guid=item.guid, link=item.link_key), now=self.now)
+                dataclasses.replace(known, guid=item.guid, link=item.link_key), now=self.now
+            )
 
-    def _take(self, item: FeedItem, known: FeedEntry | None, at: datetime, *,
-              backlog: bool) -> None:
+    def _take(
+        self, item: FeedItem, known: FeedEntry | None, at: datetime, *, backlog: bool
+    ) -> None:
         if known is not None:
             self._edited(item, known, at)
             return
-        entry = FeedEntry(feed=self.source.feed, guid=item.guid, link=item.link_key,
-                          entry_hash=item.entry_hash, kind=EntryKind.INGESTED.value)
+        entry = FeedEntry(
+            feed=self.source.feed,
+            guid=item.guid,
+            link=item.link_key,
+            entry_hash=item.entry_hash,
+            kind=EntryKind.INGESTED.value,
+        )
         if not self.source.takes(item.tags):
             self._record(dataclasses.replace(entry, kind=EntryKind.FILTERED.value))
             return
@@ -213,15 +282,23 @@ class _Run:
             self._record(dataclasses.replace(entry, kind=EntryKind.SKIPPED.value))
             return
         article = self._article(item)
-        twin = self.store.find_feed_entry(self.source.feed, article_id=article.id,
-                                          content_hash=article.content_hash,
-                                          current_guids=self.guids)
+        twin = self.store.find_feed_entry(
+            self.source.feed,
+            article_id=article.id,
+            content_hash=article.content_hash,
+            current_guids=self.guids,
+        )
         if twin is not None:  # its GUID and its link changed: the same article
             self._edited(item, twin, at, article=article)
         elif self.store.article_known(article.id):
-            self._record(dataclasses.replace(entry, kind=EntryKind.LIBRARY.value,
-                                             article_id=article.id,
-                                             content_hash=article.content_hash))
+            self._record(
+                dataclasses.replace(
+                    entry,
+                    kind=EntryKind.LIBRARY.value,
+                    article_id=article.id,
+                    content_hash=article.content_hash,
+                )
+            )
         elif backlog:
             self._ingest(dataclasses.replace(entry, kind=EntryKind.EVERGREEN.value), article, at)
         else:
@@ -229,10 +306,10 @@ class _Run:
 
     def _edited(self, item: FeedItem, known: FeedEntry, at: datetime, *, article=None) -> None:
         """A recognised entry the feed describes differently: re-excerpt what we ingested."""
-        updated = dataclasses.replace(known, guid=item.guid, link=item.link_key,
-                                      entry_hash=item.entry_hash)
-        if known.article_id is None or known.kind not in (EntryKind.INGESTED,
-                                                          EntryKind.EVERGREEN):
+        updated = dataclasses.replace(
+            known, guid=item.guid, link=item.link_key, entry_hash=item.entry_hash
+        )
+        if known.article_id is None or known.kind not in (EntryKind.INGESTED, EntryKind.EVERGREEN):
             self.report.unchanged += 1
             self._record(updated, count=False)
             return
@@ -243,12 +320,17 @@ class _Run:
         queue_here = entry.kind == EntryKind.INGESTED
         channels = [ChannelPolicy.of(ch) for ch in self.targets] if queue_here else []
         pool = [] if queue_here or entry.id is not None else [ch.name for ch in self.targets]
-        cuts, cut_of = cut_article(article, self.targets or list(
-            self.poller.channels.values()))
+        cuts, cut_of = cut_article(article, self.targets or list(self.poller.channels.values()))
         mapped = {p.name for p in channels} | set(pool)
         result = self.store.ingest_feed_entry(
-            entry, article, cuts, channels=channels, pool=pool, now=at,
-            cut_of={name: key for name, key in cut_of.items() if name in mapped})
+            entry,
+            article,
+            cuts,
+            channels=channels,
+            pool=pool,
+            now=at,
+            cut_of={name: key for name, key in cut_of.items() if name in mapped},
+        )
         self.report.queued += result.queued
         if result.status == IngestStatus.UNCHANGED:
             self.report.unchanged += 1
@@ -259,30 +341,46 @@ class _Run:
             self.report.new += 1
         else:
             self.report.evergreen += 1
-        log_event("article.ingested", article=result.article_id, feed=self.source.feed,
-                  url=article.url, status=str(result.status), kind=entry.kind,
-                  queued=result.queued, cancelled=result.cancelled)
+        log_event(
+            "article.ingested",
+            article=result.article_id,
+            feed=self.source.feed,
+            url=article.url,
+            status=str(result.status),
+            kind=entry.kind,
+            queued=result.queued,
+            cancelled=result.cancelled,
+        )
         if queue_here:
-            reason = why_no_post(ArticleCuts(article, cuts, channels, cut_of),
-                                 {ch.name: ch for ch in self.targets})
+            reason = why_no_post(
+                ArticleCuts(article, cuts, channels, cut_of), {ch.name: ch for ch in self.targets}
+            )
             if reason is not None:
-                log_event("article.no_posts", level=logging.WARNING, article=result.article_id,
-                          feed=self.source.feed, url=article.url, reason=reason)
+                log_event(
+                    "article.no_posts",
+                    level=logging.WARNING,
+                    article=result.article_id,
+                    feed=self.source.feed,
+                    url=article.url,
+                    reason=reason,
+                )
 
     def _article(self, item: FeedItem):
         """The entry's article: from its full content, else its page, else its summary."""
         source = item.link or f"{self.source.feed}#{item.guid}"
         if not item.link:
-            raise FetchError(source, "the entry has no link, and every post links to its "
-                                     "article; it is skipped")
+            raise FetchError(
+                source, "the entry has no link, and every post links to its article; it is skipped"
+            )
         if item.content_html:
             return self._from_feed(item, item.content_html)
         if self.source.fetch_pages:
             return fetch_article(item.link, limits=self.poller.limits)
         if item.summary_html:
             return self._from_feed(item, item.summary_html)
-        raise FetchError(item.link, "the entry has no content or summary in the feed, and "
-                                    "fetch_pages = false")
+        raise FetchError(
+            item.link, "the entry has no content or summary in the feed, and fetch_pages = false"
+        )
 
     def _from_feed(self, item: FeedItem, body_html: str):
         page = entry_page(item, body_html=body_html, site=self.document.title)
@@ -293,13 +391,24 @@ class _Run:
         if count:
             self.report.seen += 1
 
-    def _entry_failed(self, item: FeedItem, error: str, *, backlog: bool,
-                      exc_info=None) -> None:
+    def _entry_failed(self, item: FeedItem, error: str, *, backlog: bool, exc_info=None) -> None:
         if backlog:
-            self._record(FeedEntry(feed=self.source.feed, guid=item.guid, link=item.link_key,
-                                   entry_hash=item.entry_hash, kind=EntryKind.SKIPPED.value))
+            self._record(
+                FeedEntry(
+                    feed=self.source.feed,
+                    guid=item.guid,
+                    link=item.link_key,
+                    entry_hash=item.entry_hash,
+                    kind=EntryKind.SKIPPED.value,
+                )
+            )
         self.report.failed.append(error)
-        log_event("feed.entry_failed", level=logging.WARNING, feed=self.source.feed,
-                  entry=item.link or item.guid, error=error,
-                  action="recorded as seen (backlog)" if backlog else "retried at the next poll",
-                  **({"exc_info": exc_info} if exc_info is not None else {}))
+        log_event(
+            "feed.entry_failed",
+            level=logging.WARNING,
+            feed=self.source.feed,
+            entry=item.link or item.guid,
+            error=error,
+            action="recorded as seen (backlog)" if backlog else "retried at the next poll",
+            **({"exc_info": exc_info} if exc_info is not None else {}),
+        )
