@@ -316,6 +316,21 @@ def test_a_passage_naming_as_known_what_the_paragraph_before_introduced_is_not_k
     assert passage not in kept
 
 
+def test_a_paragraph_announced_by_a_colon_is_not_a_new_start():
+    lead = "Over the years I came to rely on a handful of plain tools that never let me down."
+    item = (
+        "A plain shell and a plain text editor are the tools that carried me through my "
+        "first decade of writing software."
+    )
+    for end, announced in ((".", False), (":", True), ("：", True), (": ", True)):
+        paragraphs = (lead[:-1] + end, item)
+        kept = [
+            e.text
+            for e in excerpt_article(article(*paragraphs, title="Plain tools"), max_length=280)
+        ]
+        assert (item in kept) is not announced, end
+
+
 def test_that_points_at_a_thing_told_of_before_even_when_the_title_names_its_kind():
     assert (
         dependence(

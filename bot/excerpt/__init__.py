@@ -74,6 +74,8 @@ WORDS_PER_EXCERPT = 150
 # (the default of the config's `max_excerpts`).
 MIN_EXCERPTS = 8
 MAX_EXCERPTS = 12
+# A paragraph ending in one of these announces the one after it.
+COLONS = (":", "：")
 # Parts of the article (by position) the excerpts are spread over.
 MAX_PARTS = 4
 
@@ -104,9 +106,12 @@ def excerpt_article(
     title = lemmas(article.title)
     coined = coined_terms(article.paragraphs)
     quoted = frozenset(article.quoted)
+    announced = _announced(article.paragraphs)
     for candidate in candidates:
         if candidate.paragraph in quoted:
             continue  # someone else's words: context, never the article's own to post
+        if candidate.first == 0 and candidate.paragraph in announced:
+            continue  # what the paragraph before announced ("A few examples:")
         score = _score(candidate, terms, article.title, language, max_length=max_length)
         if score is None:
             continue
@@ -128,6 +133,14 @@ def excerpt_article(
     if limit is not None:
         count = min(count, limit)
     return _select(article.id, scored, count, _parts(article.paragraphs, count))
+
+
+def _announced(paragraphs: tuple[str, ...]) -> frozenset[int]:
+    """The paragraphs that follow one ending in a colon: what it announced ("Here is what I
+    learned:", "A few examples:"), a list item or a continuation, not a new start."""
+    return frozenset(
+        i for i in range(1, len(paragraphs)) if paragraphs[i - 1].rstrip().endswith(COLONS)
+    )
 
 
 def article_language(article: Article) -> str | None:
