@@ -150,6 +150,13 @@ def test_shorten_never_cuts_inside_a_token(text, limit, expected):
     assert shorten_to_fit(text, lambda s: len(s) <= limit) == expected
 
 
+def test_a_cut_does_not_end_on_a_clause_it_only_began():
+    text = "Rails makes it a lot to learn initially but once you get going it is a joy to use."
+    assert shorten_to_fit(text, lambda s: len(s) <= 56) == (
+        "Rails makes it a lot to learn initially…"
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=1, max_size=400), st.integers(min_value=1, max_value=200))
 def test_shortened_text_is_a_verbatim_prefix_at_a_token_boundary(text, limit):

@@ -79,6 +79,9 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("I never noticed it was exciting because nobody had explained the rules.", "'it'"),
         # "he" cannot stand for "questions": someone the text before introduced.
         ("I ask a few normal questions, meanwhile he keeps checking his watch.", "'he'"),
+        ("In the process, I learned a thing or two about maintaining a project.", "process"),
+        ("Next I tried adding a second document to the index.", "next"),
+        ("While that comes to a boil, grind the coffee to a medium coarseness.", "'that'"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -112,6 +115,8 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "Rather than guess, measure the slow query before changing it.",
         "Make sure that works on a phone before you ship it.",
         "Other people have ideas I do not understand for months.",
+        "Next-generation sequencing reads millions of fragments at once.",
+        "When that process fails, every job is retried an hour later.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -140,6 +145,8 @@ def test_openings_that_stand_alone(opening):
         ("然后又等了漫长的几周。", "zh"),
         ("以上就是我想分享的全部内容。", "zh"),
         ("こちらの本は主に開発者向けです。", "ja"),
+        ("En plus, l'API des service workers est assez aride.", "fr"),
+        ("Comme je l'ai évoqué plus haut, Python permet la programmation objet.", "fr"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -414,10 +421,37 @@ def test_code_in_a_sentence_is_not_a_hole_or_markup(text):
     assert debris(text, language="en") is None
 
 
-def test_a_list_marker_is_left_out_of_the_excerpt():
-    line = "- There are no hidden treasures in private repositories, and no secret toolchains."
-    [e] = excerpt_article(article(line, title="Open repositories"), max_length=280)
-    assert e.text == line[2:]
+@pytest.mark.parametrize("marker", ["- ", "(+) ", "(-) "])
+def test_a_list_marker_is_left_out_of_the_excerpt(marker):
+    line = "There are no hidden treasures in private repositories, and no secret toolchains."
+    [e] = excerpt_article(article(marker + line, title="Open repositories"), max_length=280)
+    assert e.text == line
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "Context managers run code before and after a block, such as closing files "
+            "(note: the contextlib library is brilliant…",
+            "brackets",
+        ),
+        (
+            "If you have a project that people are interested in, and you show them that "
+            "trust, more often than not…",
+            "main clause",
+        ),
+        ("Despite some experiments with digital publishing by traditional presses…", "main"),
+    ],
+)
+def test_a_cut_that_leaves_its_sentence_unfinished_is_debris(text, why):
+    reason = debris(text, shortened=True, language="en")
+    assert reason is not None and why in reason
+
+
+def test_a_cut_that_ends_on_a_complete_clause_is_kept():
+    text = "Digital accessibility is about creating content that anyone can use, regardless…"
+    assert debris(text, shortened=True, language="en") is None
 
 
 @pytest.mark.parametrize(

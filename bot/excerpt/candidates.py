@@ -2,8 +2,8 @@
 
 Every candidate is a verbatim slice of a body paragraph. A single sentence longer than the
 budget becomes a shortened candidate (cut at a clause or word boundary, ending in "…"). A
-sentence that opens with a list marker ("4. ", "- ", "b) ") is taken from after it: the
-marker belongs to the list, not to the sentence.
+sentence that opens with a list marker ("4. ", "- ", "b) ", a pro's or con's "(+) ") is
+taken from after it: the marker belongs to the list, not to the sentence.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.excerpt.shorten import shorten_to_fit
 # takes it (a Telegram channel, a Mastodon instance with a high limit), a paragraph from its
 # opening to its end is the most self-contained passage there is.
 MAX_RUN = 3
-_LIST_MARKER = re.compile(r"(?:[-*•‣▪◦]|\d{1,3}[.)]|[A-Za-z]\))\s+(?=\S)")
+_LIST_MARKER = re.compile(r"(?:[-*•‣▪◦]|\d{1,3}[.)]|[A-Za-z]\)|\([+-]\))\s+(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)

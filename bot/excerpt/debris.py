@@ -83,6 +83,27 @@ def debris_of(
         return "announces what follows"
     if not shortened and end not in _ENDS:
         return "no sentence end"
+    if shortened:
+        return _cut_short(first, last, language)
+    return None
+
+
+# Brackets and quotation marks a cut may leave open.
+_PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("“", "”"), ("«", "»"), ("「", "」"))
+# An English sentence opening with one of these puts its main clause after the comma.
+_SUBORDINATE = re.compile(
+    r"(?:After|Although|Because|Before|Despite|Even though|Given|If|Instead of|Once|Since|"
+    r"Though|Unless|Until|When|Whenever|Whereas|While|Without)\b"
+)
+
+
+def _cut_short(first: str, last: str, language: str | None) -> str | None:
+    """Why a shortened passage is debris: its cut falls inside brackets or a quotation, or,
+    in English, before the main clause of a sentence that opens with a subordinate one."""
+    if any(last.count(left) > last.count(right) for left, right in _PAIRS):
+        return "cut inside brackets or a quotation"
+    if language == "en" and _SUBORDINATE.match(first.lstrip("\"'“‘(")):
+        return "cut before its main clause"
     return None
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from bot.excerpt.lexicon import kinds as _kinds
 from bot.excerpt.lexicon import lemma as _lemma
+from bot.excerpt.lexicon import lemma_as
 
 LEAD = "\"'“‘«„([¿¡ "
 TOKEN = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?|[,;:—–()\"“”]|\S", re.UNICODE)
@@ -124,6 +125,11 @@ def _first_noun(words: list[str], i: int) -> str | None:
     return noun
 
 
+def _third_person(word: str) -> bool:
+    """ "comes", "works": a verb's third person (a noun would not follow "that")."""
+    return word.endswith("s") and lemma_as(word, "VERB") not in (None, word)
+
+
 def _plural(noun: str) -> bool:
     return noun.endswith("s") and _lemma(noun) != noun and noun not in _COLLECTIVE
 
@@ -157,7 +163,10 @@ def expletive(words: list[str], i: int) -> bool:
 
 
 # After these, "that" and a verb is a pronoun, not "that" introducing a clause.
-_THAT_AS_SUBJECT = frozenset("when if because unless until once whenever and but".split())
+_THAT_AS_SUBJECT = frozenset(
+    "when if because unless until once whenever while after before since though although "
+    "and but".split()
+)
 # "there is", "there may": existential "there" points at no place.
 _THERE_VERBS = frozenset(
     "is are was were 's seems seem may might must will can could should would has have had "
@@ -203,7 +212,9 @@ def _demonstrative(words: list[str], known: frozenset[str]) -> str | None:
             and word == "that"
             and i
             and words[i - 1] in _THAT_AS_SUBJECT
-            and (_kinds(after) & {"VERB", "AUX"} and "NOUN" not in _kinds(after))
+            and _kinds(after) & {"VERB", "AUX"}
+            # "that comes": a verb; "that process fails": a noun ("that" takes no plural)
+            and ("NOUN" not in _kinds(after) or _third_person(after))
         ):
             reason = "'that' pointing back"  # "when that happens", "if that fails"
         if reason:

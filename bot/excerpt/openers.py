@@ -48,7 +48,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         all of these | one of them | none of them | most of them | among these | among them | of
         these | of those | in this | in these | like this | like these | beyond this | besides
         this | given this | from the other side | on the other side | rather, | firstly |
-        most importantly | getting back to | coming back to | going back to
+        most importantly | getting back to | coming back to | going back to | in the process |
+        next | more immediately | along the way | on that note
         """
     ),
     "es": _listed(
@@ -70,7 +71,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         """
         cependant | de plus | en outre | aussi | mais | et | ou | donc | ainsi | alors | ceci |
         cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
-        toutefois | néanmoins | en effet
+        toutefois | néanmoins | en effet | en plus | par contre | en revanche | du coup |
+        d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même
         """
     ),
     "de": _listed(
@@ -180,6 +182,15 @@ BACK_POINTERS = {
         "そうは言う",
     ),
     "zh": ("上述", "前面提到", "如上所述", "上面提到", "前文"),
+    "fr": (
+        "plus haut",
+        "ci-dessus",
+        "précédemment",
+        "comme je l'ai dit",
+        "comme je l’ai dit",
+        "comme évoqué",
+        "comme mentionné",
+    ),
     "es": (
         "lo anterior",
         "mencionado anteriormente",

@@ -21,6 +21,13 @@ _DANGLING_WORDS = frozenset(
     "a an and as at but by for from in into is are was were its of on or so the their to "
     "than that this these those which who whose with without nor yet".split()
 )
+# Words that open a clause: with nothing after them, or only its subject ("…but once
+# you"), the clause is left unfinished.
+_CLAUSE_OPENERS = frozenset(
+    "after although because before if once since though unless until when whenever where "
+    "whereas wherever while".split()
+)
+_SUBJECTS = frozenset("i you we they he she it one people".split())
 _CLAUSE_END = re.compile(r"[,;:)\]—–]$|\s[—–-]$")
 # A clause cut is preferred when it keeps at least this share of the longest word cut.
 _CLAUSE_MIN_SHARE = 0.6
@@ -33,8 +40,13 @@ def _cut_points(text: str) -> list[int]:
 
 def _finish(prefix: str) -> str | None:
     words = prefix.rstrip(_TRAILING).split()
-    while words and words[-1].lower().strip(_TRAILING) in _DANGLING_WORDS:
-        words.pop()
+    while words:
+        last = words[-1].lower().strip(_TRAILING)
+        opener = len(words) > 1 and words[-2].lower().strip(_TRAILING) in _CLAUSE_OPENERS
+        if last in _DANGLING_WORDS or last in _CLAUSE_OPENERS or (last in _SUBJECTS and opener):
+            words.pop()
+        else:
+            break
     if not words:
         return None
     # Rejoin from the original prefix so inner whitespace stays verbatim.
