@@ -42,6 +42,10 @@ class Article:
     # Indexes of `paragraphs` that quote someone (a blockquote): context for the text around
     # them, never an excerpt of the article's own words.
     quoted: tuple[int, ...] = ()
+    # Indexes of `paragraphs` that go on from the one before them, as the format shows: the
+    # items of a list that a lead-in ending in a colon announced, or of a list nested in
+    # another list's item. Not a new start, so no excerpt opens them.
+    continued: tuple[int, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -52,6 +56,8 @@ class Article:
             h.update(b"\x00")
         if self.quoted:
             h.update(("quoted:" + ",".join(map(str, self.quoted))).encode())
+        if self.continued:
+            h.update(("continued:" + ",".join(map(str, self.continued))).encode())
         return h.hexdigest()[:16]
 
 

@@ -52,6 +52,16 @@ EXCERPTED_SCRIPTS = frozenset(
 _WIDTHS = ("HALFWIDTH ", "FULLWIDTH ")
 
 
+# A paragraph ending in one of these is unfinished: it announces the one after it ("A few
+# examples:") or runs on into it ("비유하자면,").
+_RUNS_ON = (":", "：", ",", "，", "、")
+
+
+def announces(paragraph: str) -> bool:
+    """Whether `paragraph` ends where the one after it goes on (a colon, a comma)."""
+    return paragraph.rstrip().endswith(_RUNS_ON)
+
+
 def main_script(text: str) -> str | None:
     """The script most letters of `text` (its first 2,000 characters) are written in, as
     Unicode names it ("LATIN", "THAI", "DEVANAGARI"); None when it has no letters."""

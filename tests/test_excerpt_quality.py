@@ -147,6 +147,9 @@ def test_openings_that_stand_alone(opening):
         ("こちらの本は主に開発者向けです。", "ja"),
         ("En plus, l'API des service workers est assez aride.", "fr"),
         ("Comme je l'ai évoqué plus haut, Python permet la programmation objet.", "fr"),
+        ("C'est également le moment de donner un feedback au candidat.", "fr"),
+        ("Comme je maîtrisais les sujets en question, j'ai mené l'entretien.", "fr"),
+        ("그에 반해서 미들 레벨에서는 일을 완료하는 범위가 상대적으로 넓다.", "ko"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -329,7 +332,7 @@ def test_a_paragraph_announced_by_a_colon_is_not_a_new_start():
         "A plain shell and a plain text editor are the tools that carried me through my "
         "first decade of writing software."
     )
-    for end, announced in ((".", False), (":", True), ("：", True), (": ", True)):
+    for end, announced in ((".", False), (":", True), ("：", True), (": ", True), (",", True)):
         paragraphs = (lead[:-1] + end, item)
         kept = [
             e.text
@@ -382,6 +385,11 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("(Second-order logics quantify over sets of individuals too.)", "aside"),
         ("Allowing everyone to talk about whatever is on their mind in the first hour.", "gerund"),
         ("BUT.", "conjunction"),
+        (
+            'Todd Presner, "How to Evaluate Digital Scholarship," a white paper, accessed '
+            "November 6, 2011.",
+            "reference",
+        ),
         ("**分享即提高，收获最大的是你自己。**很庆幸我开始写博客。", "markup"),
         ("我搭建了自己的独立博客： ，把以前的文章都导入了过来。", "hole"),
         (

@@ -79,6 +79,55 @@ def test_a_blockquote_is_context_never_an_excerpt() -> None:
     assert quote not in [e.text for e in excerpt_article(page, max_length=280)]
 
 
+def test_a_post_that_is_mostly_a_quoted_letter_is_excerpted_from_the_letter() -> None:
+    """A few lines around a long quotation (a letter, a speech): the quotation is the body."""
+    from bot.excerpt import excerpt_article
+
+    letter = [
+        "Digital tools are transforming the practice of history in every department we know.",
+        "Junior scholars face real risks when their methods are not yet recognised as "
+        "rigorous scholarly work.",
+        "The merits of digital scholarship demand that the profession asks again what counts.",
+    ]
+    quoted = "\n>\n".join(f"> {line}" for line in letter)
+    article = markdown(f"Here is the full text of the letter we sent in January.\n\n{quoted}\n")
+    assert len(article.quoted) == 3
+    kept = [e.text for e in excerpt_article(article, max_length=280)]
+    assert set(letter) <= set(kept)
+
+
+def test_a_list_that_goes_on_from_what_came_before_it_gives_no_excerpt() -> None:
+    """Items a lead-in announced ("…is:", "…we:") and items nested under another item go on
+    from the text before them; a list after a full stop stands on its own."""
+    from bot.excerpt import excerpt_article
+
+    announced = "Twenty students are put into small groups to build a web app in five weeks."
+    nested = "Has more experience than a junior and finishes the work without help."
+    alone = "Raised beds warm up sooner in spring, so the first sowing can come weeks earlier."
+    article = markdown(
+        f"The program, in short, is:\n\n- {announced}\n- Twelve hours a week of work.\n\n"
+        f"{FILLER}\n\n- {alone}\n- Mid-level engineer\n  - {nested}\n"
+    )
+    paragraphs = article.paragraphs
+    assert article.continued == (
+        paragraphs.index(announced),
+        paragraphs.index("Twelve hours a week of work."),
+        paragraphs.index(nested),
+    )
+    kept = [e.text for e in excerpt_article(article, max_length=280)]
+    assert alone in kept
+    assert announced not in kept and nested not in kept
+    page = parse_article(
+        f"<html><body><article><p>{FILLER}</p><p>The program, in short, is:</p><ul>"
+        f"<li>{announced}</li></ul><p>{FILLER} Again.</p><ul><li>{alone}</li>"
+        f"<li>Mid-level engineer<ul><li>{nested}</li></ul></li></ul></article></body></html>"
+        "".encode(),
+        source="a.html",
+        kind="html",
+    )
+    assert [page.paragraphs[i] for i in page.continued] == [announced, nested]
+
+
 def test_a_body_kept_as_html_in_markdown_reads_as_the_page_shows_it() -> None:
     """A post migrated from WordPress keeps `<p>…</p>` in its Markdown: its paragraphs are
     the body (a link's words stay in the sentence), code and tables are not, a quote is

@@ -9,7 +9,9 @@ do not repeat one another. Only those that clear a quality margin are kept, abou
 passage must not name as known what the text just before it brought in ("the parking lot"
 after "a parking lot"), nor a first-person one what the paragraphs before named ("the
 movie" after a paragraph about a film); no passage uses an acronym the article coined
-before it ("the BFED") without spelling it out: `recall`.
+before it ("the BFED") without spelling it out: `recall`. No passage is taken from a
+quotation (unless the quotations are most of the body), nor opens a paragraph that goes on
+from the one before it (after a colon, an item of a list a lead-in announced).
 
 The article's language (its own tag, else `detect_language` on its body) decides how its
 sentences are found, how its words are counted and which openers need the sentence before.
@@ -38,7 +40,7 @@ from bot.excerpt.recall import (
 from bot.excerpt.sentences import sentence_spans, split_sentences
 from bot.excerpt.shorten import ELLIPSIS, shorten_to_fit
 from bot.excerpt.standalone import key_terms, standalone_score
-from bot.language import base_language, detect_language, units
+from bot.language import announces, base_language, detect_language, units
 
 __all__ = [
     "ELLIPSIS",
@@ -74,8 +76,8 @@ WORDS_PER_EXCERPT = 150
 # (the default of the config's `max_excerpts`).
 MIN_EXCERPTS = 8
 MAX_EXCERPTS = 12
-# A paragraph ending in one of these announces the one after it.
-COLONS = (":", "：")
+# Above this share of the body's words, the quoted paragraphs are the body.
+QUOTED_BODY = 2 / 3
 # Parts of the article (by position) the excerpts are spread over.
 MAX_PARTS = 4
 
@@ -105,13 +107,13 @@ def excerpt_article(
     brought = recent_introductions(article.paragraphs) if english else None
     title = lemmas(article.title)
     coined = coined_terms(article.paragraphs)
-    quoted = frozenset(article.quoted)
-    announced = _announced(article.paragraphs)
+    quoted = _set_apart(article)
+    announced = _announced(article)
     for candidate in candidates:
         if candidate.paragraph in quoted:
             continue  # someone else's words: context, never the article's own to post
         if candidate.first == 0 and candidate.paragraph in announced:
-            continue  # what the paragraph before announced ("A few examples:")
+            continue  # what the paragraph before announced ("A few examples:") or began
         score = _score(candidate, terms, article.title, language, max_length=max_length)
         if score is None:
             continue
@@ -135,12 +137,25 @@ def excerpt_article(
     return _select(article.id, scored, count, _parts(article.paragraphs, count))
 
 
-def _announced(paragraphs: tuple[str, ...]) -> frozenset[int]:
-    """The paragraphs that follow one ending in a colon: what it announced ("Here is what I
-    learned:", "A few examples:"), a list item or a continuation, not a new start."""
-    return frozenset(
-        i for i in range(1, len(paragraphs)) if paragraphs[i - 1].rstrip().endswith(COLONS)
-    )
+def _set_apart(article: Article) -> frozenset[int]:
+    """The quoted paragraphs no excerpt is taken from: none when they are most of the body
+    (over `QUOTED_BODY` of its words: a post that is a letter or a speech with a few lines
+    around it, where the quotation is what it gives its readers)."""
+    if not article.quoted:
+        return frozenset()
+    quoted = sum(units(article.paragraphs[i]) for i in article.quoted)
+    if quoted > QUOTED_BODY * sum(units(p) for p in article.paragraphs):
+        return frozenset()
+    return frozenset(article.quoted)
+
+
+def _announced(article: Article) -> frozenset[int]:
+    """The paragraphs that go on from the one before them, not a new start: after one ending
+    in a colon or a comma ("A few examples:"), and those ingest found so (`continued`: the
+    items of a list such a lead-in announced, of a list nested in another's item)."""
+    paragraphs = article.paragraphs
+    after = (i for i in range(1, len(paragraphs)) if announces(paragraphs[i - 1]))
+    return frozenset(after).union(article.continued)
 
 
 def article_language(article: Article) -> str | None:

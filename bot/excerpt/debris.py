@@ -40,8 +40,9 @@ _MARKERS = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_LINE = re.compile(
-    r"^(?:\^|↑|\[\d+\])\s|\bRetrieved (?:on )?(?:\d{4}-\d\d-\d\d|\d{1,2} \w+ \d{4}|\w+ \d{1,2}, "
-    r"\d{4})|\bArchived from the original\b|\bdoi:\s*10\.|\bISBN[- ](?:1[03])?[:\s]"
+    r"^(?:\^|↑|\[\d+\])\s|\b(?:Retrieved|[Aa]ccessed) (?:on )?(?:\d{4}-\d\d-\d\d|\d{1,2} \w+ "
+    r"\d{4}|\w+ \d{1,2}, \d{4})|\bArchived from the original\b|\bdoi:\s*10\."
+    r"|\bISBN[- ](?:1[03])?[:\s]"
 )
 _PROMOTION = re.compile(
     r"^\(?(?:read more|see more|read also|related|subscribe|sign up|follow us)\b", re.IGNORECASE

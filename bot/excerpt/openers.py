@@ -72,7 +72,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         cependant | de plus | en outre | aussi | mais | et | ou | donc | ainsi | alors | ceci |
         cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
         toutefois | néanmoins | en effet | en plus | par contre | en revanche | du coup |
-        d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même
+        d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même | c'est |
+        c’est | ce sont | pas
         """
     ),
     "de": _listed(
@@ -125,7 +126,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         """
         또한 | 하지만 | 그러나 | 그래서 | 따라서 | 그리고 | 이것 |
         그것 | 저것 | 이러한 | 그러한 | 이런 | 그런 | 예를 들어 |
-        즉 | 게다가 | 그럼에도 | 그러므로 | 이 | 그 | 저
+        즉 | 게다가 | 그럼에도 | 그러므로 | 이 | 그 | 저 | 그에 반해 | 그에 반해서 | 이에 반해 |
+        이에 반해서 | 반면 | 반면에 | 먼저
         """
     ),
     "ur": _listed(
@@ -190,6 +192,7 @@ BACK_POINTERS = {
         "comme je l’ai dit",
         "comme évoqué",
         "comme mentionné",
+        "en question",
     ),
     "es": (
         "lo anterior",

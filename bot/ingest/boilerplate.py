@@ -85,8 +85,10 @@ _ANY_LABEL_MAX_WORDS = 5
 _AFTER_BODY, _BEFORE_BODY, _WITHIN_BODY = 2, 1, 0
 
 
-# The "level" a reader gives a quoted paragraph (a heading's is its level, prose's 0).
+# The "level" a reader gives a quoted paragraph (a heading's is its level, prose's 0), and
+# one that continues the paragraph before it (an item of a list its lead-in announced).
 QUOTED = -2
+CONTINUED = -3
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,9 @@ class Block:
     heading: bool = False
     chrome: bool = False  # the format says it is no prose (a paragraph that is one link)
     quoted: bool = False  # a blockquote's: someone else's words, or quoted from elsewhere
+    # The format says it goes on from the paragraph before it: an item of a list that a
+    # lead-in ending in a colon announced, or of a list nested in another list's item.
+    continued: bool = False
 
 
 @dataclass(frozen=True, slots=True)

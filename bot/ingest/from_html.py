@@ -33,7 +33,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urljoin
 
 import trafilatura
@@ -41,7 +41,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from bot.errors import ArticleError
-from bot.ingest.boilerplate import QUOTED, Block
+from bot.ingest.boilerplate import CONTINUED, QUOTED, Block
 from bot.ingest.boilerplate_phrases import REPEATED_NAME
 from bot.ingest.from_markdown import (
     LABEL_ENDS,
@@ -75,6 +75,7 @@ from bot.ingest.text import (
     strip_footnote_markers,
     without_formulas,
 )
+from bot.language import announces
 
 for _name in ("trafilatura", "htmldate", "courlan"):
     if logging.getLogger(_name).level == logging.NOTSET:
@@ -141,7 +142,11 @@ def parse_html(text: str, source: str) -> Parsed:
         given = front_matter_metadata(fields, source)
         meta = replace(meta, **{k: v for k, v in asdict(given).items() if v})
     return Parsed(
-        meta=meta, blocks=tuple(Block(t, heading=lv > 0, quoted=lv == QUOTED) for lv, t in blocks)
+        meta=meta,
+        blocks=tuple(
+            Block(t, heading=lv > 0, quoted=lv == QUOTED, continued=lv == CONTINUED)
+            for lv, t in blocks
+        ),
     )
 
 
@@ -212,9 +217,23 @@ def _canonical_url(tree: HtmlElement) -> str | None:
     return None
 
 
-def _blocks(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:
-    """(heading level, text) of each heading and paragraph, level 0 for a paragraph; each
-    paragraph as the page shows it (`shown_as_written`), its label a heading of its own."""
+@dataclass
+class _Reading:
+    """Where `_blocks` is: the block it gave last, and per open list whether its items go
+    on from what came before it (`CONTINUED`)."""
+
+    last: tuple[int, str] = (1, "")
+    lists: list[bool] = field(default_factory=list)
+
+
+def _blocks(
+    element: HtmlElement, page: str, reading: _Reading | None = None
+) -> Iterator[tuple[int, str]]:
+    """(heading level, text) of each heading and paragraph, level 0 for a paragraph
+    (`QUOTED` in a quotation, `CONTINUED` for an item of a list announced by the paragraph
+    before it or nested in another item); each paragraph as the page shows it
+    (`shown_as_written`), its label a heading of its own."""
+    reading = reading or _Reading()
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in _NOT_PROSE or tag in ("code", "lb"):
@@ -222,13 +241,22 @@ def _blocks(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:
         if tag == "head":
             text = _HEADING_ANCHOR.sub("", clean_inline(_inline_text(child)))
             if text:
-                yield _heading_level(child), text
+                reading.last = _heading_level(child), text
+                yield reading.last
             continue
+        if tag == "list":
+            last_level, last_text = reading.last
+            reading.lists.append(bool(reading.lists) or (last_level == 0 and announces(last_text)))
         found = _paragraph(child, page) if tag in _PARAGRAPHS or tag not in _CONTAINERS else ()
-        inner = _blocks(child, page) if _has_blocks(child) else ()
+        inner = _blocks(child, page, reading) if _has_blocks(child) else ()
         for level, text in itertools.chain(found, inner):
             # A quotation (<blockquote>): someone else's words, never posted as the page's.
-            yield (QUOTED if tag == "quote" and level == 0 else level), text
+            level = QUOTED if tag == "quote" and level == 0 else level
+            reading.last = level, text
+            continued = level == 0 and reading.lists and reading.lists[-1]
+            yield (CONTINUED if continued else level), text
+        if tag == "list":
+            reading.lists.pop()
 
 
 def _paragraph(element: HtmlElement, page: str) -> Iterator[tuple[int, str]]:

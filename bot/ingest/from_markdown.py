@@ -14,7 +14,9 @@ they are recognised and handled) and its token stream is walked:
 - paragraphs and list items become paragraphs; a blockquote's paragraphs are marked as
   quoted: someone else's words (or the author's, quoted from elsewhere), which the text
   around them may answer but no post quotes as the article's own (a notice such as
-  "> **Note:** ..." stays one);
+  "> **Note:** ..." stays one); the items of a list announced by the paragraph before it
+  ("To create an app we:") or nested in another list's item are marked as continued: they
+  go on from what came before them;
 - headings become headings; when the front matter has no title, the first level-1 heading
   (`# Title` or a setext `===` one) is the title; when it has one, the first level-1
   heading equal to it is dropped as a repeat;
@@ -39,7 +41,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import frontmatter
@@ -51,7 +53,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from bot.errors import ArticleError
-from bot.ingest.boilerplate import QUOTED, Block
+from bot.ingest.boilerplate import CONTINUED, QUOTED, Block
 from bot.ingest.boilerplate_phrases import (
     AI_LABELS,
     DISCLAIMER_LABELS,
@@ -75,6 +77,7 @@ from bot.ingest.text import (
     strip_footnote_markers,
     without_formulas,
 )
+from bot.language import announces
 
 _MARKDOWN = (
     MarkdownIt("commonmark")
@@ -135,7 +138,13 @@ def parse_markdown(text: str, source: str) -> Parsed:
     return Parsed(
         meta=meta,
         blocks=tuple(
-            Block(text, heading=level > 0, chrome=level == CHROME, quoted=level == QUOTED)
+            Block(
+                text,
+                heading=level > 0,
+                chrome=level == CHROME,
+                quoted=level == QUOTED,
+                continued=level == CONTINUED,
+            )
             for level, text in blocks
         ),
     )
@@ -270,12 +279,21 @@ def _scalar(fields: dict[str, Any], key: str, source: str) -> str | None:
 
 def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
     """(heading level, text) of each heading and paragraph, level 0 for a paragraph
-    (list items and quotes included); a paragraph's leading label is a heading of its own,
-    footnotes are left out, and sentences with formulas dropped (see the module docstring)."""
+    (list items and quotes included; `QUOTED` in a quote, `CONTINUED` for an item of a list
+    announced by a lead-in ending in a colon or nested in another item); a paragraph's
+    leading label is a heading of its own, footnotes are left out, and sentences with
+    formulas dropped (see the module docstring)."""
     tokens = _MARKDOWN.parse(markdown)
     in_footnotes = in_quote = 0
+    # Per open list, whether its items go on from what came before it (`CONTINUED`).
+    lists: list[bool] = []
+    last = (1, "")  # the block yielded last
     for opener, token in itertools.pairwise([Token("start", "", 0), *tokens]):
-        if opener.type == "footnote_block_open":
+        if opener.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(bool(lists) or (last[0] == 0 and announces(last[1])))
+        elif opener.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif opener.type == "footnote_block_open":
             in_footnotes += 1
         elif opener.type == "footnote_block_close":
             in_footnotes -= 1
@@ -288,14 +306,20 @@ def _blocks(markdown: str) -> Iterator[tuple[int, str]]:
             continue
         if in_footnotes or token.type != "inline":
             continue
-        if opener.type == "heading_open":
-            text = clean_inline(_inline_text(token.children or []).replace(FORMULA, ""))
-            if text:
-                yield int(opener.tag[1:]), text
-        elif opener.type == "paragraph_open" and in_quote:
-            yield from _quoted(_paragraph(token.children or []))
-        elif opener.type == "paragraph_open":
-            yield from _paragraph(token.children or [])
+        for level, text in _inline_blocks(opener, token, quoted=bool(in_quote)):
+            last = level, text
+            yield (CONTINUED if level == 0 and lists and lists[-1] else level), text
+
+
+def _inline_blocks(opener: Token, token: Token, *, quoted: bool) -> Iterable[tuple[int, str]]:
+    """The blocks of a heading's or a paragraph's inline content (`token`)."""
+    if opener.type == "heading_open":
+        text = clean_inline(_inline_text(token.children or []).replace(FORMULA, ""))
+        return [(int(opener.tag[1:]), text)] if text else []
+    if opener.type == "paragraph_open":
+        found = _paragraph(token.children or [])
+        return _quoted(found) if quoted else found
+    return []
 
 
 def _quoted(blocks: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:

@@ -97,6 +97,7 @@ def parse_article(
         boilerplate=separated.boilerplate,
         image=_image_url(meta.image, article_url),
         quoted=tuple(i for i, b in enumerate(prose) if b.quoted),
+        continued=tuple(i for i, b in enumerate(prose) if b.continued),
     )
 
 
