@@ -53,12 +53,13 @@ _WIDTHS = ("HALFWIDTH ", "FULLWIDTH ")
 
 
 # A paragraph ending in one of these is unfinished: it announces the one after it ("A few
-# examples:") or runs on into it ("비유하자면,").
-_RUNS_ON = (":", "：", ",", "，", "、")
+# examples:") or runs on into it ("비유하자면,", an item of an enumeration ending in ";").
+_RUNS_ON = (":", "：", ",", "，", "、", ";", "；")
 
 
 def announces(paragraph: str) -> bool:
-    """Whether `paragraph` ends where the one after it goes on (a colon, a comma)."""
+    """Whether `paragraph` ends where the one after it goes on (a colon, a comma, a
+    semicolon)."""
     return paragraph.rstrip().endswith(_RUNS_ON)
 
 

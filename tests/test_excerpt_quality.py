@@ -82,6 +82,10 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("In the process, I learned a thing or two about maintaining a project.", "process"),
         ("Next I tried adding a second document to the index.", "next"),
         ("While that comes to a boil, grind the coffee to a medium coarseness.", "'that'"),
+        ("Anyways, after the presentation we started our journey back home.", "anyways"),
+        ("In a similar way, it was empowering to use modules of the library.", "similar"),
+        ("Try it out for yourself, and share any tweaks you might have.", "'it'"),
+        ("The next day and for most of the trip the interns hung out together.", "next day"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -150,6 +154,18 @@ def test_openings_that_stand_alone(opening):
         ("C'est également le moment de donner un feedback au candidat.", "fr"),
         ("Comme je maîtrisais les sujets en question, j'ai mené l'entretien.", "fr"),
         ("그에 반해서 미들 레벨에서는 일을 완료하는 범위가 상대적으로 넓다.", "ko"),
+        ("Otra señal interesante es la importancia de las plataformas de IA.", "es"),
+        ("Algo parecido ocurre con el ownership de cada parte del sistema.", "es"),
+        ("El problema aparece cuando se confunden ambos enfoques.", "es"),
+        ("Spec Kit, por su parte, representa una apuesta más orientada a agentes.", "es"),
+        ("上面的情况说明开发人员更关注的还是自己所负责的功能。", "zh"),
+        ("到此，小王完成了一个小的闭环。", "zh"),
+        ("Letzteres ist das Recht einer Firma auf Meinungsfreiheit.", "de"),
+        ("Die kann ihre Gründe darin haben, dass nicht jeder es sich leisten kann.", "de"),
+        ("Die Frage dabei: Zentral oder dezentral?", "de"),
+        ("OK, ich fange den Satz nochmal an.", "de"),
+        ("Son decisiones técnicas en toda regla, pero nadie las cuenta.", "es"),
+        ("很多的行业应该都存在类似的工作制度。", "zh"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -178,6 +194,10 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
         ("ہمیں اس بات کا یقین ہے کہ ڈیو آپس کام کرتا ہے۔", "ur"),
         ("Cuando llueve, el tráfico de la ciudad empeora.", "es"),
         ("ただの趣味ではなく、仕事の道具でもある。", "ja"),
+        # An article, an adjective, a noun: no pronoun.
+        ("Die kleine Katze schläft den ganzen Tag auf dem Sofa.", "de"),
+        ("Der erste Schritt ist immer der schwerste.", "de"),
+        ("我把代码放在GitHub上面的一个仓库里。", "zh"),
     ],
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):
@@ -455,6 +475,25 @@ def test_a_list_marker_is_left_out_of_the_excerpt(marker):
 def test_a_cut_that_leaves_its_sentence_unfinished_is_debris(text, why):
     reason = debris(text, shortened=True, language="en")
     assert reason is not None and why in reason
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Dass nun das Geschäft mit der Werbung ganz brutal weggebrochen ist…", "de"),
+        ("Wenn ich dann allerdings lese, dass die Konzerne die Funktion abschalten…", "de"),
+        ("Sie sagte: „Das ist gut…", "de"),
+        ('The rule is that the main branch should always be "stable…', "en"),
+        ("Si la especificación cambia cada semana, el equipo pierde…", "es"),
+    ],
+)
+def test_a_cut_before_the_point_is_debris_in_other_languages(text, language):
+    assert debris(text, shortened=True, language=language) is not None
+
+
+def test_a_cut_after_a_closed_quotation_is_kept():
+    text = "Er sagte „das geht nicht“ und ging dann nach Hause in die…"
+    assert debris(text, shortened=True, language="de") is None
 
 
 def test_a_cut_that_ends_on_a_complete_clause_is_kept():

@@ -79,6 +79,40 @@ def test_a_blockquote_is_context_never_an_excerpt() -> None:
     assert quote not in [e.text for e in excerpt_article(page, max_length=280)]
 
 
+def test_lines_numbered_by_hand_are_items_that_go_on_from_their_lead_in() -> None:
+    """ "1、…；" on each line (no list syntax): an item a paragraph, each going on from the
+    lead-in and the item before it, so none opens an excerpt."""
+    from bot.excerpt import excerpt_article
+
+    article = markdown(
+        "我们团队的做法是这样的：\n\n"
+        "1、每周例会，每日晨会，保证团队随时能流畅沟通；\n"
+        "2、采用GitLab做源代码管理工具，所有代码都要经过评审；\n"
+        "3、采用Docker部署应用，每个环境都保持一致。\n"
+    )
+    assert article.paragraphs[1:] == (
+        "每周例会，每日晨会，保证团队随时能流畅沟通；",
+        "采用GitLab做源代码管理工具，所有代码都要经过评审；",
+        "采用Docker部署应用，每个环境都保持一致。",
+    )
+    kept = [e.text for e in excerpt_article(article, max_length=280)]
+    assert not set(kept) & set(article.paragraphs[1:])
+
+
+def test_mojibake_is_repaired_and_nothing_else_is_touched() -> None:
+    """A post an old blog exported through the wrong encoding reads as its author wrote it;
+    text that is not mojibake keeps its quotes, ligatures and symbols."""
+    broken = (
+        "Today was my last day in Loja.\u00c2\u00a0I had fun with \u00c3\u0081ngel, and "
+        "what I\u00c2 think\u00c2&nbsp;matters."
+    )
+    article = markdown(f"{broken}\n\nCurly “quotes”, a ﬁ ligature and 5 € stay as written.\n")
+    assert article.paragraphs == (
+        "Today was my last day in Loja. I had fun with Ángel, and what I think matters.",
+        "Curly “quotes”, a ﬁ ligature and 5 € stay as written.",
+    )
+
+
 def test_a_post_that_is_mostly_a_quoted_letter_is_excerpted_from_the_letter() -> None:
     """A few lines around a long quotation (a letter, a speech): the quotation is the body."""
     from bot.excerpt import excerpt_article

@@ -45,6 +45,15 @@ def test_golden_rule(rule):
         ("Step 1. Mix it. Step 2. Bake it.", ["Step 1.", "Mix it.", "Step 2.", "Bake it."]),
         ("Do this: 1. Mix the flour 2. Bake it", ["Do this:", "1. Mix the flour", "2. Bake it"]),
         ("細胞が増える。免疫が働く。", ["細胞が増える。", "免疫が働く。"]),
+        # No cut inside a URL, even where a script without spaces runs on after it.
+        (
+            "项目https://github.com/996icu/996.ICU，很多人支持。第二句。",
+            ["项目https://github.com/996icu/996.ICU，很多人支持。", "第二句。"],
+        ),
+        (
+            "See https://example.com/a.b for more. Go.",
+            ["See https://example.com/a.b for more.", "Go."],
+        ),
         ("", []),
         ("   ", []),
     ],
@@ -78,3 +87,21 @@ def test_sentences_are_verbatim_slices_in_order(text):
         )
     )
     assert rest.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ich bilde mir im 60. Lebensjahr nichts ein. Am 3. Oktober war es so weit.",
+            ["Ich bilde mir im 60. Lebensjahr nichts ein.", "Am 3. Oktober war es so weit."],
+        ),
+        ("Ich bin jetzt 60. Das Leben ist schön.", ["Ich bin jetzt 60.", "Das Leben ist schön."]),
+        (
+            'Beim "Nazis raus!"-Rufen komme ich mir albern vor. Gut so.',
+            ['Beim "Nazis raus!"-Rufen komme ich mir albern vor.', "Gut so."],
+        ),
+    ],
+)
+def test_german_ordinals_and_compounds_end_no_sentence(text, expected):
+    assert split_sentences(text, "de") == expected

@@ -151,8 +151,9 @@ def _set_apart(article: Article) -> frozenset[int]:
 
 def _announced(article: Article) -> frozenset[int]:
     """The paragraphs that go on from the one before them, not a new start: after one ending
-    in a colon or a comma ("A few examples:"), and those ingest found so (`continued`: the
-    items of a list such a lead-in announced, of a list nested in another's item)."""
+    in a colon, a comma or a semicolon ("A few examples:"), and those ingest found so
+    (`continued`: the items of a list such a lead-in announced, of a list nested in another
+    list's item)."""
     paragraphs = article.paragraphs
     after = (i for i in range(1, len(paragraphs)) if announces(paragraphs[i - 1]))
     return frozenset(after).union(article.continued)

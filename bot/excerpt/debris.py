@@ -89,23 +89,44 @@ def debris_of(
     return None
 
 
-# Brackets and quotation marks a cut may leave open.
-_PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("“", "”"), ("«", "»"), ("「", "」"))
-# An English sentence opening with one of these puts its main clause after the comma.
-_SUBORDINATE = re.compile(
-    r"(?:After|Although|Because|Before|Despite|Even though|Given|If|Instead of|Once|Since|"
-    r"Though|Unless|Until|When|Whenever|Whereas|While|Without)\b"
-)
+# Brackets and quotation marks a cut may leave open (German opens with „ and closes with “).
+_PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("«", "»"), ("「", "」"))
+_QUOTES = (("„", "“"), ("“", "”"))
+# A sentence opening with one of these puts its main clause after the subordinate one.
+_SUBORDINATE = {
+    "en": "after|although|because|before|despite|even though|given|if|instead of|once|since|"
+    "though|unless|until|when|whenever|whereas|while|without",
+    "de": "als|bevor|da|damit|dass|falls|nachdem|ob|obwohl|seit|sobald|solange|während|weil|"
+    "wenn|wie",
+    "es": "aunque|antes de que|como|cuando|dado que|después de que|mientras|para que|porque|"
+    "puesto que|si|ya que",
+    "fr": "alors que|après que|avant que|bien que|comme|lorsque|parce que|pendant que|"
+    "pour que|puisque|quand|si",
+    "pt": "antes que|como|depois que|embora|enquanto|já que|para que|porque|quando|se|uma vez que",
+}
+_SUBORDINATE_START = {
+    language: re.compile(f"(?:{words})\\b", re.IGNORECASE)
+    for language, words in _SUBORDINATE.items()
+}
 
 
 def _cut_short(first: str, last: str, language: str | None) -> str | None:
-    """Why a shortened passage is debris: its cut falls inside brackets or a quotation, or,
-    in English, before the main clause of a sentence that opens with a subordinate one."""
-    if any(last.count(left) > last.count(right) for left, right in _PAIRS):
+    """Why a shortened passage is debris: its cut falls inside brackets or a quotation, or
+    before the main clause of a sentence that opens with a subordinate one ("If you…, more
+    often than not…", "Dass …, …")."""
+    if _left_open(last):
         return "cut inside brackets or a quotation"
-    if language == "en" and _SUBORDINATE.match(first.lstrip("\"'“‘(")):
+    start = _SUBORDINATE_START.get(language or "")
+    if start is not None and start.match(first.lstrip("\"'“‘„«(")):
         return "cut before its main clause"
     return None
+
+
+def _left_open(text: str) -> bool:
+    if text.count('"') % 2:
+        return True
+    quotes = _QUOTES[:1] if "„" in text else _QUOTES[1:]
+    return any(text.count(left) > text.count(right) for left, right in _PAIRS + quotes)
 
 
 @lru_cache(maxsize=16384)

@@ -129,6 +129,11 @@ _ATTRIBUTION = re.compile(
 _QUOTE_OPEN = "\"“„«‘'"
 
 
+# German "Die kann…", "Die beiden haben…": an article that no noun follows (German nouns
+# are capitalised; an adjective would be followed by one) stands for something named before.
+_GERMAN_PRONOUN = re.compile(r"(?:Der|Die|Das|Dem|Den|Deren|Dessen)\s+[a-zäöüß]+\s+[^\sA-ZÄÖÜ]")
+
+
 def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str | None:
     """Why the passage made of the sentences `parts` needs the text before it, or None."""
     first = parts[0].lstrip()
@@ -177,6 +182,8 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
     reason = _opener(first, lang) or _compared_or_added(first, lang)
     if reason:
         return reason
+    if lang == "de" and _GERMAN_PRONOUN.match(first.lstrip(LEAD)):
+        return "a demonstrative pronoun pointing back"
     if lang != "en":
         return _pointing_word(first, lang) or _back_pointer(first, lang)
     words = [t.lower() for t in TOKEN.findall(first.lstrip(LEAD))]

@@ -72,6 +72,8 @@ _TIME_NOUNS = frozenset(
 _AUXILIARIES = frozenset(
     "is are was were do does did has have had can will would should could may might must".split()
 )
+# The object pronouns an imperative takes ("Try it out").
+_OBJECTS = frozenset("it them him her".split())
 _SUBORDINATORS = frozenset(
     "when if after before since while once because although though until unless whenever as".split()
 )
@@ -95,6 +97,13 @@ def english_sentence(sentence: str, known: frozenset[str]) -> str | None:
 def _pronoun_before_subject(tokens: list[str], words: list[str]) -> str | None:
     """A third-person pronoun with nothing before it that it could stand for; "he" or "she"
     with only plural nouns before it ("I ask a few questions, meanwhile he…") has none."""
+    if (
+        len(words) > 1
+        and words[1] in _OBJECTS
+        and lemma_as(words[0], "VERB") == words[0]
+        and words[0] not in _AUXILIARIES
+    ):
+        return f"{tokens[1]!r} before any named subject"  # "Try it out", "Put them away"
     plural_only = False
     for i, word in enumerate(words):
         if word in PRONOUNS and not expletive(words, i) and not _cataphora(words, i):
@@ -276,8 +285,9 @@ def _definite_subject(tokens: list[str], words: list[str], known: frozenset[str]
     ):
         return None  # "The Request interface", "The 18F model": named things
     if end + 1 < len(words) and words[end] in ("and", "or"):
-        more, end = _noun_phrase(tokens, words, end + 1)  # "The nature and soul of things"
-        phrase += more
+        more, more_end = _noun_phrase(tokens, words, end + 1)  # "The nature and soul of…"
+        if more:
+            phrase, end = phrase + more, more_end
     nouns = [words[j] for j in phrase]
     if any(_lemma(n) in known or n in _UNIQUE for n in nouns):
         return None

@@ -49,7 +49,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         these | of those | in this | in these | like this | like these | beyond this | besides
         this | given this | from the other side | on the other side | rather, | firstly |
         most importantly | getting back to | coming back to | going back to | in the process |
-        next | more immediately | along the way | on that note
+        next | more immediately | along the way | on that note | anyways | in a similar way |
+        in the same way | in a similar vein | oh well | at this point
         """
     ),
     "es": _listed(
@@ -57,7 +58,9 @@ OPENERS: dict[str, tuple[str, ...]] = {
         además | sin embargo | también | pero | y | o | entonces | por eso | por lo tanto | así
         | esto | este | esta | estos | estas | eso | esa | ese | ello | él | ella | ellos |
         ellas | aun así | no obstante | luego | por ejemplo | en cambio | incluso | porque |
-        como cuando | ya que | así que | de hecho | por otro lado
+        como cuando | ya que | así que | de hecho | por otro lado | otra | otro | otras | otros |
+        algo parecido | algo similar | frente a esto | frente a todo esto | es decir | ahí | todo
+        esto | todo eso | lo que sí | en ese caso | en este caso | son | eran | fueron
         """
     ),
     "pt": _listed(
@@ -80,7 +83,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         """
         außerdem | jedoch | aber | und | oder | also | daher | deshalb | trotzdem | dies | diese
         | dieser | dieses | das | er | sie | es | zum beispiel | dennoch | allerdings | darüber
-        hinaus | dann
+        hinaus | dann | letzteres | letztere | letzterer | ersteres | erstere | ersterer | ok |
+        okay | naja | na ja | jedenfalls | übrigens | nochmal
         """
     ),
     "it": _listed(
@@ -119,7 +123,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         所以 | 于是 | 这 | 那 | 它 | 他 | 她 | 它们 | 他们 |
         这些 | 那些 | 同时 | 其 | 该 | 例如 | 比如 | 不过 | 可是
         | 而 | 然后 | 又 | 不久后 | 后来 | 说回 | 回到 | 以上 | 说的太好了
-        | 说得太好了 | 之后 | 随后 | 接着 | 听完
+        | 说得太好了 | 之后 | 随后 | 接着 | 听完 | 到此 | 另一个 | 另一方面 | 上面
         """
     ),
     "ko": _listed(
@@ -141,7 +145,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
 UNSPACED = frozenset({"ja", "zh"})
 # Demonstratives that point back wherever they stand in the first sentence, by language.
 POINTING = {
-    "zh": ("这些", "那些", "这个", "那个", "这种", "那种"),
+    "zh": ("这些", "那些", "这个", "那个", "这种", "那种", "类似的"),
     "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした", "も似て", "も同様"),
     "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
 }
@@ -150,7 +154,9 @@ POINTING = {
 POINTING_WORDS = {
     "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
     "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
-    "es": frozenset("este esta estos estas ese esa esos esas aquel aquella dicho dicha".split()),
+    "es": frozenset(
+        "este esta estos estas ese esa esos esas aquel aquella dicho dicha ambos ambas".split()
+    ),
     "pt": frozenset("este esta estes estas esse essa esses essas aquele aquela".split()),
     "fr": frozenset("ce cet cette ces".split()),
     "de": frozenset("dieser diese dieses diesen diesem".split()),
@@ -202,5 +208,7 @@ BACK_POINTERS = {
         "como dije",
         "como vimos",
         "como ya vimos",
+        "por su parte",
     ),
+    "de": ("dabei",),
 }

@@ -12,7 +12,10 @@ only inline lists and the four-dot ellipsis; the rules here add exactly those:
   abbreviation that a comma or parenthesis follows, which no sentence opens with ("R-W.
   Va., said");
 - in Japanese, a question or exclamation that the quotative particle と follows ("…あった
-  っけ？と思って") goes on in the same sentence.
+  っけ？と思って") goes on in the same sentence; in German, an ordinal after an article or a
+  preposition ("im 60. Lebensjahr", "am 3. Oktober") ends none;
+- no cut inside a URL written out in the text, nor before a compound's hyphen ("„Nazis
+  raus!“-Rufe").
 
 Segmentation follows the text's language (a BCP 47 tag; sentencex's own rules per language,
 with a fallback for the others); English when none is given.
@@ -39,6 +42,16 @@ _TITLE_BEFORE = re.compile(r"(?:^|[\s(])([A-Z][a-z]{1,5})\.$")
 # An abbreviation followed by a comma or closing parenthesis: "Va., voted", "Calif.)".
 _ABBREVIATION_AFTER = re.compile(r"^[A-Z][a-z]{0,4}\.[,)]")
 _QUOTATIVE_AFTER = re.compile(r"^[と]")
+# The start of a URL and the ASCII characters of it up to a cut.
+_URL_BEFORE = re.compile(r"(?:https?://|www\.)[!-~]*$")
+# A compound that goes on after a quotation, no space between: "„Nazis raus!“-Rufe".
+_HYPHENATED = re.compile(r"-\w")
+# German ordinals: a number with a period after an article or a preposition ("im 60.").
+_ORDINAL_BEFORE = re.compile(
+    r"\b(?:am|an|ab|bis|beim|dem|den|der|des|die|das|ein|eine|einem|einen|einer|im|in|"
+    r"jedem|jeden|jeder|nach|seit|um|vom|vor|zum|zur)\s+\d{1,4}\.\s*$",
+    re.IGNORECASE,
+)
 
 # A list marker at a word start: an optional bullet, then "12." or "b." followed by a space.
 _NUMBERED = re.compile(r"(?:(?<=\s)|^)(?P<bullet>[•⁃▪‣◦*-]\s*)?(?P<n>\d{1,3})\.(?=\s)")
@@ -79,12 +92,23 @@ def _joined(text: str, cut: int, language: str) -> bool:
     """True when the cut at `cut` falls inside a sentence that sentencex ended too soon."""
     before = text[max(0, cut - 12) : cut].rstrip()
     after = text[cut : cut + 12].lstrip()
+    if _inside_url(text, cut) or _HYPHENATED.match(text, cut):
+        return True  # "github.com/996icu/996.ICU", "„Nazis raus!“-Rufe"
     if language == "ja":
         return bool(_QUOTATIVE_AFTER.match(after)) and before[-1:] in "？！?!"
+    if language == "de" and _ORDINAL_BEFORE.search(text[max(0, cut - 24) : cut]):
+        return True  # "im 60. Lebensjahr", "am 3. Oktober"
     title = _TITLE_BEFORE.search(before)
     if title and title[1] in _TITLES and after[:1].isupper():
         return True
     return bool(_ABBREVIATION_AFTER.match(after))
+
+
+def _inside_url(text: str, cut: int) -> bool:
+    """Whether `cut` falls inside a URL written out in the text."""
+    if cut >= len(text) or not "!" <= text[cut] <= "~":
+        return False
+    return bool(_URL_BEFORE.search(text, max(0, cut - 300), cut))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -103,8 +103,8 @@ _KRAMDOWN = re.compile(
     r"\{:(?:/[\w-]*|:[^{}\n]*|\s*(?:[.#][\w-]+|[\w-]+=\S+|toc|nomarkdown)"
     r"(?:\s+(?:[.#][\w-]+|[\w-]+=\S+))*\s*)\}"
 )
-# "A) ", "b) ", "1) " opening each line of a paragraph written as a list by hand.
-_ENUMERATOR = re.compile(r"^\s*(?:[A-Za-z]|\d{1,2})[).]\s+(?=\S)")
+# "A) ", "b) ", "1) ", "1、" opening each line of a paragraph written as a list by hand.
+_ENUMERATOR = re.compile(r"^\s*(?:(?:[A-Za-z]|\d{1,2})[).]\s+|\d{1,2}、\s*)(?=\S)")
 _MARKER_LINK_TEXT = re.compile(r"\[?\d{1,3}\]?|[*†‡]")
 _INVISIBLE_HTML = re.compile(r"^<(script|style|template|noscript)\b", re.IGNORECASE)
 _LINE_BREAK_HTML = re.compile(r"^</?(br|p|div|li|hr)\b", re.IGNORECASE)
@@ -344,9 +344,13 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
         yield CHROME, clean_inline(_inline_text(children))  # "[Learn more about X](url)"
         return
     label, rest = _label(children)
-    lines = _inline_text(rest, line_breaks=True).split("\n")
-    if len(lines) > 1 and all(_ENUMERATOR.match(line) for line in lines if line.strip()):
-        paragraphs = [clean_inline(_ENUMERATOR.sub("", line)) for line in lines]
+    # Lines that each open with "A) " or "1、": a list written by hand, an item a paragraph;
+    # its lines are those the author broke (<br>), else those of the source.
+    for soft_breaks in (False, True):
+        lines = _inline_text(rest, line_breaks=True, soft_breaks=soft_breaks).split("\n")
+        if len(lines) > 1 and all(_ENUMERATOR.match(line) for line in lines if line.strip()):
+            paragraphs = [clean_inline(_ENUMERATOR.sub("", line)) for line in lines]
+            break
     else:
         paragraphs = [clean_inline(" ".join(lines))]
     if label and any(paragraphs):
@@ -414,9 +418,12 @@ def is_notice_label(label: str) -> bool:
     )
 
 
-def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str:
+def _inline_text(
+    children: Sequence[Token], *, line_breaks: bool = False, soft_breaks: bool = False
+) -> str:
     """The visible words of an inline token stream (see the module docstring); with
-    `line_breaks`, a hard line break (or `<br>`) is a newline."""
+    `line_breaks`, a hard line break (or `<br>`) is a newline, with `soft_breaks` too a
+    soft one (the end of a line in the source)."""
     parts: list[str] = []
     skip_until: str | None = None
     for index, child in enumerate(children):
@@ -427,6 +434,7 @@ def _inline_text(children: Sequence[Token], *, line_breaks: bool = False) -> str
             pass
         elif line_breaks and (
             child.type == "hardbreak"
+            or (soft_breaks and child.type == "softbreak")
             or (child.type == "html_inline" and _BREAK_HTML.match(child.content))
         ):
             parts.append("\n")

@@ -1,7 +1,8 @@
 """From raw bytes to clean text: decoding checks and the inline clean-up every format shares.
 
 `decode_article` turns the bytes of an article into `str` or raises `ArticleError` with one
-line that says what is wrong (empty, binary, UTF-16, invalid UTF-8 at which byte offset).
+line that says what is wrong (empty, binary, UTF-16, invalid UTF-8 at which byte offset);
+text that went through a wrong encoding once ("Ã©" for "é") is repaired (`repair_mojibake`).
 `clean_inline` normalises one paragraph of text: raw URLs out (a post carries its own
 link), whitespace collapsed to single spaces. `strip_footnote_markers` takes out "[6]"
 markers; `mark_formulas` and `without_formulas` drop the sentences that hold TeX math.
@@ -9,6 +10,7 @@ markers; `mark_formulas` and `without_formulas` drop the sentences that hold TeX
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.errors import ArticleError
@@ -23,8 +25,13 @@ _SAMPLE_BYTES = 64 * 1024
 
 # A URL written out in the text: scheme or www., up to whitespace; trailing sentence
 # punctuation and closing brackets are left in the text.
+# A URL written out: it may follow a letter of a script without spaces ("项目https://…"),
+# and ends before one (CJK text goes on right after it).
+_NOT_URL = '\\s<>"“”\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef'
 _RAW_URL = re.compile(
-    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?'’)\]}]", re.IGNORECASE
+    f"(?:(?<![A-Za-z0-9])(?:https?|ftp)://|(?<![A-Za-z0-9.])www\\.)[^{_NOT_URL}]*"
+    f"[^{_NOT_URL}.,;:!?'’)\\]}}]",
+    re.IGNORECASE,
 )
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
@@ -66,7 +73,48 @@ def decode_article(data: bytes, source: str) -> str:
         ) from None
     if not text.strip():
         raise ArticleError(source, "the file contains only whitespace; write the article into it")
-    return text
+    return repair_mojibake(text)
+
+
+# What UTF-8 read as Latin-1 or Windows-1252 leaves behind: "Ã©" for "é", "Â " for a
+# no-break space, "â€™" for "’". Only where one shows is the text given to ftfy.
+# What is left of a no-break space's mojibake ("Â\u00a0") once the space was written as an
+# entity or a plain space: no word is one "Â" before a space.
+_ORPHAN_A = re.compile("(?<=\\S)Â(?=&(?:nbsp|#160|#xa0);|[\u00a0 ])")
+_MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf\u0152-\u0178\u02c6-\u203a\u20ac\u2122]|â€")
+
+
+def repair_mojibake(text: str) -> str:
+    """`text` with its mojibake repaired: a post saved through a wrong encoding once (an
+    old blog's export) reads as its author wrote it; the words are the author's, only their
+    encoding is undone. ftfy decides, and leaves text that is not mojibake as it is."""
+    if "Â" in text:
+        text = _ORPHAN_A.sub("", text)
+    if not _MOJIBAKE.search(text):
+        return text
+    from ftfy import fix_text  # ~0.1 s to import: only for a text that needs it
+
+    return fix_text(text, _encoding_only())
+
+
+@functools.cache
+def _encoding_only():
+    """ftfy's fixes of encoding only: quotes, widths, ligatures, line breaks and HTML
+    entities stay as written."""
+    from ftfy import TextFixerConfig
+
+    return TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
 
 
 def _looks_binary(data: bytes) -> bool:
