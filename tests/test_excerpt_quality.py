@@ -86,6 +86,7 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("In a similar way, it was empowering to use modules of the library.", "similar"),
         ("Try it out for yourself, and share any tweaks you might have.", "'it'"),
         ("The next day and for most of the trip the interns hung out together.", "next day"),
+        ("In order to run the script automatically, set up a time-based trigger.", "script"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):

@@ -72,6 +72,7 @@ _TIME_NOUNS = frozenset(
 _AUXILIARIES = frozenset(
     "is are was were do does did has have had can will would should could may might must".split()
 )
+_IN_ORDER_TO = ["in", "order", "to"]
 # The object pronouns an imperative takes ("Try it out").
 _OBJECTS = frozenset("it them him her".split())
 _SUBORDINATORS = frozenset(
@@ -308,13 +309,14 @@ def _names(token: str) -> bool | None:
 
 def _subject_start(words: list[str]) -> int | None:
     """Where "the" opens the subject: first word, after an auxiliary ("Is the data…?"),
-    in a leading subordinate clause ("When I first read the question, …"), or after a short
-    leading phrase and comma."""
+    in a leading subordinate or purpose clause ("When I first read the question, …", "To
+    run the script, …"), or after a short leading phrase and comma."""
     if words[0] == "the":
         return 0
     if words[0] in _AUXILIARIES and words[1:2] == ["the"]:
         return 1
-    if words[0] in _SUBORDINATORS and "the" in words[:7]:
+    leading = words[0] in _SUBORDINATORS or words[0] == "to" or words[:3] == _IN_ORDER_TO
+    if leading and "the" in words[:7]:  # "In order to run the script automatically, …"
         the = words.index("the")
         if "," not in words[:the]:
             return the
