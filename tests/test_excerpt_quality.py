@@ -87,6 +87,12 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Try it out for yourself, and share any tweaks you might have.", "'it'"),
         ("The next day and for most of the trip the interns hung out together.", "next day"),
         ("In order to run the script automatically, set up a time-based trigger.", "script"),
+        ("Luckily, that was only about six hours of the drive.", "'that'"),
+        ("See the previous post for more about the long-distance trail.", "back"),
+        ("Below is a diagram showing the kernel and user modes side by side.", "figure"),
+        ("Granted mounting is not a requirement of building images.", "granted"),
+        ("For one, we need subuid and subgid maps on every node.", "for one"),
+        ("Right now, like I pointed out, the drive is mounted as a folder.", "back"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -167,6 +173,9 @@ def test_openings_that_stand_alone(opening):
         ("OK, ich fange den Satz nochmal an.", "de"),
         ("Son decisiones técnicas en toda regla, pero nadie las cuenta.", "es"),
         ("很多的行业应该都存在类似的工作制度。", "zh"),
+        ("Déjà, la plupart de mes projets sont solo.", "fr"),
+        ("反対に、WordPressは動的サイトに分類されます。", "ja"),
+        ("使っているキーボードの画像を下に載せます。", "ja"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -406,6 +415,7 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         ("(Second-order logics quantify over sets of individuals too.)", "aside"),
         ("Allowing everyone to talk about whatever is on their mind in the first hour.", "gerund"),
         ("BUT.", "conjunction"),
+        ('Je la perçois comme un moyen de "combattre le mal par le mal", i.e.', "end"),
         (
             'Todd Presner, "How to Evaluate Digital Scholarship," a white paper, accessed '
             "November 6, 2011.",

@@ -38,6 +38,22 @@ def test_a_list_label_in_bold_stays_a_label() -> None:
     )
 
 
+def test_a_label_in_bold_that_is_a_link_stays_a_label() -> None:
+    article = markdown(
+        "- [**Files slow**](https://example.org/issues/873):\n"
+        "  Saving many small files to disk is slow on this file system.\n"
+        "- [**Sharing files between the two\n  systems**](https://example.org/issues/1051):\n"
+        "  The drive is mounted as a folder of its own.\n"
+        "- [A link](https://example.org) that opens a sentence is no label.\n"
+    )
+    assert article.headings == ("Files slow", "Sharing files between the two systems")
+    assert article.paragraphs == (
+        "Saving many small files to disk is slow on this file system.",
+        "The drive is mounted as a folder of its own.",
+        "A link that opens a sentence is no label.",
+    )
+
+
 def test_kramdown_attribute_lists_are_not_text() -> None:
     article = markdown(
         "{: .tldr}\nI start a new job on Monday, and I am nervous about it.\n\n"

@@ -82,13 +82,15 @@ def debris_of(
     end = last.rstrip(_CLOSERS)[-1:]
     if last.endswith((":", ":--", ":—", "—", "--")) or end == ":":
         return "announces what follows"
-    if not shortened and end not in _ENDS:
-        return "no sentence end"
+    if not shortened and (end not in _ENDS or _ABBREVIATION_END.search(last)):
+        return "no sentence end"  # "…par le mal", i.e."
     if shortened:
         return _cut_short(first, last, language)
     return None
 
 
+# An abbreviation that announces more: a sentence cannot end on it.
+_ABBREVIATION_END = re.compile(r"\b(?:i\.\s?e|e\.\s?g|cf|viz|z\.\s?B|d\.\s?h|p\.\s?ex)\.$")
 # Brackets and quotation marks a cut may leave open (German opens with „ and closes with “).
 _PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("«", "»"), ("「", "」"))
 _QUOTES = (("„", "“"), ("“", "”"))

@@ -52,13 +52,14 @@ _BACK_REFERENCE = re.compile(
     r"(?:we|you) (?:saw|have seen|'ve seen|discussed) (?:that|how|earlier|above|before)|"
     r"(?:mentioned|described|discussed|explained|shown|noted|pointed out|covered|introduced|"
     r"defined) (?:above|earlier|before|"
-    r"previously)|the above|see above|in question|(?:i|we) (?:mentioned|said|wrote) "
+    r"previously)|the above|see above|in question|(?:as|like) (?:i|we) (?:pointed out|noted)|"
+    r"(?:i|we) (?:mentioned|said|wrote) "
     r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said)|"
     r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed|established|"
     r"seen|covered|shown|talked about|looked at)|"
     # "From the example in the previous section", "as in the last step".
-    r"(?:the|this|that) (?:previous|preceding|earlier|last|above) (?:section|chapter|"
-    r"paragraph|example|step|part|point|figure|list|snippet)s?|"
+    r"(?:the|this|that|my) (?:previous|preceding|earlier|last|above) (?:section|chapter|"
+    r"paragraph|example|step|part|point|figure|list|snippet|post|article|entry|episode)s?|"
     # "All three of the guys above have…", "the ones below."
     r"(?:the|these|those)(?:\s+[a-z]+){1,3}\s+(?:above|below)(?=\s*[,.;:!?)]|\s+(?:have|has|had|"
     r"is|are|was|were|will|would|can|could|do|does|did|show|shows|showed|know|knew|say|said|"
@@ -117,7 +118,9 @@ _FIGURE = re.compile(
     r"|\b(?:in|on|from) (?:the|this|that) (?:chart|graph|figure|table|diagram|image|"
     r"picture|photo|screenshot|illustration|plot|map|video)\b"
     r"|\bas (?:you can see|can be seen|seen|shown|illustrated|pictured)\b"
-    r"|\b(?:shown|pictured|illustrated|listed) (?:above|below|here)\b",
+    r"|\b(?:shown|pictured|illustrated|listed) (?:above|below|here)\b"
+    r"|\b(?:below|above|here) (?:is|are) (?:a|an|the|some) (?:chart|graph|figure|table|"
+    r"diagram|image|picture|photo|screenshot|illustration|plot|map|video)",
     re.IGNORECASE,
 )
 _FIGURE_END = re.compile(r"\b(?:shown|pictured|illustrated|listed|seen|below|above)[:.]?$", re.I)
@@ -129,6 +132,8 @@ _ATTRIBUTION = re.compile(
 _QUOTE_OPEN = "\"“„«‘'"
 
 
+# "Luckily, that was…": "that" as the subject.
+_THAT_VERBS = (["was"], ["is"], ["'s"], ["would"], ["will"], ["has"], ["had"], ["seems"])
 # German "Die kann…", "Die beiden haben…": an article that no noun follows (German nouns
 # are capitalised; an adjective would be followed by one) stands for something named before.
 _GERMAN_PRONOUN = re.compile(r"(?:Der|Die|Das|Dem|Den|Deren|Dessen)\s+[a-zäöüß]+\s+[^\sA-ZÄÖÜ]")
@@ -197,7 +202,10 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
         after = words.index(",") + 1
         if (
             after < len(words)
-            and words[after] in PRONOUNS | DEMONSTRATIVES
+            and (
+                words[after] in PRONOUNS | DEMONSTRATIVES
+                or (words[after] == "that" and words[after + 1 : after + 2] in _THAT_VERBS)
+            )
             and not (expletive(words, after))
         ):
             return f"{words[after]!r} before any named subject"

@@ -50,7 +50,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         this | given this | from the other side | on the other side | rather, | firstly |
         most importantly | getting back to | coming back to | going back to | in the process |
         next | more immediately | along the way | on that note | anyways | in a similar way |
-        in the same way | in a similar vein | oh well | at this point
+        in the same way | in a similar vein | oh well | at this point | granted | for one,
         """
     ),
     "es": _listed(
@@ -76,7 +76,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
         toutefois | néanmoins | en effet | en plus | par contre | en revanche | du coup |
         d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même | c'est |
-        c’est | ce sont | pas
+        c’est | ce sont | pas | déjà,
         """
     ),
     "de": _listed(
@@ -114,7 +114,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         | ところが | とはいえ | もっとも | 彼 | 彼女 | だって | といった | などと
         | など | とか | って | と書 | と言 | という | とある | と思 | として | との
         | ただ、 | いや | 正確には | というわけで | そういうわけで | つわけで | てなわけで
-        | ってわけで | 上で | そんな | こちらの
+        | ってわけで | 上で | そんな | こちらの | 反対に | 逆に
         """
     ),
     "zh": _listed(
@@ -188,6 +188,11 @@ BACK_POINTERS = {
         "そうは言って",
         "そうはいって",
         "そうは言う",
+        "上でも紹介",
+        "上で紹介",
+        "下に載せ",
+        "下の画像",
+        "以下の画像",
     ),
     "zh": ("上述", "前面提到", "如上所述", "上面提到", "前文"),
     "fr": (

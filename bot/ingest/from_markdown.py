@@ -91,6 +91,8 @@ LABEL_ENDS = frozenset(".:：?!？！—–")
 LABEL_MAX_WORDS = 10
 _LABEL_MAX_CHARS = 80
 LABEL_LEVEL = 6  # the heading level a paragraph's label is given
+# What a label in bold opens with: its emphasis, and a link it may be the text of.
+_LABEL_OPENERS = ("strong_open", "em_open", "link_open")
 CHROME = -1  # the "level" of a paragraph that is no prose: one link and nothing else
 # Site generators' template tags (see `_without_template_tags`).
 _LIQUID_CODE = re.compile(r"\{%-?\s*highlight\b.*?\{%-?\s*endhighlight\s*-?%\}", re.DOTALL)
@@ -380,21 +382,23 @@ def _is_marker_link(opener: Token, rest: Sequence[Token]) -> bool:
 
 def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
     """A paragraph's leading label in bold ("**Picking the model**. To reach...",
-    "***Update:*** Since...", "**核心信号**：定义...") and the tokens after it; else None and
-    all of them."""
+    "***Update:*** Since...", "**核心信号**：定义...", "[**Files slow**](url): Saving...")
+    and the tokens after it; else None and all of them."""
     children = [c for c in children if c.type != "text" or c.content]
     opened = 0
-    while opened < len(children) and children[opened].type in ("strong_open", "em_open"):
+    while opened < len(children) and children[opened].type in _LABEL_OPENERS:
         opened += 1
     if not any(c.type == "strong_open" for c in children[:opened]):
         return None, children
     close = opened
-    while close < len(children) and children[close].type in ("text", "code_inline"):
+    while close < len(children) and children[close].type in ("text", "code_inline", "softbreak"):
         close += 1
     closers = children[close : close + opened]
     if len(closers) < opened or any(not c.type.endswith("_close") for c in closers):
         return None, children
-    label = clean_inline("".join(c.content for c in children[opened:close]))
+    label = clean_inline(
+        "".join(" " if c.type == "softbreak" else c.content for c in children[opened:close])
+    )
     rest = list(children[close + opened :])
     first = rest[0].content if rest and rest[0].type == "text" else ""
     ends = label[-1:] in LABEL_ENDS
