@@ -28,6 +28,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from bot.excerpt.lexicon import lemma_as
+from bot.excerpt.shorten import CLAUSE_OPENERS
 
 _MARKUP = re.compile(
     r"\{\{[<%]|[>%]\}\}|\{%|%\}|\{\{\s*[\w.]+\s*\}\}|\]\((?:#|https?:|/)|\[\^[^\]]*\]|\\(?:frac|sum|int|mathrm|leq|geq|cdot|alpha|beta|"
@@ -96,8 +97,14 @@ _PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("«", "»"), ("「", "」"))
 _QUOTES = (("„", "“"), ("“", "”"))
 # A sentence opening with one of these puts its main clause after the subordinate one.
 _SUBORDINATE = {
-    "en": "after|although|because|before|despite|even though|given|if|instead of|once|since|"
-    "though|unless|until|when|whenever|whereas|while|without",
+    # The words that open an English clause (`shorten`) but "where", which opens questions
+    # too, and the phrases that open one.
+    "en": "|".join(
+        sorted(
+            CLAUSE_OPENERS - {"where", "wherever"}
+            | {"despite", "even though", "given", "instead of", "without"}
+        )
+    ),
     "de": "als|bevor|da|damit|dass|falls|nachdem|ob|obwohl|seit|sobald|solange|während|weil|"
     "wenn|wie",
     "es": "aunque|antes de que|como|cuando|dado que|después de que|mientras|para que|porque|"

@@ -23,7 +23,7 @@ _DANGLING_WORDS = frozenset(
 )
 # Words that open a clause: with nothing after them, or only its subject ("…but once
 # you"), the clause is left unfinished.
-_CLAUSE_OPENERS = frozenset(
+CLAUSE_OPENERS = frozenset(
     "after although because before if once since though unless until when whenever where "
     "whereas wherever while".split()
 )
@@ -42,8 +42,8 @@ def _finish(prefix: str) -> str | None:
     words = prefix.rstrip(_TRAILING).split()
     while words:
         last = words[-1].lower().strip(_TRAILING)
-        opener = len(words) > 1 and words[-2].lower().strip(_TRAILING) in _CLAUSE_OPENERS
-        if last in _DANGLING_WORDS or last in _CLAUSE_OPENERS or (last in _SUBJECTS and opener):
+        opener = len(words) > 1 and words[-2].lower().strip(_TRAILING) in CLAUSE_OPENERS
+        if last in _DANGLING_WORDS or last in CLAUSE_OPENERS or (last in _SUBJECTS and opener):
             words.pop()
         else:
             break
