@@ -140,7 +140,7 @@ def bench_lateness() -> None:
         late = [
             e["late_ms"]
             for e in map(json.loads, (folder / "bot.log").open())
-            if e.get("event") == "slot.fired"
+            if e.get("event") == "slot.fired" and "late_ms" in e  # not a catch-up
         ]
         sent = sum(
             1 for e in map(json.loads, (folder / "bot.log").open()) if e.get("event") == "post.sent"

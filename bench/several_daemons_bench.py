@@ -214,7 +214,7 @@ def run_lateness(
         for event in events(log, "slot.fired"):
             scheduled = datetime.fromisoformat(event["scheduled"])
             fired.setdefault(event["channel"], []).append(scheduled)
-            if opens <= scheduled < closes:
+            if opens <= scheduled < closes and "late_ms" in event:  # not a catch-up
                 late.append(event["late_ms"])
         for event in events(log, "post.sent"):
             at = datetime.fromisoformat(event["ts"])

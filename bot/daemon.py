@@ -487,21 +487,26 @@ class Daemon:
     async def _fire(self, name: str, job_id: str | None, slot: datetime | None) -> None:
         now = self.clock()
         scheduled = self._fire_times.pop(job_id, None) if job_id else None
-        if scheduled is not None:
+        noted = scheduled or slot or now
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            if not await self.db.call(self.leases.begin_slot, name, noted, now):
+                return  # the channel went to another daemon just now, or the slot fired
+            # Logged once the slot is noted: one event a slot, whichever daemon fired it.
             log_event(
                 "slot.fired",
                 level=logging.DEBUG,
                 channel=name,
                 job=job_id,
-                scheduled=scheduled.isoformat(),
-                late_ms=round((now - scheduled).total_seconds() * 1000, 3),
+                scheduled=noted.isoformat(),
+                **(
+                    {"late_ms": round((now - scheduled).total_seconds() * 1000, 3)}
+                    if scheduled is not None
+                    else {"catch_up": slot is not None}
+                ),
             )
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            if not await self.db.call(self.leases.begin_slot, name, scheduled or slot or now, now):
-                return  # the channel went to another daemon just now, or the slot fired
             await self.dispatcher.dispatch(name, slot=now)
         except asyncio.CancelledError:
             if not self._stop.is_set():
