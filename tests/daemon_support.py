@@ -24,14 +24,20 @@ from bot.stepped import SteppedClock
 from tests.conftest import PROJECT
 
 EXAMPLE = PROJECT / "posts" / "unveiling-cytokines.md"
+# One more article, for a scenario that needs more posts than the example gives on one
+# channel (a week of slots on X, say).
+ANOTHER = PROJECT / "tests" / "data" / "articles" / "cover-crops.md"
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, on the hour: an hourly slot
 
 
-def write_config(tmp_path: Path, channels: str, *, bot: str = "") -> Path:
-    """A config in tmp_path whose posts dir holds a copy of the example article."""
+def write_config(
+    tmp_path: Path, channels: str, *, bot: str = "", articles: tuple[Path, ...] = (EXAMPLE,)
+) -> Path:
+    """A config in tmp_path whose posts dir holds a copy of `articles` (the example)."""
     posts = tmp_path / "posts"
     posts.mkdir(exist_ok=True)
-    shutil.copy(EXAMPLE, posts / EXAMPLE.name)
+    for article in articles:
+        shutil.copy(article, posts / article.name)
     config = tmp_path / "excerpt-bot.toml"
     config.write_text(
         f'[bot]\ndatabase = "var/bot.sqlite3"\nposts_dir = "posts"\n'

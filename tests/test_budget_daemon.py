@@ -16,7 +16,7 @@ from bot.config import load_config
 from bot.metrics import StoreCollector
 from bot.store import Store
 from bot.web.pages import overview
-from tests.daemon_support import events, hours, in_process, write_config
+from tests.daemon_support import ANOTHER, EXAMPLE, events, hours, in_process, write_config
 from tests.fakes import x_api as xf
 from tests.fakes.x_api import x_api_fixture  # noqa: F401
 
@@ -45,6 +45,7 @@ budget = "{budget}"
 {extra}
 """,
         bot='timezone = "Pacific/Kiritimati"',
+        articles=(EXAMPLE, ANOTHER),  # six posts on X: four sent, two held
     )
 
 
