@@ -33,7 +33,7 @@ NEW_MONTH = datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
 pytestmark = pytest.mark.timeout(60)
 
 
-def budget_config(tmp_path, x_api, *, budget: str, extra: str = ""):
+def budget_config(tmp_path, x_api, *, budget: str, extra: str = "", articles=(EXAMPLE,)):
     return write_config(
         tmp_path,
         f"""
@@ -45,7 +45,7 @@ budget = "{budget}"
 {extra}
 """,
         bot='timezone = "Pacific/Kiritimati"',
-        articles=(EXAMPLE, ANOTHER),  # six posts on X: four sent, two held
+        articles=articles,
     )
 
 
@@ -84,7 +84,17 @@ def sent(tmp_path) -> list:
 def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_turns(
     tmp_path, x_api, monkeypatch
 ):
-    config = budget_config(tmp_path, x_api, budget="0.80 USD/month")  # 4 x 0.200
+    # Six link posts on X: four sent, two held. (The second article's address on a domain
+    # X counts as a link: `.example` is no top-level domain to twitter-text.)
+    another = tmp_path / "more" / ANOTHER.name
+    another.parent.mkdir()
+    another.write_text(
+        ANOTHER.read_text(encoding="utf-8").replace("notes.example/", "notes.example.org/"),
+        encoding="utf-8",
+    )
+    config = budget_config(
+        tmp_path, x_api, budget="0.80 USD/month", articles=(EXAMPLE, another)
+    )  # 4 x 0.200
     in_process(config, start=START, until=NEW_MONTH - timedelta(minutes=30), environ=SECRETS)
     out = sent(tmp_path)
     assert [p.sent_at for p in out] == [START + hours(h) for h in range(4)]
