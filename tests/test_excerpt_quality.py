@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.article import Article
-from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count
+from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count, shorten_to_fit
 from bot.excerpt.debris import debris
 from bot.excerpt.dependence import dependence
 from bot.excerpt.lexicon import lemmas
@@ -93,6 +93,10 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("Granted mounting is not a requirement of building images.", "granted"),
         ("For one, we need subuid and subgid maps on every node.", "for one"),
         ("Right now, like I pointed out, the drive is mounted as a folder.", "back"),
+        ("The fourth command prints the ticket cache of the current user.", "series"),
+        ("The final step that remains is the hardest of all.", "series"),
+        ("We then walked back to the station in the rain.", "then"),
+        ("Similar to our backup checks, we wanted to time every restore.", "similar to our"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -128,6 +132,8 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "Other people have ideas I do not understand for months.",
         "Next-generation sequencing reads millions of fragments at once.",
         "When that process fails, every job is retried an hour later.",
+        "Shared offices make it hard to focus on anything for long.",
+        "The second time around, the climb felt much shorter.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -176,6 +182,17 @@ def test_openings_that_stand_alone(opening):
         ("Déjà, la plupart de mes projets sont solo.", "fr"),
         ("反対に、WordPressは動的サイトに分類されます。", "ja"),
         ("使っているキーボードの画像を下に載せます。", "ja"),
+        # A line of dialogue: out of its scene, nobody is speaking.
+        ("– Você não lembra de mim?", "pt"),
+        ("— Ya lo sé, pero no puedo ir.", "es"),
+        ("Nesse livro, o autor conta a história da cidade.", "pt"),
+        ("No vídeo acima eu mostro como montar a mesa.", "pt"),
+        ("Ecco perché abbiamo scelto la strada più corta.", "it"),
+        ("Dopodiché siamo tornati in albergo per cena.", "it"),
+        ("Incredibile la loro pazienza con i turisti.", "it"),
+        ("Sino que nadie sabe cómo funciona por dentro.", "es"),
+        ("Poco tiempo después cambié de trabajo y de ciudad.", "es"),
+        ("Mientras pensaba en todo esto, llegó el tren.", "es"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):
@@ -208,6 +225,8 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
         ("Die kleine Katze schläft den ganzen Tag auf dem Sofa.", "de"),
         ("Der erste Schritt ist immer der schwerste.", "de"),
         ("我把代码放在GitHub上面的一个仓库里。", "zh"),
+        ("O livro conta a história da cidade em dez capítulos.", "pt"),
+        ("Abbiamo scelto la strada più corta per arrivare al mare.", "it"),
     ],
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):
@@ -496,10 +515,46 @@ def test_a_cut_that_leaves_its_sentence_unfinished_is_debris(text, why):
         ("Sie sagte: „Das ist gut…", "de"),
         ('The rule is that the main branch should always be "stable…', "en"),
         ("Si la especificación cambia cada semana, el equipo pierde…", "es"),
+        # An aside between paired dashes, cut before its closing one.
+        ("Me irrita la charla de gente que no sabe nada —al igual que quien escribe…", "es"),
     ],
 )
 def test_a_cut_before_the_point_is_debris_in_other_languages(text, language):
     assert debris(text, shortened=True, language=language) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "cut"),
+    [
+        (
+            "La interfaz era absolutamente inaccesible para cualquier persona ciega.",
+            "es",
+            "La interfaz era absolutamente inaccesible…",
+        ),
+        (
+            "Die Anleitung erklärt jeden Schritt mit einem Bild.",
+            "de",
+            "Die Anleitung erklärt jeden Schritt…",
+        ),
+    ],
+)
+def test_a_cut_never_ends_on_an_article_preposition_or_conjunction(text, language, cut):
+    assert shorten_to_fit(text, lambda s: len(s) <= len(cut) + 6, language) == cut
+
+
+def test_a_cut_that_leaves_off_only_the_last_words_is_not_an_excerpt():
+    """ "…anything that requires deep…": the words left off were its point."""
+    sentence = (
+        "Cytokines are small proteins that carry messages between immune cells, and they "
+        "tell the body when to start and when to stop fighting an infection."
+    )
+    cytokines = article(sentence, title="Cytokines")
+    whole = excerpt_article(cytokines, max_length=len(sentence))
+    assert [e.text for e in whole] == [sentence]
+    # "…when to stop fighting…" leaves off "an infection": no excerpt rather than that one.
+    assert excerpt_article(cytokines, max_length=len(sentence) - 6) == []
+    cut = excerpt_article(cytokines, max_length=len(sentence) - 30)
+    assert [e.text for e in cut] == [sentence[: sentence.index(" and when to stop")] + "…"]
 
 
 def test_a_cut_after_a_closed_quotation_is_kept():

@@ -70,6 +70,9 @@ MID_PARAGRAPH = 1.0
 # A run that brings along a sentence which could not stand alone ("Acme builds rockets. The
 # company said…") is preferred to its first sentence alone, per sentence it brings.
 RESCUE_BONUS = 0.3
+# A cut that leaves off only the sentence's last word or two leaves off its point ("…that
+# requires deep…" for "deep concentration", a German verb's particle): not an excerpt.
+CUT_LEAVES = 2
 # Passages filling at least this share of the budget fit it well.
 GOOD_FILL = 0.4
 # One excerpt per this many words of body...
@@ -184,6 +187,8 @@ def _score(
     if sum(map(units, candidate.parts)) < MIN_WORDS:  # each sentence counted once, remembered
         return None
     if debris_of(candidate.parts, shortened=candidate.shortened, language=language or "en"):
+        return None
+    if candidate.shortened and units(candidate.opening) - units(candidate.text) <= CUT_LEAVES:
         return None
     if dependence(candidate.parts, title, language):
         return None

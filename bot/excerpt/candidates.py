@@ -57,7 +57,7 @@ def generate_candidates(
                 start = marker.end()
             opening = paragraph[start:end]
             if measure(opening) > max_length:
-                cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length)
+                cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length, language)
                 if cut is not None:
                     yield Candidate(cut, p, i, 1, opening, (cut,), measure(cut), shortened=True)
                 continue

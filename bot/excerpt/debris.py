@@ -95,6 +95,8 @@ _ABBREVIATION_END = re.compile(r"\b(?:i\.\s?e|e\.\s?g|cf|viz|z\.\s?B|d\.\s?h|p\.
 # Brackets and quotation marks a cut may leave open (German opens with „ and closes with “).
 _PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("«", "»"), ("「", "」"))
 _QUOTES = (("„", "“"), ("“", "”"))
+# Languages whose em dashes come in pairs around an aside (Spanish and Portuguese "incisos").
+_PAIRED_DASHES = frozenset({"es", "pt"})
 # A sentence opening with one of these puts its main clause after the subordinate one.
 _SUBORDINATE = {
     # The words that open an English clause (`shorten`) but "where", which opens questions
@@ -123,7 +125,7 @@ def _cut_short(first: str, last: str, language: str | None) -> str | None:
     """Why a shortened passage is debris: its cut falls inside brackets or a quotation, or
     before the main clause of a sentence that opens with a subordinate one ("If you…, more
     often than not…", "Dass …, …")."""
-    if _left_open(last):
+    if _left_open(last, language):
         return "cut inside brackets or a quotation"
     start = _SUBORDINATE_START.get(language or "")
     if start is not None and start.match(first.lstrip("\"'“‘„«(")):
@@ -131,9 +133,11 @@ def _cut_short(first: str, last: str, language: str | None) -> str | None:
     return None
 
 
-def _left_open(text: str) -> bool:
+def _left_open(text: str, language: str | None = None) -> bool:
     if text.count('"') % 2:
         return True
+    if language in _PAIRED_DASHES and text.count("—") % 2:
+        return True  # "…por gente que no tiene idea —al igual que quien escribe…"
     quotes = _QUOTES[:1] if "„" in text else _QUOTES[1:]
     return any(text.count(left) > text.count(right) for left, right in _PAIRS + quotes)
 

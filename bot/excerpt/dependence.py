@@ -16,7 +16,7 @@ passage must not lean on anything the reader has not seen:
   the phrase carries its own description ("The idea behind code coverage is…");
 - a reference to a figure or chart it does not show ("The following chart…", "(red)"), or
   to the text above ("the guys above", "we've already established", in any sentence);
-- a quotation with no speaker.
+- a quotation with no speaker, or a line of dialogue (opened by a dash).
 
 The pronoun and noun-phrase rules of an English first sentence are in `bot.excerpt.english`
 (with lemminflect's lexicon: which words can be nouns, and their lemmas). They and the
@@ -107,6 +107,12 @@ _INSERTED_CONNECTIVE = re.compile(
     r"|\s(?:too|as well)[.!?]?['\")]*$",
     re.IGNORECASE,
 )
+# "We then headed to the lake", "I then have two more documents": the next step of a
+# story or a list the text before began.
+_THEN = re.compile(r"(?:i|we|he|she|they|you)\s+then\b", re.IGNORECASE)
+# A line of dialogue ("– Mas não é possível."): a dash opens it in Portuguese, Spanish,
+# Italian, French or Russian prose; out of its scene, nobody is speaking.
+_DIALOGUE = "–—―"
 # "Whilst the world is thus dual": a conclusion drawn from what came before.
 _CONCLUDING = frozenset({"thus", "hence", "therefore"})
 _FIGURE = re.compile(
@@ -143,6 +149,8 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
     """Why the passage made of the sentences `parts` needs the text before it, or None."""
     first = parts[0].lstrip()
     lang = language or "en"
+    if first[:1] in _DIALOGUE:
+        return "a line of dialogue"
     if lang == "en" and (any(map(_shows_figure, parts)) or _FIGURE_END.search(parts[-1])):
         return "figure reference"
     reason = _first_sentence(first, title, lang)
@@ -193,8 +201,9 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
         return _pointing_word(first, lang) or _back_pointer(first, lang)
     words = [t.lower() for t in TOKEN.findall(first.lstrip(LEAD))]
     clause = words[: words.index(",")] if "," in words else words
-    if "also" in clause[:12]:  # "Some of the people in the community also knew…"
-        return "'also': an addition to what came before"
+    reason = _next_step_or_addition(first, clause)
+    if reason:
+        return reason
     for i, word in enumerate(words):
         if word in _CONCLUDING and (i == 0 or words[i - 1] not in ("and", "or", ",")):
             return f"{word!r}: a conclusion from what came before"
@@ -217,6 +226,15 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
         return "'still': a continuation"
     # The sentences after the first may lean on it: "Acme builds rockets. The company said…"
     return english_sentence(first, _lemmas(title))
+
+
+def _next_step_or_addition(first: str, clause: list[str]) -> str | None:
+    """ "We then headed to…", "Some of the people in the community also knew…"."""
+    if _THEN.match(first.lstrip(LEAD)):
+        return "'then': the next step of what came before"
+    if "also" in clause[:12]:
+        return "'also': an addition to what came before"
+    return None
 
 
 def _compared_or_added(first: str, lang: str) -> str | None:

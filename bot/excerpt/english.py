@@ -63,6 +63,11 @@ _FUNCTION = frozenset(
     "must shall should will would also just only even still yet there here".split()
 )
 _ORDINALS = frozenset("first second third fourth last next other latter former".split())
+# "The fourth command", "the remaining steps": the others came before.
+_SERIES = frozenset(
+    "second third fourth fifth sixth seventh eighth ninth tenth final remaining latter former "
+    "aforementioned".split()
+)
 _TIME_NOUNS = frozenset(
     "year years month months week weeks morning afternoon evening night day days time "
     "century decade season summer winter spring autumn fall moment weekend post article "
@@ -162,6 +167,8 @@ def expletive(words: list[str], i: int) -> bool:
     if words[i] not in ("it", "it's"):
         return False
     after = words[i + 1 : i + 10]
+    if i and words[i - 1] in _OBJECT_EXPLETIVE_VERBS and {"to", "that"} & set(after[1:4]):
+        return True  # "Shared offices make it hard to…", "I found it odd that…"
     if not after or after[0] not in _EXPLETIVE_VERBS:
         return False
     for word in after[1:]:
@@ -172,6 +179,11 @@ def expletive(words: list[str], i: int) -> bool:
     return False
 
 
+# "make it hard to…", "found it odd that…": "it" stands for the clause that follows.
+_OBJECT_EXPLETIVE_VERBS = frozenset(
+    "make makes made making find finds found finding consider considers considered keep "
+    "keeps kept think thinks thought".split()
+)
 # After these, "that" and a verb is a pronoun, not "that" introducing a clause.
 _THAT_AS_SUBJECT = frozenset(
     "when if because unless until once whenever while after before since though although "
@@ -272,10 +284,15 @@ def _demonstrated(word: str, i: int, after: str, known: frozenset[str]) -> str |
 
 
 def _definite_subject(tokens: list[str], words: list[str], known: frozenset[str]) -> str | None:
-    """ "The company said…": a definite subject whose noun the reader has not met."""
+    """ "The company said…": a definite subject whose noun the reader has not met; "The
+    fourth command…", "The final thread…": one of a series the text before went through."""
     start = _subject_start(words)
     if start is None:
         return None
+    if words[start + 1 : start + 2] and words[start + 1] in _SERIES:
+        after = words[start + 2 : start + 3]
+        if after and after[0] not in _TIME_NOUNS and after[0][:1].isalpha():
+            return f"'the {words[start + 1]} {after[0]}': one of a series named before"
     phrase, end = _noun_phrase(tokens, words, start + 1)
     if not phrase:
         return None

@@ -50,7 +50,9 @@ OPENERS: dict[str, tuple[str, ...]] = {
         this | given this | from the other side | on the other side | rather, | firstly |
         most importantly | getting back to | coming back to | going back to | in the process |
         next | more immediately | along the way | on that note | anyways | in a similar way |
-        in the same way | in a similar vein | oh well | at this point | granted | for one,
+        in the same way | in a similar vein | oh well | at this point | granted | for one, |
+        similar to our | similar to this | similar to that | similar to these | similar to
+        those
         """
     ),
     "es": _listed(
@@ -60,14 +62,23 @@ OPENERS: dict[str, tuple[str, ...]] = {
         ellas | aun así | no obstante | luego | por ejemplo | en cambio | incluso | porque |
         como cuando | ya que | así que | de hecho | por otro lado | otra | otro | otras | otros |
         algo parecido | algo similar | frente a esto | frente a todo esto | es decir | ahí | todo
-        esto | todo eso | lo que sí | en ese caso | en este caso | son | eran | fueron
+        esto | todo eso | lo que sí | en ese caso | en este caso | son | eran | fueron | sino |
+        sino que | tampoco | ni siquiera | ni | después | después de eso | poco después | poco
+        tiempo después | tiempo después | años después | días después | más tarde | para el
+        resto | lo otro | por otra parte | mientras tanto | al final | finalmente | encima |
+        primero | por último | aparte de eso | a todo esto | muchos de ellos | algunos de
+        ellos | todos ellos | cada uno de ellos
         """
     ),
     "pt": _listed(
         """
         além disso | no entanto | também | mas | e | ou | então | por isso | portanto | assim |
         isto | isso | este | esta | esse | essa | ele | ela | eles | elas | por exemplo |
-        contudo
+        contudo | a outra | o outro | as outras | os outros | outra | outro | outras | outros |
+        depois | depois disso | mais tarde | no ano seguinte | no dia seguinte | nesse | nessa
+        | nesses | nessas | neste | nesta | nisso | nisto | daí | aí | enfim | afinal |
+        primeiro | por fim | finalmente | ainda assim | mesmo assim | apesar disso | nem |
+        porque | pois | muitos deles | alguns deles | todos eles | cada um deles
         """
     ),
     "fr": _listed(
@@ -90,7 +101,12 @@ OPENERS: dict[str, tuple[str, ...]] = {
     "it": _listed(
         """
         inoltre | tuttavia | anche | ma | e | o | quindi | perciò | così | questo | questa |
-        questi | queste | ciò | lui | lei | loro | per esempio | però
+        questi | queste | ciò | lui | lei | loro | per esempio | però | ecco perché | ecco |
+        dopodiché | dopo di che | poi | allora | infatti | invece | comunque | alla fine | infine
+        | intanto | nel frattempo | anzi | dopo | successivamente | da lì | oltretutto |
+        pertanto | dunque | insomma | cioè | ora | qui | lì | l'altro | l'altra | l’altro |
+        l’altra | un altro | un'altra | un’altra | altri | altre | gli altri | le altre |
+        molti di loro | alcuni di loro | tutti loro | ognuno di loro | molti di questi
         """
     ),
     "uk": _listed(
@@ -155,12 +171,19 @@ POINTING_WORDS = {
     "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
     "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
     "es": frozenset(
-        "este esta estos estas ese esa esos esas aquel aquella dicho dicha ambos ambas".split()
+        "este esta estos estas ese esa esos esas aquel aquella aquellos aquellas dicho dicha "
+        "ambos ambas".split()
     ),
-    "pt": frozenset("este esta estes estas esse essa esses essas aquele aquela".split()),
+    "pt": frozenset(
+        "este esta estes estas esse essa esses essas aquele aquela aqueles aquelas nesse nessa "
+        "nesses nessas neste nesta nestes nestas desse dessa desses dessas deste desta destes "
+        "destas naquele naquela daquele daquela".split()
+    ),
     "fr": frozenset("ce cet cette ces".split()),
     "de": frozenset("dieser diese dieses diesen diesem".split()),
-    "it": frozenset("questo questa questi queste quel quella quei quelle".split()),
+    "it": frozenset(
+        "questo questa questi queste quel quella quei quelle quello quelli codesto codesta".split()
+    ),
     "ur": frozenset("اس ان اسی انہی ایسا ایسی ایسے".split()),
 }
 # "اس بات … کہ …" ("of this: that …"): the demonstrative points at the clause after it.
@@ -214,6 +237,39 @@ BACK_POINTERS = {
         "como vimos",
         "como ya vimos",
         "por su parte",
+        "todo esto",
+        "todo eso",
+    ),
+    "pt": (
+        "que mencionei",
+        "mencionado anteriormente",
+        "mencionada anteriormente",
+        "como disse",
+        "como vimos",
+        "áudio acima",
+        "vídeo acima",
+        "imagem acima",
+        "foto acima",
+        "texto acima",
+        "citado acima",
+        "mencionado acima",
+        "ano seguinte",
+        "dia seguinte",
+    ),
+    "it": (
+        "di cui sopra",
+        "come detto",
+        "come già detto",
+        "come dicevo",
+        "sopracitato",
+        "suddetto",
+        "suddetta",
+        "ennesimo",
+        "ennesima",
+        "la loro",
+        "il loro",
+        "i loro",
+        "le loro",
     ),
     "de": ("dabei",),
 }
