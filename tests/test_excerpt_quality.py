@@ -97,6 +97,10 @@ def article(*paragraphs: str, title: str = "Notes", language: str | None = None)
         ("The final step that remains is the hardest of all.", "series"),
         ("We then walked back to the station in the rain.", "then"),
         ("Similar to our backup checks, we wanted to time every restore.", "similar to our"),
+        ("I took the train this time and arrived rested.", "back"),
+        ("Time for a quick aside about the history of the format.", "back"),
+        ("We liked the town though, the food was great.", "back"),
+        ("We continued along the river until the path ran out.", "we continued"),
     ],
 )
 def test_openings_that_lean_on_the_text_before(opening, why):
@@ -134,6 +138,8 @@ def test_openings_that_lean_on_the_text_before(opening, why):
         "When that process fails, every job is retried an hour later.",
         "Shared offices make it hard to focus on anything for long.",
         "The second time around, the climb felt much shorter.",
+        "At this time the shop closes early every evening.",
+        "Even though, in theory, nobody needs a car in Venice, most people own a boat.",
     ],
 )
 def test_openings_that_stand_alone(opening):
@@ -193,6 +199,7 @@ def test_openings_that_stand_alone(opening):
         ("Sino que nadie sabe cómo funciona por dentro.", "es"),
         ("Poco tiempo después cambié de trabajo y de ciudad.", "es"),
         ("Mientras pensaba en todo esto, llegó el tren.", "es"),
+        ("Continuiamo a pedalare lungo la costa fino a sera.", "it"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):

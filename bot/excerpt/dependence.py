@@ -55,6 +55,9 @@ _BACK_REFERENCE = re.compile(
     r"previously)|the above|see above|in question|(?:as|like) (?:i|we) (?:pointed out|noted)|"
     r"(?:i|we) (?:mentioned|said|wrote) "
     r"(?:earlier|before|above|that)|where (?:i|we) (?:mentioned|said)|"
+    # "But this time we took the train" (not "at this time", "this time of year"); "Time
+    # for a quick aside".
+    r"(?<!at )this time(?! of\b)|(?:a|an|one) (?:(?:quick|short|brief|small|little) )?aside\b|"
     r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed|established|"
     r"seen|covered|shown|talked about|looked at)|"
     # "From the example in the previous section", "as in the last step".
@@ -104,7 +107,9 @@ _FORWARD = re.compile(
 _INSERTED_CONNECTIVE = re.compile(
     r",\s*(?:however|though|therefore|instead|in turn|nevertheless|nonetheless|then|also|"
     r"moreover|again|as well|too|in fact|of course),"
-    r"|\s(?:too|as well)[.!?]?['\")]*$",
+    r"|\s(?:too|as well)[.!?]?['\")]*$"
+    # "We met Kevin though, he…" (not "even though", "as though").
+    r"|(?<!even)(?<!\bas)\s(?:tho|though),",
     re.IGNORECASE,
 )
 # "We then headed to the lake", "I then have two more documents": the next step of a

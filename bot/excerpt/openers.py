@@ -52,7 +52,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         next | more immediately | along the way | on that note | anyways | in a similar way |
         in the same way | in a similar vein | oh well | at this point | granted | for one, |
         similar to our | similar to this | similar to that | similar to these | similar to
-        those
+        those | we continued | we resumed | we carried on | we kept going | we headed back
         """
     ),
     "es": _listed(
@@ -67,7 +67,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         tiempo después | tiempo después | años después | días después | más tarde | para el
         resto | lo otro | por otra parte | mientras tanto | al final | finalmente | encima |
         primero | por último | aparte de eso | a todo esto | muchos de ellos | algunos de
-        ellos | todos ellos | cada uno de ellos
+        ellos | todos ellos | cada uno de ellos | continuamos | seguimos | volvimos |
+        retomamos
         """
     ),
     "pt": _listed(
@@ -78,7 +79,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         depois | depois disso | mais tarde | no ano seguinte | no dia seguinte | nesse | nessa
         | nesses | nessas | neste | nesta | nisso | nisto | daí | aí | enfim | afinal |
         primeiro | por fim | finalmente | ainda assim | mesmo assim | apesar disso | nem |
-        porque | pois | muitos deles | alguns deles | todos eles | cada um deles
+        porque | pois | muitos deles | alguns deles | todos eles | cada um deles | continuamos
+        | seguimos | voltamos | retomamos
         """
     ),
     "fr": _listed(
@@ -87,7 +89,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
         toutefois | néanmoins | en effet | en plus | par contre | en revanche | du coup |
         d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même | c'est |
-        c’est | ce sont | pas | déjà,
+        c’est | ce sont | pas | déjà, | nous continuons | nous reprenons | nous avons continué
         """
     ),
     "de": _listed(
@@ -106,7 +108,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         | intanto | nel frattempo | anzi | dopo | successivamente | da lì | oltretutto |
         pertanto | dunque | insomma | cioè | ora | qui | lì | l'altro | l'altra | l’altro |
         l’altra | un altro | un'altra | un’altra | altri | altre | gli altri | le altre |
-        molti di loro | alcuni di loro | tutti loro | ognuno di loro | molti di questi
+        molti di loro | alcuni di loro | tutti loro | ognuno di loro | molti di questi |
+        continuiamo | riprendiamo | ripartiamo | proseguiamo | ritorniamo
         """
     ),
     "uk": _listed(
