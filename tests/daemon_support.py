@@ -24,9 +24,10 @@ from bot.stepped import SteppedClock
 from tests.conftest import PROJECT
 
 EXAMPLE = PROJECT / "posts" / "unveiling-cytokines.md"
-# One more article, for a scenario that needs more posts than the example gives on one
-# channel (a week of slots on X, say).
-ANOTHER = PROJECT / "tests" / "data" / "articles" / "cover-crops.md"
+# An article of a dozen short paragraphs, each opening with a sentence that stands alone:
+# eight posts on X (the most a short article gives), for a scenario that counts on more
+# posts than the example gives, however the engine ranks them.
+ORCHARD = PROJECT / "tests" / "data" / "articles" / "orchard-year.md"
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday, on the hour: an hourly slot
 
 

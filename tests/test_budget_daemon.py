@@ -16,7 +16,7 @@ from bot.config import load_config
 from bot.metrics import StoreCollector
 from bot.store import Store
 from bot.web.pages import overview
-from tests.daemon_support import ANOTHER, EXAMPLE, events, hours, in_process, write_config
+from tests.daemon_support import EXAMPLE, ORCHARD, events, hours, in_process, write_config
 from tests.fakes import x_api as xf
 from tests.fakes.x_api import x_api_fixture  # noqa: F401
 
@@ -84,17 +84,13 @@ def sent(tmp_path) -> list:
 def test_a_budget_for_four_link_posts_sends_four_and_the_rest_when_the_month_turns(
     tmp_path, x_api, monkeypatch
 ):
-    # Six link posts on X: four sent, two held. (The second article's address on a domain
-    # X counts as a link: `.example` is no top-level domain to twitter-text.)
-    another = tmp_path / "more" / ANOTHER.name
-    another.parent.mkdir()
-    another.write_text(
-        ANOTHER.read_text(encoding="utf-8").replace("notes.example/", "notes.example.org/"),
-        encoding="utf-8",
-    )
     config = budget_config(
-        tmp_path, x_api, budget="0.80 USD/month", articles=(EXAMPLE, another)
-    )  # 4 x 0.200
+        tmp_path,
+        x_api,
+        budget="0.80 USD/month",  # 4 x 0.200
+        extra="max_excerpts = 6",  # six link posts: four sent, two held
+        articles=(ORCHARD,),
+    )
     in_process(config, start=START, until=NEW_MONTH - timedelta(minutes=30), environ=SECRETS)
     out = sent(tmp_path)
     assert [p.sent_at for p in out] == [START + hours(h) for h in range(4)]

@@ -20,8 +20,7 @@ from bot.config import load_config
 from bot.schedule.slots import next_slots
 from bot.store import Store
 from tests.daemon_support import (
-    ANOTHER,
-    EXAMPLE,
+    ORCHARD,
     T0,
     events,
     hours,
@@ -195,7 +194,7 @@ outbox = "var/outbox.jsonl"
 schedule = { slots = ["mon-fri 08:30", "sun 02:30"], timezone = "Europe/Berlin", jitter = "20m" }
 """,
         bot='log_level = "debug"\nscan_interval = "1d"',  # a week: no need of 2,016 scans
-        articles=(EXAMPLE, ANOTHER),  # a post for each of the week's six slots
+        articles=(ORCHARD,),  # a post for each of the week's six slots
     )
     start = datetime(2027, 3, 22, tzinfo=UTC)  # a week with the spring-forward Sunday
     in_process(config, until=start + timedelta(days=7), start=start)

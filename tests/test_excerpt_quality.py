@@ -200,6 +200,14 @@ def test_openings_that_stand_alone(opening):
         ("Poco tiempo después cambié de trabajo y de ciudad.", "es"),
         ("Mientras pensaba en todo esto, llegó el tren.", "es"),
         ("Continuiamo a pedalare lungo la costa fino a sera.", "it"),
+        ("Darum haben wir den Umzug noch einmal verschoben.", "de"),
+        ("Eine Festplatte hingegen kann man jederzeit austauschen.", "de"),
+        ("Wie schon gesagt: Ich mag die Stille am Morgen.", "de"),
+        ("しかも、その日は雨だった。", "ja"),
+        ("下記のサイトに詳しくまとめられている。", "ja"),
+        ("年を取っても元気なのは、そういう習慣があるからだろう。", "ja"),
+        ("Une autre idée importante est de tester tôt.", "fr"),
+        ("Da qui la strada sale per dieci chilometri.", "it"),
     ],
 )
 def test_openings_that_lean_on_the_text_before_in_other_languages(opening, language):

@@ -312,3 +312,20 @@ def test_a_list_written_by_hand_is_one_paragraph_an_item() -> None:
         "In-house designers, developers, and product people.",
         "All of the above, and more.",
     )
+
+
+def test_lines_wrapped_in_chinese_or_japanese_join_with_no_space() -> None:
+    """Those scripts put no space between words: a line's end between two of their
+    characters is no word break (Korean and English lines still join with a space)."""
+    article = markdown(
+        "歴史の本を読んでいたら、\nふと疑問が生じた。\n\n"
+        "我们在周末\n去了海边。\n\n"
+        "주말에 우리는\n바다에 갔다.\n\n"
+        "We went to the sea\non the weekend, and the ファイル\nPython kept running.\n"
+    )
+    assert article.paragraphs == (
+        "歴史の本を読んでいたら、ふと疑問が生じた。",
+        "我们在周末去了海边。",
+        "주말에 우리는 바다에 갔다.",
+        "We went to the sea on the weekend, and the ファイル Python kept running.",
+    )

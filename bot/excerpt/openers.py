@@ -89,7 +89,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         cela | ça | ce | cette | ces | il | elle | ils | elles | par exemple | pourtant |
         toutefois | néanmoins | en effet | en plus | par contre | en revanche | du coup |
         d'ailleurs | d’ailleurs | ensuite | puis | enfin | bref | sinon | de même | c'est |
-        c’est | ce sont | pas | déjà, | nous continuons | nous reprenons | nous avons continué
+        c’est | ce sont | pas | déjà, | nous continuons | nous reprenons | nous avons continué |
+        une autre | un autre
         """
     ),
     "de": _listed(
@@ -97,7 +98,9 @@ OPENERS: dict[str, tuple[str, ...]] = {
         außerdem | jedoch | aber | und | oder | also | daher | deshalb | trotzdem | dies | diese
         | dieser | dieses | das | er | sie | es | zum beispiel | dennoch | allerdings | darüber
         hinaus | dann | letzteres | letztere | letzterer | ersteres | erstere | ersterer | ok |
-        okay | naja | na ja | jedenfalls | übrigens | nochmal
+        okay | naja | na ja | jedenfalls | übrigens | nochmal | darum | dafür | dazu | danach |
+        davon | dadurch | darüber | daran | schließlich | andererseits | hingegen | erst als |
+        sicher: | zudem | ebenfalls | stattdessen | immerhin | zumindest | denn | doch | nun
         """
     ),
     "it": _listed(
@@ -109,7 +112,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         pertanto | dunque | insomma | cioè | ora | qui | lì | l'altro | l'altra | l’altro |
         l’altra | un altro | un'altra | un’altra | altri | altre | gli altri | le altre |
         molti di loro | alcuni di loro | tutti loro | ognuno di loro | molti di questi |
-        continuiamo | riprendiamo | ripartiamo | proseguiamo | ritorniamo
+        continuiamo | riprendiamo | ripartiamo | proseguiamo | ritorniamo | da qui
         """
     ),
     "uk": _listed(
@@ -133,7 +136,8 @@ OPENERS: dict[str, tuple[str, ...]] = {
         | ところが | とはいえ | もっとも | 彼 | 彼女 | だって | といった | などと
         | など | とか | って | と書 | と言 | という | とある | と思 | として | との
         | ただ、 | いや | 正確には | というわけで | そういうわけで | つわけで | てなわけで
-        | ってわけで | 上で | そんな | こちらの | 反対に | 逆に
+        | ってわけで | 上で | そんな | こちらの | 反対に | 逆に | しかも | まあ | そしたら
+        | ところで | で、 | さて | こんな | そういう | あと、 | 下記 | そうして
         """
     ),
     "zh": _listed(
@@ -165,7 +169,19 @@ UNSPACED = frozenset({"ja", "zh"})
 # Demonstratives that point back wherever they stand in the first sentence, by language.
 POINTING = {
     "zh": ("这些", "那些", "这个", "那个", "这种", "那种", "类似的"),
-    "ja": ("この", "その", "これら", "それら", "あの", "そうした", "こうした", "も似て", "も同様"),
+    "ja": (
+        "この",
+        "その",
+        "これら",
+        "それら",
+        "あの",
+        "そうした",
+        "こうした",
+        "そういう",
+        "こういう",
+        "も似て",
+        "も同様",
+    ),
     "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
 }
 # Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
@@ -219,6 +235,10 @@ BACK_POINTERS = {
         "下に載せ",
         "下の画像",
         "以下の画像",
+        "下記の",
+        "以上の",
+        "そういうとき",
+        "こんなこと",
     ),
     "zh": ("上述", "前面提到", "如上所述", "上面提到", "前文"),
     "fr": (
@@ -274,5 +294,16 @@ BACK_POINTERS = {
         "i loro",
         "le loro",
     ),
-    "de": ("dabei",),
+    "de": (
+        "dabei",
+        "hingegen",
+        "schon erwähnt",
+        "bereits erwähnt",
+        "schon einmal erwähnt",
+        "wie erwähnt",
+        "wie gesagt",
+        "wie schon gesagt",
+        "oben genannt",
+        "weiter oben",
+    ),
 }

@@ -354,7 +354,7 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
             paragraphs = [clean_inline(_ENUMERATOR.sub("", line)) for line in lines]
             break
     else:
-        paragraphs = [clean_inline(" ".join(lines))]
+        paragraphs = [clean_inline("\n".join(lines))]  # CJK lines join with no space
     if label and any(paragraphs):
         yield LABEL_LEVEL, label
     for text in paragraphs:
@@ -448,6 +448,8 @@ def _inline_text(
             parts.append(child.content)
         elif child.type in ("math_inline", "math_inline_double"):
             parts.append(FORMULA)
+        elif child.type == "softbreak" and not line_breaks:
+            parts.append("\n")  # a line's end in the source: `clean_inline` joins it
         elif child.type in ("softbreak", "hardbreak") or (
             child.type == "html_inline" and _LINE_BREAK_HTML.match(child.content)
         ):

@@ -172,8 +172,16 @@ def without_formulas(text: str) -> list[str]:
 
 
 def clean_inline(text: str) -> str:
-    """One paragraph as body text: raw URLs removed, runs of whitespace made one space."""
-    return _WHITESPACE.sub(" ", strip_raw_urls(text)).strip()
+    """One paragraph as body text: raw URLs removed, runs of whitespace made one space; a
+    line's end between two Chinese or Japanese characters joins them (those scripts put no
+    space between words, and a writer who wraps lines means none: "読んでたら、\nふと")."""
+    text = _WRAPPED_CJK.sub("", strip_raw_urls(text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+# Han, kana and their punctuation and full-width forms (not Hangul: Korean spaces its words).
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WRAPPED_CJK = re.compile(f"(?<=[{_CJK}])[^\\S\n]*\n\\s*(?=[{_CJK}])")
 
 
 def word_count(text: str) -> int:
