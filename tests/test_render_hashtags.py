@@ -28,6 +28,8 @@ def article(*paragraphs: str, title: str = "Notes", tags: tuple[str, ...] = (), 
         ("!!!", None),
         ("", None),
         ("x" * 65, None),
+        ("Https", None),  # a piece of a link some blogs' tags hold
+        ("www", None),
     ],
 )
 def test_hashtag_from_tag(tag, hashtag):

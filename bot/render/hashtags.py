@@ -53,6 +53,9 @@ STOPWORDS = frozenset(
 )
 
 
+_URL_PARTS = frozenset({"http", "https", "www", "com", "html"})
+
+
 def hashtag_from_tag(tag: str) -> str | None:
     """The hashtag for one tag: "immune health" → "#ImmuneHealth"; None if no letter is left."""
     words = _TAG_WORD.findall(unicodedata.normalize("NFC", tag))
@@ -60,6 +63,8 @@ def hashtag_from_tag(tag: str) -> str | None:
     body = words[0] if len(words) == 1 else "".join(w[:1].upper() + w[1:] for w in words)
     if not _HAS_LETTER.search(body) or len(body) > MAX_TAG_CHARS:
         return None
+    if body.casefold() in _URL_PARTS:
+        return None  # a tag a link left in the front matter ("Https"): no subject
     return f"#{body}"
 
 
