@@ -200,6 +200,8 @@ def test_openings_that_stand_alone(opening):
         ("Poco tiempo después cambié de trabajo y de ciudad.", "es"),
         ("Mientras pensaba en todo esto, llegó el tren.", "es"),
         ("Continuiamo a pedalare lungo la costa fino a sera.", "it"),
+        ("Después vino el amor por la programación.", "es"),
+        ("Depois fomos jantar perto da praia.", "pt"),
         ("Darum haben wir den Umzug noch einmal verschoben.", "de"),
         ("Eine Festplatte hingegen kann man jederzeit austauschen.", "de"),
         ("Wie schon gesagt: Ich mag die Stille am Morgen.", "de"),
@@ -242,6 +244,10 @@ def test_a_passage_that_opens_its_paragraph_ranks_before_one_from_inside_it():
         ("我把代码放在GitHub上面的一个仓库里。", "zh"),
         ("O livro conta a história da cidade em dez capítulos.", "pt"),
         ("Abbiamo scelto la strada più corta per arrivare al mare.", "it"),
+        # "After years of work, …": a clause of its own, not "after that".
+        ("Después de años de trabajo, publiqué mi primer libro.", "es"),
+        ("Depois de anos de trabalho, publiquei o livro.", "pt"),
+        ("Dopo anni di lavoro ho pubblicato il libro.", "it"),
     ],
 )
 def test_openings_that_stand_alone_in_other_languages(opening, language):

@@ -70,3 +70,14 @@ def test_tags_that_all_vanish_fall_back_to_keywords():
 def test_keyword_order_is_deterministic_first_seen_breaks_ties():
     a = article("zebra zebra apple apple mango mango", title="Fruit")
     assert keywords(a) == ["Fruit", "zebra", "apple", "mango"]
+
+
+def test_keywords_of_an_article_in_another_language_are_not_its_common_words():
+    body = (
+        "Para todos los jardineros, la poda de los manzanos es todo un arte. "
+        "Para podar bien los manzanos hay que conocer todos sus brotes y todas sus yemas. "
+        "Los manzanos jóvenes piden una poda ligera, y todos los años la misma paciencia."
+    )
+    tags = hashtags_for(article(body, title="Poda de manzanos"))
+    assert tags[:1] == ["#Manzanos"]
+    assert not {"#Para", "#Todos", "#Todas"} & set(tags)

@@ -66,7 +66,7 @@ LEAD_BONUS = 0.2
 # written on, 31 % against 16 %; of the top 8 of three later audits, after their rules,
 # 36 % against 12 %), so it needs a clearly better score: 1.0 took those three audits from
 # 9.9/17.0/17.5 % dangling to 6.6/16.1/14.9 % (bench/audit.py; 0.8 before). 1.5 did better
-# on audits 3 to 7 (dangling 6.2/14.3/14.4/19.5/30.1 % against 6.7/16.1/15.0/24.8/34.1 %)
+# on audits 3 to 7 (dangling 6.2/14.3/14.4/19.5/30.1 % against 6.7/16.1/15.0/25.5/34.1 %)
 # but keeps almost no passage from inside a paragraph: an article of a few long paragraphs
 # would give about one post a paragraph.
 MID_PARAGRAPH = 1.0

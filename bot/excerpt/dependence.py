@@ -86,6 +86,12 @@ _COMPARED = {
         re.IGNORECASE,
     ),
 }
+# "Después vino…", "Depois fomos…": afterwards, after what came before; not "Después de
+# años…" ("after years…"), a clause of its own.
+_AFTERWARDS = {
+    "es": re.compile(r"después(?![\w-])(?!\s+de\b)", re.IGNORECASE),
+    "pt": re.compile(r"depois(?![\w-])(?!\s+d[aeo]s?\b)", re.IGNORECASE),
+}
 # "I really don't know.", "Of course they aren't.": a short answer whose verb is left for
 # the question before to supply; not "That's just who we are." (a clause of its own).
 _ELLIPTICAL = re.compile(
@@ -248,6 +254,9 @@ def _compared_or_added(first: str, lang: str) -> str | None:
     compared = _COMPARED.get(lang)
     if compared and compared.search(first.lstrip(LEAD)):
         return "compares with what came before"
+    afterwards = _AFTERWARDS.get(lang)
+    if afterwards and afterwards.match(first.lstrip(LEAD)):
+        return "'afterwards': after what came before"
     also = ALSO.get(lang)
     if also and also in first.lower().split()[:4]:
         return f"{also!r}: an addition to what came before"

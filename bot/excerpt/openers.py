@@ -63,7 +63,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         como cuando | ya que | así que | de hecho | por otro lado | otra | otro | otras | otros |
         algo parecido | algo similar | frente a esto | frente a todo esto | es decir | ahí | todo
         esto | todo eso | lo que sí | en ese caso | en este caso | son | eran | fueron | sino |
-        sino que | tampoco | ni siquiera | ni | después | después de eso | poco después | poco
+        sino que | tampoco | ni siquiera | ni | después de eso | poco después | poco
         tiempo después | tiempo después | años después | días después | más tarde | para el
         resto | lo otro | por otra parte | mientras tanto | al final | finalmente | encima |
         primero | por último | aparte de eso | a todo esto | muchos de ellos | algunos de
@@ -76,7 +76,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         além disso | no entanto | também | mas | e | ou | então | por isso | portanto | assim |
         isto | isso | este | esta | esse | essa | ele | ela | eles | elas | por exemplo |
         contudo | a outra | o outro | as outras | os outros | outra | outro | outras | outros |
-        depois | depois disso | mais tarde | no ano seguinte | no dia seguinte | nesse | nessa
+        depois disso | mais tarde | no ano seguinte | no dia seguinte | nesse | nessa
         | nesses | nessas | neste | nesta | nisso | nisto | daí | aí | enfim | afinal |
         primeiro | por fim | finalmente | ainda assim | mesmo assim | apesar disso | nem |
         porque | pois | muitos deles | alguns deles | todos eles | cada um deles | continuamos
@@ -108,7 +108,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         inoltre | tuttavia | anche | ma | e | o | quindi | perciò | così | questo | questa |
         questi | queste | ciò | lui | lei | loro | per esempio | però | ecco perché | ecco |
         dopodiché | dopo di che | poi | allora | infatti | invece | comunque | alla fine | infine
-        | intanto | nel frattempo | anzi | dopo | successivamente | da lì | oltretutto |
+        | intanto | nel frattempo | anzi | successivamente | da lì | oltretutto |
         pertanto | dunque | insomma | cioè | ora | qui | lì | l'altro | l'altra | l’altro |
         l’altra | un altro | un'altra | un’altra | altri | altre | gli altri | le altre |
         molti di loro | alcuni di loro | tutti loro | ognuno di loro | molti di questi |

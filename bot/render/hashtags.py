@@ -50,6 +50,26 @@ STOPWORDS = frozenset(
     couldn haven hasn hadn lets gets getting goes going great good include includes
     including known part role play plays help helps
     """.split()
+) | frozenset(
+    # The same in the other languages most blogs here are written in (Spanish, Portuguese,
+    # French, Italian, German): a post is not about "#Todos" or "#Para".
+    """
+    para pero como todo todos toda todas este esta estos estas eso esos esas aquí ahora
+    cuando donde porque sobre entre desde hasta también muy más menos cada otro otra otros
+    otras mismo misma hace hacer puede pueden tiene tienen está están será sido siempre
+    nunca nada algo alguien nosotros ellos ellas vez veces cosa cosas pelo pela pelos pelas
+    mais muito muita muitos muitas isso isto esse essa esses essas onde quando porque
+    também ainda sobre entre depois antes agora sempre nunca coisa coisas tudo nada você
+    vocês nós eles elas dele dela pode podem fazer sendo está estão foram avec dans pour
+    sans sous mais plus moins très tout tous toute toutes cette ceux celle celles comme
+    quand être avoir fait faire peut sont était aussi encore déjà toujours jamais rien chose
+    choses nous vous elle elles leur leurs quel quelle sono della delle degli nella nelle
+    dello questo questa questi queste quello quella come quando anche ancora sempre molto
+    tutto tutti tutte cosa cose fare essere hanno sulla sulle alla alle allo perché oder
+    aber wenn dass nicht auch noch schon sehr mehr eine einen einem einer sind sein seine
+    ihre ihren diese dieser dieses wird werden wurde haben hatte kann können immer alles
+    etwas nichts dann denn doch weil über unter durch gegen ohne nach beim
+    """.split()
 )
 
 
