@@ -172,7 +172,7 @@ def spend_of(
 
 class PlannedSpend:
     """What a channel's planned posts cost, and whether its budget lets each go: `plan`'s
-    side of the claim's reckoning (`bot.store.claim.budget_held`). `price(item)` gives a
+    side of the claim's reckoning (`bot.store.budgets.budget_held`). `price(item)` gives a
     post's (micros, posts) — a thread counts its parts; `spent_now` is what the budget's
     current period (at `now`) has spent so far, as the store records it.
     """

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from bot.planner import QueuedItem
-from bot.store.claim import evergreen_query
+from bot.store.lineup import evergreen_query
 from bot.store.schema import articles, excerpts
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.planner import QueuedItem
 
 _catalog = LazyModule("bot.store.catalog")
-_claim = LazyModule("bot.store.claim")
+_lineup = LazyModule("bot.store.lineup")
 _planning = LazyModule("bot.store.planning")
 _queries = LazyModule("bot.store.queries")
 
@@ -33,21 +33,21 @@ class Reads:
         """Posts sent, sending or unknown on `channel`, claimed or sent at `since` or later;
         a thread counts its parts (as X counts posts)."""
         with self._read() as conn:
-            return _claim.sent_count_since(conn, channel, since)
+            return _lineup.sent_count_since(conn, channel, since)
 
     def sent_times_since(self, channel: str, since: datetime) -> list[datetime]:
         with self._read() as conn:
-            return _claim.sent_times_since(conn, channel, since)
+            return _lineup.sent_times_since(conn, channel, since)
 
     def last_sent_article(self, channel: str) -> str | None:
         with self._read() as conn:
-            return _claim.last_sent_article(conn, channel)
+            return _lineup.last_sent_article(conn, channel)
 
     def queued_items(self, channel: str, *, include_pending: bool = False) -> list[QueuedItem]:
         """Every queued post of `channel` as planner input (for `plan`); with
         `include_pending`, those waiting for approval too, marked `pending`."""
         with self._read() as conn:
-            return _claim.queued_items(conn, channel, include_pending=include_pending)
+            return _lineup.queued_items(conn, channel, include_pending=include_pending)
 
     def evergreen_pool(self, channel: str, *, per_article: bool = False):
         """Recyclable excerpts of `channel` with when each was last touched (for `plan`)."""

@@ -3,7 +3,7 @@
 A charge is something the platform billed, or may have: a single post out or possibly out
 (sent, sending, unknown) at when it went (its claim, while it has not gone yet), each part
 of a thread at when it went, and the parts of a thread in flight or unknown not yet out, at
-its claim. The same posts `max_per_day` counts, priced (`bot.store.claim.sent_count_since`).
+its claim. The same posts `max_per_day` counts, priced (`bot.store.lineup.sent_count_since`).
 
 Plain SQL run through `Rows` (`bot.store.summaries`): by the claim (through SQLAlchemy, in
 its write transaction) and by `status` (through sqlite3 alone) alike. This module imports
