@@ -249,8 +249,8 @@ def _next_step_or_addition(first: str, clause: list[str]) -> str | None:
 
 
 def _compared_or_added(first: str, lang: str) -> str | None:
-    """ "A similar absurdity…", "The study also found…": like, or more than, what the text
-    before said."""
+    """ "A similar absurdity…", "The study also found…", "Después vino…": like, more than,
+    or after what the text before said."""
     compared = _COMPARED.get(lang)
     if compared and compared.search(first.lstrip(LEAD)):
         return "compares with what came before"

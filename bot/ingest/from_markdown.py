@@ -397,7 +397,7 @@ def _label(children: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
     if len(closers) < opened or any(not c.type.endswith("_close") for c in closers):
         return None, children
     label = clean_inline(
-        "".join(" " if c.type == "softbreak" else c.content for c in children[opened:close])
+        "".join("\n" if c.type == "softbreak" else c.content for c in children[opened:close])
     )
     rest = list(children[close + opened :])
     first = rest[0].content if rest and rest[0].type == "text" else ""
