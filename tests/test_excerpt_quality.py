@@ -9,7 +9,7 @@ import pytest
 
 from bot.article import Article
 from bot.excerpt import MAX_EXCERPTS, excerpt_article, excerpt_count, shorten_to_fit
-from bot.excerpt.debris import debris
+from bot.excerpt.debris import debris, debris_of
 from bot.excerpt.dependence import dependence
 from bot.excerpt.lexicon import lemmas
 from bot.excerpt.recall import introduces, recalls, words_lemmas
@@ -438,6 +438,52 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
 
 
 @pytest.mark.parametrize(
+    ("parts", "language", "why"),
+    [
+        # Letters that stand for what the article defined before.
+        (("Whether X is really correlated with Y depends on the season.",), "en", "letters"),
+        (("I trust an analysis when A and B are known and C is small.",), "en", "letters"),
+        # A story's dialogue: said by "she", to "me"; Chinese fiction's "道".
+        (("“We should leave before the rain,” she said.",), "en", "dialogue"),
+        (("“Put the kettle on,” my aunt told me.",), "en", "dialogue"),
+        (("“明天再来吧。”", "老王对我说。"), "zh", "dialogue"),
+        (("“你吃过饭了吗？”小李又道。",), "zh", "dialogue"),
+        # A quotation whose own words say "say": still no speaker.
+        (("“I always say yes when I mean no.”", "That habit cost me a year."), "en", "speaker"),
+        # The case, the point, the question the text before set out.
+        (("What would a good result look like in this case?",), "en", "back"),
+        (("I have to say it again: the tests are the documentation.",), "en", "back"),
+        (("I cannot see how that is relevant to the budget at all.",), "en", "that"),
+        (("Databases on the other hand keep their promises for years.",), "en", "back"),
+        (("It’s like a relay where each runner has to carry a different baton.",), "en", "It"),
+        # Chinese: an item of a list, an answer, "the author", a time of the story.
+        (("第二是价格，开始卖五毛，后来一块。",), "zh", "opens"),
+        (("入门者：知道规则，但不知道什么时候用。",), "zh", "list"),
+        (("答案是，先写测试，再写代码。",), "zh", "opens"),
+        (("作者从一个简单的问题出发，写了整整一本书。",), "zh", "opens"),
+        (("我当时并不知道这意味着什么。",), "zh", "当时"),
+    ],
+)
+def test_a_passage_that_leans_on_the_article_is_not_an_excerpt(parts, language, why):
+    reason = dependence(parts, "Notes", language)
+    assert reason is not None and why in reason
+
+
+@pytest.mark.parametrize(
+    ("parts", "language"),
+    [
+        (("Cytokines are made by many cells, including T cells and B cells.",), "en"),
+        (("Let X be the number of readers and Y the number of posts.",), "en"),
+        (("Getting from A to B took us Plan B and a bag of vitamins C and D.",), "en"),
+        (("“Stay hungry, stay foolish,” Steve Jobs told the graduates in 2005.",), "en"),
+        (("“世上本没有路，走的人多了，也便成了路。”鲁迅说。",), "zh"),
+    ],
+)
+def test_passages_like_those_that_stand_alone(parts, language):
+    assert dependence(parts, "Notes", language) is None
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [
         ('{{< fig-quote title="Rain" >}} Heavy rain fell on the city for hours.', "markup"),
@@ -474,6 +520,52 @@ def test_debris_is_never_an_excerpt(text, why):
     reason = debris(text, language="en")
     assert reason is not None and why in reason
     assert excerpt_article(article(text), max_length=280) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "why"),
+    [
+        # What the text after it shows: a list it counts, a speech it announces.
+        ("A good review of a pull request comes in three parts.", "en", "counts"),
+        ("Before you start, you should know the four main stages.", "en", "counts"),
+        ("老师放下手里的书，看了我们一眼，说。", "zh", "says"),
+        ("她站起身来，走到窗前，笑着道。", "zh", "says"),
+        # A bibliography's entry, in any language.
+        ("Ortega Ruiz, J. M. (2019). Historia del agua en los Andes. Lima: Fondo.", "es", "ref"),
+        # A call to action, a contact line, a question that sells.
+        ("If you'd like to help translate the app, join our forum and say hello.", "en", "call"),
+        ("Postscript: if you happen to be in Lyon in May, drop me a line.", "en", "call"),
+        ("You can read more from us by subscribing to our monthly newsletter.", "en", "call"),
+        ("Want to see the project succeed? Then, contribute!", "en", "call"),
+        (
+            "Everyone builds little tools for their own chores. Need to rename some files?",
+            "en",
+            "question",
+        ),
+    ],
+)
+def test_what_the_text_after_it_gives_or_a_call_to_action_is_never_an_excerpt(text, language, why):
+    reason = debris_of(tuple(split_sentences(text, language)), language=language)
+    assert reason is not None and why in reason.replace("reference", "ref")
+    assert excerpt_article(article(text, language=language), max_length=280) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("There are two kinds of coffee drinkers in every office I have worked in.", "en"),
+        ("If you sign up for a gym in January, you will rarely go by March.", "en"),
+        ("他想了很久，还是不知道。", "zh"),
+        ("Smith and Jones (2019) found that sleep helps memory.", "en"),
+    ],
+)
+def test_sentences_like_those_are_prose(text, language):
+    assert debris(text, language=language) is None
+
+
+def test_a_cut_right_after_a_list_number_is_debris():
+    cut = "At each stage the team has to agree on (1) what success means; (2) the budget; and (3)…"
+    assert "number" in debris(cut, shortened=True, language="en")
 
 
 @pytest.mark.parametrize(

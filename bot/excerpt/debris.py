@@ -1,19 +1,26 @@
 """Passages that are not prose worth quoting: markup, markers and broken pieces.
 
 `debris(text)` names what makes a passage debris, or returns None. These rules hold in
-every language: they look at markup, punctuation and letter case, never at words.
+every language: they look at markup, punctuation and letter case, not at words.
 
 - template and markup residue: Hugo/Jekyll shortcodes (`{{< … >}}`, `{% … %}`), footnote
   references (`[^1]`), TeX (`$x^2$`, `\\frac{…}`);
 - Markdown's emphasis markers left in the text when the parser could not pair them, and a
   hole where a link that was its own address was removed ("my blog: , and");
 - footnote and citation markers in the text ("[12]", "[citation needed]") and the lines of
-  a reference list ("^ …", "↑ …", "Retrieved 2014-04-05", "Archived from the original");
+  a reference list ("^ …", "↑ …", "Retrieved 2014-04-05", "Archived from the original",
+  "Cruz, M. A. (2018). …");
 - a piece that cannot open a sentence (", and then…", a lower-case common word in a script
   with letter case) or does not end one (no final punctuation, or a colon that announces
   what the post does not show).
 
-Some rules read English words: a sentence that opens with a gerund and has no finite verb
+A Chinese narrative line that ends on a bare verb of speech ("…，说。") announces what
+someone says in the paragraph after it.
+
+Some rules read English words: a call to action or a contact line ("If you'd like to help,
+sign up…", "drop me a line"), a question to the reader that the text after it answers
+("Need to tag some mp3s?"), a passage that ends by counting what the text after it lists
+("…comes in four parts."). A sentence that opens with a gerund and has no finite verb
 of its own ("Allowing participants to use the space to discuss whatever is on their mind.")
 is a phrase left without its clause (`headless_gerund`); a sentence that is one
 conjunction ("But.", "BUT.") is a cliff-hanger whose other half is in the text after; and
@@ -48,6 +55,17 @@ _REFERENCE_LINE = re.compile(
 _PROMOTION = re.compile(
     r"^\(?(?:read more|see more|read also|related|subscribe|sign up|follow us)\b", re.IGNORECASE
 )
+# An entry of a bibliography: "Cruz Saco, M. A., Seminario, B. (2018). La desestructuración…"
+# (authors' surnames and initials, then the year in brackets).
+_CITATION = re.compile(
+    r"^[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*){0,3}, (?:[A-Z]\.[ -]?){1,3}[^()]{0,300}"
+    r"\((?:1[6-9]|20)\d\d[a-z]?\)"
+)
+# "…直看了一眼晶晶妈，说。": a Chinese narrative line that announces what someone says (in
+# the next paragraph) with a bare verb of speech; not "…，不知道。" ("don't know").
+_SPEECH_FOLLOWS = re.compile(
+    r"[，,][^，,。！？]{0,3}(?<![知味难听小据虽再传学演])[说道问答喊][。.]?$"
+)
 # Emphasis markers the Markdown parser could not pair ("**分享即提高。**很庆幸…").
 _EMPHASIS_LEFT = re.compile(r"\*\*")
 # A link whose words were its address, removed: "my own blog: , and then…".
@@ -81,10 +99,16 @@ def debris_of(
     if first.startswith("(") and last.rstrip(_ENDS + "…")[-1:] == ")":
         return "an aside in parentheses"
     end = last.rstrip(_CLOSERS)[-1:]
-    if last.endswith((":", ":--", ":—", "—", "--")) or end == ":":
+    if last.endswith((":", ":--", ":—", "—", "--")) or end in ":：":
         return "announces what follows"
+    if _SPEECH_FOLLOWS.search(last):
+        return "announces what someone says after it"
     if not shortened and (end not in _ENDS or _ABBREVIATION_END.search(last)):
         return "no sentence end"  # "…par le mal", i.e."
+    if language == "en":
+        reason = _english_passage(last)
+        if reason:
+            return reason
     if shortened:
         return _cut_short(first, last, language)
     return None
@@ -92,6 +116,8 @@ def debris_of(
 
 # An abbreviation that announces more: a sentence cannot end on it.
 _ABBREVIATION_END = re.compile(r"\b(?:i\.\s?e|e\.\s?g|cf|viz|z\.\s?B|d\.\s?h|p\.\s?ex)\.$")
+# "…the politician must negotiate about (1) …; (2) …; and (3)…": the item left out.
+_ENUMERATION_CUT = re.compile(r"(?:\(\w{1,3}\)|(?<![\w(])\w{1,2}\)|(?<!\w)\d{1,2}\.)\s*…$")
 # Brackets and quotation marks a cut may leave open (German opens with „ and closes with “).
 _PAIRS = (("(", ")"), ("[", "]"), ("（", "）"), ("«", "»"), ("「", "」"))
 _QUOTES = (("„", "“"), ("“", "”"))
@@ -127,6 +153,8 @@ def _cut_short(first: str, last: str, language: str | None) -> str | None:
     often than not…", "Dass …, …")."""
     if _left_open(last, language):
         return "cut inside brackets or a quotation"
+    if _ENUMERATION_CUT.search(last):
+        return "cut right after a list's number"
     start = _SUBORDINATE_START.get(language or "")
     if start is not None and start.match(first.lstrip("\"'“‘„«(")):
         return "cut before its main clause"
@@ -148,7 +176,7 @@ def _inside(part: str) -> str | None:
         return "markup"
     if _HOLE.search(part):
         return "a word left out (a hole between two punctuation marks)"
-    if _REFERENCE_LINE.search(part):
+    if _REFERENCE_LINE.search(part) or _CITATION.match(part):
         return "reference list"
     if _MARKERS.search(part):
         return "footnote marker"
@@ -189,9 +217,49 @@ _LINE_START = re.compile(
 )
 
 
+# A call to action or a contact line: "If you'd like to help, sign up on the mailing list",
+# "drop me a line", "Then, contribute!", "Postscript: …".
+_CALL_TO_ACTION = re.compile(
+    r"^(?:p\.\s?s\.|ps:|postscript:)"
+    r"|\b(?:drop|shoot|send) (?:me|us) an? (?:line|note|message|mail|e-?mail)\b"
+    r"|\bget in touch\b|\b(?:contact|e-?mail) (?:me|us)\b|^let (?:me|us) know\b"
+    r"|\bsubscrib(?:e|ing) to (?:our|my)\b|\b(?:hear|read|learn|see) more from (?:me|us)\b"
+    r"|^(?:then,? |so,? )?(?:please )?(?:sign up|subscribe|donate|contribute|join us|"
+    r"follow (?:me|us))\b|^if you(?:'d|’d| would| are| want| wish| have| like)\b[^,]*,.*"
+    r"\b(?:sign up|subscribe|join (?:us|our)|donate|contribute|check out|head (?:over )?to)\b",
+    re.IGNORECASE,
+)
+# "Want to write an app for it?", "Need to tag some mp3s?": a question to the reader that the
+# text after it answers (or sells).
+_READER_QUESTION = re.compile(
+    r"(?:want|need|interested|looking|ready|curious)\b[^.!?]*\?['\"”’)]*", re.IGNORECASE
+)
+# "The basic iteration comes in four parts.": the end of a passage that counts what the text
+# after it lists.
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of|\d{1,2})\s+"
+    r"(?:[a-z-]+\s+)?(?:parts|steps|things|reasons|ways|types|kinds|components|stages|"
+    r"categories|questions|points|rules|principles|lessons|tips|pillars|phases|elements|"
+    r"factors|options|approaches|areas|pieces|goals|problems|issues|ideas|jobs|roles|groups|"
+    r"levels|sections|aspects|features|strategies|methods|takeaways|camps|buckets|layers|"
+    r"dimensions)\s*[.:]?['\"”’)]*$",
+    re.IGNORECASE,
+)
+
+
+def _english_passage(last: str) -> str | None:
+    if _READER_QUESTION.fullmatch(last.strip()):
+        return "a question to the reader that the text after it answers"
+    if _COUNTED.search(last):
+        return "counts what the text after it lists"
+    return None
+
+
 def _english(part: str) -> str | None:
     if _LONE_CONJUNCTION.fullmatch(part.strip().strip("\"'“”‘’*_")):
         return "a conjunction alone"
+    if _CALL_TO_ACTION.search(part.strip().lstrip("\"'“‘(")):
+        return "a call to action"
     if len(_LINE_START.findall(part)) >= 2:
         return "lines of verse run together"
     return headless_gerund(part)

@@ -16,7 +16,10 @@ passage must not lean on anything the reader has not seen:
   the phrase carries its own description ("The idea behind code coverage is…");
 - a reference to a figure or chart it does not show ("The following chart…", "(red)"), or
   to the text above ("the guys above", "we've already established", in any sentence);
-- a quotation with no speaker, or a line of dialogue (opened by a dash).
+- a quotation with no speaker (its own words aside), a line of dialogue (opened by a dash),
+  or a story's dialogue (said by "she", to "me", "…”小李又道。");
+- capital letters that stand for what the article defined ("if A and B hold, C…"), and
+  "in this case" in the first sentence.
 
 The pronoun and noun-phrase rules of an English first sentence are in `bot.excerpt.english`
 (with lemminflect's lexicon: which words can be nouns, and their lemmas). They and the
@@ -58,6 +61,8 @@ _BACK_REFERENCE = re.compile(
     # "But this time we took the train" (not "at this time", "this time of year"); "Time
     # for a quick aside".
     r"(?<!at )this time(?! of\b)|(?:a|an|one) (?:(?:quick|short|brief|small|little) )?aside\b|"
+    # "I've got to say it again".
+    r"(?:say|said|saying|do|did|doing|happen|happened|happens) (?:it |this |that |so )?again|"
     r"already (?:mention(?:ed|'d|’d)|said|noted|described|explained|discussed|established|"
     r"seen|covered|shown|talked about|looked at)|"
     # "From the example in the previous section", "as in the last step".
@@ -68,6 +73,11 @@ _BACK_REFERENCE = re.compile(
     r"is|are|was|were|will|would|can|could|do|does|did|show|shows|showed|know|knew|say|said|"
     r"agree|agreed|wrote|write)\b))(?!\w)",
     re.IGNORECASE,
+)
+# "What is a successful analysis in this case?": the case the text before described (a later
+# sentence of the passage may be about a case its first one set out).
+_THIS_CASE = re.compile(
+    r"\bin (?:this|that|such an?|either|which) (?:case|situation|scenario)\b", re.IGNORECASE
 )
 # "…go one step further", "A similar absurdity…": further than, or like, what the text
 # before described.
@@ -113,6 +123,8 @@ _FORWARD = re.compile(
 _INSERTED_CONNECTIVE = re.compile(
     r",\s*(?:however|though|therefore|instead|in turn|nevertheless|nonetheless|then|also|"
     r"moreover|again|as well|too|in fact|of course),"
+    # "Containers on the other hand are not…"
+    r"|\bon the other hand\b"
     r"|\s(?:too|as well)[.!?]?['\")]*$"
     # "We met Kevin though, he…" (not "even though", "as though").
     r"|(?<!even)(?<!\bas)\s(?:tho|though),",
@@ -147,6 +159,33 @@ _ATTRIBUTION = re.compile(
     r"put it)\b|[—–―]\s*[A-Z]",
 )
 _QUOTE_OPEN = "\"“„«‘'"
+# "精通者：有整体的思维…": a list's item, opened by its short label and a colon.
+_CJK_LABEL = re.compile(r"[^\s，。：:、「」“”]{1,6}[：:]")
+# Who said a quotation, in Chinese and Japanese: "…”鲁迅说。", "…」と語った。".
+_CJK_ATTRIBUTION = re.compile(r"说|道|问|答|称|写|表示|指出|认为|曰|と言|と語|と述べ|と書|と話")
+# A quotation's own words, left out when looking for who said it ("“I always say…”" names
+# no speaker).
+_QUOTED = re.compile(r"[\"“„«「『][^\"”“»」』]*[\"”“»」』]")
+# Who says a line of dialogue in a story: "…,” she said.", "「…」阿虎对我说。".
+_STORY_SPEAKER = {
+    "en": re.compile(r"\b(?:he|she|they|him|her|me|us)\b", re.IGNORECASE),
+    "zh": re.compile(r"[我他她]"),
+    "ja": re.compile(r"(?:私|僕|俺|彼|彼女)"),
+}
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+# "…”晶晶妈又道。": fiction's verb for speech (not "知道", "to know").
+_NARRATED = re.compile(r"(?<![知味难])道|说完")
+# "is X correlated with Y?", "components A, B, and C": capital letters standing for what the
+# article defined before. Not "Plan B", "vitamins C and D", "from A to Z", "A/B", "C++".
+_LETTER = re.compile(r"(?<![\w./+#&'’-])[A-HJ-Z](?![\w./+#&'’-])")
+_LETTERED = frozenset(
+    "plan plans vitamin vitamins type types part parts appendix exhibit grade grades class "
+    "classes section sections row rows column columns option options model size category "
+    "hepatitis channel gate terminal wing block building point points group groups team "
+    "level tier series".split()
+)
+_DEFINED_LETTER = re.compile(r"\b(?i:let|suppose|say|call|called|denote|denoted|where)\s+[A-Z]\b")
+_FROM_TO = re.compile(r"\bfrom [A-Z] to [A-Z]\b")
 
 
 # "Luckily, that was…": "that" as the subject.
@@ -160,8 +199,9 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
     """Why the passage made of the sentences `parts` needs the text before it, or None."""
     first = parts[0].lstrip()
     lang = language or "en"
-    if first[:1] in _DIALOGUE:
-        return "a line of dialogue"
+    reason = _line_kind(first, lang)
+    if reason:
+        return reason
     if lang == "en" and (any(map(_shows_figure, parts)) or _FIGURE_END.search(parts[-1])):
         return "figure reference"
     reason = _first_sentence(first, title, lang)
@@ -171,8 +211,11 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
         return "reaction"
     if lang == "en" and any(map(_refers_back, parts[1:])):
         return "refers back"
-    if first.lstrip("([ ")[:1] in _QUOTE_OPEN and not any(map(_attributed, parts)):
-        return "quotation without a speaker"
+    reason = _quotation(parts, lang)
+    if reason:
+        return reason
+    if _placeholders(parts):
+        return "letters that stand for what was defined before"
     if lang == "en" and _points_forward(parts[-1]):
         return "points at what follows"
     if lang == "en":
@@ -180,6 +223,26 @@ def dependence(parts: tuple[str, ...], title: str, language: str | None) -> str 
             reason = _labelling_demonstrative(parts[k], _lemmas(" ".join((title, *parts[:k]))))
             if reason:
                 return reason
+    return None
+
+
+def _line_kind(first: str, lang: str) -> str | None:
+    """A line of dialogue, or an item of a list, by how it opens."""
+    if first[:1] in _DIALOGUE:
+        return "a line of dialogue"
+    if lang in _UNSPACED and _CJK_LABEL.match(first):
+        return "an item of a list, by its label"
+    return None
+
+
+def _quotation(parts: tuple[str, ...], lang: str) -> str | None:
+    """A passage that opens with a quotation: who says it, and to whom."""
+    if parts[0].lstrip("([ ")[:1] not in _QUOTE_OPEN + "「『":
+        return None
+    if not any(_attributed(part, lang) for part in parts):
+        return "quotation without a speaker"
+    if _story_dialogue(parts, lang):
+        return "a line of dialogue in a story"
     return None
 
 
@@ -210,7 +273,7 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
         return "a demonstrative pronoun pointing back"
     if lang != "en":
         return _pointing_word(first, lang) or _back_pointer(first, lang)
-    words = [t.lower() for t in TOKEN.findall(first.lstrip(LEAD))]
+    words = [t.lower().replace("’", "'") for t in TOKEN.findall(first.lstrip(LEAD))]
     clause = words[: words.index(",")] if "," in words else words
     reason = _next_step_or_addition(first, clause)
     if reason:
@@ -229,7 +292,11 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
             and not (expletive(words, after))
         ):
             return f"{words[after]!r} before any named subject"
-    if _BACK_REFERENCE.search(first) or _INSERTED_CONNECTIVE.search(first):
+    if (
+        _BACK_REFERENCE.search(first)
+        or _INSERTED_CONNECTIVE.search(first)
+        or _THIS_CASE.search(first)
+    ):
         return "refers back"
     if _elliptical(first):
         return "an answer whose verb is left out"
@@ -274,8 +341,49 @@ def _refers_back(part: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _attributed(part: str) -> bool:
-    return bool(_ATTRIBUTION.search(part))
+def _attributed(part: str, language: str) -> bool:
+    attribution = _CJK_ATTRIBUTION if language in _UNSPACED else _ATTRIBUTION
+    return bool(attribution.search(_QUOTED.sub(" ", part)))
+
+
+def _story_dialogue(parts: tuple[str, ...], lang: str) -> bool:
+    """A quotation said by "she", said to "me", or (in Chinese) "道": a story's dialogue,
+    between people the story introduced."""
+    speaker = _STORY_SPEAKER.get(lang)
+    if speaker is None:
+        return False
+    said = _QUOTED.sub(" ", " ".join(parts)).strip()
+    said = _SENTENCE_END.split(said, maxsplit=1)[0]  # the quotation's own attribution
+    return bool(speaker.search(said) or (lang == "zh" and _NARRATED.search(said)))
+
+
+def _names_a_kind(after: list[str]) -> bool:
+    """A noun after the letter makes it part of a name ("B cells", "X chromosome"); not a
+    verb's third person ("X causes Y")."""
+    word = after[0].rstrip(",;:.!?)'’\"”") if after else ""
+    if not word.isalpha() or not word.islower():
+        return False
+    kinds = _kinds(word)
+    return "NOUN" in kinds and not (word.endswith("s") and "VERB" in kinds)
+
+
+def _placeholders(parts: tuple[str, ...]) -> bool:
+    """Two or more capital letters used as names ("if A and B hold, C follows")."""
+    letters = set()
+    for part in parts:
+        if _DEFINED_LETTER.search(part):
+            return False
+        part = _FROM_TO.sub(" ", part)
+        for match in _LETTER.finditer(part):
+            before = part[: match.start()].rstrip()
+            if not before or before[-1] in '.!?:;"“‘([{—–':
+                continue  # a sentence's "A", an initial
+            if before.split()[-1].lower().strip(",") in _LETTERED:
+                continue
+            if _names_a_kind(part[match.end() :].split()[:1]):
+                continue  # "T cells", "the C language"
+            letters.add(match[0])
+    return len(letters) >= 2
 
 
 @lru_cache(maxsize=16384)

@@ -90,7 +90,7 @@ def english_sentence(sentence: str, known: frozenset[str]) -> str | None:
     tokens = TOKEN.findall(sentence.lstrip(LEAD))
     if not tokens:
         return None
-    words = [t.lower() for t in tokens]
+    words = [t.lower().replace("’", "'") for t in tokens]  # "it’s" is "it's"
     reason = _pronoun_before_subject(tokens, words) or _deictic_adverb(words)
     if reason:
         return reason
@@ -187,7 +187,7 @@ _OBJECT_EXPLETIVE_VERBS = frozenset(
 # After these, "that" and a verb is a pronoun, not "that" introducing a clause.
 _THAT_AS_SUBJECT = frozenset(
     "when if because unless until once whenever while after before since though although "
-    "and but".split()
+    "and but how why whether".split()
 )
 # "there is", "there may": existential "there" points at no place.
 _THERE_VERBS = frozenset(

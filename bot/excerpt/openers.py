@@ -138,6 +138,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         | ただ、 | いや | 正確には | というわけで | そういうわけで | つわけで | てなわけで
         | ってわけで | 上で | そんな | こちらの | 反対に | 逆に | しかも | まあ | そしたら
         | ところで | で、 | さて | こんな | そういう | あと、 | 下記 | そうして
+        | 次に | 最後に | 第二に | 第三に | 著者は | 筆者は
         """
     ),
     "zh": _listed(
@@ -147,7 +148,14 @@ OPENERS: dict[str, tuple[str, ...]] = {
         这些 | 那些 | 同时 | 其 | 该 | 例如 | 比如 | 不过 | 可是
         | 而 | 然后 | 又 | 不久后 | 后来 | 说回 | 回到 | 以上 | 说的太好了
         | 说得太好了 | 之后 | 随后 | 接着 | 听完 | 到此 | 另一个 | 另一方面 | 上面
+        | 其次 | 再次， | 最后， | 最后一 | 下一个 | 下一步 | 作者 | 本书 | 该书 | 答案是 | 同样
         """
+    )
+    # "第二是…", "第三，…": an item of a list the text before began.
+    + tuple(
+        f"第{n}{after}"
+        for n in "二三四五六七八九十"
+        for after in ("是", "，", "、", "点", "步", "条")
     ),
     "ko": _listed(
         """
@@ -168,7 +176,25 @@ OPENERS: dict[str, tuple[str, ...]] = {
 UNSPACED = frozenset({"ja", "zh"})
 # Demonstratives that point back wherever they stand in the first sentence, by language.
 POINTING = {
-    "zh": ("这些", "那些", "这个", "那个", "这种", "那种", "类似的"),
+    "zh": (
+        "这些",
+        "那些",
+        "这个",
+        "那个",
+        "这种",
+        "那种",
+        "类似的",
+        # "这本书", "那天", "当时": a book, a day, a time the story named before.
+        "这本",
+        "这位",
+        "这次",
+        "那次",
+        "那天",
+        "那时",
+        "这时",
+        "当时",
+        "此时",
+    ),
     "ja": (
         "この",
         "その",
