@@ -44,6 +44,10 @@ SITES = {
 }
 
 
+_CJK_CHARS = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_WRAP = re.compile(f"(?<=[{_CJK_CHARS}])[^\\S\n]*\n\\s*(?=[{_CJK_CHARS}])")
+
+
 def page_text(html: str) -> str:
     """The page's visible text: entities decoded, script/style/noscript dropped, whitespace
     collapsed."""
@@ -62,7 +66,9 @@ def page_text(html: str) -> str:
     ):
         if _CITATION_TEXT.fullmatch(element.text_content().strip()):
             element.drop_tree()
-    return _SPACE.sub(" ", tree.text_content()).strip()
+    # CSS Text: a line break of the source between two Chinese or Japanese characters is
+    # removed, not shown as a space.
+    return _SPACE.sub(" ", _CJK_WRAP.sub("", tree.text_content())).strip()
 
 
 def body_span(text: str, first: str, last: str) -> str | None:

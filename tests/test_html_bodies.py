@@ -98,6 +98,24 @@ def test_a_hover_card_is_not_read_into_the_sentence() -> None:
     )
 
 
+def test_lines_a_page_wraps_in_chinese_or_japanese_join_with_no_space() -> None:
+    """As in Markdown: the page's words are checked against its own text, read the same
+    way, so the joined sentences are kept; preformatted text keeps its lines."""
+    article = html(
+        "<p>昨日は図書館で本を読んでいたら、\nふと昔の友人のことを思い出した。彼とは十年以上"
+        "会っていないが、\n今でも時々手紙をやりとりしている。</p>"
+        "<p>作者在编辑器里写文章的时候，\n习惯按回车换行，但是读者看到的网页上\n并没有空格。</p>"
+        "<p>주말에 우리는\n바다에 갔다. 날씨가 아주 좋았고 사람도 많지 않았다.</p>"
+        f"<p>{LONG}</p><pre>第一行\n第二行</pre>"
+    )
+    assert article.paragraphs[:3] == (
+        "昨日は図書館で本を読んでいたら、ふと昔の友人のことを思い出した。"
+        "彼とは十年以上会っていないが、今でも時々手紙をやりとりしている。",
+        "作者在编辑器里写文章的时候，习惯按回车换行，但是读者看到的网页上并没有空格。",
+        "주말에 우리는 바다에 갔다. 날씨가 아주 좋았고 사람도 많지 않았다.",
+    )
+
+
 def test_footnotes_and_their_markers_are_not_body() -> None:
     article = html(
         f"<p>{LONG}<sup id='r1'><a href='#fn1'>1</a></sup> The vote was close.<sup "

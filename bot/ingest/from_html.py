@@ -63,6 +63,7 @@ from bot.ingest.metadata import (
     text_value,
 )
 from bot.ingest.page_text import (
+    join_wrapped_cjk,
     prune_footnotes,
     prune_hidden,
     shown_as_written,
@@ -109,6 +110,7 @@ def parse_html(text: str, source: str) -> Parsed:
     url = _canonical_url(tree)
     prune_hidden(tree)
     prune_footnotes(tree)
+    join_wrapped_cjk(tree)
     body = tree.find("body")
     page = visible_blocks(body if body is not None else tree)
     document = trafilatura.bare_extraction(

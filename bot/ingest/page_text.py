@@ -3,6 +3,7 @@
     prune_hidden(tree)              remove what the page never shows (hidden elements, hover
                                     cards, tooltips, screen-reader-only text)
     prune_footnotes(tree)           remove footnotes and the markers pointing to them
+    join_wrapped_cjk(tree)          join Chinese and Japanese lines the source wrapped
     visible_blocks(tree)            the page's visible text, one line per block
     shown_as_written(text, page)    `text` as runs the page shows word for word
 
@@ -23,6 +24,8 @@ import re
 from collections.abc import Iterator
 
 from lxml.html import HtmlElement
+
+from bot.ingest.text import join_wrapped_cjk as _join_wrapped
 
 # Elements whose text is one block of the page; anything else is inline in its block.
 _BLOCK_TAGS = frozenset(
@@ -105,6 +108,7 @@ _HIDDEN_CLASSES = frozenset(
 _WIDGET_CLASS = re.compile(r"hover-?card|tool-?tip|popover", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+_PREFORMATTED = frozenset({"pre", "code", "textarea", "script", "style"})
 # Footnotes and their markers.
 _MARKER_TEXT = re.compile(r"\[?\d{1,3}\]?|\[[a-z]\]|[*†‡]")
 _NOTE_TARGET = re.compile(r"#(?:fn|cite[_-]note|footnote|note|endnote)", re.IGNORECASE)
@@ -134,6 +138,29 @@ def prune_hidden(tree: HtmlElement) -> None:
     for element in [el for el in tree.iter() if isinstance(el.tag, str) and is_hidden(el)]:
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def join_wrapped_cjk(tree: HtmlElement) -> None:
+    """Join, in `tree`'s text, a line's end between two Chinese or Japanese characters: a
+    writer who wraps such lines in the source means no space there (CSS Text's rules for
+    line breaks in the source remove it between such characters), and the page's text
+    and the extracted text both read the tree after this. Preformatted text keeps its
+    lines."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and "\n" in element.text and not _preformatted(element):
+            element.text = _join_wrapped(element.text)
+        if element.tail and "\n" in element.tail and not _preformatted(element.getparent()):
+            element.tail = _join_wrapped(element.tail)
+
+
+def _preformatted(element: HtmlElement | None) -> bool:
+    while element is not None:
+        if isinstance(element.tag, str) and element.tag.lower() in _PREFORMATTED:
+            return True
+        element = element.getparent()
+    return False
 
 
 def prune_footnotes(tree: HtmlElement) -> None:

@@ -175,8 +175,13 @@ def clean_inline(text: str) -> str:
     """One paragraph as body text: raw URLs removed, runs of whitespace made one space; a
     line's end between two Chinese or Japanese characters joins them (those scripts put no
     space between words, and a writer who wraps lines means none: "読んでたら、\nふと")."""
-    text = _WRAPPED_CJK.sub("", strip_raw_urls(text))
+    text = join_wrapped_cjk(strip_raw_urls(text))
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def join_wrapped_cjk(text: str) -> str:
+    """`text` with each line's end between two Chinese or Japanese characters removed."""
+    return _WRAPPED_CJK.sub("", text)
 
 
 # Han, kana and their punctuation and full-width forms (not Hangul: Korean spaces its words).
