@@ -30,6 +30,27 @@ def test_front_matter_image_becomes_an_absolute_url(image, expected):
     assert parse_article(markdown(image), source="a.md", kind="md").image == expected
 
 
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        # Themes keep the picture in a table (So Simple, Minimal Mistakes) or a list.
+        (
+            "{feature: /img/cover.png, thumb: /img/small.png}",
+            "https://blog.example.org/img/cover.png",
+        ),
+        ("{url: https://cdn.example.org/c.jpg}", "https://cdn.example.org/c.jpg"),
+        ("[/img/a.png, /img/b.png]", "https://blog.example.org/img/a.png"),
+        # A theme's setting that names no picture: no image, and the post is read.
+        ("{feature: null}", None),
+        ("{credit: Jane Doe}", None),
+    ],
+)
+def test_an_image_given_as_a_table_or_a_list(image, expected):
+    article = parse_article(markdown(image), source="a.md", kind="md")
+    assert article.image == expected
+    assert article.paragraphs == (BODY,)
+
+
 def test_no_image_is_none():
     assert parse_article(f"{BODY}\n".encode(), source="a.md", kind="md").image is None
 

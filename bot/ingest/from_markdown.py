@@ -173,11 +173,26 @@ def front_matter_metadata(
             ),
             None,
         ),
-        image=_scalar(fields, "image", source),
+        image=_image(fields.get("image")),
         slug=_scalar(fields, "slug", source),
         permalink=_scalar(fields, "permalink", source),
         categories=_categories(fields),
     )
+
+
+# Where themes keep the picture of a post given as a table ("image: {feature: a.jpg}").
+_IMAGE_KEYS = ("path", "url", "src", "feature", "teaser", "thumbnail", "thumb", "og")
+
+
+def _image(value: object) -> str | None:
+    """The post's picture: `image` as a value, the first of a list, or the picture a theme's
+    table names (So Simple's `feature`, an `url` or `path`); None when it names none (`image:
+    {feature: null}` is a theme's setting, not an error that should lose the post)."""
+    if isinstance(value, list | tuple):
+        return next((v for item in value if (v := _image(item))), None)
+    if isinstance(value, dict):
+        return next((v for k in _IMAGE_KEYS if (v := _image(value.get(k)))), None)
+    return text_value(value)
 
 
 def _categories(fields: dict[str, Any]) -> tuple[str, ...]:
