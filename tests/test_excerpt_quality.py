@@ -462,6 +462,20 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         (("答案是，先写测试，再写代码。",), "zh", "opens"),
         (("作者从一个简单的问题出发，写了整整一本书。",), "zh", "opens"),
         (("我当时并不知道这意味着什么。",), "zh", "当时"),
+        # The ninth audit: a next step, "my suggestions", one of my series, a similar one.
+        (("After the first coat, the natural next step was sanding.",), "en", "back"),
+        (("Critics call my suggestions naive, or worse.",), "en", "back"),
+        (("I'm not talking about the drafts people share with friends.",), "en", "back"),
+        (("For my second sweater, I picked a thicker wool.",), "en", "back"),
+        (("I wonder if a similar habit explains the drop in sales.",), "en", "compares"),
+        (("Turns out, the parcel had been at the neighbours' all week.",), "en", "opens"),
+        # Dutch, Russian, Korean: openers and words pointing back.
+        (("Dan loop ik verder over de dijk naar het dorp.",), "nl", "opens"),
+        (("Het mooie daarvan is dat alles draadloos werkt.",), "nl", "daarvan"),
+        (("Во-вторых, дети говорят между собой на диалекте.",), "ru", "opens"),
+        (("Если объединить его с работой, можно добиться большего.",), "ru", "его"),
+        (("심지어 새로 산 디스크는 거의 쓰지 않았다.",), "ko", "opens"),
+        (("마지막 안전망이 하나 더 있다.",), "ko", "하나 더"),
     ],
 )
 def test_a_passage_that_leans_on_the_article_is_not_an_excerpt(parts, language, why):
@@ -542,6 +556,7 @@ def test_debris_is_never_an_excerpt(text, why):
             "en",
             "question",
         ),
+        ("이 방식의 문제는 주로 두 가지에서 생긴다.", "ko", "counts"),
     ],
 )
 def test_what_the_text_after_it_gives_or_a_call_to_action_is_never_an_excerpt(text, language, why):
@@ -664,10 +679,14 @@ def test_a_cut_that_leaves_off_only_the_last_words_is_not_an_excerpt():
     cytokines = article(sentence, title="Cytokines")
     whole = excerpt_article(cytokines, max_length=len(sentence))
     assert [e.text for e in whole] == [sentence]
-    # "…when to stop fighting…" leaves off "an infection": no excerpt rather than that one.
-    assert excerpt_article(cytokines, max_length=len(sentence) - 6) == []
-    cut = excerpt_article(cytokines, max_length=len(sentence) - 30)
-    assert [e.text for e in cut] == [sentence[: sentence.index(" and when to stop")] + "…"]
+    # Not "…when to stop fighting…", which leaves off "an infection", nor "…when to
+    # start…", cut between two words of a clause: where a clause ends.
+    clause = sentence[: sentence.index(", and they")] + "…"
+    for room in (len(sentence) - 6, len(sentence) - 30):
+        assert [e.text for e in excerpt_article(cytokines, max_length=room)] == [clause]
+    # A clause's end that leaves off only the last word or two is no cut either.
+    late = "Cytokines carry messages between the immune cells of the body for days, mostly."
+    assert excerpt_article(article(late, title="Cytokines"), max_length=len(late) - 3) == []
 
 
 def test_a_cut_after_a_closed_quotation_is_kept():
@@ -690,6 +709,32 @@ def test_a_cut_that_ends_on_a_complete_clause_is_kept():
 )
 def test_abbreviations_do_not_end_sentences(text, sentences):
     assert len(split_sentences(text)) == sentences
+
+
+def test_a_korean_quotative_particle_continues_the_sentence():
+    text = "그는 “정말 괜찮아?” 라고 물었다. 나는 대답하지 않았다."
+    assert split_sentences(text, "ko") == [
+        "그는 “정말 괜찮아?” 라고 물었다.",
+        "나는 대답하지 않았다.",
+    ]
+    # A quotation inside its sentence goes on too; one that opens a sentence ends there.
+    inside = '서버는 DB에 "지금 처리할 사람 있어?" 쿼리를 날리고 끝난다. 다음 문장이다.'
+    assert len(split_sentences(inside, "ko")) == 2
+    alone = '그가 물었다. "괜찮아?" 나는 대답하지 않았다.'
+    assert split_sentences(alone, "ko")[1] == '"괜찮아?"'
+
+
+def test_an_excerpt_is_not_cut_after_a_closing_bracket():
+    """ "What marks writing as amateurish (and whether such works win awards)…" is a subject
+    without its verb."""
+    sentence = (
+        "What marks writing as amateurish (and whether such works deserve awards at all) has "
+        "been argued over in the science fiction community for many years now."
+    )
+    fits = lambda text: len(text) <= len(sentence) - 20  # noqa: E731
+    assert shorten_to_fit(sentence, fits, "en", at_clause=True) is None
+    # A title or a thread's part may still be cut there, or between words.
+    assert shorten_to_fit(sentence, fits, "en").endswith("…")
 
 
 def test_a_japanese_quotation_particle_continues_the_sentence():

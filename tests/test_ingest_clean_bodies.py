@@ -329,3 +329,20 @@ def test_lines_wrapped_in_chinese_or_japanese_join_with_no_space() -> None:
         "주말에 우리는 바다에 갔다.",
         "We went to the sea on the weekend, and the ファイル Python kept running.",
     )
+
+
+def test_an_images_caption_is_not_body() -> None:
+    """The line under a picture describes the picture, which the post does not show."""
+    article = markdown(
+        "![A mantis](/img/mantis.jpg)\n*A small mantis next to a coin, photographed in the "
+        "garden of the house where I wrote most of this post.*\n\n"
+        "![Harbour](/img/harbour.jpg)\nThe harbour at dawn.\n\n"
+        "![Chart](/img/chart.png)\nThe chart above shows that the queue grew every night of "
+        "the week, and that nobody noticed until the disk was full on Friday.\n\n"
+        "Money and work had been tangled in my head for years, and it took a move to see it.\n"
+    )
+    assert article.paragraphs == (
+        "The chart above shows that the queue grew every night of the week, and that nobody "
+        "noticed until the disk was full on Friday.",
+        "Money and work had been tangled in my head for years, and it took a move to see it.",
+    )

@@ -1,7 +1,7 @@
 """Candidate excerpts: one sentence, or a run of consecutive sentences of one paragraph.
 
 Every candidate is a verbatim slice of a body paragraph. A single sentence longer than the
-budget becomes a shortened candidate (cut at a clause or word boundary, ending in "…"). A
+budget becomes a shortened candidate (cut where a clause ends, ending in "…"). A
 sentence that opens with a list marker ("4. ", "- ", "b) ", a pro's or con's "(+) ") is
 taken from after it: the marker belongs to the list, not to the sentence.
 """
@@ -57,7 +57,9 @@ def generate_candidates(
                 start = marker.end()
             opening = paragraph[start:end]
             if measure(opening) > max_length:
-                cut = shorten_to_fit(opening, lambda s: measure(s) <= max_length, language)
+                cut = shorten_to_fit(
+                    opening, lambda s: measure(s) <= max_length, language, at_clause=True
+                )
                 if cut is not None:
                     yield Candidate(cut, p, i, 1, opening, (cut,), measure(cut), shortened=True)
                 continue

@@ -53,7 +53,9 @@ _REFERENCE_LINE = re.compile(
     r"|\bISBN[- ](?:1[03])?[:\s]"
 )
 _PROMOTION = re.compile(
-    r"^\(?(?:read more|see more|read also|related|subscribe|sign up|follow us)\b", re.IGNORECASE
+    r"^\(?(?:read more|see more|read also|related|subscribe|sign up|follow us)\b"
+    r"|^(?:p\.\s?s\.|ps:)",  # a postscript, in any language
+    re.IGNORECASE,
 )
 # An entry of a bibliography: "Cruz Saco, M. A., Seminario, B. (2018). La desestructuración…"
 # (authors' surnames and initials, then the year in brackets).
@@ -109,6 +111,8 @@ def debris_of(
         reason = _english_passage(last)
         if reason:
             return reason
+    if language == "ko" and _COUNTED_KO.search(last):
+        return "counts what the text after it lists"
     if shortened:
         return _cut_short(first, last, language)
     return None
@@ -220,7 +224,7 @@ _LINE_START = re.compile(
 # A call to action or a contact line: "If you'd like to help, sign up on the mailing list",
 # "drop me a line", "Then, contribute!", "Postscript: …".
 _CALL_TO_ACTION = re.compile(
-    r"^(?:p\.\s?s\.|ps:|postscript:)"
+    r"^postscript:"
     r"|\b(?:drop|shoot|send) (?:me|us) an? (?:line|note|message|mail|e-?mail)\b"
     r"|\bget in touch\b|\b(?:contact|e-?mail) (?:me|us)\b|^let (?:me|us) know\b"
     r"|\bsubscrib(?:e|ing) to (?:our|my)\b|\b(?:hear|read|learn|see) more from (?:me|us)\b"
@@ -245,6 +249,11 @@ _COUNTED = re.compile(
     r"dimensions)\s*[.:]?['\"”’)]*$",
     re.IGNORECASE,
 )
+
+
+# "…주로 두 가지에서 생긴다.", "한 가지 문제가 있다.": "two things", "one problem" the text after
+# it goes through.
+_COUNTED_KO = re.compile(r"(?:한|두|세|네|다섯|여섯|일곱|여러|몇)\s?가지")
 
 
 def _english_passage(last: str) -> str | None:

@@ -74,17 +74,35 @@ _BACK_REFERENCE = re.compile(
     r"agree|agreed|wrote|write)\b))(?!\w)",
     re.IGNORECASE,
 )
-# "What is a successful analysis in this case?": the case the text before described (a later
-# sentence of the passage may be about a case its first one set out).
-_THIS_CASE = re.compile(
-    r"\bin (?:this|that|such an?|either|which) (?:case|situation|scenario)\b", re.IGNORECASE
+# In a first sentence (a later one may lean on the passage's own first): "What is a
+# successful analysis in this case?", "I felt the natural next step was…", "Advocates call
+# my suggestions unrealistic", "I'm not talking about…", "For my second painting, …".
+_FIRST_LEANS = re.compile(
+    r"\bin (?:this|that|such an?|either|which) (?:case|situation|scenario)\b"
+    r"|\bnext step\b"
+    r"|\bmy (?:suggestions?|proposals?|arguments?|points?|answers?|reaction|solution|"
+    r"recommendations?|claims?|thesis|conclusions?)\b(?!\s+(?:is|are|was|were|"
+    r"for|on|about|of)\b)"
+    r"|\b(?:i'm|i’m|i am) not (?:talking about|saying|suggesting|arguing)\b"
+    r"|\b(?:my|our|his|her|their|your) (?:second|third|fourth|fifth|sixth|seventh|eighth|"
+    r"ninth|tenth|final|remaining) (?!(?:year|years|month|week|day|time|grade|language|"
+    r"child|son|daughter|book|novel|album|marriage|wife|husband)\b)[a-z]+",
+    re.IGNORECASE,
 )
-# "…go one step further", "A similar absurdity…": further than, or like, what the text
-# before described.
+# Russian and Ukrainian personal pronouns early in a first sentence ("Если объединить его с
+# работой…"): someone or something the text before named.
+_EARLY_PRONOUNS = {
+    "ru": frozenset("он она оно они его её ее их ему ей им него неё нее них нему ней".split()),
+    "uk": frozenset("він вона воно вони його її їх йому їй їм нього неї них ньому ній".split()),
+}
+_EARLY = 4
+# "…go one step further", "A similar absurdity…", "I wonder if a similar process…": further
+# than, or like, what the text before described.
 _COMPARED = {
     "en": re.compile(
         r"\b(?:go|goes|went|going|take|takes|took|taking)\s+(?:it\s+|this\s+|that\s+)?"
-        r"(?:(?:one|a)\s+)+steps?\s+further\b(?!\s+than)|^(?:a|an)\s+similar\s+[a-z]+\b(?!\s+to\b)"
+        r"(?:(?:one|a)\s+)+steps?\s+further\b(?!\s+than)"
+        r"|\b(?:a|an)\s+similar\s+[a-z]+\b(?!\s+to\b)"
         # "There are other great things…": others than those the text before named.
         r"|^there\s+(?:are|were|is|was)\s+(?:(?:many|some|a\s+few|several|plenty\s+of|lots\s+of)\s+)?"
         r"other\b",
@@ -272,7 +290,9 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
     if lang == "de" and _GERMAN_PRONOUN.match(first.lstrip(LEAD)):
         return "a demonstrative pronoun pointing back"
     if lang != "en":
-        return _pointing_word(first, lang) or _back_pointer(first, lang)
+        return (
+            _pointing_word(first, lang) or _back_pointer(first, lang) or _early_pronoun(first, lang)
+        )
     words = [t.lower().replace("’", "'") for t in TOKEN.findall(first.lstrip(LEAD))]
     clause = words[: words.index(",")] if "," in words else words
     reason = _next_step_or_addition(first, clause)
@@ -295,7 +315,7 @@ def _first_sentence(first: str, title: str, lang: str) -> str | None:
     if (
         _BACK_REFERENCE.search(first)
         or _INSERTED_CONNECTIVE.search(first)
-        or _THIS_CASE.search(first)
+        or _FIRST_LEANS.search(first)
     ):
         return "refers back"
     if _elliptical(first):
@@ -438,6 +458,16 @@ def _pointing_word(sentence: str, language: str) -> str | None:
             if tokens[i + 1 : i + 2] == [noun] and clause in tokens[i + 2 :]:
                 continue
             return f"{token!r} pointing back"
+    return None
+
+
+def _early_pronoun(sentence: str, language: str) -> str | None:
+    pronouns = _EARLY_PRONOUNS.get(language)
+    if not pronouns:
+        return None
+    for token in TOKEN.findall(sentence)[:_EARLY]:
+        if token.lower() in pronouns:
+            return f"{token!r} before any named subject"
     return None
 
 

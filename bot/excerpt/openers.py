@@ -52,7 +52,9 @@ OPENERS: dict[str, tuple[str, ...]] = {
         next | more immediately | along the way | on that note | anyways | in a similar way |
         in the same way | in a similar vein | oh well | at this point | granted | for one, |
         similar to our | similar to this | similar to that | similar to these | similar to
-        those | we continued | we resumed | we carried on | we kept going | we headed back
+        those | we continued | we resumed | we carried on | we kept going | we headed back |
+        turns out | it turns out | admittedly | to be sure | true, | as next step |
+        as a next step
         """
     ),
     "es": _listed(
@@ -124,7 +126,12 @@ OPENERS: dict[str, tuple[str, ...]] = {
     "ru": _listed(
         """
         также | но | однако | поэтому | итак | это | этот | эта | эти | тот | та | те | он | она
-        | оно | они | кроме того | например | и | а | тем не менее
+        | оно | они | кроме того | например | и | а | тем не менее | во-вторых | в-третьих |
+        в-четвертых | в-четвёртых | в-пятых | во-первых | с другой стороны | при этом |
+        тем более | к тому же | зато | впрочем | тогда | потом | затем | после этого | ведь |
+        даже | же | вот |
+        там | тут | здесь | а тут | а там | в итоге | в общем | наконец | кстати | да |
+        нет | его | её | ее | их | ему | ей | им | как результат | в результате
         """
     ),
     "ja": _listed(
@@ -162,7 +169,21 @@ OPENERS: dict[str, tuple[str, ...]] = {
         또한 | 하지만 | 그러나 | 그래서 | 따라서 | 그리고 | 이것 |
         그것 | 저것 | 이러한 | 그러한 | 이런 | 그런 | 예를 들어 |
         즉 | 게다가 | 그럼에도 | 그러므로 | 이 | 그 | 저 | 그에 반해 | 그에 반해서 | 이에 반해 |
-        이에 반해서 | 반면 | 반면에 | 먼저
+        이에 반해서 | 반면 | 반면에 | 먼저 | 심지어 | 반대로 | 그러니까 | 그런데 | 그래도 |
+        그러면 | 그럼 | 결국 | 또 | 다음으로 | 마지막으로 | 둘째 | 셋째 | 둘째로 | 셋째로 |
+        두번째로 | 두 번째로 | 이어서 | 그 후 | 그후 | 이때 | 그때 | 여기서 | 이렇게 | 그렇게 |
+        이처럼 | 이와 같이 | 기존
+        """
+    ),
+    "nl": _listed(
+        """
+        dan | daarna | daarvoor | daarom | daardoor | daarmee | daarbij | daarnaast |
+        daarentegen | daarop | toen | maar | en | of | dus | echter | bovendien | verder | even
+        verder | ook | hierdoor | hiermee | hiervoor | hierna | deze | dit | die | dat | zo |
+        zoals gezegd | eerst | vervolgens | tenslotte | ten slotte | uiteindelijk | bijvoorbeeld |
+        trouwens | overigens | toch | nu | ja | nee | hij | zij | ze | zijn | haar | hun | hen |
+        daar | hier | anders | tegelijkertijd | ondertussen | intussen | kortom | immers | wel |
+        ten tweede | ten derde | tot slot | aan de andere kant | het mooie daarvan
         """
     ),
     "ur": _listed(
@@ -208,13 +229,36 @@ POINTING = {
         "も似て",
         "も同様",
     ),
-    "ko": ("이러한", "그러한", "이런", "그런", "이것", "그것"),
+    "ko": (
+        "이러한",
+        "그러한",
+        "이런",
+        "그런",
+        "이것",
+        "그것",
+        # "this much", "as said before", "one more": what the text before set out.
+        "이정도",
+        "그정도",
+        "앞서",
+        "앞에서",
+        "여기까지",
+        "위에서",
+        "하나 더",
+        "한 가지 더",
+        "또 하나",
+        "또 다른",
+    ),
 }
 # Demonstrative determiners of spaced languages ("цієї ініціативи", "este proyecto"): the
 # thing they point at was named before. Whole words only.
 POINTING_WORDS = {
     "uk": frozenset("цей ця цю цієї цього цим цій ці цих цими той ту тієї того тих".split()),
     "ru": frozenset("этот эта эту этой этого этим эти этих тот та ту той того те тех".split()),
+    # "Het mooie daarvan is…": "of that" ("dit" and "deze" are also "this week", "now").
+    "nl": frozenset(
+        "daarvan daarvoor daarmee daarop daarin daaruit daarbij daardoor daarover "
+        "hiervan hiervoor hiermee hierop hierin hierdoor hierbij hierover".split()
+    ),
     "es": frozenset(
         "este esta estos estas ese esa esos esas aquel aquella aquellos aquellas dicho dicha "
         "ambos ambas".split()

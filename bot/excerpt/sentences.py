@@ -11,9 +11,10 @@ only inline lists and the four-dot ellipsis; the rules here add exactly those:
 - no cut after a title before a name ("Atty. Gen. Garland", "Rep.", "Gov.") nor before an
   abbreviation that a comma or parenthesis follows, which no sentence opens with ("R-W.
   Va., said");
-- in Japanese, a question or exclamation that the quotative particle と follows ("…あった
-  っけ？と思って") goes on in the same sentence; in German, an ordinal after an article or a
-  preposition ("im 60. Lebensjahr", "am 3. Oktober") ends none;
+- in Japanese and Korean, a question or exclamation that a quotative particle follows
+  ("…あったっけ？と思って", "“괜찮아?” 라고 물었다") goes on in the same sentence; in
+  German, an ordinal after an article or a preposition ("im 60. Lebensjahr", "am 3.
+  Oktober") ends none;
 - no cut inside a URL written out in the text, nor before a compound's hyphen ("„Nazis
   raus!“-Rufe").
 
@@ -41,7 +42,13 @@ _TITLES = frozenset(
 _TITLE_BEFORE = re.compile(r"(?:^|[\s(])([A-Z][a-z]{1,5})\.$")
 # An abbreviation followed by a comma or closing parenthesis: "Va., voted", "Calif.)".
 _ABBREVIATION_AFTER = re.compile(r"^[A-Z][a-z]{0,4}\.[,)]")
-_QUOTATIVE_AFTER = re.compile(r"^[と]")
+# What ends the sentence before a quotation that opens one.
+_ENDS_BEFORE_QUOTE = ".!?。！？:：\n"
+# Quotative particles: "…あったっけ？と思って", "“정말 괜찮아?” 라고 물었다".
+_QUOTATIVE_AFTER = {
+    "ja": re.compile(r"^と"),
+    "ko": re.compile(r"^(?:라고|이라고|하고|라는|이라는|라며|하며|란|고\s)"),
+}
 # The start of a URL and the ASCII characters of it up to a cut.
 _URL_BEFORE = re.compile(r"(?:https?://|www\.)[!-~]*$")
 # A compound that goes on after a quotation, no space between: "„Nazis raus!“-Rufe".
@@ -94,14 +101,29 @@ def _joined(text: str, cut: int, language: str) -> bool:
     after = text[cut : cut + 12].lstrip()
     if _inside_url(text, cut) or _HYPHENATED.match(text, cut):
         return True  # "github.com/996icu/996.ICU", "„Nazis raus!“-Rufe"
-    if language == "ja":
-        return bool(_QUOTATIVE_AFTER.match(after)) and before[-1:] in "？！?!"
+    quotative = _QUOTATIVE_AFTER.get(language)
+    if quotative is not None:
+        asked = before.rstrip("\"'”’」』")[-1:] in "？！?!"
+        return asked and (bool(quotative.match(after)) or _embedded_quote(text, cut, language))
     if language == "de" and _ORDINAL_BEFORE.search(text[max(0, cut - 24) : cut]):
         return True  # "im 60. Lebensjahr", "am 3. Oktober"
     title = _TITLE_BEFORE.search(before)
     if title and title[1] in _TITLES and after[:1].isupper():
         return True
     return bool(_ABBREVIATION_AFTER.match(after))
+
+
+def _embedded_quote(text: str, cut: int, language: str) -> bool:
+    """A Korean quotation that ends on "?" or "!" inside its sentence (`DB에 "지금 처리할
+    사람 있어?" 쿼리를 날린다`): it opened after words of that sentence, not at its start."""
+    if language != "ko":
+        return False
+    closing = text[:cut].rstrip()
+    opened = max(closing.rfind('"', 0, len(closing) - 1), closing.rfind("“"))
+    if opened <= 0:
+        return False
+    lead = text[:opened].rstrip()
+    return bool(lead) and lead[-1] not in _ENDS_BEFORE_QUOTE
 
 
 def _inside_url(text: str, cut: int) -> bool:

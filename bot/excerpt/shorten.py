@@ -3,7 +3,7 @@
 A cut happens only at whitespace, so it never falls inside a word, a URL, a number or an
 emoji sequence (none of which contain whitespace). Where a clause ends (",", ";", ":", a
 dash or a closing parenthesis) close enough to the longest possible cut, the cut is made
-there instead, so the excerpt ends on a complete thought.
+there instead, so the excerpt ends on a complete thought; an excerpt is cut only there.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ _DANGLING_IN = {
         "it": "a ad agli ai al alla alle allo che come con da dal dalla degli dei del della "
         "delle dello di e ed fra gli i il in la le lo ma meno molto negli nei nel nella nelle "
         "nello o per più su sua sul sulla suo tra un una uno",
+        "nl": "aan als bij dan dat de die door een en het in maar met naar of om op over te "
+        "tot uit van voor zijn haar hun mijn ons onze zeer meer",
         "de": "als an auf aus bei das dass dem den der des die durch ein eine einem einen "
         "einer für gegen in mehr mit nach ohne oder sehr sein seine um und unter von vor "
         "weniger wie zu zum zur über aber",
@@ -50,8 +52,13 @@ CLAUSE_OPENERS = frozenset(
 )
 _SUBJECTS = frozenset("i you we they he she it one people".split())
 _CLAUSE_END = re.compile(r"[,;:)\]—–]$|\s[—–-]$")
-# A clause cut is preferred when it keeps at least this share of the longest word cut.
+# Where an excerpt may be cut: not after a closing bracket, which may end the subject ("What
+# marks writing as amateurish (and whether … awards)…").
+_EXCERPT_CLAUSE_END = re.compile(r"[,;:—–]$|\s[—–-]$")
+# A clause cut is preferred when it keeps at least this share of the longest word cut; where
+# only a clause cut will do (an excerpt), this share.
 _CLAUSE_MIN_SHARE = 0.6
+_CLAUSE_ONLY_SHARE = 0.5
 
 
 def _cut_points(text: str) -> list[int]:
@@ -84,13 +91,20 @@ def _finish(prefix: str, language: str | None = None) -> str | None:
 
 
 def shorten_to_fit(
-    text: str, fits: Callable[[str], bool], language: str | None = None
+    text: str,
+    fits: Callable[[str], bool],
+    language: str | None = None,
+    *,
+    at_clause: bool = False,
 ) -> str | None:
     """The longest cut of `text` that `fits`, ending in "…"; `text` itself if it fits.
 
     `fits` tells whether a candidate is short enough (it may count as a platform counts,
     with the rest of the post around it). `language` says which words may not end a cut
-    (English's when None). Returns None when not even the first word fits.
+    (English's when None). Returns None when not even the first word fits, and, with
+    `at_clause`, when no clause ends close enough to the longest cut (an excerpt cut
+    between two words of a clause reads as a fragment: of 18 such cuts the audits
+    labelled, 15 were).
     """
     text = text.strip()
     if fits(text):
@@ -110,12 +124,13 @@ def shorten_to_fit(
         return None
     longest = _finish(text[: points[best]], language)
     assert longest is not None
+    share = _CLAUSE_ONLY_SHARE if at_clause else _CLAUSE_MIN_SHARE
     for i in range(best, -1, -1):
         prefix = text[: points[i]]
-        if len(prefix) < _CLAUSE_MIN_SHARE * points[best]:
+        if len(prefix) < share * points[best]:
             break
-        if _CLAUSE_END.search(prefix):
+        if (_EXCERPT_CLAUSE_END if at_clause else _CLAUSE_END).search(prefix):
             candidate = _finish(prefix, language)
             if candidate is not None and fits(candidate):
                 return candidate
-    return longest
+    return None if at_clause else longest

@@ -94,6 +94,8 @@ LABEL_LEVEL = 6  # the heading level a paragraph's label is given
 # What a label in bold opens with: its emphasis, and a link it may be the text of.
 _LABEL_OPENERS = ("strong_open", "em_open", "link_open")
 CHROME = -1  # the "level" of a paragraph that is no prose: one link and nothing else
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+_CAPTION_WORDS = 12
 # Site generators' template tags (see `_without_template_tags`).
 _LIQUID_CODE = re.compile(r"\{%-?\s*highlight\b.*?\{%-?\s*endhighlight\s*-?%\}", re.DOTALL)
 _TAG_IN_LINK = re.compile(r"(\]\([^)\s]*?)(?:\{\{.*?\}\}|\{%.*?%\})")
@@ -357,8 +359,9 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
     first = next((c for c in children if c.type != "text" or c.content.strip()), None)
     if first is not None and first.type == "html_inline" and _FOOTNOTE_HTML.match(first.content):
         return  # a footnote written in HTML (`<a class="fn" ...>`)
-    if _one_link(children):
-        yield CHROME, clean_inline(_inline_text(children))  # "[Learn more about X](url)"
+    if _one_link(children) or _caption(children):
+        # "[Learn more about X](url)"; "![A mantis](m.jpg)\n*A mantis beside a coin.*"
+        yield CHROME, clean_inline(_inline_text(children))
         return
     label, rest = _label(children)
     # Lines that each open with "A) " or "1、": a list written by hand, an item a paragraph;
@@ -375,6 +378,19 @@ def _paragraph(children: Sequence[Token]) -> Iterator[tuple[int, str]]:
     for text in paragraphs:
         for run in without_formulas(text):
             yield 0, run
+
+
+def _caption(children: Sequence[Token]) -> bool:
+    """An image, a line break, and the image's caption: in emphasis, or a few words."""
+    shown = [c for c in children if c.type != "text" or c.content.strip()]
+    if len(shown) < 3 or shown[0].type != "image" or shown[1].type not in _BREAKS:
+        return False
+    rest = shown[2:]
+    emphasized = rest[0].type in ("em_open", "strong_open") and rest[-1].type in (
+        "em_close",
+        "strong_close",
+    )
+    return emphasized or len(_inline_text(rest).split()) <= _CAPTION_WORDS
 
 
 def _one_link(children: Sequence[Token]) -> bool:
