@@ -30,6 +30,8 @@ def article(*paragraphs: str, title: str = "Notes", tags: tuple[str, ...] = (), 
         ("x" * 65, None),
         ("Https", None),  # a piece of a link some blogs' tags hold
         ("www", None),
+        ("open source web apps", None),  # a phrase, not a subject people follow
+        ("I apparently give writing advice now", None),
     ],
 )
 def test_hashtag_from_tag(tag, hashtag):
@@ -81,3 +83,15 @@ def test_keywords_of_an_article_in_another_language_are_not_its_common_words():
     tags = hashtags_for(article(body, title="Poda de manzanos"))
     assert tags[:1] == ["#Manzanos"]
     assert not {"#Para", "#Todos", "#Todas"} & set(tags)
+
+
+def test_a_keyword_and_its_inflected_form_give_one_hashtag():
+    """ "Перемены", "Перемен": one word, in two of its forms; "Очень", "Много" are common."""
+    body = (
+        "Перемены пугают. Очень много людей боятся перемен, и много людей ждут перемен. "
+        "Перемены приходят сами. Очень хорошо, когда перемены приходят вовремя. "
+        "Эмиграция была для нас большой переменой. Эмиграция изменила всё."
+    )
+    tags = hashtags_for(article(body, title="Перемены: за и против"))
+    assert tags[0] == "#Перемены"
+    assert not {"#Перемен", "#Очень", "#Много", "#Против"} & set(tags)

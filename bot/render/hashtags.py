@@ -1,8 +1,10 @@
 """Hashtags for a post: from the article's tags, or else from its most frequent keywords.
 
 "immune health" becomes "#ImmuneHealth"; punctuation goes, tags with no letter left ("2024",
-"!!!") are skipped, and duplicates are dropped case-insensitively. An article without usable
-tags gets its most frequent content words instead (title words weigh more than body words).
+"!!!") are skipped, as are phrases of more than three words, and duplicates are dropped
+case-insensitively. An article without usable tags gets its most frequent content words
+instead (title words weigh more than body words; the common words of the languages most
+blogs are written in never count; two forms of one word, "Перемены" and "Перемен", give one).
 The order is deterministic: tag order, or keyword score then first appearance.
 """
 
@@ -22,6 +24,7 @@ _HAS_LETTER = regex.compile(r"\p{L}")
 _KEYWORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 # Bluesky's limit on a tag (64 graphemes); longer tags are never worth posting anyway.
 MAX_TAG_CHARS = 64
+MAX_TAG_WORDS = 3
 MIN_KEYWORD_CHARS = 4
 MAX_KEYWORD_CHARS = 30
 # A keyword must score this much: twice in the body, or once in the title or a heading.
@@ -31,8 +34,9 @@ HEADING_WEIGHT = 2
 
 # English function words of four letters or more (shorter words are never keywords), and
 # words common in any blog post.
-STOPWORDS = frozenset(
-    """
+STOPWORDS = (
+    frozenset(
+        """
     about above across after afterwards again against almost alone along already also
     although always among amongst another anyone anything anyway anywhere around been
     before being below beside besides between beyond both cannot could does doing done
@@ -50,10 +54,11 @@ STOPWORDS = frozenset(
     couldn haven hasn hadn lets gets getting goes going great good include includes
     including known part role play plays help helps
     """.split()
-) | frozenset(
-    # The same in the other languages most blogs here are written in (Spanish, Portuguese,
-    # French, Italian, German): a post is not about "#Todos" or "#Para".
-    """
+    )
+    | frozenset(
+        # The same in the other languages most blogs here are written in (Spanish, Portuguese,
+        # French, Italian, German): a post is not about "#Todos" or "#Para".
+        """
     para pero como todo todos toda todas este esta estos estas eso esos esas aquí ahora
     cuando donde porque sobre entre desde hasta también muy más menos cada otro otra otros
     otras mismo misma hace hacer puede pueden tiene tienen está están será sido siempre
@@ -70,6 +75,26 @@ STOPWORDS = frozenset(
     ihre ihren diese dieser dieses wird werden wurde haben hatte kann können immer alles
     etwas nichts dann denn doch weil über unter durch gegen ohne nach beim
     """.split()
+    )
+    | frozenset(
+        # And in Dutch, Russian and Ukrainian: not "#Много", "#Очень", "#Говорят".
+        """
+    niet maar voor zijn deze door naar heeft hebben worden wordt werd ook nog omdat
+    wanneer want waar alle alles veel meer andere zoals tussen tegen onder over eens goed
+    heel echt gewoon even daar hier zelf toch weer altijd nooit iets niets kunnen kunt moet
+    moeten zullen zouden waren was zou mijn jouw onze hun haar hem
+    очень много который которые которая которое которых также этого этот эта эти этих
+    того тоже чтобы когда потому будет было были быть есть если только можно нужно может
+    могут всех всего более менее просто самый даже после через между перед свой своих
+    свою своей себя меня тебя него неё нами вами ними этом этой такой такие такая здесь
+    потом сейчас всегда никогда говорят сказать кажется почему какой какие какая где
+    тогда хотя ещё уже теперь вообще надо раньше больше меньше человек людей против
+    дуже багато який яка яке які також цього цей ця ці того теж щоб коли тому буде було
+    були бути якщо тільки можна треба може можуть всіх більше менше після через між перед
+    свій своїх себе мене тебе його нами вами ними цьому цій такий такі така тут тепер
+    завжди ніколи кажуть чому де тоді хоча вже взагалі раніше людей
+    """.split()
+    )
 )
 
 
@@ -77,8 +102,12 @@ _URL_PARTS = frozenset({"http", "https", "www", "com", "html"})
 
 
 def hashtag_from_tag(tag: str) -> str | None:
-    """The hashtag for one tag: "immune health" → "#ImmuneHealth"; None if no letter is left."""
+    """The hashtag for one tag: "immune health" → "#ImmuneHealth"; None if no letter is
+    left, or if the tag is a phrase of more than MAX_TAG_WORDS words ("I apparently give
+    writing advice now": a joke of the blog's, no subject anyone follows)."""
     words = _TAG_WORD.findall(unicodedata.normalize("NFC", tag))
+    if len(words) > MAX_TAG_WORDS:
+        return None
     # One word keeps its spelling ("iPhone"); several are joined in CamelCase.
     body = words[0] if len(words) == 1 else "".join(w[:1].upper() + w[1:] for w in words)
     if not _HAS_LETTER.search(body) or len(body) > MAX_TAG_CHARS:
@@ -147,5 +176,29 @@ def hashtags_for(article: Article, *, max_tags: int = 3) -> list[str]:
     if from_tags:
         return from_tags
     # Capitalised like the CamelCase tags they stand beside: "#Cytokines #Immune".
-    capitalised = [word[:1].upper() + word[1:] for word in keywords(article)]
+    capitalised = [word[:1].upper() + word[1:] for word in _distinct(keywords(article))]
     return _unique([hashtag_from_tag(word) for word in capitalised], max_tags)
+
+
+# A keyword that is the start of one before it (or the other way round), but for a short
+# ending, is that keyword inflected: "Перемен" after "Перемены".
+_SAME_STEM_MIN = 5
+_ENDING_MAX = 2
+
+
+def _distinct(words: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in words:
+        key = word.casefold()
+        if not any(_same_stem(key, other.casefold()) for other in kept):
+            kept.append(word)
+    return kept
+
+
+def _same_stem(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return (
+        len(short) >= _SAME_STEM_MIN
+        and long.startswith(short)
+        and len(long) - len(short) <= _ENDING_MAX
+    )
