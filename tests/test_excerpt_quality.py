@@ -469,6 +469,7 @@ def test_a_dependent_sentence_is_taken_with_the_one_before_it():
         (("For my second sweater, I picked a thicker wool.",), "en", "back"),
         (("I wonder if a similar habit explains the drop in sales.",), "en", "compares"),
         (("Turns out, the parcel had been at the neighbours' all week.",), "en", "opens"),
+        (("Notice I use the generic names, not the tools your team picked.",), "en", "opens"),
         # Dutch, Russian, Korean: openers and words pointing back.
         (("Dan loop ik verder over de dijk naar het dorp.",), "nl", "opens"),
         (("Het mooie daarvan is dat alles draadloos werkt.",), "nl", "daarvan"),

@@ -256,6 +256,7 @@ _COUNTED = re.compile(
 _COUNTED_KO = re.compile(r"(?:한|두|세|네|다섯|여섯|일곱|여러|몇)\s?가지")
 
 
+@lru_cache(maxsize=16384)
 def _english_passage(last: str) -> str | None:
     if _READER_QUESTION.fullmatch(last.strip()):
         return "a question to the reader that the text after it answers"
@@ -264,6 +265,7 @@ def _english_passage(last: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def _english(part: str) -> str | None:
     if _LONE_CONJUNCTION.fullmatch(part.strip().strip("\"'“”‘’*_")):
         return "a conjunction alone"

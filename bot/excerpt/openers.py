@@ -54,7 +54,7 @@ OPENERS: dict[str, tuple[str, ...]] = {
         similar to our | similar to this | similar to that | similar to these | similar to
         those | we continued | we resumed | we carried on | we kept going | we headed back |
         turns out | it turns out | admittedly | to be sure | true, | as next step |
-        as a next step
+        as a next step | notice that | notice how | notice i | notice we | notice the
         """
     ),
     "es": _listed(

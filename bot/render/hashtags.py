@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import regex
@@ -176,8 +177,14 @@ def hashtags_for(article: Article, *, max_tags: int = 3) -> list[str]:
     if from_tags:
         return from_tags
     # Capitalised like the CamelCase tags they stand beside: "#Cytokines #Immune".
-    capitalised = [word[:1].upper() + word[1:] for word in _distinct(keywords(article))]
-    return _unique([hashtag_from_tag(word) for word in capitalised], max_tags)
+    chosen: list[str] = []
+    for word in _distinct(_keywords(article)):
+        tag = hashtag_from_tag(word[:1].upper() + word[1:])
+        if tag is not None and tag.casefold() not in {t.casefold() for t in chosen}:
+            chosen.append(tag)
+            if len(chosen) == max_tags:
+                break
+    return chosen
 
 
 # A keyword that is the start of one before it (or the other way round), but for a short
@@ -186,13 +193,15 @@ _SAME_STEM_MIN = 5
 _ENDING_MAX = 2
 
 
-def _distinct(words: list[str]) -> list[str]:
+def _distinct(words: Iterable[str]) -> Iterator[str]:
+    """`words` without those that are another form of one before them (lazily: a long
+    essay has thousands of keywords, and a post takes three)."""
     kept: list[str] = []
     for word in words:
         key = word.casefold()
-        if not any(_same_stem(key, other.casefold()) for other in kept):
-            kept.append(word)
-    return kept
+        if not any(_same_stem(key, other) for other in kept):
+            kept.append(key)
+            yield word
 
 
 def _same_stem(a: str, b: str) -> bool:
